@@ -1,6 +1,6 @@
 /** Three tiers, selected by file suffix (STYLE.md point 9). */
 const moduleNameMapper = {
-  '^@vinsight/(config|contracts|database|domain|health|kafka|observability)$': '<rootDir>/libs/$1/src',
+  '^@vinsight/(config|contracts|database|domain|health|kafka|observability|runtime)$': '<rootDir>/libs/$1/src',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] };
 const base = { rootDir: __dirname, moduleNameMapper, transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };

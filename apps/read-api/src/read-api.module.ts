@@ -1,0 +1,15 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig } from '@vinsight/config';
+import { API_POOL } from '@vinsight/database';
+import { LifecycleState } from '@vinsight/health';
+import { platformImports } from '@vinsight/runtime';
+
+@Module({})
+export class ReadApiModule {
+  static forRoot(config: AppConfig, lifecycle: LifecycleState): DynamicModule {
+    return {
+      module: ReadApiModule,
+      imports: [...platformImports({ service: 'read-api', config, lifecycle, primaryPool: API_POOL })],
+    };
+  }
+}

@@ -1,0 +1,24 @@
+export type ServiceRole = 'command-processor' | 'projector' | 'read-api' | 'migrate';
+
+/** Typed settings, validated once at boot. The only shape the rest of the code sees. */
+export interface AppConfig {
+  roles: ServiceRole[];
+  logLevel: string;
+  http: { host: string; port: number };
+  database: {
+    ownerUrl?: string;
+    projectorUrl?: string;
+    apiUrl?: string;
+    replicaUrl?: string;
+    poolMax: number;
+    statementTimeoutMs: number;
+    migrateOnStart: boolean;
+  };
+  replication: { maxLagSeconds: number; maxLagBytes: number };
+  kafka: { brokers: string[]; clientId: string; topicPrefix: string; partitions: number; replicationFactor: number };
+  consistencyWaitMs: number;
+  health: { checkTimeoutMs: number; heapMaxBytes: number };
+  shutdownGraceMs: number;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,51 @@
+import { ServiceRole } from './app-config';
+import { ConfigError, loadConfig } from './config.loader';
+
+const base = {
+  DATABASE_URL: 'postgres://vinsight_owner@127.0.0.1:5432/vinsight',
+  API_DATABASE_URL: 'postgres://vinsight_api@127.0.0.1:5432/vinsight',
+  PROJECTOR_DATABASE_URL: 'postgres://vinsight_projector@127.0.0.1:5432/vinsight',
+};
+
+function problemsOf(env: Record<string, string>, roles: ServiceRole[] = ['read-api']) {
+  try {
+    loadConfig(roles, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((p) => p.variable);
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('applies defaults and converts types', () => {
+    const config = loadConfig(['read-api'], { ...base, HTTP_PORT: '8080', KAFKA_BROKERS: 'a:1,b:2' });
+    expect(config.http.port).toBe(8080);
+    expect(config.kafka.brokers).toEqual(['a:1', 'b:2']);
+    expect(config.kafka.topicPrefix).toBe('vinsight.');
+    expect(config.kafka.partitions).toBe(12);
+    expect(config.consistencyWaitMs).toBe(5000);
+    expect(config.database.migrateOnStart).toBe(true);
+  });
+
+  it('names each bad variable in the error message', () => {
+    const env = { ...base, HTTP_PORT: 'eighty', KAFKA_PARTITIONS: '0', MIGRATE_ON_START: 'maybe' };
+    expect(() => loadConfig(['read-api'], env)).toThrow(/HTTP_PORT[\s\S]*KAFKA_PARTITIONS|KAFKA_PARTITIONS[\s\S]*HTTP_PORT/);
+    expect(problemsOf(env).sort()).toEqual(['HTTP_PORT', 'KAFKA_PARTITIONS', 'MIGRATE_ON_START']);
+  });
+
+  it('requires the database URL of each role', () => {
+    expect(problemsOf({ DATABASE_URL: base.DATABASE_URL }, ['read-api'])).toEqual(['API_DATABASE_URL']);
+    expect(problemsOf({ DATABASE_URL: base.DATABASE_URL }, ['projector'])).toEqual(['PROJECTOR_DATABASE_URL']);
+  });
+
+  it('requires the owner URL only when migrating at start-up', () => {
+    expect(problemsOf({ API_DATABASE_URL: base.API_DATABASE_URL })).toEqual(['DATABASE_URL']);
+    expect(problemsOf({ API_DATABASE_URL: base.API_DATABASE_URL, MIGRATE_ON_START: 'false' })).toEqual([]);
+  });
+
+  it('rejects a malformed connection string and broker list', () => {
+    expect(problemsOf({ ...base, REPLICA_DATABASE_URL: 'mysql://x' })).toEqual(['REPLICA_DATABASE_URL']);
+    expect(problemsOf({ ...base, KAFKA_BROKERS: 'localhost' })).toEqual(['KAFKA_BROKERS']);
+  });
+});

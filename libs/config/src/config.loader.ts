@@ -1,0 +1,89 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { EnvironmentName, EnvironmentVariables } from './environment.schema';
+import { AppConfig, ServiceRole } from './app-config';
+
+/** Thrown at boot; its message names every bad variable so an operator can fix them at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      'Invalid configuration:\n' + problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const REQUIRED_BY_ROLE: Record<ServiceRole, EnvironmentName[]> = {
+  'command-processor': ['PROJECTOR_DATABASE_URL'],
+  projector: ['PROJECTOR_DATABASE_URL'],
+  'read-api': ['API_DATABASE_URL'],
+  migrate: ['DATABASE_URL'],
+};
+
+const KNOWN = new Set(Object.keys(new EnvironmentVariables()).concat(
+  'DATABASE_URL', 'PROJECTOR_DATABASE_URL', 'API_DATABASE_URL', 'REPLICA_DATABASE_URL',
+));
+
+export function environmentVariableNames(): string[] {
+  return [...KNOWN].sort();
+}
+
+/** Validates the environment once for the given roles and returns typed settings. */
+export function loadConfig(
+  roles: ServiceRole[],
+  env: Record<string, string | undefined> = process.env,
+): AppConfig {
+  const raw: Record<string, string> = {};
+  for (const name of KNOWN) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[name] = value;
+  }
+  const vars = plainToInstance(EnvironmentVariables, raw);
+  const problems = validateSync(vars, { forbidUnknownValues: true }).map((error) => ({
+    variable: error.property,
+    message: `${Object.values(error.constraints ?? {})
+      .map((message) => message.replace(error.property + ' ', ''))
+      .join('; ')} (got ${JSON.stringify(raw[error.property])})`,
+  }));
+  const migrates = vars.MIGRATE_ON_START === true;
+  const required = new Set(roles.flatMap((role) => REQUIRED_BY_ROLE[role]));
+  if (migrates && roles.some((r) => r !== 'migrate')) required.add('DATABASE_URL');
+  for (const name of required) {
+    if (raw[name] === undefined) {
+      problems.push({
+        variable: name,
+        message: `is required for ${roles.join(', ')}${name === 'DATABASE_URL' ? ' (or set MIGRATE_ON_START=false)' : ''}`,
+      });
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return toAppConfig(roles, vars);
+}
+
+function toAppConfig(roles: ServiceRole[], v: EnvironmentVariables): AppConfig {
+  return {
+    roles,
+    logLevel: v.LOG_LEVEL,
+    http: { host: v.HTTP_HOST, port: v.HTTP_PORT },
+    database: {
+      ownerUrl: v.DATABASE_URL,
+      projectorUrl: v.PROJECTOR_DATABASE_URL,
+      apiUrl: v.API_DATABASE_URL,
+      replicaUrl: v.REPLICA_DATABASE_URL,
+      poolMax: v.DATABASE_POOL_MAX,
+      statementTimeoutMs: v.DATABASE_STATEMENT_TIMEOUT_MS,
+      migrateOnStart: v.MIGRATE_ON_START,
+    },
+    replication: { maxLagSeconds: v.REPLICATION_LAG_MAX_SECONDS, maxLagBytes: v.REPLICATION_LAG_MAX_BYTES },
+    kafka: {
+      brokers: v.KAFKA_BROKERS.split(',').map((b) => b.trim()),
+      clientId: v.KAFKA_CLIENT_ID,
+      topicPrefix: v.KAFKA_TOPIC_PREFIX,
+      partitions: v.KAFKA_PARTITIONS,
+      replicationFactor: v.KAFKA_REPLICATION_FACTOR,
+    },
+    consistencyWaitMs: v.CONSISTENCY_WAIT_MS,
+    health: { checkTimeoutMs: v.HEALTH_CHECK_TIMEOUT_MS, heapMaxBytes: v.LIVENESS_HEAP_MAX_MB * 1024 * 1024 },
+    shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
+  };
+}

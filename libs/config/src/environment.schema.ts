@@ -1,0 +1,92 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+
+const POSTGRES_URL = /^postgres(ql)?:\/\/[^\s]+$/;
+const BROKER_LIST = /^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/;
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+const toBool = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(v)) return true;
+  if (['false', '0', 'no'].includes(v)) return false;
+  return value;
+};
+
+/**
+ * Every environment variable the service reads, with its default. README.md's configuration
+ * table and docker-compose.yml are checked against this class by tests, so keep the three in step.
+ * Which variables are required depends on the role (see config.loader.ts).
+ */
+export class EnvironmentVariables {
+  @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @IsString() @MinLength(1)
+  HTTP_HOST = '0.0.0.0';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  HTTP_PORT = 3000;
+
+  /** Owner role: runs the migrations. */
+  @IsOptional() @Matches(POSTGRES_URL, { message: 'must be a postgres:// connection string' })
+  DATABASE_URL?: string;
+
+  /** Trusted cross-tenant writer: projector, and the command processor's slug reservations. */
+  @IsOptional() @Matches(POSTGRES_URL, { message: 'must be a postgres:// connection string' })
+  PROJECTOR_DATABASE_URL?: string;
+
+  /** SELECT-only role of the read API, always under row-level security. */
+  @IsOptional() @Matches(POSTGRES_URL, { message: 'must be a postgres:// connection string' })
+  API_DATABASE_URL?: string;
+
+  /** Optional streaming replica, read by the API while its lag is under the limits. */
+  @IsOptional() @Matches(POSTGRES_URL, { message: 'must be a postgres:// connection string' })
+  REPLICA_DATABASE_URL?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(500)
+  DATABASE_POOL_MAX = 10;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(600000)
+  DATABASE_STATEMENT_TIMEOUT_MS = 15000;
+
+  @Transform(toBool) @IsBoolean()
+  MIGRATE_ON_START = true;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  REPLICATION_LAG_MAX_SECONDS = 10;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  REPLICATION_LAG_MAX_BYTES = 16 * 1024 * 1024;
+
+  @Matches(BROKER_LIST, { message: 'must be a comma-separated list of host:port' })
+  KAFKA_BROKERS = '127.0.0.1:9092';
+
+  @IsString() @MinLength(1)
+  KAFKA_CLIENT_ID = 'vinsight-core';
+
+  @Matches(/^[a-zA-Z0-9._-]{0,100}$/, { message: 'may contain only letters, digits, ".", "_" and "-"' })
+  KAFKA_TOPIC_PREFIX = 'vinsight.';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(10000)
+  KAFKA_PARTITIONS = 12;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(10)
+  KAFKA_REPLICATION_FACTOR = 1;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(60000)
+  CONSISTENCY_WAIT_MS = 5000;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(60000)
+  HEALTH_CHECK_TIMEOUT_MS = 2000;
+
+  @Transform(toInt) @IsInt() @Min(1000) @Max(600000)
+  SHUTDOWN_GRACE_MS = 25000;
+
+  /** Liveness fails when the V8 heap exceeds this many MiB. */
+  @Transform(toInt) @IsInt() @Min(64)
+  LIVENESS_HEAP_MAX_MB = 1536;
+}
+
+export type EnvironmentName = keyof EnvironmentVariables;

@@ -1,0 +1,4 @@
+export * from './database.module';
+export * from './migrator';
+export * from './pool.factory';
+export * from './tenant-context';

@@ -1,0 +1,3 @@
+export * from './migration-files';
+export * from './migrations-directory';
+export * from './migrator';
