@@ -1,9 +1,27 @@
-/** Three tiers, selected by file suffix (STYLE.md point 9). */
+/**
+ * Three tiers, selected by file suffix (STYLE.md point 9).
+ *
+ * NestJS 12 ships its packages as ES modules only. Node 20.19+ loads them from CommonJS with
+ * require(esm), but Jest's module loader does not (only on Node >= 24.9), so Jest transpiles those
+ * packages to CommonJS with the same TypeScript transformer (isolated, cached after the first run).
+ */
+const ESM_ONLY_PACKAGES = ['@nestjs', 'file-type', 'strtok3', 'token-types', 'peek-readable', 'uint8array-extras', '@tokenizer', 'load-esm'];
+
 const moduleNameMapper = {
   '^@vinsight/(config|contracts|database|domain|health|kafka|observability|runtime)$': '<rootDir>/libs/$1/src',
 };
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] };
-const base = { rootDir: __dirname, moduleNameMapper, transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+  '^.+\\.m?js$': '<rootDir>/test/esm-to-cjs.transformer.js',
+};
+const base = {
+  rootDir: __dirname,
+  moduleNameMapper,
+  transform,
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY_PACKAGES.join('|')})/)`],
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+};
 
 module.exports = {
   projects: [

@@ -1,0 +1,85 @@
+# V-Insight core: local stack, service and tests. `make up` and `make test` do all set-up.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+LOCAL := .local
+PORT ?= 3000
+
+# Local defaults; any of them can be overridden from the environment.
+export DATABASE_URL ?= postgres://vinsight_owner@127.0.0.1:5432/vinsight
+export PROJECTOR_DATABASE_URL ?= postgres://vinsight_projector@127.0.0.1:5432/vinsight
+export API_DATABASE_URL ?= postgres://vinsight_api@127.0.0.1:5432/vinsight
+export REPLICA_DATABASE_URL ?= postgres://vinsight_api@127.0.0.1:5433/vinsight
+export KAFKA_BROKERS ?= 127.0.0.1:9092
+
+.PHONY: help install build up down stack-up stack-down service-start service-stop test \
+        migrate-create migrate-up migrate-down migrate-version migrate-force kafka-start kafka-stop \
+        postgres-setup replica-start replica-stop
+
+help: ## list the verbs
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+install: ## npm ci when package-lock.json changed since the last install (also generates the Prisma client)
+	@if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	  npm ci --no-audit --no-fund; fi
+
+build: install ## compile TypeScript into dist/
+	npm run build --silent
+
+kafka-start: ## fetch the broker's jars from Maven Central (once) and start a KRaft broker on 127.0.0.1:9092
+	deploy/local/kafka/fetch.sh
+	deploy/local/kafka/start.sh
+
+kafka-stop: ## stop the broker by its pid
+	deploy/local/kafka/stop.sh
+
+postgres-setup: ## start the primary if needed, create the databases and roles
+	deploy/local/postgres/setup.sh
+
+replica-start: postgres-setup ## create (once) and start the streaming replica on 127.0.0.1:5433
+	deploy/local/postgres/replica-start.sh
+
+replica-stop: ## stop the streaming replica
+	deploy/local/postgres/replica-stop.sh
+
+stack-up: install kafka-start replica-start ## everything the service and the tests need
+
+stack-down: kafka-stop replica-stop ## stop what stack-up started (the machine's own Postgres keeps running)
+
+service-start: build ## start all roles in one process in the background, wait until healthy
+	deploy/local/service.sh start $(PORT)
+
+service-stop: ## stop the background service by its pid
+	deploy/local/service.sh stop
+
+up: stack-up migrate-up service-start ## install, start Kafka + Postgres replica, migrate, run the service
+	@echo
+	@echo "V-Insight core is running (all roles, pid $$(cat $(LOCAL)/service.pid)):"
+	@echo "  liveness   http://127.0.0.1:$(PORT)/health/live"
+	@echo "  readiness  http://127.0.0.1:$(PORT)/health/ready"
+	@echo "  startup    http://127.0.0.1:$(PORT)/health/startup"
+	@echo "  Kafka      127.0.0.1:9092 (topics prefixed $${KAFKA_TOPIC_PREFIX:-vinsight.})"
+	@echo "  Postgres   127.0.0.1:5432 (primary), 127.0.0.1:5433 (replica), database vinsight"
+	@echo "  logs       $(LOCAL)/service.log, $(LOCAL)/kafka/kafka.log"
+	@echo "Stop everything with: make down"
+
+down: service-stop stack-down ## stop the service, Kafka and the replica
+
+test: ## install, bring up what the tests need, run unit + integration + e2e tests, tear down
+	deploy/local/run-tests.sh
+
+migrate-create: build ## new pair of migration files: make migrate-create name=add_something
+	npm run --silent migrate -- create $(name)
+
+migrate-up: build postgres-setup ## apply pending migrations (N=… for only the next N)
+	npm run --silent migrate -- up $(N)
+
+migrate-down: build ## revert one migration (N=… for N, N=all for all)
+	npm run --silent migrate -- down $(or $(N),1)
+
+migrate-version: build ## print the schema version and whether it is dirty
+	npm run --silent migrate -- version
+
+migrate-force: build ## clear a dirty state: make migrate-force version=N
+	npm run --silent migrate -- force $(version)
