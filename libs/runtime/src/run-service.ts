@@ -5,8 +5,8 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { AppConfig, ConfigError, loadConfig, ServiceRole } from '@vinsight/config';
 import { Migrator, migrationsDirectory } from '@vinsight/database';
 import { LifecycleState } from '@vinsight/health';
-import { Logger, PinoLogger } from 'nestjs-pino';
-import pino from 'pino';
+import { Logger } from 'nestjs-pino';
+import pino, { Logger as PinoLogger } from 'pino';
 
 export interface ServiceDefinition {
   /** Name in logs and metrics. */
@@ -48,7 +48,7 @@ export async function runService(definition: ServiceDefinition): Promise<NestFas
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
-  installGracefulShutdown(app, lifecycle, config.shutdownGraceMs, app.get(PinoLogger));
+  installGracefulShutdown(app, lifecycle, config.shutdownGraceMs, bootLogger);
   await app.listen(config.http.port, config.http.host);
   bootLogger.info({ port: config.http.port, roles: definition.roles }, `${definition.name} listening`);
   return app;
