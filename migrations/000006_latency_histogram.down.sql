@@ -1,0 +1,10 @@
+DROP FUNCTION latency_histogram_percentile(bigint[], double precision);
+DROP AGGREGATE latency_histogram_sum(integer[]);
+DROP FUNCTION latency_histogram_accumulate(bigint[], integer[]);
+DROP FUNCTION latency_histogram_merge(integer[], integer[]);
+DROP AGGREGATE latency_histogram_agg(integer);
+DROP FUNCTION latency_histogram_add(integer[], integer);
+DROP FUNCTION latency_histogram_is_valid(integer[], bigint);
+DROP FUNCTION latency_histogram_empty();
+DROP FUNCTION latency_histogram_bucket(integer);
+DROP FUNCTION latency_histogram_bounds();

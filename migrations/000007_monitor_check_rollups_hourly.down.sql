@@ -1,0 +1,1 @@
+DROP TABLE monitor_check_rollups_hourly;
