@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Resolves the Kafka broker jars with Maven into .local/kafka/libs. Skipped when the jars were
+# fetched from the same pom (and the same KAFKA_VERSION override) before.
+set -euo pipefail
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/common.sh"
+
+mvn_args=(-q -B -f "$KAFKA_SCRIPT_DIR/pom.xml" package)
+if [[ -n "${KAFKA_VERSION:-}" ]]; then
+  mvn_args+=("-Dkafka.version=$KAFKA_VERSION")
+fi
+
+wanted_stamp="$(sha256sum "$KAFKA_SCRIPT_DIR/pom.xml" | cut -d' ' -f1) kafka.version=${KAFKA_VERSION:-pom}"
+if [[ -f "$KAFKA_FETCH_STAMP" && "$(cat "$KAFKA_FETCH_STAMP")" == "$wanted_stamp" ]]; then
+  exit 0
+fi
+
+if running_kafka_pid >/dev/null; then
+  log "the broker is running; stop it (deploy/local/kafka/stop.sh) before fetching other jars"
+  exit 1
+fi
+
+log "fetching broker jars with Maven (${KAFKA_VERSION:-version from pom.xml})"
+# Start from an empty folder so jars of a previous version never end up on the classpath.
+rm -rf "$KAFKA_LIBS_DIR"
+mkdir -p "$KAFKA_LIBS_DIR"
+mvn "${mvn_args[@]}"
+# Maven leaves its build folder beside the pom; it is a by-product, not an input.
+rm -rf "$KAFKA_SCRIPT_DIR/target"
+printf '%s\n' "$wanted_stamp" >"$KAFKA_FETCH_STAMP"
+log "$(find "$KAFKA_LIBS_DIR" -name '*.jar' | wc -l) jars in $KAFKA_LIBS_DIR"
