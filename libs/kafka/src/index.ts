@@ -1,0 +1,10 @@
+export type { KafkaSettings } from './kafka.settings';
+export type { KafkaLogger } from './kafka-logger';
+export { kafkaLogCreator } from './kafka-logger';
+export type { KafkaClientOptions } from './kafka-client.factory';
+export { createKafkaClient } from './kafka-client.factory';
+export type { TopicNames, TopicRole } from './topic-names';
+export { topicNames } from './topic-names';
+export { RETAIN_FOREVER, TOPIC_RETENTION_MS } from './topic-retention';
+export type { EnsureTopicsResult, PartitionLag, TopicLayout } from './topic-admin';
+export { TopicAdmin } from './topic-admin';

@@ -1,0 +1,137 @@
+import { Admin, ITopicConfig, Kafka } from 'kafkajs';
+import { TopicNames, TopicRole } from './topic-names';
+import { RETAIN_FOREVER, TOPIC_RETENTION_MS } from './topic-retention';
+
+export interface TopicLayout {
+  partitions: number;
+  replicationFactor: number;
+}
+
+export interface EnsureTopicsResult {
+  /** Topics this call created. */
+  created: string[];
+  /** Topics that were there already (left exactly as they were). */
+  existing: string[];
+}
+
+export interface PartitionLag {
+  partition: number;
+  /** The group's committed offset: the next offset it will read; null when it never committed. */
+  committedOffset: number | null;
+  /** First offset still in the log (later than 0 once retention deleted segments). */
+  logStartOffset: number;
+  /** End of the log as a read_committed reader sees it (the last stable offset). */
+  highWatermark: number;
+  /** Messages the group has yet to read; from the log start when it never committed. */
+  lag: number;
+}
+
+const NO_COMMITTED_OFFSET = '-1';
+
+/**
+ * Creates the service's topics and reports consumer-group lag. Holds one admin connection,
+ * opened on first use; call `disconnect()` on shutdown.
+ */
+export class TopicAdmin {
+  private readonly admin: Admin;
+  private connecting?: Promise<void>;
+
+  constructor(
+    kafka: Kafka,
+    private readonly topics: TopicNames,
+  ) {
+    this.admin = kafka.admin();
+  }
+
+  /**
+   * Creates the topics of CONTRACT §1 that do not exist yet, with their retention. Existing
+   * topics are never altered: changing partitions would move tenants to other partitions and
+   * break the one-writer-per-partition order. Safe to call concurrently from several instances.
+   */
+  async ensureTopics(layout: TopicLayout): Promise<EnsureTopicsResult> {
+    const admin = await this.connectedAdmin();
+    const present = new Set(await admin.listTopics());
+    const roles = Object.keys(this.topics) as TopicRole[];
+    const missing = roles.filter((role) => !present.has(this.topics[role]));
+
+    // One request per topic, so that a topic another instance created in the meantime
+    // (TOPIC_ALREADY_EXISTS, returned as `false`) is told apart from one created here.
+    const outcomes = await Promise.all(
+      missing.map(async (role) => ({
+        role,
+        created: await admin.createTopics({
+          topics: [this.topicConfig(role, layout)],
+          waitForLeaders: true,
+        }),
+      })),
+    );
+    const created = outcomes.filter((outcome) => outcome.created).map(({ role }) => this.topics[role]);
+    const existing = roles.map((role) => this.topics[role]).filter((name) => !created.includes(name));
+    return { created, existing };
+  }
+
+  /** Per partition of `topic`: how far `groupId` has read compared with the end of the log. */
+  async describeLag(groupId: string, topic: string): Promise<PartitionLag[]> {
+    const admin = await this.connectedAdmin();
+    const [committed, ends] = await Promise.all([
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+      admin.fetchTopicOffsets(topic),
+    ]);
+    const committedByPartition = new Map(
+      (committed.find((entry) => entry.topic === topic)?.partitions ?? []).map((entry) => [
+        entry.partition,
+        entry.offset,
+      ]),
+    );
+    return ends
+      .map(({ partition, high, low }) => {
+        const raw = committedByPartition.get(partition);
+        const committedOffset = raw === undefined || raw === NO_COMMITTED_OFFSET ? null : Number(raw);
+        const highWatermark = Number(high);
+        const logStartOffset = Number(low);
+        const readFrom = committedOffset ?? logStartOffset;
+        return {
+          partition,
+          committedOffset,
+          logStartOffset,
+          highWatermark,
+          lag: Math.max(0, highWatermark - readFrom),
+        };
+      })
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  async disconnect(): Promise<void> {
+    if (this.connecting === undefined) return;
+    this.connecting = undefined;
+    await this.admin.disconnect();
+  }
+
+  private async connectedAdmin(): Promise<Admin> {
+    this.connecting ??= this.admin.connect().catch((error: unknown) => {
+      // Forget the failed attempt so that the next call tries again.
+      this.connecting = undefined;
+      throw error;
+    });
+    await this.connecting;
+    return this.admin;
+  }
+
+  private topicConfig(role: TopicRole, layout: TopicLayout): ITopicConfig {
+    const retentionMs = TOPIC_RETENTION_MS[role];
+    const configEntries = [
+      { name: 'cleanup.policy', value: 'delete' },
+      { name: 'retention.ms', value: String(retentionMs) },
+    ];
+    if (retentionMs === RETAIN_FOREVER) {
+      // A size limit set as a broker default must not delete the event store either.
+      configEntries.push({ name: 'retention.bytes', value: '-1' });
+    }
+    return {
+      topic: this.topics[role],
+      numPartitions: layout.partitions,
+      replicationFactor: layout.replicationFactor,
+      configEntries,
+    };
+  }
+}
