@@ -1,0 +1,33 @@
+export * from './shared/command';
+export * from './shared/event';
+export * from './shared/domain-error';
+export * from './shared/outcome';
+export * from './shared/plan-limits';
+
+export * from './tenant/tenant.commands';
+export * from './tenant/tenant.events';
+export * from './tenant/tenant.state';
+export * from './tenant/tenant.decider';
+
+export * from './user/user.commands';
+export * from './user/user.events';
+export * from './user/user.state';
+export * from './user/user.decider';
+
+export * from './api-key/api-key.commands';
+export * from './api-key/api-key.events';
+export * from './api-key/api-key.state';
+export * from './api-key/api-key.decider';
+
+export * from './monitor/monitor.commands';
+export * from './monitor/monitor.events';
+export * from './monitor/monitor.state';
+export * from './monitor/monitor.decider';
+
+export * from './domain-command';
+export * from './domain-event';
+export * from './decision';
+
+export * from './tenant-write-state/tenant-write-state';
+export * from './tenant-write-state/tenant-write-state.decider';
+export * from './tenant-write-state/tenant-write-state.snapshot';

@@ -1,0 +1,58 @@
+import type { Event } from '../shared/event';
+import type { CheckStatus } from './monitor.commands';
+
+/**
+ * The monitor's own status, as the read API shows it (`up` | `down` | `unknown`). A check that
+ * ended in `error` makes the monitor `down`: the endpoint could not be reached, which is what
+ * an incident is about; the check's own status keeps the distinction.
+ */
+export type MonitorStatus = 'unknown' | 'up' | 'down';
+
+export type MonitorCreated = Event<
+  'MonitorCreated',
+  { monitorId: string; name: string; url: string; checkInterval: number }
+>;
+/** Carries only the fields the command set. */
+export type MonitorUpdated = Event<
+  'MonitorUpdated',
+  { monitorId: string; name?: string; url?: string; checkInterval?: number }
+>;
+export type MonitorPaused = Event<'MonitorPaused', { monitorId: string }>;
+export type MonitorResumed = Event<'MonitorResumed', { monitorId: string }>;
+export type MonitorDeleted = Event<'MonitorDeleted', { monitorId: string }>;
+/** Published on `check-events`, not on the event store: see the versioning note in decide. */
+export type CheckRecorded = Event<
+  'CheckRecorded',
+  {
+    monitorId: string;
+    checkId: string;
+    status: CheckStatus;
+    responseTimeMs?: number;
+    statusCode?: number;
+    errorMessage?: string;
+    checkedAt: Date;
+    region?: string;
+  }
+>;
+export type MonitorStatusChanged = Event<
+  'MonitorStatusChanged',
+  {
+    monitorId: string;
+    from: MonitorStatus;
+    to: MonitorStatus;
+    checkId: string;
+    checkedAt: Date;
+    errorMessage?: string;
+  }
+>;
+
+export type MonitorEvent =
+  | MonitorCreated
+  | MonitorUpdated
+  | MonitorPaused
+  | MonitorResumed
+  | MonitorDeleted
+  | CheckRecorded
+  | MonitorStatusChanged;
+
+export const monitorStatusOf = (check: CheckStatus): MonitorStatus => (check === 'up' ? 'up' : 'down');

@@ -1,0 +1,150 @@
+import { decideApiKey } from '../api-key/api-key.decider';
+import { initialApiKeyState } from '../api-key/api-key.state';
+import type { Decision, AggregateRef, DecidedEvent } from '../decision';
+import type { DomainCommand } from '../domain-command';
+import type { DomainEvent } from '../domain-event';
+import { bumpsVersion } from '../domain-event';
+import { decideMonitor } from '../monitor/monitor.decider';
+import { initialMonitorState } from '../monitor/monitor.state';
+import { conflict } from '../shared/domain-error';
+import type { Outcome } from '../shared/outcome';
+import { reject } from '../shared/outcome';
+import { decideTenant, requireActiveTenant } from '../tenant/tenant.decider';
+import { decideUser } from '../user/user.decider';
+import { emailKey, initialUserState } from '../user/user.state';
+import type { TenantWriteState } from './tenant-write-state';
+import { liveMonitors } from './tenant-write-state';
+
+/**
+ * Decides any command against the tenant's write state, in this order:
+ * 1. `expectedVersion` against the target aggregate's current version (CONFLICT). It comes
+ *    first, like an HTTP If-Match: the caller's premise is checked before its request. So
+ *    `expectedVersion: 0` on an existing aggregate is CONFLICT, while a create without
+ *    `expectedVersion` on an existing id is ALREADY_EXISTS.
+ * 2. The tenant gate: every command but CreateTenant needs an existing tenant (NOT_FOUND), and an
+ *    active one (TENANT_INACTIVE), except ReactivateTenant on a deactivated tenant.
+ * 3. The aggregate's own rules.
+ */
+export function decide(command: DomainCommand, state: TenantWriteState): Decision {
+  const target = targetOf(command);
+  const currentVersion = versionOf(state, target);
+  const { expectedVersion } = command.metadata;
+  if (expectedVersion !== undefined && expectedVersion !== currentVersion) {
+    return reject(
+      conflict(
+        expectedVersion === 0
+          ? `${target.aggregateType} ${target.aggregateId} already exists (version ${currentVersion})`
+          : `${target.aggregateType} ${target.aggregateId} is at version ${currentVersion}, not ${expectedVersion}`,
+      ),
+    );
+  }
+  const outcome = decideOnAggregate(command, state);
+  if (!outcome.ok) return outcome;
+  return stamp(target, currentVersion, outcome.events);
+}
+
+function decideOnAggregate(command: DomainCommand, state: TenantWriteState): Outcome<DomainEvent> {
+  switch (command.type) {
+    case 'CreateTenant':
+    case 'RenameTenant':
+    case 'ChangeTenantPlan':
+    case 'DeactivateTenant':
+    case 'ReactivateTenant':
+    case 'DeleteTenant':
+      return decideTenant(command, state.tenant, {
+        monitorIntervals: liveMonitors(state).map((monitor) => monitor.checkInterval),
+      });
+  }
+
+  const gate = requireActiveTenant(state.tenant);
+  if (!gate.ok) return gate;
+  const { tenant } = gate;
+
+  switch (command.type) {
+    case 'RegisterUser':
+    case 'ChangeUserRole':
+    case 'DeactivateUser':
+    case 'ReactivateUser':
+    case 'RecordUserLogin':
+    case 'RemoveUser':
+      return decideUser(command, state.users.get(command.data.userId) ?? initialUserState(), {
+        isEmailTaken: (email) => {
+          const key = emailKey(email);
+          return [...state.users.values()].some((user) => user.lifecycle !== 'removed' && emailKey(user.email) === key);
+        },
+      });
+    case 'IssueApiKey':
+    case 'RevokeApiKey':
+      return decideApiKey(command, state.apiKeys.get(command.data.apiKeyId) ?? initialApiKeyState(), {
+        isTokenHashInUse: (hash) => [...state.apiKeys.values()].some((key) => key.tokenSha256 === hash),
+      });
+    case 'CreateMonitor':
+    case 'UpdateMonitor':
+    case 'PauseMonitor':
+    case 'ResumeMonitor':
+    case 'DeleteMonitor':
+    case 'RecordCheckResult':
+      return decideMonitor(command, state.monitors.get(command.data.monitorId) ?? initialMonitorState(), {
+        plan: tenant.plan,
+        monitorCount: liveMonitors(state).length,
+      });
+  }
+}
+
+/** The aggregate a command is aimed at: what `expectedVersion` and the command result refer to. */
+export function targetOf(command: DomainCommand): AggregateRef {
+  switch (command.type) {
+    case 'CreateTenant':
+    case 'RenameTenant':
+    case 'ChangeTenantPlan':
+    case 'DeactivateTenant':
+    case 'ReactivateTenant':
+    case 'DeleteTenant':
+      return { aggregateType: 'tenant', aggregateId: command.metadata.tenantId };
+    case 'RegisterUser':
+    case 'ChangeUserRole':
+    case 'DeactivateUser':
+    case 'ReactivateUser':
+    case 'RecordUserLogin':
+    case 'RemoveUser':
+      return { aggregateType: 'user', aggregateId: command.data.userId };
+    case 'IssueApiKey':
+    case 'RevokeApiKey':
+      return { aggregateType: 'api-key', aggregateId: command.data.apiKeyId };
+    case 'CreateMonitor':
+    case 'UpdateMonitor':
+    case 'PauseMonitor':
+    case 'ResumeMonitor':
+    case 'DeleteMonitor':
+    case 'RecordCheckResult':
+      return { aggregateType: 'monitor', aggregateId: command.data.monitorId };
+  }
+}
+
+/** Current version of an aggregate of this tenant; 0 when it does not exist. */
+export function versionOf(state: TenantWriteState, ref: AggregateRef): number {
+  switch (ref.aggregateType) {
+    case 'tenant':
+      return state.tenant.version;
+    case 'user':
+      return state.users.get(ref.aggregateId)?.version ?? 0;
+    case 'api-key':
+      return state.apiKeys.get(ref.aggregateId)?.version ?? 0;
+    case 'monitor':
+      return state.monitors.get(ref.aggregateId)?.version ?? 0;
+  }
+}
+
+/**
+ * Every event a command produces belongs to its target aggregate. CheckRecorded carries the
+ * monitor's version as it stands (it does not bump it); a following MonitorStatusChanged gets
+ * the next one. See `bumpsVersion`.
+ */
+function stamp(target: AggregateRef, currentVersion: number, events: readonly DomainEvent[]): Decision {
+  let version = currentVersion;
+  const decided = events.map((event): DecidedEvent => {
+    if (bumpsVersion(event.type)) version += 1;
+    return { ...event, ...target, version };
+  });
+  return { ok: true, events: decided, ...target, version };
+}

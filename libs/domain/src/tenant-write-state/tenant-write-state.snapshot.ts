@@ -1,0 +1,75 @@
+import type { ApiKey } from '../api-key/api-key.state';
+import type { Monitor } from '../monitor/monitor.state';
+import { CHECK_ID_WINDOW } from '../monitor/monitor.state';
+import type { TenantState } from '../tenant/tenant.state';
+import type { User } from '../user/user.state';
+import type { TenantWriteState } from './tenant-write-state';
+
+/** Bumped whenever the snapshot's shape changes; an unknown version means "replay instead". */
+export const TENANT_SNAPSHOT_SCHEMA_VERSION = 1;
+
+type Jsonified<T> = { readonly [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+
+/**
+ * The write state as plain JSON (maps as arrays, dates as ISO strings), for the processor to
+ * store beside the event offset it reflects, so that a rebuild replays only the events after it.
+ */
+export interface TenantWriteSnapshot {
+  readonly schemaVersion: typeof TENANT_SNAPSHOT_SCHEMA_VERSION;
+  readonly tenant: TenantState;
+  readonly users: readonly User[];
+  readonly apiKeys: readonly Jsonified<ApiKey>[];
+  readonly monitors: readonly Jsonified<Monitor>[];
+}
+
+export class UnsupportedSnapshotError extends Error {
+  constructor(readonly schemaVersion: unknown) {
+    super(`unsupported tenant snapshot schema version ${String(schemaVersion)}`);
+    this.name = 'UnsupportedSnapshotError';
+  }
+}
+
+export function toSnapshot(state: TenantWriteState): TenantWriteSnapshot {
+  return {
+    schemaVersion: TENANT_SNAPSHOT_SCHEMA_VERSION,
+    tenant: { ...state.tenant },
+    users: [...state.users.values()].map((user) => ({ ...user })),
+    apiKeys: [...state.apiKeys.values()].map((key) => ({ ...key, expiresAt: isoOrNull(key.expiresAt) })),
+    monitors: [...state.monitors.values()].map((monitor) => ({
+      ...monitor,
+      lastCheckedAt: isoOrNull(monitor.lastCheckedAt),
+      recentCheckIds: [...monitor.recentCheckIds],
+    })),
+  };
+}
+
+/**
+ * Accepts the parsed JSON of `toSnapshot`. Throws UnsupportedSnapshotError for another schema
+ * version: the caller then rebuilds from the events instead.
+ */
+export function fromSnapshot(snapshot: TenantWriteSnapshot): TenantWriteState {
+  if (snapshot.schemaVersion !== TENANT_SNAPSHOT_SCHEMA_VERSION) {
+    throw new UnsupportedSnapshotError(snapshot.schemaVersion);
+  }
+  return {
+    tenant: { ...snapshot.tenant },
+    users: new Map(snapshot.users.map((user) => [user.id, { ...user }])),
+    apiKeys: new Map(
+      snapshot.apiKeys.map((key): [string, ApiKey] => [key.id, { ...key, expiresAt: dateOrNull(key.expiresAt) }]),
+    ),
+    monitors: new Map(
+      snapshot.monitors.map((monitor): [string, Monitor] => [
+        monitor.id,
+        {
+          ...monitor,
+          lastCheckedAt: dateOrNull(monitor.lastCheckedAt),
+          // The window may have shrunk since the snapshot was taken.
+          recentCheckIds: monitor.recentCheckIds.slice(-CHECK_ID_WINDOW),
+        },
+      ]),
+    ),
+  };
+}
+
+const isoOrNull = (date: Date | null): string | null => (date === null ? null : date.toISOString());
+const dateOrNull = (iso: string | null): Date | null => (iso === null ? null : new Date(iso));
