@@ -25,11 +25,13 @@ async function scratchDatabase(): Promise<{ url: string; name: string; drop: () 
   return { url, name, drop };
 }
 
+/** The schema as pg_dump prints it, minus the random key of its \restrict guard lines. */
 function schemaDump(name: string): string {
   const url = new URL(testEnv.ownerUrl);
-  return execFileSync('pg_dump', ['--schema-only', '--no-owner', '-h', url.hostname, '-p', url.port || '5432', '-U', 'postgres', name], {
+  const dump = execFileSync('pg_dump', ['--schema-only', '--no-owner', '-h', url.hostname, '-p', url.port || '5432', '-U', 'postgres', name], {
     encoding: 'utf8',
   });
+  return dump.replace(/^\\(un)?restrict .*$/gm, '');
 }
 
 async function query<T extends object>(url: string, sql: string): Promise<T[]> {

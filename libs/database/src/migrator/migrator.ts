@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { basename } from 'node:path';
 import { MigrationFile, readMigrationFiles, readSql } from './migration-files';
 
 export interface MigrationState {
@@ -57,7 +58,7 @@ export class Migrator {
       const pending = this.files().filter((f) => state.version === null || f.version > state.version);
       const toApply = steps === undefined ? pending : pending.slice(0, steps);
       for (const file of toApply) {
-        await this.run(client, file.version, readSql(file.upPath), file.version, `${file.version}_${file.name} up`);
+        await this.run(client, file.version, readSql(file.upPath), file.version, `${basename(file.upPath, '.up.sql')} up`);
       }
       return toApply.map((f) => f.version);
     });
@@ -75,7 +76,7 @@ export class Migrator {
       for (const file of toRevert) {
         const index = files.indexOf(file);
         const previous = index > 0 ? files[index - 1].version : null;
-        await this.run(client, file.version, readSql(file.downPath), previous, `${file.version}_${file.name} down`);
+        await this.run(client, file.version, readSql(file.downPath), previous, `${basename(file.downPath, '.down.sql')} down`);
       }
       return toRevert.map((f) => f.version);
     });
