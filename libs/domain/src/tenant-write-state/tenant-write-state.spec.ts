@@ -1,0 +1,145 @@
+import type { DomainCommand } from '../domain-command';
+import type { DomainEvent } from '../domain-event';
+import { CHECK_ID_WINDOW } from '../monitor/monitor.state';
+import { commands, events } from '../testing/domain-factories';
+import { FIXED_NOW, secondsFromNow } from '../testing/fixed-clock';
+import { newId } from '../testing/test-ids';
+import type { TenantWriteState } from './tenant-write-state';
+import { evolveTenantWriteState, initialTenantWriteState, liveMonitors } from './tenant-write-state';
+import { decide, versionOf } from './tenant-write-state.decider';
+import type { TenantWriteSnapshot } from './tenant-write-state.snapshot';
+import { UnsupportedSnapshotError, fromSnapshot, toSnapshot } from './tenant-write-state.snapshot';
+
+const replay = (history: readonly DomainEvent[], from = initialTenantWriteState()): TenantWriteState =>
+  history.reduce(evolveTenantWriteState, from);
+
+/** Runs commands through decide and evolve, as the processor does, failing on any rejection. */
+function run(commandsToRun: readonly DomainCommand[]): { state: TenantWriteState; history: DomainEvent[] } {
+  let state = initialTenantWriteState();
+  const history: DomainEvent[] = [];
+  for (const command of commandsToRun) {
+    const decision = decide(command, state);
+    if (!decision.ok) throw new Error(`${command.type} rejected: ${decision.error.code} ${decision.error.message}`);
+    for (const event of decision.events) {
+      state = evolveTenantWriteState(state, event);
+      history.push({ type: event.type, data: event.data } as DomainEvent);
+    }
+    expect(versionOf(state, decision)).toBe(decision.version);
+  }
+  return { state, history };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value instanceof Map) {
+    value.forEach((entry) => deepFreeze(entry));
+  } else if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    Object.values(value).forEach((entry) => deepFreeze(entry));
+  }
+  return Object.freeze(value);
+}
+
+describe('tenant write state', () => {
+  const tenantId = newId();
+  const meta = { tenantId };
+  const userId = newId();
+  const apiKeyId = newId();
+  const monitorId = newId();
+  const otherMonitorId = newId();
+  const lifecycle: DomainCommand[] = [
+    commands.createTenant({ name: 'Acme', slug: 'acme', plan: 'free' }, meta),
+    commands.changeTenantPlan({ plan: 'pro' }, meta),
+    commands.registerUser({ userId, email: 'ada@example.com', role: 'owner' }, meta),
+    commands.recordUserLogin({ userId, at: secondsFromNow(-10) }, meta),
+    commands.issueApiKey({ apiKeyId, expiresAt: secondsFromNow(86_400) }, meta),
+    commands.createMonitor({ monitorId, checkInterval: 30 }, meta),
+    commands.createMonitor({ monitorId: otherMonitorId }, meta),
+    commands.recordCheckResult({ monitorId, status: 'up', checkedAt: secondsFromNow(-20) }, meta),
+    commands.recordCheckResult({ monitorId, status: 'down', checkedAt: secondsFromNow(-10) }, meta),
+    commands.recordCheckResult({ monitorId, status: 'down', checkedAt: FIXED_NOW }, meta),
+    commands.pauseMonitor({ monitorId: otherMonitorId }, meta),
+    commands.deleteMonitor({ monitorId: otherMonitorId }, meta),
+  ];
+
+  it('evolves a whole lifecycle into the state the deciders need', () => {
+    const { state } = run(lifecycle);
+    expect(state.tenant).toEqual({ lifecycle: 'active', id: tenantId, name: 'Acme', slug: 'acme', plan: 'pro', version: 2 });
+    expect(state.users.get(userId)).toEqual({ lifecycle: 'active', id: userId, email: 'ada@example.com', role: 'owner', version: 2 });
+    expect(state.apiKeys.get(apiKeyId)).toMatchObject({ lifecycle: 'active', expiresAt: secondsFromNow(86_400), version: 1 });
+    const monitor = state.monitors.get(monitorId);
+    expect(monitor).toMatchObject({ lifecycle: 'active', status: 'down', lastCheckedAt: FIXED_NOW, version: 3 });
+    expect(monitor?.recentCheckIds).toHaveLength(3);
+    expect(state.monitors.get(otherMonitorId)).toMatchObject({ lifecycle: 'deleted', recentCheckIds: [], version: 3 });
+    expect(liveMonitors(state).map((m) => m.id)).toEqual([monitorId]);
+  });
+
+  it('rebuilds the same state by replaying the decided events', () => {
+    const { state, history } = run(lifecycle);
+    expect(replay(history)).toEqual(state);
+  });
+
+  it('never mutates the state it evolves', () => {
+    const { history } = run(lifecycle);
+    const before = deepFreeze(replay(history.slice(0, 6)));
+    const snapshotBefore = JSON.stringify(toSnapshot(before));
+    expect(() => replay(history.slice(6), before)).not.toThrow();
+    expect(JSON.stringify(toSnapshot(before))).toBe(snapshotBefore);
+  });
+
+  it('ignores events for aggregates that were never created, so replay is total', () => {
+    const state = replay([events.tenantCreated({ tenantId })]);
+    const orphans: DomainEvent[] = [
+      events.userRemoved(),
+      events.apiKeyRevoked(),
+      events.monitorPaused(),
+      events.checkRecorded(),
+    ];
+    expect(replay(orphans, state)).toEqual(state);
+    expect(replay([events.tenantRenamed()])).toEqual(initialTenantWriteState());
+  });
+
+  describe('snapshots', () => {
+    it('round-trips through JSON with dates as ISO strings', () => {
+      const { state } = run(lifecycle);
+      const json = JSON.stringify(toSnapshot(state));
+      const parsed = JSON.parse(json) as TenantWriteSnapshot;
+      expect(parsed.schemaVersion).toBe(1);
+      expect(parsed.monitors.find((m) => m.id === monitorId)?.lastCheckedAt).toBe(FIXED_NOW.toISOString());
+      expect(parsed.apiKeys[0].expiresAt).toBe(secondsFromNow(86_400).toISOString());
+      expect(fromSnapshot(parsed)).toEqual(state);
+    });
+
+    it('round-trips the empty state', () => {
+      const state = initialTenantWriteState();
+      expect(fromSnapshot(JSON.parse(JSON.stringify(toSnapshot(state))) as TenantWriteSnapshot)).toEqual(state);
+    });
+
+    it('decides the same after a snapshot as before it', () => {
+      const { state } = run(lifecycle);
+      const restored = fromSnapshot(JSON.parse(JSON.stringify(toSnapshot(state))) as TenantWriteSnapshot);
+      const seenCheckId = state.monitors.get(monitorId)?.recentCheckIds[0] ?? '';
+      const probes: DomainCommand[] = [
+        commands.recordCheckResult({ monitorId, checkId: seenCheckId }, meta),
+        commands.recordCheckResult({ monitorId, status: 'up' }, meta),
+        commands.registerUser({ email: 'ADA@example.com' }, meta),
+        commands.createMonitor({ monitorId: otherMonitorId }, meta),
+      ];
+      for (const probe of probes) expect(decide(probe, restored)).toEqual(decide(probe, state));
+    });
+
+    it('refuses a snapshot of another schema version', () => {
+      const snapshot = { ...toSnapshot(initialTenantWriteState()), schemaVersion: 2 } as unknown as TenantWriteSnapshot;
+      expect(() => fromSnapshot(snapshot)).toThrow(UnsupportedSnapshotError);
+    });
+
+    it('trims check ids beyond the current window', () => {
+      const { state } = run(lifecycle.slice(0, 6));
+      const snapshot = toSnapshot(state);
+      const ids = Array.from({ length: CHECK_ID_WINDOW + 5 }, () => newId());
+      const restored = fromSnapshot({
+        ...snapshot,
+        monitors: snapshot.monitors.map((m) => ({ ...m, recentCheckIds: ids })),
+      });
+      expect(restored.monitors.get(monitorId)?.recentCheckIds).toEqual(ids.slice(5));
+    });
+  });
+});
