@@ -1,6 +1,7 @@
 -- A mergeable latency histogram for the rollup tables (000007, 000008): a fixed set of 56
 -- buckets on a roughly logarithmic scale, about ten per decade (1, 1.25, 1.5, 2, 2.5, 3, 4, 5,
--- 6, 8 times a power of ten), each at most a third wider than the one before. A histogram is
+-- 6, 8 times a power of ten): from 10 ms on each bound is at most a third above the one before
+-- (below 10 ms, whole milliseconds leave buckets 1-2 ms wide). A histogram is
 -- an integer[56] of counts, so histograms merge by element-wise addition: hourly rows add up
 -- into daily rows, and any set of rows adds up into one histogram from which a percentile is
 -- read, e.g. p95 over 90 days from 90 daily rows, with no raw checks involved.
