@@ -6,7 +6,8 @@ set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-DATABASES=(${DATABASES:-vinsight vinsight_test})
+# Space-separated list; override with DATABASES="..." to prepare other databases.
+read -r -a DATABASES <<<"${DATABASES:-vinsight vinsight_test}"
 
 ensure_primary_running() {
   if pg_isready -q -h "$PRIMARY_HOST" -p "$PRIMARY_PORT"; then
