@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 kafka_running() { [ -f .local/kafka/kafka.pid ] && kill -0 "$(cat .local/kafka/kafka.pid)" 2>/dev/null; }
-replica_running() { pg_lsclusters -h 2>/dev/null | awk '$2 == "replica" && $4 == "online"' | grep -q .; }
+replica_running() { pg_lsclusters -h 2>/dev/null | awk '$2 == "replica" && $4 ~ /^online/' | grep -q .; }
 
 kafka_before=no; kafka_running && kafka_before=yes
 replica_before=no; replica_running && replica_before=yes
