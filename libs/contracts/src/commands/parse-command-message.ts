@@ -1,0 +1,156 @@
+import { plainToInstance } from 'class-transformer';
+import type { ValidationError, ValidatorOptions } from 'class-validator';
+import { validateSync } from 'class-validator';
+import type { DomainCommand, ErrorDetail } from '@vinsight/domain';
+import { COMMAND_TYPES, isCommandType } from '@vinsight/domain';
+import type { WireError } from '../errors/wire-error';
+import { CommandEnvelopeDto } from './command-envelope.dto';
+import { COMMAND_SPECS, present } from './command-registry';
+
+/** CONTRACT §2: "A message larger than 256 KiB is rejected". */
+export const MAX_COMMAND_BYTES = 256 * 1024;
+
+export interface CommandMessage {
+  readonly key: Buffer | string | null;
+  readonly value: Buffer | null;
+  /** The processor's clock, which becomes the command's `metadata.now`. */
+  readonly now: Date;
+  readonly maxBytes?: number;
+}
+
+/** What the caller can be answered with, read as far as the message allowed. */
+export interface RejectedCommand {
+  readonly kind: 'rejected';
+  readonly commandId: string;
+  readonly correlationId: string;
+  /** The envelope's tenantId when it is a string, else the message key; null when neither. */
+  readonly tenantId: string | null;
+  readonly type: string | null;
+  readonly error: WireError;
+}
+
+export type ParsedCommandMessage =
+  /** No usable envelope (no commandId to answer to): the message goes to the dead-letter topic. */
+  | { readonly kind: 'malformed'; readonly reason: string }
+  | RejectedCommand
+  | { readonly kind: 'command'; readonly command: DomainCommand };
+
+/**
+ * Unknown payload fields are rejected (VALIDATION_FAILED naming the field), not ignored. An
+ * ignored field fails silently: a typo such as `checkinterval` would create a monitor with the
+ * default interval and an "accepted" result. The contract grows service-first (CONTRACT: new
+ * optional fields are added by this service), so a producer only sends a new field once the
+ * processor knows it; during a rolling upgrade it gets a clear, retryable rejection instead of a
+ * half-applied command. Unknown envelope fields, by contrast, are ignored (see the envelope DTO).
+ */
+const PAYLOAD_VALIDATION: ValidatorOptions = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: false };
+const ENVELOPE_VALIDATION: ValidatorOptions = { whitelist: true, forbidNonWhitelisted: false, forbidUnknownValues: false };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads one message of the commands topic into a domain command, or says why not: `malformed`
+ * (to the DLQ, with no result), `rejected` (a result with the error), or `command`. Checks run
+ * in this order: JSON and a commandId; size; envelope fields; tenant id against the key; the
+ * command type; the payload. Pure but for reading the clock it is given.
+ */
+export function parseCommandMessage(message: CommandMessage): ParsedCommandMessage {
+  const { value, now, maxBytes = MAX_COMMAND_BYTES } = message;
+  const key = message.key === null ? null : typeof message.key === 'string' ? message.key : decodeKey(message.key);
+  if (value === null) return malformed('the message has no value (a tombstone)');
+
+  let text: string;
+  try {
+    text = utf8.decode(value);
+  } catch {
+    return malformed('the value is not valid UTF-8');
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return malformed(`the value is not JSON: ${(error as Error).message}`);
+  }
+  if (!isPlainObject(raw)) return malformed('the value is not a JSON object');
+  if (typeof raw.commandId !== 'string' || raw.commandId.trim() === '') {
+    return malformed('the envelope has no commandId string, so no result can be addressed');
+  }
+
+  const reject = rejecter(raw, key);
+  if (value.length > maxBytes) {
+    return reject('VALIDATION_FAILED', `the message is ${value.length} bytes; the limit is ${maxBytes}`);
+  }
+
+  const envelope = plainToInstance(CommandEnvelopeDto, raw);
+  const envelopeErrors = [
+    ...detailsOf(validateSync(envelope, ENVELOPE_VALIDATION)),
+    ...(isPlainObject(envelope.payload) ? [] : [{ field: 'payload', message: 'payload must be a JSON object' }]),
+  ];
+  if (envelopeErrors.length > 0) return reject('VALIDATION_FAILED', 'the command envelope is invalid', envelopeErrors);
+
+  if (key !== envelope.tenantId) {
+    return reject('TENANT_MISMATCH', `tenantId ${envelope.tenantId} does not equal the message key ${key ?? '(none)'}`, [
+      { field: 'tenantId', message: 'must equal the Kafka message key' },
+    ]);
+  }
+
+  if (!isCommandType(envelope.type)) {
+    return reject('UNKNOWN_COMMAND', `unknown command type "${envelope.type}"`, [
+      { field: 'type', message: `must be one of ${COMMAND_TYPES.join(', ')}` },
+    ]);
+  }
+
+  const spec = COMMAND_SPECS[envelope.type];
+  const payload = plainToInstance(spec.payload, envelope.payload as object);
+  const payloadErrors = [...detailsOf(validateSync(payload, PAYLOAD_VALIDATION), 'payload.'), ...(spec.check?.(payload) ?? [])];
+  if (payloadErrors.length > 0) return reject('VALIDATION_FAILED', `the ${envelope.type} payload is invalid`, payloadErrors);
+
+  const command = {
+    type: envelope.type,
+    data: spec.toData(payload),
+    metadata: {
+      commandId: envelope.commandId,
+      tenantId: envelope.tenantId,
+      correlationId: envelope.correlationId ?? envelope.commandId,
+      ...(present(envelope.issuedBy) && { issuedBy: envelope.issuedBy }),
+      ...(present(envelope.issuedAt) && { issuedAt: new Date(envelope.issuedAt) }),
+      now,
+      ...(present(envelope.expectedVersion) && { expectedVersion: envelope.expectedVersion }),
+    },
+  } as DomainCommand;
+  return { kind: 'command', command };
+}
+
+function rejecter(raw: Record<string, unknown>, key: string | null) {
+  const commandId = raw.commandId as string;
+  return (code: WireError['code'], message: string, details: readonly ErrorDetail[] = []): RejectedCommand => ({
+    kind: 'rejected',
+    commandId,
+    // Echo what the caller sent, even if invalid: it is how they find this result.
+    correlationId: typeof raw.correlationId === 'string' && raw.correlationId !== '' ? raw.correlationId : commandId,
+    tenantId: typeof raw.tenantId === 'string' ? raw.tenantId : key,
+    type: typeof raw.type === 'string' ? raw.type : null,
+    error: { code, message, details },
+  });
+}
+
+/** One detail per field, its constraint messages joined. */
+function detailsOf(errors: readonly ValidationError[], prefix = ''): ErrorDetail[] {
+  return errors.map((error) => ({
+    field: prefix + error.property,
+    message: Object.values(error.constraints ?? {}).join('; ') || `${error.property} is invalid`,
+  }));
+}
+
+function decodeKey(key: Buffer): string | null {
+  try {
+    return utf8.decode(key);
+  } catch {
+    return null;
+  }
+}
+
+const malformed = (reason: string): ParsedCommandMessage => ({ kind: 'malformed', reason });
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,0 +1,49 @@
+import { Transform } from 'class-transformer';
+import type { ValidationOptions } from 'class-validator';
+import { ValidateBy, buildMessage, isISO8601, isRFC3339 } from 'class-validator';
+
+/** CONTRACT §2: "Strings are trimmed". Non-strings pass through, for the type check to report. */
+export const Trim = (): PropertyDecorator =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+
+/**
+ * Entity ids are compared as strings by the domain but stored as `uuid` by Postgres, which
+ * ignores case: normalising here keeps one identity per id on both sides.
+ */
+export const NormalizeUuid = (): PropertyDecorator =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
+
+/** Absent or null means the default; the property initialiser covers "absent". */
+export const DefaultTo = (fallback: unknown): PropertyDecorator =>
+  Transform(({ value }: { value: unknown }) => value ?? fallback);
+
+/**
+ * An ISO-8601 date-time with a time zone (the RFC 3339 profile): `2025-01-15T12:00:00Z`,
+ * `2025-01-15T13:00:00.250+01:00`. A time without a zone would be read in the processor's local
+ * zone, and a date alone is not a time, so both are refused.
+ */
+export function IsIsoDateTime(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isIsoDateTime',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' &&
+          isRFC3339(value) &&
+          isISO8601(value, { strict: true, strictSeparator: true }) &&
+          !Number.isNaN(Date.parse(value)),
+        defaultMessage: buildMessage(
+          (eachPrefix) => `${eachPrefix}$property must be an ISO-8601 date-time with a time zone, e.g. 2025-01-15T12:00:00Z`,
+          options,
+        ),
+      },
+    },
+    options,
+  );
+}
+
+export const BCRYPT_HASH_PATTERN = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
+export const SHA256_HEX_PATTERN = /^[0-9a-f]{64}$/;
+export const SLUG_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+/** Lowercase canonical text form; see CommandEnvelopeDto.tenantId for why case matters there. */
+export const LOWERCASE_UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

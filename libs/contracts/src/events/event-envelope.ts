@@ -1,0 +1,114 @@
+import type { AggregateType, DecidedEvent, DomainEvent, EventOfType, EventType } from '@vinsight/domain';
+import type { Jsonified } from '../json';
+import { toJson } from '../json';
+
+/** Bumped per event type when its payload changes incompatibly; all are at 1. */
+export const EVENT_SCHEMA_VERSION = 1;
+
+interface EventEnvelopeOf<TEvent extends DomainEvent> {
+  readonly eventId: string;
+  readonly type: TEvent['type'];
+  readonly schemaVersion: number;
+  readonly tenantId: string;
+  readonly aggregateType: AggregateType;
+  readonly aggregateId: string;
+  /**
+   * The aggregate's version after the event. CheckRecorded does not bump its monitor's version,
+   * so it repeats the version the monitor had (the next MonitorStatusChanged, if any, is +1).
+   */
+  readonly version: number;
+  readonly occurredAt: string;
+  readonly commandId: string;
+  readonly correlationId: string;
+  /** An addition to CONTRACT §4 (optional): the audit read model shows who issued the command. */
+  readonly issuedBy?: string;
+  readonly payload: Jsonified<TEvent['data']>;
+}
+
+/** CONTRACT §4, one member per event type so that `type` narrows `payload`. */
+export type EventEnvelope<TEvent extends DomainEvent = DomainEvent> = TEvent extends DomainEvent
+  ? EventEnvelopeOf<TEvent>
+  : never;
+
+export interface EventEnvelopeMetadata {
+  readonly eventId: string;
+  readonly occurredAt: Date;
+  readonly tenantId: string;
+  readonly commandId: string;
+  readonly correlationId: string;
+  readonly issuedBy?: string;
+}
+
+export function toEventEnvelope<TEvent extends DomainEvent>(
+  decided: DecidedEvent<TEvent>,
+  meta: EventEnvelopeMetadata,
+): EventEnvelope<TEvent> {
+  return {
+    eventId: meta.eventId,
+    type: decided.type,
+    schemaVersion: EVENT_SCHEMA_VERSION,
+    tenantId: meta.tenantId,
+    aggregateType: decided.aggregateType,
+    aggregateId: decided.aggregateId,
+    version: decided.version,
+    occurredAt: meta.occurredAt.toISOString(),
+    commandId: meta.commandId,
+    correlationId: meta.correlationId,
+    ...(meta.issuedBy !== undefined && { issuedBy: meta.issuedBy }),
+    payload: toJson(decided.data),
+  } as EventEnvelope<TEvent>;
+}
+
+type DateFields<T> = { [K in keyof T]-?: NonNullable<T[K]> extends Date ? K : never }[keyof T];
+
+/** The payload fields that are dates on the domain side; a round-trip test keeps it honest. */
+const DATE_FIELDS: { readonly [T in EventType]: readonly DateFields<EventOfType<T>['data']>[] } = {
+  TenantCreated: [],
+  TenantRenamed: [],
+  TenantPlanChanged: [],
+  TenantDeactivated: [],
+  TenantReactivated: [],
+  TenantDeleted: [],
+  UserRegistered: [],
+  UserRoleChanged: [],
+  UserDeactivated: [],
+  UserReactivated: [],
+  UserLoggedIn: ['at'],
+  UserRemoved: [],
+  ApiKeyIssued: ['expiresAt'],
+  ApiKeyRevoked: [],
+  MonitorCreated: [],
+  MonitorUpdated: [],
+  MonitorPaused: [],
+  MonitorResumed: [],
+  MonitorDeleted: [],
+  CheckRecorded: ['checkedAt'],
+  MonitorStatusChanged: ['checkedAt'],
+};
+
+/** The domain event inside an envelope, dates revived: what evolve needs when replaying a topic. */
+export function eventFromEnvelope<TEvent extends DomainEvent>(envelope: EventEnvelope<TEvent>): TEvent {
+  const data: Record<string, unknown> = { ...(envelope.payload as Record<string, unknown>) };
+  for (const field of DATE_FIELDS[envelope.type as EventType] as readonly string[]) {
+    if (typeof data[field] === 'string') data[field] = new Date(data[field] as string);
+  }
+  return { type: envelope.type, data } as unknown as TEvent;
+}
+
+/**
+ * The topic an event goes to, as a role of the Kafka library's TopicNames: check results go to
+ * `check-events` (30 days), everything else to `events`, the event store.
+ */
+export const eventTopicRole = (type: EventType): 'events' | 'checkEvents' =>
+  type === 'CheckRecorded' ? 'checkEvents' : 'events';
+
+/** CONTRACT §4: Kafka headers repeat type, schemaVersion, eventId, correlationId, plus traceparent. */
+export function eventHeaders(envelope: EventEnvelope, traceparent?: string): Record<string, string> {
+  return {
+    type: envelope.type,
+    schemaVersion: String(envelope.schemaVersion),
+    eventId: envelope.eventId,
+    correlationId: envelope.correlationId,
+    ...(traceparent !== undefined && { traceparent }),
+  };
+}

@@ -1,0 +1,15 @@
+export * from './errors/wire-error';
+export * from './json';
+
+export * from './commands/wire-format.decorators';
+export * from './commands/command-envelope.dto';
+export * from './commands/payloads/tenant.payloads';
+export * from './commands/payloads/user.payloads';
+export * from './commands/payloads/api-key.payloads';
+export * from './commands/payloads/monitor.payloads';
+export * from './commands/command-registry';
+export * from './commands/parse-command-message';
+
+export * from './events/event-envelope';
+export * from './results/command-result';
+export * from './dead-letters/dead-letter';
