@@ -21,7 +21,7 @@ fi
 
 log "fetching broker jars with Maven (${KAFKA_VERSION:-version from pom.xml})"
 # Start from an empty folder so jars of a previous version never end up on the classpath.
-rm -rf "$KAFKA_LIBS_DIR"
+rm -rf "$KAFKA_LIBS_DIR" "$KAFKA_CDS_ARCHIVE" "$KAFKA_CDS_ARCHIVE.new"
 mkdir -p "$KAFKA_LIBS_DIR"
 mvn "${mvn_args[@]}"
 # Maven leaves its build folder beside the pom; it is a by-product, not an input.

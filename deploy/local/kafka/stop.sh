@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Stops the local broker by its pid: SIGTERM (controlled shutdown), then SIGKILL after 30 s.
+# Does nothing when it is not running.
 set -euo pipefail
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/common.sh"
+take_script_lock
 
 if ! pid="$(running_kafka_pid)"; then
   rm -f "$KAFKA_PID_FILE"
@@ -10,15 +12,9 @@ if ! pid="$(running_kafka_pid)"; then
 fi
 
 log "stopping broker (pid $pid)"
-kill -TERM "$pid"
-for _ in $(seq 1 300); do
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.1
-done
-if kill -0 "$pid" 2>/dev/null; then
-  log "still running after 30 s, sending SIGKILL"
-  kill -KILL "$pid"
-  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+stop_broker "$pid"
+if [[ -f "$KAFKA_CDS_ARCHIVE.new" ]]; then
+  mv -f "$KAFKA_CDS_ARCHIVE.new" "$KAFKA_CDS_ARCHIVE"
+  log "saved the class archive for faster starts"
 fi
-rm -f "$KAFKA_PID_FILE"
 log "stopped"
