@@ -3,6 +3,9 @@ import { Kafka } from 'kafkajs';
 import { TopicAdmin, topicNames } from '@vinsight/kafka';
 import { connectedProducer, consumeUntil, testKafkaClient, uniqueTopicPrefix } from './kafka-test.helpers';
 
+// The broker's first transaction or consumer group of a run can take seconds (coordinator load).
+jest.setTimeout(60_000);
+
 /**
  * KafkaJS 2.2.4 against the local broker (Kafka 4 dropped old protocol versions, KIP-896): the
  * exactly-once loop the command processor relies on — a consumer group reads, and one

@@ -11,6 +11,9 @@ import { topicNames, TopicNames } from './topic-names';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+// The broker's first transaction or consumer group of a run can take seconds (coordinator load).
+jest.setTimeout(60_000);
+
 describe('libs/kafka against the real broker', () => {
   let kafka: Kafka;
   const topicsToDelete: string[] = [];
@@ -143,11 +146,20 @@ describe('libs/kafka against the real broker', () => {
       });
       await producer.disconnect();
 
+      // Committed the way the command processor commits: inside a transaction (TxnOffsetCommit).
       const groupId = `${topic}.group`;
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: '1' }] });
-      await admin.disconnect();
+      const committer = await connectedProducer(kafka, {
+        transactionalId: `${groupId}.committer`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+      });
+      const transaction = await committer.transaction();
+      await transaction.sendOffsets({
+        consumerGroupId: groupId,
+        topics: [{ topic, partitions: [{ partition: 0, offset: '1' }] }],
+      });
+      await transaction.commit();
+      await committer.disconnect();
 
       const topicAdmin = new TopicAdmin(kafka, topicNames('unused.'));
       try {
