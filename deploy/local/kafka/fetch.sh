@@ -4,7 +4,7 @@
 set -euo pipefail
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/common.sh"
 
-mvn_args=(-q -B -f "$KAFKA_SCRIPT_DIR/pom.xml" package)
+mvn_args=(-q -B -Dstyle.color=never -f "$KAFKA_SCRIPT_DIR/pom.xml" package)
 if [[ -n "${KAFKA_VERSION:-}" ]]; then
   mvn_args+=("-Dkafka.version=$KAFKA_VERSION")
 fi
