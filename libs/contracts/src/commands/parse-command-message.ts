@@ -134,12 +134,20 @@ function rejecter(raw: Record<string, unknown>, key: string | null) {
   });
 }
 
-/** One detail per field, its constraint messages joined. */
+/** When a value has the wrong type, its range and length messages are noise. */
+const TYPE_CONSTRAINTS = new Set(['isString', 'isInt', 'isNumber']);
+
+/** One detail per field, its constraint messages joined in the order they are declared. */
 function detailsOf(errors: readonly ValidationError[], prefix = ''): ErrorDetail[] {
-  return errors.map((error) => ({
-    field: prefix + error.property,
-    message: Object.values(error.constraints ?? {}).join('; ') || `${error.property} is invalid`,
-  }));
+  return errors.map((error) => {
+    const constraints = Object.entries(error.constraints ?? {}).reverse();
+    const typeErrors = constraints.filter(([name]) => TYPE_CONSTRAINTS.has(name));
+    const shown = typeErrors.length > 0 ? typeErrors : constraints;
+    return {
+      field: prefix + error.property,
+      message: shown.map(([, message]) => message).join('; ') || `${error.property} is invalid`,
+    };
+  });
 }
 
 function decodeKey(key: Buffer): string | null {
