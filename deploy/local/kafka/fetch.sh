@@ -4,7 +4,7 @@
 set -euo pipefail
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/common.sh"
 
-mvn_args=(-q -B -Dstyle.color=never -f "$KAFKA_SCRIPT_DIR/pom.xml" package)
+mvn_args=(-q -B -f "$KAFKA_SCRIPT_DIR/pom.xml" package)
 if [[ -n "${KAFKA_VERSION:-}" ]]; then
   mvn_args+=("-Dkafka.version=$KAFKA_VERSION")
 fi
@@ -23,8 +23,11 @@ log "fetching broker jars with Maven (${KAFKA_VERSION:-version from pom.xml})"
 # Start from an empty folder so jars of a previous version never end up on the classpath.
 rm -rf "$KAFKA_LIBS_DIR" "$KAFKA_CDS_ARCHIVE" "$KAFKA_CDS_ARCHIVE.new"
 mkdir -p "$KAFKA_LIBS_DIR"
-mvn "${mvn_args[@]}"
-# Maven leaves its build folder beside the pom; it is a by-product, not an input.
-rm -rf "$KAFKA_SCRIPT_DIR/target"
+# Maven's output (escape codes even with -q) is kept in a file and shown only when it fails.
+if ! mvn "${mvn_args[@]}" >"$KAFKA_LOCAL_DIR/fetch.log" 2>&1; then
+  cat "$KAFKA_LOCAL_DIR/fetch.log" >&2
+  log "Maven could not fetch the broker jars (see above)"
+  exit 1
+fi
 printf '%s\n' "$wanted_stamp" >"$KAFKA_FETCH_STAMP"
 log "$(find "$KAFKA_LIBS_DIR" -name '*.jar' | wc -l) jars in $KAFKA_LIBS_DIR"
