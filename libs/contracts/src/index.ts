@@ -13,3 +13,6 @@ export * from './commands/parse-command-message';
 export * from './events/event-envelope';
 export * from './results/command-result';
 export * from './dead-letters/dead-letter';
+export * from './consistency-token';
+export * from './schemas/command-json-schemas';
+export * from './consistency-token';

@@ -1,6 +1,7 @@
 import type { CheckStatus } from '@vinsight/domain';
 import { CHECK_STATUSES } from '@vinsight/domain';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, IsUrl, Length, Max, MaxLength, Min } from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
 import { DefaultTo, IsIsoDateTime, NormalizeUuid, Trim } from '../wire-format.decorators';
 
 const HTTP_URL = {
@@ -42,6 +43,7 @@ export class CreateMonitorPayloadDto {
 }
 
 /** At least one of name, url, checkInterval: checked by the command registry. */
+@JSONSchema({ anyOf: [{ required: ['name'] }, { required: ['url'] }, { required: ['checkInterval'] }] })
 export class UpdateMonitorPayloadDto {
   @NormalizeUuid()
   @IsUUID('all')
