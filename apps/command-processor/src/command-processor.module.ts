@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { CommandProcessingModule } from '@vinsight/command-processing';
 import { AppConfig } from '@vinsight/config';
 import { PROJECTOR_POOL } from '@vinsight/database';
 import { LifecycleState } from '@vinsight/health';
@@ -9,7 +10,10 @@ export class CommandProcessorModule {
   static forRoot(config: AppConfig, lifecycle: LifecycleState): DynamicModule {
     return {
       module: CommandProcessorModule,
-      imports: [...platformImports({ service: 'command-processor', config, lifecycle, primaryPool: PROJECTOR_POOL })],
+      imports: [
+        ...platformImports({ service: 'command-processor', config, lifecycle, primaryPool: PROJECTOR_POOL }),
+        CommandProcessingModule.forRoot(config, lifecycle),
+      ],
     };
   }
 }

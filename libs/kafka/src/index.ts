@@ -8,3 +8,7 @@ export { topicNames } from './topic-names';
 export { RETAIN_FOREVER, TOPIC_RETENTION_MS } from './topic-retention';
 export type { EnsureTopicsResult, PartitionLag, TopicLayout } from './topic-admin';
 export { TopicAdmin } from './topic-admin';
+export type { PartitionBatchHandler, ReadToEndResult } from './partition-reader';
+export { readPartitionsToEnd } from './partition-reader';
+export type { BaseOffsets, OutputMessages, PartitionHandler, PendingWork, TransactionalProcessorOptions } from './transactional-processor';
+export { TransactionalProcessor } from './transactional-processor';

@@ -1,51 +1,54 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, KafkaMessage } from 'kafkajs';
 
-export interface PartitionReadRequest {
-  topic: string;
-  partition: number;
-  /** First offset to deliver (inclusive). */
-  fromOffset: bigint;
+export type PartitionBatchHandler = (partition: number, messages: KafkaMessage[]) => void | Promise<void>;
+
+export interface ReadToEndResult {
+  messages: number;
+  /** The end each partition was read to (its high watermark when the read started). */
+  endOffsets: Map<number, bigint>;
 }
 
-export type PartitionBatchHandler = (messages: KafkaMessage[]) => void | Promise<void>;
-
 /**
- * Reads one partition's committed records from an offset up to its end at the time of the call,
- * then stops. KafkaJS has no manual partition assignment, so this uses a throwaway consumer
- * group that never commits, pauses every partition but the one asked for, and seeks.
+ * Reads some partitions of a topic, each from a given offset up to its end at the time of the
+ * call, delivering committed records only, then stops. KafkaJS has no manual partition
+ * assignment, so this uses a throwaway consumer group that never commits, pauses the partitions
+ * it was not asked for, and seeks.
  *
  * "The end" is the high watermark read before starting. The command processor calls this only
- * after its transactional producer for the partition has fenced older producers, so no open
- * transaction can sit below that mark. A batch made only of transaction markers still reports its
- * last offset (KafkaJS END_BATCH_PROCESS), which is how a partition ending in a commit marker is
- * recognised as fully read.
+ * after its transactional producers for those partitions have fenced older ones, so no open
+ * transaction sits below that mark. A fetch that returns only transaction markers still reports
+ * its last offset (KafkaJS END_BATCH_PROCESS), which is how a partition ending in a commit marker
+ * is recognised as fully read.
  */
-export async function readPartitionToEnd(
+export async function readPartitionsToEnd(
   kafka: Kafka,
-  request: PartitionReadRequest,
+  topic: string,
+  fromOffsets: ReadonlyMap<number, bigint>,
   onBatch: PartitionBatchHandler,
   options: { timeoutMs?: number; groupPrefix?: string } = {},
-): Promise<{ messages: number; endOffset: bigint }> {
-  const { topic, partition, fromOffset } = request;
+): Promise<ReadToEndResult> {
   const admin = kafka.admin();
   await admin.connect();
-  let end: bigint;
+  const endOffsets = new Map<number, bigint>();
   try {
     const offsets = await admin.fetchTopicOffsets(topic);
-    const entry = offsets.find((o) => o.partition === partition);
-    if (!entry) throw new Error(`topic ${topic} has no partition ${partition}`);
-    end = BigInt(entry.high);
+    for (const partition of fromOffsets.keys()) {
+      const entry = offsets.find((o) => o.partition === partition);
+      if (!entry) throw new Error(`topic ${topic} has no partition ${partition}`);
+      endOffsets.set(partition, BigInt(entry.high));
+    }
   } finally {
     await admin.disconnect();
   }
-  if (fromOffset >= end) return { messages: 0, endOffset: end };
+  const pending = new Set([...fromOffsets].filter(([p, from]) => from < endOffsets.get(p)!).map(([p]) => p));
+  if (pending.size === 0) return { messages: 0, endOffsets };
 
   const consumer = kafka.consumer({
     groupId: `${options.groupPrefix ?? 'vinsight'}.reader.${randomUUID()}`,
     readUncommitted: false,
     maxBytesPerPartition: 8 * 1024 * 1024,
-    maxBytes: 16 * 1024 * 1024,
+    maxBytes: 32 * 1024 * 1024,
     maxWaitTimeInMs: 100,
   });
   let delivered = 0;
@@ -55,33 +58,36 @@ export async function readPartitionToEnd(
     finish = resolve;
     fail = reject;
   });
-  const reached = (lastOffset: string) => BigInt(lastOffset) >= end - 1n;
+  const markRead = (partition: number, lastOffset: string) => {
+    if (pending.has(partition) && BigInt(lastOffset) >= endOffsets.get(partition)! - 1n) {
+      pending.delete(partition);
+      if (pending.size === 0) finish();
+    }
+  };
 
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     const assigned = payload.memberAssignment[topic] ?? [];
-    const others = assigned.filter((p) => p !== partition);
+    const others = assigned.filter((p) => !fromOffsets.has(p));
     if (others.length > 0) consumer.pause([{ topic, partitions: others }]);
-    consumer.seek({ topic, partition, offset: fromOffset.toString() });
+    for (const [partition, from] of fromOffsets) consumer.seek({ topic, partition, offset: from.toString() });
   });
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-    if (payload.partition === partition && reached(payload.lastOffset)) finish();
-  });
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => markRead(payload.partition, payload.lastOffset));
   consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
 
-  const timer = setTimeout(
-    () => fail(new Error(`reading ${topic}[${partition}] did not reach offset ${end} in ${options.timeoutMs ?? 300000} ms`)),
-    options.timeoutMs ?? 300000,
-  );
+  const timeoutMs = options.timeoutMs ?? 600000;
+  const timer = setTimeout(() => fail(new Error(`reading ${topic} did not reach the end in ${timeoutMs} ms`)), timeoutMs);
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
-        if (batch.partition !== partition) return;
-        const wanted = batch.messages.filter((m) => BigInt(m.offset) >= fromOffset && BigInt(m.offset) < end);
+        const from = fromOffsets.get(batch.partition);
+        const end = endOffsets.get(batch.partition);
+        if (from === undefined || end === undefined) return;
+        const wanted = batch.messages.filter((m) => BigInt(m.offset) >= from && BigInt(m.offset) < end);
         if (wanted.length > 0) {
-          await onBatch(wanted);
+          await onBatch(batch.partition, wanted);
           delivered += wanted.length;
         }
       },
@@ -91,5 +97,5 @@ export async function readPartitionToEnd(
     clearTimeout(timer);
     await consumer.disconnect();
   }
-  return { messages: delivered, endOffset: end };
+  return { messages: delivered, endOffsets };
 }

@@ -1,0 +1,39 @@
+import { DynamicModule, Logger, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { AppConfig } from '@vinsight/config';
+import { PROJECTOR_POOL } from '@vinsight/database';
+import { LifecycleState } from '@vinsight/health';
+import { createKafkaClient, topicNames } from '@vinsight/kafka';
+import { Pool } from 'pg';
+import { CommandPartitionHandler } from './command-partition.handler';
+import { CommandProcessorService } from './command-processor.service';
+import { COMMAND_HANDLERS } from './handlers/command-handlers';
+import { nestKafkaLogger } from './nest-kafka-logger';
+import { PartitionStateLoader } from './partition-state.loader';
+import { CLOCK, deterministicEventIds, EVENT_IDS, systemClock } from './ports';
+import { SlugReservationsRepository } from './slug-reservations.repository';
+import { KAFKA_CLIENT, TOPIC_NAMES } from './tokens';
+
+/** The command processor role: Kafka commands in, events and results out, exactly once. */
+@Module({})
+export class CommandProcessingModule {
+  static forRoot(config: AppConfig, lifecycle: LifecycleState): DynamicModule {
+    return {
+      module: CommandProcessingModule,
+      imports: [CqrsModule.forRoot()],
+      providers: [
+        { provide: KAFKA_CLIENT, useFactory: () => createKafkaClient(config.kafka, { logger: nestKafkaLogger(new Logger('KafkaJS')) }) },
+        { provide: LifecycleState, useValue: lifecycle },
+        { provide: TOPIC_NAMES, useValue: topicNames(config.kafka.topicPrefix) },
+        { provide: CLOCK, useValue: systemClock },
+        { provide: EVENT_IDS, useValue: deterministicEventIds },
+        { provide: SlugReservationsRepository, useFactory: (pool: Pool) => new SlugReservationsRepository(pool), inject: [PROJECTOR_POOL] },
+        PartitionStateLoader,
+        CommandPartitionHandler,
+        CommandProcessorService,
+        ...COMMAND_HANDLERS,
+      ],
+      exports: [CommandProcessorService],
+    };
+  }
+}

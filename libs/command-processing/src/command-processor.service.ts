@@ -1,0 +1,62 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@vinsight/config';
+import { LifecycleState } from '@vinsight/health';
+import { TopicAdmin, TopicNames, TransactionalProcessor } from '@vinsight/kafka';
+import { Kafka } from 'kafkajs';
+import { CommandPartitionHandler } from './command-partition.handler';
+import { nestKafkaLogger } from './nest-kafka-logger';
+import { KAFKA_CLIENT, TOPIC_NAMES } from './tokens';
+
+/** Commands per Kafka transaction: large enough to amortise the transaction's round trips. */
+const MAX_COMMANDS_PER_TRANSACTION = 1000;
+
+/**
+ * Hosts the command processor: creates the topics, joins the consumer group on `commands`, and
+ * on shutdown finishes the in-flight transaction and leaves the group before the pools close.
+ */
+@Injectable()
+export class CommandProcessorService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('CommandProcessor');
+  private processor?: TransactionalProcessor;
+
+  constructor(
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    @Inject(TOPIC_NAMES) private readonly topics: TopicNames,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly handler: CommandPartitionHandler,
+    private readonly lifecycle: LifecycleState,
+  ) {}
+
+  get isJoined(): boolean {
+    return this.processor?.isJoined ?? false;
+  }
+
+  get assignedPartitions(): number[] {
+    return this.processor?.assignedPartitions ?? [];
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.lifecycle.expectStart('command-processor');
+    const admin = new TopicAdmin(this.kafka, this.topics);
+    try {
+      await admin.ensureTopics({ partitions: this.config.kafka.partitions, replicationFactor: this.config.kafka.replicationFactor });
+    } finally {
+      await admin.disconnect();
+    }
+    const groupId = `${this.config.kafka.clientId}.command-processor`;
+    this.processor = new TransactionalProcessor(this.kafka, this.handler, {
+      groupId,
+      inputTopic: this.topics.commands,
+      transactionalIdPrefix: groupId,
+      maxMessagesPerTransaction: MAX_COMMANDS_PER_TRANSACTION,
+      logger: nestKafkaLogger(this.logger),
+    });
+    await this.processor.start();
+    this.lifecycle.markStarted('command-processor');
+    this.logger.log(`consuming ${this.topics.commands} as ${groupId}`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.processor?.stop();
+  }
+}

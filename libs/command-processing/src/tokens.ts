@@ -1,0 +1,4 @@
+/** The KafkaJS client of this role. */
+export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
+/** Topic names with the configured prefix (TopicNames of libs/kafka). */
+export const TOPIC_NAMES = Symbol('TOPIC_NAMES');
