@@ -12,3 +12,5 @@ export type { PartitionBatchHandler, ReadToEndResult } from './partition-reader'
 export { readPartitionsToEnd } from './partition-reader';
 export type { BaseOffsets, OutputMessages, PartitionHandler, PendingWork, TransactionalProcessorOptions } from './transactional-processor';
 export { TransactionalProcessor } from './transactional-processor';
+export type { CommandResultLike } from './command-client';
+export { CommandClient } from './command-client';

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { Consumer, IHeaders, Kafka, Partitioners, Producer } from 'kafkajs';
+import { TopicNames } from './topic-names';
+
+/** The fields of a command result this client relies on (CONTRACT §3). */
+export interface CommandResultLike {
+  commandId: string;
+  status: 'accepted' | 'rejected';
+  duplicate: boolean;
+  [field: string]: unknown;
+}
+
+interface Waiter {
+  count: number;
+  resolve: (results: CommandResultLike[]) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Publishes commands and waits for their results: what the CLI, the benchmarks and other
+ * teams' services need. It joins a private consumer group on `command-results` BEFORE
+ * publishing, starting at the end of the log, so no result of its own commands can be missed.
+ */
+export class CommandClient {
+  private readonly results = new Map<string, CommandResultLike[]>();
+  private readonly waiters = new Map<string, Waiter>();
+  /** Observer of every result received (benchmarks measure latency with it). */
+  onResult?: (result: CommandResultLike, receivedAt: number) => void;
+
+  private constructor(
+    private readonly producer: Producer,
+    private readonly consumer: Consumer,
+    private readonly topics: TopicNames,
+  ) {}
+
+  static async connect(kafka: Kafka, topics: TopicNames, options: { fromBeginning?: boolean } = {}): Promise<CommandClient> {
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    const consumer = kafka.consumer({ groupId: `vinsight.command-client.${randomUUID()}`, readUncommitted: false, maxWaitTimeInMs: 20 });
+    const client = new CommandClient(producer, consumer, topics);
+    await producer.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topics.commandResults], fromBeginning: options.fromBeginning ?? false });
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        const receivedAt = Date.now();
+        for (const message of batch.messages) {
+          if (!message.value) continue;
+          try {
+            client.received(JSON.parse(message.value.toString('utf8')) as CommandResultLike, receivedAt);
+          } catch {
+            // not a result this client can read: someone else's problem, never ours to crash on
+          }
+        }
+      },
+    });
+    await joined;
+    return client;
+  }
+
+  /** Publishes a command envelope keyed by its tenant id (or `key`). */
+  async send(envelope: { commandId: string; tenantId?: unknown }, options: { key?: string; headers?: IHeaders } = {}) {
+    await this.sendMany([envelope], options);
+  }
+
+  async sendMany(envelopes: { commandId: string; tenantId?: unknown }[], options: { key?: string; headers?: IHeaders } = {}) {
+    await this.producer.send({
+      topic: this.topics.commands,
+      acks: -1,
+      messages: envelopes.map((envelope) => ({
+        key: options.key ?? (typeof envelope.tenantId === 'string' ? envelope.tenantId : null),
+        value: JSON.stringify(envelope),
+        headers: options.headers,
+      })),
+    });
+  }
+
+  /** Publishes raw bytes (tests of malformed input). */
+  async sendRaw(key: string | null, value: string | Buffer | null) {
+    await this.producer.send({ topic: this.topics.commands, acks: -1, messages: [{ key, value }] });
+  }
+
+  /** Sends and waits for the result. */
+  async execute(envelope: { commandId: string; tenantId?: unknown }, timeoutMs = 30000): Promise<CommandResultLike> {
+    const wait = this.waitFor(envelope.commandId, 1, timeoutMs);
+    await this.send(envelope);
+    return (await wait)[0];
+  }
+
+  /** Resolves once `count` results for the command id have arrived (duplicates included). */
+  waitFor(commandId: string, count = 1, timeoutMs = 30000): Promise<CommandResultLike[]> {
+    const have = this.results.get(commandId) ?? [];
+    if (have.length >= count) return Promise.resolve(have.slice(0, count));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(commandId);
+        reject(new Error(`no ${count} result(s) for command ${commandId} within ${timeoutMs} ms (have ${have.length})`));
+      }, timeoutMs);
+      this.waiters.set(commandId, { count, resolve, reject, timer });
+    });
+  }
+
+  resultsOf(commandId: string): CommandResultLike[] {
+    return this.results.get(commandId) ?? [];
+  }
+
+  async disconnect() {
+    for (const waiter of this.waiters.values()) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new Error('client disconnected'));
+    }
+    this.waiters.clear();
+    await Promise.all([this.consumer.disconnect(), this.producer.disconnect()]);
+  }
+
+  private received(result: CommandResultLike, receivedAt: number) {
+    if (typeof result.commandId !== 'string') return;
+    const list = this.results.get(result.commandId) ?? [];
+    list.push(result);
+    this.results.set(result.commandId, list);
+    this.onResult?.(result, receivedAt);
+    const waiter = this.waiters.get(result.commandId);
+    if (waiter && list.length >= waiter.count) {
+      clearTimeout(waiter.timer);
+      this.waiters.delete(result.commandId);
+      waiter.resolve(list.slice(0, waiter.count));
+    }
+  }
+}
