@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, Producer, ProducerConfig } from 'kafkajs';
-import { createKafkaClient } from '@vinsight/kafka';
+import { ITopicConfig, Kafka, logLevel, Partitioners, Producer, ProducerConfig } from 'kafkajs';
+import { createKafkaClient, waitForTopicLeaders } from '@vinsight/kafka';
 import { testEnv } from '../test-env';
 
 export interface ConsumedMessage {
@@ -18,6 +18,21 @@ export function uniqueTopicPrefix(label: string): string {
 /** A KafkaJS client on the test broker that stays silent: failures surface as test errors. */
 export function testKafkaClient(clientId: string): Kafka {
   return createKafkaClient({ brokers: testEnv.kafkaBrokers, clientId }, { logLevel: logLevel.NOTHING });
+}
+
+/** Creates topics and waits until they have leaders (KafkaJS's own wait is not enough on KRaft). */
+export async function createTestTopics(kafka: Kafka, topics: ITopicConfig[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics, waitForLeaders: false });
+    await waitForTopicLeaders(
+      admin,
+      topics.map(({ topic }) => topic),
+    );
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Producers always use the Java-compatible partitioner, so keys land where Java clients put them. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka } from 'kafkajs';
 import { TopicAdmin, topicNames } from '@vinsight/kafka';
-import { connectedProducer, consumeUntil, testKafkaClient, uniqueTopicPrefix } from './kafka-test.helpers';
+import { connectedProducer, consumeUntil, createTestTopics, testKafkaClient, uniqueTopicPrefix } from './kafka-test.helpers';
 
 // The broker's first transaction or consumer group of a run can take seconds (coordinator load).
 jest.setTimeout(60_000);
@@ -20,16 +20,10 @@ describe('KafkaJS consume-transform-produce on the local broker', () => {
     kafka = testKafkaClient('kafkajs-compat');
     const prefix = uniqueTopicPrefix('compat');
     [input, output] = [`${prefix}input`, `${prefix}output`];
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      topics: [
-        { topic: input, numPartitions: 3 },
-        { topic: output, numPartitions: 3 },
-      ],
-      waitForLeaders: true,
-    });
-    await admin.disconnect();
+    await createTestTopics(kafka, [
+      { topic: input, numPartitions: 3 },
+      { topic: output, numPartitions: 3 },
+    ]);
   });
 
   afterAll(async () => {

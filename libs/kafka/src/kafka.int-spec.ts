@@ -3,6 +3,7 @@ import { ConfigResourceTypes, Kafka } from 'kafkajs';
 import {
   connectedProducer,
   consumeUntil,
+  createTestTopics,
   testKafkaClient,
   uniqueTopicPrefix,
 } from '../../../test/kafka/kafka-test.helpers';
@@ -31,14 +32,8 @@ describe('libs/kafka against the real broker', () => {
   });
 
   async function createTopic(topic: string, numPartitions: number): Promise<string> {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({ topics: [{ topic, numPartitions }], waitForLeaders: true });
-    } finally {
-      await admin.disconnect();
-    }
     topicsToDelete.push(topic);
+    await createTestTopics(kafka, [{ topic, numPartitions }]);
     return topic;
   }
 

@@ -1,4 +1,5 @@
 import { Admin, ITopicConfig, Kafka } from 'kafkajs';
+import { waitForTopicLeaders } from './topic-leaders';
 import { TopicNames, TopicRole } from './topic-names';
 import { RETAIN_FOREVER, TOPIC_RETENTION_MS } from './topic-retention';
 
@@ -59,12 +60,10 @@ export class TopicAdmin {
     const outcomes = await Promise.all(
       missing.map(async (role) => ({
         role,
-        created: await admin.createTopics({
-          topics: [this.topicConfig(role, layout)],
-          waitForLeaders: true,
-        }),
+        created: await admin.createTopics({ topics: [this.topicConfig(role, layout)], waitForLeaders: false }),
       })),
     );
+    await waitForTopicLeaders(admin, Object.values(this.topics));
     const created = outcomes.filter((outcome) => outcome.created).map(({ role }) => this.topics[role]);
     const existing = roles.map((role) => this.topics[role]).filter((name) => !created.includes(name));
     return { created, existing };
