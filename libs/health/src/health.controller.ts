@@ -1,11 +1,8 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { APP_CONFIG, AppConfig } from '@vinsight/config';
 import { LifecycleState } from './lifecycle.state';
 import { LivenessIndicator } from './liveness.indicator';
-import { PostgresIndicator } from './postgres.indicator';
-import { PRIMARY_POOL } from './tokens';
-import type { Pool } from 'pg';
+import { ReadinessProbe } from './readiness.probe';
 
 @Controller('health')
 export class HealthController {
@@ -13,12 +10,11 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly liveness: LivenessIndicator,
-    private readonly postgres: PostgresIndicator,
+    private readonly readiness: ReadinessProbe,
     private readonly lifecycle: LifecycleState,
-    @Inject(PRIMARY_POOL) private readonly primary: Pool,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** The process itself only: restarting a pod never fixes a database or broker outage. */
   @Get('live')
   @HealthCheck()
   live() {
@@ -28,10 +24,7 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([
-      () => this.draining(),
-      () => this.postgres.ping('postgres', this.primary, this.config.health.checkTimeoutMs),
-    ]);
+    return this.health.check(this.readiness.checks());
   }
 
   @Get('startup')
@@ -48,10 +41,5 @@ export class HealthController {
         return pending.length === 0 ? indicator.up() : indicator.down({ message: 'not started yet', pending });
       },
     ]);
-  }
-
-  private draining() {
-    const indicator = this.indicators.check('lifecycle');
-    return this.lifecycle.shuttingDown ? indicator.down({ message: 'shutting down' }) : indicator.up();
   }
 }

@@ -1,25 +1,48 @@
-import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
+import { HEALTH_OPTIONS, HealthModuleOptions } from './health.options';
+import { ConsumerGroupIndicator } from './kafka/consumer-group.indicator';
+import { ConsumerGroupRegistry } from './kafka/consumer-group.registry';
+import { KafkaBrokerIndicator } from './kafka/kafka-broker.indicator';
+import { KafkaBrokerProbe } from './kafka/kafka-broker.probe';
 import { LifecycleState } from './lifecycle.state';
 import { LivenessIndicator } from './liveness.indicator';
 import { PostgresIndicator } from './postgres.indicator';
+import { ProjectionLagIndicator } from './projection/projection-lag.indicator';
+import { ProjectionLagRegistry } from './projection/projection-lag.registry';
+import { ReadinessProbe } from './readiness.probe';
+import { ReplicationLagIndicator } from './replication/replication-lag.indicator';
 
 @Module({})
 export class HealthModule {
-  /** `primaryPool` provides the PRIMARY_POOL token (the role's own pool). */
-  static forRoot(options: { primaryPool: Provider; lifecycle: LifecycleState }): DynamicModule {
+  /**
+   * `/health/live`, `/health/ready` and `/health/startup` for one role. `checks` turns on the
+   * readiness checks the role needs. Global, so roles can inject LifecycleState and the
+   * consumer-group and projection-lag registries from any module.
+   */
+  static forRoot(options: HealthModuleOptions): DynamicModule {
     return {
       module: HealthModule,
-      imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
+      global: true,
+      imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), ...(options.imports ?? [])],
       controllers: [HealthController],
       providers: [
+        { provide: HEALTH_OPTIONS, useValue: options },
+        { provide: LifecycleState, useValue: options.lifecycle },
+        options.primaryPool,
         LivenessIndicator,
         PostgresIndicator,
-        options.primaryPool,
-        { provide: LifecycleState, useValue: options.lifecycle },
+        ReplicationLagIndicator,
+        KafkaBrokerProbe,
+        KafkaBrokerIndicator,
+        ConsumerGroupRegistry,
+        ConsumerGroupIndicator,
+        ProjectionLagRegistry,
+        ProjectionLagIndicator,
+        ReadinessProbe,
       ],
-      exports: [LifecycleState],
+      exports: [LifecycleState, ConsumerGroupRegistry, ProjectionLagRegistry],
     };
   }
 }

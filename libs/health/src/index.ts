@@ -1,3 +1,13 @@
 export * from './health.module';
+export * from './health.options';
 export * from './lifecycle.state';
 export * from './tokens';
+export { READINESS_KEYS } from './readiness.probe';
+export { ReadinessCache } from './readiness.cache';
+export * from './replication/replication-lag.query';
+export * from './replication/replication-lag.verdict';
+export * from './kafka/consumer-group.status';
+export * from './kafka/consumer-group.registry';
+export * from './kafka/consumer-group.tracker';
+export * from './projection/projection-lag.source';
+export * from './projection/projection-lag.registry';

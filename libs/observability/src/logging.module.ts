@@ -2,14 +2,27 @@ import { randomUUID } from 'node:crypto';
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
+import { saneCorrelationId } from './tracing/correlation-id';
+import { parseTraceparent } from './tracing/trace-context';
+import { traceLogFields } from './tracing/trace-scope';
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+function firstHeader(request: IncomingMessage, name: string): string | undefined {
+  const header = request.headers[name];
+  return Array.isArray(header) ? header[0] : header;
+}
 
 /** Reuses a caller's X-Request-Id when it is sane, so one id follows a request across services. */
 export function requestIdOf(request: IncomingMessage): string {
-  const header = request.headers['x-request-id'];
-  const value = Array.isArray(header) ? header[0] : header;
-  return value && REQUEST_ID.test(value) ? value : randomUUID();
+  return saneCorrelationId(firstHeader(request, 'x-request-id')) ?? randomUUID();
+}
+
+/** What each HTTP log line carries: the caller's correlation id (else the request id) and trace. */
+export function httpTraceFields(request: IncomingMessage & { id?: unknown }): Record<string, string> {
+  const trace = parseTraceparent(firstHeader(request, 'traceparent'));
+  return {
+    correlationId: saneCorrelationId(firstHeader(request, 'x-correlation-id')) ?? String(request.id),
+    ...(trace ? { traceId: trace.traceId, parentSpanId: trace.spanId } : {}),
+  };
 }
 
 @Module({})
@@ -22,15 +35,14 @@ export class LoggingModule {
           pinoHttp: {
             level: options.level,
             base: { service: options.service },
+            // Lines written while handling a Kafka message carry that message's ids.
+            mixin: () => traceLogFields(),
             genReqId: (request, response) => {
               const id = requestIdOf(request);
               response.setHeader('x-request-id', id);
               return id;
             },
-            customProps: (request) => {
-              const correlation = request.headers['x-correlation-id'];
-              return { correlationId: (Array.isArray(correlation) ? correlation[0] : correlation) ?? request.id };
-            },
+            customProps: (request) => httpTraceFields(request),
             // Probes and scrapes every few seconds would drown the useful lines.
             autoLogging: { ignore: (request) => /^\/(health|metrics)/.test(request.url ?? '') },
             redact: ['req.headers.authorization', 'req.headers.cookie'],

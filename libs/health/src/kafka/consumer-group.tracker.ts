@@ -1,0 +1,46 @@
+import type { Consumer } from 'kafkajs';
+import { ConsumerGroupState, ConsumerGroupStatus, ConsumerGroupStatusSource } from './consumer-group.status';
+
+/**
+ * Follows a KafkaJS consumer's instrumentation events to know whether it holds its partitions.
+ * Create it before `consumer.connect()`, so the first join is not missed.
+ */
+export class ConsumerGroupTracker implements ConsumerGroupStatusSource {
+  private status: ConsumerGroupStatus;
+  private readonly removers: (() => void)[] = [];
+
+  constructor(
+    consumer: Consumer,
+    groupId: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.status = { groupId, state: 'starting', assignment: {}, since: now() };
+    const { GROUP_JOIN, REBALANCING, CRASH, STOP, DISCONNECT } = consumer.events;
+    this.removers.push(
+      consumer.on(GROUP_JOIN, ({ payload }) => this.enter('joined', { assignment: payload.memberAssignment })),
+      consumer.on(REBALANCING, () => this.enter('rebalancing')),
+      consumer.on(CRASH, ({ payload }) => this.enter('crashed', { error: payload.error?.message ?? String(payload.error) })),
+      consumer.on(STOP, () => this.enter('stopped', { assignment: {} })),
+      consumer.on(DISCONNECT, () => this.enter('stopped', { assignment: {} })),
+    );
+  }
+
+  consumerGroupStatus(): ConsumerGroupStatus {
+    return this.status;
+  }
+
+  /** Stops listening (the consumer's listeners would otherwise keep this object alive). */
+  detach(): void {
+    for (const remove of this.removers.splice(0)) remove();
+  }
+
+  private enter(state: ConsumerGroupState, changes: Partial<ConsumerGroupStatus> = {}): void {
+    const { error: _previousError, ...rest } = this.status;
+    this.status = { ...rest, ...changes, state, since: state === this.status.state ? this.status.since : this.now() };
+  }
+}
+
+/** Shorthand: `registry.register(trackConsumerGroup(consumer, groupId))`. */
+export function trackConsumerGroup(consumer: Consumer, groupId: string): ConsumerGroupTracker {
+  return new ConsumerGroupTracker(consumer, groupId);
+}

@@ -1,0 +1,164 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Outcome of one command, as counted by `vinsight_commands_total`. */
+export type CommandOutcome = 'accepted' | 'rejected' | 'duplicate' | 'dead_lettered';
+
+/** A pg Pool as far as its gauges need it. */
+export interface PoolCounts {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+
+export interface PartitionLagSample {
+  topic: string;
+  partition: number;
+  lag: number;
+}
+
+const SECONDS_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const SIZE_BUCKETS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
+
+/**
+ * Every metric the service exports, on one registry per process (or per test app, so tests
+ * never collide on prom-client's global registry). Roles record through the helper methods
+ * rather than the raw objects, so label names and values stay consistent across the code.
+ */
+export class AppMetrics {
+  readonly registry: Registry;
+
+  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
+  readonly commands: Counter<'type' | 'outcome' | 'code'>;
+  readonly commandDuration: Histogram<'type'>;
+  readonly eventsProjected: Counter<'projection' | 'type'>;
+  readonly batchSize: Histogram<'component'>;
+  readonly batchDuration: Histogram<'component'>;
+  readonly projectionLag: Gauge<'projection' | 'topic' | 'partition'>;
+  readonly replicationLagSeconds: Gauge;
+  readonly replicationLagBytes: Gauge;
+  readonly poolConnections: Gauge<'pool' | 'state'>;
+
+  private readonly pools = new Map<string, PoolCounts>();
+
+  constructor(options: { service: string; defaultMetrics?: boolean; registry?: Registry }) {
+    this.registry = options.registry ?? new Registry();
+    this.registry.setDefaultLabels({ service: options.service });
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    const registers = [this.registry];
+
+    this.httpRequestDuration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request latency by method, route pattern and status code',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: SECONDS_BUCKETS,
+      registers,
+    });
+    this.commands = new Counter({
+      name: 'vinsight_commands_total',
+      help: 'Commands handled, by type and outcome (code is the error code of a rejection)',
+      labelNames: ['type', 'outcome', 'code'],
+      registers,
+    });
+    this.commandDuration = new Histogram({
+      name: 'vinsight_command_duration_seconds',
+      help: 'Time from reading a command to committing its Kafka transaction',
+      labelNames: ['type'],
+      buckets: SECONDS_BUCKETS,
+      registers,
+    });
+    this.eventsProjected = new Counter({
+      name: 'vinsight_events_projected_total',
+      help: 'Events applied to the read models, by projection and event type',
+      labelNames: ['projection', 'type'],
+      registers,
+    });
+    this.batchSize = new Histogram({
+      name: 'vinsight_batch_size',
+      help: 'Messages per batch (command transactions, projector batches), by component',
+      labelNames: ['component'],
+      buckets: SIZE_BUCKETS,
+      registers,
+    });
+    this.batchDuration = new Histogram({
+      name: 'vinsight_batch_duration_seconds',
+      help: 'Time to process and commit one batch, by component',
+      labelNames: ['component'],
+      buckets: SECONDS_BUCKETS,
+      registers,
+    });
+    this.projectionLag = new Gauge({
+      name: 'vinsight_projection_lag_events',
+      help: 'Events between the projection checkpoint and the high watermark, per partition',
+      labelNames: ['projection', 'topic', 'partition'],
+      registers,
+    });
+    this.replicationLagSeconds = new Gauge({
+      name: 'vinsight_replication_lag_seconds',
+      help: 'Age of the last transaction replayed by the replica (0 when all received WAL is replayed)',
+      registers,
+    });
+    this.replicationLagBytes = new Gauge({
+      name: 'vinsight_replication_lag_bytes',
+      help: 'WAL received by the replica but not replayed yet',
+      registers,
+    });
+    const pools = this.pools;
+    this.poolConnections = new Gauge({
+      name: 'vinsight_pg_pool_connections',
+      help: 'Connections of each pg pool: total, idle, and clients waiting for one',
+      labelNames: ['pool', 'state'],
+      registers,
+      collect() {
+        for (const [pool, counts] of pools) {
+          this.set({ pool, state: 'total' }, counts.totalCount);
+          this.set({ pool, state: 'idle' }, counts.idleCount);
+          this.set({ pool, state: 'active' }, counts.totalCount - counts.idleCount);
+          this.set({ pool, state: 'waiting' }, counts.waitingCount);
+        }
+      },
+    });
+  }
+
+  recordCommand(type: string, outcome: CommandOutcome, code = ''): void {
+    this.commands.inc({ type, outcome, code });
+  }
+
+  observeCommandDuration(type: string, seconds: number): void {
+    this.commandDuration.observe({ type }, seconds);
+  }
+
+  recordEventsProjected(projection: string, type: string, count = 1): void {
+    this.eventsProjected.inc({ projection, type }, count);
+  }
+
+  observeBatch(component: string, size: number, seconds: number): void {
+    this.batchSize.observe({ component }, size);
+    this.batchDuration.observe({ component }, seconds);
+  }
+
+  /** Starts timing a batch; call the result with the batch's size once it is committed. */
+  startBatch(component: string, now: () => number = () => performance.now()): (size: number) => void {
+    const started = now();
+    return (size) => this.observeBatch(component, size, (now() - started) / 1000);
+  }
+
+  setProjectionLag(projection: string, partitions: readonly PartitionLagSample[]): void {
+    for (const { topic, partition, lag } of partitions) {
+      this.projectionLag.set({ projection, topic, partition: String(partition) }, lag);
+    }
+  }
+
+  setReplicationLag(seconds: number | null, bytes: number): void {
+    if (seconds !== null) this.replicationLagSeconds.set(seconds);
+    this.replicationLagBytes.set(bytes);
+  }
+
+  /** Reports the pool's connection counts on every scrape. */
+  trackPool(name: string, pool: PoolCounts): void {
+    this.pools.set(name, pool);
+  }
+
+  observeHttpRequest(method: string, route: string, statusCode: number, seconds: number): void {
+    this.httpRequestDuration.observe({ method, route, status_code: String(statusCode) }, seconds);
+  }
+}

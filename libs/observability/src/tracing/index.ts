@@ -1,0 +1,4 @@
+export * from './correlation-id';
+export * from './kafka-trace-headers';
+export * from './trace-context';
+export * from './trace-scope';
