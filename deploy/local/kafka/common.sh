@@ -16,9 +16,10 @@ KAFKA_FETCH_STAMP="$KAFKA_LIBS_DIR/.fetch-stamp"
 # stops cleanly, used by every later start (about a second faster, and less resident memory).
 KAFKA_CDS_ARCHIVE="$KAFKA_LOCAL_DIR/kafka-classes.jsa"
 
-KAFKA_HOST="${KAFKA_HOST:-127.0.0.1}"
-KAFKA_PORT="${KAFKA_PORT:-9092}"
-KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+# Overridable for a second checkout on the same machine; the tests expect the defaults.
+KAFKA_HOST="${KAFKA_LOCAL_HOST:-127.0.0.1}"
+KAFKA_PORT="${KAFKA_LOCAL_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_LOCAL_CONTROLLER_PORT:-9093}"
 
 log() { printf '[kafka] %s\n' "$*" >&2; }
 
