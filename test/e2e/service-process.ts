@@ -77,6 +77,12 @@ export class ServiceProcess {
     throw new Error(`${path} not 200 within ${timeoutMs} ms:\n${this.output}`);
   }
 
+  /** kill -9: no shutdown hook runs, exactly like a node that dies. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
   async stop(): Promise<number | null> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
     return this.exited;
