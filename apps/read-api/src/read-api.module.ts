@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '@vinsight/config';
 import { API_POOL } from '@vinsight/database';
 import { LifecycleState } from '@vinsight/health';
+import { ReadApiHttpModule } from '@vinsight/read-api';
 import { platformImports } from '@vinsight/runtime';
 
 @Module({})
@@ -9,7 +10,7 @@ export class ReadApiModule {
   static forRoot(config: AppConfig, lifecycle: LifecycleState): DynamicModule {
     return {
       module: ReadApiModule,
-      imports: [...platformImports({ service: 'read-api', config, lifecycle, primaryPool: API_POOL })],
+      imports: [...platformImports({ service: 'read-api', config, lifecycle, primaryPool: API_POOL }), ReadApiHttpModule.forRoot()],
     };
   }
 }

@@ -1,0 +1,143 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { QueryResult } from 'pg';
+import { Clock } from '../clock';
+import { ReadModelsDatabase } from '../database/read-models.database';
+import { sha256Literal, uuidLiteral } from '../database/sql-literals';
+import { TenantInactiveError, UnauthenticatedError } from '../errors/read-api.errors';
+import { READ_API_SETTINGS, ReadApiSettings } from '../read-api.settings';
+import { CredentialCache } from './credential-cache';
+import { JwtVerifier } from './jwt.verifier';
+
+export interface Principal {
+  tenantId: string;
+  credentialId: string;
+}
+
+interface TenantState {
+  exists: boolean;
+  isActive: boolean;
+  deleted: boolean;
+}
+
+interface ApiKeyRecord {
+  keyId: string;
+  tenantId: string;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  tenant: TenantState;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const MAX_TOKEN_LENGTH = 8192;
+
+/**
+ * Turns `Authorization: Bearer <token>` into the tenant. API keys are looked up by the SHA-256
+ * of the token; JWTs (when configured) name the tenant in their `tenant_id` claim. Lookups read
+ * the primary (a replica could still show a revoked key) and are cached for
+ * `credentialCacheMs`; expiry is checked on every request against the clock.
+ *
+ * Revoked or expired key, unknown or deleted tenant: 401. Deactivated tenant: 403.
+ */
+@Injectable()
+export class CredentialAuthenticator {
+  private readonly apiKeys: CredentialCache<ApiKeyRecord | null>;
+  private readonly tenants: CredentialCache<TenantState>;
+
+  constructor(
+    private readonly database: ReadModelsDatabase,
+    private readonly jwt: JwtVerifier,
+    private readonly clock: Clock,
+    @Inject(READ_API_SETTINGS) settings: ReadApiSettings,
+  ) {
+    this.apiKeys = new CredentialCache(settings.credentialCacheMs, settings.credentialCacheMaxEntries);
+    this.tenants = new CredentialCache(settings.credentialCacheMs, settings.credentialCacheMaxEntries);
+  }
+
+  async authenticate(authorization: string | string[] | undefined): Promise<Principal> {
+    const header = Array.isArray(authorization) ? authorization[0] : authorization;
+    const match = header === undefined ? null : /^Bearer +(\S+) *$/i.exec(header);
+    if (!match) throw new UnauthenticatedError('an Authorization: Bearer <token> header is required');
+    const token = match[1];
+    if (token.length > MAX_TOKEN_LENGTH) throw new UnauthenticatedError('the bearer token is not valid');
+    if (this.jwt.enabled && JWT_SHAPE.test(token)) return this.authenticateJwt(token);
+    return this.authenticateApiKey(token);
+  }
+
+  private async authenticateApiKey(token: string): Promise<Principal> {
+    const hash = createHash('sha256').update(token, 'utf8').digest('hex');
+    const now = this.clock.now();
+    let record = this.apiKeys.get(hash, now.getTime());
+    if (record === undefined) {
+      record = await this.lookUpApiKey(hash);
+      this.apiKeys.set(hash, record, now.getTime());
+    }
+    if (record === null) throw new UnauthenticatedError('the API key is not valid');
+    if (record.revokedAt !== null) throw new UnauthenticatedError('the API key has been revoked');
+    if (record.expiresAt !== null && record.expiresAt.getTime() <= now.getTime()) {
+      throw new UnauthenticatedError('the API key has expired');
+    }
+    this.checkTenant(record.tenant);
+    return { tenantId: record.tenantId, credentialId: record.keyId };
+  }
+
+  private async authenticateJwt(token: string): Promise<Principal> {
+    let claims;
+    try {
+      claims = await this.jwt.verify(token);
+    } catch {
+      throw new UnauthenticatedError('the bearer token is not valid');
+    }
+    if (typeof claims.tenantId !== 'string' || !UUID.test(claims.tenantId)) {
+      throw new UnauthenticatedError('the token has no valid tenant_id claim');
+    }
+    const tenantId = claims.tenantId.toLowerCase();
+    const now = this.clock.now().getTime();
+    let tenant = this.tenants.get(tenantId, now);
+    if (tenant === undefined) {
+      tenant = await this.lookUpTenant(tenantId);
+      this.tenants.set(tenantId, tenant, now);
+    }
+    this.checkTenant(tenant);
+    return { tenantId, credentialId: `jwt:${tenantId}:${claims.subject ?? ''}` };
+  }
+
+  private checkTenant(tenant: TenantState): void {
+    if (!tenant.exists || tenant.deleted) throw new UnauthenticatedError('the tenant of this credential does not exist');
+    if (!tenant.isActive) throw new TenantInactiveError();
+  }
+
+  /**
+   * One round trip: the key is visible through the api_key_lookup policy (keyed by the hash),
+   * which also yields the tenant; the tenant row is then read under that tenant's setting.
+   */
+  private async lookUpApiKey(hash: string): Promise<ApiKeyRecord | null> {
+    const sql = `SET TRANSACTION READ ONLY;
+      SELECT set_config('app.api_key_token_sha256', ${sha256Literal(hash)}, true);
+      SELECT set_config('app.current_tenant_id', k.tenant_id::text, true) AS tenant_id, k.id, k.expires_at, k.revoked_at
+        FROM api_keys k WHERE k.token_sha256 = ${sha256Literal(hash)};
+      SELECT t.is_active, t.deleted_at FROM tenants t
+        WHERE t.id = nullif(current_setting('app.current_tenant_id', true), '')::uuid`;
+    const results = (await this.database.primaryPool.query(sql)) as unknown as QueryResult[];
+    const key = results[2].rows[0] as { tenant_id: string; id: string; expires_at: Date | null; revoked_at: Date | null } | undefined;
+    if (!key) return null;
+    const tenant = results[3].rows[0] as { is_active: boolean; deleted_at: Date | null } | undefined;
+    return {
+      keyId: key.id,
+      tenantId: key.tenant_id,
+      expiresAt: key.expires_at,
+      revokedAt: key.revoked_at,
+      tenant: { exists: tenant !== undefined, isActive: tenant?.is_active ?? false, deleted: tenant?.deleted_at != null },
+    };
+  }
+
+  private async lookUpTenant(tenantId: string): Promise<TenantState> {
+    const sql = `SET TRANSACTION READ ONLY;
+      SELECT set_config('app.current_tenant_id', ${uuidLiteral(tenantId)}::text, true);
+      SELECT is_active, deleted_at FROM tenants WHERE id = ${uuidLiteral(tenantId)}`;
+    const results = (await this.database.primaryPool.query(sql)) as unknown as QueryResult[];
+    const tenant = results[2].rows[0] as { is_active: boolean; deleted_at: Date | null } | undefined;
+    return { exists: tenant !== undefined, isActive: tenant?.is_active ?? false, deleted: tenant?.deleted_at != null };
+  }
+}

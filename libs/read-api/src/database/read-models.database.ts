@@ -1,0 +1,94 @@
+import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { APP_CONFIG, AppConfig } from '@vinsight/config';
+import { API_POOL, REPLICA_POOL } from '@vinsight/database';
+import type { Pool, QueryResult, QueryResultRow } from 'pg';
+import { PrismaClient } from '../../../../prisma/generated/client';
+import { ReadApiError } from '../errors/read-api.errors';
+import { ReadContext } from './read-context';
+import { ReadTarget, ReplicaRouter } from './replica-router';
+import { uuidLiteral } from './sql-literals';
+
+/** The typed client inside one tenant transaction. */
+export type TenantTransaction = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+/**
+ * Every read of tenant data runs here: in ONE read-only transaction under the API role, with
+ * `app.current_tenant_id` set for that transaction only, which is what row level security reads.
+ * Repositories add explicit tenant filters on top, for the indexes.
+ *
+ * Two ways in:
+ * - `transaction`: Prisma's interactive transaction (BEGIN, settings, the work, COMMIT), the default;
+ * - `singleRoundTrip`: the settings and one read statement sent as one simple-protocol message,
+ *   which Postgres runs as one implicit transaction (and rolls back on any error), so a hot read
+ *   costs one round trip instead of four. See the benchmark figures in scripts/bench-api.ts.
+ *
+ * A read routed to the replica that fails for any reason other than a client mistake is retried
+ * on the primary (reads are idempotent), and the router stops using the replica until its next
+ * good lag measurement.
+ */
+@Injectable()
+export class ReadModelsDatabase implements OnApplicationShutdown {
+  private readonly clients: Partial<Record<ReadTarget, PrismaClient>> = {};
+  private readonly pools: Partial<Record<ReadTarget, Pool>> = {};
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(API_POOL) primary: Pool,
+    private readonly router: ReplicaRouter,
+    @Optional() @Inject(REPLICA_POOL) replica?: Pool,
+  ) {
+    this.pools.primary = primary;
+    this.clients.primary = new PrismaClient({ adapter: new PrismaPg(primary) });
+    if (replica) {
+      this.pools.replica = replica;
+      this.clients.replica = new PrismaClient({ adapter: new PrismaPg(replica) });
+    }
+  }
+
+  /** The primary's pool, for lookups that must not read stale data (credentials, checkpoints). */
+  get primaryPool(): Pool {
+    return this.pools.primary!;
+  }
+
+  get replicaPool(): Pool | undefined {
+    return this.pools.replica;
+  }
+
+  transaction<T>(context: ReadContext, work: (tx: TenantTransaction) => Promise<T>): Promise<T> {
+    const timeout = this.config.database.statementTimeoutMs;
+    return this.onTarget(context.target, (target) =>
+      this.clients[target]!.$transaction(
+        async (tx) => {
+          await tx.$queryRaw`SELECT set_config('transaction_read_only', 'on', true), set_config('app.current_tenant_id', ${context.tenantId}, true)`;
+          return work(tx);
+        },
+        { maxWait: timeout, timeout },
+      ),
+    );
+  }
+
+  /** `statement`: one read statement whose values are literals from sql-literals.ts. */
+  async singleRoundTrip<R extends QueryResultRow>(context: ReadContext, statement: string): Promise<R[]> {
+    const sql = `SET TRANSACTION READ ONLY; SELECT set_config('app.current_tenant_id', ${uuidLiteral(context.tenantId)}::text, true); ${statement}`;
+    return this.onTarget(context.target, async (target) => {
+      const results = (await this.pools[target]!.query(sql)) as unknown as QueryResult<R>[];
+      return results[results.length - 1].rows;
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(Object.values(this.clients).map((client) => client.$disconnect()));
+  }
+
+  private async onTarget<T>(target: ReadTarget, run: (target: ReadTarget) => Promise<T>): Promise<T> {
+    if (target === 'primary' || !this.clients.replica) return run('primary');
+    try {
+      return await run('replica');
+    } catch (error) {
+      if (error instanceof ReadApiError) throw error;
+      this.router.replicaFailed(error);
+      return run('primary');
+    }
+  }
+}

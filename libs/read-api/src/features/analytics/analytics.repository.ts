@@ -1,0 +1,174 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ReadContext } from '../../database/read-context';
+import { ReadModelsDatabase } from '../../database/read-models.database';
+import { timestampLiteral, uuidLiteral } from '../../database/sql-literals';
+import { READ_API_SETTINGS, ReadApiSettings } from '../../read-api.settings';
+import { monitorExists } from '../monitors/monitors.repository';
+import { BucketSize, UptimeRanges } from './analytics.windows';
+
+export interface UptimeFigures {
+  totalChecks: number;
+  upChecks: number;
+  downChecks: number;
+  errorChecks: number;
+  avgResponseTimeMs: number | null;
+  p95ResponseTimeMs: number | null;
+  incidentCount: number;
+  downtimeSeconds: number;
+}
+
+export interface StatsBucket {
+  bucketStart: Date;
+  totalChecks: number;
+  upChecks: number;
+  downChecks: number;
+  errorChecks: number;
+  avgResponseTimeMs: number | null;
+  p95ResponseTimeMs: number | null;
+}
+
+const ROLLUP_COLUMNS = 'total_checks, up_checks, down_checks, error_checks, response_time_sum_ms, response_time_count, latency_histogram';
+
+/**
+ * Uptime of one monitor over a window, from rollups only (never raw checks): hourly rows at the
+ * ragged ends, daily rows between (see analytics.windows.ts), summed into counts, the average
+ * from the response-time sums and p95 from the merged latency histograms; plus the incidents
+ * overlapping the window and their time inside it. One statement, so the hot path sends it in
+ * one round trip. $1 tenant, $2 monitor, $3 hourlyFrom, $4 daysFrom, $5 daysTo, $6 to, $7 from.
+ */
+const UPTIME_SQL = `
+WITH rollups AS (
+  SELECT ${ROLLUP_COLUMNS} FROM monitor_check_rollups_hourly
+   WHERE tenant_id = $1::uuid AND monitor_id = $2::uuid AND bucket_start >= $3::timestamptz AND bucket_start < $4::timestamptz
+  UNION ALL
+  SELECT ${ROLLUP_COLUMNS} FROM monitor_check_rollups_daily
+   WHERE tenant_id = $1::uuid AND monitor_id = $2::uuid AND bucket_start >= $4::timestamptz AND bucket_start < $5::timestamptz
+  UNION ALL
+  SELECT ${ROLLUP_COLUMNS} FROM monitor_check_rollups_hourly
+   WHERE tenant_id = $1::uuid AND monitor_id = $2::uuid AND bucket_start >= $5::timestamptz AND bucket_start < $6::timestamptz
+), totals AS (
+  SELECT coalesce(sum(total_checks), 0)::float8 AS total_checks,
+         coalesce(sum(up_checks), 0)::float8 AS up_checks,
+         coalesce(sum(down_checks), 0)::float8 AS down_checks,
+         coalesce(sum(error_checks), 0)::float8 AS error_checks,
+         (sum(response_time_sum_ms) / nullif(sum(response_time_count), 0))::float8 AS avg_response_time_ms,
+         latency_histogram_percentile(latency_histogram_sum(latency_histogram), 0.95) AS p95_response_time_ms
+    FROM rollups
+), incident_totals AS (
+  SELECT count(*)::float8 AS incident_count,
+         coalesce(sum(extract(epoch FROM least(coalesce(resolved_at, $6::timestamptz), $6::timestamptz)
+                                        - greatest(started_at, $7::timestamptz))), 0)::float8 AS downtime_seconds
+    FROM incidents
+   WHERE tenant_id = $1::uuid AND monitor_id = $2::uuid AND started_at < $6::timestamptz
+     AND (resolved_at IS NULL OR resolved_at > $7::timestamptz)
+)
+SELECT EXISTS (SELECT 1 FROM monitors WHERE tenant_id = $1::uuid AND id = $2::uuid AND deleted_at IS NULL) AS monitor_found,
+       totals.*, incident_totals.*
+  FROM totals, incident_totals`;
+
+interface UptimeRow {
+  monitor_found: boolean;
+  total_checks: number;
+  up_checks: number;
+  down_checks: number;
+  error_checks: number;
+  avg_response_time_ms: number | null;
+  p95_response_time_ms: number | null;
+  incident_count: number;
+  downtime_seconds: number;
+}
+
+const STATS_FROM_CHECKS_SQL = `
+SELECT date_trunc('minute', checked_at, 'UTC') AS bucket_start,
+       count(*)::float8 AS total_checks,
+       (count(*) FILTER (WHERE status = 'up'))::float8 AS up_checks,
+       (count(*) FILTER (WHERE status = 'down'))::float8 AS down_checks,
+       (count(*) FILTER (WHERE status = 'error'))::float8 AS error_checks,
+       avg(response_time_ms)::float8 AS avg_response_time_ms,
+       latency_histogram_percentile(latency_histogram_agg(response_time_ms), 0.95) AS p95_response_time_ms
+  FROM monitor_checks
+ WHERE tenant_id = $1::uuid AND monitor_id = $2::uuid AND checked_at >= $3::timestamptz AND checked_at < $4::timestamptz
+ GROUP BY 1 ORDER BY 1`;
+
+const statsFromRollupsSql = (table: string) => `
+SELECT bucket_start, total_checks::float8 AS total_checks, up_checks::float8 AS up_checks,
+       down_checks::float8 AS down_checks, error_checks::float8 AS error_checks,
+       (response_time_sum_ms::float8 / nullif(response_time_count, 0)) AS avg_response_time_ms,
+       latency_histogram_percentile(latency_histogram, 0.95) AS p95_response_time_ms
+  FROM ${table}
+ WHERE tenant_id = $1::uuid AND monitor_id = $2::uuid AND bucket_start >= $3::timestamptz AND bucket_start < $4::timestamptz
+ ORDER BY bucket_start`;
+
+const STATS_SQL: Record<BucketSize, string> = {
+  minute: STATS_FROM_CHECKS_SQL,
+  hour: statsFromRollupsSql('monitor_check_rollups_hourly'),
+  day: statsFromRollupsSql('monitor_check_rollups_daily'),
+};
+
+interface StatsRow {
+  bucket_start: Date;
+  total_checks: number;
+  up_checks: number;
+  down_checks: number;
+  error_checks: number;
+  avg_response_time_ms: number | null;
+  p95_response_time_ms: number | null;
+}
+
+/** `$n` placeholders replaced by checked literals, for the single-round-trip path. */
+function inline(sql: string, literals: string[]): string {
+  return sql.replace(/\$(\d+)/g, (_, n: string) => literals[Number(n) - 1]);
+}
+
+const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+
+@Injectable()
+export class AnalyticsRepository {
+  constructor(
+    private readonly database: ReadModelsDatabase,
+    @Inject(READ_API_SETTINGS) private readonly settings: ReadApiSettings,
+  ) {}
+
+  /** null: no such monitor for this tenant. */
+  async uptime(context: ReadContext, monitorId: string, ranges: UptimeRanges): Promise<UptimeFigures | null> {
+    const times = [ranges.hourlyFrom, ranges.daysFrom, ranges.daysTo, ranges.to, ranges.from];
+    let row: UptimeRow | undefined;
+    if (this.settings.hotPathDriver === 'pg') {
+      const literals = [uuidLiteral(context.tenantId), uuidLiteral(monitorId), ...times.map(timestampLiteral)];
+      [row] = await this.database.singleRoundTrip<UptimeRow & { [key: string]: unknown }>(context, inline(UPTIME_SQL, literals));
+    } else {
+      [row] = await this.database.transaction(context, (tx) =>
+        tx.$queryRawUnsafe<UptimeRow[]>(UPTIME_SQL, context.tenantId, monitorId, ...times.map((t) => t.toISOString())),
+      );
+    }
+    if (!row || !row.monitor_found) return null;
+    return {
+      totalChecks: Number(row.total_checks),
+      upChecks: Number(row.up_checks),
+      downChecks: Number(row.down_checks),
+      errorChecks: Number(row.error_checks),
+      avgResponseTimeMs: num(row.avg_response_time_ms),
+      p95ResponseTimeMs: num(row.p95_response_time_ms),
+      incidentCount: Number(row.incident_count),
+      downtimeSeconds: Number(row.downtime_seconds),
+    };
+  }
+
+  /** Buckets that have checks, oldest first; null: no such monitor for this tenant. */
+  async stats(context: ReadContext, monitorId: string, size: BucketSize, from: Date, to: Date): Promise<StatsBucket[] | null> {
+    const rows = await this.database.transaction(context, async (tx) => {
+      if (!(await monitorExists(tx, context.tenantId, monitorId))) return null;
+      return tx.$queryRawUnsafe<StatsRow[]>(STATS_SQL[size], context.tenantId, monitorId, from.toISOString(), to.toISOString());
+    });
+    if (rows === null) return null;
+    return rows.map((row) => ({
+      bucketStart: new Date(row.bucket_start),
+      totalChecks: Number(row.total_checks),
+      upChecks: Number(row.up_checks),
+      downChecks: Number(row.down_checks),
+      errorChecks: Number(row.error_checks),
+      avgResponseTimeMs: num(row.avg_response_time_ms),
+      p95ResponseTimeMs: num(row.p95_response_time_ms),
+    }));
+  }
+}

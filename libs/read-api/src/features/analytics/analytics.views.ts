@@ -1,0 +1,53 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { Field } from '../../http/api-docs.decorators';
+import { TimestampParam } from '../../http/query-params';
+import { GRANULARITIES, Granularity, UPTIME_WINDOWS, UptimeWindow } from './analytics.windows';
+
+const WINDOWS = Object.keys(UPTIME_WINDOWS);
+
+export class UptimeQuery {
+  @ApiPropertyOptional({ enum: WINDOWS, default: '24h' })
+  @IsOptional()
+  @IsIn(WINDOWS, { message: `must be one of ${WINDOWS.join(', ')}` })
+  window: UptimeWindow = '24h';
+}
+
+export class StatsQuery {
+  @TimestampParam('start of the range (default: 24 h before `to`)') from?: Date;
+  @TimestampParam('end of the range (default: now)') to?: Date;
+  @ApiPropertyOptional({ enum: GRANULARITIES, default: 'auto' })
+  @IsOptional()
+  @IsIn(GRANULARITIES as unknown as string[], { message: `must be one of ${GRANULARITIES.join(', ')}` })
+  granularity: Granularity = 'auto';
+}
+
+export class UptimeView {
+  @Field({ enum: WINDOWS }) window!: string;
+  @Field({ type: 'string', format: 'date-time' }) from!: string;
+  @Field({ type: 'string', format: 'date-time' }) to!: string;
+  @Field({ type: 'integer' }) totalChecks!: number;
+  @Field({ type: 'integer' }) upChecks!: number;
+  @Field({ type: 'integer' }) downChecks!: number;
+  @Field({ type: 'integer' }) errorChecks!: number;
+  @Field({ type: 'number', nullable: true, description: 'up checks / all checks x 100; null without checks' }) uptimePercent!: number | null;
+  @Field({ type: 'number', description: 'incident time inside the window' }) downtimeSeconds!: number;
+  @Field({ type: 'integer', description: 'incidents overlapping the window' }) incidentCount!: number;
+  @Field({ type: 'number', nullable: true }) avgResponseTimeMs!: number | null;
+  @Field({ type: 'number', nullable: true, description: 'from the latency histograms (bucket-interpolated)' }) p95ResponseTimeMs!: number | null;
+}
+
+export class StatsBucketView {
+  @Field({ type: 'string', format: 'date-time' }) bucketStart!: string;
+  @Field({ type: 'integer' }) totalChecks!: number;
+  @Field({ type: 'integer' }) upChecks!: number;
+  @Field({ type: 'integer' }) downChecks!: number;
+  @Field({ type: 'integer' }) errorChecks!: number;
+  @Field({ type: 'number', nullable: true }) avgResponseTimeMs!: number | null;
+  @Field({ type: 'number', nullable: true }) p95ResponseTimeMs!: number | null;
+}
+
+export class StatsView {
+  @Field({ enum: ['minute', 'hour', 'day'] }) granularity!: string;
+  @Field({ type: [StatsBucketView], description: 'buckets with at least one check, oldest first' }) data!: StatsBucketView[];
+}

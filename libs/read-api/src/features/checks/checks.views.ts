@@ -1,0 +1,27 @@
+import { CursorParam, EnumParam, LimitParam, TimestampParam } from '../../http/query-params';
+import { Field } from '../../http/api-docs.decorators';
+
+export const CHECK_STATUSES = ['up', 'down', 'error'] as const;
+
+export class ListChecksQuery {
+  @TimestampParam('checks at or after this time') from?: Date;
+  @TimestampParam('checks before this time') to?: Date;
+  @EnumParam(CHECK_STATUSES, 'only checks with this outcome') status?: string;
+  @LimitParam() limit: number = 50;
+  @CursorParam() cursor?: string;
+}
+
+export class CheckView {
+  @Field({ type: 'string', format: 'uuid' }) id!: string;
+  @Field({ enum: CHECK_STATUSES }) status!: string;
+  @Field({ type: 'integer', nullable: true }) responseTimeMs!: number | null;
+  @Field({ type: 'integer', nullable: true }) statusCode!: number | null;
+  @Field({ type: 'string', nullable: true }) errorMessage!: string | null;
+  @Field({ type: 'string', nullable: true }) region!: string | null;
+  @Field({ type: 'string', format: 'date-time' }) checkedAt!: string;
+}
+
+export class CheckPage {
+  @Field({ type: [CheckView] }) data!: CheckView[];
+  @Field({ type: 'string', nullable: true, description: 'cursor of the next page; null on the last page' }) nextCursor!: string | null;
+}

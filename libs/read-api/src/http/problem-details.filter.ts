@@ -1,0 +1,76 @@
+import { ArgumentsHost, Catch, HttpException, Logger } from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  ConsistencyTimeoutError,
+  NotFoundError,
+  RateLimitedError,
+  ReadApiError,
+  TenantInactiveError,
+  UnauthenticatedError,
+  ValidationFailedError,
+} from '../errors/read-api.errors';
+import { PROBLEM_CONTENT_TYPE, ProblemDetails, problem } from './problem-details';
+import { isReadApiPath } from './read-api-paths';
+
+/**
+ * The one place where errors become HTTP answers for the read API's paths: problem+json
+ * (RFC 9457). Other paths of the process (health, metrics) keep Nest's default handling.
+ * Unknown errors are logged with the request id and answered without any internals.
+ */
+@Catch()
+export class ProblemDetailsFilter extends BaseExceptionFilter {
+  private readonly logger = new Logger('ReadApi');
+
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    if (host.getType() !== 'http' || !isReadApiPath(request.url)) {
+      super.catch(exception, host);
+      return;
+    }
+    const headers: Record<string, string> = {};
+    const body = this.toProblem(exception, headers, request);
+    body.requestId = String(request.headers['x-request-id'] ?? request.id);
+    reply.status(body.status).headers(headers).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  }
+
+  private toProblem(exception: unknown, headers: Record<string, string>, request: FastifyRequest): ProblemDetails {
+    if (exception instanceof ReadApiError) return this.fromReadApiError(exception, headers);
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status === 404) return problem(404, 'not-found', `no endpoint ${request.method} ${request.url.split('?')[0]}`);
+      if (status < 500) return problem(status, 'http-error', exception.message);
+    }
+    // Errors raised by Fastify itself for a client mistake (bad body, media type, URL) carry a 4xx.
+    const statusCode = (exception as { statusCode?: unknown })?.statusCode;
+    if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+      return problem(statusCode, 'http-error', (exception as Error).message ?? 'bad request');
+    }
+    this.logger.error(
+      { err: exception, requestId: request.headers['x-request-id'] ?? request.id, url: request.url },
+      'unhandled error in the read API',
+    );
+    return problem(500, 'internal', 'an unexpected error occurred; quote the request id when reporting it');
+  }
+
+  private fromReadApiError(error: ReadApiError, headers: Record<string, string>): ProblemDetails {
+    if (error instanceof ValidationFailedError) return problem(400, 'validation-failed', 'the request has invalid parameters', error.errors);
+    if (error instanceof NotFoundError) return problem(404, 'not-found', error.message);
+    if (error instanceof UnauthenticatedError) {
+      headers['www-authenticate'] = 'Bearer';
+      return problem(401, 'unauthenticated', error.message);
+    }
+    if (error instanceof TenantInactiveError) return problem(403, 'tenant-inactive', error.message);
+    if (error instanceof RateLimitedError) {
+      headers['retry-after'] = String(error.retryAfterSeconds);
+      return problem(429, 'rate-limited', error.message);
+    }
+    if (error instanceof ConsistencyTimeoutError) {
+      headers['retry-after'] = String(error.retryAfterSeconds);
+      return problem(503, 'consistency-timeout', error.message);
+    }
+    return problem(500, 'internal', 'an unexpected error occurred');
+  }
+}

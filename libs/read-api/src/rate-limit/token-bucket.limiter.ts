@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { READ_API_SETTINGS, ReadApiSettings } from '../read-api.settings';
+
+export interface RateDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  retryAfterSeconds: number;
+}
+
+interface Bucket {
+  tokens: number;
+  updatedAtMs: number;
+}
+
+const MAX_BUCKETS = 100000;
+
+/**
+ * A token bucket per credential, in process memory: each credential gets `requestsPerSecond`
+ * sustained and `burst` at once. Per process, so N replicas allow N times the rate; a shared
+ * limiter (Redis) would be the next step if that matters.
+ */
+@Injectable()
+export class TokenBucketLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(@Inject(READ_API_SETTINGS) private readonly settings: ReadApiSettings) {}
+
+  take(key: string, nowMs: number): RateDecision {
+    const { requestsPerSecond: rate, burst } = this.settings.rateLimit;
+    if (rate <= 0) return { allowed: true, limit: 0, remaining: 0, retryAfterSeconds: 0 };
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      if (this.buckets.size >= MAX_BUCKETS) this.evictFull(nowMs);
+      bucket = { tokens: burst, updatedAtMs: nowMs };
+      this.buckets.set(key, bucket);
+    }
+    bucket.tokens = Math.min(burst, bucket.tokens + ((nowMs - bucket.updatedAtMs) / 1000) * rate);
+    bucket.updatedAtMs = nowMs;
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return { allowed: true, limit: burst, remaining: Math.floor(bucket.tokens), retryAfterSeconds: 0 };
+    }
+    return { allowed: false, limit: burst, remaining: 0, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / rate)) };
+  }
+
+  /** Buckets that have refilled completely carry no state worth keeping. */
+  private evictFull(nowMs: number): void {
+    const { requestsPerSecond: rate, burst } = this.settings.rateLimit;
+    for (const [key, bucket] of this.buckets) {
+      if (bucket.tokens + ((nowMs - bucket.updatedAtMs) / 1000) * rate >= burst) this.buckets.delete(key);
+    }
+    if (this.buckets.size >= MAX_BUCKETS) this.buckets.clear();
+  }
+}

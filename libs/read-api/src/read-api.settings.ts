@@ -1,0 +1,55 @@
+/**
+ * Settings of the read API that libs/config does not carry yet. They come in through this
+ * provider (never process.env), so a composition root or a test overrides them explicitly.
+ */
+export interface ReadApiSettings {
+  /** How long an authenticated credential is trusted before it is looked up again. */
+  credentialCacheMs: number;
+  /** Upper bound of the credential cache, so random tokens cannot grow it without limit. */
+  credentialCacheMaxEntries: number;
+  jwt: {
+    /** HS256 shared secret; JWTs are accepted when this or jwksUrl is set. */
+    hs256Secret?: string;
+    /** RS256 key set URL. */
+    jwksUrl?: string;
+    issuer?: string;
+    audience?: string;
+    clockToleranceSeconds: number;
+  };
+  rateLimit: {
+    /** Sustained requests per second per credential; 0 disables rate limiting. */
+    requestsPerSecond: number;
+    /** Bucket size: requests a credential may send at once after being idle. */
+    burst: number;
+  };
+  /** Interval of the replica lag measurement that routing decisions read. */
+  replicaLagPollMs: number;
+  /** Interval of the projection checkpoint poll while a consistency token is pending. */
+  consistencyPollMs: number;
+  /**
+   * Data access of the hot single-row reads (GET /v1/monitors/:id and the uptime query):
+   * `pg` sends the whole tenant transaction as one round trip; `prisma` uses the typed client's
+   * interactive transaction. The benchmark compares both (scripts/bench-api.ts).
+   */
+  hotPathDriver: 'pg' | 'prisma';
+}
+
+export const READ_API_SETTINGS = Symbol('READ_API_SETTINGS');
+
+export function readApiSettings(overrides: Partial<ReadApiSettings> = {}): ReadApiSettings {
+  const defaults: ReadApiSettings = {
+    credentialCacheMs: 1000,
+    credentialCacheMaxEntries: 10000,
+    jwt: { clockToleranceSeconds: 30 },
+    rateLimit: { requestsPerSecond: 50, burst: 100 },
+    replicaLagPollMs: 1000,
+    consistencyPollMs: 25,
+    hotPathDriver: 'pg',
+  };
+  return {
+    ...defaults,
+    ...overrides,
+    jwt: { ...defaults.jwt, ...overrides.jwt },
+    rateLimit: { ...defaults.rateLimit, ...overrides.rateLimit },
+  };
+}
