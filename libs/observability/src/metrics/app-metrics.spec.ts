@@ -1,0 +1,65 @@
+import { AppMetrics } from './app-metrics';
+
+/** The value of one series in Prometheus text, whatever the order of its labels, or undefined. */
+function sample(text: string, series: string): number | undefined {
+  const key = (name: string, labels: string) => `${name}{${labels.split(',').filter(Boolean).sort().join(',')}}`;
+  const [, wantedName, wantedLabels = ''] = /^([^{ ]+)(?:\{(.*)\})?$/.exec(series)!;
+  for (const line of text.split('\n')) {
+    const match = /^([^{ ]+)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (match && key(match[1], match[2] ?? '') === key(wantedName, wantedLabels)) return Number(match[3]);
+  }
+  return undefined;
+}
+
+describe('AppMetrics', () => {
+  it('counts commands by type and outcome, with the service label', async () => {
+    const metrics = new AppMetrics({ service: 'command-processor', defaultMetrics: false });
+    metrics.recordCommand('CreateMonitor', 'accepted');
+    metrics.recordCommand('CreateMonitor', 'accepted');
+    metrics.recordCommand('CreateMonitor', 'rejected', 'PLAN_LIMIT_EXCEEDED');
+    const text = await metrics.registry.metrics();
+    expect(sample(text, 'vinsight_commands_total{type="CreateMonitor",outcome="accepted",code="",service="command-processor"}')).toBe(2);
+    expect(
+      sample(text, 'vinsight_commands_total{type="CreateMonitor",outcome="rejected",code="PLAN_LIMIT_EXCEEDED",service="command-processor"}'),
+    ).toBe(1);
+  });
+
+  it('records batches, projected events and lag per partition', async () => {
+    let now = 0;
+    const metrics = new AppMetrics({ service: 'projector', defaultMetrics: false });
+    const done = metrics.startBatch('projector', () => now);
+    now = 250;
+    done(40);
+    metrics.recordEventsProjected('read-models', 'MonitorCreated', 40);
+    metrics.setProjectionLag('read-models', [
+      { topic: 'vinsight.events', partition: 0, lag: 3 },
+      { topic: 'vinsight.events', partition: 1, lag: 0 },
+    ]);
+    metrics.setReplicationLag(1.5, 2048);
+    const text = await metrics.registry.metrics();
+    expect(sample(text, 'vinsight_batch_size_sum{component="projector",service="projector"}')).toBe(40);
+    expect(sample(text, 'vinsight_batch_duration_seconds_sum{component="projector",service="projector"}')).toBe(0.25);
+    expect(sample(text, 'vinsight_events_projected_total{projection="read-models",type="MonitorCreated",service="projector"}')).toBe(40);
+    expect(sample(text, 'vinsight_projection_lag_events{projection="read-models",topic="vinsight.events",partition="0",service="projector"}')).toBe(3);
+    expect(sample(text, 'vinsight_replication_lag_seconds{service="projector"}')).toBe(1.5);
+    expect(sample(text, 'vinsight_replication_lag_bytes{service="projector"}')).toBe(2048);
+  });
+
+  it('reads pool gauges at scrape time', async () => {
+    const metrics = new AppMetrics({ service: 'read-api', defaultMetrics: false });
+    const pool = { totalCount: 4, idleCount: 1, waitingCount: 0 };
+    metrics.trackPool('api', pool);
+    pool.waitingCount = 7;
+    const text = await metrics.registry.metrics();
+    expect(sample(text, 'vinsight_pg_pool_connections{pool="api",state="active",service="read-api"}')).toBe(3);
+    expect(sample(text, 'vinsight_pg_pool_connections{pool="api",state="waiting",service="read-api"}')).toBe(7);
+  });
+
+  it('keeps two instances apart (one registry each)', async () => {
+    const a = new AppMetrics({ service: 'a' });
+    const b = new AppMetrics({ service: 'b' });
+    a.recordCommand('X', 'accepted');
+    expect(await b.registry.metrics()).not.toContain('type="X"');
+    expect(await a.registry.metrics()).toContain('process_cpu_user_seconds_total');
+  });
+});
