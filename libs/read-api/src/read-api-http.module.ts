@@ -16,7 +16,7 @@ import { SummaryRepository } from './features/summary/summary.repository';
 import { TenantRepository } from './features/tenant/tenant.repository';
 import { UsersRepository } from './features/users/users.repository';
 import { EtagInterceptor } from './http/etag.interceptor';
-import { HttpPlatformSetup } from './http/http-platform.setup';
+import { httpPlatformSetup } from './http/http-platform.setup';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { DocsController } from './openapi/docs.controller';
 import { READ_API_CONTROLLERS } from './read-api.controllers';
@@ -46,7 +46,7 @@ export class ReadApiHttpModule {
         { provide: READ_API_SETTINGS, useValue: readApiSettings(options.settings) },
         { provide: Clock, useValue: options.clock ?? new SystemClock() },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-        HttpPlatformSetup,
+        httpPlatformSetup,
         ReplicaRouter,
         ReadModelsDatabase,
         JwtVerifier,

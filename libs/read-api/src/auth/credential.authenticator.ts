@@ -36,7 +36,7 @@ const MAX_TOKEN_LENGTH = 8192;
  * Turns `Authorization: Bearer <token>` into the tenant. API keys are looked up by the SHA-256
  * of the token; JWTs (when configured) name the tenant in their `tenant_id` claim. Lookups read
  * the primary (a replica could still show a revoked key) and are cached for
- * `credentialCacheMs`; expiry is checked on every request against the clock.
+ * `credentialCacheMs` (monotonic time); expiry is checked on every request against the clock.
  *
  * Revoked or expired key, unknown or deleted tenant: 401. Deactivated tenant: 403.
  */
@@ -67,12 +67,12 @@ export class CredentialAuthenticator {
 
   private async authenticateApiKey(token: string): Promise<Principal> {
     const hash = createHash('sha256').update(token, 'utf8').digest('hex');
-    const now = this.clock.now();
-    let record = this.apiKeys.get(hash, now.getTime());
+    let record = this.apiKeys.get(hash, performance.now());
     if (record === undefined) {
       record = await this.lookUpApiKey(hash);
-      this.apiKeys.set(hash, record, now.getTime());
+      this.apiKeys.set(hash, record, performance.now());
     }
+    const now = this.clock.now();
     if (record === null) throw new UnauthenticatedError('the API key is not valid');
     if (record.revokedAt !== null) throw new UnauthenticatedError('the API key has been revoked');
     if (record.expiresAt !== null && record.expiresAt.getTime() <= now.getTime()) {
@@ -93,11 +93,10 @@ export class CredentialAuthenticator {
       throw new UnauthenticatedError('the token has no valid tenant_id claim');
     }
     const tenantId = claims.tenantId.toLowerCase();
-    const now = this.clock.now().getTime();
-    let tenant = this.tenants.get(tenantId, now);
+    let tenant = this.tenants.get(tenantId, performance.now());
     if (tenant === undefined) {
       tenant = await this.lookUpTenant(tenantId);
-      this.tenants.set(tenantId, tenant, now);
+      this.tenants.set(tenantId, tenant, performance.now());
     }
     this.checkTenant(tenant);
     return { tenantId, credentialId: `jwt:${tenantId}:${claims.subject ?? ''}` };

@@ -1,7 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
 import { decodeConsistencyToken } from '@vinsight/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Clock } from '../clock';
 import { ConsistencyWaiter } from '../consistency/consistency.waiter';
 import { ReadContext } from '../database/read-context';
 import { ReplicaRouter } from '../database/replica-router';
@@ -23,7 +22,6 @@ export class ReadApiGuard implements CanActivate {
     private readonly limiter: TokenBucketLimiter,
     private readonly router: ReplicaRouter,
     private readonly consistency: ConsistencyWaiter,
-    private readonly clock: Clock,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -32,7 +30,7 @@ export class ReadApiGuard implements CanActivate {
     const reply = http.getResponse<FastifyReply>();
     const principal = await this.authenticator.authenticate(request.headers.authorization);
 
-    const rate = this.limiter.take(principal.credentialId, this.clock.now().getTime());
+    const rate = this.limiter.take(principal.credentialId, performance.now());
     if (rate.limit > 0) reply.header('ratelimit-limit', String(rate.limit)).header('ratelimit-remaining', String(rate.remaining));
     if (!rate.allowed) throw new RateLimitedError(rate.retryAfterSeconds);
 

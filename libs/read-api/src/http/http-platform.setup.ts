@@ -1,5 +1,5 @@
 import fastifyCompress from '@fastify/compress';
-import { Injectable } from '@nestjs/common';
+import { Provider } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { correlationIdFrom, requestIdFrom } from './request-ids';
@@ -10,10 +10,15 @@ import { correlationIdFrom, requestIdFrom } from './request-ids';
  * - X-Request-Id and X-Correlation-Id on every response; the request id is written back into
  *   the request headers so the pino logger logs the same id the client sees;
  * - response compression (gzip/deflate/br, only above 1 KiB where it pays off).
+ * An async provider, because Nest awaits those before it declares routes: a Fastify hook added
+ * later would not apply to the routes declared before it.
  */
-@Injectable()
-export class HttpPlatformSetup {
-  constructor(adapterHost: HttpAdapterHost) {
+export const HTTP_PLATFORM_SETUP = Symbol('HTTP_PLATFORM_SETUP');
+
+export const httpPlatformSetup: Provider = {
+  provide: HTTP_PLATFORM_SETUP,
+  inject: [HttpAdapterHost],
+  useFactory: async (adapterHost: HttpAdapterHost) => {
     const adapter = adapterHost.httpAdapter;
     if (!adapter || adapter.getType() !== 'fastify') {
       throw new Error('the read API needs the Fastify platform (@nestjs/platform-fastify)');
@@ -27,6 +32,7 @@ export class HttpPlatformSetup {
       reply.header('x-request-id', requestId).header('x-correlation-id', correlationId);
       done();
     });
-    void fastify.register(fastifyCompress, { threshold: 1024, encodings: ['br', 'gzip', 'deflate'] });
-  }
-}
+    await fastify.register(fastifyCompress, { threshold: 1024, encodings: ['br', 'gzip', 'deflate'] });
+    return true;
+  },
+};

@@ -1,0 +1,428 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import request from 'supertest';
+import { TenantSeed, at, bearer, daysAgo, hoursAgo } from './read-api.fixtures';
+import { NOW, ReadApiTestApp, projectorPool, startReadApi } from './read-api.harness';
+
+const HOUR = 3600 * 1000;
+
+describe('read API endpoints (CONTRACT §5)', () => {
+  let api: ReadApiTestApp;
+  let pool: Pool;
+  let seed: TenantSeed;
+  const get = (path: string, token = seed.token) => request(api.server).get(path).set(bearer(token));
+
+  beforeAll(async () => {
+    pool = projectorPool();
+    seed = await new TenantSeed(pool).insertStandard();
+    api = await startReadApi();
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await seed?.delete();
+    await pool?.end();
+  });
+
+  describe('GET /v1/tenant', () => {
+    it('returns the tenant of the credential', async () => {
+      const response = await get('/v1/tenant').expect(200);
+      expect(response.body).toEqual({
+        id: seed.tenantId,
+        name: `Tenant ${seed.slug}`,
+        slug: seed.slug,
+        plan: 'pro',
+        isActive: true,
+        createdAt: daysAgo(10).toISOString(),
+        updatedAt: daysAgo(10).toISOString(),
+      });
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
+    });
+
+    it('carries an ETag and answers 304 to If-None-Match', async () => {
+      const first = await get('/v1/tenant').expect(200);
+      expect(first.headers.etag).toMatch(/^W\/"/);
+      const second = await get('/v1/tenant').set('if-none-match', first.headers.etag).expect(304);
+      expect(second.text).toBe('');
+      await get('/v1/tenant').set('if-none-match', 'W/"other"').expect(200);
+    });
+  });
+
+  describe('GET /v1/users', () => {
+    it('lists live users oldest first without password hashes', async () => {
+      const response = await get('/v1/users').expect(200);
+      const live = seed.users.filter((u) => !u.deleted);
+      expect(response.body.data.map((u: { id: string }) => u.id)).toEqual(live.map((u) => u.id));
+      expect(response.body.nextCursor).toBeNull();
+      expect(Object.keys(response.body.data[0]).sort()).toEqual(
+        ['createdAt', 'email', 'id', 'isActive', 'lastLoginAt', 'role', 'updatedAt'].sort(),
+      );
+      expect(JSON.stringify(response.body)).not.toContain('$2b$');
+    });
+
+    it('pages with limit and cursor without gaps or repeats', async () => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const response: request.Response = await get(`/v1/users?limit=2${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+        expect(response.body.data.length).toBeLessThanOrEqual(2);
+        seen.push(...response.body.data.map((u: { id: string }) => u.id));
+        cursor = response.body.nextCursor;
+        pages++;
+      } while (cursor);
+      expect(pages).toBe(3);
+      expect(seen).toEqual(seed.users.filter((u) => !u.deleted).map((u) => u.id));
+    });
+
+    it('keeps pages stable while rows are inserted', async () => {
+      const first = await get('/v1/users?limit=2').expect(200);
+      const newcomer = await seed.insertUser({ role: 'user', isActive: true, createdAt: at(-2 * 24 * HOUR) });
+      const rest = await get(`/v1/users?limit=500&cursor=${first.body.nextCursor}`).expect(200);
+      const ids = [...first.body.data, ...rest.body.data].map((u: { id: string }) => u.id);
+      expect(ids).not.toContain(newcomer);
+      expect(new Set(ids).size).toBe(ids.length);
+      await pool.query('UPDATE users SET deleted_at = now() WHERE tenant_id = $1 AND id = $2', [seed.tenantId, newcomer]);
+      seed.users.find((u) => u.id === newcomer)!.deleted = true;
+    });
+
+    it('filters by role and active', async () => {
+      const admins = await get('/v1/users?role=admin').expect(200);
+      expect(admins.body.data.every((u: { role: string }) => u.role === 'admin')).toBe(true);
+      expect(admins.body.data).toHaveLength(seed.users.filter((u) => !u.deleted && u.role === 'admin').length);
+      const inactive = await get('/v1/users?active=false').expect(200);
+      expect(inactive.body.data.map((u: { id: string }) => u.id)).toEqual(
+        seed.users.filter((u) => !u.deleted && !u.isActive).map((u) => u.id),
+      );
+    });
+
+    it('refuses bad parameters with field errors', async () => {
+      const response = await get('/v1/users?limit=0&role=root&active=yes&cursor=@@&extra=1').expect(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.body).toMatchObject({ type: 'urn:vinsight:problem:validation-failed', title: 'Bad Request', status: 400 });
+      const fields = response.body.errors.map((e: { field: string }) => e.field);
+      expect(new Set(fields)).toEqual(new Set(['limit', 'role', 'active', 'cursor', 'extra']));
+      await get('/v1/users?limit=501').expect(400);
+      await get('/v1/users?limit=500').expect(200);
+      await get('/v1/users?cursor=' + Buffer.from('["monitors","2026-01-01T00:00:00.000Z","' + randomUUID() + '"]').toString('base64url')).expect(400);
+    });
+  });
+
+  describe('GET /v1/users/:id', () => {
+    it('returns one user, 404 for deleted, unknown and malformed ids', async () => {
+      const user = seed.users[0];
+      const response = await get(`/v1/users/${user.id}`).expect(200);
+      expect(response.body).toMatchObject({ id: user.id, email: user.email, role: user.role });
+      expect(response.headers.etag).toBeDefined();
+      await get(`/v1/users/${user.id.toUpperCase()}`).expect(200);
+      await get(`/v1/users/${seed.users.find((u) => u.deleted)!.id}`).expect(404);
+      await get(`/v1/users/${randomUUID()}`).expect(404);
+      const malformed = await get('/v1/users/not-a-uuid').expect(404);
+      expect(malformed.body).toMatchObject({ status: 404, type: 'urn:vinsight:problem:not-found' });
+    });
+  });
+
+  describe('GET /v1/monitors', () => {
+    it('lists live monitors oldest first in the contract shape', async () => {
+      const response = await get('/v1/monitors').expect(200);
+      expect(response.body.data.map((m: { id: string }) => m.id)).toEqual(seed.monitors.map((m) => m.id));
+      expect(response.body.data[0]).toEqual({
+        id: seed.monitors[0].id,
+        name: seed.monitors[0].name,
+        url: `https://example.com/${seed.monitors[0].id}`,
+        checkInterval: 60,
+        isActive: true,
+        status: 'up',
+        lastCheckedAt: at(-60000).toISOString(),
+        lastResponseTimeMs: 120,
+        version: 3,
+        createdAt: seed.monitors[0].createdAt.toISOString(),
+        updatedAt: seed.monitors[0].createdAt.toISOString(),
+      });
+    });
+
+    it('filters by status, active and name search (wildcards match themselves)', async () => {
+      for (const status of ['up', 'down', 'unknown']) {
+        const response = await get(`/v1/monitors?status=${status}`).expect(200);
+        expect(response.body.data.map((m: { id: string }) => m.id)).toEqual(seed.monitors.filter((m) => m.status === status).map((m) => m.id));
+      }
+      const paused = await get('/v1/monitors?active=false').expect(200);
+      expect(paused.body.data.map((m: { id: string }) => m.id)).toEqual(seed.monitors.filter((m) => !m.isActive).map((m) => m.id));
+      const search = await get('/v1/monitors?q=CHECKOUT').expect(200);
+      expect(search.body.data.map((m: { id: string }) => m.id)).toEqual([seed.monitors[0].id]);
+      const percent = await get('/v1/monitors?q=' + encodeURIComponent('100%_')).expect(200);
+      expect(percent.body.data).toHaveLength(1);
+      const wildcard = await get('/v1/monitors?q=' + encodeURIComponent('%')).expect(200);
+      expect(wildcard.body.data).toHaveLength(1);
+      const none = await get('/v1/monitors?q=' + encodeURIComponent('_o')).expect(200);
+      expect(none.body.data).toHaveLength(0);
+    });
+
+    it('pages with limit and cursor', async () => {
+      const first = await get('/v1/monitors?limit=4').expect(200);
+      expect(first.body.data).toHaveLength(4);
+      const second = await get(`/v1/monitors?limit=4&cursor=${first.body.nextCursor}`).expect(200);
+      expect([...first.body.data, ...second.body.data].map((m: { id: string }) => m.id)).toEqual(seed.monitors.map((m) => m.id));
+      expect(second.body.nextCursor).toBeNull();
+    });
+
+    it('refuses bad filters', async () => {
+      const response = await get('/v1/monitors?status=sideways&active=1&q=' + 'x'.repeat(256)).expect(400);
+      expect(response.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['active', 'q', 'status']);
+      await get('/v1/monitors?q=%00').expect(400);
+    });
+  });
+
+  describe('GET /v1/monitors/:id', () => {
+    it('returns one monitor with an ETag, 404 for deleted, unknown and malformed ids', async () => {
+      const response = await get(`/v1/monitors/${seed.monitors[1].id}`).expect(200);
+      expect(response.body).toMatchObject({ id: seed.monitors[1].id, status: 'down' });
+      await get(`/v1/monitors/${seed.monitors[1].id}`).set('if-none-match', response.headers.etag).expect(304);
+      await get(`/v1/monitors/${seed.deletedMonitorId}`).expect(404);
+      await get(`/v1/monitors/${randomUUID()}`).expect(404);
+      await get(`/v1/monitors/${'1'.repeat(40)}`).expect(404);
+      await get(`/v1/monitors/%27%3B%20DROP%20TABLE%20monitors`).expect(404);
+    });
+  });
+
+  describe('GET /v1/monitors/:id/checks', () => {
+    const monitor = () => seed.monitors[0];
+
+    it('returns checks newest first', async () => {
+      const response = await get(`/v1/monitors/${monitor().id}/checks`).expect(200);
+      const expected = [...seed.checks].sort((a, b) => b.checkedAt.getTime() - a.checkedAt.getTime());
+      expect(response.body.data.map((c: { id: string }) => c.id)).toEqual(expected.map((c) => c.id));
+      expect(response.body.data[0]).toEqual({
+        id: expected[0].id,
+        status: 'up',
+        responseTimeMs: 100,
+        statusCode: 200,
+        errorMessage: null,
+        region: 'eu-west-1',
+        checkedAt: expected[0].checkedAt.toISOString(),
+      });
+    });
+
+    it('filters by from, to and status and pages', async () => {
+      const from = at(-5 * 60000 - 1).toISOString();
+      const to = at(-2 * 60000 + 1).toISOString();
+      const window = await get(`/v1/monitors/${monitor().id}/checks?from=${from}&to=${to}`).expect(200);
+      expect(window.body.data).toHaveLength(4);
+      const down = await get(`/v1/monitors/${monitor().id}/checks?status=down`).expect(200);
+      expect(down.body.data.map((c: { id: string }) => c.id).sort()).toEqual(seed.checks.filter((c) => c.status === 'down').map((c) => c.id).sort());
+      const first = await get(`/v1/monitors/${monitor().id}/checks?limit=3`).expect(200);
+      const second = await get(`/v1/monitors/${monitor().id}/checks?limit=3&cursor=${first.body.nextCursor}`).expect(200);
+      const third = await get(`/v1/monitors/${monitor().id}/checks?limit=3&cursor=${second.body.nextCursor}`).expect(200);
+      expect(third.body.nextCursor).toBeNull();
+      expect([...first.body.data, ...second.body.data, ...third.body.data]).toHaveLength(seed.checks.length);
+    });
+
+    it('refuses bad ranges and answers 404 for another monitor', async () => {
+      const response = await get(`/v1/monitors/${monitor().id}/checks?from=yesterday&to=2026-13-45T00:00:00Z&status=up,down`).expect(400);
+      expect(response.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['from', 'status', 'to']);
+      await get(`/v1/monitors/${monitor().id}/checks?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z`).expect(400);
+      await get(`/v1/monitors/${monitor().id}/checks?from=0000-01-01T00:00:00Z`).expect(400);
+      await get(`/v1/monitors/${seed.deletedMonitorId}/checks`).expect(404);
+      await get(`/v1/monitors/nope/checks`).expect(404);
+    });
+  });
+
+  describe('GET /v1/monitors/:id/uptime and /stats', () => {
+    let monitorId: string;
+
+    beforeAll(async () => {
+      monitorId = await seed.insertMonitor({ name: 'Rollups', status: 'up', isActive: true, createdAt: daysAgo(40) });
+      // 40 days of hourly rows (9 up, 1 down each, 100 ms) and the daily rows summing them.
+      const firstHour = new Date(Math.floor(NOW.getTime() / HOUR) * HOUR - 40 * 24 * HOUR);
+      for (let t = firstHour.getTime(); t < NOW.getTime(); t += HOUR) {
+        await seed.insertRollup('hourly', monitorId, new Date(t), { up: 9, down: 1, error: 0, responseTimeMs: 100 });
+      }
+      await seed.rollUpDays(monitorId);
+      await seed.insertIncident(monitorId, hoursAgo(3), hoursAgo(2));
+      await seed.insertIncident(monitorId, daysAgo(10), new Date(daysAgo(10).getTime() + 600000));
+      await seed.insertIncident(monitorId, hoursAgo(25), hoursAgo(23));
+    });
+
+    it('computes uptime from the rollups over each window', async () => {
+      const day = await get(`/v1/monitors/${monitorId}/uptime`).expect(200);
+      // 24 h at 10 checks per hour, from the hour that contains the window's start.
+      expect(day.body).toEqual({
+        window: '24h',
+        from: hoursAgo(24).toISOString(),
+        to: NOW.toISOString(),
+        totalChecks: 240,
+        upChecks: 216,
+        downChecks: 24,
+        errorChecks: 0,
+        uptimePercent: 90,
+        downtimeSeconds: 3600 + 3600,
+        incidentCount: 2,
+        avgResponseTimeMs: 100,
+        p95ResponseTimeMs: expect.any(Number),
+      });
+      expect(day.body.p95ResponseTimeMs).toBeGreaterThanOrEqual(100);
+      expect(day.body.p95ResponseTimeMs).toBeLessThan(125);
+      const month = await get(`/v1/monitors/${monitorId}/uptime?window=30d`).expect(200);
+      expect(month.body.totalChecks).toBe(30 * 240);
+      expect(month.body.uptimePercent).toBe(90);
+      expect(month.body.incidentCount).toBe(3);
+      expect(month.body.downtimeSeconds).toBe(3600 + 600 + 7200);
+      const quarter = await get(`/v1/monitors/${monitorId}/uptime?window=90d`).expect(200);
+      // Only 40 days of data exist.
+      expect(quarter.body.totalChecks).toBe(40 * 240);
+      await get(`/v1/monitors/${monitorId}/uptime?window=7d`).expect(200);
+    });
+
+    it('answers a monitor without checks with zeros and null percentages', async () => {
+      const response = await get(`/v1/monitors/${seed.monitors[2].id}/uptime`).expect(200);
+      expect(response.body).toMatchObject({ totalChecks: 0, uptimePercent: null, avgResponseTimeMs: null, p95ResponseTimeMs: null });
+    });
+
+    it('refuses unknown windows and monitors', async () => {
+      const response = await get(`/v1/monitors/${monitorId}/uptime?window=1y`).expect(400);
+      expect(response.body.errors[0].field).toBe('window');
+      await get(`/v1/monitors/${randomUUID()}/uptime`).expect(404);
+      await get(`/v1/monitors/${seed.deletedMonitorId}/uptime`).expect(404);
+    });
+
+    it('returns hourly, daily and minute buckets', async () => {
+      const hours = await get(`/v1/monitors/${monitorId}/stats?from=${hoursAgo(48).toISOString()}&to=${NOW.toISOString()}`).expect(200);
+      expect(hours.body.granularity).toBe('hour');
+      expect(hours.body.data).toHaveLength(48);
+      expect(hours.body.data[0]).toEqual({
+        bucketStart: hoursAgo(48).toISOString(),
+        totalChecks: 10,
+        upChecks: 9,
+        downChecks: 1,
+        errorChecks: 0,
+        avgResponseTimeMs: 100,
+        p95ResponseTimeMs: expect.any(Number),
+      });
+      const days = await get(`/v1/monitors/${monitorId}/stats?from=${daysAgo(35).toISOString()}&to=${NOW.toISOString()}`).expect(200);
+      expect(days.body.granularity).toBe('day');
+      expect(days.body.data.length).toBeGreaterThanOrEqual(34);
+      expect(days.body.data[1].totalChecks).toBe(240);
+      const explicit = await get(`/v1/monitors/${monitorId}/stats?from=${daysAgo(3).toISOString()}&granularity=day&to=${NOW.toISOString()}`).expect(200);
+      expect(explicit.body.granularity).toBe('day');
+      const minutes = await get(`/v1/monitors/${seed.monitors[0].id}/stats`).expect(200);
+      expect(minutes.body.granularity).toBe('minute');
+      expect(minutes.body.data).toHaveLength(seed.checks.length);
+      expect(minutes.body.data.reduce((sum: number, b: { totalChecks: number }) => sum + b.totalChecks, 0)).toBe(seed.checks.length);
+    });
+
+    it('refuses bad stats parameters', async () => {
+      await get(`/v1/monitors/${monitorId}/stats?granularity=week`).expect(400);
+      await get(`/v1/monitors/${monitorId}/stats?from=${NOW.toISOString()}&to=${hoursAgo(1).toISOString()}`).expect(400);
+      await get(`/v1/monitors/${monitorId}/stats?granularity=minute&from=${daysAgo(30).toISOString()}`).expect(400);
+      await get(`/v1/monitors/${randomUUID()}/stats`).expect(404);
+    });
+  });
+
+  describe('incidents', () => {
+    it("lists a monitor's incidents newest first, with open filter", async () => {
+      const monitorId = seed.monitors[0].id;
+      const response = await get(`/v1/monitors/${monitorId}/incidents`).expect(200);
+      const expected = seed.incidents.filter((i) => i.monitorId === monitorId).sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
+      expect(response.body.data.map((i: { id: string }) => i.id)).toEqual(expected.map((i) => i.id));
+      const open = response.body.data[0];
+      expect(open).toEqual({
+        id: expected[0].id,
+        monitorId,
+        startedAt: hoursAgo(2).toISOString(),
+        resolvedAt: null,
+        durationSeconds: 7200,
+        firstError: 'HTTP 503',
+      });
+      expect(response.body.data[1].durationSeconds).toBe(3600);
+      const onlyOpen = await get(`/v1/monitors/${monitorId}/incidents?open=true`).expect(200);
+      expect(onlyOpen.body.data).toHaveLength(1);
+      const resolved = await get(`/v1/monitors/${monitorId}/incidents?open=false&limit=1`).expect(200);
+      expect(resolved.body.data).toHaveLength(1);
+      expect(resolved.body.data[0].resolvedAt).not.toBeNull();
+      await get(`/v1/monitors/${randomUUID()}/incidents`).expect(404);
+    });
+
+    it("lists the tenant's incidents with monitorId, open, from and to filters and pages", async () => {
+      const all = await get('/v1/incidents?limit=500').expect(200);
+      expect(all.body.data.length).toBe(seed.incidents.length);
+      const byMonitor = await get(`/v1/incidents?monitorId=${seed.monitors[1].id}`).expect(200);
+      expect(byMonitor.body.data.map((i: { id: string }) => i.id)).toEqual(seed.incidents.filter((i) => i.monitorId === seed.monitors[1].id).map((i) => i.id));
+      const recent = await get(`/v1/incidents?from=${hoursAgo(6).toISOString()}&to=${hoursAgo(1).toISOString()}`).expect(200);
+      expect(recent.body.data.every((i: { startedAt: string }) => i.startedAt >= hoursAgo(6).toISOString())).toBe(true);
+      expect(recent.body.data.length).toBe(seed.incidents.filter((i) => i.startedAt >= hoursAgo(6) && i.startedAt < hoursAgo(1)).length);
+      const open = await get('/v1/incidents?open=true').expect(200);
+      expect(open.body.data.every((i: { resolvedAt: string | null }) => i.resolvedAt === null)).toBe(true);
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: request.Response = await get(`/v1/incidents?limit=2${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+        ids.push(...page.body.data.map((i: { id: string }) => i.id));
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect(ids).toEqual(all.body.data.map((i: { id: string }) => i.id));
+      const bad = await get('/v1/incidents?monitorId=xyz&open=maybe').expect(400);
+      expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['monitorId', 'open']);
+    });
+  });
+
+  describe('GET /v1/summary', () => {
+    it('counts monitors by status, paused, and open incidents', async () => {
+      const response = await get('/v1/summary').expect(200);
+      const active = seed.monitors.filter((m) => m.isActive);
+      expect(response.body).toEqual({
+        monitors: {
+          total: seed.monitors.length,
+          up: active.filter((m) => m.status === 'up').length,
+          down: active.filter((m) => m.status === 'down').length,
+          unknown: active.filter((m) => m.status === 'unknown').length,
+          paused: seed.monitors.length - active.length,
+        },
+        openIncidents: seed.incidents.filter((i) => i.resolvedAt === null).length,
+      });
+    });
+  });
+
+  describe('GET /v1/audit-events', () => {
+    it('lists events newest first without payloads, filters by type and pages', async () => {
+      const response = await get('/v1/audit-events').expect(200);
+      const expected = [...seed.events].sort((a, b) => b.occurredAt.getTime() - a.occurredAt.getTime());
+      expect(response.body.data.map((e: { eventId: string }) => e.eventId)).toEqual(expected.map((e) => e.eventId));
+      expect(Object.keys(response.body.data[0]).sort()).toEqual(
+        ['aggregateId', 'aggregateType', 'commandId', 'correlationId', 'eventId', 'issuedBy', 'occurredAt', 'type', 'version'].sort(),
+      );
+      expect(JSON.stringify(response.body)).not.toContain('never served');
+      const created = await get('/v1/audit-events?type=MonitorCreated').expect(200);
+      expect(created.body.data).toHaveLength(2);
+      const first = await get('/v1/audit-events?limit=3').expect(200);
+      const second = await get(`/v1/audit-events?limit=3&cursor=${first.body.nextCursor}`).expect(200);
+      expect([...first.body.data, ...second.body.data].map((e: { eventId: string }) => e.eventId)).toEqual(expected.map((e) => e.eventId));
+      await get('/v1/audit-events?type=' + encodeURIComponent("x' OR 1=1")).expect(400);
+    });
+  });
+
+  describe('HTTP behaviour', () => {
+    it('answers unknown /v1 paths with problem+json 404', async () => {
+      const response = await get('/v1/nothing-here').expect(404);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.body).toMatchObject({ status: 404, title: 'Not Found' });
+    });
+
+    it('echoes or creates request and correlation ids', async () => {
+      const given = await get('/v1/tenant').set('x-request-id', 'req-123').set('x-correlation-id', 'corr-456').expect(200);
+      expect(given.headers['x-request-id']).toBe('req-123');
+      expect(given.headers['x-correlation-id']).toBe('corr-456');
+      const created = await get('/v1/tenant').expect(200);
+      expect(created.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(created.headers['x-correlation-id']).toBe(created.headers['x-request-id']);
+      const problem = await get('/v1/monitors/nope').set('x-request-id', 'req-789').expect(404);
+      expect(problem.body.requestId).toBe('req-789');
+    });
+
+    it('compresses large responses', async () => {
+      const response = await get('/v1/audit-events?limit=500').set('accept-encoding', 'gzip').expect(200);
+      expect(Number(response.headers['content-length'] ?? 0)).toBeLessThan(1024);
+      expect(response.headers['content-encoding']).toBe('gzip');
+      expect(response.body.data.length).toBeGreaterThan(0);
+    });
+  });
+});
