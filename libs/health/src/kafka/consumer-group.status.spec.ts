@@ -30,3 +30,14 @@ describe('judgeConsumerGroup', () => {
     });
   });
 });
+
+describe('judgeConsumerGroup with heartbeats', () => {
+  it('fails a joined member that has not heartbeated for its session timeout', () => {
+    const joined = status({ lastHeartbeat: 1000, sessionTimeoutMs: 30000 });
+    expect(judgeConsumerGroup(joined, 31000, 30000).healthy).toBe(true);
+    expect(judgeConsumerGroup(joined, 31001, 30000)).toMatchObject({
+      healthy: false,
+      details: { message: 'no heartbeat for 30001 ms (session timeout 30000 ms)' },
+    });
+  });
+});

@@ -10,6 +10,14 @@ export interface ConsumerGroupStatus {
   since: number;
   /** The last crash's message, while crashed. */
   error?: string;
+  /** Last successful heartbeat (or join) while joined (epoch ms). */
+  lastHeartbeat?: number;
+  /**
+   * The consumer's session timeout: a member that has not heartbeated for this long has been
+   * evicted by the coordinator, whatever its own state says (KafkaJS reports a lost broker only
+   * once its retries are exhausted).
+   */
+  sessionTimeoutMs?: number;
 }
 
 /**
@@ -35,6 +43,13 @@ export function judgeConsumerGroup(status: ConsumerGroupStatus, now: number, reb
   const forMs = Math.max(0, now - status.since);
   const details: Record<string, unknown> = { state: status.state, assignedPartitions: partitions, forMs };
   if (status.error) details.error = status.error;
+  if (status.state === 'joined' && status.lastHeartbeat !== undefined && status.sessionTimeoutMs !== undefined) {
+    const silentMs = Math.max(0, now - status.lastHeartbeat);
+    details.lastHeartbeatMs = silentMs;
+    if (silentMs > status.sessionTimeoutMs) {
+      return { healthy: false, details: { ...details, message: `no heartbeat for ${silentMs} ms (session timeout ${status.sessionTimeoutMs} ms)` } };
+    }
+  }
   const healthy = status.state === 'joined' || (status.state === 'rebalancing' && forMs <= rebalanceGraceMs);
   return { healthy, details };
 }

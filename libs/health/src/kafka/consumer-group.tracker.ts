@@ -8,16 +8,24 @@ import { ConsumerGroupState, ConsumerGroupStatus, ConsumerGroupStatusSource } fr
 export class ConsumerGroupTracker implements ConsumerGroupStatusSource {
   private status: ConsumerGroupStatus;
   private readonly removers: (() => void)[] = [];
+  private readonly now: () => number;
 
+  /** `sessionTimeoutMs` must be the consumer's own (KafkaJS's default is 30 s). */
   constructor(
     consumer: Consumer,
     groupId: string,
-    private readonly now: () => number = Date.now,
+    options: { sessionTimeoutMs?: number; now?: () => number } = {},
   ) {
-    this.status = { groupId, state: 'starting', assignment: {}, since: now() };
-    const { GROUP_JOIN, REBALANCING, CRASH, STOP, DISCONNECT } = consumer.events;
+    this.now = options.now ?? Date.now;
+    this.status = { groupId, state: 'starting', assignment: {}, since: this.now(), sessionTimeoutMs: options.sessionTimeoutMs ?? 30000 };
+    const { GROUP_JOIN, HEARTBEAT, REBALANCING, CRASH, STOP, DISCONNECT } = consumer.events;
     this.removers.push(
-      consumer.on(GROUP_JOIN, ({ payload }) => this.enter('joined', { assignment: payload.memberAssignment })),
+      consumer.on(GROUP_JOIN, ({ payload }) =>
+        this.enter('joined', { assignment: payload.memberAssignment, lastHeartbeat: this.now() }),
+      ),
+      consumer.on(HEARTBEAT, () => {
+        this.status = { ...this.status, lastHeartbeat: this.now() };
+      }),
       consumer.on(REBALANCING, () => this.enter('rebalancing')),
       consumer.on(CRASH, ({ payload }) => this.enter('crashed', { error: payload.error?.message ?? String(payload.error) })),
       consumer.on(STOP, () => this.enter('stopped', { assignment: {} })),
@@ -41,6 +49,6 @@ export class ConsumerGroupTracker implements ConsumerGroupStatusSource {
 }
 
 /** Shorthand: `registry.register(trackConsumerGroup(consumer, groupId))`. */
-export function trackConsumerGroup(consumer: Consumer, groupId: string): ConsumerGroupTracker {
-  return new ConsumerGroupTracker(consumer, groupId);
+export function trackConsumerGroup(consumer: Consumer, groupId: string, options: { sessionTimeoutMs?: number } = {}): ConsumerGroupTracker {
+  return new ConsumerGroupTracker(consumer, groupId, options);
 }
