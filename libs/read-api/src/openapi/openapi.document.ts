@@ -1,11 +1,22 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { READ_API_CONTROLLERS } from '../read-api.controllers';
+import { APP_CONFIG } from '@vinsight/config';
+import { API_POOL } from '@vinsight/database';
+import { ReadApiHttpModule } from '../read-api-http.module';
 
-@Module({ controllers: READ_API_CONTROLLERS })
-class ReadApiRoutesModule {}
+/** What the platform provides to ReadApiHttpModule; preview mode only needs the tokens to exist. */
+@Global()
+@Module({
+  providers: [
+    { provide: APP_CONFIG, useValue: null },
+    { provide: API_POOL, useValue: null },
+  ],
+  exports: [APP_CONFIG, API_POOL],
+})
+class PlatformTokensModule {}
+
 
 /**
  * The OpenAPI document of /v1, generated from the controllers and their DTOs. Nest's preview
@@ -13,7 +24,11 @@ class ReadApiRoutesModule {}
  * openapi.yaml at the repository root is this document; a test fails when they differ.
  */
 export async function buildOpenApiDocument(): Promise<OpenAPIObject> {
-  const app = await NestFactory.create(ReadApiRoutesModule, new FastifyAdapter(), { preview: true, logger: false });
+  // Declared here, not at module level: ReadApiHttpModule imports this file (through DocsController).
+  @Module({ imports: [PlatformTokensModule, ReadApiHttpModule.forRoot()] })
+  class ReadApiDocumentModule {}
+
+  const app = await NestFactory.create(ReadApiDocumentModule, new FastifyAdapter(), { preview: true, logger: false, abortOnError: false });
   try {
     const config = new DocumentBuilder()
       .setTitle('V-Insight read API')
