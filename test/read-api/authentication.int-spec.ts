@@ -129,8 +129,8 @@ describe('read API authentication', () => {
 
     it('accepts an RS256 token whose key is in the JWKS and refuses one signed by another key', async () => {
       const seed = await tenant();
-      const sign = (key: CryptoKey | Uint8Array | object) =>
-        new SignJWT({ tenant_id: seed.tenantId }).setProtectedHeader({ alg: 'RS256', kid: 'key-1' }).setExpirationTime('5m').sign(key as CryptoKey);
+      const sign = (key: Parameters<SignJWT['sign']>[0]) =>
+        new SignJWT({ tenant_id: seed.tenantId }).setProtectedHeader({ alg: 'RS256', kid: 'key-1' }).setExpirationTime('5m').sign(key);
       const response = await request(api.server).get('/v1/tenant').set(bearer(await sign(rsa.privateKey))).expect(200);
       expect(response.body.id).toBe(seed.tenantId);
       await request(api.server).get('/v1/tenant').set(bearer(await sign(otherRsa.privateKey))).expect(401);
