@@ -8,7 +8,7 @@
 const ESM_ONLY_PACKAGES = ['@nestjs', 'file-type', 'strtok3', 'token-types', 'peek-readable', 'uint8array-extras', '@tokenizer', 'load-esm'];
 
 const moduleNameMapper = {
-  '^@vinsight/(command-processing|config|contracts|database|domain|health|kafka|observability|projections|read-api|runtime)$': '<rootDir>/libs/$1/src',
+  '^@vinsight/(cli|command-processing|config|contracts|database|domain|health|kafka|observability|projections|read-api|runtime)$': '<rootDir>/libs/$1/src',
 };
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
