@@ -1,24 +1,37 @@
-# Multi-stage build: compile with dev dependencies, run with production ones only, as non-root.
-FROM node:20-bookworm-slim AS build
+# syntax=docker/dockerfile:1
+# Multi-stage build: compile with dev dependencies, run with production dependencies only, as a
+# non-root user on a read-only root filesystem (deploy/k8s mounts an emptyDir at /tmp).
+# Node 20.20 is the runtime the test suites run on (NestJS 12 loads through require(esm), 20.19+).
+ARG NODE_IMAGE=node:20.20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY prisma ./prisma
-RUN npm ci --no-audit --no-fund
+# No install scripts of dependencies (npm 10 in this image does not read package.json's
+# allowScripts); the one script the build needs, the Prisma client generation, runs explicitly.
+RUN npm ci --no-audit --no-fund --ignore-scripts && npm run prisma:generate
 COPY tsconfig*.json nest-cli.json ./
 COPY apps ./apps
 COPY libs ./libs
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 
-FROM node:20-bookworm-slim
+FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
+# Owned by root and not writable by the service user: the code cannot be changed at run time.
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/prisma/generated ./prisma/generated
 COPY migrations ./migrations
-USER node
+# Numeric, so Kubernetes can verify runAsNonRoot without a runAsUser (1000 is the image's "node").
+USER 1000:1000
 EXPOSE 3000
-# ROLE picks the deployable: all-in-one, command-processor, projector or read-api.
+# The service drains on SIGTERM within SHUTDOWN_GRACE_MS (readiness 503 at once, then exit).
+STOPSIGNAL SIGTERM
+# ROLE picks the deployable: all-in-one, command-processor, projector or read-api. Kubernetes
+# runs each role with an explicit command instead (deploy/k8s); `exec` keeps node as PID 1's
+# only process so it receives the signals itself.
 ENV ROLE=all-in-one
 CMD ["sh", "-c", "exec node dist/apps/${ROLE}/src/main.js"]

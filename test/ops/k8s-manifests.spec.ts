@@ -1,0 +1,257 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { ConfigError, environmentVariableNames, loadConfig, ServiceRole } from '@vinsight/config';
+import { unknownFieldErrors } from './support/k8s-field-check';
+import { K8sObject, kustomizationDirectory, kustomize, readYamlDocuments, strategicMerge } from './support/kustomize';
+
+const ROOT = join(__dirname, '..', '..');
+const K8S = kustomizationDirectory();
+const ROLES = ['command-processor', 'projector', 'read-api'] as const;
+type Role = (typeof ROLES)[number];
+const CONFIG_ROLE: Record<Role, ServiceRole> = { 'command-processor': 'command-processor', projector: 'projector', 'read-api': 'read-api' };
+
+/** Schema errors per object, from the Kubernetes OpenAPI schemas bundled in kubernetes-models. */
+function schemaErrors(objects: K8sObject[]): string[] {
+  const output = execFileSync(process.execPath, [join(__dirname, 'support', 'validate-k8s-schemas.mjs')], {
+    input: JSON.stringify(objects),
+    encoding: 'utf8',
+  });
+  return (JSON.parse(output) as { kind: string; name: string; errors: string[] }[]).flatMap((r) => r.errors.map((e) => `${r.kind}/${r.name}: ${e}`));
+}
+
+function yamlFiles(directory: string): string[] {
+  return readdirSync(directory).flatMap((name) => {
+    const path = join(directory, name);
+    if (statSync(path).isDirectory()) return yamlFiles(path);
+    return name.endsWith('.yaml') ? [path] : [];
+  });
+}
+
+const byKind = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
+const find = (objects: K8sObject[], kind: string, name: string) => {
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!found) throw new Error(`${kind}/${name} missing`);
+  return found;
+};
+const container = (deployment: K8sObject) => deployment.spec.template.spec.containers[0];
+
+const secretExample = readYamlDocuments(join(K8S, 'base', 'secret.example.yaml'))[0];
+
+describe.each([
+  ['base', kustomize(join(K8S, 'base'))],
+  ['production', kustomize(join(K8S, 'overlays', 'production'))],
+])('deploy/k8s %s, rendered', (variant, objects) => {
+  const config = find(objects, 'ConfigMap', 'vinsight-core-config').data as Record<string, string>;
+  const deployments = Object.fromEntries(ROLES.map((role) => [role, find(objects, 'Deployment', `vinsight-${role}`)])) as Record<Role, K8sObject>;
+
+  it('validates against the Kubernetes schemas', () => {
+    expect(schemaErrors(objects)).toEqual([]);
+  });
+
+  it('uses no field Kubernetes does not define', () => {
+    expect(unknownFieldErrors(objects)).toEqual([]);
+  });
+
+  it('has a Deployment, a PodDisruptionBudget and an autoscaler per role, and the migration Job', () => {
+    for (const role of ROLES) {
+      const labels = deployments[role].spec.template.metadata.labels;
+      expect(deployments[role].spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'vinsight-core', 'app.kubernetes.io/component': role });
+      expect(labels).toMatchObject(deployments[role].spec.selector.matchLabels);
+      const pdb = find(objects, 'PodDisruptionBudget', `vinsight-${role}`);
+      expect(pdb.spec.selector.matchLabels).toEqual(deployments[role].spec.selector.matchLabels);
+      const hpa = find(objects, 'HorizontalPodAutoscaler', `vinsight-${role}`);
+      expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: `vinsight-${role}` });
+      // A PDB allowing one pod down needs at least two pods to leave one serving.
+      expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
+      expect(deployments[role].spec.replicas).toBeUndefined();
+    }
+    expect(byKind(objects, 'Job').map((j) => j.metadata.name)).toEqual(['vinsight-core-migrate']);
+  });
+
+  it('never scales a consumer role past the partition count', () => {
+    for (const role of ['command-processor', 'projector'] as const) {
+      expect(find(objects, 'HorizontalPodAutoscaler', `vinsight-${role}`).spec.maxReplicas).toBeLessThanOrEqual(Number(config.KAFKA_PARTITIONS));
+    }
+  });
+
+  it.each(ROLES)('runs %s from its entry point with the three probes on the HTTP port', (role) => {
+    const c = container(deployments[role]);
+    expect(c.command[0]).toBe('node');
+    const entry = c.command[c.command.length - 1];
+    expect(entry).toBe(`dist/apps/${role}/src/main.js`);
+    expect(existsSync(join(ROOT, entry.replace(/^dist\//, '').replace(/\.js$/, '.ts')))).toBe(true);
+    expect(c.ports).toEqual([{ name: 'http', containerPort: Number(config.HTTP_PORT), protocol: 'TCP' }]);
+    expect(c.startupProbe.httpGet).toEqual({ path: '/health/startup', port: 'http' });
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'http' });
+    expect(c.livenessProbe.httpGet).toEqual({ path: '/health/live', port: 'http' });
+    // A probe must outlast the checks it runs in parallel (each bounded by HEALTH_CHECK_TIMEOUT_MS).
+    expect(c.readinessProbe.timeoutSeconds * 1000).toBeGreaterThan(Number(config.HEALTH_CHECK_TIMEOUT_MS));
+    expect(deployments[role].spec.template.metadata.annotations['prometheus.io/port']).toBe(config.HTTP_PORT);
+  });
+
+  it.each(ROLES)('runs %s as non-root on a read-only root filesystem with nothing added', (role) => {
+    const pod = deployments[role].spec.template.spec;
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
+    expect(container(deployments[role]).securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(container(deployments[role]).volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: expect.any(Object) }]);
+  });
+
+  it.each(ROLES)('gives %s resources whose heap and liveness limits fit inside', (role) => {
+    const c = container(deployments[role]);
+    expect(c.resources.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
+    expect(c.resources.limits).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
+    const memoryMiB = (quantity: string) => Number(/^(\d+)(Mi|Gi)$/.exec(quantity)![1]) * (quantity.endsWith('Gi') ? 1024 : 1);
+    const heapMiB = Number(/^--max-old-space-size=(\d+)$/.exec(c.command[1])![1]);
+    expect(heapMiB).toBeLessThan(memoryMiB(c.resources.limits.memory));
+    expect(Number(config.LIVENESS_HEAP_MAX_MB)).toBeLessThan(heapMiB);
+  });
+
+  it.each(ROLES)('lets %s drain within its termination grace', (role) => {
+    const pod = deployments[role].spec.template.spec;
+    const preStop = container(deployments[role]).lifecycle?.preStop?.exec?.command;
+    const pauseMs = preStop ? Number(preStop[1]) * 1000 : 0;
+    expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(pauseMs + Number(config.SHUTDOWN_GRACE_MS));
+  });
+
+  it('routes the read API Service to the read API pods', () => {
+    const service = find(objects, 'Service', 'vinsight-read-api');
+    expect(service.spec.selector).toEqual(deployments['read-api'].spec.selector.matchLabels);
+    expect(service.spec.ports[0].targetPort).toBe('http');
+  });
+
+  it('reads only variables libs/config knows, from a ConfigMap and a Secret that have them', () => {
+    const known = new Set(environmentVariableNames());
+    expect(Object.keys(config).filter((name) => !known.has(name))).toEqual([]);
+    const pods = [...Object.values(deployments), find(objects, 'Job', 'vinsight-core-migrate')].map((o) => o.spec.template.spec);
+    for (const pod of pods) {
+      for (const c of pod.containers) {
+        for (const source of c.envFrom ?? []) expect(source.configMapRef.name).toBe('vinsight-core-config');
+        for (const variable of c.env ?? []) {
+          expect(known.has(variable.name)).toBe(true);
+          const secretRef = variable.valueFrom?.secretKeyRef;
+          const configRef = variable.valueFrom?.configMapKeyRef;
+          if (secretRef) {
+            expect(secretRef.name).toBe(secretExample.metadata.name);
+            expect(Object.keys(secretExample.stringData)).toContain(secretRef.key);
+          }
+          if (configRef) {
+            expect(configRef.name).toBe('vinsight-core-config');
+            expect(Object.keys(config)).toContain(configRef.key);
+          }
+        }
+      }
+    }
+  });
+
+  it.each(ROLES)('gives %s a configuration libs/config accepts, without the owner credentials', (role) => {
+    const c = container(deployments[role]);
+    const env: Record<string, string> = { ...config };
+    for (const variable of c.env ?? []) env[variable.name] = secretExample.stringData[variable.valueFrom.secretKeyRef.key];
+    expect(env.DATABASE_URL).toBeUndefined();
+    let problems: unknown = [];
+    try {
+      loadConfig([CONFIG_ROLE[role]], env);
+    } catch (error) {
+      problems = error instanceof ConfigError ? error.problems : error;
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('migrates with the migrator CLI and the owner role only', () => {
+    const job = find(objects, 'Job', 'vinsight-core-migrate');
+    const c = job.spec.template.spec.containers[0];
+    expect(c.command).toEqual(['node', 'dist/libs/database/src/migrator/migrate.cli.js', 'up']);
+    expect(existsSync(join(ROOT, 'libs/database/src/migrator/migrate.cli.ts'))).toBe(true);
+    expect(c.env.map((e: { name: string }) => e.name).sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL']);
+    expect(job.spec.template.spec.restartPolicy).toBe('Never');
+    expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
+  });
+
+  if (variant === 'production') {
+    it('puts everything in the vinsight namespace under the restricted Pod Security Standard, with a pinned image', () => {
+      const namespace = find(objects, 'Namespace', 'vinsight');
+      expect(namespace.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+      for (const o of objects.filter((x) => x.kind !== 'Namespace')) expect(o.metadata.namespace).toBe('vinsight');
+      for (const o of [...Object.values(deployments), find(objects, 'Job', 'vinsight-core-migrate')]) {
+        expect(o.spec.template.spec.containers[0].image).toMatch(/^ghcr\.io\/v-insight\/core:\d+\.\d+\.\d+$/);
+      }
+      expect(config.KAFKA_REPLICATION_FACTOR).toBe('3');
+    });
+  }
+});
+
+describe('deploy/k8s files one by one', () => {
+  const files = yamlFiles(K8S).filter((path) => !path.endsWith('kustomization.yaml') && !path.endsWith('.patch.yaml'));
+
+  // One schema run and one type check for all files: each costs a second or two to start.
+  it('each validates against the Kubernetes schemas and uses only fields Kubernetes defines', () => {
+    const objects = files.flatMap((path) => {
+      const documents = readYamlDocuments(path);
+      if (documents.length === 0) throw new Error(`${relative(K8S, path)} holds no object`);
+      return documents;
+    });
+    expect(files.map((path) => relative(K8S, path))).toEqual(expect.arrayContaining(['base/secret.example.yaml', 'overlays/production/namespace.yaml']));
+    expect(schemaErrors(objects)).toEqual([]);
+    expect(unknownFieldErrors(objects)).toEqual([]);
+  });
+
+  it('patches only what exists in the base', () => {
+    expect(() => kustomize(join(K8S, 'overlays', 'production'))).not.toThrow();
+  });
+});
+
+describe('the manifest checks themselves', () => {
+  const deployment = kustomize(join(K8S, 'base')).find((o) => o.kind === 'Deployment')!;
+
+  it('catch a schema violation', () => {
+    const broken = strategicMerge(deployment, {
+      spec: { template: { spec: { containers: [{ name: container(deployment).name, ports: [{ name: 'http', containerPort: 'three thousand' }] }] } } },
+    }) as K8sObject;
+    expect(schemaErrors([broken])).toEqual([expect.stringContaining('containerPort must be integer')]);
+  });
+
+  it('catch a misspelt field, which the schemas alone would let through', () => {
+    const misspelt = strategicMerge(deployment, {
+      spec: { template: { spec: { containers: [{ name: container(deployment).name, readinesProbe: { httpGet: { path: '/x', port: 1 } } }] } } },
+    }) as K8sObject;
+    expect(schemaErrors([misspelt])).toEqual([]);
+    expect(unknownFieldErrors([misspelt]).join('\n')).toMatch(/readinesProbe/);
+  });
+
+  it('merge lists of named items by name and replace other lists', () => {
+    expect(strategicMerge({ c: [{ name: 'a', x: 1 }, { name: 'b' }], l: [1, 2] }, { c: [{ name: 'a', y: 2 }, { name: 'n' }], l: [3] })).toEqual({
+      c: [{ name: 'a', x: 1, y: 2 }, { name: 'b' }, { name: 'n' }],
+      l: [3],
+    });
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+  const stages = dockerfile.split(/^FROM /m).slice(1);
+
+  it('builds in one stage and runs from another, as a numeric non-root user', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    const runtime = stages[stages.length - 1];
+    expect(runtime).toMatch(/^USER (\d+):(\d+)$/m);
+    expect(Number(/^USER (\d+)/m.exec(runtime)![1])).toBeGreaterThan(0);
+    expect(runtime).toMatch(/^ENV NODE_ENV=production$/m);
+    expect(runtime).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    expect(runtime).toMatch(/^COPY migrations \.\/migrations$/m);
+    expect(runtime).not.toMatch(/npm (ci|install)/);
+  });
+
+  it('installs without running dependencies\' install scripts and prunes dev dependencies', () => {
+    expect(stages[0]).toMatch(/npm ci [^\n]*--ignore-scripts/);
+    expect(stages[0]).toMatch(/npm prune --omit=dev/);
+  });
+});
