@@ -1,0 +1,46 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { ConfigError, EnvironmentVariables } from '@vinsight/config';
+
+/** The variables the CLI reads; none of the service's database settings are needed. */
+const CLI_VARIABLES = ['KAFKA_BROKERS', 'KAFKA_CLIENT_ID', 'KAFKA_TOPIC_PREFIX', 'LOG_LEVEL'] as const;
+type CliVariable = (typeof CLI_VARIABLES)[number];
+
+/** The service logs at info; a CLI whose stdout is for results keeps the Kafka client quieter. */
+const DEFAULT_CLI_LOG_LEVEL = 'warn';
+
+export interface CliSettings {
+  readonly brokers: string[];
+  /** KafkaJS client id, as the broker sees it: the service's own with `.cli` appended. */
+  readonly clientId: string;
+  readonly topicPrefix: string;
+  readonly logLevel: string;
+}
+
+/**
+ * The Kafka part of the service's configuration, validated by the same class (so the same
+ * defaults and the same messages), without loadConfig's role-specific database requirements.
+ */
+export function loadCliSettings(env: Readonly<Record<string, string | undefined>>): CliSettings {
+  const raw: Partial<Record<CliVariable, string>> = {};
+  for (const name of CLI_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[name] = value;
+  }
+  const variables = plainToInstance(EnvironmentVariables, raw);
+  const problems = validateSync(variables, { forbidUnknownValues: true })
+    .filter((error) => (CLI_VARIABLES as readonly string[]).includes(error.property))
+    .map((error) => ({
+      variable: error.property,
+      message: `${Object.values(error.constraints ?? {})
+        .map((message) => message.replace(`${error.property} `, ''))
+        .join('; ')} (got ${JSON.stringify(raw[error.property as CliVariable])})`,
+    }));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    brokers: variables.KAFKA_BROKERS.split(',').map((broker) => broker.trim()),
+    clientId: `${variables.KAFKA_CLIENT_ID}.cli`,
+    topicPrefix: variables.KAFKA_TOPIC_PREFIX,
+    logLevel: raw.LOG_LEVEL ?? DEFAULT_CLI_LOG_LEVEL,
+  };
+}
