@@ -4,10 +4,12 @@
  * of the same messages as the ceiling. The last line of output is one JSON object.
  *
  * The processor runs as its own process from dist/, as in production. Environment:
- * BENCH_COMMANDS (default 50000), BENCH_TENANTS (200), BENCH_RATE_SECONDS (10).
+ * BENCH_COMMANDS (default 50000), BENCH_TENANTS (200), BENCH_RATE_SECONDS (10), BENCH_PROCESSOR_LOG
+ * (a file for the processor's own log lines), BENCH_PROCESSOR_NODE_ARGS (e.g. `--cpu-prof`).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandClient, createKafkaClient, topicNames } from '@vinsight/kafka';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
@@ -74,7 +76,8 @@ class Fleet {
 
 async function startProcessor(prefix: string, clientId: string): Promise<ChildProcess> {
   const port = 3990;
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', 'command-processor', 'src', 'main.js')], {
+  const nodeArgs = (process.env.BENCH_PROCESSOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'apps', 'command-processor', 'src', 'main.js')], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -87,7 +90,7 @@ async function startProcessor(prefix: string, clientId: string): Promise<ChildPr
       KAFKA_CLIENT_ID: clientId,
       KAFKA_PARTITIONS: '12',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.BENCH_PROCESSOR_LOG ? openSync(process.env.BENCH_PROCESSOR_LOG, 'w') : 'ignore', 'inherit'],
   });
   for (let i = 0; i < 600; i++) {
     try {

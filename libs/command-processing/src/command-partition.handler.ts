@@ -197,9 +197,13 @@ function offsetOf(offsets: BaseOffsets, topic: string, index: number | undefined
   return (base + BigInt(index)).toString();
 }
 
+/** One result per offsets map, so a duplicate in the same slice repeats its original exactly. */
 function memoise(result: PendingResult): PendingResult {
-  let value: CommandResult | undefined;
-  return (offsets) => (value ??= result(offsets));
+  let cached: { offsets: BaseOffsets; value: CommandResult } | undefined;
+  return (offsets) => {
+    if (cached?.offsets !== offsets) cached = { offsets, value: result(offsets) };
+    return cached.value;
+  };
 }
 
 function traceparentOf(headers: IHeaders | undefined): string | undefined {

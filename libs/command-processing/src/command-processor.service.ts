@@ -49,6 +49,7 @@ export class CommandProcessorService implements OnApplicationBootstrap, BeforeAp
       inputTopic: this.topics.commands,
       transactionalIdPrefix: groupId,
       maxMessagesPerTransaction: MAX_COMMANDS_PER_TRANSACTION,
+      partitionsConcurrently: this.config.kafka.partitions,
       logger: nestKafkaLogger(this.logger),
     });
     await this.processor.start();

@@ -1,4 +1,4 @@
-import { Consumer, Kafka, KafkaMessage, Message, Producer, Transaction } from 'kafkajs';
+import { Consumer, Kafka, KafkaMessage, Message, Producer, RecordMetadata, Transaction } from 'kafkajs';
 import { KafkaLogger } from './kafka-logger';
 
 export interface OutputMessages {
@@ -16,11 +16,20 @@ export type BaseOffsets = ReadonlyMap<string, bigint>;
  */
 export interface PendingWork {
   first: OutputMessages[];
+  /** May be called twice (a wrong offset guess is redone); must not keep state between calls. */
   results(baseOffsets: BaseOffsets): OutputMessages[];
   /** The transaction committed: the working state becomes the real state. */
   committed(): void;
   /** The transaction failed: forget everything this work changed. */
   discarded(): void;
+}
+
+function baseOffsetsOf(records: RecordMetadata[], partition: number): Map<string, bigint> {
+  const bases = new Map<string, bigint>();
+  for (const record of records) {
+    if (record.partition === partition && record.baseOffset !== undefined) bases.set(record.topicName, BigInt(record.baseOffset));
+  }
+  return bases;
 }
 
 export interface PartitionHandler {
@@ -38,6 +47,8 @@ export interface TransactionalProcessorOptions {
   transactionalIdPrefix: string;
   /** Upper bound of input messages per Kafka transaction. */
   maxMessagesPerTransaction: number;
+  /** How many partitions are processed at the same time. */
+  partitionsConcurrently: number;
   logger: KafkaLogger;
   /** Called after every committed transaction (metrics). */
   onCommitted?: (partition: number, inputMessages: number, durationMs: number) => void;
@@ -58,6 +69,8 @@ export class TransactionalProcessor {
   private readonly producers = new Map<number, Producer>();
   /** Partitions whose state is loaded (or loading), with the promise of that load. */
   private readonly loading = new Map<number, Promise<void>>();
+  /** Per input partition: the offset the next record will get on each output topic, once known. */
+  private readonly nextOffsets = new Map<number, Map<string, bigint>>();
   private joined = false;
   private stopping = false;
 
@@ -103,6 +116,9 @@ export class TransactionalProcessor {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
+      // Partitions are independent (each has its own producer and transaction), so they are
+      // processed side by side; one after another, every batch waited for all the others.
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         const partition = batch.partition;
         if (!this.loading.has(partition)) this.load([partition]);
@@ -152,6 +168,9 @@ export class TransactionalProcessor {
         idempotent: true,
         maxInFlightRequests: 1,
         transactionTimeout: 60000,
+        // Right after a commit the coordinator still writes its markers for a few milliseconds
+        // and answers the next transaction with CONCURRENT_TRANSACTIONS: retry soon and often.
+        retry: { initialRetryTime: 3, maxRetryTime: 500, factor: 0.2, multiplier: 1.5, retries: 30 },
       });
       this.producers.set(partition, producer);
       await producer.connect();
@@ -162,30 +181,35 @@ export class TransactionalProcessor {
   private async processSlice(producer: Producer, partition: number, slice: KafkaMessage[]) {
     const started = Date.now();
     const work = await this.handler.handle(partition, slice);
+    const first = work.first.filter((o) => o.messages.length > 0);
+    const nextOffset = `${BigInt(slice[slice.length - 1].offset) + 1n}`;
     let transaction: Transaction | undefined;
     try {
-      transaction = await producer.transaction();
-      const baseOffsets = new Map<string, bigint>();
-      const first = work.first.filter((o) => o.messages.length > 0);
-      if (first.length > 0) {
-        for (const record of await transaction.sendBatch({ topicMessages: first, acks: -1 })) {
-          if (record.partition === partition && record.baseOffset !== undefined) {
-            baseOffsets.set(record.topicName, BigInt(record.baseOffset));
-          }
+      const predicted = this.predict(partition, first);
+      if (predicted) {
+        transaction = await producer.transaction();
+        const results = work.results(predicted).filter((o) => o.messages.length > 0);
+        const written = await transaction.sendBatch({ topicMessages: [...first, ...results], acks: -1 });
+        const actual = baseOffsetsOf(written, partition);
+        if (first.every((o) => actual.get(o.topic) === predicted.get(o.topic))) {
+          await this.commit(transaction, partition, nextOffset);
+          this.advance(partition, actual, [...first, ...results]);
+        } else {
+          // Someone else wrote to our partitions (or we lost track): abort, learn, do it the slow way.
+          await transaction.abort();
+          this.advance(partition, actual, [...first, ...results]);
+          this.options.logger.warn({ partition }, 'predicted offsets were wrong; transaction redone in two steps');
+          transaction = undefined;
         }
       }
-      const results = work.results(baseOffsets).filter((o) => o.messages.length > 0);
-      if (results.length > 0) await transaction.sendBatch({ topicMessages: results, acks: -1 });
-      await transaction.sendOffsets({
-        consumerGroupId: this.options.groupId,
-        topics: [
-          {
-            topic: this.options.inputTopic,
-            partitions: [{ partition, offset: (BigInt(slice[slice.length - 1].offset) + 1n).toString() }],
-          },
-        ],
-      });
-      await transaction.commit();
+      if (!transaction) {
+        transaction = await producer.transaction();
+        const base = baseOffsetsOf(first.length > 0 ? await transaction.sendBatch({ topicMessages: first, acks: -1 }) : [], partition);
+        const results = work.results(base).filter((o) => o.messages.length > 0);
+        const resultOffsets = baseOffsetsOf(results.length > 0 ? await transaction.sendBatch({ topicMessages: results, acks: -1 }) : [], partition);
+        await this.commit(transaction, partition, nextOffset);
+        this.advance(partition, new Map([...base, ...resultOffsets]), [...first, ...results]);
+      }
     } catch (error) {
       work.discarded();
       if (transaction?.isActive()) await transaction.abort().catch(() => undefined);
@@ -196,8 +220,39 @@ export class TransactionalProcessor {
     this.options.onCommitted?.(partition, slice.length, Date.now() - started);
   }
 
+  private async commit(transaction: Transaction, partition: number, nextOffset: string) {
+    await transaction.sendOffsets({
+      consumerGroupId: this.options.groupId,
+      topics: [{ topic: this.options.inputTopic, partitions: [{ partition, offset: nextOffset }] }],
+    });
+    await transaction.commit();
+  }
+
+  /**
+   * The offsets our next records will get, when we know them: this instance is the only writer
+   * of its partition of every output topic, so after a transaction the next offset is the last
+   * record's + 1 for the commit or abort marker. Knowing them lets events and results (whose
+   * consistency positions name the events' offsets) go out in one request; a wrong guess is
+   * caught by comparing with the offsets the broker assigned, before commit.
+   */
+  private predict(partition: number, first: OutputMessages[]): BaseOffsets | undefined {
+    const known = this.nextOffsets.get(partition);
+    if (!known || !first.every((o) => known.has(o.topic))) return undefined;
+    return new Map(first.map((o) => [o.topic, known.get(o.topic)!]));
+  }
+
+  private advance(partition: number, bases: BaseOffsets, written: OutputMessages[]) {
+    const known = this.nextOffsets.get(partition) ?? new Map<string, bigint>();
+    for (const output of written) {
+      const base = bases.get(output.topic);
+      if (base !== undefined) known.set(output.topic, base + BigInt(output.messages.length) + 1n);
+    }
+    this.nextOffsets.set(partition, known);
+  }
+
   private async release(partition: number) {
     this.loading.delete(partition);
+    this.nextOffsets.delete(partition);
     this.handler.revoked(partition);
     const producer = this.producers.get(partition);
     this.producers.delete(partition);
