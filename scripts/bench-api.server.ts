@@ -1,0 +1,26 @@
+/**
+ * The read API as `npm run bench:api` runs it: the production composition (runService,
+ * platformImports, ReadApiHttpModule) with the hot-path driver given on the command line
+ * (`pg` or `prisma`) and the rate limit off (the benchmark is one client at full speed).
+ */
+import { Module } from '@nestjs/common';
+import { API_POOL } from '@vinsight/database';
+import { ReadApiHttpModule } from '@vinsight/read-api';
+import { platformImports, runMain } from '@vinsight/runtime';
+
+const driver = process.argv[2] === 'prisma' ? 'prisma' : 'pg';
+
+runMain({
+  name: `bench-read-api-${driver}`,
+  roles: ['read-api'],
+  module: (config, lifecycle) => {
+    @Module({
+      imports: [
+        ...platformImports({ service: 'bench-read-api', config, lifecycle, primaryPool: API_POOL }),
+        ReadApiHttpModule.forRoot({ settings: { hotPathDriver: driver, rateLimit: { requestsPerSecond: 0, burst: 1 } } }),
+      ],
+    })
+    class BenchReadApiModule {}
+    return BenchReadApiModule;
+  },
+});

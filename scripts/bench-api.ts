@@ -1,0 +1,200 @@
+/**
+ * `npm run bench:api`: throughput and latency of the read API on a realistic data set
+ * (bench-api.data.ts: 1,000 tenants x 50 monitors x 1,000 checks by default) with autocannon,
+ * and in the same run a bare Fastify + pg handler doing the same single-monitor query with the
+ * same tenant setting (bench-api.bare.ts) as the ceiling. Both servers run as their own
+ * processes from dist/, like production; requests rotate over every tenant and monitor.
+ *
+ * Runs: the single-monitor read at full speed and at a fixed 1,000 req/s, the first page of
+ * monitors, the 30-day uptime (full speed and a fixed BENCH_UPTIME_RATE), each for the `pg` hot
+ * path and again with the `prisma` interactive transaction for comparison.
+ * The last line of output is one JSON object.
+ *
+ * Environment: BENCH_TENANTS (1000), BENCH_MONITORS (50), BENCH_CHECKS (1000), BENCH_DURATION
+ * seconds per run (10), BENCH_CONNECTIONS (16), BENCH_UPTIME_RATE (500), BENCH_POOL_MAX (10).
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BenchSize, benchUrls, ensureBenchData, monitorIdOf, tokenOf } from './bench-api.data';
+
+// autocannon ships no types; this is the part used here.
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+interface AutocannonRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+}
+type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon: Autocannon = require('autocannon');
+
+const env = process.env;
+const size: BenchSize = {
+  tenants: Number(env.BENCH_TENANTS ?? 1000),
+  monitors: Number(env.BENCH_MONITORS ?? 50),
+  checks: Number(env.BENCH_CHECKS ?? 1000),
+};
+const DURATION = Number(env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 16);
+const UPTIME_RATE = Number(env.BENCH_UPTIME_RATE ?? 500);
+const POOL_MAX = Number(env.BENCH_POOL_MAX ?? 10);
+const ROOT = join(__dirname, '..', '..');
+const urls = benchUrls(env);
+
+const log = (line: string) => process.stdout.write(line + '\n');
+
+/** A fixed pseudo-random walk over every (tenant, monitor): no two runs differ, no cache is favoured. */
+function rotation(path: (tenant: number, monitor: number) => string) {
+  let state = 12345;
+  return (request: AutocannonRequest): AutocannonRequest => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    const tenant = state % size.tenants;
+    const monitor = Math.floor(state / size.tenants) % size.monitors;
+    return { ...request, path: path(tenant, monitor), headers: { authorization: `Bearer ${tokenOf(tenant)}` } };
+  };
+}
+
+const single = (tenant: number, monitor: number) => `/v1/monitors/${monitorIdOf(tenant, monitor)}`;
+const list = () => `/v1/monitors?limit=50`;
+const uptime = (tenant: number, monitor: number) => `/v1/monitors/${monitorIdOf(tenant, monitor)}/uptime?window=30d`;
+
+interface Figures {
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  failures: number;
+}
+
+async function measure(port: number, path: (tenant: number, monitor: number) => string, options: { rate?: number; seconds?: number } = {}): Promise<Figures> {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    duration: options.seconds ?? DURATION,
+    ...(options.rate && { overallRate: options.rate }),
+    requests: [{ method: 'GET', setupRequest: rotation(path) }],
+  });
+  return {
+    reqPerSec: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failures: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+async function startProcess(name: string, args: string[], port: number, extraEnv: Record<string, string> = {}): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...env, ...extraEnv },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => fetch(`http://127.0.0.1:${port}/v1/monitors/x`));
+      if (response.status < 500) return child;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGTERM');
+      throw new Error(`${name} did not start within 30 s`);
+    }
+    await sleep(200);
+  }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(10000)]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+function apiServer(driver: 'pg' | 'prisma', port: number) {
+  return startProcess(`read API (${driver})`, [join(__dirname, 'bench-api.server.js'), driver], port, {
+    API_DATABASE_URL: urls.api,
+    MIGRATE_ON_START: 'false',
+    LOG_LEVEL: 'warn',
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: String(port),
+    DATABASE_POOL_MAX: String(POOL_MAX),
+  });
+}
+
+const row = (name: string, f: Figures) =>
+  log(`${name.padEnd(44)} ${String(f.reqPerSec).padStart(7)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms${f.failures ? `   FAILED ${f.failures}` : ''}`);
+
+async function main(): Promise<void> {
+  const seeded = await ensureBenchData(urls, size, log);
+  if (seeded > 0) log(`bench data: seeded in ${Math.round(seeded)} s`);
+  log(`runs of ${DURATION} s, ${CONNECTIONS} connections, pool ${POOL_MAX}; requests rotate over ${size.tenants * size.monitors} monitors`);
+
+  const barePort = 3911;
+  const bare = await startProcess('bare Fastify + pg', [join(__dirname, 'bench-api.bare.js'), String(barePort), urls.api, String(POOL_MAX)], barePort);
+  let bareFigures: Figures;
+  try {
+    await measure(barePort, single, { seconds: 3 });
+    bareFigures = await measure(barePort, single);
+  } finally {
+    await stop(bare);
+  }
+  row('bare Fastify + pg: GET /v1/monitors/:id', bareFigures);
+
+  const results: Record<string, Figures> = {};
+  for (const driver of ['pg', 'prisma'] as const) {
+    const port = driver === 'pg' ? 3912 : 3913;
+    const server = await apiServer(driver, port);
+    try {
+      await measure(port, single, { seconds: 3 });
+      results[`${driver} single`] = await measure(port, single);
+      results[`${driver} single @1000`] = await measure(port, single, { rate: 1000 });
+      results[`${driver} list`] = await measure(port, list);
+      results[`${driver} uptime`] = await measure(port, uptime);
+      results[`${driver} uptime @rate`] = await measure(port, uptime, { rate: UPTIME_RATE });
+    } finally {
+      await stop(server);
+    }
+    row(`read API (${driver}): GET /v1/monitors/:id`, results[`${driver} single`]);
+    row(`read API (${driver}): GET /v1/monitors/:id @ 1000/s`, results[`${driver} single @1000`]);
+    row(`read API (${driver}): GET /v1/monitors?limit=50`, results[`${driver} list`]);
+    row(`read API (${driver}): uptime?window=30d`, results[`${driver} uptime`]);
+    row(`read API (${driver}): uptime?window=30d @ ${UPTIME_RATE}/s`, results[`${driver} uptime @rate`]);
+  }
+
+  const pg = (key: string) => results[`pg ${key}`];
+  const prisma = (key: string) => results[`prisma ${key}`];
+  log(`ratio read API (pg) / bare: ${(pg('single').reqPerSec / bareFigures.reqPerSec).toFixed(3)}`);
+  log(`ratio prisma / pg: single ${(prisma('single').reqPerSec / pg('single').reqPerSec).toFixed(3)}, uptime ${(prisma('uptime').reqPerSec / pg('uptime').reqPerSec).toFixed(3)}`);
+  const failures = bareFigures.failures + Object.values(results).reduce((sum, f) => sum + f.failures, 0);
+  if (failures > 0) log(`WARNING: ${failures} requests failed (non-2xx, errors or timeouts)`);
+  log(
+    JSON.stringify({
+      bench: 'api',
+      monitorReqPerSec: pg('single').reqPerSec,
+      bareReqPerSec: bareFigures.reqPerSec,
+      ratio: Number((pg('single').reqPerSec / bareFigures.reqPerSec).toFixed(3)),
+      p99MsAt1000: pg('single @1000').p99,
+      uptime30dP99Ms: pg('uptime @rate').p99,
+      uptime30dReqPerSec: pg('uptime').reqPerSec,
+      listReqPerSec: pg('list').reqPerSec,
+      prismaMonitorReqPerSec: prisma('single').reqPerSec,
+      prismaP99MsAt1000: prisma('single @1000').p99,
+      prismaUptime30dReqPerSec: prisma('uptime').reqPerSec,
+      failures,
+    }),
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:api failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
