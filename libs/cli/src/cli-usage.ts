@@ -18,7 +18,7 @@ Common options:
 
 Environment: KAFKA_BROKERS (default 127.0.0.1:9092), KAFKA_TOPIC_PREFIX (default vinsight.),
 KAFKA_CLIENT_ID (default vinsight-core; the CLI appends ".cli"), LOG_LEVEL (Kafka client log
-on stderr; default warn).
+on stderr; default error).
 
 Exit status: 0 accepted, 3 rejected, 1 error or timeout (outcome unknown), 2 bad usage.
 `;

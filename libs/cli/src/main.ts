@@ -5,8 +5,11 @@ import { text } from 'node:stream/consumers';
 import { connectKafkaCommandSender } from './kafka/kafka-command-sender';
 import { runCli } from './cli';
 
-/** Long enough for KafkaJS to leave its group; a stuck socket never keeps the shell waiting longer. */
-const EXIT_GRACE_MS = 5000;
+/**
+ * A run disconnects before it returns, so nothing should be left; but a failed connect can leave
+ * KafkaJS sockets open, and they must not keep the shell waiting.
+ */
+const EXIT_GRACE_MS = 1000;
 
 void runCli(process.argv.slice(2), {
   env: process.env,

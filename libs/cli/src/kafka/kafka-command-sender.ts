@@ -32,7 +32,11 @@ export async function connectKafkaCommandSender(settings: CliSettings, stderr: {
     { brokers: settings.brokers, clientId: settings.clientId },
     { logger: stderrKafkaLogger(stderr), logLevel: KAFKA_LEVELS[settings.logLevel] ?? KafkaLogLevel.WARN },
   );
-  const client = await CommandClient.connect(kafka, topicNames(settings.topicPrefix));
+  const topics = topicNames(settings.topicPrefix);
+  const client = await CommandClient.connect(kafka, topics).catch((error: Error) => {
+    if (!/does not host this topic-partition|UNKNOWN_TOPIC/i.test(error.message)) throw error;
+    throw new Error(`${error.message}: is ${topics.commandResults} there? (KAFKA_TOPIC_PREFIX is "${settings.topicPrefix}")`);
+  });
   return {
     execute: (envelope, timeoutMs) => client.execute(envelope, timeoutMs),
     disconnect: () => client.disconnect(),

@@ -4,7 +4,7 @@ import { loadCliSettings } from './cli.settings';
 
 describe('loadCliSettings', () => {
   it('uses the service defaults, a .cli client id and a quiet Kafka log', () => {
-    expect(loadCliSettings({})).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'vinsight-core.cli', topicPrefix: 'vinsight.', logLevel: 'warn' });
+    expect(loadCliSettings({})).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'vinsight-core.cli', topicPrefix: 'vinsight.', logLevel: 'error' });
   });
 
   it('reads the Kafka variables and LOG_LEVEL, and nothing about databases', () => {

@@ -6,8 +6,11 @@ import { ConfigError, EnvironmentVariables } from '@vinsight/config';
 const CLI_VARIABLES = ['KAFKA_BROKERS', 'KAFKA_CLIENT_ID', 'KAFKA_TOPIC_PREFIX', 'LOG_LEVEL'] as const;
 type CliVariable = (typeof CLI_VARIABLES)[number];
 
-/** The service logs at info; a CLI whose stdout is for results keeps the Kafka client quieter. */
-const DEFAULT_CLI_LOG_LEVEL = 'warn';
+/**
+ * The service logs at info; a CLI keeps the Kafka client to errors (its warnings, such as the one
+ * about the idempotent producer's retry limit, say nothing an operator can act on).
+ */
+const DEFAULT_CLI_LOG_LEVEL = 'error';
 
 export interface CliSettings {
   readonly brokers: string[];
