@@ -1,0 +1,187 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Pool, PoolClient } from 'pg';
+import { CheckpointStore } from '../checkpoints/checkpoint.store';
+import { DecodedRecord, decodeRecord } from '../events/decode-event';
+import { describeRecord, SourceRecord } from '../events/source-record';
+import { ParkedEventsRepository, ParkedRecord } from '../parking/parked-events.repository';
+import { CheckPartitions } from '../partitions/check-partitions';
+import { classifyFailure, errorCodeOf } from './database-errors';
+import { ProjectionTarget } from './projection-target';
+import { checkDaysOf, ReadModelApplier } from './read-model-applier';
+
+/** One fetch of one partition, as the consumer hands it over. */
+export interface PartitionBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: readonly SourceRecord[];
+  /** Last offset the fetch covered, transaction markers included: the checkpoint goes past it. */
+  readonly lastOffset: bigint;
+}
+
+export interface BatchResult {
+  readonly nextOffset: bigint;
+  /** Records applied (or found applied) in this batch. */
+  readonly applied: number;
+  readonly parked: number;
+  /** Records below the stored checkpoint: applied by an earlier batch. */
+  readonly skipped: number;
+  readonly checksInserted: number;
+  /** Counts by event type of the records applied, for metrics. */
+  readonly types: ReadonlyMap<string, number>;
+}
+
+export interface BatchRunnerLogger {
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+const MAX_TRANSIENT_RETRIES = 8;
+const FIRST_RETRY_DELAY_MS = 100;
+
+/**
+ * Applies one partition batch in one Postgres transaction with exactly-once effects:
+ * 1. lock the partition's checkpoint row and drop the records below it (already applied);
+ * 2. take the partition's advisory lock, shared by both topics, so a tenant's lifecycle events
+ *    and check results (same partition number on both topics) are never applied concurrently;
+ * 3. apply the rest set-based; if the database refuses the data, split the batch (savepoints)
+ *    until the refused events are isolated, and park them with the reason;
+ * 4. move the checkpoint past the batch and commit.
+ * A transient failure (connection, deadlock, timeout) rolls everything back and retries.
+ */
+export class BatchRunner {
+  private readonly checkpoints: CheckpointStore;
+
+  constructor(
+    readonly pool: Pool,
+    readonly target: ProjectionTarget,
+    private readonly partitions: CheckPartitions,
+    private readonly logger: BatchRunnerLogger,
+    private readonly applier = new ReadModelApplier(),
+    private readonly parking = new ParkedEventsRepository(),
+  ) {
+    this.checkpoints = new CheckpointStore(target);
+  }
+
+  get checkpointStore(): CheckpointStore {
+    return this.checkpoints;
+  }
+
+  async run(batch: PartitionBatch): Promise<BatchResult> {
+    const decoded = batch.records.map(decodeRecord);
+    await this.partitions.ensureDays(checkDaysOf(decoded));
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.transaction(batch, decoded);
+      } catch (error) {
+        if (classifyFailure(error) !== 'transient' || attempt >= MAX_TRANSIENT_RETRIES) throw error;
+        const delay = FIRST_RETRY_DELAY_MS * 2 ** attempt;
+        this.logger.warn(`${batch.topic}[${batch.partition}]: ${(error as Error).message}; retrying the batch in ${delay} ms`);
+        await sleep(delay);
+      }
+    }
+  }
+
+  private async transaction(batch: PartitionBatch, decoded: readonly DecodedRecord[]): Promise<BatchResult> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      // A crash of Postgres may lose the last commits, rows and checkpoint together: they are
+      // then applied again from the older checkpoint. Not waiting for the WAL flush is safe here.
+      await client.query('SET LOCAL synchronous_commit = off');
+      for (const statement of this.target.transactionSettings) await client.query(statement);
+      const stored = await this.checkpoints.lock(client, batch.topic, batch.partition);
+      const pending = decoded.filter((d) => d.record.offset >= stored);
+      const nextOffset = batch.lastOffset + 1n > stored ? batch.lastOffset + 1n : stored;
+      if (pending.length === 0 && nextOffset === stored) {
+        await client.query('ROLLBACK');
+        return emptyResult(stored, decoded.length);
+      }
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', [this.target.lockNamespace, batch.partition]);
+      const { parked, applied, checksInserted, types } = await this.applyIsolating(client, pending);
+      await this.parking.park(client, this.target.parkedProjection, parked);
+      await this.checkpoints.advance(client, batch.topic, batch.partition, nextOffset);
+      await client.query('COMMIT');
+      for (const p of parked) {
+        this.logger.warn(`parked ${describeRecord(p.record)} (${p.eventType ?? 'unreadable'}): ${p.errorCode} ${p.reason}`);
+      }
+      return { nextOffset, applied, parked: parked.length, skipped: decoded.length - pending.length, checksInserted, types };
+    } catch (error) {
+      broken = classifyFailure(error) === 'transient';
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      // a connection that failed mid-transaction is not given back to the pool
+      client.release(broken ? true : undefined);
+    }
+  }
+
+  /** Applies `records`; when the database refuses their data, halves them until the refused ones are alone. */
+  private async applyIsolating(
+    client: PoolClient,
+    records: readonly DecodedRecord[],
+  ): Promise<{ parked: ParkedRecord[]; applied: number; checksInserted: number; types: Map<string, number> }> {
+    if (records.length === 0) return { parked: [], applied: 0, checksInserted: 0, types: new Map() };
+    await client.query('SAVEPOINT batch_slice');
+    try {
+      const outcome = await this.applier.apply(client, records);
+      await client.query('RELEASE SAVEPOINT batch_slice');
+      const rejected = new Set(outcome.rejected.map((r) => r.record));
+      const types = new Map<string, number>();
+      for (const d of records) {
+        if (!d.ok || rejected.has(d.record)) continue;
+        types.set(d.envelope.type, (types.get(d.envelope.type) ?? 0) + 1);
+      }
+      return {
+        parked: outcome.rejected.map((r) => ({
+          record: r.record,
+          reason: r.rejection.message,
+          errorCode: r.rejection.code,
+          ...partialOf(records.find((d) => d.record === r.record)!),
+        })),
+        applied: outcome.applied,
+        checksInserted: outcome.checksInserted,
+        types,
+      };
+    } catch (error) {
+      if (classifyFailure(error) !== 'poison') throw error;
+      await client.query('ROLLBACK TO SAVEPOINT batch_slice');
+      await client.query('RELEASE SAVEPOINT batch_slice');
+      if (records.length === 1) {
+        return {
+          parked: [{ record: records[0].record, reason: (error as Error).message, errorCode: errorCodeOf(error), ...partialOf(records[0]) }],
+          applied: 0,
+          checksInserted: 0,
+          types: new Map(),
+        };
+      }
+      const middle = Math.ceil(records.length / 2);
+      const first = await this.applyIsolating(client, records.slice(0, middle));
+      const second = await this.applyIsolating(client, records.slice(middle));
+      const types = new Map(first.types);
+      for (const [type, count] of second.types) types.set(type, (types.get(type) ?? 0) + count);
+      return {
+        parked: [...first.parked, ...second.parked],
+        applied: first.applied + second.applied,
+        checksInserted: first.checksInserted + second.checksInserted,
+        types,
+      };
+    }
+  }
+}
+
+function partialOf(decoded: DecodedRecord): Pick<ParkedRecord, 'eventId' | 'eventType' | 'tenantId'> {
+  if (decoded.ok) return { eventId: decoded.envelope.eventId, eventType: decoded.envelope.type, tenantId: decoded.envelope.tenantId };
+  return decoded.partial;
+}
+
+const emptyResult = (nextOffset: bigint, skipped: number): BatchResult => ({
+  nextOffset,
+  applied: 0,
+  parked: 0,
+  skipped,
+  checksInserted: 0,
+  types: new Map(),
+});

@@ -1,0 +1,65 @@
+import type { Pool, PoolClient } from 'pg';
+import { ProjectionTarget } from '../apply/projection-target';
+
+export interface StoredCheckpoint {
+  topic: string;
+  partition: number;
+  nextOffset: bigint;
+}
+
+/**
+ * The per-(projection, topic, partition) checkpoints: the offset of the next record to apply,
+ * written in the same transaction as the rows of the batch that reached it.
+ */
+export class CheckpointStore {
+  constructor(private readonly target: ProjectionTarget) {}
+
+  /**
+   * Locks the partition's checkpoint row for this transaction (creating it at 0 when the
+   * partition was never applied) and returns it. The lock makes a batch exclusive: a consumer that
+   * lost its partition without noticing waits here, then sees how far the new owner got.
+   */
+  async lock(client: PoolClient, topic: string, partition: number): Promise<bigint> {
+    const select = `SELECT next_offset FROM ${this.target.checkpointTable} WHERE projection = $1 AND topic = $2 AND partition = $3 FOR UPDATE`;
+    const params = [this.target.projection, topic, partition];
+    let { rows } = await client.query<{ next_offset: string }>(select, params);
+    if (rows.length === 0) {
+      await client.query(
+        `INSERT INTO ${this.target.checkpointTable} (projection, topic, partition, next_offset) VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING`,
+        params,
+      );
+      ({ rows } = await client.query<{ next_offset: string }>(select, params));
+    }
+    return BigInt(rows[0].next_offset);
+  }
+
+  async advance(client: PoolClient, topic: string, partition: number, nextOffset: bigint): Promise<void> {
+    await client.query(
+      `UPDATE ${this.target.checkpointTable} SET next_offset = $4, updated_at = now()
+       WHERE projection = $1 AND topic = $2 AND partition = $3 AND next_offset < $4`,
+      [this.target.projection, topic, partition, nextOffset.toString()],
+    );
+  }
+
+  /**
+   * Moves past a fetch that held only transaction markers (or aborted records): nothing to apply,
+   * but the checkpoint should reach the end of the log. Only when the checkpoint sits inside
+   * [first, last], so no record is ever skipped.
+   */
+  async advancePastControlRecords(pool: Pool, topic: string, partition: number, first: bigint, last: bigint): Promise<void> {
+    await pool.query(
+      `INSERT INTO ${this.target.checkpointTable} AS c (projection, topic, partition, next_offset) VALUES ($1, $2, $3, $5)
+       ON CONFLICT (projection, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()
+       WHERE c.next_offset >= $4 AND c.next_offset < EXCLUDED.next_offset`,
+      [this.target.projection, topic, partition, first.toString(), (last + 1n).toString()],
+    );
+  }
+
+  async all(pool: Pool | PoolClient): Promise<StoredCheckpoint[]> {
+    const { rows } = await pool.query<{ topic: string; partition: number; next_offset: string }>(
+      `SELECT topic, partition, next_offset FROM ${this.target.checkpointTable} WHERE projection = $1 ORDER BY topic, partition`,
+      [this.target.projection],
+    );
+    return rows.map((r) => ({ topic: r.topic, partition: r.partition, nextOffset: BigInt(r.next_offset) }));
+  }
+}

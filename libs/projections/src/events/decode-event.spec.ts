@@ -1,0 +1,45 @@
+import { envelope, id, recordOf } from '../testing/envelopes';
+import { decodeRecord } from './decode-event';
+
+describe('decodeRecord', () => {
+  const created = () => envelope('TenantCreated', { tenantId: id('tenant'), name: 'Acme', slug: 'acme', plan: 'pro' });
+
+  it('reads a valid envelope and fills correlationId from commandId when absent', () => {
+    const { correlationId: _omitted, ...withoutCorrelation } = created();
+    const decoded = decodeRecord(recordOf(withoutCorrelation as never));
+    expect(decoded.ok).toBe(true);
+    if (decoded.ok) expect(decoded.envelope.correlationId).toBe(decoded.envelope.commandId);
+  });
+
+  it('lower-cases ids, so one id has one spelling in memory', () => {
+    const e = created();
+    const decoded = decodeRecord(recordOf({ ...e, tenantId: e.tenantId.toUpperCase(), eventId: e.eventId.toUpperCase() }));
+    expect(decoded.ok && [decoded.envelope.tenantId, decoded.envelope.eventId]).toEqual([e.tenantId, e.eventId]);
+  });
+
+  it.each([
+    ['not JSON', '{"type": ', 'UNREADABLE'],
+    ['a JSON array', '[1, 2]', 'INVALID_ENVELOPE'],
+    ['an unknown type', JSON.stringify({ ...created(), type: 'TenantExploded' }), 'UNSUPPORTED_EVENT'],
+    ['a bad event id', JSON.stringify({ ...created(), eventId: 'nope' }), 'INVALID_ENVELOPE'],
+    ['a version of 0', JSON.stringify({ ...created(), version: 0 }), 'INVALID_ENVELOPE'],
+    ['a time without a zone', JSON.stringify({ ...created(), occurredAt: '2026-01-15T10:20:30' }), 'INVALID_ENVELOPE'],
+    ['a payload that is not an object', JSON.stringify({ ...created(), payload: 'x' }), 'INVALID_ENVELOPE'],
+    ['a wrong aggregate type', JSON.stringify({ ...created(), aggregateType: 'user' }), 'INVALID_ENVELOPE'],
+  ])('rejects %s', (_, value, code) => {
+    const decoded = decodeRecord(recordOf(value));
+    expect(decoded.ok).toBe(false);
+    if (!decoded.ok) expect(decoded.rejection.code).toBe(code);
+  });
+
+  it('rejects a tombstone', () => {
+    const decoded = decodeRecord(recordOf(null));
+    expect(!decoded.ok && decoded.rejection.code).toBe('UNREADABLE');
+  });
+
+  it('keeps what it could read of a rejected envelope, for the parked row', () => {
+    const e = created();
+    const decoded = decodeRecord(recordOf(JSON.stringify({ ...e, version: -1 })));
+    expect(!decoded.ok && decoded.partial).toEqual({ eventId: e.eventId, type: 'TenantCreated', tenantId: e.tenantId });
+  });
+});

@@ -1,0 +1,108 @@
+import type { Pool, PoolClient } from 'pg';
+import { classifyFailure, errorCodeOf } from '../apply/database-errors';
+import { ProjectionTarget } from '../apply/projection-target';
+import { ReadModelApplier } from '../apply/read-model-applier';
+import { decodeRecord } from '../events/decode-event';
+import { ParkedEvent, ParkedEventsRepository } from './parked-events.repository';
+
+export type ReplayOutcome =
+  | { id: string; outcome: 'applied' | 'superseded' }
+  | { id: string; outcome: 'failed'; reason: string; errorCode: string }
+  | { id: string; outcome: 'not-found' | 'already-replayed' };
+
+/**
+ * Operators' view of parked events: list them, and replay one after the cause was fixed (a
+ * corrected projector, a repaired row). A replay applies the event with the same code and
+ * version guards as the live projection, under the partition's checkpoint lock so it never races
+ * a batch: a lifecycle event older than its row is `superseded` (newer events already moved the
+ * row on); otherwise it is `applied`. A replay that fails again keeps the event parked.
+ */
+export class ParkedEventsService {
+  private readonly repository = new ParkedEventsRepository();
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly target: ProjectionTarget = ProjectionTarget.live(),
+    private readonly applier = new ReadModelApplier(),
+  ) {}
+
+  list(options: { includeReplayed?: boolean; limit?: number } = {}): Promise<ParkedEvent[]> {
+    return this.repository.list(this.pool, this.target.parkedProjection, options);
+  }
+
+  countWaiting(): Promise<number> {
+    return this.repository.countWaiting(this.pool, this.target.parkedProjection);
+  }
+
+  async replayAll(): Promise<ReplayOutcome[]> {
+    const outcomes: ReplayOutcome[] = [];
+    for (;;) {
+      const waiting = (await this.list({ limit: 100 })).filter((p) => !outcomes.some((o) => o.id === p.id));
+      if (waiting.length === 0) return outcomes;
+      for (const parked of waiting) outcomes.push(await this.replay(parked.id));
+    }
+  }
+
+  async replay(id: string): Promise<ReplayOutcome> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      for (const statement of this.target.transactionSettings) await client.query(statement);
+      const found = await this.repository.lockForReplay(client, id);
+      if (!found || found.parked.projection !== this.target.parkedProjection) {
+        await client.query('ROLLBACK');
+        return { id, outcome: 'not-found' };
+      }
+      if (found.parked.replayedAt !== null) {
+        await client.query('ROLLBACK');
+        return { id, outcome: 'already-replayed' };
+      }
+      const { record } = found;
+      await client.query(
+        `SELECT 1 FROM ${this.target.checkpointTable} WHERE projection = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
+        [this.target.projection, record.topic, record.partition],
+      );
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', [this.target.lockNamespace, record.partition]);
+      const decoded = decodeRecord(record);
+      await client.query('SAVEPOINT replay');
+      let outcome: ReplayOutcome;
+      try {
+        const result = await this.applier.apply(client, [decoded]);
+        if (result.rejected.length > 0) {
+          const { rejection } = result.rejected[0];
+          await client.query('ROLLBACK TO SAVEPOINT replay');
+          await this.repository.markFailedAgain(client, id, rejection.message, rejection.code);
+          outcome = { id, outcome: 'failed', reason: rejection.message, errorCode: rejection.code };
+        } else {
+          const changed = decoded.ok && decoded.envelope.type === 'CheckRecorded' ? result.checksInserted > 0 : await this.changedRows(client, decoded);
+          const kind = changed ? 'applied' : 'superseded';
+          await this.repository.markReplayed(client, id, kind);
+          outcome = { id, outcome: kind };
+        }
+      } catch (error) {
+        if (classifyFailure(error) !== 'poison') throw error;
+        await client.query('ROLLBACK TO SAVEPOINT replay');
+        await this.repository.markFailedAgain(client, id, (error as Error).message, errorCodeOf(error));
+        outcome = { id, outcome: 'failed', reason: (error as Error).message, errorCode: errorCodeOf(error) };
+      }
+      await client.query('COMMIT');
+      return outcome;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Whether a lifecycle event is now the version of its row (it was applied, not skipped as old). */
+  private async changedRows(client: PoolClient, decoded: ReturnType<typeof decodeRecord>): Promise<boolean> {
+    if (!decoded.ok) return false;
+    const e = decoded.envelope;
+    const table = e.aggregateType === 'tenant' ? 'tenants' : e.aggregateType === 'user' ? 'users' : e.aggregateType === 'api-key' ? 'api_keys' : 'monitors';
+    const where = table === 'tenants' ? 'id = $1' : 'tenant_id = $1 AND id = $2';
+    const params = table === 'tenants' ? [e.tenantId] : [e.tenantId, e.aggregateId];
+    const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${table} WHERE ${where}`, params);
+    return rows.length > 0 && rows[0].version === e.version;
+  }
+}

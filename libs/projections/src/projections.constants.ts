@@ -1,0 +1,12 @@
+/**
+ * The live projection's name in `projection_checkpoints`. The read API waits on its checkpoints
+ * for X-Consistency-Token, so it never changes, not even across a rebuild.
+ */
+export const READ_MODELS_PROJECTION = 'read-models';
+
+/** Retention per plan (ISSUE 4): raw checks are trimmed per plan, rollups kept 400 days. */
+export const CHECK_RETENTION_DAYS = { free: 7, pro: 90, enterprise: 400 } as const;
+export const ROLLUP_RETENTION_DAYS = 400;
+
+/** The longest any raw check is kept: whole daily partitions older than this are dropped. */
+export const LONGEST_CHECK_RETENTION_DAYS = Math.max(...Object.values(CHECK_RETENTION_DAYS));

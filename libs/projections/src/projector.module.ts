@@ -1,0 +1,67 @@
+import { DynamicModule, Logger, Module } from '@nestjs/common';
+import { AppConfig } from '@vinsight/config';
+import { PROJECTOR_POOL } from '@vinsight/database';
+import { LifecycleState } from '@vinsight/health';
+import { createKafkaClient, KafkaLogger, topicNames } from '@vinsight/kafka';
+import type { Kafka } from 'kafkajs';
+import type { Pool } from 'pg';
+import { Clock, systemClock } from './clock';
+import { ProjectionLagService } from './lag/projection-lag.service';
+import { ParkedEventsService } from './parking/parked-events.service';
+import { ProjectorOptions } from './projector.options';
+import { ProjectorService } from './projector.service';
+import { PROJECTIONS_CLOCK, PROJECTIONS_KAFKA, PROJECTOR_OPTIONS } from './projector.tokens';
+import { RetentionService } from './retention/retention.service';
+
+/**
+ * The projector role: builds every read model from `events` and `check-events`. Imported by
+ * apps/projector and apps/all-in-one next to the platform modules (it uses their PROJECTOR_POOL
+ * and APP_CONFIG). Exports the projection lag (for readiness and metrics), the parked events and
+ * retention (for operators).
+ */
+@Module({})
+export class ProjectorModule {
+  static forRoot(config: AppConfig, lifecycle: LifecycleState, options: ProjectorOptions = {}): DynamicModule {
+    const clock = options.clock ?? systemClock;
+    const topics = topicNames(config.kafka.topicPrefix);
+    return {
+      module: ProjectorModule,
+      providers: [
+        { provide: PROJECTIONS_KAFKA, useFactory: () => createKafkaClient(config.kafka, { logger: nestKafkaLogger(new Logger('KafkaJS')) }) },
+        { provide: PROJECTIONS_CLOCK, useValue: clock },
+        { provide: PROJECTOR_OPTIONS, useValue: options },
+        { provide: LifecycleState, useValue: lifecycle },
+        {
+          provide: ProjectionLagService,
+          useFactory: (kafka: Kafka, pool: Pool) => new ProjectionLagService(kafka, pool, [topics.events, topics.checkEvents]),
+          inject: [PROJECTIONS_KAFKA, PROJECTOR_POOL],
+        },
+        { provide: ParkedEventsService, useFactory: (pool: Pool) => new ParkedEventsService(pool), inject: [PROJECTOR_POOL] },
+        { provide: RetentionService, useFactory: (pool: Pool, c: Clock) => new RetentionService(pool, c), inject: [PROJECTOR_POOL, PROJECTIONS_CLOCK] },
+        ProjectorService,
+        { provide: LagServiceCloser, useFactory: (lag: ProjectionLagService) => new LagServiceCloser(lag), inject: [ProjectionLagService] },
+      ],
+      exports: [ProjectionLagService, ParkedEventsService, RetentionService, ProjectorService],
+    };
+  }
+}
+
+/** Closes the lag service's admin connection when the application shuts down. */
+class LagServiceCloser {
+  constructor(private readonly lag: ProjectionLagService) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.lag.close();
+  }
+}
+
+/** KafkaJS's log entries through Nest's logger (pino underneath). */
+export function nestKafkaLogger(logger: Logger): KafkaLogger {
+  const line = (context: Record<string, unknown>, message: string) => `${message} ${JSON.stringify(context)}`;
+  return {
+    error: (context, message) => logger.error(line(context, message)),
+    warn: (context, message) => logger.warn(line(context, message)),
+    info: (context, message) => logger.log(line(context, message)),
+    debug: (context, message) => logger.debug(line(context, message)),
+  };
+}

@@ -1,0 +1,26 @@
+import type { EventEnvelope } from '@vinsight/contracts';
+import { AuditEventRow } from './read-model-rows';
+
+const MAX_ISSUED_BY = 100;
+
+/**
+ * One audit row per event of the event store, with who issued it (`issuedBy`, an optional
+ * extension of the envelope) and the ids that tie it to its command.
+ */
+export function auditRowOf(e: EventEnvelope): AuditEventRow {
+  const issuedBy = typeof e.issuedBy === 'string' && e.issuedBy.length > 0 ? [...e.issuedBy].slice(0, MAX_ISSUED_BY).join('') : null;
+  return {
+    tenantId: e.tenantId,
+    eventId: e.eventId,
+    type: e.type,
+    schemaVersion: e.schemaVersion,
+    aggregateType: e.aggregateType,
+    aggregateId: e.aggregateId,
+    version: e.version,
+    occurredAt: e.occurredAt,
+    commandId: e.commandId,
+    correlationId: e.correlationId,
+    issuedBy,
+    payload: JSON.stringify(e.payload),
+  };
+}
