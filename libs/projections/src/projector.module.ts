@@ -1,7 +1,7 @@
 import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { AppConfig } from '@vinsight/config';
 import { PROJECTOR_POOL } from '@vinsight/database';
-import { LifecycleState } from '@vinsight/health';
+import type { LifecycleState } from '@vinsight/health';
 import { createKafkaClient, KafkaLogger, topicNames } from '@vinsight/kafka';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
@@ -10,7 +10,7 @@ import { ProjectionLagService } from './lag/projection-lag.service';
 import { ParkedEventsService } from './parking/parked-events.service';
 import { ProjectorOptions } from './projector.options';
 import { ProjectorService } from './projector.service';
-import { PROJECTIONS_CLOCK, PROJECTIONS_KAFKA, PROJECTOR_OPTIONS } from './projector.tokens';
+import { PROJECTIONS_CLOCK, PROJECTIONS_KAFKA, PROJECTOR_LIFECYCLE, PROJECTOR_OPTIONS } from './projector.tokens';
 import { RetentionService } from './retention/retention.service';
 
 /**
@@ -30,7 +30,7 @@ export class ProjectorModule {
         { provide: PROJECTIONS_KAFKA, useFactory: () => createKafkaClient(config.kafka, { logger: nestKafkaLogger(new Logger('KafkaJS')) }) },
         { provide: PROJECTIONS_CLOCK, useValue: clock },
         { provide: PROJECTOR_OPTIONS, useValue: options },
-        { provide: LifecycleState, useValue: lifecycle },
+        { provide: PROJECTOR_LIFECYCLE, useValue: lifecycle },
         {
           provide: ProjectionLagService,
           useFactory: (kafka: Kafka, pool: Pool) => new ProjectionLagService(kafka, pool, [topics.events, topics.checkEvents]),

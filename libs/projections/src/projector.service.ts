@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@vinsight/config';
 import { PROJECTOR_POOL } from '@vinsight/database';
-import { LifecycleState } from '@vinsight/health';
+import type { LifecycleState } from '@vinsight/health';
 import { TopicAdmin, topicNames } from '@vinsight/kafka';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
@@ -16,7 +16,7 @@ import {
   PARTITION_MAINTENANCE_INTERVAL_MS,
   ProjectorOptions,
 } from './projector.options';
-import { PROJECTIONS_CLOCK, PROJECTIONS_KAFKA, PROJECTOR_OPTIONS } from './projector.tokens';
+import { PROJECTIONS_CLOCK, PROJECTIONS_KAFKA, PROJECTOR_LIFECYCLE, PROJECTOR_OPTIONS } from './projector.tokens';
 import { RetentionService } from './retention/retention.service';
 
 export const PROJECTOR_COMPONENT = 'projector';
@@ -41,7 +41,7 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
     @Inject(PROJECTIONS_CLOCK) private readonly clock: Clock,
     @Inject(PROJECTOR_OPTIONS) private readonly options: ProjectorOptions,
     private readonly retention: RetentionService,
-    private readonly lifecycle: LifecycleState,
+    @Inject(PROJECTOR_LIFECYCLE) private readonly lifecycle: Pick<LifecycleState, 'expectStart' | 'markStarted'>,
   ) {}
 
   get groupId(): string {
