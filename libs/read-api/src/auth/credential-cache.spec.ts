@@ -1,0 +1,24 @@
+import { CredentialCache } from './credential-cache';
+
+describe('credential cache', () => {
+  it('forgets entries after their time to live', () => {
+    const cache = new CredentialCache<string>(1000, 10);
+    cache.set('k', 'v', 0);
+    expect(cache.get('k', 999)).toBe('v');
+    expect(cache.get('k', 1000)).toBeUndefined();
+  });
+
+  it('drops the oldest entries beyond its size', () => {
+    const cache = new CredentialCache<number>(1000, 2);
+    cache.set('a', 1, 0);
+    cache.set('b', 2, 0);
+    cache.set('c', 3, 0);
+    expect([cache.get('a', 1), cache.get('b', 1), cache.get('c', 1)]).toEqual([undefined, 2, 3]);
+  });
+
+  it('caches nothing with a zero time to live', () => {
+    const cache = new CredentialCache<number>(0, 2);
+    cache.set('a', 1, 0);
+    expect(cache.get('a', 0)).toBeUndefined();
+  });
+});
