@@ -80,9 +80,16 @@ export async function ensureBenchData(urls: BenchUrls, size: BenchSize, log: (li
     await owner.query(`CREATE TABLE IF NOT EXISTS bench_marker (size jsonb NOT NULL, seeded_at timestamptz NOT NULL DEFAULT now())`);
     await owner.query('GRANT SELECT, INSERT, DELETE ON bench_marker TO vinsight_projector');
     const marker = await owner.query<{ size: BenchSize; seeded_at: Date }>('SELECT size, seeded_at FROM bench_marker');
-    const fresh = marker.rows[0] && JSON.stringify(marker.rows[0].size) === JSON.stringify(size) && Date.now() - marker.rows[0].seeded_at.getTime() < 20 * 3600 * 1000;
+    const seeded = marker.rows[0];
+    // Checks are one minute apart up to the seeding time: a day later they no longer cover "now".
+    const fresh =
+      seeded !== undefined &&
+      seeded.size.tenants === size.tenants &&
+      seeded.size.monitors === size.monitors &&
+      seeded.size.checks === size.checks &&
+      Date.now() - seeded.seeded_at.getTime() < 20 * 3600 * 1000;
     if (fresh) {
-      log(`bench data: reusing ${size.tenants} tenants x ${size.monitors} monitors x ${size.checks} checks seeded at ${marker.rows[0].seeded_at.toISOString()}`);
+      log(`bench data: reusing ${size.tenants} tenants x ${size.monitors} monitors x ${size.checks} checks seeded at ${seeded.seeded_at.toISOString()}`);
       return 0;
     }
     const started = performance.now();

@@ -27,9 +27,10 @@ export interface ReadApiSettings {
   /** Interval of the projection checkpoint poll while a consistency token is pending. */
   consistencyPollMs: number;
   /**
-   * Data access of the hot single-row reads (GET /v1/monitors/:id and the uptime query):
-   * `pg` sends the whole tenant transaction as one round trip; `prisma` uses the typed client's
-   * interactive transaction. The benchmark compares both (scripts/bench-api.ts).
+   * Data access of the hot reads (GET /v1/monitors/:id, GET /v1/monitors, the uptime query):
+   * `pg` sends the tenant transaction as one round trip (or, for uptime, runs a prepared
+   * statement); `prisma` uses the typed client's interactive transaction. The benchmark
+   * compares both (scripts/bench-api.ts).
    */
   hotPathDriver: 'pg' | 'prisma';
 }

@@ -21,7 +21,11 @@ export type TenantTransaction = Parameters<Parameters<PrismaClient['$transaction
  * - `transaction`: Prisma's interactive transaction (BEGIN, settings, the work, COMMIT), the default;
  * - `singleRoundTrip`: the settings and one read statement sent as one simple-protocol message,
  *   which Postgres runs as one implicit transaction (and rolls back on any error), so a hot read
- *   costs one round trip instead of four. See the benchmark figures in scripts/bench-api.ts.
+ *   costs one round trip instead of four;
+ * - `prepared`: BEGIN and the settings in one message, then a named prepared statement, then
+ *   COMMIT: three round trips, but the statement is planned once per connection, which is what
+ *   counts for a larger statement (the 30-day uptime: 1.1 ms instead of 3.0 ms per query, most
+ *   of it planning). See the benchmark figures in scripts/bench-api.ts.
  *
  * A read routed to the replica that fails for any reason other than a client mistake is retried
  * on the primary (reads are idempotent), and the router stops using the replica until its next
@@ -74,6 +78,25 @@ export class ReadModelsDatabase implements OnApplicationShutdown {
     return this.onTarget(context.target, async (target) => {
       const results = (await this.pools[target]!.query(sql)) as unknown as QueryResult<R>[];
       return results[results.length - 1].rows;
+    });
+  }
+
+  /** `text` with $n parameters, prepared once per pooled connection under `name`. */
+  async prepared<R extends QueryResultRow>(context: ReadContext, name: string, text: string, values: unknown[]): Promise<R[]> {
+    const begin = `BEGIN READ ONLY; SELECT set_config('app.current_tenant_id', ${uuidLiteral(context.tenantId)}::text, true)`;
+    return this.onTarget(context.target, async (target) => {
+      const client = await this.pools[target]!.connect();
+      try {
+        await client.query(begin);
+        const { rows } = await client.query<R>({ name, text, values });
+        await client.query('COMMIT');
+        return rows;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
     });
   }
 

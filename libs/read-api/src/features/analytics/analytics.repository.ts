@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ReadContext } from '../../database/read-context';
 import { ReadModelsDatabase } from '../../database/read-models.database';
-import { timestampLiteral, uuidLiteral } from '../../database/sql-literals';
 import { READ_API_SETTINGS, ReadApiSettings } from '../../read-api.settings';
 import { monitorExists } from '../monitors/monitors.repository';
 import { BucketSize, UptimeRanges } from './analytics.windows';
@@ -35,8 +34,8 @@ const ROLLUP_COLUMNS = 'total_checks, up_checks, down_checks, error_checks, resp
  * ragged ends, daily rows between (see analytics.windows.ts), summed into counts, the average
  * from the response-time sums, and the rows' latency histograms, which are merged into p95 in
  * latency-histogram.ts (cheaper there than in plpgsql); plus the incidents
- * overlapping the window and their time inside it. One statement, so the hot path sends it in
- * one round trip. $1 tenant, $2 monitor, $3 hourlyFrom, $4 daysFrom, $5 daysTo, $6 to, $7 from.
+ * overlapping the window and their time inside it. One statement, prepared once per connection
+ * on the hot path (its planning costs more than its execution). $1 tenant, $2 monitor, $3 hourlyFrom, $4 daysFrom, $5 daysTo, $6 to, $7 from.
  */
 const UPTIME_SQL = `
 WITH rollups AS (
@@ -117,11 +116,6 @@ interface StatsRow {
   p95_response_time_ms: number | null;
 }
 
-/** `$n` placeholders replaced by checked literals, for the single-round-trip path. */
-function inline(sql: string, literals: string[]): string {
-  return sql.replace(/\$(\d+)/g, (_, n: string) => literals[Number(n) - 1]);
-}
-
 const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
 @Injectable()
@@ -147,8 +141,11 @@ export class AnalyticsRepository {
     const times = [ranges.hourlyFrom, ranges.daysFrom, ranges.daysTo, ranges.to, ranges.from];
     let row: UptimeRow | undefined;
     if (this.settings.hotPathDriver === 'pg') {
-      const literals = [uuidLiteral(context.tenantId), uuidLiteral(monitorId), ...times.map(timestampLiteral)];
-      [row] = await this.database.singleRoundTrip<UptimeRow & { [key: string]: unknown }>(context, inline(UPTIME_SQL, literals));
+      [row] = await this.database.prepared<UptimeRow & { [key: string]: unknown }>(context, 'read-api-uptime', UPTIME_SQL, [
+        context.tenantId,
+        monitorId,
+        ...times.map((t) => t.toISOString()),
+      ]);
     } else {
       [row] = await this.database.transaction(context, (tx) =>
         tx.$queryRawUnsafe<UptimeRow[]>(UPTIME_SQL, context.tenantId, monitorId, ...times.map((t) => t.toISOString())),
