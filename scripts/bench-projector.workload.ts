@@ -54,27 +54,44 @@ export function workloadSize(options: WorkloadOptions): number {
   return count;
 }
 
+/**
+ * The tenants' streams interleaved round-robin, as many tenants' commands arrive together; each
+ * tenant's own events keep their order.
+ */
 export function* generateWorkload(options: WorkloadOptions): Generator<WorkloadRecord> {
-  const random = seededRandom(options.seed ?? 42);
+  const streams = Array.from({ length: options.tenants }, (_, t) => tenantStream(options, t));
+  while (streams.length > 0) {
+    for (let i = 0; i < streams.length; ) {
+      const next = streams[i].next();
+      if (next.done) streams.splice(i, 1);
+      else {
+        yield next.value;
+        i += 1;
+      }
+    }
+  }
+}
+
+function* tenantStream(options: WorkloadOptions, t: number): Generator<WorkloadRecord> {
+  const random = seededRandom((options.seed ?? 42) * 100_003 + t);
   const ns = options.namespace ?? 'bench';
   const interval = (options.checkIntervalSeconds ?? 60) * 1000;
   const downRate = options.downRate ?? 0.02;
   const endMs = options.end.getTime();
-  const startMs = endMs - (options.checksPerMonitor - 1) * interval;
+  const startMs = endMs - (options.checksPerMonitor + 10) * interval;
   let eventCounter = 0;
-
-  for (let t = 0; t < options.tenants; t += 1) {
+  {
     const tenantId = nameUuid(`${ns}:tenant:${t}`);
     const versions = new Map<string, number>();
     const envelope = (type: EventType, aggregateType: string, aggregateId: string, payload: object, at: number, bump = true): WorkloadRecord => {
       const version = (versions.get(aggregateId) ?? 0) + (bump ? 1 : 0);
       versions.set(aggregateId, version);
       const n = eventCounter++;
-      const commandId = nameUuid(`${ns}:command:${n}`);
+      const commandId = nameUuid(`${ns}:command:${t}:${n}`);
       return {
         role: type === 'CheckRecorded' ? 'checkEvents' : 'events',
         envelope: {
-          eventId: nameUuid(`${ns}:event:${n}`),
+          eventId: nameUuid(`${ns}:event:${t}:${n}`),
           type,
           schemaVersion: 1,
           tenantId,
@@ -111,14 +128,21 @@ export function* generateWorkload(options: WorkloadOptions): Generator<WorkloadR
     }
     if (t % 5 === 0) yield envelope('TenantRenamed', 'tenant', tenantId, { name: `Tenant ${t} Inc`, previousName: `Tenant ${t}` }, setupAt + 50);
 
-    for (let c = 0; c < options.checksPerMonitor; c += 1) {
+    // Every monitor records exactly checksPerMonitor checks; the first monitor pauses for a few
+    // slots in the middle (a paused monitor records nothing) and catches up at the end.
+    const pauseFrom = Math.floor(options.checksPerMonitor / 2);
+    const pauseSlots = Math.min(10, options.checksPerMonitor);
+    const recorded = monitors.map(() => 0);
+    for (let c = 0; recorded.some((n) => n < options.checksPerMonitor); c += 1) {
       for (const [m, monitor] of monitors.entries()) {
+        if (recorded[m] >= options.checksPerMonitor) continue;
         const checkedMs = startMs + c * interval + Math.floor(random() * 1000) + m;
-        if (m === 0 && c === Math.floor(options.checksPerMonitor / 2)) {
+        if (m === 0 && (c === pauseFrom || c === pauseFrom + pauseSlots)) {
           yield envelope(monitor.paused ? 'MonitorResumed' : 'MonitorPaused', 'monitor', monitor.id, { monitorId: monitor.id }, checkedMs - 1);
           monitor.paused = !monitor.paused;
         }
         if (monitor.paused) continue;
+        recorded[m] += 1;
         const roll = random();
         const status = roll < downRate / 2 ? 'down' : roll < downRate ? 'error' : 'up';
         const responseTimeMs = status === 'error' ? undefined : Math.min(600000, Math.round(Math.exp(4.6 + random() * 1.2 + (random() < 0.05 ? 2 : 0))));

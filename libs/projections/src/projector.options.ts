@@ -8,10 +8,12 @@ export interface ProjectorMetrics {
 
 /** Tuning of the projector; the defaults suit production. */
 export interface ProjectorOptions {
-  /** Partition batches applied at the same time (default 3). */
+  /** Batch transactions running at the same time (default 3). */
   concurrency?: number;
-  /** Bytes fetched per partition, i.e. the size of one batch transaction (default 512 KiB). */
+  /** Bytes of one Kafka fetch per partition (default 256 KiB). */
   maxBytesPerPartition?: number;
+  /** Records of one partition applied in one transaction at most (default 5000). */
+  maxBatchRecords?: number;
   /** Period of the scheduled retention run (default hourly); 0 turns scheduling off. */
   retentionIntervalMs?: number;
   /** Delay of the first scheduled retention run after start (default 5 minutes). */

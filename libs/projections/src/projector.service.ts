@@ -71,6 +71,7 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
       topics: [topics.events, topics.checkEvents],
       concurrency: this.options.concurrency,
       maxBytesPerPartition: this.options.maxBytesPerPartition,
+      maxBatchRecords: this.options.maxBatchRecords,
       logger: this.logger,
       onBatch: (topic, partition, result, durationMs) => {
         this.options.metrics?.batchApplied(topic, partition, result, durationMs);

@@ -119,11 +119,12 @@ function categorise(envelope: EventEnvelope): [Category, string] {
 
 /** The UTC days (YYYY-MM-DD) of the check results among the records: the partitions they need. */
 export function checkDaysOf(records: readonly DecodedRecord[]): string[] {
-  const days = new Set<string>();
+  const days = new Set<number>();
   for (const decoded of records) {
     if (!decoded.ok || decoded.envelope.type !== 'CheckRecorded') continue;
-    const checkedAt = Date.parse((decoded.envelope.payload as { checkedAt?: string }).checkedAt ?? '');
-    if (!Number.isNaN(checkedAt)) days.add(new Date(checkedAt).toISOString().slice(0, 10));
+    const checkedAt = (decoded.envelope.payload as { checkedAt?: unknown }).checkedAt;
+    const ms = typeof checkedAt === 'string' ? Date.parse(checkedAt) : Number.NaN;
+    if (!Number.isNaN(ms)) days.add(Math.floor(ms / 86_400_000));
   }
-  return [...days].sort();
+  return [...days].sort((a, b) => a - b).map((day) => new Date(day * 86_400_000).toISOString().slice(0, 10));
 }

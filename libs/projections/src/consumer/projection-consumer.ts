@@ -1,5 +1,8 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { BatchResult, BatchRunner } from '../apply/batch-runner';
+import { SourceRecord } from '../events/source-record';
+import { PartitionBuffer } from './partition-buffer';
+import { Semaphore } from './semaphore';
 
 export interface ProjectionConsumerLogger {
   log(message: string): void;
@@ -10,28 +13,58 @@ export interface ProjectionConsumerLogger {
 export interface ProjectionConsumerOptions {
   groupId: string;
   topics: string[];
-  /** Partitions (of either topic) applied at the same time. */
+  /** Batch transactions running at the same time (default 3). */
   concurrency?: number;
-  /** Upper bound of one fetch per partition, which is one batch transaction. */
+  /** Bytes of one fetch per partition (default 256 KiB: KafkaJS decodes small fetches fastest). */
   maxBytesPerPartition?: number;
+  /** Records of one partition applied in one transaction at most (default 5000). */
+  maxBatchRecords?: number;
+  /** How long records may wait for more before they are applied (default 20 ms). */
+  lingerMs?: number;
+  /** Records buffered across partitions before fetching waits for the database (default 60000). */
+  maxBufferedRecords?: number;
   logger: ProjectionConsumerLogger;
   /** Called after each committed batch. */
   onBatch?: (topic: string, partition: number, result: BatchResult, durationMs: number) => void;
 }
 
+interface PartitionState {
+  readonly topic: string;
+  readonly partition: number;
+  readonly buffer: PartitionBuffer;
+  /** The batch transaction in flight, if any: one at a time per partition, in offset order. */
+  flushing: Promise<void> | null;
+  timer: NodeJS.Timeout | null;
+  /** Set when a batch failed: the partition waits, then fetches again from its checkpoint. */
+  failure: Error | null;
+  /** Failures in a row, for the back-off. */
+  failures: number;
+  /** Incremented on every (re)assignment, so work of an older assignment is recognised. */
+  generation: number;
+}
+
 /**
- * Reads `events` and `check-events` (read_committed: only records of committed Kafka
- * transactions) and hands each fetched partition batch to the BatchRunner.
+ * Reads `events` and `check-events` with read_committed (only records of committed Kafka
+ * transactions) and applies them through the BatchRunner.
  *
- * Positions live in Postgres, not in Kafka: offsets are never committed to the group, and on
- * every assignment the consumer seeks to the stored checkpoints. Until such a seek lands a fetch
- * may start earlier (at the log start for a partition never seen); the runner drops whatever is
- * below the checkpoint, so starting too early costs time, never correctness.
+ * Positions live in Postgres, not in Kafka: offsets are never committed to the group; on every
+ * assignment the consumer seeks to the stored checkpoints. Until such a seek lands a fetch may
+ * start earlier (at the log start for a partition never seen); the runner drops whatever is below
+ * the checkpoint, so starting early costs time, never correctness. Fetched records are buffered
+ * per partition and applied in large batches (see PartitionBuffer); a record that is buffered but
+ * not applied when the process dies is simply fetched again from the checkpoint.
  */
 export class ProjectionConsumer {
   private readonly consumer: Consumer;
-  /** Last known checkpoint per `topic:partition`: never ahead of the stored one. */
+  /** Last committed checkpoint per `topic:partition` known here: never ahead of the stored one. */
   private readonly positions = new Map<string, bigint>();
+  private readonly partitions = new Map<string, PartitionState>();
+  private readonly transactions: Semaphore;
+  private readonly maxBatchRecords: number;
+  private readonly lingerMs: number;
+  private readonly maxBufferedRecords: number;
+  private bufferedRecords = 0;
+  private readonly bufferWaiters: (() => void)[] = [];
   private running = false;
   private joined = false;
 
@@ -40,12 +73,15 @@ export class ProjectionConsumer {
     private readonly runner: BatchRunner,
     private readonly options: ProjectionConsumerOptions,
   ) {
+    this.transactions = new Semaphore(options.concurrency ?? 3);
+    this.maxBatchRecords = options.maxBatchRecords ?? 5000;
+    this.lingerMs = options.lingerMs ?? 20;
+    this.maxBufferedRecords = options.maxBufferedRecords ?? 60000;
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       readUncommitted: false,
-      // Small fetches decode faster in KafkaJS and keep each transaction short.
-      maxBytesPerPartition: options.maxBytesPerPartition ?? 512 * 1024,
-      maxBytes: 16 * 1024 * 1024,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 256 * 1024,
+      maxBytes: 8 * 1024 * 1024,
       maxWaitTimeInMs: 100,
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
@@ -54,14 +90,16 @@ export class ProjectionConsumer {
     const { GROUP_JOIN, END_BATCH_PROCESS, CRASH } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
       this.joined = true;
-      this.seekToCheckpoints(payload.memberAssignment);
+      this.assign(payload.memberAssignment);
     });
     this.consumer.on(END_BATCH_PROCESS, ({ payload }) => {
-      // KafkaJS reports fetches that held only transaction markers this way, never to eachBatch.
-      if (payload.batchSize !== 0 || payload.firstOffset === null) return;
-      void this.runner.checkpointStore
-        .advancePastControlRecords(this.runner.pool, payload.topic, payload.partition, BigInt(payload.firstOffset), BigInt(payload.lastOffset))
-        .catch((error: Error) => this.options.logger.warn(`could not move past transaction markers: ${error.message}`));
+      // KafkaJS reports fetches that held only transaction markers (or aborted records) this
+      // way, never to eachBatch: the checkpoint still has to move past them.
+      if (payload.batchSize !== 0 || !this.running) return;
+      const state = this.partitions.get(`${payload.topic}:${payload.partition}`);
+      if (!state || state.failure) return;
+      state.buffer.append([], BigInt(payload.lastOffset));
+      this.schedule(state);
     });
     this.consumer.on(CRASH, ({ payload }) => {
       this.joined = false;
@@ -88,54 +126,171 @@ export class ProjectionConsumer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.concurrency ?? 3,
-      eachBatch: (payload) => this.handle(payload),
+      partitionsConsumedConcurrently: 3,
+      eachBatch: (payload) => this.receive(payload),
     });
   }
 
-  /** Lets the batches in flight commit, then leaves the group. */
+  /** Leaves the group, then applies and commits what was already fetched. */
   async stop(): Promise<void> {
     this.running = false;
+    for (const wake of this.bufferWaiters.splice(0)) wake();
     await this.consumer.disconnect();
+    for (const state of this.partitions.values()) if (state.timer) clearTimeout(state.timer);
+    await Promise.all([...this.partitions.values()].map((state) => this.drain(state)));
   }
 
-  private async handle({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    if (!isRunning() || isStale() || batch.messages.length === 0) return;
-    const started = performance.now();
-    const lastOffset = BigInt(batch.lastOffset());
-    const result = await this.runner.run({
+  private async receive({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (!isRunning() || isStale()) return;
+    const state = this.stateOf(batch.topic, batch.partition);
+    // After a failed batch the partition ignores fetches until its retry seeks back to the checkpoint.
+    if (state.failure) return;
+    const records: SourceRecord[] = batch.messages.map((m) => ({
       topic: batch.topic,
       partition: batch.partition,
-      lastOffset,
-      records: batch.messages.map((m) => ({
-        topic: batch.topic,
-        partition: batch.partition,
-        offset: BigInt(m.offset),
-        key: m.key,
-        value: m.value,
-        headers: m.headers,
-      })),
-    });
-    this.positions.set(`${batch.topic}:${batch.partition}`, result.nextOffset);
-    if (result.nextOffset > lastOffset + 1n && !isStale()) {
-      // The stored checkpoint is ahead of this fetch (a rebuild switched in, or another member
-      // applied it): continue from there instead of fetching what is already applied.
-      this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: result.nextOffset.toString() });
-    } else {
-      resolveOffset(batch.lastOffset());
-    }
+      offset: BigInt(m.offset),
+      key: m.key,
+      value: m.value,
+      headers: m.headers,
+    }));
+    const before = state.buffer.size;
+    state.buffer.append(records, BigInt(batch.lastOffset()));
+    this.bufferedRecords += state.buffer.size - before;
+    resolveOffset(batch.lastOffset());
+    this.schedule(state);
     await heartbeat();
-    this.options.onBatch?.(batch.topic, batch.partition, result, performance.now() - started);
+    while (this.bufferedRecords > this.maxBufferedRecords && this.running) {
+      await new Promise<void>((resolve) => this.bufferWaiters.push(resolve));
+    }
   }
 
-  private seekToCheckpoints(assignment: Record<string, number[]>): void {
-    const assigned: { topic: string; partition: number }[] = [];
-    for (const [topic, partitions] of Object.entries(assignment)) {
-      for (const partition of partitions) {
-        assigned.push({ topic, partition });
-        const known = this.positions.get(`${topic}:${partition}`);
-        if (known !== undefined) this.consumer.seek({ topic, partition, offset: known.toString() });
-      }
+  private stateOf(topic: string, partition: number): PartitionState {
+    const key = `${topic}:${partition}`;
+    let state = this.partitions.get(key);
+    if (!state) {
+      state = { topic, partition, buffer: new PartitionBuffer(), flushing: null, timer: null, failure: null, failures: 0, generation: 0 };
+      this.partitions.set(key, state);
+    }
+    return state;
+  }
+
+  /** Applies the buffer now when it is full, else after the linger time. */
+  private schedule(state: PartitionState): void {
+    if (state.flushing) return;
+    if (state.buffer.size >= this.maxBatchRecords) {
+      this.flush(state);
+    } else if (!state.timer && !state.buffer.isEmpty) {
+      state.timer = setTimeout(() => {
+        state.timer = null;
+        if (!state.flushing) this.flush(state);
+      }, this.lingerMs);
+    }
+  }
+
+  private flush(state: PartitionState): void {
+    if (state.timer) {
+      clearTimeout(state.timer);
+      state.timer = null;
+    }
+    const taken = state.buffer.take();
+    if (!taken) return;
+    const generation = state.generation;
+    this.release(taken.records.length);
+    state.flushing = this.transactions
+      .run(() => this.apply(state, taken.records, taken.lastOffset))
+      .then(() => {
+        state.failures = 0;
+      })
+      .catch((error: Error) => {
+        if (generation !== state.generation) return;
+        this.fail(state, error);
+      })
+      .finally(() => {
+        state.flushing = null;
+        if (this.running && !state.failure) this.schedule(state);
+      });
+  }
+
+  private async apply(state: PartitionState, records: SourceRecord[], lastOffset: bigint): Promise<void> {
+    const started = performance.now();
+    const result = await this.runner.run({ topic: state.topic, partition: state.partition, records, lastOffset });
+    const key = `${state.topic}:${state.partition}`;
+    if ((this.positions.get(key) ?? -1n) < result.nextOffset) this.positions.set(key, result.nextOffset);
+    if (result.nextOffset > lastOffset + 1n && this.running) {
+      // The stored checkpoint is ahead of what was fetched (a rebuild switched in, or another
+      // member applied it): continue from there instead of fetching what is already applied.
+      this.releaseBuffer(state);
+      this.consumer.seek({ topic: state.topic, partition: state.partition, offset: result.nextOffset.toString() });
+    }
+    this.options.onBatch?.(state.topic, state.partition, result, performance.now() - started);
+  }
+
+  /**
+   * A batch that could not be applied (after the runner's own retries of transient errors): the
+   * records fetched for the partition are dropped, and after a back-off (1 s doubling up to 60 s)
+   * the partition seeks back to its stored checkpoint and tries again. Other partitions go on.
+   */
+  private fail(state: PartitionState, error: Error): void {
+    state.failure = error;
+    state.failures += 1;
+    this.releaseBuffer(state);
+    const delay = Math.min(60000, 1000 * 2 ** (state.failures - 1));
+    this.options.logger.error(`${state.topic}[${state.partition}]: batch failed, retrying from the checkpoint in ${delay} ms: ${error.message}`);
+    const generation = state.generation;
+    const retry = setTimeout(() => {
+      if (!this.running || generation !== state.generation) return;
+      void this.runner.checkpointStore.all(this.runner.pool).then(
+        (stored) => {
+          if (!this.running || generation !== state.generation) return;
+          const checkpoint = stored.find((c) => c.topic === state.topic && c.partition === state.partition);
+          state.generation += 1;
+          state.failure = null;
+          this.releaseBuffer(state);
+          this.consumer.seek({ topic: state.topic, partition: state.partition, offset: (checkpoint?.nextOffset ?? 0n).toString() });
+        },
+        (readError: Error) => this.fail(state, readError),
+      );
+    }, delay);
+    retry.unref();
+  }
+
+  /** Waits for the partition's batch in flight, then applies what is left (shutdown). */
+  private async drain(state: PartitionState): Promise<void> {
+    while (state.flushing) await state.flushing;
+    if (state.failure || state.buffer.isEmpty) return;
+    this.flush(state);
+    await state.flushing;
+  }
+
+  private releaseBuffer(state: PartitionState): void {
+    this.release(state.buffer.size);
+    state.buffer.clear();
+  }
+
+  private release(records: number): void {
+    this.bufferedRecords -= records;
+    if (this.bufferedRecords <= this.maxBufferedRecords) for (const wake of this.bufferWaiters.splice(0)) wake();
+  }
+
+  /**
+   * A new assignment: buffers are dropped (their records are fetched again from the checkpoint),
+   * failed partitions get another chance, and every assigned partition seeks to its checkpoint.
+   */
+  private assign(assignment: Record<string, number[]>): void {
+    const assigned = new Set<string>();
+    for (const [topic, partitions] of Object.entries(assignment)) for (const partition of partitions) assigned.add(`${topic}:${partition}`);
+    for (const [key, state] of this.partitions) {
+      state.generation += 1;
+      state.failure = null;
+      if (state.timer) clearTimeout(state.timer);
+      state.timer = null;
+      this.releaseBuffer(state);
+      if (!assigned.has(key)) this.partitions.delete(key);
+    }
+    for (const key of assigned) {
+      const known = this.positions.get(key);
+      const [topic, partition] = splitKey(key);
+      if (known !== undefined) this.consumer.seek({ topic, partition, offset: known.toString() });
     }
     // Another member may have moved these partitions on since we last held them.
     void this.runner.checkpointStore.all(this.runner.pool).then(
@@ -143,13 +298,22 @@ export class ProjectionConsumer {
         for (const checkpoint of stored) {
           const key = `${checkpoint.topic}:${checkpoint.partition}`;
           const known = this.positions.get(key);
-          const mine = assigned.some((a) => a.topic === checkpoint.topic && a.partition === checkpoint.partition);
-          if (!mine || (known !== undefined && known >= checkpoint.nextOffset)) continue;
+          if (!assigned.has(key) || (known !== undefined && known >= checkpoint.nextOffset)) continue;
           this.positions.set(key, checkpoint.nextOffset);
+          const state = this.partitions.get(key);
+          if (state) {
+            state.generation += 1;
+            this.releaseBuffer(state);
+          }
           if (this.running) this.consumer.seek({ topic: checkpoint.topic, partition: checkpoint.partition, offset: checkpoint.nextOffset.toString() });
         }
       },
       (error: Error) => this.options.logger.warn(`could not read checkpoints after joining: ${error.message}`),
     );
   }
+}
+
+function splitKey(key: string): [string, number] {
+  const at = key.lastIndexOf(':');
+  return [key.slice(0, at), Number(key.slice(at + 1))];
 }

@@ -3,11 +3,22 @@ import { AGGREGATE_TYPE_OF_EVENT, isEventType } from '@vinsight/domain';
 import { ProjectionRejection, reject } from './projection-rejection';
 import { SourceRecord } from './source-record';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** ISO-8601 with a date, a time and a zone, which Postgres reads as the same instant. */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)$/;
 
-export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
+/** 8-4-4-4-12 hex digits. A loop, not a regex: it runs several times for each of millions of records. */
+export function isUuid(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length !== 36) return false;
+  for (let i = 0; i < 36; i += 1) {
+    const c = value.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return false;
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) {
+      return false;
+    }
+  }
+  return true;
+}
 export const isIsoTime = (value: unknown): value is string =>
   typeof value === 'string' && ISO_TIME.test(value) && !Number.isNaN(Date.parse(value));
 
@@ -67,18 +78,16 @@ function checkEnvelope(value: unknown): EventEnvelope {
   if (e.aggregateType !== undefined && e.aggregateType !== aggregateType) {
     reject('INVALID_ENVELOPE', `aggregateType of ${String(e.type)} must be ${aggregateType}`);
   }
-  // Ids are compared as strings in memory: one spelling per id, as Postgres prints them.
-  const commandId = (e.commandId as string).toLowerCase();
-  return {
-    ...(e as object),
-    eventId: (e.eventId as string).toLowerCase(),
-    tenantId: (e.tenantId as string).toLowerCase(),
-    aggregateId: (e.aggregateId as string).toLowerCase(),
-    aggregateType,
-    schemaVersion: (e.schemaVersion as number | undefined) ?? 1,
-    commandId,
-    correlationId: e.correlationId === undefined ? commandId : (e.correlationId as string).toLowerCase(),
-  } as EventEnvelope;
+  // Ids are compared as strings in memory: one spelling per id, as Postgres prints them. The
+  // parsed object is this function's own, so it is completed in place.
+  e.eventId = (e.eventId as string).toLowerCase();
+  e.tenantId = (e.tenantId as string).toLowerCase();
+  e.aggregateId = (e.aggregateId as string).toLowerCase();
+  e.aggregateType = aggregateType;
+  e.schemaVersion = (e.schemaVersion as number | undefined) ?? 1;
+  e.commandId = (e.commandId as string).toLowerCase();
+  e.correlationId = e.correlationId === undefined ? e.commandId : (e.correlationId as string).toLowerCase();
+  return e as unknown as EventEnvelope;
 }
 
 function partialOf(value: unknown): PartialEnvelope {

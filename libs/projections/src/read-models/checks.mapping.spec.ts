@@ -20,6 +20,7 @@ describe('checkRowOf', () => {
     expect(row(0, { region: 'eu-west-1', errorMessage: undefined })).toEqual({
       tenantId: id('tenant'),
       monitorId: id('monitor'),
+      monitorKey: `${id('tenant')}|${id('monitor')}`,
       id: id('check-0'),
       status: 'up',
       responseTimeMs: 100,
@@ -53,7 +54,13 @@ describe('distinctChecks', () => {
   it('keeps the first of rows with the same primary key', () => {
     const a = row(1);
     const again = { ...row(1), responseTimeMs: 999 };
-    expect(distinctChecks([a, row(2), again])).toEqual([a, row(2)]);
+    expect(distinctChecks([a, row(2), again, again])).toEqual([a, row(2)]);
+  });
+
+  it('keeps rows that share a check id but not the whole key', () => {
+    const a = row(1);
+    const later = row(1, { checkedAt: '2026-01-15T11:00:00.000Z' });
+    expect(distinctChecks([a, later, later])).toEqual([a, later]);
   });
 });
 

@@ -9,6 +9,8 @@ export type CheckStatus = 'up' | 'down' | 'error';
 export interface CheckRow {
   readonly tenantId: string;
   readonly monitorId: string;
+  /** `tenantId|monitorId`, computed once: rows are grouped by monitor several times. */
+  readonly monitorKey: string;
   /** The check's checkId. */
   readonly id: string;
   readonly status: CheckStatus;
@@ -37,9 +39,11 @@ export function checkRowOf(envelope: EventEnvelope): CheckRow {
   const errorMessage = optionalText(p.errorMessage, 2000, 'payload.errorMessage');
   const region = optionalText(p.region, 50, 'payload.region');
   const checkedAt = p.checkedAt as string;
+  const monitorId = (p.monitorId as string).toLowerCase();
   return {
     tenantId: envelope.tenantId,
-    monitorId: (p.monitorId as string).toLowerCase(),
+    monitorId,
+    monitorKey: `${envelope.tenantId}|${monitorId}`,
     id: (p.checkId as string).toLowerCase(),
     status: p.status as CheckStatus,
     responseTimeMs,
@@ -71,14 +75,23 @@ function optionalText(value: unknown, maxLength: number, field: string): string 
 export const checkKey = (row: Pick<CheckRow, 'tenantId' | 'monitorId' | 'checkedAtMs' | 'id'>): string =>
   `${row.tenantId}|${row.monitorId}|${row.checkedAtMs}|${row.id}`;
 
-/** The batch's rows without repeats of a primary key (the first one stays). */
+/**
+ * The batch's rows without repeats of a primary key (the first one stays). Check ids are unique
+ * in practice, so the full key is only built for an id seen twice.
+ */
 export function distinctChecks(rows: readonly CheckRow[]): CheckRow[] {
-  const seen = new Set<string>();
+  const ids = new Set<string>();
+  let repeated: Set<string> | null = null;
   const distinct: CheckRow[] = [];
   for (const row of rows) {
-    const key = checkKey(row);
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (ids.has(row.id)) {
+      if (repeated === null) repeated = new Set(distinct.filter((r) => r.id === row.id).map(checkKey));
+      else for (const r of distinct) if (r.id === row.id) repeated.add(checkKey(r));
+      const key = checkKey(row);
+      if (repeated.has(key)) continue;
+      repeated.add(key);
+    }
+    ids.add(row.id);
     distinct.push(row);
   }
   return distinct;
@@ -106,11 +119,16 @@ export type RollupGranularity = 'hour' | 'day';
  */
 export function rollupDeltas(rows: readonly CheckRow[], granularity: RollupGranularity): RollupDelta[] {
   const size = granularity === 'hour' ? HOUR_MS : DAY_MS;
-  const deltas = new Map<string, RollupDelta>();
+  const byMonitor = new Map<string, Map<number, RollupDelta>>();
+  const deltas: RollupDelta[] = [];
   for (const row of rows) {
     const bucketStartMs = Math.floor(row.checkedAtMs / size) * size;
-    const key = `${row.tenantId}|${row.monitorId}|${bucketStartMs}`;
-    let delta = deltas.get(key);
+    let buckets = byMonitor.get(row.monitorKey);
+    if (buckets === undefined) {
+      buckets = new Map();
+      byMonitor.set(row.monitorKey, buckets);
+    }
+    let delta = buckets.get(bucketStartMs);
     if (delta === undefined) {
       delta = {
         tenantId: row.tenantId,
@@ -124,7 +142,8 @@ export function rollupDeltas(rows: readonly CheckRow[], granularity: RollupGranu
         responseTimeCount: 0,
         histogram: new Int32Array(LATENCY_HISTOGRAM_BUCKETS),
       };
-      deltas.set(key, delta);
+      buckets.set(bucketStartMs, delta);
+      deltas.push(delta);
     }
     delta.totalChecks += 1;
     if (row.status === 'up') delta.upChecks += 1;
@@ -136,7 +155,7 @@ export function rollupDeltas(rows: readonly CheckRow[], granularity: RollupGranu
       delta.histogram[latencyBucketOf(row.responseTimeMs) - 1] += 1;
     }
   }
-  return [...deltas.values()].sort(compareRollupKeys);
+  return deltas.sort(compareRollupKeys);
 }
 
 const compareRollupKeys = (a: RollupDelta, b: RollupDelta): number =>
@@ -173,9 +192,8 @@ export function compareCodePoints(a: string, b: string): number {
 export function lastChecksByMonitor(rows: readonly CheckRow[]): CheckRow[] {
   const last = new Map<string, CheckRow>();
   for (const row of rows) {
-    const key = `${row.tenantId}|${row.monitorId}`;
-    const current = last.get(key);
-    if (current === undefined || compareForLastCheck(row, current) > 0) last.set(key, row);
+    const current = last.get(row.monitorKey);
+    if (current === undefined || compareForLastCheck(row, current) > 0) last.set(row.monitorKey, row);
   }
   return [...last.values()].sort((a, b) =>
     a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : a.monitorId < b.monitorId ? -1 : a.monitorId > b.monitorId ? 1 : 0,

@@ -80,3 +80,54 @@ export function copyText(value: string | number | null): string {
   if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }
+
+/** `COPY ... TO STDOUT` into memory: every data chunk the server sends, joined. */
+class CopyToBuffer {
+  readonly done: Promise<Buffer>;
+  private resolve!: (data: Buffer) => void;
+  private fail!: (error: Error) => void;
+  private readonly chunks: Buffer[] = [];
+  private error?: Error;
+
+  constructor(private readonly text: string) {
+    this.done = new Promise<Buffer>((resolve, reject) => {
+      this.resolve = resolve;
+      this.fail = reject;
+    });
+  }
+
+  submit(connection: CopyConnection): null {
+    connection.query(this.text);
+    return null;
+  }
+
+  handleCopyData(message: { chunk: Buffer }): void {
+    // the parser reuses its buffer: keep a copy
+    this.chunks.push(Buffer.from(message.chunk));
+  }
+
+  handleReadyForQuery(): void {
+    if (this.error) this.fail(this.error);
+    else this.resolve(Buffer.concat(this.chunks));
+  }
+
+  handleError(error: Error): void {
+    this.error = error;
+    this.fail(error);
+  }
+
+  handleCommandComplete(): void {}
+  handleCopyInResponse(connection: CopyConnection & { sendCopyFail(message: string): void }): void {
+    connection.sendCopyFail('COPY TO expected');
+  }
+  handleRowDescription(): void {}
+  handleDataRow(): void {}
+  handleEmptyQuery(): void {}
+  handlePortalSuspended(): void {}
+}
+
+export async function copyTo(client: PoolClient, copyStatement: string): Promise<Buffer> {
+  const copy = new CopyToBuffer(copyStatement);
+  (client as unknown as { query(submittable: CopyToBuffer): void }).query(copy);
+  return copy.done;
+}
