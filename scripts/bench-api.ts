@@ -5,7 +5,8 @@
  * same tenant setting (bench-api.bare.ts) as the ceiling. Both servers run as their own
  * processes from dist/, like production; requests rotate over every tenant and monitor.
  *
- * Runs: the single-monitor read at full speed and at a fixed 1,000 req/s, the first page of
+ * Runs: the single-monitor read at full speed (BENCH_ROUNDS rounds alternating with the bare
+ * ceiling; medians) and at a fixed 1,000 req/s, the first page of
  * monitors, the 30-day uptime (full speed and a fixed BENCH_UPTIME_RATE), each for the `pg` hot
  * path and again with the `prisma` interactive transaction for comparison.
  * The last line of output is one JSON object.
@@ -49,6 +50,7 @@ const size: BenchSize = {
 const DURATION = Number(env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 16);
 const RATE_CONNECTIONS = Number(env.BENCH_RATE_CONNECTIONS ?? 8);
+const ROUNDS = Number(env.BENCH_ROUNDS ?? 3);
 const UPTIME_RATE = Number(env.BENCH_UPTIME_RATE ?? 500);
 const POOL_MAX = Number(env.BENCH_POOL_MAX ?? 10);
 const ROOT = join(__dirname, '..', '..');
@@ -136,6 +138,27 @@ function apiServer(driver: 'pg' | 'prisma', port: number) {
   });
 }
 
+/** The run with the median throughput. */
+function median(runs: Figures[]): Figures {
+  return [...runs].sort((a, b) => a.reqPerSec - b.reqPerSec)[Math.floor(runs.length / 2)];
+}
+
+async function measureApi(driver: 'pg' | 'prisma', port: number, results: Record<string, Figures>, withSingle: boolean): Promise<void> {
+  if (withSingle) results[`${driver} single`] = await measure(port, single);
+  results[`${driver} single @1000`] = await measure(port, single, { rate: 1000 });
+  results[`${driver} list`] = await measure(port, list);
+  results[`${driver} uptime`] = await measure(port, uptime);
+  results[`${driver} uptime @rate`] = await measure(port, uptime, { rate: UPTIME_RATE });
+}
+
+function report(driver: 'pg' | 'prisma', results: Record<string, Figures>): void {
+  row(`read API (${driver}): GET /v1/monitors/:id${driver === 'pg' ? ' (median)' : ''}`, results[`${driver} single`]);
+  row(`read API (${driver}): GET /v1/monitors/:id @ 1000/s`, results[`${driver} single @1000`]);
+  row(`read API (${driver}): GET /v1/monitors?limit=50`, results[`${driver} list`]);
+  row(`read API (${driver}): uptime?window=30d`, results[`${driver} uptime`]);
+  row(`read API (${driver}): uptime?window=30d @ ${UPTIME_RATE}/s`, results[`${driver} uptime @rate`]);
+}
+
 const row = (name: string, f: Figures) =>
   log(`${name.padEnd(52)} ${String(f.reqPerSec).padStart(7)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms${f.failures ? `   FAILED ${f.failures}` : ''}`);
 
@@ -147,44 +170,54 @@ async function main(): Promise<void> {
       `requests rotate over ${size.tenants * size.monitors} monitors`,
   );
 
+  // The bare ceiling and the read API run side by side and are measured in alternating rounds:
+  // on a shared machine the background load drifts, and pairing keeps the ratio honest.
   const barePort = 3911;
   const bare = await startProcess('bare Fastify + pg', [join(__dirname, 'bench-api.bare.js'), String(barePort), urls.api, String(POOL_MAX)], barePort);
+  const results: Record<string, Figures> = {};
   let bareFigures: Figures;
   let bareAt1000: Figures;
+  const ratios: number[] = [];
   try {
-    await measure(barePort, single, { seconds: 3 });
-    bareFigures = await measure(barePort, single);
-    bareAt1000 = await measure(barePort, single, { rate: 1000 });
-  } finally {
-    await stop(bare);
-  }
-  row('bare Fastify + pg: GET /v1/monitors/:id', bareFigures);
-  row('bare Fastify + pg: GET /v1/monitors/:id @ 1000/s', bareAt1000);
-
-  const results: Record<string, Figures> = {};
-  for (const driver of ['pg', 'prisma'] as const) {
-    const port = driver === 'pg' ? 3912 : 3913;
-    const server = await apiServer(driver, port);
+    const server = await apiServer('pg', 3912);
     try {
-      await measure(port, single, { seconds: 3 });
-      results[`${driver} single`] = await measure(port, single);
-      results[`${driver} single @1000`] = await measure(port, single, { rate: 1000 });
-      results[`${driver} list`] = await measure(port, list);
-      results[`${driver} uptime`] = await measure(port, uptime);
-      results[`${driver} uptime @rate`] = await measure(port, uptime, { rate: UPTIME_RATE });
+      await measure(barePort, single, { seconds: 3 });
+      await measure(3912, single, { seconds: 3 });
+      const bareRounds: Figures[] = [];
+      const apiRounds: Figures[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        bareRounds.push(await measure(barePort, single));
+        apiRounds.push(await measure(3912, single));
+        ratios.push(apiRounds[round].reqPerSec / bareRounds[round].reqPerSec);
+        log(`round ${round + 1}: bare ${bareRounds[round].reqPerSec} req/s, read API ${apiRounds[round].reqPerSec} req/s, ratio ${ratios[round].toFixed(3)}`);
+      }
+      bareFigures = median(bareRounds);
+      results['pg single'] = median(apiRounds);
+      bareAt1000 = await measure(barePort, single, { rate: 1000 });
+      await measureApi('pg', 3912, results, false);
     } finally {
       await stop(server);
     }
-    row(`read API (${driver}): GET /v1/monitors/:id`, results[`${driver} single`]);
-    row(`read API (${driver}): GET /v1/monitors/:id @ 1000/s`, results[`${driver} single @1000`]);
-    row(`read API (${driver}): GET /v1/monitors?limit=50`, results[`${driver} list`]);
-    row(`read API (${driver}): uptime?window=30d`, results[`${driver} uptime`]);
-    row(`read API (${driver}): uptime?window=30d @ ${UPTIME_RATE}/s`, results[`${driver} uptime @rate`]);
+  } finally {
+    await stop(bare);
   }
+  row('bare Fastify + pg: GET /v1/monitors/:id (median)', bareFigures);
+  row('bare Fastify + pg: GET /v1/monitors/:id @ 1000/s', bareAt1000);
+  report('pg', results);
+
+  const prismaServer = await apiServer('prisma', 3913);
+  try {
+    await measure(3913, single, { seconds: 3 });
+    await measureApi('prisma', 3913, results, true);
+  } finally {
+    await stop(prismaServer);
+  }
+  report('prisma', results);
 
   const pg = (key: string) => results[`pg ${key}`];
   const prisma = (key: string) => results[`prisma ${key}`];
-  log(`ratio read API (pg) / bare: ${(pg('single').reqPerSec / bareFigures.reqPerSec).toFixed(3)}`);
+  const ratio = ratios.sort((x, y) => x - y)[Math.floor(ratios.length / 2)];
+  log(`ratio read API (pg) / bare, median of ${ROUNDS} paired rounds: ${ratio.toFixed(3)}`);
   log(`ratio prisma / pg: single ${(prisma('single').reqPerSec / pg('single').reqPerSec).toFixed(3)}, uptime ${(prisma('uptime').reqPerSec / pg('uptime').reqPerSec).toFixed(3)}`);
   const failures = bareFigures.failures + bareAt1000.failures + Object.values(results).reduce((sum, f) => sum + f.failures, 0);
   if (failures > 0) log(`WARNING: ${failures} requests failed (non-2xx, errors or timeouts)`);
@@ -193,7 +226,7 @@ async function main(): Promise<void> {
       bench: 'api',
       monitorReqPerSec: pg('single').reqPerSec,
       bareReqPerSec: bareFigures.reqPerSec,
-      ratio: Number((pg('single').reqPerSec / bareFigures.reqPerSec).toFixed(3)),
+      ratio: Number(ratio.toFixed(3)),
       p99MsAt1000: pg('single @1000').p99,
       bareP99MsAt1000: bareAt1000.p99,
       uptime30dP99Ms: pg('uptime @rate').p99,
