@@ -1,10 +1,9 @@
-export { ReadApiHttpModule } from './read-api-http.module';
+export { ReadApiHttpModule, buildReadApiOpenApiDocument } from './read-api-http.module';
 export type { ReadApiHttpOptions } from './read-api-http.module';
 export { READ_API_SETTINGS, readApiSettings } from './read-api.settings';
 export type { ReadApiSettings } from './read-api.settings';
 export { Clock, SystemClock } from './clock';
 export { ReplicaRouter } from './database/replica-router';
 export type { ReadTarget } from './database/replica-router';
-export { buildOpenApiDocument } from './openapi/openapi.document';
 export { READ_MODELS_PROJECTION } from './consistency/consistency.waiter';
 export { openApiYaml } from './openapi/openapi.yaml-text';

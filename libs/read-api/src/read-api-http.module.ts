@@ -19,6 +19,8 @@ import { EtagInterceptor } from './http/etag.interceptor';
 import { httpPlatformSetup } from './http/http-platform.setup';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { DocsController } from './openapi/docs.controller';
+import { buildOpenApiDocument } from './openapi/openapi.document';
+import { OPENAPI_DOCUMENT_FACTORY } from './openapi/openapi.tokens';
 import { READ_API_CONTROLLERS } from './read-api.controllers';
 import { READ_API_SETTINGS, ReadApiSettings, readApiSettings } from './read-api.settings';
 import { TokenBucketLimiter } from './rate-limit/token-bucket.limiter';
@@ -46,6 +48,7 @@ export class ReadApiHttpModule {
         { provide: READ_API_SETTINGS, useValue: readApiSettings(options.settings) },
         { provide: Clock, useValue: options.clock ?? new SystemClock() },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: OPENAPI_DOCUMENT_FACTORY, useValue: buildReadApiOpenApiDocument },
         httpPlatformSetup,
         ReplicaRouter,
         ReadModelsDatabase,
@@ -67,4 +70,9 @@ export class ReadApiHttpModule {
       exports: [ReplicaRouter],
     };
   }
+}
+
+/** The OpenAPI document of the read API, generated from its controllers (see openapi.document.ts). */
+export function buildReadApiOpenApiDocument() {
+  return buildOpenApiDocument(ReadApiHttpModule.forRoot());
 }

@@ -1,10 +1,10 @@
-import { Controller, Get, Header, Param, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Param, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiExcludeController, OpenAPIObject } from '@nestjs/swagger';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { NotFoundError } from '../errors/read-api.errors';
-import { buildOpenApiDocument } from './openapi.document';
+import { OPENAPI_DOCUMENT_FACTORY, OpenApiDocumentFactory } from './openapi.tokens';
 
 const ASSETS: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
@@ -35,9 +35,11 @@ const PAGE = `<!doctype html>
 export class DocsController {
   private document?: Promise<OpenAPIObject>;
 
+  constructor(@Inject(OPENAPI_DOCUMENT_FACTORY) private readonly buildDocument: OpenApiDocumentFactory) {}
+
   @Get('openapi.json')
   openApi(): Promise<OpenAPIObject> {
-    this.document ??= buildOpenApiDocument();
+    this.document ??= this.buildDocument();
     return this.document;
   }
 

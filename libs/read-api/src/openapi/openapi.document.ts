@@ -1,10 +1,9 @@
-import { Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { APP_CONFIG } from '@vinsight/config';
 import { API_POOL } from '@vinsight/database';
-import { ReadApiHttpModule } from '../read-api-http.module';
 
 /** What the platform provides to ReadApiHttpModule; preview mode only needs the tokens to exist. */
 @Global()
@@ -19,13 +18,14 @@ class PlatformTokensModule {}
 
 
 /**
- * The OpenAPI document of /v1, generated from the controllers and their DTOs. Nest's preview
- * mode scans routes and decorators without creating any provider, so no database is needed.
- * openapi.yaml at the repository root is this document; a test fails when they differ.
+ * The OpenAPI document of /v1, generated from the controllers and their DTOs of `readApiModule`
+ * (ReadApiHttpModule.forRoot(), passed in so that this file does not import the module that
+ * serves the document). Nest's preview mode scans routes and decorators without creating any
+ * provider, so no database is needed. openapi.yaml at the repository root is this document; a
+ * test fails when they differ.
  */
-export async function buildOpenApiDocument(): Promise<OpenAPIObject> {
-  // Declared here, not at module level: ReadApiHttpModule imports this file (through DocsController).
-  @Module({ imports: [PlatformTokensModule, ReadApiHttpModule.forRoot()] })
+export async function buildOpenApiDocument(readApiModule: DynamicModule): Promise<OpenAPIObject> {
+  @Module({ imports: [PlatformTokensModule, readApiModule] })
   class ReadApiDocumentModule {}
 
   const app = await NestFactory.create(ReadApiDocumentModule, new FastifyAdapter(), { preview: true, logger: false, abortOnError: false });
