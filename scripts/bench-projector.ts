@@ -100,8 +100,9 @@ function startProjector(database: string, prefix: string, clientId: string, port
   });
 }
 
-async function waitForNoLag(lag: ProjectionLagService, total: number, child: ChildProcess): Promise<void> {
+async function waitForNoLag(lag: ProjectionLagService, total: number, child: ChildProcess, started: number): Promise<void> {
   let exited: number | null | undefined;
+  let first = false;
   child.once('exit', (code) => (exited = code));
   let lastPrint = 0;
   for (;;) {
@@ -109,6 +110,10 @@ async function waitForNoLag(lag: ProjectionLagService, total: number, child: Chi
     const partitions = await lag.lag().catch(() => null);
     if (partitions) {
       const behind = partitions.reduce((sum, p) => sum + p.lag, 0);
+      if (!first && behind < total) {
+        first = true;
+        log(`  first batch committed ${((performance.now() - started) / 1000).toFixed(2)} s after the projector was spawned`);
+      }
       if (behind === 0 && partitions.length === 2 * PARTITIONS) return;
       if (Date.now() - lastPrint > 2000) {
         lastPrint = Date.now();
@@ -172,7 +177,7 @@ async function main(): Promise<void> {
     const port = await freePort();
     const started = performance.now();
     child = startProjector(database, prefix, `bench-projector-${id}`, port);
-    await waitForNoLag(lagService, totalOffsets, child);
+    await waitForNoLag(lagService, totalOffsets, child, started);
     const seconds = (performance.now() - started) / 1000;
     const eventsPerSec = published / seconds;
     log(`projector: ${published} events from cold start to caught up in ${seconds.toFixed(2)} s = ${Math.round(eventsPerSec)} events/s (${Math.round(checks / seconds)} check events/s)`);

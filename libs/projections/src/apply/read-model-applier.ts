@@ -52,7 +52,8 @@ export class ReadModelApplier {
       }
       const { envelope } = decoded;
       try {
-        if (envelope.type === 'CheckRecorded') checkRows.push(checkRowOf(envelope));
+        if (decoded.check) checkRows.push(decoded.check);
+        else if (envelope.type === 'CheckRecorded') checkRows.push(checkRowOf(envelope));
         else {
           const [category, key] = categorise(envelope);
           byCategory[category].push({ index, envelope, key });
@@ -120,11 +121,6 @@ function categorise(envelope: EventEnvelope): [Category, string] {
 /** The UTC days (YYYY-MM-DD) of the check results among the records: the partitions they need. */
 export function checkDaysOf(records: readonly DecodedRecord[]): string[] {
   const days = new Set<number>();
-  for (const decoded of records) {
-    if (!decoded.ok || decoded.envelope.type !== 'CheckRecorded') continue;
-    const checkedAt = (decoded.envelope.payload as { checkedAt?: unknown }).checkedAt;
-    const ms = typeof checkedAt === 'string' ? Date.parse(checkedAt) : Number.NaN;
-    if (!Number.isNaN(ms)) days.add(Math.floor(ms / 86_400_000));
-  }
+  for (const decoded of records) if (decoded.ok && decoded.check) days.add(Math.floor(decoded.check.checkedAtMs / 86_400_000));
   return [...days].sort((a, b) => a - b).map((day) => new Date(day * 86_400_000).toISOString().slice(0, 10));
 }

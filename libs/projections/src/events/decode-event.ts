@@ -1,30 +1,21 @@
 import type { EventEnvelope } from '@vinsight/contracts';
 import { AGGREGATE_TYPE_OF_EVENT, isEventType } from '@vinsight/domain';
 import { ProjectionRejection, reject } from './projection-rejection';
+import { CheckRow, checkRowOf } from '../read-models/checks.mapping';
+import { isIsoTime, normalizedUuid } from './field-checks';
 import { SourceRecord } from './source-record';
 
-/** ISO-8601 with a date, a time and a zone, which Postgres reads as the same instant. */
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)$/;
-
-/** 8-4-4-4-12 hex digits. A loop, not a regex: it runs several times for each of millions of records. */
-export function isUuid(value: unknown): value is string {
-  if (typeof value !== 'string' || value.length !== 36) return false;
-  for (let i = 0; i < 36; i += 1) {
-    const c = value.charCodeAt(i);
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 45) return false;
-    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) {
-      return false;
-    }
-  }
-  return true;
-}
-export const isIsoTime = (value: unknown): value is string =>
-  typeof value === 'string' && ISO_TIME.test(value) && !Number.isNaN(Date.parse(value));
+export { isIsoTime, isUuid } from './field-checks';
 
 /** A record with its envelope read and checked (CONTRACT §4), or the reason it could not be. */
 export type DecodedRecord =
-  | { readonly ok: true; readonly record: SourceRecord; readonly envelope: EventEnvelope }
+  | {
+      readonly ok: true;
+      readonly record: SourceRecord;
+      readonly envelope: EventEnvelope;
+      /** The monitor_checks row, for a CheckRecorded event (mapped here, once, before any transaction). */
+      readonly check?: CheckRow;
+    }
   | { readonly ok: false; readonly record: SourceRecord; readonly rejection: ProjectionRejection; readonly partial: PartialEnvelope };
 
 /** What could be read of a rejected envelope, for the parked row. */
@@ -49,7 +40,9 @@ export function decodeRecord(record: SourceRecord): DecodedRecord {
     return { ok: false, record, rejection, partial: {} };
   }
   try {
-    return { ok: true, record, envelope: checkEnvelope(parsed) };
+    const envelope = checkEnvelope(parsed);
+    if (envelope.type === 'CheckRecorded') return { ok: true, record, envelope, check: checkRowOf(envelope) };
+    return { ok: true, record, envelope };
   } catch (error) {
     if (!(error instanceof ProjectionRejection)) throw error;
     return { ok: false, record, rejection: error, partial: partialOf(parsed) };
@@ -60,11 +53,16 @@ function checkEnvelope(value: unknown): EventEnvelope {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) reject('INVALID_ENVELOPE', 'the envelope is not a JSON object');
   const e = value as Record<string, unknown>;
   if (!isEventType(e.type)) reject('UNSUPPORTED_EVENT', `unknown event type ${JSON.stringify(e.type)}`);
-  if (!isUuid(e.eventId)) reject('INVALID_ENVELOPE', 'eventId must be a UUID');
-  if (!isUuid(e.tenantId)) reject('INVALID_ENVELOPE', 'tenantId must be a UUID');
-  if (!isUuid(e.aggregateId)) reject('INVALID_ENVELOPE', 'aggregateId must be a UUID');
-  if (!isUuid(e.commandId)) reject('INVALID_ENVELOPE', 'commandId must be a UUID');
-  if (e.correlationId !== undefined && !isUuid(e.correlationId)) reject('INVALID_ENVELOPE', 'correlationId must be a UUID');
+  const eventId = normalizedUuid(e.eventId);
+  if (eventId === null) reject('INVALID_ENVELOPE', 'eventId must be a UUID');
+  const tenantId = normalizedUuid(e.tenantId);
+  if (tenantId === null) reject('INVALID_ENVELOPE', 'tenantId must be a UUID');
+  const aggregateId = normalizedUuid(e.aggregateId);
+  if (aggregateId === null) reject('INVALID_ENVELOPE', 'aggregateId must be a UUID');
+  const commandId = normalizedUuid(e.commandId);
+  if (commandId === null) reject('INVALID_ENVELOPE', 'commandId must be a UUID');
+  const correlationId = e.correlationId === undefined ? commandId : normalizedUuid(e.correlationId);
+  if (correlationId === null) reject('INVALID_ENVELOPE', 'correlationId must be a UUID');
   if (!Number.isInteger(e.version) || (e.version as number) < 1 || (e.version as number) > 2147483647) {
     reject('INVALID_ENVELOPE', 'version must be a positive integer');
   }
@@ -78,15 +76,14 @@ function checkEnvelope(value: unknown): EventEnvelope {
   if (e.aggregateType !== undefined && e.aggregateType !== aggregateType) {
     reject('INVALID_ENVELOPE', `aggregateType of ${String(e.type)} must be ${aggregateType}`);
   }
-  // Ids are compared as strings in memory: one spelling per id, as Postgres prints them. The
-  // parsed object is this function's own, so it is completed in place.
-  e.eventId = (e.eventId as string).toLowerCase();
-  e.tenantId = (e.tenantId as string).toLowerCase();
-  e.aggregateId = (e.aggregateId as string).toLowerCase();
+  // The parsed object is this function's own, so it is completed in place.
+  e.eventId = eventId;
+  e.tenantId = tenantId;
+  e.aggregateId = aggregateId;
   e.aggregateType = aggregateType;
   e.schemaVersion = (e.schemaVersion as number | undefined) ?? 1;
-  e.commandId = (e.commandId as string).toLowerCase();
-  e.correlationId = e.correlationId === undefined ? e.commandId : (e.correlationId as string).toLowerCase();
+  e.commandId = commandId;
+  e.correlationId = correlationId;
   return e as unknown as EventEnvelope;
 }
 
@@ -94,8 +91,8 @@ function partialOf(value: unknown): PartialEnvelope {
   if (typeof value !== 'object' || value === null) return {};
   const e = value as Record<string, unknown>;
   return {
-    ...(isUuid(e.eventId) && { eventId: e.eventId }),
+    ...(normalizedUuid(e.eventId) !== null && { eventId: normalizedUuid(e.eventId)! }),
     ...(typeof e.type === 'string' && { type: e.type.slice(0, 100) }),
-    ...(isUuid(e.tenantId) && { tenantId: e.tenantId }),
+    ...(normalizedUuid(e.tenantId) !== null && { tenantId: normalizedUuid(e.tenantId)! }),
   };
 }

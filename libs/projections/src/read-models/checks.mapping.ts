@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@vinsight/contracts';
-import { isIsoTime, isUuid } from '../events/decode-event';
+import { isoTimeMs, normalizedUuid } from '../events/field-checks';
 import { reject } from '../events/projection-rejection';
 import { LATENCY_HISTOGRAM_BUCKETS, latencyBucketOf } from './latency-histogram';
 
@@ -30,28 +30,30 @@ const DAY_MS = 24 * HOUR_MS;
 export function checkRowOf(envelope: EventEnvelope): CheckRow {
   if (envelope.type !== 'CheckRecorded') reject('UNSUPPORTED_EVENT', `${envelope.type} is not a check result`);
   const p = envelope.payload as Record<string, unknown>;
-  if (!isUuid(p.monitorId)) reject('INVALID_PAYLOAD', 'payload.monitorId must be a UUID');
-  if (!isUuid(p.checkId)) reject('INVALID_PAYLOAD', 'payload.checkId must be a UUID');
+  const monitorId = normalizedUuid(p.monitorId);
+  if (monitorId === null) reject('INVALID_PAYLOAD', 'payload.monitorId must be a UUID');
+  const checkId = normalizedUuid(p.checkId);
+  if (checkId === null) reject('INVALID_PAYLOAD', 'payload.checkId must be a UUID');
   if (p.status !== 'up' && p.status !== 'down' && p.status !== 'error') reject('INVALID_PAYLOAD', 'payload.status must be up, down or error');
-  if (!isIsoTime(p.checkedAt)) reject('INVALID_PAYLOAD', 'payload.checkedAt must be an ISO-8601 time');
+  const checkedAtMs = isoTimeMs(p.checkedAt);
+  if (Number.isNaN(checkedAtMs)) reject('INVALID_PAYLOAD', 'payload.checkedAt must be an ISO-8601 time');
   const responseTimeMs = optionalInteger(p.responseTimeMs, 0, 600000, 'payload.responseTimeMs');
   const statusCode = optionalInteger(p.statusCode, 100, 599, 'payload.statusCode');
   const errorMessage = optionalText(p.errorMessage, 2000, 'payload.errorMessage');
   const region = optionalText(p.region, 50, 'payload.region');
   const checkedAt = p.checkedAt as string;
-  const monitorId = (p.monitorId as string).toLowerCase();
   return {
     tenantId: envelope.tenantId,
-    monitorId,
+    monitorId: monitorId!,
     monitorKey: `${envelope.tenantId}|${monitorId}`,
-    id: (p.checkId as string).toLowerCase(),
+    id: checkId!,
     status: p.status as CheckStatus,
     responseTimeMs,
     statusCode,
     errorMessage,
     region,
     checkedAt,
-    checkedAtMs: Date.parse(checkedAt),
+    checkedAtMs,
   };
 }
 

@@ -1,4 +1,4 @@
-import { isIsoTime, isUuid } from '../events/decode-event';
+import { isIsoTime, normalizedUuid } from '../events/field-checks';
 import { reject } from '../events/projection-rejection';
 
 /** Field readers for event payloads: each returns the value or rejects the event, naming the field. */
@@ -15,8 +15,9 @@ export const fields = (payload: object) => {
   return {
     has: (name: string): boolean => p[name] !== undefined && p[name] !== null,
     uuid(name: string): string {
-      if (!isUuid(p[name])) reject('INVALID_PAYLOAD', `payload.${name} must be a UUID`);
-      return (p[name] as string).toLowerCase();
+      const value = normalizedUuid(p[name]);
+      if (value === null) return reject('INVALID_PAYLOAD', `payload.${name} must be a UUID`);
+      return value;
     },
     text,
     optionalText: (name: string, max: number): string | null => (p[name] === undefined || p[name] === null ? null : text(name, 0, max)),
