@@ -174,7 +174,8 @@ export class BatchRunner {
 
 function partialOf(decoded: DecodedRecord): Pick<ParkedRecord, 'eventId' | 'eventType' | 'tenantId'> {
   if (decoded.ok) return { eventId: decoded.envelope.eventId, eventType: decoded.envelope.type, tenantId: decoded.envelope.tenantId };
-  return decoded.partial;
+  const { eventId, type, tenantId } = decoded.partial;
+  return { eventId, eventType: type, tenantId };
 }
 
 const emptyResult = (nextOffset: bigint, skipped: number): BatchResult => ({
