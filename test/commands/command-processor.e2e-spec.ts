@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CommandClient, createKafkaClient, topicNames, TopicNames } from '@vinsight/kafka';
 import { Kafka } from 'kafkajs';
+import { Pool } from 'pg';
 import { freePort, roleEnvironment, ServiceProcess } from '../e2e/service-process';
 import { testEnv } from '../test-env';
 import { BCRYPT_HASH, command, createMonitor, createTenant, recordCheck, uniqueSlug } from './commands';
@@ -14,7 +15,7 @@ describe('command processor, end to end through Kafka', () => {
   let client: CommandClient;
   let capture: TopicCapture;
 
-  const env = roleEnvironment({ KAFKA_TOPIC_PREFIX: prefix, KAFKA_CLIENT_ID: `e2e-${randomUUID().slice(0, 8)}`, KAFKA_PARTITIONS: '3' });
+  const env = roleEnvironment({ KAFKA_TOPIC_PREFIX: prefix, KAFKA_CLIENT_ID: `e2e-${randomUUID().slice(0, 8)}`, KAFKA_PARTITIONS: '3', PROCESSOR_SNAPSHOT_EVERY_EVENTS: '5' });
 
   beforeAll(async () => {
     kafka = createKafkaClient({ brokers: testEnv.kafkaBrokers, clientId: 'e2e-test' }, { logLevel: 1 });
@@ -193,11 +194,18 @@ describe('command processor, end to end through Kafka', () => {
     expect(late).toMatchObject({ status: 'rejected', error: { code: 'MONITOR_PAUSED' } });
   });
 
-  it('rebuilds its state from the topics after a restart: versions go on, duplicates are still recognised', async () => {
+  it('rebuilds its state from a snapshot and the topics after a restart: versions go on, duplicates are still recognised', async () => {
     const tenantId = randomUUID();
     const create = createTenant(tenantId);
     await accepted(create);
     await accepted(command('RenameTenant', tenantId, { name: 'Before restart' }));
+    const pool = new Pool({ connectionString: testEnv.projectorUrl });
+    try {
+      const { rows } = await pool.query('SELECT count(*)::int AS n FROM processor_snapshots WHERE stream = $1', [topics.commands]);
+      expect(rows[0].n).toBeGreaterThan(0);
+    } finally {
+      await pool.end();
+    }
     expect(await processor.stop()).toBe(0);
     processor = ServiceProcess.start('command-processor', env, await freePort());
     await processor.waitFor('/health/startup', 60000);

@@ -91,7 +91,7 @@ describe('crash safety of the command processor (kill -9 while 5,000 commands fl
   async function scenario(instances: 1 | 2): Promise<Audit> {
     const prefix = `crash.${randomUUID().slice(0, 8)}.`;
     const topics = topicNames(prefix);
-    const env = roleEnvironment({ KAFKA_TOPIC_PREFIX: prefix, KAFKA_CLIENT_ID: `crash-${randomUUID().slice(0, 8)}`, KAFKA_PARTITIONS: '6' });
+    const env = roleEnvironment({ KAFKA_TOPIC_PREFIX: prefix, KAFKA_CLIENT_ID: `crash-${randomUUID().slice(0, 8)}`, KAFKA_PARTITIONS: '6', PROCESSOR_SNAPSHOT_EVERY_EVENTS: '300' });
     const random = seededRandom(SEED + instances);
     const start = async () => {
       const p = ServiceProcess.start('command-processor', env, await freePort());

@@ -43,7 +43,7 @@ export class ServiceProcess {
   }
 
   static start(role: Role, env: Record<string, string>, port: number): ServiceProcess {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', role, 'src', 'main.js')], {
+    const child = spawn(process.execPath, [join(ROOT, process.env.VINSIGHT_DIST ?? 'dist', 'apps', role, 'src', 'main.js')], {
       cwd: ROOT,
       env: { ...env, HTTP_PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
   acceptedResult,
@@ -12,14 +12,18 @@ import {
   toDeadLetter,
   toEventEnvelope,
 } from '@vinsight/contracts';
-import { DomainCommand, evolveTenantWriteState, TenantWriteState } from '@vinsight/domain';
+import { DomainCommand, evolveTenantWriteState, TenantWriteState, toSnapshot } from '@vinsight/domain';
 import { BaseOffsets, OutputMessages, PartitionHandler, PendingWork, TopicNames } from '@vinsight/kafka';
 import { IHeaders, KafkaMessage, Message } from 'kafkajs';
 import { decideCommandClass } from './handlers/decide-command';
 import { PartitionState } from './partition-state';
 import { PartitionStateLoader } from './partition-state.loader';
 import { CLOCK, Clock, EVENT_IDS, EventIdGenerator } from './ports';
+import { PartitionSnapshot, SnapshotStore } from './snapshot.store';
 import { TOPIC_NAMES } from './tokens';
+
+/** Records written to a partition between two snapshots of its state. */
+export const SNAPSHOT_EVERY_EVENTS = 100_000;
 
 /** A result whose consistency position is known only once the events' offsets are. */
 type PendingResult = (offsets: BaseOffsets) => CommandResult;
@@ -34,6 +38,7 @@ export type CommandOutcome = 'accepted' | 'rejected' | 'duplicate' | 'dead-lette
 @Injectable()
 export class CommandPartitionHandler implements PartitionHandler {
   private readonly partitions = new Map<number, PartitionState>();
+  private readonly logger = new Logger('CommandPartitionHandler');
   /** Called once per command with its outcome (metrics). */
   onOutcome: (type: string, outcome: CommandOutcome) => void = () => undefined;
 
@@ -43,7 +48,11 @@ export class CommandPartitionHandler implements PartitionHandler {
     @Inject(TOPIC_NAMES) private readonly topics: TopicNames,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(EVENT_IDS) private readonly ids: EventIdGenerator,
+    private readonly snapshots: SnapshotStore,
   ) {}
+
+  /** Take a snapshot of a partition after this many events were written since the last one. */
+  snapshotEvery = SNAPSHOT_EVERY_EVENTS;
 
   async assigned(partitions: number[]): Promise<void> {
     for (const [partition, state] of await this.loader.load(partitions)) this.partitions.set(partition, state);
@@ -113,9 +122,12 @@ export class CommandPartitionHandler implements PartitionHandler {
           },
         ];
       },
-      committed: () => {
+      committed: (nextOffsets) => {
         for (const [tenantId, tenantState] of working) state.tenants.set(tenantId, tenantState);
         for (const result of resolved) if (!result.duplicate) state.remember(result);
+        for (const [topic, offset] of nextOffsets) state.nextOffsets.set(topic, offset);
+        state.writtenSinceSnapshot += events.length + checks.length;
+        if (state.writtenSinceSnapshot >= this.snapshotEvery) this.snapshot(partition, state);
       },
       discarded: () => undefined,
     };
@@ -173,6 +185,29 @@ export class CommandPartitionHandler implements PartitionHandler {
         }),
         processedAt: now,
       });
+  }
+
+  /**
+   * Serialises the committed state now (it will change under the next transaction), then stores
+   * it without holding up the partition; a failed save only means a longer next rebuild.
+   */
+  private snapshot(partition: number, state: PartitionState) {
+    state.writtenSinceSnapshot = 0;
+    const offsetOf = (topic: string) => state.nextOffsets.get(topic) ?? 0n;
+    const snapshot: PartitionSnapshot = {
+      offsets: {
+        events: offsetOf(this.topics.events),
+        checkEvents: offsetOf(this.topics.checkEvents),
+        results: offsetOf(this.topics.commandResults),
+      },
+      tenants: [...state.tenants].map(([tenantId, tenantState]) => ({ tenantId, state: toSnapshot(tenantState) })),
+      results: [...state.results.values()],
+    };
+    const started = Date.now();
+    this.snapshots.save(this.topics.commands, partition, snapshot).then(
+      (bytes) => this.logger.log(`snapshot of partition ${partition}: ${snapshot.tenants.length} tenants, ${bytes} bytes, ${Date.now() - started} ms`),
+      (error: unknown) => this.logger.warn(`snapshot of partition ${partition} not saved: ${(error as Error).message}`),
+    );
   }
 
   private deadLetter(partition: number, message: KafkaMessage, reason: string, now: Date): Message {

@@ -12,6 +12,7 @@ import { nestKafkaLogger } from './nest-kafka-logger';
 import { PartitionStateLoader } from './partition-state.loader';
 import { CLOCK, deterministicEventIds, EVENT_IDS, systemClock } from './ports';
 import { SlugReservationsRepository } from './slug-reservations.repository';
+import { SnapshotStore } from './snapshot.store';
 import { KAFKA_CLIENT, TOPIC_NAMES } from './tokens';
 
 /** The command processor role: Kafka commands in, events and results out, exactly once. */
@@ -28,6 +29,7 @@ export class CommandProcessingModule {
         { provide: CLOCK, useValue: systemClock },
         { provide: EVENT_IDS, useValue: deterministicEventIds },
         { provide: SlugReservationsRepository, useFactory: (pool: Pool) => new SlugReservationsRepository(pool), inject: [PROJECTOR_POOL] },
+        { provide: SnapshotStore, useFactory: (pool: Pool) => new SnapshotStore(pool), inject: [PROJECTOR_POOL] },
         PartitionStateLoader,
         CommandPartitionHandler,
         CommandProcessorService,

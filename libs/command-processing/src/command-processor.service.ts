@@ -37,6 +37,7 @@ export class CommandProcessorService implements OnApplicationBootstrap, BeforeAp
 
   async onApplicationBootstrap(): Promise<void> {
     this.lifecycle.expectStart('command-processor');
+    this.handler.snapshotEvery = this.config.processor.snapshotEveryEvents;
     const admin = new TopicAdmin(this.kafka, this.topics);
     try {
       await admin.ensureTopics({ partitions: this.config.kafka.partitions, replicationFactor: this.config.kafka.replicationFactor });

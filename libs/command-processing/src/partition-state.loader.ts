@@ -1,14 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandResult, EventEnvelope, eventFromEnvelope } from '@vinsight/contracts';
+import { fromSnapshot } from '@vinsight/domain';
 import { readPartitionsToEnd, TopicNames } from '@vinsight/kafka';
 import { Kafka, KafkaMessage } from 'kafkajs';
 import { PartitionState } from './partition-state';
+import { SnapshotStore } from './snapshot.store';
 import { KAFKA_CLIENT, TOPIC_NAMES } from './tokens';
 
 /**
- * Rebuilds the write model of newly assigned partitions from the topics this processor wrote:
- * `events` (the event store), `check-events` (seen check ids and last statuses) and
- * `command-results` (commandId idempotency across restarts). Runs after the partitions'
+ * Rebuilds the write model of newly assigned partitions: the latest snapshot, if any, then the
+ * records written after it to `events` (the event store), `check-events` (seen check ids, last
+ * statuses) and `command-results` (commandId idempotency). Runs after the partitions'
  * transactional producers fenced older owners, so what it reads is final.
  */
 @Injectable()
@@ -18,12 +20,26 @@ export class PartitionStateLoader {
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
     @Inject(TOPIC_NAMES) private readonly topics: TopicNames,
+    private readonly snapshots: SnapshotStore,
   ) {}
 
   async load(partitions: number[]): Promise<Map<number, PartitionState>> {
     const started = Date.now();
-    const states = new Map(partitions.map((p) => [p, new PartitionState()]));
-    const fromStart = new Map(partitions.map((p) => [p, 0n]));
+    const snapshots = await this.snapshots.load(this.topics.commands, partitions);
+    const states = new Map<number, PartitionState>();
+    const from = { events: new Map<number, bigint>(), checkEvents: new Map<number, bigint>(), results: new Map<number, bigint>() };
+    for (const partition of partitions) {
+      const state = new PartitionState();
+      const snapshot = snapshots.get(partition);
+      if (snapshot) {
+        for (const tenant of snapshot.tenants) state.tenants.set(tenant.tenantId, fromSnapshot(tenant.state));
+        for (const result of snapshot.results) state.remember(result);
+      }
+      from.events.set(partition, snapshot?.offsets.events ?? 0n);
+      from.checkEvents.set(partition, snapshot?.offsets.checkEvents ?? 0n);
+      from.results.set(partition, snapshot?.offsets.results ?? 0n);
+      states.set(partition, state);
+    }
     const applyEvents = (partition: number, messages: KafkaMessage[]) => {
       const state = states.get(partition)!;
       for (const message of messages) {
@@ -31,12 +47,13 @@ export class PartitionStateLoader {
         state.apply(envelope.tenantId, eventFromEnvelope(envelope));
       }
     };
-    const events = await readPartitionsToEnd(this.kafka, this.topics.events, fromStart, applyEvents, { groupPrefix: 'vinsight.rebuild' });
-    const checks = await readPartitionsToEnd(this.kafka, this.topics.checkEvents, fromStart, applyEvents, { groupPrefix: 'vinsight.rebuild' });
+    const options = { groupPrefix: 'vinsight.rebuild' };
+    const events = await readPartitionsToEnd(this.kafka, this.topics.events, from.events, applyEvents, options);
+    const checks = await readPartitionsToEnd(this.kafka, this.topics.checkEvents, from.checkEvents, applyEvents, options);
     const results = await readPartitionsToEnd(
       this.kafka,
       this.topics.commandResults,
-      fromStart,
+      from.results,
       (partition, messages) => {
         const state = states.get(partition)!;
         for (const message of messages) {
@@ -44,11 +61,16 @@ export class PartitionStateLoader {
           if (!result.duplicate) state.remember(result);
         }
       },
-      { groupPrefix: 'vinsight.rebuild' },
+      options,
     );
+    for (const [partition, state] of states) {
+      state.nextOffsets.set(this.topics.events, events.endOffsets.get(partition)!);
+      state.nextOffsets.set(this.topics.checkEvents, checks.endOffsets.get(partition)!);
+      state.nextOffsets.set(this.topics.commandResults, results.endOffsets.get(partition)!);
+    }
     this.logger.log(
-      `rebuilt partitions ${partitions.join(',')} from ${events.messages} events, ${checks.messages} check events, ` +
-        `${results.messages} results in ${Date.now() - started} ms`,
+      `rebuilt partitions ${partitions.join(',')} (${snapshots.size} from snapshots) from ${events.messages} events, ` +
+        `${checks.messages} check events, ${results.messages} results in ${Date.now() - started} ms`,
     );
     return states;
   }

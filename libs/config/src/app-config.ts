@@ -17,7 +17,8 @@ export interface AppConfig {
   replication: { maxLagSeconds: number; maxLagBytes: number };
   kafka: { brokers: string[]; clientId: string; topicPrefix: string; partitions: number; replicationFactor: number };
   consistencyWaitMs: number;
-  health: { checkTimeoutMs: number; heapMaxBytes: number };
+  health: { checkTimeoutMs: number; heapMaxBytes: number; projectionLagMaxEvents: number };
+  processor: { snapshotEveryEvents: number };
   shutdownGraceMs: number;
 }
 

@@ -83,7 +83,12 @@ function toAppConfig(roles: ServiceRole[], v: EnvironmentVariables): AppConfig {
       replicationFactor: v.KAFKA_REPLICATION_FACTOR,
     },
     consistencyWaitMs: v.CONSISTENCY_WAIT_MS,
-    health: { checkTimeoutMs: v.HEALTH_CHECK_TIMEOUT_MS, heapMaxBytes: v.LIVENESS_HEAP_MAX_MB * 1024 * 1024 },
+    health: {
+      checkTimeoutMs: v.HEALTH_CHECK_TIMEOUT_MS,
+      heapMaxBytes: v.LIVENESS_HEAP_MAX_MB * 1024 * 1024,
+      projectionLagMaxEvents: v.PROJECTION_LAG_MAX_EVENTS,
+    },
+    processor: { snapshotEveryEvents: v.PROCESSOR_SNAPSHOT_EVERY_EVENTS },
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
   };
 }

@@ -84,6 +84,14 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1000) @Max(600000)
   SHUTDOWN_GRACE_MS = 25000;
 
+  /** The command processor snapshots a partition's write model after this many events. */
+  @Transform(toInt) @IsInt() @Min(1)
+  PROCESSOR_SNAPSHOT_EVERY_EVENTS = 100000;
+
+  /** Readiness fails when a projection is more than this many events behind on a partition. */
+  @Transform(toInt) @IsInt() @Min(1)
+  PROJECTION_LAG_MAX_EVENTS = 10000;
+
   /** Liveness fails when the V8 heap exceeds this many MiB. */
   @Transform(toInt) @IsInt() @Min(64)
   LIVENESS_HEAP_MAX_MB = 1536;

@@ -41,7 +41,17 @@ export class CommandClient {
     await producer.connect();
     await consumer.connect();
     await consumer.subscribe({ topics: [topics.commandResults], fromBeginning: options.fromBeginning ?? false });
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    // GROUP_JOIN fires before the consumer has resolved where to start; a result written between
+    // the two would be skipped. After the first completed fetch the position is fixed.
+    const joined = new Promise<void>((resolve) => {
+      const removeJoin = consumer.on(consumer.events.GROUP_JOIN, () => {
+        removeJoin();
+        const removeFetch = consumer.on(consumer.events.FETCH, () => {
+          removeFetch();
+          resolve();
+        });
+      });
+    });
     await consumer.run({
       eachBatch: async ({ batch }) => {
         const receivedAt = Date.now();

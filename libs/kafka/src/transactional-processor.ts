@@ -18,8 +18,11 @@ export interface PendingWork {
   first: OutputMessages[];
   /** May be called twice (a wrong offset guess is redone); must not keep state between calls. */
   results(baseOffsets: BaseOffsets): OutputMessages[];
-  /** The transaction committed: the working state becomes the real state. */
-  committed(): void;
+  /**
+   * The transaction committed: the working state becomes the real state. `nextOffsets` are the
+   * offsets the next records will get on the output topics written so far (after the marker).
+   */
+  committed(nextOffsets: BaseOffsets): void;
   /** The transaction failed: forget everything this work changed. */
   discarded(): void;
 }
@@ -153,6 +156,7 @@ export class TransactionalProcessor {
     })();
     // A failed load is retried by the next batch of the partition.
     const guarded = ready.catch((error: unknown) => {
+      this.options.logger.error({ partitions, err: error }, `loading partitions failed: ${(error as Error).message}`);
       for (const p of partitions) if (this.loading.get(p) === guarded) void this.release(p);
       throw error;
     });
@@ -216,7 +220,7 @@ export class TransactionalProcessor {
       await this.release(partition);
       throw error;
     }
-    work.committed();
+    work.committed(this.nextOffsets.get(partition) ?? new Map());
     this.options.onCommitted?.(partition, slice.length, Date.now() - started);
   }
 
