@@ -12,6 +12,10 @@ import { CheckPartitions } from '../partitions/check-partitions';
 import { READ_MODELS_PROJECTION } from '../projections.constants';
 import { progressOf, RebuildProgress } from './rebuild-progress';
 
+/** Well below deadlock_timeout (1 s by default): a reader waiting on the switch is never a deadlock victim. */
+const SWITCH_LOCK_TIMEOUT_MS = 100;
+const LOCK_NOT_AVAILABLE = '55P03';
+
 export interface RebuildOptions {
   /** Prefix of the rebuild's throwaway consumer group. */
   groupPrefix: string;
@@ -131,6 +135,7 @@ export class ProjectionRebuild {
         }
         await consumer.stop();
         stopped();
+        await this.lockLiveTables(client);
         const built = await buildStore.all(client);
         const behind = live.filter((l) => checkpointOf(built, l) < l.nextOffset);
         if (behind.length > 0) throw new Error(`the build fell behind the live projection on ${behind.map((b) => `${b.topic}[${b.partition}]`).join(', ')}`);
@@ -144,6 +149,30 @@ export class ProjectionRebuild {
       } finally {
         if (!committed) await client.query('ROLLBACK').catch(() => undefined);
         client.release();
+      }
+    }
+  }
+
+  /**
+   * Takes every lock the switch needs at once (projector.rebuild_lock_live_tables), waiting at
+   * most a moment: readers hold some of these tables and may wait for others, so waiting longer
+   * could deadlock with them. When the locks are not free in time, the attempt is rolled back to
+   * the savepoint (releasing what it got), the readers finish, and it tries again.
+   */
+  private async lockLiveTables(client: PoolClient): Promise<void> {
+    const deadline = Date.now() + (this.options.switchWaitMs ?? 10000) * 3;
+    for (;;) {
+      await client.query('SAVEPOINT switch_locks');
+      try {
+        await client.query(`SET LOCAL lock_timeout = '${SWITCH_LOCK_TIMEOUT_MS}ms'`);
+        await client.query('SELECT projector.rebuild_lock_live_tables()');
+        await client.query("SET LOCAL lock_timeout = '30s'");
+        await client.query('RELEASE SAVEPOINT switch_locks');
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE || Date.now() > deadline) throw error;
+        await client.query('ROLLBACK TO SAVEPOINT switch_locks');
+        await sleep(10 + Math.floor(Math.random() * 40));
       }
     }
   }

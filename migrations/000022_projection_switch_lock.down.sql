@@ -1,0 +1,2 @@
+-- Reverses 000022.
+DROP FUNCTION projector.rebuild_lock_live_tables();
