@@ -10,10 +10,15 @@ const IMPORT_META_URL = /\bimport\.meta\.url\b/g;
 
 module.exports = {
   getCacheKey(source, path) {
-    return createHash('sha256').update(ts.version).update('v1').update(path).update(source).digest('hex');
+    return createHash('sha256').update(ts.version).update('v2').update(path).update(source).digest('hex');
   },
   process(source, path) {
-    const output = ts.transpileModule(source.replace(IMPORT_META_URL, "require('node:url').pathToFileURL(__filename).href"), {
+    const commonJs = source
+      .replace(/^const require = createRequire\(import\.meta\.url\);$/m, '')
+      .replace(/\bimport\.meta\.resolve\(/g, 'require.resolve(')
+      .replace(/\bimport\.meta\.dirname\b/g, '__dirname')
+      .replace(IMPORT_META_URL, "require('node:url').pathToFileURL(__filename).href");
+    const output = ts.transpileModule(commonJs, {
       fileName: path,
       compilerOptions: {
         allowJs: true,

@@ -1,4 +1,3 @@
-import './support/terminus-jest-shim';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

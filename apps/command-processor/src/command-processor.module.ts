@@ -11,7 +11,13 @@ export class CommandProcessorModule {
     return {
       module: CommandProcessorModule,
       imports: [
-        ...platformImports({ service: 'command-processor', config, lifecycle, primaryPool: PROJECTOR_POOL }),
+        ...platformImports({
+          service: 'command-processor',
+          config,
+          lifecycle,
+          primaryPool: PROJECTOR_POOL,
+          checks: { kafka: true, consumerGroups: true },
+        }),
         CommandProcessingModule.forRoot(config, lifecycle),
       ],
     };

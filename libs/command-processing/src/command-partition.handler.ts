@@ -28,7 +28,7 @@ export const SNAPSHOT_EVERY_EVENTS = 100_000;
 /** A result whose consistency position is known only once the events' offsets are. */
 type PendingResult = (offsets: BaseOffsets) => CommandResult;
 
-export type CommandOutcome = 'accepted' | 'rejected' | 'duplicate' | 'dead-lettered';
+export type CommandOutcome = 'accepted' | 'rejected' | 'duplicate' | 'dead_lettered';
 
 /**
  * Turns a slice of one partition's commands into events, results and dead letters. Decisions
@@ -77,7 +77,7 @@ export class CommandPartitionHandler implements PartitionHandler {
       const parsed = parseCommandMessage({ key: message.key, value: message.value, now });
       if (parsed.kind === 'malformed') {
         deadLetters.push(this.deadLetter(partition, message, parsed.reason, now));
-        this.onOutcome('unknown', 'dead-lettered');
+        this.onOutcome('unknown', 'dead_lettered');
         continue;
       }
       const commandId = parsed.kind === 'command' ? parsed.command.metadata.commandId : parsed.commandId;

@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@vinsight/config';
-import { LifecycleState } from '@vinsight/health';
+import { ConsumerGroupRegistry, LifecycleState, trackConsumerGroup } from '@vinsight/health';
+import { AppMetrics } from '@vinsight/observability';
 import { TopicAdmin, TopicNames, TransactionalProcessor } from '@vinsight/kafka';
 import { Kafka } from 'kafkajs';
 import { CommandPartitionHandler } from './command-partition.handler';
@@ -25,7 +26,11 @@ export class CommandProcessorService implements OnApplicationBootstrap, BeforeAp
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly handler: CommandPartitionHandler,
     private readonly lifecycle: LifecycleState,
-  ) {}
+    private readonly consumerGroups: ConsumerGroupRegistry,
+    private readonly metrics: AppMetrics,
+  ) {
+    handler.onOutcome = (type, outcome) => metrics.recordCommand(type, outcome);
+  }
 
   get isJoined(): boolean {
     return this.processor?.isJoined ?? false;
@@ -52,7 +57,9 @@ export class CommandProcessorService implements OnApplicationBootstrap, BeforeAp
       maxMessagesPerTransaction: MAX_COMMANDS_PER_TRANSACTION,
       partitionsConcurrently: this.config.kafka.partitions,
       logger: nestKafkaLogger(this.logger),
+      onCommitted: (_partition, commands, durationMs) => this.metrics.observeBatch('command-processor', commands, durationMs / 1000),
     });
+    this.consumerGroups.register(trackConsumerGroup(this.processor.groupConsumer, groupId, { sessionTimeoutMs: 30000 }));
     await this.processor.start();
     this.lifecycle.markStarted('command-processor');
     this.logger.log(`consuming ${this.topics.commands} as ${groupId}`);

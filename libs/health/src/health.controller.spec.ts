@@ -1,4 +1,3 @@
-import '../../../test/ops/support/terminus-jest-shim';
 import { NestFastifyApplication, FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { ConfigModule, loadConfig } from '@vinsight/config';

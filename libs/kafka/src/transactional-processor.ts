@@ -105,6 +105,11 @@ export class TransactionalProcessor {
     });
   }
 
+  /** The group consumer, for health tracking (listen to its events; do not drive it). */
+  get groupConsumer(): Consumer {
+    return this.consumer;
+  }
+
   get isJoined(): boolean {
     return this.joined && !this.stopping;
   }
