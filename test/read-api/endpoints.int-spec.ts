@@ -407,6 +407,12 @@ describe('read API endpoints (CONTRACT §5)', () => {
       expect(response.body).toMatchObject({ status: 404, title: 'Not Found' });
     });
 
+    it("leaves errors outside the read API's paths to Nest's default handling", async () => {
+      const response = await request(api.server).get('/not-the-api').expect(404);
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
+      expect(response.body).toMatchObject({ statusCode: 404 });
+    });
+
     it('echoes or creates request and correlation ids', async () => {
       const given = await get('/v1/tenant').set('x-request-id', 'req-123').set('x-correlation-id', 'corr-456').expect(200);
       expect(given.headers['x-request-id']).toBe('req-123');
