@@ -1,0 +1,140 @@
+/**
+ * `npm run projections -- <command>`: the operators' CLI of the projector.
+ *
+ *   status                      checkpoint, high watermark and lag of every partition
+ *   rebuild                     replay both topics into new tables beside the live ones, then switch
+ *   parked list [--all] [--limit N]   events the projection parked, with the reason
+ *   parked replay <id>... | --all     apply parked events again (after fixing their cause)
+ *   retention                   run the retention job now
+ *
+ * Connection settings come from the same environment as the service (PROJECTOR_DATABASE_URL,
+ * KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, KAFKA_CLIENT_ID); it never runs migrations.
+ */
+import { ConfigError, loadConfig } from '@vinsight/config';
+import { createKafkaClient, topicNames } from '@vinsight/kafka';
+import {
+  ParkedEventsService,
+  ProjectionLagService,
+  ProjectionRebuild,
+  READ_MODELS_PROJECTION,
+  renderProgressBar,
+  renderStatus,
+  RetentionService,
+  systemClock,
+} from '@vinsight/projections';
+import { logLevel } from 'kafkajs';
+import { Pool } from 'pg';
+
+const USAGE = `usage: npm run projections -- <command>
+  status [--json]
+  rebuild
+  parked list [--all] [--limit N]
+  parked replay <id>... | --all
+  retention`;
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const err = (line: string) => process.stderr.write(`${line}\n`);
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...args] = argv;
+  if (!command || command === 'help' || command === '--help') {
+    out(USAGE);
+    return;
+  }
+  const config = loadConfig(['projector'], { ...process.env, MIGRATE_ON_START: 'false' });
+  const pool = new Pool({ connectionString: config.database.projectorUrl, max: 4, application_name: 'vinsight-projections-cli' });
+  const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}.cli` }, { logLevel: logLevel.NOTHING });
+  const topics = topicNames(config.kafka.topicPrefix);
+  const lag = new ProjectionLagService(kafka, pool, [topics.events, topics.checkEvents]);
+  try {
+    switch (command) {
+      case 'status': {
+        const partitions = await lag.lag();
+        const report = {
+          projection: READ_MODELS_PROJECTION,
+          partitions,
+          totalLag: partitions.reduce((sum, p) => sum + p.lag, 0),
+          parkedWaiting: await new ParkedEventsService(pool).countWaiting(),
+        };
+        out(args.includes('--json') ? JSON.stringify(report) : renderStatus(report));
+        return;
+      }
+      case 'rebuild': {
+        const interactive = process.stderr.isTTY === true;
+        let lastLine = 0;
+        const rebuild = new ProjectionRebuild(pool, kafka, {
+          groupPrefix: config.kafka.clientId,
+          topics: [topics.events, topics.checkEvents],
+          clock: systemClock,
+          logger: { log: out, warn: (m) => err(`warning: ${m}`), error: (m) => err(`error: ${m}`) },
+          onProgress: (progress) => {
+            const line = renderProgressBar(progress);
+            if (interactive) process.stderr.write(`\r${line}\u001b[K${progress.phase === 'done' ? '\n' : ''}`);
+            else if (progress.phase !== 'replaying' || Date.now() - lastLine > 5000) {
+              lastLine = Date.now();
+              err(line);
+            }
+          },
+        });
+        const report = await rebuild.run();
+        out(`rebuilt ${report.events} events in ${(report.durationMs / 1000).toFixed(1)} s (${Math.round(report.eventsPerSecond)} events/s) and switched`);
+        return;
+      }
+      case 'parked':
+        await parked(pool, args);
+        return;
+      case 'retention': {
+        const report = await new RetentionService(pool, systemClock).run();
+        out(report.ran ? JSON.stringify(report) : 'retention is already running in another process');
+        return;
+      }
+      default:
+        throw new UsageError(`unknown command ${command}`);
+    }
+  } finally {
+    await lag.close();
+    await pool.end();
+  }
+}
+
+async function parked(pool: Pool, args: string[]): Promise<void> {
+  const service = new ParkedEventsService(pool);
+  const [sub, ...rest] = args;
+  if (sub === 'list') {
+    const limitAt = rest.indexOf('--limit');
+    const limit = limitAt >= 0 ? Number(rest[limitAt + 1]) : 100;
+    if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive integer');
+    const list = await service.list({ includeReplayed: rest.includes('--all'), limit });
+    if (list.length === 0) out('no parked events');
+    for (const p of list) {
+      out(
+        `#${p.id} ${p.topic}[${p.partition}]@${p.offset} ${p.eventType ?? '(unreadable)'} ${p.eventId ?? ''} parked ${p.parkedAt.toISOString()}` +
+          `${p.replayedAt ? ` replayed ${p.replayedAt.toISOString()} (${p.replayOutcome})` : ''}\n    ${p.errorCode}: ${p.reason}`,
+      );
+    }
+    return;
+  }
+  if (sub === 'replay') {
+    const ids = rest.filter((a) => a !== '--all');
+    if (!rest.includes('--all') && ids.length === 0) throw new UsageError('parked replay needs ids or --all');
+    const outcomes = [];
+    if (rest.includes('--all')) outcomes.push(...(await service.replayAll()));
+    // one after the other, in the order given: a later event may depend on an earlier one
+    else for (const id of ids) outcomes.push(await service.replay(id));
+    for (const o of outcomes) out(`#${o.id} ${o.outcome}${'reason' in o ? `: ${o.errorCode} ${o.reason}` : ''}`);
+    if (outcomes.some((o) => o.outcome === 'failed' || o.outcome === 'not-found')) process.exitCode = 1;
+    return;
+  }
+  throw new UsageError(`unknown parked command ${sub ?? ''}`);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    err(`${error.message}\n${USAGE}`);
+    process.exit(2);
+  }
+  err(error instanceof ConfigError ? error.message : `projections: ${(error as Error).stack ?? String(error)}`);
+  process.exit(1);
+});
