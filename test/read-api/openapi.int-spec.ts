@@ -1,4 +1,3 @@
-import './swagger.jest-stub';
 import { buildReadApiOpenApiDocument, openApiYaml } from '@vinsight/read-api';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
