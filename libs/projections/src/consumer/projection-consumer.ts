@@ -83,8 +83,11 @@ export class ProjectionConsumer {
       maxBytesPerPartition: options.maxBytesPerPartition ?? 256 * 1024,
       maxBytes: 8 * 1024 * 1024,
       maxWaitTimeInMs: 100,
-      sessionTimeout: 30000,
-      heartbeatInterval: 3000,
+      // A member killed without leaving holds its partitions until its session expires: a short
+      // session lets a restarted projector (or another member) take them over within seconds.
+      sessionTimeout: 10000,
+      rebalanceTimeout: 20000,
+      heartbeatInterval: 1000,
       retry: { retries: 10, initialRetryTime: 300 },
     });
     const { GROUP_JOIN, END_BATCH_PROCESS, CRASH } = this.consumer.events;
@@ -161,6 +164,7 @@ export class ProjectionConsumer {
     await heartbeat();
     while (this.bufferedRecords > this.maxBufferedRecords && this.running) {
       await new Promise<void>((resolve) => this.bufferWaiters.push(resolve));
+      await heartbeat();
     }
   }
 
