@@ -59,7 +59,9 @@ async function produce(kafka: ReturnType<typeof createKafkaClient>, topic: strin
   await producer.connect();
   let batch: { key: string; value: string; partition: number }[] = [];
   let sent = 0;
-  for (const record of generator) {
+  // Manual iteration: breaking out of a for-of would close the generator for the next call.
+  for (let next = generator.next(); !next.done; next = generator.next()) {
+    const record = next.value;
     batch.push({ key: record.tenantId, value: record.value, partition: 0 });
     if (batch.length === 1000) {
       await producer.send({ topic, acks: 1, messages: batch });
