@@ -111,7 +111,13 @@ describe('projector crash safety', () => {
     phase('killed three times');
 
     child = startProjector();
+    const lastPort = port - 1;
     await waitUntilCaughtUp(lag, 120000);
+    const metrics = await (await fetch(`http://127.0.0.1:${lastPort}/metrics`)).text();
+    expect(metrics).toMatch(/vinsight_events_projected_total\{[^}]*projection="read-models"[^}]*type="CheckRecorded"[^}]*\} \d+/);
+    expect(metrics).toMatch(/vinsight_batch_duration_seconds_count\{[^}]*component="projector"/);
+    const ready = await fetch(`http://127.0.0.1:${lastPort}/health/ready`);
+    expect({ status: ready.status, body: await ready.json() }).toMatchObject({ status: 200, body: { info: { projection: { status: 'up' } } } });
     child.kill('SIGTERM');
     const exitCode = await new Promise((resolve) => child!.once('exit', (code) => resolve(code)));
     expect(exitCode).toBe(0);

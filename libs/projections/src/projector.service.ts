@@ -1,14 +1,17 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@vinsight/config';
 import { PROJECTOR_POOL } from '@vinsight/database';
+import { ConsumerGroupRegistry, ProjectionLagRegistry, trackConsumerGroup } from '@vinsight/health';
 import type { LifecycleState } from '@vinsight/health';
+import { AppMetrics } from '@vinsight/observability';
 import { TopicAdmin, topicNames } from '@vinsight/kafka';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { BatchRunner } from './apply/batch-runner';
 import { ProjectionTarget } from './apply/projection-target';
 import { Clock } from './clock';
-import { ProjectionConsumer } from './consumer/projection-consumer';
+import { CONSUMER_SESSION_TIMEOUT_MS, ProjectionConsumer } from './consumer/projection-consumer';
+import { ProjectionLagService } from './lag/projection-lag.service';
 import { CheckPartitions } from './partitions/check-partitions';
 import {
   DEFAULT_RETENTION_FIRST_RUN_MS,
@@ -42,6 +45,11 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
     @Inject(PROJECTOR_OPTIONS) private readonly options: ProjectorOptions,
     private readonly retention: RetentionService,
     @Inject(PROJECTOR_LIFECYCLE) private readonly lifecycle: Pick<LifecycleState, 'expectStart' | 'markStarted'>,
+    private readonly lag: ProjectionLagService,
+    // Provided by the platform modules (health, metrics) when the role runs them.
+    @Optional() private readonly consumerGroups?: ConsumerGroupRegistry,
+    @Optional() private readonly lagSources?: ProjectionLagRegistry,
+    @Optional() private readonly metrics?: AppMetrics,
   ) {}
 
   get groupId(): string {
@@ -75,9 +83,15 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
       logger: this.logger,
       onBatch: (topic, partition, result, durationMs) => {
         this.options.metrics?.batchApplied(topic, partition, result, durationMs);
+        if (this.metrics) {
+          this.metrics.observeBatch(PROJECTOR_COMPONENT, result.applied + result.parked, durationMs / 1000);
+          for (const [type, count] of result.types) this.metrics.recordEventsProjected(target.projection, type, count);
+        }
         if (result.parked > 0) this.logger.warn(`${topic}[${partition}]: parked ${result.parked} event(s) of the batch`);
       },
     });
+    this.consumerGroups?.register(trackConsumerGroup(this.consumer.kafkaConsumer, this.groupId, { sessionTimeoutMs: CONSUMER_SESSION_TIMEOUT_MS }));
+    this.lagSources?.register(this.lag);
     await this.consumer.start();
     this.schedule(partitions);
     this.lifecycle.markStarted(PROJECTOR_COMPONENT);

@@ -4,6 +4,8 @@ import { SourceRecord } from '../events/source-record';
 import { PartitionBuffer } from './partition-buffer';
 import { Semaphore } from './semaphore';
 
+export const CONSUMER_SESSION_TIMEOUT_MS = 10000;
+
 export interface ProjectionConsumerLogger {
   log(message: string): void;
   warn(message: string): void;
@@ -85,7 +87,7 @@ export class ProjectionConsumer {
       maxWaitTimeInMs: 100,
       // A member killed without leaving holds its partitions until its session expires: a short
       // session lets a restarted projector (or another member) take them over within seconds.
-      sessionTimeout: 10000,
+      sessionTimeout: CONSUMER_SESSION_TIMEOUT_MS,
       rebalanceTimeout: 20000,
       heartbeatInterval: 1000,
       retry: { retries: 10, initialRetryTime: 300 },
