@@ -4,7 +4,7 @@ import { AppConfig } from '@vinsight/config';
 import { PROJECTOR_POOL, REPLICA_POOL } from '@vinsight/database';
 import { LifecycleState } from '@vinsight/health';
 import { ProjectorModule } from '@vinsight/projections';
-import { ReadApiHttpModule } from '@vinsight/read-api';
+import { ReadApiHttpModule, readApiSettings } from '@vinsight/read-api';
 import { platformImports } from '@vinsight/runtime';
 
 /** Every role in one process for local use: one HTTP port for the API, health and metrics. */
@@ -23,7 +23,7 @@ export class AllInOneModule {
         }),
         CommandProcessingModule.forRoot(config, lifecycle),
         ProjectorModule.forRoot(config, lifecycle),
-        ReadApiHttpModule.forRoot(),
+        ReadApiHttpModule.forRoot({ settings: readApiSettings({ jwt: { ...config.readApi.jwt, clockToleranceSeconds: 30 }, rateLimit: config.readApi.rateLimit }) }),
       ],
     };
   }

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '@vinsight/config';
 import { API_POOL, REPLICA_POOL } from '@vinsight/database';
 import { LifecycleState } from '@vinsight/health';
-import { ReadApiHttpModule } from '@vinsight/read-api';
+import { ReadApiHttpModule, readApiSettings } from '@vinsight/read-api';
 import { platformImports } from '@vinsight/runtime';
 
 @Module({})
@@ -10,7 +10,7 @@ export class ReadApiModule {
   static forRoot(config: AppConfig, lifecycle: LifecycleState): DynamicModule {
     return {
       module: ReadApiModule,
-      imports: [...platformImports({ service: 'read-api', config, lifecycle, primaryPool: API_POOL, checks: { replication: { pool: REPLICA_POOL } } }), ReadApiHttpModule.forRoot()],
+      imports: [...platformImports({ service: 'read-api', config, lifecycle, primaryPool: API_POOL, checks: { replication: { pool: REPLICA_POOL } } }), ReadApiHttpModule.forRoot({ settings: readApiSettings({ jwt: { ...config.readApi.jwt, clockToleranceSeconds: 30 }, rateLimit: config.readApi.rateLimit }) })],
     };
   }
 }

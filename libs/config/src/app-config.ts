@@ -19,6 +19,10 @@ export interface AppConfig {
   consistencyWaitMs: number;
   health: { checkTimeoutMs: number; heapMaxBytes: number; projectionLagMaxEvents: number };
   processor: { snapshotEveryEvents: number };
+  readApi: {
+    jwt: { hs256Secret?: string; jwksUrl?: string; issuer?: string; audience?: string };
+    rateLimit: { requestsPerSecond: number; burst: number };
+  };
   shutdownGraceMs: number;
 }
 

@@ -22,6 +22,7 @@ const REQUIRED_BY_ROLE: Record<ServiceRole, EnvironmentName[]> = {
 
 const KNOWN = new Set(Object.keys(new EnvironmentVariables()).concat(
   'DATABASE_URL', 'PROJECTOR_DATABASE_URL', 'API_DATABASE_URL', 'REPLICA_DATABASE_URL',
+  'JWT_HS256_SECRET', 'JWT_JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE',
 ));
 
 export function environmentVariableNames(): string[] {
@@ -89,6 +90,10 @@ function toAppConfig(roles: ServiceRole[], v: EnvironmentVariables): AppConfig {
       projectionLagMaxEvents: v.PROJECTION_LAG_MAX_EVENTS,
     },
     processor: { snapshotEveryEvents: v.PROCESSOR_SNAPSHOT_EVERY_EVENTS },
+    readApi: {
+      jwt: { hs256Secret: v.JWT_HS256_SECRET, jwksUrl: v.JWT_JWKS_URL, issuer: v.JWT_ISSUER, audience: v.JWT_AUDIENCE },
+      rateLimit: { requestsPerSecond: v.READ_API_RATE_LIMIT_PER_SECOND, burst: v.READ_API_RATE_LIMIT_BURST },
+    },
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
   };
 }

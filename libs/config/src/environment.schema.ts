@@ -84,6 +84,28 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1000) @Max(600000)
   SHUTDOWN_GRACE_MS = 25000;
 
+  /** HS256 secret for JWTs whose `tenant_id` claim names the tenant; unset: no HS256 JWTs. */
+  @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
+  JWT_HS256_SECRET?: string;
+
+  /** JWKS URL for RS256 JWTs; unset: no RS256 JWTs. */
+  @IsOptional() @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+  JWT_JWKS_URL?: string;
+
+  @IsOptional() @IsString()
+  JWT_ISSUER?: string;
+
+  @IsOptional() @IsString()
+  JWT_AUDIENCE?: string;
+
+  /** Sustained read API requests per second per credential; 0 turns rate limiting off. */
+  @Transform(toInt) @IsInt() @Min(0)
+  READ_API_RATE_LIMIT_PER_SECOND = 50;
+
+  /** Requests a credential may send at once after being idle. */
+  @Transform(toInt) @IsInt() @Min(1)
+  READ_API_RATE_LIMIT_BURST = 100;
+
   /** The command processor snapshots a partition's write model after this many events. */
   @Transform(toInt) @IsInt() @Min(1)
   PROCESSOR_SNAPSHOT_EVERY_EVENTS = 100000;
