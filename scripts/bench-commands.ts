@@ -19,7 +19,8 @@ const TENANTS = Number(process.env.BENCH_TENANTS ?? 200);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10);
 const MONITORS_PER_TENANT = 10;
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const ROOT = join(__dirname, '..', '..');
+/** The built tree this script runs from (dist/ normally). */
+const BUILD = join(__dirname, '..');
 
 type Envelope = { commandId: string; type: string; tenantId: string; payload: Record<string, unknown> };
 
@@ -77,8 +78,7 @@ class Fleet {
 async function startProcessor(prefix: string, clientId: string): Promise<ChildProcess> {
   const port = 3990;
   const nodeArgs = (process.env.BENCH_PROCESSOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'apps', 'command-processor', 'src', 'main.js')], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, [...nodeArgs, join(BUILD, 'apps', 'command-processor', 'src', 'main.js')], {
     env: {
       PATH: process.env.PATH,
       LOG_LEVEL: 'warn',
