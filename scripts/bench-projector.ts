@@ -19,7 +19,8 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { openSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Migrator, migrationsDirectory } from '@vinsight/database';
@@ -65,6 +66,16 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** User + system CPU time of a process so far (Linux /proc), in seconds. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 async function adminQuery(sql: string): Promise<void> {
@@ -181,6 +192,7 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const eventsPerSec = published / seconds;
     log(`projector: ${published} events from cold start to caught up in ${seconds.toFixed(2)} s = ${Math.round(eventsPerSec)} events/s (${Math.round(checks / seconds)} check events/s)`);
+    log(`projector process CPU: ${cpuSecondsOf(child.pid!).toFixed(2)} s; machine load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     child.kill('SIGTERM');
     await new Promise((resolve) => child!.once('exit', resolve));
     child = undefined;

@@ -121,31 +121,39 @@ export type RollupGranularity = 'hour' | 'day';
  */
 export function rollupDeltas(rows: readonly CheckRow[], granularity: RollupGranularity): RollupDelta[] {
   const size = granularity === 'hour' ? HOUR_MS : DAY_MS;
-  const byMonitor = new Map<string, Map<number, RollupDelta>>();
+  // Per monitor, the bucket of its previous row first: a batch's checks of one monitor mostly
+  // fall in the same hour, so most rows need one map lookup.
+  const byMonitor = new Map<string, { last: RollupDelta; buckets: Map<number, RollupDelta> }>();
   const deltas: RollupDelta[] = [];
+  const newDelta = (row: CheckRow, bucketStartMs: number): RollupDelta => {
+    const delta: RollupDelta = {
+      tenantId: row.tenantId,
+      monitorId: row.monitorId,
+      bucketStartMs,
+      totalChecks: 0,
+      upChecks: 0,
+      downChecks: 0,
+      errorChecks: 0,
+      responseTimeSumMs: 0,
+      responseTimeCount: 0,
+      histogram: new Int32Array(LATENCY_HISTOGRAM_BUCKETS),
+    };
+    deltas.push(delta);
+    return delta;
+  };
   for (const row of rows) {
     const bucketStartMs = Math.floor(row.checkedAtMs / size) * size;
-    let buckets = byMonitor.get(row.monitorKey);
-    if (buckets === undefined) {
-      buckets = new Map();
-      byMonitor.set(row.monitorKey, buckets);
-    }
-    let delta = buckets.get(bucketStartMs);
-    if (delta === undefined) {
-      delta = {
-        tenantId: row.tenantId,
-        monitorId: row.monitorId,
-        bucketStartMs,
-        totalChecks: 0,
-        upChecks: 0,
-        downChecks: 0,
-        errorChecks: 0,
-        responseTimeSumMs: 0,
-        responseTimeCount: 0,
-        histogram: new Int32Array(LATENCY_HISTOGRAM_BUCKETS),
-      };
-      buckets.set(bucketStartMs, delta);
-      deltas.push(delta);
+    const monitor = byMonitor.get(row.monitorKey);
+    let delta: RollupDelta;
+    if (monitor === undefined) {
+      delta = newDelta(row, bucketStartMs);
+      byMonitor.set(row.monitorKey, { last: delta, buckets: new Map([[bucketStartMs, delta]]) });
+    } else if (monitor.last.bucketStartMs === bucketStartMs) {
+      delta = monitor.last;
+    } else {
+      delta = monitor.buckets.get(bucketStartMs) ?? newDelta(row, bucketStartMs);
+      monitor.buckets.set(bucketStartMs, delta);
+      monitor.last = delta;
     }
     delta.totalChecks += 1;
     if (row.status === 'up') delta.upChecks += 1;
