@@ -1,0 +1,43 @@
+import { SourceRecord } from '../events/source-record';
+import { PartitionBuffer } from './partition-buffer';
+
+const records = (...offsets: number[]): SourceRecord[] =>
+  offsets.map((offset) => ({ topic: 't', partition: 0, offset: BigInt(offset), key: null, value: Buffer.from(String(offset)) }));
+
+describe('PartitionBuffer', () => {
+  it('hands over what it collected from several fetches, up to the last offset covered', () => {
+    const buffer = new PartitionBuffer();
+    buffer.append(records(0, 1, 2), 3n);
+    buffer.append(records(5, 6), 7n);
+    expect(buffer.size).toBe(5);
+    const taken = buffer.take()!;
+    expect(taken.records.map((r) => Number(r.offset))).toEqual([0, 1, 2, 5, 6]);
+    expect(taken.lastOffset).toBe(7n);
+    expect(buffer.isEmpty).toBe(true);
+    expect(buffer.take()).toBeNull();
+  });
+
+  it('moves past a fetch of transaction markers only', () => {
+    const buffer = new PartitionBuffer();
+    buffer.append([], 9n);
+    expect(buffer.isEmpty).toBe(false);
+    expect(buffer.take()).toEqual({ records: [], lastOffset: 9n });
+  });
+
+  it('drops records it already holds when a fetch repeats them', () => {
+    const buffer = new PartitionBuffer();
+    buffer.append(records(0, 1, 2), 2n);
+    buffer.append(records(1, 2, 3), 3n);
+    expect(buffer.take()!.records.map((r) => Number(r.offset))).toEqual([0, 1, 2, 3]);
+    buffer.append(records(3, 4), 4n);
+    expect(buffer.take()!.records.map((r) => Number(r.offset))).toEqual([4]);
+  });
+
+  it('starts over after clear (a seek back to the checkpoint)', () => {
+    const buffer = new PartitionBuffer();
+    buffer.append(records(10, 11), 11n);
+    buffer.clear();
+    buffer.append(records(5, 6), 6n);
+    expect(buffer.take()!.records.map((r) => Number(r.offset))).toEqual([5, 6]);
+  });
+});
