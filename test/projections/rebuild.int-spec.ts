@@ -105,7 +105,7 @@ describe('projections rebuild', () => {
   const rebuild = (progress: RebuildProgress[]) =>
     new ProjectionRebuild(pool, kafka, {
       groupPrefix: `test.rebuild.${topics.events}`,
-      topics: [topics.events, topics.checkEvents],
+      topics: [topics.events, topics.checkEvents] as [string, string],
       clock,
       logger: quietLogger,
       onProgress: (p) => progress.push(p),
@@ -192,5 +192,34 @@ describe('projections rebuild', () => {
       daily: expected.checks,
       parked: 0,
     });
+  });
+
+  it('keeps the check data Kafka no longer holds: raw checks, rollups and last checks older than the replay', async () => {
+    await waitUntilCaughtUp(lag);
+    const before = await tableChecksums(pool);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(topics.checkEvents);
+      // as retention would: the oldest segments of every partition are gone
+      await admin.deleteTopicRecords({
+        topic: topics.checkEvents,
+        partitions: offsets.map((o) => ({ partition: o.partition, offset: String(Math.floor(Number(o.high) * 0.6)) })),
+      });
+      const after = await admin.fetchTopicOffsets(topics.checkEvents);
+      expect(after.every((o) => Number(o.low) > 0)).toBe(true);
+    } finally {
+      await admin.disconnect();
+    }
+    const reader = new ReaderLoop(apiPool, tenantIdsOf(records));
+    reader.start();
+    try {
+      await rebuild([]).run();
+    } finally {
+      await reader.stop();
+    }
+    expect(reader.errors).toEqual([]);
+    expect(reader.regressions).toEqual([]);
+    expect(await tableChecksums(pool)).toEqual(before);
   });
 });

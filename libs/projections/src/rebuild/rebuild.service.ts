@@ -10,6 +10,7 @@ import { ProjectionConsumer } from '../consumer/projection-consumer';
 import { ProjectionLagService, TopicOffsets } from '../lag/projection-lag.service';
 import { CheckPartitions } from '../partitions/check-partitions';
 import { READ_MODELS_PROJECTION } from '../projections.constants';
+import { carryOverExpiredChecks } from './expired-checks.carry-over';
 import { progressOf, RebuildProgress } from './rebuild-progress';
 
 /** Well below deadlock_timeout (1 s by default): a reader waiting on the switch is never a deadlock victim. */
@@ -19,7 +20,8 @@ const LOCK_NOT_AVAILABLE = '55P03';
 export interface RebuildOptions {
   /** Prefix of the rebuild's throwaway consumer group. */
   groupPrefix: string;
-  topics: string[];
+  /** `[events, check-events]`. */
+  topics: [string, string];
   clock: Clock;
   logger: BatchRunnerLogger & { log(message: string): void };
   onProgress?: (progress: RebuildProgress) => void;
@@ -81,6 +83,11 @@ export class ProjectionRebuild {
       consumerRunning = true;
       await this.catchUp(runner.checkpointStore, startOffsets, total, started);
       this.report('switching', await this.appliedSoFar(runner.checkpointStore, startOffsets), total, started);
+      const checkTopic = startOffsets.get(this.options.topics[1]) ?? [];
+      if (checkTopic.some((p) => p.low > 0)) {
+        const carried = await carryOverExpiredChecks(this.pool, buildSchema);
+        this.options.logger.log(`check-events no longer holds its oldest records: carried over ${JSON.stringify(carried)} from the live tables`);
+      }
       await this.pool.query('SELECT projector.rebuild_analyze($1)', [buildSchema]);
       const checkpoints = await this.switchOver(target, retiredSchema, consumer, () => {
         consumerRunning = false;
