@@ -19,7 +19,12 @@ export class AllInOneModule {
           config,
           lifecycle,
           primaryPool: PROJECTOR_POOL,
-          checks: { kafka: true, consumerGroups: true, replication: { pool: REPLICA_POOL } },
+          checks: {
+            kafka: true,
+            consumerGroups: true,
+            replication: { pool: REPLICA_POOL },
+            projectionLag: { maxLagEvents: config.health.projectionLagMaxEvents },
+          },
         }),
         CommandProcessingModule.forRoot(config, lifecycle),
         ProjectorModule.forRoot(config, lifecycle),

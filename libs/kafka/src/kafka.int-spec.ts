@@ -148,12 +148,24 @@ describe('libs/kafka against the real broker', () => {
         idempotent: true,
         maxInFlightRequests: 1,
       });
-      const transaction = await committer.transaction();
-      await transaction.sendOffsets({
-        consumerGroupId: groupId,
-        topics: [{ topic, partitions: [{ partition: 0, offset: '1' }] }],
-      });
-      await transaction.commit();
+      // On a broker that has just started, the group's coordinator may still be loading
+      // (NOT_COORDINATOR, which KafkaJS does not retry inside sendOffsets): try again, as the
+      // command processor does by re-processing the batch.
+      for (let attempt = 1; ; attempt++) {
+        const transaction = await committer.transaction();
+        try {
+          await transaction.sendOffsets({
+            consumerGroupId: groupId,
+            topics: [{ topic, partitions: [{ partition: 0, offset: '1' }] }],
+          });
+          await transaction.commit();
+          break;
+        } catch (error) {
+          await transaction.abort().catch(() => undefined);
+          if (attempt === 5) throw error;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
       await committer.disconnect();
 
       const topicAdmin = new TopicAdmin(kafka, topicNames('unused.'));
