@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { testEnv } from '../test-env';
 import { asTenant, eventually, inTransaction } from './db';
 import { FIXED_TIME } from './fixtures';
-import { ReplicationLag, measureReplicationLag } from './replication-lag';
+import { ReplicationLag, measureReplicationLag } from '@vinsight/health';
 
 /** The replica's superuser connection, needed only to pause and resume WAL replay. */
 function replicaSuperuserUrl(): string {

@@ -3,7 +3,7 @@ import { APP_CONFIG, AppConfig } from '@vinsight/config';
 import { REPLICA_POOL } from '@vinsight/database';
 import type { Pool } from 'pg';
 import { READ_API_SETTINGS, ReadApiSettings } from '../read-api.settings';
-import { ReplicaLag, measureReplicaLag } from './replication-lag';
+import { measureReplicationLag, ReplicationLag as ReplicaLag } from '@vinsight/health';
 
 export type ReadTarget = 'primary' | 'replica';
 
@@ -68,7 +68,7 @@ export class ReplicaRouter implements OnApplicationBootstrap, OnApplicationShutd
   private async measure(): Promise<void> {
     if (!this.replica) return;
     try {
-      const lag = await measureReplicaLag(this.replica);
+      const lag = await measureReplicationLag(this.replica);
       const { maxLagSeconds, maxLagBytes } = this.config.replication;
       const healthy = lag.inRecovery && lag.seconds !== null && lag.seconds < maxLagSeconds && lag.bytes < maxLagBytes;
       if (healthy !== this.healthy) {
