@@ -1,4 +1,4 @@
-import { Consumer, Kafka, KafkaMessage, Message, Producer, RecordMetadata, Transaction } from 'kafkajs';
+import { Admin, Batch, Consumer, Kafka, KafkaMessage, Message, Producer, RecordMetadata, Transaction } from 'kafkajs';
 import { KafkaLogger } from './kafka-logger';
 
 export interface OutputMessages {
@@ -57,21 +57,55 @@ export interface TransactionalProcessorOptions {
   onCommitted?: (partition: number, inputMessages: number, durationMs: number) => void;
 }
 
+/** One assigned input partition: its consumed-but-uncommitted messages and where they stand. */
+interface Pipeline {
+  partition: number;
+  /** State rebuilt and producer fenced in; everything else waits for it. */
+  loaded: Promise<void>;
+  /** Consumed messages not yet in a transaction, in offset order. */
+  queue: KafkaMessage[];
+  /**
+   * The offset the next consumed message must have: past everything queued or committed. Read
+   * from the group's committed offset after fencing, so it is final; undefined when the group
+   * never committed (the first batch then sets it).
+   */
+  nextExpected?: bigint;
+  /** The transaction loop, while it runs. */
+  draining?: Promise<void>;
+  /** Consumers waiting for the queue to shrink (back-pressure on the fetch loop). */
+  spaceWaiters: (() => void)[];
+}
+
 /**
- * Consume-transform-produce with exactly-once effects: for every slice of a consumed batch, the
+ * Consume-transform-produce with exactly-once effects: for every slice of consumed messages, the
  * handler's output and the consumer's next offset are written in ONE Kafka transaction
- * (`sendOffsets`). If anything fails the transaction is aborted, the handler discards its working
- * state and forgets the partition, and the error goes back to KafkaJS, which restarts the
- * consumer from the committed offsets; the partition's state is then rebuilt.
+ * (`sendOffsets`).
+ *
+ * Consuming and transacting are decoupled per partition. KafkaJS fetches again only when every
+ * batch of the previous fetch has been handled, so if each batch waited for its own transaction
+ * every partition would wait for the slowest one. Instead a batch is queued and the fetch loop
+ * goes on; each partition runs its own loop of transactions, each one taking everything queued
+ * since the last (up to `maxMessagesPerTransaction`), so transactions grow with the load instead
+ * of queueing behind each other. A full queue holds the fetch loop back.
+ *
+ * Where the consumer stands is therefore ours to track: every partition knows the offset the
+ * next message must have, drops what it has already taken (KafkaJS restarts from the committed
+ * offsets after a rebalance, which may lag our in-flight transaction), and seeks back when a
+ * fetch skips ahead (after a failed transaction threw away the queue).
+ *
+ * If a transaction fails it is aborted, the handler discards its working state, and the
+ * partition is forgotten: its next batch reloads it (fencing, committed offset, state) and the
+ * consumer seeks back to the committed offset.
  *
  * One transactional producer per input partition: when a partition moves to another instance,
- * the new owner's `initTransactions` fences the old one, whose next commit then fails.
+ * the new owner's `initTransactions` fences the old one, whose next commit then fails; the new
+ * owner reads the committed offset only after fencing, when no one else can move it.
  */
 export class TransactionalProcessor {
   private readonly consumer: Consumer;
+  private readonly admin: Admin;
   private readonly producers = new Map<number, Producer>();
-  /** Partitions whose state is loaded (or loading), with the promise of that load. */
-  private readonly loading = new Map<number, Promise<void>>();
+  private readonly pipelines = new Map<number, Pipeline>();
   /** Per input partition: the offset the next record will get on each output topic, once known. */
   private readonly nextOffsets = new Map<number, Map<string, bigint>>();
   private joined = false;
@@ -82,6 +116,7 @@ export class TransactionalProcessor {
     private readonly handler: PartitionHandler,
     private readonly options: TransactionalProcessorOptions,
   ) {
+    this.admin = kafka.admin();
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       readUncommitted: false,
@@ -94,14 +129,21 @@ export class TransactionalProcessor {
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.joined = true;
       const assigned = new Set(payload.memberAssignment[options.inputTopic] ?? []);
-      for (const partition of [...this.loading.keys()]) if (!assigned.has(partition)) void this.release(partition);
-      const fresh = [...assigned].filter((p) => !this.loading.has(p));
+      for (const pipeline of [...this.pipelines.values()]) if (!assigned.has(pipeline.partition)) void this.release(pipeline);
+      const fresh = [...assigned].filter((p) => !this.pipelines.has(p));
       if (fresh.length > 0) this.load(fresh);
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       this.joined = false;
       options.logger.error({ err: payload.error, restart: payload.restart }, 'transactional consumer crashed');
-      for (const partition of [...this.loading.keys()]) void this.release(partition);
+      for (const pipeline of [...this.pipelines.values()]) void this.release(pipeline);
+    });
+    // A batch of only transaction markers (or aborted records) is skipped by KafkaJS without
+    // reaching eachBatch; step over it too, or the next batch would look like a gap.
+    this.consumer.on(this.consumer.events.START_BATCH_PROCESS, ({ payload }) => {
+      const pipeline = this.pipelines.get(payload.partition);
+      if (payload.batchSize > 0 || payload.topic !== options.inputTopic || !pipeline || payload.firstOffset === null) return;
+      if (pipeline.nextExpected === BigInt(payload.firstOffset)) pipeline.nextExpected = BigInt(payload.lastOffset) + 1n;
     });
   }
 
@@ -115,58 +157,101 @@ export class TransactionalProcessor {
   }
 
   get assignedPartitions(): number[] {
-    return [...this.loading.keys()].sort((a, b) => a - b);
+    return [...this.pipelines.keys()].sort((a, b) => a - b);
   }
 
   async start(): Promise<void> {
+    await this.admin.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [this.options.inputTopic], fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      // Partitions are independent (each has its own producer and transaction), so they are
-      // processed side by side; one after another, every batch waited for all the others.
+      // Loading a partition's state happens inside eachBatch; partitions load side by side.
       partitionsConsumedConcurrently: this.options.partitionsConcurrently,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        const partition = batch.partition;
-        if (!this.loading.has(partition)) this.load([partition]);
-        await this.loading.get(partition);
-        const producer = this.producers.get(partition);
-        if (!producer) throw new Error(`no producer for partition ${partition}`);
-        const size = this.options.maxMessagesPerTransaction;
-        for (let start = 0; start < batch.messages.length; start += size) {
-          if (!isRunning() || isStale()) return;
-          const slice = batch.messages.slice(start, start + size);
-          await this.processSlice(producer, partition, slice);
-          resolveOffset(slice[slice.length - 1].offset);
-          await heartbeat();
+      eachBatch: async ({ batch, resolveOffset }) => {
+        if (this.stopping) return;
+        const pipeline = this.pipelines.get(batch.partition) ?? this.load([batch.partition])[0];
+        await pipeline.loaded;
+        if (this.pipelines.get(batch.partition) !== pipeline || this.stopping) return;
+        const fetchedAt = BigInt(fetchedOffsetOf(batch));
+        pipeline.nextExpected ??= fetchedAt;
+        if (fetchedAt > pipeline.nextExpected) {
+          // Messages between the two are not in our hands: fetch from where we stand.
+          this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: `${pipeline.nextExpected}` });
+          return;
+        }
+        for (const message of batch.messages) {
+          if (BigInt(message.offset) >= pipeline.nextExpected) pipeline.queue.push(message);
+        }
+        const last = BigInt(batch.lastOffset());
+        if (last + 1n > pipeline.nextExpected) pipeline.nextExpected = last + 1n;
+        resolveOffset(batch.lastOffset());
+        this.drain(pipeline);
+        while (pipeline.queue.length >= 2 * this.options.maxMessagesPerTransaction && this.pipelines.get(batch.partition) === pipeline && !this.stopping) {
+          await new Promise<void>((resolve) => pipeline.spaceWaiters.push(resolve));
         }
       },
     });
   }
 
-  /** Finishes the in-flight slice, leaves the group, closes the producers. */
+  /** Finishes the in-flight transactions, leaves the group, closes the producers. */
   async stop(): Promise<void> {
     this.stopping = true;
+    for (const pipeline of this.pipelines.values()) this.wake(pipeline);
+    await Promise.all([...this.pipelines.values()].map((pipeline) => pipeline.draining));
     await this.consumer.disconnect();
-    await Promise.all([...this.producers.keys()].map((p) => this.release(p)));
+    await Promise.all([...this.pipelines.values()].map((pipeline) => this.release(pipeline)));
+    await this.admin.disconnect();
   }
 
-  private load(partitions: number[]) {
-    const ready = (async () => {
+  private load(partitions: number[]): Pipeline[] {
+    const pipelines = partitions.map((partition): Pipeline => ({ partition, loaded: Promise.resolve(), queue: [], spaceWaiters: [] }));
+    const loaded = (async () => {
       // Fencing first: once our producers are initialised no older owner can commit, so the
-      // output topics' ends are final for the state rebuild that follows.
+      // committed input offsets and the output topics' ends are final for what follows.
       await Promise.all(partitions.map((p) => this.producerFor(p)));
+      const [committed] = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.inputTopic] });
+      const offsets = new Map(committed.partitions.map(({ partition, offset }) => [partition, offset]));
+      for (const pipeline of pipelines) {
+        const offset = offsets.get(pipeline.partition);
+        if (offset !== undefined && offset !== '-1') pipeline.nextExpected = BigInt(offset);
+      }
       await this.handler.assigned(partitions);
     })();
+    for (const pipeline of pipelines) {
+      pipeline.loaded = loaded;
+      this.pipelines.set(pipeline.partition, pipeline);
+    }
     // A failed load is retried by the next batch of the partition.
-    const guarded = ready.catch((error: unknown) => {
+    loaded.catch((error: unknown) => {
       this.options.logger.error({ partitions, err: error }, `loading partitions failed: ${(error as Error).message}`);
-      for (const p of partitions) if (this.loading.get(p) === guarded) void this.release(p);
-      throw error;
+      for (const pipeline of pipelines) void this.release(pipeline);
     });
-    for (const p of partitions) this.loading.set(p, guarded);
-    guarded.catch(() => undefined);
+    return pipelines;
+  }
+
+  /** Runs transactions for the partition until its queue is empty. */
+  private drain(pipeline: Pipeline) {
+    if (pipeline.draining) return;
+    pipeline.draining = (async () => {
+      while (pipeline.queue.length > 0 && !this.stopping && this.pipelines.get(pipeline.partition) === pipeline) {
+        const slice = pipeline.queue.splice(0, this.options.maxMessagesPerTransaction);
+        this.wake(pipeline);
+        const producer = this.producers.get(pipeline.partition);
+        try {
+          if (!producer) throw new Error(`no producer for partition ${pipeline.partition}`);
+          await this.processSlice(producer, pipeline.partition, slice);
+        } catch (error) {
+          this.options.logger.error({ partition: pipeline.partition, err: error }, `transaction failed, partition reloads: ${(error as Error).message}`);
+          await this.release(pipeline);
+        }
+      }
+    })().finally(() => (pipeline.draining = undefined));
+  }
+
+  private wake(pipeline: Pipeline) {
+    for (const resolve of pipeline.spaceWaiters.splice(0)) resolve();
   }
 
   private async producerFor(partition: number): Promise<Producer> {
@@ -187,6 +272,7 @@ export class TransactionalProcessor {
     return producer;
   }
 
+  /** One Kafka transaction: the handler's output for `slice` and the input offset after it. Throws after aborting. */
   private async processSlice(producer: Producer, partition: number, slice: KafkaMessage[]) {
     const started = Date.now();
     const work = await this.handler.handle(partition, slice);
@@ -222,7 +308,6 @@ export class TransactionalProcessor {
     } catch (error) {
       work.discarded();
       if (transaction?.isActive()) await transaction.abort().catch(() => undefined);
-      await this.release(partition);
       throw error;
     }
     work.committed(this.nextOffsets.get(partition) ?? new Map());
@@ -259,12 +344,22 @@ export class TransactionalProcessor {
     this.nextOffsets.set(partition, known);
   }
 
-  private async release(partition: number) {
-    this.loading.delete(partition);
+  /** Forgets the partition (only if `pipeline` is still its current one): queue, state, producer. */
+  private async release(pipeline: Pipeline) {
+    const { partition } = pipeline;
+    if (this.pipelines.get(partition) !== pipeline) return;
+    this.pipelines.delete(partition);
+    pipeline.queue.length = 0;
+    this.wake(pipeline);
     this.nextOffsets.delete(partition);
     this.handler.revoked(partition);
     const producer = this.producers.get(partition);
     this.producers.delete(partition);
     if (producer) await producer.disconnect().catch(() => undefined);
   }
+}
+
+/** The offset the fetch asked for: KafkaJS keeps it on every batch but leaves it out of its typings. */
+function fetchedOffsetOf(batch: Batch): string {
+  return (batch as Batch & { fetchedOffset: string }).fetchedOffset;
 }
