@@ -9,7 +9,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { openSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandClient, createKafkaClient, topicNames } from '@vinsight/kafka';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
@@ -102,6 +102,16 @@ async function startProcessor(prefix: string, clientId: string): Promise<ChildPr
     await sleep(100);
   }
   throw new Error('processor did not start');
+}
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc: unlike throughput it hardly
+ * depends on what else the machine is doing, so runs on a busy machine stay comparable.
+ */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const CLOCK_TICKS_PER_SECOND = 100;
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
 async function publishAll(client: CommandClient, commands: Envelope[], chunk = 500) {
@@ -219,7 +229,10 @@ async function main() {
     const warm = Array.from({ length: 2000 }, () => fleet.next());
     await publishAll(client, warm);
     await Promise.all(warm.map((c) => client.waitFor(c.commandId, 1, 120000)));
+    const cpuBefore = cpuSecondsOf(processor.pid!);
     const commandsPerSec = await fullSpeed(client, fleet);
+    const processorCpuUsPerCommand = Math.round(((cpuSecondsOf(processor.pid!) - cpuBefore) * 1e6) / TOTAL);
+    log(`processor CPU at full speed: ${processorCpuUsPerCommand} µs per command`);
     const latency = await fixedRate(client, fleet, 1000);
     await client.disconnect();
     const rawPerSec = await rawCeiling(kafka, fleet, prefix);
@@ -230,6 +243,7 @@ async function main() {
       ratio: Number((commandsPerSec / rawPerSec).toFixed(3)),
       p50Ms: latency.p50,
       p99Ms: latency.p99,
+      processorCpuUsPerCommand,
     };
     log(JSON.stringify(result));
   } finally {
