@@ -70,6 +70,8 @@ interface Pipeline {
    * never committed (the first batch then sets it).
    */
   nextExpected?: bigint;
+  /** The input offset the last commit stored (where a failed partition starts again), once known. */
+  committed?: bigint;
   /** The transaction loop, while it runs. */
   draining?: Promise<void>;
   /** Consumers waiting for the queue to shrink (back-pressure on the fetch loop). */
@@ -176,6 +178,7 @@ export class TransactionalProcessor {
         if (this.pipelines.get(batch.partition) !== pipeline || this.stopping) return;
         const fetchedAt = BigInt(fetchedOffsetOf(batch));
         pipeline.nextExpected ??= fetchedAt;
+        pipeline.committed ??= fetchedAt;
         if (fetchedAt > pipeline.nextExpected) {
           // Messages between the two are not in our hands: fetch from where we stand.
           this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: `${pipeline.nextExpected}` });
@@ -215,7 +218,7 @@ export class TransactionalProcessor {
       const offsets = new Map(committed.partitions.map(({ partition, offset }) => [partition, offset]));
       for (const pipeline of pipelines) {
         const offset = offsets.get(pipeline.partition);
-        if (offset !== undefined && offset !== '-1') pipeline.nextExpected = BigInt(offset);
+        if (offset !== undefined && offset !== '-1') pipeline.nextExpected = pipeline.committed = BigInt(offset);
       }
       await this.handler.assigned(partitions);
     })();
@@ -242,9 +245,15 @@ export class TransactionalProcessor {
         try {
           if (!producer) throw new Error(`no producer for partition ${pipeline.partition}`);
           await this.processSlice(producer, pipeline.partition, slice);
+          pipeline.committed = BigInt(slice[slice.length - 1].offset) + 1n;
         } catch (error) {
           this.options.logger.error({ partition: pipeline.partition, err: error }, `transaction failed, partition reloads: ${(error as Error).message}`);
           await this.release(pipeline);
+          // The consumer is past everything that was queued: bring the messages back, and with
+          // them the partition's reload (the log may have nothing newer to trigger it).
+          if (pipeline.committed !== undefined && !this.stopping) {
+            this.consumer.seek({ topic: this.options.inputTopic, partition: pipeline.partition, offset: `${pipeline.committed}` });
+          }
         }
       }
     })().finally(() => (pipeline.draining = undefined));

@@ -1,0 +1,118 @@
+import { Kafka, KafkaMessage } from 'kafkajs';
+import {
+  connectedProducer,
+  consumeUntil,
+  createTestTopics,
+  testKafkaClient,
+  uniqueTopicPrefix,
+} from '../../../test/kafka/kafka-test.helpers';
+import { KafkaLogger } from './kafka-logger';
+import { PartitionHandler, PendingWork, TransactionalProcessor } from './transactional-processor';
+
+jest.setTimeout(120_000);
+
+const PARTITIONS = 3;
+const MESSAGES = 3000;
+
+/** Copies every input message to `output` on the same partition, failing on chosen calls. */
+class EchoHandler implements PartitionHandler {
+  calls = 0;
+  readonly loads: number[][] = [];
+  readonly failures: string[] = [];
+
+  constructor(
+    private readonly output: string,
+    /** Calls of `handle` that throw before any transaction starts. */
+    private readonly failBefore: Set<number>,
+    /** Calls whose transaction is aborted after their records were sent. */
+    private readonly failInside: Set<number>,
+  ) {}
+
+  async assigned(partitions: number[]): Promise<void> {
+    this.loads.push(partitions);
+  }
+
+  revoked(): void {}
+
+  async handle(partition: number, messages: KafkaMessage[]): Promise<PendingWork> {
+    const call = ++this.calls;
+    if (this.failBefore.has(call)) {
+      this.failures.push(`before #${call}`);
+      throw new Error(`injected failure before transaction #${call}`);
+    }
+    return {
+      first: [{ topic: this.output, messages: messages.map((m) => ({ partition, key: m.key, value: m.value })) }],
+      results: () => {
+        if (this.failInside.has(call)) {
+          this.failures.push(`inside #${call}`);
+          throw new Error(`injected failure inside transaction #${call}`);
+        }
+        return [];
+      },
+      committed: () => undefined,
+      discarded: () => undefined,
+    };
+  }
+}
+
+const silent: KafkaLogger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
+
+describe('TransactionalProcessor against the real broker', () => {
+  let kafka: Kafka;
+  let processor: TransactionalProcessor | undefined;
+
+  beforeAll(() => {
+    kafka = testKafkaClient('transactional-processor-int-spec');
+  });
+
+  afterEach(async () => {
+    await processor?.stop();
+    processor = undefined;
+  });
+
+  it('after failed transactions resumes each partition at its committed offset: every input once in the output, in order', async () => {
+    const prefix = uniqueTopicPrefix('txproc');
+    const [input, output] = [`${prefix}in`, `${prefix}out`];
+    await createTestTopics(kafka, [
+      { topic: input, numPartitions: PARTITIONS },
+      { topic: output, numPartitions: PARTITIONS },
+    ]);
+    // Small transactions so that several fail while later messages are already queued.
+    const handler = new EchoHandler(output, new Set([4, 11, 19]), new Set([7, 15, 23]));
+    processor = new TransactionalProcessor(kafka, handler, {
+      groupId: `${prefix}group`,
+      inputTopic: input,
+      transactionalIdPrefix: `${prefix}tx`,
+      maxMessagesPerTransaction: 50,
+      partitionsConcurrently: PARTITIONS,
+      logger: silent,
+    });
+    await processor.start();
+
+    const producer = await connectedProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
+    for (let start = 0; start < MESSAGES; start += 300) {
+      await producer.send({
+        topic: input,
+        acks: -1,
+        messages: Array.from({ length: 300 }, (_, i) => ({ partition: (start + i) % PARTITIONS, value: String(start + i) })),
+      });
+    }
+    await producer.disconnect();
+
+    const echoed = await consumeUntil(kafka, { topic: output, timeoutMs: 90_000, isComplete: (read) => read.length >= MESSAGES });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const late = await consumeUntil(kafka, { topic: output, timeoutMs: 30_000, isComplete: (read) => read.length >= echoed.length });
+
+    expect(handler.failures).toHaveLength(6);
+    // Each failure forgot its partition, whose next batch loaded it again.
+    expect(handler.loads.flat().length).toBeGreaterThanOrEqual(PARTITIONS + 6);
+    const values = late.map((m) => Number(m.value));
+    expect(values).toHaveLength(MESSAGES);
+    expect(new Set(values).size).toBe(MESSAGES);
+    for (let partition = 0; partition < PARTITIONS; partition++) {
+      const own = late.filter((m) => m.partition === partition).map((m) => Number(m.value));
+      expect(own.every((value) => value % PARTITIONS === partition)).toBe(true);
+      expect(own).toEqual([...own].sort((a, b) => a - b));
+    }
+  });
+});
