@@ -363,6 +363,33 @@ describe('read API endpoints (CONTRACT §5)', () => {
       const bad = await get('/v1/incidents?monitorId=xyz&open=maybe').expect(400);
       expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['monitorId', 'open']);
     });
+
+    it('never serves the incidents of a deleted monitor, nor counts them as open', async () => {
+      // Written beside the seed's bookkeeping on purpose: no other test may count these rows.
+      const rows = [randomUUID(), randomUUID()];
+      await pool.query(
+        `INSERT INTO incidents (tenant_id, id, monitor_id, started_at, resolved_at, first_error)
+         VALUES ($1, $2, $4, $5, NULL, 'HTTP 500'), ($1, $3, $4, $6, $7, 'HTTP 500')`,
+        [seed.tenantId, rows[0], rows[1], seed.deletedMonitorId, hoursAgo(0.5), hoursAgo(3), hoursAgo(2.5)],
+      );
+      try {
+        const all = await get('/v1/incidents?limit=500').expect(200);
+        expect(all.body.data.map((i: { id: string }) => i.id).sort()).toEqual(seed.incidents.map((i) => i.id).sort());
+        expect((await get(`/v1/incidents?monitorId=${seed.deletedMonitorId}`).expect(200)).body.data).toEqual([]);
+        expect((await get(`/v1/incidents?open=true&from=${hoursAgo(1).toISOString()}`).expect(200)).body.data).toEqual([]);
+        const paged: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: request.Response = await get(`/v1/incidents?limit=1${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+          paged.push(...page.body.data.map((i: { id: string }) => i.id));
+          cursor = page.body.nextCursor;
+        } while (cursor);
+        expect(paged).toEqual(all.body.data.map((i: { id: string }) => i.id));
+        expect((await get('/v1/summary').expect(200)).body.openIncidents).toBe(seed.incidents.filter((i) => i.resolvedAt === null).length);
+      } finally {
+        await pool.query('DELETE FROM incidents WHERE tenant_id = $1 AND id = ANY($2::uuid[])', [seed.tenantId, rows]);
+      }
+    });
   });
 
   describe('GET /v1/summary', () => {
