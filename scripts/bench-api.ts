@@ -6,7 +6,8 @@
  * processes from dist/, like production; requests rotate over every tenant and monitor.
  *
  * Runs: the single-monitor read at full speed (BENCH_ROUNDS rounds alternating with the bare
- * ceiling; medians) and at a fixed 1,000 req/s, the first page of
+ * ceiling and with the same read API module on Express, bench-api.express.ts, which is how the
+ * HTTP platform was chosen; medians) and at a fixed 1,000 req/s, the first page of
  * monitors, the 30-day uptime (full speed and a fixed BENCH_UPTIME_RATE), each for the `pg` hot
  * path and again with the `prisma` interactive transaction for comparison.
  * The last line of output is one JSON object.
@@ -20,6 +21,7 @@
  * the load arrives in bursts and p99 measures autocannon's bursts rather than the server.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchSize, benchUrls, ensureBenchData, monitorIdOf, tokenOf } from './bench-api.data';
@@ -127,15 +129,22 @@ async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
+const apiEnvironment = (port: number) => ({
+  API_DATABASE_URL: urls.api,
+  MIGRATE_ON_START: 'false',
+  LOG_LEVEL: 'warn',
+  HTTP_HOST: '127.0.0.1',
+  HTTP_PORT: String(port),
+  DATABASE_POOL_MAX: String(POOL_MAX),
+});
+
 function apiServer(driver: 'pg' | 'prisma', port: number) {
-  return startProcess(`read API (${driver})`, [join(__dirname, 'bench-api.server.js'), driver], port, {
-    API_DATABASE_URL: urls.api,
-    MIGRATE_ON_START: 'false',
-    LOG_LEVEL: 'warn',
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: String(port),
-    DATABASE_POOL_MAX: String(POOL_MAX),
-  });
+  return startProcess(`read API (${driver})`, [join(__dirname, 'bench-api.server.js'), driver], port, apiEnvironment(port));
+}
+
+/** The same read API module (pg hot path) on @nestjs/platform-express. */
+function expressApiServer(port: number) {
+  return startProcess('read API on Express', [join(__dirname, 'bench-api.express.js')], port, apiEnvironment(port));
 }
 
 /** The run with the median throughput. */
@@ -174,26 +183,44 @@ async function main(): Promise<void> {
   // on a shared machine the background load drifts, and pairing keeps the ratio honest.
   const barePort = 3911;
   const bare = await startProcess('bare Fastify + pg', [join(__dirname, 'bench-api.bare.js'), String(barePort), urls.api, String(POOL_MAX)], barePort);
+  const expressPort = 3914;
   const results: Record<string, Figures> = {};
   let bareFigures: Figures;
   let bareAt1000: Figures;
+  let expressFigures: Figures;
+  let expressAt1000: Figures;
   const ratios: number[] = [];
+  const expressRatios: number[] = [];
   try {
     const server = await apiServer('pg', 3912);
     try {
-      await measure(barePort, single, { seconds: 3 });
-      await measure(3912, single, { seconds: 3 });
-      const bareRounds: Figures[] = [];
-      const apiRounds: Figures[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        bareRounds.push(await measure(barePort, single));
-        apiRounds.push(await measure(3912, single));
-        ratios.push(apiRounds[round].reqPerSec / bareRounds[round].reqPerSec);
-        log(`round ${round + 1}: bare ${bareRounds[round].reqPerSec} req/s, read API ${apiRounds[round].reqPerSec} req/s, ratio ${ratios[round].toFixed(3)}`);
+      const expressServer = await expressApiServer(expressPort);
+      try {
+        await measure(barePort, single, { seconds: 3 });
+        await measure(3912, single, { seconds: 3 });
+        await measure(expressPort, single, { seconds: 3 });
+        const bareRounds: Figures[] = [];
+        const apiRounds: Figures[] = [];
+        const expressRounds: Figures[] = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          bareRounds.push(await measure(barePort, single));
+          apiRounds.push(await measure(3912, single));
+          expressRounds.push(await measure(expressPort, single));
+          ratios.push(apiRounds[round].reqPerSec / bareRounds[round].reqPerSec);
+          expressRatios.push(expressRounds[round].reqPerSec / apiRounds[round].reqPerSec);
+          log(
+            `round ${round + 1}: bare ${bareRounds[round].reqPerSec} req/s, read API ${apiRounds[round].reqPerSec} req/s, ` +
+              `ratio ${ratios[round].toFixed(3)}; read API on Express ${expressRounds[round].reqPerSec} req/s`,
+          );
+        }
+        bareFigures = median(bareRounds);
+        results['pg single'] = median(apiRounds);
+        expressFigures = median(expressRounds);
+        bareAt1000 = await measure(barePort, single, { rate: 1000 });
+        expressAt1000 = await measure(expressPort, single, { rate: 1000 });
+      } finally {
+        await stop(expressServer);
       }
-      bareFigures = median(bareRounds);
-      results['pg single'] = median(apiRounds);
-      bareAt1000 = await measure(barePort, single, { rate: 1000 });
       await measureApi('pg', 3912, results, false);
     } finally {
       await stop(server);
@@ -203,6 +230,8 @@ async function main(): Promise<void> {
   }
   row('bare Fastify + pg: GET /v1/monitors/:id (median)', bareFigures);
   row('bare Fastify + pg: GET /v1/monitors/:id @ 1000/s', bareAt1000);
+  row('read API (pg) on Express: GET /v1/monitors/:id (median)', expressFigures);
+  row('read API (pg) on Express: GET /v1/monitors/:id @ 1000/s', expressAt1000);
   report('pg', results);
 
   const prismaServer = await apiServer('prisma', 3913);
@@ -217,9 +246,11 @@ async function main(): Promise<void> {
   const pg = (key: string) => results[`pg ${key}`];
   const prisma = (key: string) => results[`prisma ${key}`];
   const ratio = ratios.sort((x, y) => x - y)[Math.floor(ratios.length / 2)];
+  const expressRatio = expressRatios.sort((x, y) => x - y)[Math.floor(expressRatios.length / 2)];
   log(`ratio read API (pg) / bare, median of ${ROUNDS} paired rounds: ${ratio.toFixed(3)}`);
+  log(`ratio Express / Fastify, same read API module, median of ${ROUNDS} paired rounds: ${expressRatio.toFixed(3)}`);
   log(`ratio prisma / pg: single ${(prisma('single').reqPerSec / pg('single').reqPerSec).toFixed(3)}, uptime ${(prisma('uptime').reqPerSec / pg('uptime').reqPerSec).toFixed(3)}`);
-  const failures = bareFigures.failures + bareAt1000.failures + Object.values(results).reduce((sum, f) => sum + f.failures, 0);
+  const failures = bareFigures.failures + bareAt1000.failures + expressFigures.failures + expressAt1000.failures + Object.values(results).reduce((sum, f) => sum + f.failures, 0);
   if (failures > 0) log(`WARNING: ${failures} requests failed (non-2xx, errors or timeouts)`);
   log(
     JSON.stringify({
@@ -235,6 +266,10 @@ async function main(): Promise<void> {
       prismaMonitorReqPerSec: prisma('single').reqPerSec,
       prismaP99MsAt1000: prisma('single @1000').p99,
       prismaUptime30dReqPerSec: prisma('uptime').reqPerSec,
+      expressReqPerSec: expressFigures.reqPerSec,
+      expressP99MsAt1000: expressAt1000.p99,
+      expressToFastifyRatio: Number(expressRatio.toFixed(3)),
+      loadAverage: loadavg().map((load) => Number(load.toFixed(2))),
       failures,
     }),
   );
