@@ -7,7 +7,8 @@
  *
  * Runs: the single-monitor read at full speed (BENCH_ROUNDS rounds alternating with the bare
  * ceiling and with the same read API module on Express, bench-api.express.ts, which is how the
- * HTTP platform was chosen; medians) and at a fixed 1,000 req/s, the first page of
+ * HTTP platform was chosen; medians, plus each read API process's CPU time per request, the
+ * figure that holds on a machine shared with other work) and at a fixed 1,000 req/s, the first page of
  * monitors, the 30-day uptime (full speed and a fixed BENCH_UPTIME_RATE), each for the `pg` hot
  * path and again with the `prisma` interactive transaction for comparison.
  * The last line of output is one JSON object.
@@ -25,6 +26,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchSize, benchUrls, ensureBenchData, monitorIdOf, tokenOf } from './bench-api.data';
+import { cpuSecondsOf } from './process-cpu';
 
 // autocannon ships no types; this is the part used here.
 interface AutocannonResult {
@@ -80,9 +82,16 @@ interface Figures {
   p50: number;
   p99: number;
   failures: number;
+  /** CPU time of the server process per request, in µs, when its pid was given. */
+  cpuUsPerRequest?: number;
 }
 
-async function measure(port: number, path: (tenant: number, monitor: number) => string, options: { rate?: number; seconds?: number } = {}): Promise<Figures> {
+async function measure(
+  port: number,
+  path: (tenant: number, monitor: number) => string,
+  options: { rate?: number; seconds?: number; pid?: number } = {},
+): Promise<Figures> {
+  const cpuBefore = options.pid === undefined ? Number.NaN : cpuSecondsOf(options.pid);
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections: options.rate ? RATE_CONNECTIONS : CONNECTIONS,
@@ -90,11 +99,13 @@ async function measure(port: number, path: (tenant: number, monitor: number) => 
     ...(options.rate && { overallRate: options.rate }),
     requests: [{ method: 'GET', setupRequest: rotation(path) }],
   });
+  const cpuSeconds = options.pid === undefined ? Number.NaN : cpuSecondsOf(options.pid) - cpuBefore;
   return {
     reqPerSec: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
     failures: result.non2xx + result.errors + result.timeouts,
+    ...(Number.isFinite(cpuSeconds) && result.requests.total > 0 && { cpuUsPerRequest: Math.round((cpuSeconds * 1e6) / result.requests.total) }),
   };
 }
 
@@ -147,16 +158,18 @@ function expressApiServer(port: number) {
   return startProcess('read API on Express', [join(__dirname, 'bench-api.express.js')], port, apiEnvironment(port));
 }
 
+const middle = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
+
 /** The run with the median throughput. */
 function median(runs: Figures[]): Figures {
   return [...runs].sort((a, b) => a.reqPerSec - b.reqPerSec)[Math.floor(runs.length / 2)];
 }
 
-async function measureApi(driver: 'pg' | 'prisma', port: number, results: Record<string, Figures>, withSingle: boolean): Promise<void> {
-  if (withSingle) results[`${driver} single`] = await measure(port, single);
+async function measureApi(driver: 'pg' | 'prisma', server: ChildProcess, port: number, results: Record<string, Figures>, withSingle: boolean): Promise<void> {
+  if (withSingle) results[`${driver} single`] = await measure(port, single, { pid: server.pid });
   results[`${driver} single @1000`] = await measure(port, single, { rate: 1000 });
   results[`${driver} list`] = await measure(port, list);
-  results[`${driver} uptime`] = await measure(port, uptime);
+  results[`${driver} uptime`] = await measure(port, uptime, { pid: server.pid });
   results[`${driver} uptime @rate`] = await measure(port, uptime, { rate: UPTIME_RATE });
 }
 
@@ -169,7 +182,10 @@ function report(driver: 'pg' | 'prisma', results: Record<string, Figures>): void
 }
 
 const row = (name: string, f: Figures) =>
-  log(`${name.padEnd(52)} ${String(f.reqPerSec).padStart(7)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms${f.failures ? `   FAILED ${f.failures}` : ''}`);
+  log(
+    `${name.padEnd(52)} ${String(f.reqPerSec).padStart(7)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms` +
+      `${f.cpuUsPerRequest === undefined ? '' : `   ${f.cpuUsPerRequest} µs CPU/request`}${f.failures ? `   FAILED ${f.failures}` : ''}`,
+  );
 
 async function main(): Promise<void> {
   const seeded = await ensureBenchData(urls, size, log);
@@ -189,6 +205,7 @@ async function main(): Promise<void> {
   let bareAt1000: Figures;
   let expressFigures: Figures;
   let expressAt1000: Figures;
+  let cpuPerRequest: { fastify: number; express: number };
   const ratios: number[] = [];
   const expressRatios: number[] = [];
   try {
@@ -204,24 +221,26 @@ async function main(): Promise<void> {
         const expressRounds: Figures[] = [];
         for (let round = 0; round < ROUNDS; round++) {
           bareRounds.push(await measure(barePort, single));
-          apiRounds.push(await measure(3912, single));
-          expressRounds.push(await measure(expressPort, single));
+          apiRounds.push(await measure(3912, single, { pid: server.pid }));
+          expressRounds.push(await measure(expressPort, single, { pid: expressServer.pid }));
           ratios.push(apiRounds[round].reqPerSec / bareRounds[round].reqPerSec);
           expressRatios.push(expressRounds[round].reqPerSec / apiRounds[round].reqPerSec);
           log(
-            `round ${round + 1}: bare ${bareRounds[round].reqPerSec} req/s, read API ${apiRounds[round].reqPerSec} req/s, ` +
-              `ratio ${ratios[round].toFixed(3)}; read API on Express ${expressRounds[round].reqPerSec} req/s`,
+            `round ${round + 1}: bare ${bareRounds[round].reqPerSec} req/s, read API ${apiRounds[round].reqPerSec} req/s ` +
+              `(${apiRounds[round].cpuUsPerRequest} µs CPU/request), ratio ${ratios[round].toFixed(3)}; ` +
+              `read API on Express ${expressRounds[round].reqPerSec} req/s (${expressRounds[round].cpuUsPerRequest} µs CPU/request)`,
           );
         }
         bareFigures = median(bareRounds);
         results['pg single'] = median(apiRounds);
         expressFigures = median(expressRounds);
+        cpuPerRequest = { fastify: middle(apiRounds.map((f) => f.cpuUsPerRequest ?? Number.NaN)), express: middle(expressRounds.map((f) => f.cpuUsPerRequest ?? Number.NaN)) };
         bareAt1000 = await measure(barePort, single, { rate: 1000 });
         expressAt1000 = await measure(expressPort, single, { rate: 1000 });
       } finally {
         await stop(expressServer);
       }
-      await measureApi('pg', 3912, results, false);
+      await measureApi('pg', server, 3912, results, false);
     } finally {
       await stop(server);
     }
@@ -237,7 +256,7 @@ async function main(): Promise<void> {
   const prismaServer = await apiServer('prisma', 3913);
   try {
     await measure(3913, single, { seconds: 3 });
-    await measureApi('prisma', 3913, results, true);
+    await measureApi('prisma', prismaServer, 3913, results, true);
   } finally {
     await stop(prismaServer);
   }
@@ -245,10 +264,11 @@ async function main(): Promise<void> {
 
   const pg = (key: string) => results[`pg ${key}`];
   const prisma = (key: string) => results[`prisma ${key}`];
-  const ratio = ratios.sort((x, y) => x - y)[Math.floor(ratios.length / 2)];
-  const expressRatio = expressRatios.sort((x, y) => x - y)[Math.floor(expressRatios.length / 2)];
+  const ratio = middle(ratios);
+  const expressRatio = middle(expressRatios);
   log(`ratio read API (pg) / bare, median of ${ROUNDS} paired rounds: ${ratio.toFixed(3)}`);
   log(`ratio Express / Fastify, same read API module, median of ${ROUNDS} paired rounds: ${expressRatio.toFixed(3)}`);
+  log(`read API process CPU per GET /v1/monitors/:id (median of rounds): Fastify ${cpuPerRequest.fastify} µs, Express ${cpuPerRequest.express} µs`);
   log(`ratio prisma / pg: single ${(prisma('single').reqPerSec / pg('single').reqPerSec).toFixed(3)}, uptime ${(prisma('uptime').reqPerSec / pg('uptime').reqPerSec).toFixed(3)}`);
   const failures = bareFigures.failures + bareAt1000.failures + expressFigures.failures + expressAt1000.failures + Object.values(results).reduce((sum, f) => sum + f.failures, 0);
   if (failures > 0) log(`WARNING: ${failures} requests failed (non-2xx, errors or timeouts)`);
@@ -262,6 +282,7 @@ async function main(): Promise<void> {
       bareP99MsAt1000: bareAt1000.p99,
       uptime30dP99Ms: pg('uptime @rate').p99,
       uptime30dReqPerSec: pg('uptime').reqPerSec,
+      uptime30dCpuUsPerRequest: pg('uptime').cpuUsPerRequest,
       listReqPerSec: pg('list').reqPerSec,
       prismaMonitorReqPerSec: prisma('single').reqPerSec,
       prismaP99MsAt1000: prisma('single @1000').p99,
@@ -269,6 +290,8 @@ async function main(): Promise<void> {
       expressReqPerSec: expressFigures.reqPerSec,
       expressP99MsAt1000: expressAt1000.p99,
       expressToFastifyRatio: Number(expressRatio.toFixed(3)),
+      fastifyCpuUsPerRequest: cpuPerRequest.fastify,
+      expressCpuUsPerRequest: cpuPerRequest.express,
       loadAverage: loadavg().map((load) => Number(load.toFixed(2))),
       failures,
     }),
