@@ -205,7 +205,7 @@ async function main(): Promise<void> {
   let bareAt1000: Figures;
   let expressFigures: Figures;
   let expressAt1000: Figures;
-  let cpuPerRequest: { fastify: number; express: number };
+  let cpuPerRequest: { bare: number; fastify: number; express: number };
   const ratios: number[] = [];
   const expressRatios: number[] = [];
   try {
@@ -220,7 +220,7 @@ async function main(): Promise<void> {
         const apiRounds: Figures[] = [];
         const expressRounds: Figures[] = [];
         for (let round = 0; round < ROUNDS; round++) {
-          bareRounds.push(await measure(barePort, single));
+          bareRounds.push(await measure(barePort, single, { pid: bare.pid }));
           apiRounds.push(await measure(3912, single, { pid: server.pid }));
           expressRounds.push(await measure(expressPort, single, { pid: expressServer.pid }));
           ratios.push(apiRounds[round].reqPerSec / bareRounds[round].reqPerSec);
@@ -234,7 +234,8 @@ async function main(): Promise<void> {
         bareFigures = median(bareRounds);
         results['pg single'] = median(apiRounds);
         expressFigures = median(expressRounds);
-        cpuPerRequest = { fastify: middle(apiRounds.map((f) => f.cpuUsPerRequest ?? Number.NaN)), express: middle(expressRounds.map((f) => f.cpuUsPerRequest ?? Number.NaN)) };
+        const cpuOf = (rounds: Figures[]) => middle(rounds.map((f) => f.cpuUsPerRequest ?? Number.NaN));
+        cpuPerRequest = { bare: cpuOf(bareRounds), fastify: cpuOf(apiRounds), express: cpuOf(expressRounds) };
         bareAt1000 = await measure(barePort, single, { rate: 1000 });
         expressAt1000 = await measure(expressPort, single, { rate: 1000 });
       } finally {
@@ -268,7 +269,10 @@ async function main(): Promise<void> {
   const expressRatio = middle(expressRatios);
   log(`ratio read API (pg) / bare, median of ${ROUNDS} paired rounds: ${ratio.toFixed(3)}`);
   log(`ratio Express / Fastify, same read API module, median of ${ROUNDS} paired rounds: ${expressRatio.toFixed(3)}`);
-  log(`read API process CPU per GET /v1/monitors/:id (median of rounds): Fastify ${cpuPerRequest.fastify} µs, Express ${cpuPerRequest.express} µs`);
+  log(
+    `process CPU per GET /v1/monitors/:id (median of rounds): bare ${cpuPerRequest.bare} µs, read API on Fastify ${cpuPerRequest.fastify} µs, ` +
+      `on Express ${cpuPerRequest.express} µs; bare / read API ${(cpuPerRequest.bare / cpuPerRequest.fastify).toFixed(3)}`,
+  );
   log(`ratio prisma / pg: single ${(prisma('single').reqPerSec / pg('single').reqPerSec).toFixed(3)}, uptime ${(prisma('uptime').reqPerSec / pg('uptime').reqPerSec).toFixed(3)}`);
   const failures = bareFigures.failures + bareAt1000.failures + expressFigures.failures + expressAt1000.failures + Object.values(results).reduce((sum, f) => sum + f.failures, 0);
   if (failures > 0) log(`WARNING: ${failures} requests failed (non-2xx, errors or timeouts)`);
@@ -290,6 +294,7 @@ async function main(): Promise<void> {
       expressReqPerSec: expressFigures.reqPerSec,
       expressP99MsAt1000: expressAt1000.p99,
       expressToFastifyRatio: Number(expressRatio.toFixed(3)),
+      bareCpuUsPerRequest: cpuPerRequest.bare,
       fastifyCpuUsPerRequest: cpuPerRequest.fastify,
       expressCpuUsPerRequest: cpuPerRequest.express,
       loadAverage: loadavg().map((load) => Number(load.toFixed(2))),
