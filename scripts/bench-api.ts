@@ -6,7 +6,9 @@
  * processes from dist/, like production; requests rotate over every tenant and monitor.
  *
  * Runs: the single-monitor read at full speed (BENCH_ROUNDS rounds alternating with the bare
- * ceiling; medians) and at a fixed 1,000 req/s, the first page of
+ * ceiling and with the same read API module on Express, bench-api.express.ts, which is how the
+ * HTTP platform was chosen; medians, plus each read API process's CPU time per request, the
+ * figure that holds on a machine shared with other work) and at a fixed 1,000 req/s, the first page of
  * monitors, the 30-day uptime (full speed and a fixed BENCH_UPTIME_RATE), each for the `pg` hot
  * path and again with the `prisma` interactive transaction for comparison.
  * The last line of output is one JSON object.
@@ -20,9 +22,11 @@
  * the load arrives in bursts and p99 measures autocannon's bursts rather than the server.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchSize, benchUrls, ensureBenchData, monitorIdOf, tokenOf } from './bench-api.data';
+import { cpuSecondsOf } from './process-cpu';
 
 // autocannon ships no types; this is the part used here.
 interface AutocannonResult {
@@ -78,9 +82,16 @@ interface Figures {
   p50: number;
   p99: number;
   failures: number;
+  /** CPU time of the server process per request, in µs, when its pid was given. */
+  cpuUsPerRequest?: number;
 }
 
-async function measure(port: number, path: (tenant: number, monitor: number) => string, options: { rate?: number; seconds?: number } = {}): Promise<Figures> {
+async function measure(
+  port: number,
+  path: (tenant: number, monitor: number) => string,
+  options: { rate?: number; seconds?: number; pid?: number } = {},
+): Promise<Figures> {
+  const cpuBefore = options.pid === undefined ? Number.NaN : cpuSecondsOf(options.pid);
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections: options.rate ? RATE_CONNECTIONS : CONNECTIONS,
@@ -88,11 +99,13 @@ async function measure(port: number, path: (tenant: number, monitor: number) => 
     ...(options.rate && { overallRate: options.rate }),
     requests: [{ method: 'GET', setupRequest: rotation(path) }],
   });
+  const cpuSeconds = options.pid === undefined ? Number.NaN : cpuSecondsOf(options.pid) - cpuBefore;
   return {
     reqPerSec: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
     failures: result.non2xx + result.errors + result.timeouts,
+    ...(Number.isFinite(cpuSeconds) && result.requests.total > 0 && { cpuUsPerRequest: Math.round((cpuSeconds * 1e6) / result.requests.total) }),
   };
 }
 
@@ -127,27 +140,36 @@ async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
+const apiEnvironment = (port: number) => ({
+  API_DATABASE_URL: urls.api,
+  MIGRATE_ON_START: 'false',
+  LOG_LEVEL: 'warn',
+  HTTP_HOST: '127.0.0.1',
+  HTTP_PORT: String(port),
+  DATABASE_POOL_MAX: String(POOL_MAX),
+});
+
 function apiServer(driver: 'pg' | 'prisma', port: number) {
-  return startProcess(`read API (${driver})`, [join(__dirname, 'bench-api.server.js'), driver], port, {
-    API_DATABASE_URL: urls.api,
-    MIGRATE_ON_START: 'false',
-    LOG_LEVEL: 'warn',
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: String(port),
-    DATABASE_POOL_MAX: String(POOL_MAX),
-  });
+  return startProcess(`read API (${driver})`, [join(__dirname, 'bench-api.server.js'), driver], port, apiEnvironment(port));
 }
+
+/** The same read API module (pg hot path) on @nestjs/platform-express. */
+function expressApiServer(port: number) {
+  return startProcess('read API on Express', [join(__dirname, 'bench-api.express.js')], port, apiEnvironment(port));
+}
+
+const middle = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 
 /** The run with the median throughput. */
 function median(runs: Figures[]): Figures {
   return [...runs].sort((a, b) => a.reqPerSec - b.reqPerSec)[Math.floor(runs.length / 2)];
 }
 
-async function measureApi(driver: 'pg' | 'prisma', port: number, results: Record<string, Figures>, withSingle: boolean): Promise<void> {
-  if (withSingle) results[`${driver} single`] = await measure(port, single);
+async function measureApi(driver: 'pg' | 'prisma', server: ChildProcess, port: number, results: Record<string, Figures>, withSingle: boolean): Promise<void> {
+  if (withSingle) results[`${driver} single`] = await measure(port, single, { pid: server.pid });
   results[`${driver} single @1000`] = await measure(port, single, { rate: 1000 });
   results[`${driver} list`] = await measure(port, list);
-  results[`${driver} uptime`] = await measure(port, uptime);
+  results[`${driver} uptime`] = await measure(port, uptime, { pid: server.pid });
   results[`${driver} uptime @rate`] = await measure(port, uptime, { rate: UPTIME_RATE });
 }
 
@@ -160,7 +182,10 @@ function report(driver: 'pg' | 'prisma', results: Record<string, Figures>): void
 }
 
 const row = (name: string, f: Figures) =>
-  log(`${name.padEnd(52)} ${String(f.reqPerSec).padStart(7)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms${f.failures ? `   FAILED ${f.failures}` : ''}`);
+  log(
+    `${name.padEnd(52)} ${String(f.reqPerSec).padStart(7)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms` +
+      `${f.cpuUsPerRequest === undefined ? '' : `   ${f.cpuUsPerRequest} µs CPU/request`}${f.failures ? `   FAILED ${f.failures}` : ''}`,
+  );
 
 async function main(): Promise<void> {
   const seeded = await ensureBenchData(urls, size, log);
@@ -174,27 +199,49 @@ async function main(): Promise<void> {
   // on a shared machine the background load drifts, and pairing keeps the ratio honest.
   const barePort = 3911;
   const bare = await startProcess('bare Fastify + pg', [join(__dirname, 'bench-api.bare.js'), String(barePort), urls.api, String(POOL_MAX)], barePort);
+  const expressPort = 3914;
   const results: Record<string, Figures> = {};
   let bareFigures: Figures;
   let bareAt1000: Figures;
+  let expressFigures: Figures;
+  let expressAt1000: Figures;
+  let cpuPerRequest: { bare: number; fastify: number; express: number };
   const ratios: number[] = [];
+  const expressRatios: number[] = [];
   try {
     const server = await apiServer('pg', 3912);
     try {
-      await measure(barePort, single, { seconds: 3 });
-      await measure(3912, single, { seconds: 3 });
-      const bareRounds: Figures[] = [];
-      const apiRounds: Figures[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        bareRounds.push(await measure(barePort, single));
-        apiRounds.push(await measure(3912, single));
-        ratios.push(apiRounds[round].reqPerSec / bareRounds[round].reqPerSec);
-        log(`round ${round + 1}: bare ${bareRounds[round].reqPerSec} req/s, read API ${apiRounds[round].reqPerSec} req/s, ratio ${ratios[round].toFixed(3)}`);
+      const expressServer = await expressApiServer(expressPort);
+      try {
+        await measure(barePort, single, { seconds: 3 });
+        await measure(3912, single, { seconds: 3 });
+        await measure(expressPort, single, { seconds: 3 });
+        const bareRounds: Figures[] = [];
+        const apiRounds: Figures[] = [];
+        const expressRounds: Figures[] = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          bareRounds.push(await measure(barePort, single, { pid: bare.pid }));
+          apiRounds.push(await measure(3912, single, { pid: server.pid }));
+          expressRounds.push(await measure(expressPort, single, { pid: expressServer.pid }));
+          ratios.push(apiRounds[round].reqPerSec / bareRounds[round].reqPerSec);
+          expressRatios.push(expressRounds[round].reqPerSec / apiRounds[round].reqPerSec);
+          log(
+            `round ${round + 1}: bare ${bareRounds[round].reqPerSec} req/s, read API ${apiRounds[round].reqPerSec} req/s ` +
+              `(${apiRounds[round].cpuUsPerRequest} µs CPU/request), ratio ${ratios[round].toFixed(3)}; ` +
+              `read API on Express ${expressRounds[round].reqPerSec} req/s (${expressRounds[round].cpuUsPerRequest} µs CPU/request)`,
+          );
+        }
+        bareFigures = median(bareRounds);
+        results['pg single'] = median(apiRounds);
+        expressFigures = median(expressRounds);
+        const cpuOf = (rounds: Figures[]) => middle(rounds.map((f) => f.cpuUsPerRequest ?? Number.NaN));
+        cpuPerRequest = { bare: cpuOf(bareRounds), fastify: cpuOf(apiRounds), express: cpuOf(expressRounds) };
+        bareAt1000 = await measure(barePort, single, { rate: 1000 });
+        expressAt1000 = await measure(expressPort, single, { rate: 1000 });
+      } finally {
+        await stop(expressServer);
       }
-      bareFigures = median(bareRounds);
-      results['pg single'] = median(apiRounds);
-      bareAt1000 = await measure(barePort, single, { rate: 1000 });
-      await measureApi('pg', 3912, results, false);
+      await measureApi('pg', server, 3912, results, false);
     } finally {
       await stop(server);
     }
@@ -203,12 +250,14 @@ async function main(): Promise<void> {
   }
   row('bare Fastify + pg: GET /v1/monitors/:id (median)', bareFigures);
   row('bare Fastify + pg: GET /v1/monitors/:id @ 1000/s', bareAt1000);
+  row('read API (pg) on Express: GET /v1/monitors/:id (median)', expressFigures);
+  row('read API (pg) on Express: GET /v1/monitors/:id @ 1000/s', expressAt1000);
   report('pg', results);
 
   const prismaServer = await apiServer('prisma', 3913);
   try {
     await measure(3913, single, { seconds: 3 });
-    await measureApi('prisma', 3913, results, true);
+    await measureApi('prisma', prismaServer, 3913, results, true);
   } finally {
     await stop(prismaServer);
   }
@@ -216,10 +265,16 @@ async function main(): Promise<void> {
 
   const pg = (key: string) => results[`pg ${key}`];
   const prisma = (key: string) => results[`prisma ${key}`];
-  const ratio = ratios.sort((x, y) => x - y)[Math.floor(ratios.length / 2)];
+  const ratio = middle(ratios);
+  const expressRatio = middle(expressRatios);
   log(`ratio read API (pg) / bare, median of ${ROUNDS} paired rounds: ${ratio.toFixed(3)}`);
+  log(`ratio Express / Fastify, same read API module, median of ${ROUNDS} paired rounds: ${expressRatio.toFixed(3)}`);
+  log(
+    `process CPU per GET /v1/monitors/:id (median of rounds): bare ${cpuPerRequest.bare} µs, read API on Fastify ${cpuPerRequest.fastify} µs, ` +
+      `on Express ${cpuPerRequest.express} µs; bare / read API ${(cpuPerRequest.bare / cpuPerRequest.fastify).toFixed(3)}`,
+  );
   log(`ratio prisma / pg: single ${(prisma('single').reqPerSec / pg('single').reqPerSec).toFixed(3)}, uptime ${(prisma('uptime').reqPerSec / pg('uptime').reqPerSec).toFixed(3)}`);
-  const failures = bareFigures.failures + bareAt1000.failures + Object.values(results).reduce((sum, f) => sum + f.failures, 0);
+  const failures = bareFigures.failures + bareAt1000.failures + expressFigures.failures + expressAt1000.failures + Object.values(results).reduce((sum, f) => sum + f.failures, 0);
   if (failures > 0) log(`WARNING: ${failures} requests failed (non-2xx, errors or timeouts)`);
   log(
     JSON.stringify({
@@ -231,10 +286,18 @@ async function main(): Promise<void> {
       bareP99MsAt1000: bareAt1000.p99,
       uptime30dP99Ms: pg('uptime @rate').p99,
       uptime30dReqPerSec: pg('uptime').reqPerSec,
+      uptime30dCpuUsPerRequest: pg('uptime').cpuUsPerRequest,
       listReqPerSec: pg('list').reqPerSec,
       prismaMonitorReqPerSec: prisma('single').reqPerSec,
       prismaP99MsAt1000: prisma('single @1000').p99,
       prismaUptime30dReqPerSec: prisma('uptime').reqPerSec,
+      expressReqPerSec: expressFigures.reqPerSec,
+      expressP99MsAt1000: expressAt1000.p99,
+      expressToFastifyRatio: Number(expressRatio.toFixed(3)),
+      bareCpuUsPerRequest: cpuPerRequest.bare,
+      fastifyCpuUsPerRequest: cpuPerRequest.fastify,
+      expressCpuUsPerRequest: cpuPerRequest.express,
+      loadAverage: loadavg().map((load) => Number(load.toFixed(2))),
       failures,
     }),
   );

@@ -11,6 +11,17 @@ describe('read API endpoints (CONTRACT §5)', () => {
   let pool: Pool;
   let seed: TenantSeed;
   const get = (path: string, token = seed.token) => request(api.server).get(path).set(bearer(token));
+  /** The ids of every page of `path` (a list URL with a query), following nextCursor. */
+  const idsOfAllPages = async (path: string): Promise<string[]> => {
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: request.Response = await get(`${path}${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      ids.push(...page.body.data.map((row: { id: string }) => row.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    return ids;
+  };
 
   beforeAll(async () => {
     pool = projectorPool();
@@ -352,16 +363,29 @@ describe('read API endpoints (CONTRACT §5)', () => {
       expect(recent.body.data.length).toBe(seed.incidents.filter((i) => i.startedAt >= hoursAgo(6) && i.startedAt < hoursAgo(1)).length);
       const open = await get('/v1/incidents?open=true').expect(200);
       expect(open.body.data.every((i: { resolvedAt: string | null }) => i.resolvedAt === null)).toBe(true);
-      const ids: string[] = [];
-      let cursor: string | null = null;
-      do {
-        const page: request.Response = await get(`/v1/incidents?limit=2${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
-        ids.push(...page.body.data.map((i: { id: string }) => i.id));
-        cursor = page.body.nextCursor;
-      } while (cursor);
-      expect(ids).toEqual(all.body.data.map((i: { id: string }) => i.id));
+      expect(await idsOfAllPages('/v1/incidents?limit=2')).toEqual(all.body.data.map((i: { id: string }) => i.id));
       const bad = await get('/v1/incidents?monitorId=xyz&open=maybe').expect(400);
       expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['monitorId', 'open']);
+    });
+
+    it('never serves the incidents of a deleted monitor, nor counts them as open', async () => {
+      // Written beside the seed's bookkeeping on purpose: no other test may count these rows.
+      const rows = [randomUUID(), randomUUID()];
+      await pool.query(
+        `INSERT INTO incidents (tenant_id, id, monitor_id, started_at, resolved_at, first_error)
+         VALUES ($1, $2, $4, $5, NULL, 'HTTP 500'), ($1, $3, $4, $6, $7, 'HTTP 500')`,
+        [seed.tenantId, rows[0], rows[1], seed.deletedMonitorId, hoursAgo(0.5), hoursAgo(3), hoursAgo(2.5)],
+      );
+      try {
+        const all = await get('/v1/incidents?limit=500').expect(200);
+        expect(all.body.data.map((i: { id: string }) => i.id).sort()).toEqual(seed.incidents.map((i) => i.id).sort());
+        expect((await get(`/v1/incidents?monitorId=${seed.deletedMonitorId}`).expect(200)).body.data).toEqual([]);
+        expect((await get(`/v1/incidents?open=true&from=${hoursAgo(1).toISOString()}`).expect(200)).body.data).toEqual([]);
+        expect(await idsOfAllPages('/v1/incidents?limit=1')).toEqual(all.body.data.map((i: { id: string }) => i.id));
+        expect((await get('/v1/summary').expect(200)).body.openIncidents).toBe(seed.incidents.filter((i) => i.resolvedAt === null).length);
+      } finally {
+        await pool.query('DELETE FROM incidents WHERE tenant_id = $1 AND id = ANY($2::uuid[])', [seed.tenantId, rows]);
+      }
     });
   });
 

@@ -2,12 +2,21 @@ import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/com
 import { PrismaPg } from '@prisma/adapter-pg';
 import { APP_CONFIG, AppConfig } from '@vinsight/config';
 import { API_POOL, REPLICA_POOL } from '@vinsight/database';
-import type { Pool, QueryResult, QueryResultRow } from 'pg';
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { PrismaClient } from '../../../../prisma/generated/client';
 import { ReadApiError } from '../errors/read-api.errors';
 import { ReadContext } from './read-context';
 import { ReadTarget, ReplicaRouter } from './replica-router';
 import { uuidLiteral } from './sql-literals';
+
+/** A statement `prepared` declares once per connection: `text` takes $1..$n of `types`. */
+export interface PreparedStatement {
+  name: string;
+  types: string[];
+  text: string;
+}
+
+const SQL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** The typed client inside one tenant transaction. */
 export type TenantTransaction = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
@@ -22,10 +31,13 @@ export type TenantTransaction = Parameters<Parameters<PrismaClient['$transaction
  * - `singleRoundTrip`: the settings and one read statement sent as one simple-protocol message,
  *   which Postgres runs as one implicit transaction (and rolls back on any error), so a hot read
  *   costs one round trip instead of four;
- * - `prepared`: BEGIN and the settings in one message, then a named prepared statement, then
- *   COMMIT: three round trips, but the statement is planned once per connection, which is what
- *   counts for a larger statement (the 30-day uptime: 1.1 ms instead of 3.0 ms per query, most
- *   of it planning). See the benchmark figures in scripts/bench-api.ts.
+ * - `prepared`: for a larger statement, whose planning costs more than its execution (the
+ *   30-day uptime: 1.1 ms instead of 3.0 ms per query, most of it planning): the statement is
+ *   declared once per pooled connection with SQL's PREPARE, then every call is again ONE
+ *   simple-protocol message, the settings and `EXECUTE name(literals)`, one implicit
+ *   transaction. (A protocol-level named statement cannot share a message with the settings:
+ *   BEGIN, execute, COMMIT made three round trips, and the 30-day uptime's p99 paid for them.)
+ *   See the benchmark figures in scripts/bench-api.ts.
  *
  * A read routed to the replica that fails for any reason other than a client mistake is retried
  * on the primary (reads are idempotent), and the router stops using the replica until its next
@@ -35,6 +47,8 @@ export type TenantTransaction = Parameters<Parameters<PrismaClient['$transaction
 export class ReadModelsDatabase implements OnApplicationShutdown {
   private readonly clients: Partial<Record<ReadTarget, PrismaClient>> = {};
   private readonly pools: Partial<Record<ReadTarget, Pool>> = {};
+  /** Per statement name, the pooled connections that have PREPAREd it (a new connection has not). */
+  private readonly preparedOn = new Map<string, WeakSet<PoolClient>>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -81,19 +95,25 @@ export class ReadModelsDatabase implements OnApplicationShutdown {
     });
   }
 
-  /** `text` with $n parameters, prepared once per pooled connection under `name`. */
-  async prepared<R extends QueryResultRow>(context: ReadContext, name: string, text: string, values: unknown[]): Promise<R[]> {
-    const begin = `BEGIN READ ONLY; SELECT set_config('app.current_tenant_id', ${uuidLiteral(context.tenantId)}::text, true)`;
+  /**
+   * `statement.text` with $n parameters of `statement.types`, PREPAREd once per pooled connection
+   * under `statement.name`; `literals` are its arguments, each from sql-literals.ts.
+   */
+  async prepared<R extends QueryResultRow>(context: ReadContext, statement: PreparedStatement, literals: string[]): Promise<R[]> {
+    if (!SQL_NAME.test(statement.name)) throw new Error('not a statement name');
+    const sql = `SET TRANSACTION READ ONLY; SELECT set_config('app.current_tenant_id', ${uuidLiteral(context.tenantId)}::text, true);
+      EXECUTE ${statement.name}(${literals.join(', ')})`;
+    let preparedOn = this.preparedOn.get(statement.name);
+    if (!preparedOn) this.preparedOn.set(statement.name, (preparedOn = new WeakSet()));
     return this.onTarget(context.target, async (target) => {
       const client = await this.pools[target]!.connect();
       try {
-        await client.query(begin);
-        const { rows } = await client.query<R>({ name, text, values });
-        await client.query('COMMIT');
-        return rows;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
+        if (!preparedOn.has(client)) {
+          await client.query(`PREPARE ${statement.name}(${statement.types.join(', ')}) AS ${statement.text}`);
+          preparedOn.add(client);
+        }
+        const results = (await client.query(sql)) as unknown as QueryResult<R>[];
+        return results[results.length - 1].rows;
       } finally {
         client.release();
       }

@@ -33,7 +33,11 @@ export class ProblemDetailsFilter extends BaseExceptionFilter {
     const headers: Record<string, string> = {};
     const body = this.toProblem(exception, headers, request);
     body.requestId = String(request.headers['x-request-id'] ?? request.id);
-    reply.status(body.status).headers(headers).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+    // One header at a time: the one way of setting headers that Fastify's reply and Express's
+    // response share (the platform benchmark runs this module on both).
+    reply.status(body.status);
+    for (const [name, value] of Object.entries(headers)) reply.header(name, value);
+    reply.header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   }
 
   private toProblem(exception: unknown, headers: Record<string, string>, request: FastifyRequest): ProblemDetails {

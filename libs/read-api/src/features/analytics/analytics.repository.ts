@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ReadContext } from '../../database/read-context';
-import { ReadModelsDatabase } from '../../database/read-models.database';
+import { PreparedStatement, ReadModelsDatabase } from '../../database/read-models.database';
+import { timestampLiteral, uuidLiteral } from '../../database/sql-literals';
 import { READ_API_SETTINGS, ReadApiSettings } from '../../read-api.settings';
 import { monitorExists } from '../monitors/monitors.repository';
 import { BucketSize, UptimeRanges } from './analytics.windows';
@@ -35,7 +36,8 @@ const ROLLUP_COLUMNS = 'total_checks, up_checks, down_checks, error_checks, resp
  * from the response-time sums, and the rows' latency histograms, which are merged into p95 in
  * latency-histogram.ts (cheaper there than in plpgsql); plus the incidents
  * overlapping the window and their time inside it. One statement, prepared once per connection
- * on the hot path (its planning costs more than its execution). $1 tenant, $2 monitor, $3 hourlyFrom, $4 daysFrom, $5 daysTo, $6 to, $7 from.
+ * on the hot path (its planning costs more than its execution) and executed in one round trip.
+ * $1 tenant, $2 monitor, $3 hourlyFrom, $4 daysFrom, $5 daysTo, $6 to, $7 from.
  */
 const UPTIME_SQL = `
 WITH rollups AS (
@@ -66,6 +68,12 @@ WITH rollups AS (
 SELECT EXISTS (SELECT 1 FROM monitors WHERE tenant_id = $1::uuid AND id = $2::uuid AND deleted_at IS NULL) AS monitor_found,
        totals.*, incident_totals.*
   FROM totals, incident_totals`;
+
+const UPTIME_STATEMENT: PreparedStatement = {
+  name: 'read_api_uptime',
+  types: ['uuid', 'uuid', 'timestamptz', 'timestamptz', 'timestamptz', 'timestamptz', 'timestamptz'],
+  text: UPTIME_SQL,
+};
 
 interface UptimeRow {
   monitor_found: boolean;
@@ -141,10 +149,10 @@ export class AnalyticsRepository {
     const times = [ranges.hourlyFrom, ranges.daysFrom, ranges.daysTo, ranges.to, ranges.from];
     let row: UptimeRow | undefined;
     if (this.settings.hotPathDriver === 'pg') {
-      [row] = await this.database.prepared<UptimeRow & { [key: string]: unknown }>(context, 'read-api-uptime', UPTIME_SQL, [
-        context.tenantId,
-        monitorId,
-        ...times.map((t) => t.toISOString()),
+      [row] = await this.database.prepared<UptimeRow & { [key: string]: unknown }>(context, UPTIME_STATEMENT, [
+        uuidLiteral(context.tenantId),
+        uuidLiteral(monitorId),
+        ...times.map(timestampLiteral),
       ]);
     } else {
       [row] = await this.database.transaction(context, (tx) =>

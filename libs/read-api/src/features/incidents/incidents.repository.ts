@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Prisma } from '../../../../../prisma/generated/client';
 import { Clock } from '../../clock';
 import { ReadContext } from '../../database/read-context';
 import { ReadModelsDatabase } from '../../database/read-models.database';
@@ -23,7 +24,14 @@ interface IncidentRow {
   firstError: string | null;
 }
 
-/** Incidents newest first, in (started_at, id) order: incidents_tenant_(monitor_)started_idx. */
+/**
+ * Incidents newest first, in (started_at, id) order: incidents_tenant_(monitor_)started_idx.
+ * Soft-deleted rows are not served (CONTRACT §5), and an incident belongs to its monitor: the
+ * semi-join drops the incidents of deleted monitors with one primary-key probe of monitors
+ * (tenant_id, id) per incident read, so the scan stays on the incidents index and stops at the
+ * page size. The cursor bound is written as `started_at <= at AND (...)` so that it is also an
+ * index condition, not only a filter.
+ */
 @Injectable()
 export class IncidentsRepository {
   constructor(
@@ -36,18 +44,7 @@ export class IncidentsRepository {
     const before = decodeCursor('incidents', filter.cursor);
     const rows = await this.database.transaction(context, async (tx) => {
       if (requireMonitor && !(await monitorExists(tx, context.tenantId, filter.monitorId!))) return null;
-      return tx.incident.findMany({
-        select: { id: true, monitorId: true, startedAt: true, resolvedAt: true, firstError: true },
-        where: {
-          tenantId: context.tenantId,
-          monitorId: filter.monitorId,
-          ...(filter.open !== undefined && { resolvedAt: filter.open ? null : { not: null } }),
-          startedAt: { gte: filter.from, lt: filter.to },
-          ...(before && { OR: [{ startedAt: { lt: before.at } }, { startedAt: before.at, id: { lt: before.id } }] }),
-        },
-        orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
-        take: filter.limit + 1,
-      });
+      return tx.$queryRaw<IncidentRow[]>(listIncidentsSql(context.tenantId, filter, before));
     });
     if (rows === null) return null;
     const now = this.clock.now();
@@ -65,4 +62,23 @@ export class IncidentsRepository {
       firstError: row.firstError,
     };
   }
+}
+
+function listIncidentsSql(tenantId: string, filter: IncidentFilter, before: TimeIdKey | undefined): Prisma.Sql {
+  const conditions = [Prisma.sql`i.tenant_id = ${tenantId}::uuid`];
+  if (filter.monitorId !== undefined) conditions.push(Prisma.sql`i.monitor_id = ${filter.monitorId}::uuid`);
+  if (filter.open !== undefined) conditions.push(filter.open ? Prisma.sql`i.resolved_at IS NULL` : Prisma.sql`i.resolved_at IS NOT NULL`);
+  if (filter.from) conditions.push(Prisma.sql`i.started_at >= ${filter.from.toISOString()}::timestamptz`);
+  if (filter.to) conditions.push(Prisma.sql`i.started_at < ${filter.to.toISOString()}::timestamptz`);
+  if (before) {
+    const at = before.at.toISOString();
+    conditions.push(Prisma.sql`i.started_at <= ${at}::timestamptz AND (i.started_at < ${at}::timestamptz OR i.id < ${before.id}::uuid)`);
+  }
+  return Prisma.sql`
+    SELECT i.id, i.monitor_id AS "monitorId", i.started_at AS "startedAt", i.resolved_at AS "resolvedAt", i.first_error AS "firstError"
+      FROM incidents i
+     WHERE ${Prisma.join(conditions, ' AND ')}
+       AND EXISTS (SELECT 1 FROM monitors m WHERE m.tenant_id = i.tenant_id AND m.id = i.monitor_id AND m.deleted_at IS NULL)
+     ORDER BY i.started_at DESC, i.id DESC
+     LIMIT ${filter.limit + 1}`;
 }

@@ -3,7 +3,11 @@ import { ReadContext } from '../../database/read-context';
 import { ReadModelsDatabase } from '../../database/read-models.database';
 import { SummaryView } from './summary.views';
 
-/** Counts by status (monitors_tenant_status_idx) and open incidents (incidents_open_monitor_key). */
+/**
+ * Counts by status (monitors_tenant_status_idx) and open incidents (incidents_open_monitor_key),
+ * the latter only of monitors not deleted: the projector resolves a monitor's open incident when
+ * it is deleted, and the semi-join keeps the count right for rows written before it did.
+ */
 @Injectable()
 export class SummaryRepository {
   constructor(private readonly database: ReadModelsDatabase) {}
@@ -15,7 +19,10 @@ export class SummaryRepository {
         where: { tenantId: context.tenantId, deletedAt: null },
         _count: { _all: true },
       }),
-      await tx.incident.count({ where: { tenantId: context.tenantId, resolvedAt: null } }),
+      await tx.$queryRaw<{ count: number }[]>`
+        SELECT count(*)::int AS count FROM incidents i
+         WHERE i.tenant_id = ${context.tenantId}::uuid AND i.resolved_at IS NULL
+           AND EXISTS (SELECT 1 FROM monitors m WHERE m.tenant_id = i.tenant_id AND m.id = i.monitor_id AND m.deleted_at IS NULL)`,
     ]);
     const monitors = { total: 0, up: 0, down: 0, unknown: 0, paused: 0 };
     for (const group of groups) {
@@ -24,6 +31,6 @@ export class SummaryRepository {
       if (!group.isActive) monitors.paused += count;
       else if (group.status === 'up' || group.status === 'down' || group.status === 'unknown') monitors[group.status] += count;
     }
-    return { monitors, openIncidents };
+    return { monitors, openIncidents: Number(openIncidents[0].count) };
   }
 }
