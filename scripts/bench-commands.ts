@@ -9,10 +9,11 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { openSync, readFileSync } from 'node:fs';
+import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandClient, createKafkaClient, topicNames } from '@vinsight/kafka';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { cpuSecondsOf } from './process-cpu';
 
 const TOTAL = Number(process.env.BENCH_COMMANDS ?? 50000);
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 200);
@@ -102,16 +103,6 @@ async function startProcessor(prefix: string, clientId: string): Promise<ChildPr
     await sleep(100);
   }
   throw new Error('processor did not start');
-}
-
-/**
- * CPU seconds (user + system) a process has used so far, from /proc: unlike throughput it hardly
- * depends on what else the machine is doing, so runs on a busy machine stay comparable.
- */
-function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const CLOCK_TICKS_PER_SECOND = 100;
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
 async function publishAll(client: CommandClient, commands: Envelope[], chunk = 500) {
