@@ -39,8 +39,8 @@ export type CommandOutcome = 'accepted' | 'rejected' | 'duplicate' | 'dead_lette
 export class CommandPartitionHandler implements PartitionHandler {
   private readonly partitions = new Map<number, PartitionState>();
   private readonly logger = new Logger('CommandPartitionHandler');
-  /** Called once per command with its outcome (metrics). */
-  onOutcome: (type: string, outcome: CommandOutcome) => void = () => undefined;
+  /** Called once per command with its outcome (metrics); `code` is the error code of a rejection. */
+  onOutcome: (type: string, outcome: CommandOutcome, code?: string) => void = () => undefined;
 
   constructor(
     private readonly commandBus: CommandBus,
@@ -92,7 +92,7 @@ export class CommandPartitionHandler implements PartitionHandler {
       if (parsed.kind === 'rejected') {
         const rejected = rejectedResult({ ...parsed, processedAt: now });
         result = () => rejected;
-        this.onOutcome(parsed.type ?? 'unknown', 'rejected');
+        this.onOutcome(parsed.type ?? 'unknown', 'rejected', parsed.error.code);
       } else {
         result = await this.decide(partition, parsed.command, working, state, events, checks, traceparentOf(message.headers));
       }
@@ -147,7 +147,7 @@ export class CommandPartitionHandler implements PartitionHandler {
     const CommandClass = decideCommandClass(command.type);
     const decision = await this.commandBus.execute(new CommandClass(command, current));
     if (!decision.ok) {
-      this.onOutcome(command.type, 'rejected');
+      this.onOutcome(command.type, 'rejected', decision.error.code);
       const rejected = rejectedResult({ commandId, correlationId, tenantId, type: command.type, error: decision.error, processedAt: now });
       return () => rejected;
     }
