@@ -50,19 +50,31 @@ export async function runService(definition: ServiceDefinition): Promise<NestFas
       await migrator.up();
       lifecycle.migrationsApplied = true;
     }
-    const created = await NestFactory.create<NestFastifyApplication>(
-      definition.module(config, lifecycle),
-      // Replaces the adapter's own frameworkErrors, which only adds the headers of
-      // app.useSecurityHeaders(); no role uses those.
-      new FastifyAdapter({ trustProxy: true, frameworkErrors: answerFrameworkError }),
-      { bufferLogs: true },
-    );
+    // Replaces the adapter's own frameworkErrors, which only adds the headers of
+    // app.useSecurityHeaders(); no role uses those.
+    const adapter = new FastifyAdapter({ trustProxy: true, frameworkErrors: answerFrameworkError });
+    closeConnectionsWhenDraining(adapter, lifecycle);
+    const created = await NestFactory.create<NestFastifyApplication>(definition.module(config, lifecycle), adapter, { bufferLogs: true });
     created.useLogger(created.get(Logger));
     await created.listen(config.http.port, config.http.host);
     return created;
   });
   bootLogger.info({ port: config.http.port, roles: definition.roles }, `${definition.name} listening`);
   return app;
+}
+
+/**
+ * Once shutting down, every answer closes its connection. A client's next request then opens a
+ * new connection, which the listener serves during the drain delay and refuses cleanly once
+ * closed, instead of arriving on an idle keep-alive socket just as the server destroys it (a
+ * reset the client cannot tell from a failure). Added before Nest declares its routes, so it
+ * applies to every one of them.
+ */
+function closeConnectionsWhenDraining(adapter: FastifyAdapter, lifecycle: LifecycleState): void {
+  adapter.getInstance().addHook('onSend', (_request, reply, payload, done) => {
+    if (lifecycle.shuttingDown) reply.header('connection', 'close');
+    done(null, payload);
+  });
 }
 
 /** The boot in progress, so a shutdown can wait for it: the app exists (and listens) only after. */
