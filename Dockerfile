@@ -28,7 +28,8 @@ COPY migrations ./migrations
 # Numeric, so Kubernetes can verify runAsNonRoot without a runAsUser (1000 is the image's "node").
 USER 1000:1000
 EXPOSE 3000
-# The service drains on SIGTERM within SHUTDOWN_GRACE_MS (readiness 503 at once, then exit).
+# On SIGTERM readiness turns 503 at once, the read API serves on for SHUTDOWN_DRAIN_DELAY_MS, and
+# the process exits within SHUTDOWN_GRACE_MS after that.
 STOPSIGNAL SIGTERM
 # ROLE picks the deployable: all-in-one, command-processor, projector or read-api. Kubernetes
 # runs each role with an explicit command instead (deploy/k8s); `exec` keeps node as PID 1's

@@ -12,7 +12,8 @@ running() { [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; }
 start() {
   local port=${1:-3000}
   if running; then echo "service already running (pid $(cat "$PID_FILE"))"; return; fi
-  HTTP_PORT=$port nohup node dist/apps/all-in-one/src/main.js >>"$LOG_FILE" 2>&1 &
+  # No load balancer routes to a local process: stop at once rather than after the drain delay.
+  HTTP_PORT=$port SHUTDOWN_DRAIN_DELAY_MS=${SHUTDOWN_DRAIN_DELAY_MS:-0} nohup node dist/apps/all-in-one/src/main.js >>"$LOG_FILE" 2>&1 &
   echo $! >"$PID_FILE"
   local started=$SECONDS
   until curl -fsS "http://127.0.0.1:$port/health/live" >/dev/null 2>&1; do

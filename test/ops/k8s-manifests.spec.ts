@@ -115,11 +115,23 @@ describe.each([
     expect(Number(config.LIVENESS_HEAP_MAX_MB)).toBeLessThan(heapMiB);
   });
 
+  const roleEnvironment = (role: Role): Record<string, string> => {
+    const env: Record<string, string> = { ...config };
+    for (const variable of container(deployments[role]).env ?? []) env[variable.name] = secretExample.stringData[variable.valueFrom.secretKeyRef.key];
+    return env;
+  };
+
   it.each(ROLES)('lets %s drain within its termination grace', (role) => {
     const pod = deployments[role].spec.template.spec;
     const preStop = container(deployments[role]).lifecycle?.preStop?.exec?.command;
     const pauseMs = preStop ? Number(preStop[1]) * 1000 : 0;
-    expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(pauseMs + Number(config.SHUTDOWN_GRACE_MS));
+    // What the role itself will take: its drain delay (read API only) and then its grace.
+    const settings = loadConfig([CONFIG_ROLE[role]], roleEnvironment(role));
+    expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(pauseMs + settings.shutdownDrainDelayMs + settings.shutdownGraceMs);
+  });
+
+  it('keeps the read API serving after SIGTERM until its endpoints are gone', () => {
+    expect(loadConfig(['read-api'], roleEnvironment('read-api')).shutdownDrainDelayMs).toBeGreaterThanOrEqual(5000);
   });
 
   it('routes the read API Service to the read API pods', () => {
@@ -153,9 +165,7 @@ describe.each([
   });
 
   it.each(ROLES)('gives %s a configuration libs/config accepts, without the owner credentials', (role) => {
-    const c = container(deployments[role]);
-    const env: Record<string, string> = { ...config };
-    for (const variable of c.env ?? []) env[variable.name] = secretExample.stringData[variable.valueFrom.secretKeyRef.key];
+    const env = roleEnvironment(role);
     expect(env.DATABASE_URL).toBeUndefined();
     let problems: unknown = [];
     try {

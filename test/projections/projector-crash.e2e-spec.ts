@@ -1,17 +1,15 @@
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import type { TopicNames } from '@vinsight/kafka';
 import { ProjectionLagService } from '@vinsight/projections';
 import { generateWorkload, publishWorkload } from '../../scripts/bench-projector.workload';
-import { testEnv } from '../test-env';
 import { createTestTopics, deleteTestTopics, testKafka, waitUntilCaughtUp } from './support/projector-harness';
-import { createScratchDatabase, ScratchDatabase, tableChecksums } from './support/scratch-database';
+import { checkCounts, projectorEnvironment, rebuildFromScratch, waitForBatchInFlight } from './support/projector-process';
+import { createScratchDatabase, ScratchDatabase } from './support/scratch-database';
 
 const ROOT = join(__dirname, '..', '..');
-const run = promisify(execFile);
 
 /**
  * The crash test of ISSUE 4: 20,000 events, the projector (the built app, as a child process)
@@ -28,18 +26,7 @@ describe('projector crash safety', () => {
   let child: ChildProcess | undefined;
   let port = 39800 + Math.floor(Math.random() * 100);
 
-  const environment = () => ({
-    PATH: process.env.PATH ?? '',
-    LOG_LEVEL: 'warn',
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: String(port++),
-    MIGRATE_ON_START: 'false',
-    PROJECTOR_DATABASE_URL: db.projectorUrl,
-    KAFKA_BROKERS: testEnv.kafkaBrokers.join(','),
-    KAFKA_TOPIC_PREFIX: topics.events.slice(0, -'events'.length),
-    KAFKA_PARTITIONS: '4',
-    KAFKA_CLIENT_ID: `crash-${db.name}`,
-  });
+  const environment = () => projectorEnvironment(db, topics, { HTTP_PORT: String(port++) });
 
   const startProjector = (): ChildProcess => {
     const started = spawn(process.execPath, [join(ROOT, 'dist', 'apps', 'projector', 'src', 'main.js')], {
@@ -49,20 +36,6 @@ describe('projector crash safety', () => {
     });
     started.stderr?.on('data', () => undefined);
     return started;
-  };
-
-  const applied = async (): Promise<number> => {
-    const { rows } = await pool.query<{ n: string }>(`SELECT coalesce(sum(next_offset), 0) AS n FROM projection_checkpoints WHERE projection = 'read-models'`);
-    return Number(rows[0].n);
-  };
-
-  /** Whether the projector holds a batch transaction open right now. */
-  const inTransaction = async (): Promise<boolean> => {
-    const { rows } = await pool.query(
-      `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'vinsight-projector'
-         AND xact_start IS NOT NULL AND state IN ('active', 'idle in transaction')`,
-    );
-    return rows.length > 0;
   };
 
   beforeAll(async () => {
@@ -94,17 +67,9 @@ describe('projector crash safety', () => {
     const kills: { at: number; midBatch: boolean }[] = [];
     for (const fraction of [0.2, 0.45, 0.7]) {
       child = startProjector();
-      const deadline = Date.now() + 60000;
-      for (;;) {
-        const progress = await applied();
-        if (progress >= fraction * total && (await inTransaction())) {
-          child.kill('SIGKILL');
-          kills.push({ at: progress, midBatch: true });
-          break;
-        }
-        if (progress >= total || Date.now() > deadline) throw new Error(`no batch in flight to kill (progress ${progress}/${total})`);
-        await new Promise((resolve) => setTimeout(resolve, 2));
-      }
+      const progress = await waitForBatchInFlight(pool, fraction * total, total);
+      child.kill('SIGKILL');
+      kills.push({ at: progress, midBatch: true });
       await new Promise((resolve) => child!.once('exit', resolve));
     }
     expect(kills.map((k) => k.midBatch)).toEqual([true, true, true]);
@@ -123,25 +88,14 @@ describe('projector crash safety', () => {
     expect(exitCode).toBe(0);
 
     phase('caught up');
-    const afterCrashes = await tableChecksums(pool);
-    const counted = await pool.query<{ checks: number; distinct_ids: number; hourly: number; daily: number; histograms: number; with_time: number }>(
-      `SELECT (SELECT count(*) FROM monitor_checks)::int AS checks, (SELECT count(DISTINCT id) FROM monitor_checks)::int AS distinct_ids,
-              (SELECT sum(total_checks) FROM monitor_check_rollups_hourly)::int AS hourly,
-              (SELECT sum(total_checks) FROM monitor_check_rollups_daily)::int AS daily,
-              (SELECT sum(x) FROM monitor_check_rollups_daily, unnest(latency_histogram) x)::int AS histograms,
-              (SELECT count(response_time_ms) FROM monitor_checks)::int AS with_time`,
-    );
-    expect(counted.rows[0]).toEqual({ checks, distinct_ids: checks, hourly: checks, daily: checks, histograms: counted.rows[0].with_time, with_time: counted.rows[0].with_time });
+    const counted = await checkCounts(pool);
+    expect(counted).toEqual({ checks, distinct_ids: checks, hourly: checks, daily: checks, histograms: counted.with_time, with_time: counted.with_time });
 
-    const env = { ...process.env, ...environment() };
-    const rebuilt = await run(process.execPath, [join(ROOT, 'dist', 'scripts', 'projections.js'), 'rebuild'], { cwd: ROOT, env, timeout: 300000 });
-    expect(rebuilt.stdout).toMatch(/rebuilt \d+ events .* and switched/);
+    const { live: afterCrashes, fromScratch, rebuildOutput, status } = await rebuildFromScratch(pool, environment());
+    expect(rebuildOutput).toMatch(/rebuilt \d+ events .* and switched/);
     phase('rebuilt');
-    const fromScratch = await tableChecksums(pool);
     expect(fromScratch).toEqual(afterCrashes);
-
-    const status = await run(process.execPath, [join(ROOT, 'dist', 'scripts', 'projections.js'), 'status', '--json'], { cwd: ROOT, env });
-    expect(JSON.parse(status.stdout)).toMatchObject({ projection: 'read-models', totalLag: 0, parkedWaiting: 0 });
+    expect(status).toMatchObject({ projection: 'read-models', totalLag: 0, parkedWaiting: 0 });
 
     process.stderr.write(
       `crash test: ${records.length} events, kills at offsets ${kills.map((k) => k.at).join(', ')} of ${total}; ` +

@@ -39,8 +39,8 @@ export type CommandOutcome = 'accepted' | 'rejected' | 'duplicate' | 'dead_lette
 export class CommandPartitionHandler implements PartitionHandler {
   private readonly partitions = new Map<number, PartitionState>();
   private readonly logger = new Logger('CommandPartitionHandler');
-  /** Called once per command with its outcome (metrics). */
-  onOutcome: (type: string, outcome: CommandOutcome) => void = () => undefined;
+  /** Called once per committed command with its outcome (metrics); `code` is the error code of a rejection. */
+  onOutcome: (type: string, outcome: CommandOutcome, code?: string) => void = () => undefined;
 
   constructor(
     private readonly commandBus: CommandBus,
@@ -77,7 +77,6 @@ export class CommandPartitionHandler implements PartitionHandler {
       const parsed = parseCommandMessage({ key: message.key, value: message.value, now });
       if (parsed.kind === 'malformed') {
         deadLetters.push(this.deadLetter(partition, message, parsed.reason, now));
-        this.onOutcome('unknown', 'dead_lettered');
         continue;
       }
       const commandId = parsed.kind === 'command' ? parsed.command.metadata.commandId : parsed.commandId;
@@ -85,14 +84,12 @@ export class CommandPartitionHandler implements PartitionHandler {
       const known = state.results.get(commandId);
       if (earlier || known) {
         answers.push(earlier ? (offsets) => asDuplicate(earlier(offsets)) : () => asDuplicate(known!));
-        this.onOutcome(parsed.kind === 'command' ? parsed.command.type : parsed.type ?? 'unknown', 'duplicate');
         continue;
       }
       let result: PendingResult;
       if (parsed.kind === 'rejected') {
         const rejected = rejectedResult({ ...parsed, processedAt: now });
         result = () => rejected;
-        this.onOutcome(parsed.type ?? 'unknown', 'rejected');
       } else {
         result = await this.decide(partition, parsed.command, working, state, events, checks, traceparentOf(message.headers));
       }
@@ -128,6 +125,14 @@ export class CommandPartitionHandler implements PartitionHandler {
         for (const [topic, offset] of nextOffsets) state.nextOffsets.set(topic, offset);
         state.writtenSinceSnapshot += events.length + checks.length;
         if (state.writtenSinceSnapshot >= this.snapshotEvery) this.snapshot(partition, state);
+        // Counted once committed: a slice aborted and redone (a wrong offset guess, a fenced
+        // producer) must not count its commands twice.
+        for (let i = 0; i < deadLetters.length; i++) this.onOutcome('unknown', 'dead_lettered');
+        for (const result of resolved) {
+          if (result.duplicate) this.onOutcome(result.type ?? 'unknown', 'duplicate');
+          else if (result.status === 'rejected') this.onOutcome(result.type ?? 'unknown', 'rejected', result.error.code);
+          else this.onOutcome(result.type, 'accepted');
+        }
       },
       discarded: () => undefined,
     };
@@ -147,7 +152,6 @@ export class CommandPartitionHandler implements PartitionHandler {
     const CommandClass = decideCommandClass(command.type);
     const decision = await this.commandBus.execute(new CommandClass(command, current));
     if (!decision.ok) {
-      this.onOutcome(command.type, 'rejected');
       const rejected = rejectedResult({ commandId, correlationId, tenantId, type: command.type, error: decision.error, processedAt: now });
       return () => rejected;
     }
@@ -169,7 +173,6 @@ export class CommandPartitionHandler implements PartitionHandler {
       else lastCheck = checks.push(message) - 1;
     });
     working.set(tenantId, next);
-    this.onOutcome(command.type, 'accepted');
     return (offsets) =>
       acceptedResult({
         commandId,

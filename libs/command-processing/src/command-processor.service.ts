@@ -29,7 +29,7 @@ export class CommandProcessorService implements OnApplicationBootstrap, BeforeAp
     private readonly consumerGroups: ConsumerGroupRegistry,
     private readonly metrics: AppMetrics,
   ) {
-    handler.onOutcome = (type, outcome) => metrics.recordCommand(type, outcome);
+    handler.onOutcome = (type, outcome, code) => metrics.recordCommand(type, outcome, code);
   }
 
   get isJoined(): boolean {

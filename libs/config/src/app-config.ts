@@ -24,6 +24,8 @@ export interface AppConfig {
     rateLimit: { requestsPerSecond: number; burst: number };
   };
   shutdownGraceMs: number;
+  /** Serving time between readiness turning 503 and the listener closing (0 for roles without the read API). */
+  shutdownDrainDelayMs: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -44,6 +44,18 @@ describe('loadConfig', () => {
     expect(problemsOf({ API_DATABASE_URL: base.API_DATABASE_URL, MIGRATE_ON_START: 'false' })).toEqual([]);
   });
 
+  it('gives the read API a drain delay below the shutdown grace, and no delay to roles without it', () => {
+    expect(loadConfig(['read-api'], base).shutdownDrainDelayMs).toBe(5000);
+    expect(loadConfig(['read-api'], { ...base, SHUTDOWN_DRAIN_DELAY_MS: '0' }).shutdownDrainDelayMs).toBe(0);
+    expect(loadConfig(['command-processor', 'projector', 'read-api'], base).shutdownDrainDelayMs).toBe(5000);
+    expect(loadConfig(['projector'], base).shutdownDrainDelayMs).toBe(0);
+    expect(problemsOf({ ...base, SHUTDOWN_GRACE_MS: '5000' })).toEqual(['SHUTDOWN_DRAIN_DELAY_MS']);
+    expect(() => loadConfig(['read-api'], { ...base, SHUTDOWN_DRAIN_DELAY_MS: '9000', SHUTDOWN_GRACE_MS: '8000' })).toThrow(
+      /SHUTDOWN_DRAIN_DELAY_MS: must be less than SHUTDOWN_GRACE_MS \(8000\) \(got "9000"\)/,
+    );
+    expect(problemsOf({ ...base, SHUTDOWN_DRAIN_DELAY_MS: '-1' })).toEqual(['SHUTDOWN_DRAIN_DELAY_MS']);
+  });
+
   it('rejects a malformed connection string and broker list', () => {
     expect(problemsOf({ ...base, REPLICA_DATABASE_URL: 'mysql://x' })).toEqual(['REPLICA_DATABASE_URL']);
     expect(problemsOf({ ...base, KAFKA_BROKERS: 'localhost' })).toEqual(['KAFKA_BROKERS']);

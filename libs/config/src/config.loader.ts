@@ -57,6 +57,14 @@ export function loadConfig(
       });
     }
   }
+  // The drain delay comes out of the pod's termination grace period before the grace of the
+  // close itself; one not shorter than the grace is a misconfiguration, never silently cut.
+  if (problems.length === 0 && vars.SHUTDOWN_DRAIN_DELAY_MS >= vars.SHUTDOWN_GRACE_MS) {
+    problems.push({
+      variable: 'SHUTDOWN_DRAIN_DELAY_MS',
+      message: `must be less than SHUTDOWN_GRACE_MS (${vars.SHUTDOWN_GRACE_MS}) (got ${JSON.stringify(raw.SHUTDOWN_DRAIN_DELAY_MS ?? String(vars.SHUTDOWN_DRAIN_DELAY_MS))})`,
+    });
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return toAppConfig(roles, vars);
 }
@@ -95,5 +103,7 @@ function toAppConfig(roles: ServiceRole[], v: EnvironmentVariables): AppConfig {
       rateLimit: { requestsPerSecond: v.READ_API_RATE_LIMIT_PER_SECOND, burst: v.READ_API_RATE_LIMIT_BURST },
     },
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
+    // Only the read API has a Service (and so endpoints to leave) in front of it.
+    shutdownDrainDelayMs: roles.includes('read-api') ? v.SHUTDOWN_DRAIN_DELAY_MS : 0,
   };
 }

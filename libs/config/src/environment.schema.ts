@@ -84,6 +84,15 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1000) @Max(600000)
   SHUTDOWN_GRACE_MS = 25000;
 
+  /**
+   * On SIGTERM, how long a process serving the read API keeps answering (readiness 503) before it
+   * stops listening: Kubernetes removes a terminating pod from its Service endpoints a few seconds
+   * after the signal, and requests routed here meanwhile must not be refused. Must stay below
+   * SHUTDOWN_GRACE_MS (checked by the loader).
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(60000)
+  SHUTDOWN_DRAIN_DELAY_MS = 5000;
+
   /** HS256 secret for JWTs whose `tenant_id` claim names the tenant; unset: no HS256 JWTs. */
   @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
   JWT_HS256_SECRET?: string;

@@ -1,5 +1,6 @@
 export * from './errors/wire-error';
 export * from './json';
+export * from './http/problem-details';
 
 export * from './commands/wire-format.decorators';
 export * from './commands/command-envelope.dto';

@@ -19,10 +19,12 @@ const ABSENT_REPLICA = Symbol('ABSENT_REPLICA');
 class FakePool {
   queries = 0;
   failure?: Error;
+  schemaRows: Record<string, unknown>[] = [];
   constructor(public lagRow: Record<string, unknown> = {}) {}
   async query(sql: string) {
     this.queries++;
     if (this.failure) throw this.failure;
+    if (sql.includes('schema_migrations')) return { rows: this.schemaRows };
     if (sql.includes('pg_current_wal_lsn')) return { rows: [{ bytes: 0 }] };
     return { rows: [sql.includes('pg_is_in_recovery') ? this.lagRow : { '?column?': 1 }] };
   }
@@ -187,5 +189,25 @@ describe('HealthController (Nest + Fastify)', () => {
     expect((await http().get('/health/startup').expect(503)).body.error.components.pending).toEqual(['consumer']);
     lifecycle.markStarted('consumer');
     await http().get('/health/startup').expect(200);
+  });
+
+  it('holds startup until the schema is at the version the build expects, then stops asking', async () => {
+    const primary = new FakePool();
+    const { app, http, lifecycle } = await healthApp({}, { primary });
+    close = () => app.close();
+    lifecycle.expectedSchemaVersion = 23;
+    expect((await http().get('/health/startup').expect(503)).body.error.migrations).toMatchObject({ status: 'down', expectedVersion: 23, version: null });
+    primary.schemaRows = [{ version: '22', dirty: false }];
+    expect((await http().get('/health/startup').expect(503)).body.error.migrations.message).toMatch(/version 22, this build needs 23/);
+    primary.schemaRows = [{ version: '23', dirty: true }];
+    expect((await http().get('/health/startup').expect(503)).body.error.migrations).toMatchObject({ dirty: true });
+    primary.failure = new Error('permission denied for table schema_migrations');
+    expect((await http().get('/health/startup').expect(503)).body.error.migrations.message).toBe('permission denied for table schema_migrations');
+    primary.failure = undefined;
+    primary.schemaRows = [{ version: '23', dirty: false }];
+    expect((await http().get('/health/startup').expect(200)).body.info.migrations).toEqual({ status: 'up', expectedVersion: 23, version: 23, dirty: false });
+    const asked = primary.queries;
+    await http().get('/health/startup').expect(200);
+    expect(primary.queries).toBe(asked);
   });
 });

@@ -3,6 +3,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs
 import { LifecycleState } from './lifecycle.state';
 import { LivenessIndicator } from './liveness.indicator';
 import { ReadinessProbe } from './readiness.probe';
+import { SchemaVersionIndicator } from './schema/schema-version.indicator';
 
 @Controller('health')
 export class HealthController {
@@ -12,6 +13,7 @@ export class HealthController {
     private readonly liveness: LivenessIndicator,
     private readonly readiness: ReadinessProbe,
     private readonly lifecycle: LifecycleState,
+    private readonly schemaVersion: SchemaVersionIndicator,
   ) {}
 
   /** The process itself only: restarting a pod never fixes a database or broker outage. */
@@ -31,10 +33,7 @@ export class HealthController {
   @HealthCheck()
   startup() {
     return this.health.check([
-      () => {
-        const indicator = this.indicators.check('migrations');
-        return this.lifecycle.migrationsApplied ? indicator.up() : indicator.down({ message: 'migrations not applied yet' });
-      },
+      () => this.schemaVersion.check('migrations'),
       () => {
         const indicator = this.indicators.check('components');
         const pending = this.lifecycle.pending();

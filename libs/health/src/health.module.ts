@@ -13,6 +13,7 @@ import { ProjectionLagIndicator } from './projection/projection-lag.indicator';
 import { ProjectionLagRegistry } from './projection/projection-lag.registry';
 import { ReadinessProbe } from './readiness.probe';
 import { ReplicationLagIndicator } from './replication/replication-lag.indicator';
+import { SchemaVersionIndicator } from './schema/schema-version.indicator';
 
 @Module({})
 export class HealthModule {
@@ -41,6 +42,7 @@ export class HealthModule {
         ProjectionLagRegistry,
         ProjectionLagIndicator,
         ReadinessProbe,
+        SchemaVersionIndicator,
       ],
       exports: [LifecycleState, ConsumerGroupRegistry, ProjectionLagRegistry],
     };

@@ -7,6 +7,11 @@ import { Injectable } from '@nestjs/common';
 @Injectable()
 export class LifecycleState {
   migrationsApplied = false;
+  /**
+   * The highest migration this build ships; the startup probe holds until `schema_migrations`
+   * says exactly that (and not dirty), also when another process (the migration Job) migrated.
+   */
+  expectedSchemaVersion?: number | null;
   private readonly pendingStarts = new Set<string>();
   private readonly started = new Set<string>();
   shuttingDown = false;

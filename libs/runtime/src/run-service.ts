@@ -3,10 +3,11 @@ import { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig, ConfigError, loadConfig, ServiceRole } from '@vinsight/config';
-import { Migrator, migrationsDirectory } from '@vinsight/database';
+import { Migrator, migrationsDirectory, readMigrationFiles } from '@vinsight/database';
 import { LifecycleState } from '@vinsight/health';
 import { Logger } from 'nestjs-pino';
 import pino, { Logger as PinoLogger } from 'pino';
+import { answerFrameworkError } from './framework-errors';
 
 export interface ServiceDefinition {
   /** Name in logs and metrics. */
@@ -17,8 +18,9 @@ export interface ServiceDefinition {
 
 /**
  * Boots one deployable: validate the environment (a bad variable stops the process with its
- * name), apply migrations under the advisory lock, start Nest on Fastify, and drain on SIGTERM
- * within the configured grace period.
+ * name), apply migrations under the advisory lock (or, with MIGRATE_ON_START=false, let the
+ * startup probe wait for the schema this build expects), start Nest on Fastify, and drain on
+ * SIGTERM within the configured grace period.
  */
 export async function runService(definition: ServiceDefinition): Promise<NestFastifyApplication> {
   let config: AppConfig;
@@ -33,45 +35,100 @@ export async function runService(definition: ServiceDefinition): Promise<NestFas
   }
   const bootLogger = pino({ level: config.logLevel, base: { service: definition.name } });
   const lifecycle = new LifecycleState();
+  const boot = new ServiceBoot();
+  // Installed before anything starts: a SIGTERM during the boot waits for it rather than
+  // killing a migration half-way or closing pools a starting consumer is about to use.
+  installGracefulShutdown(boot, lifecycle, { graceMs: config.shutdownGraceMs, drainDelayMs: config.shutdownDrainDelayMs }, bootLogger);
 
-  if (config.database.migrateOnStart) {
-    const migrator = new Migrator(config.database.ownerUrl!, migrationsDirectory(), {
-      info: (message) => bootLogger.info(message),
-    });
-    await migrator.up();
-  }
-  lifecycle.migrationsApplied = true;
-
-  const app = await NestFactory.create<NestFastifyApplication>(
-    definition.module(config, lifecycle),
-    new FastifyAdapter({ trustProxy: true }),
-    { bufferLogs: true },
-  );
-  app.useLogger(app.get(Logger));
-  installGracefulShutdown(app, lifecycle, config.shutdownGraceMs, bootLogger);
-  await app.listen(config.http.port, config.http.host);
+  const migrations = migrationsDirectory();
+  lifecycle.expectedSchemaVersion = readMigrationFiles(migrations).at(-1)?.version ?? null;
+  const app = await boot.track(async () => {
+    if (config.database.migrateOnStart) {
+      const migrator = new Migrator(config.database.ownerUrl!, migrations, {
+        info: (message) => bootLogger.info(message),
+      });
+      await migrator.up();
+      lifecycle.migrationsApplied = true;
+    }
+    // Replaces the adapter's own frameworkErrors, which only adds the headers of
+    // app.useSecurityHeaders(); no role uses those.
+    const adapter = new FastifyAdapter({ trustProxy: true, frameworkErrors: answerFrameworkError });
+    closeConnectionsWhenDraining(adapter, lifecycle);
+    const created = await NestFactory.create<NestFastifyApplication>(definition.module(config, lifecycle), adapter, { bufferLogs: true });
+    created.useLogger(created.get(Logger));
+    await created.listen(config.http.port, config.http.host);
+    return created;
+  });
   bootLogger.info({ port: config.http.port, roles: definition.roles }, `${definition.name} listening`);
   return app;
 }
 
+/**
+ * Once shutting down, every answer closes its connection. A client's next request then opens a
+ * new connection, which the listener serves during the drain delay and refuses cleanly once
+ * closed, instead of arriving on an idle keep-alive socket just as the server destroys it (a
+ * reset the client cannot tell from a failure). Added before Nest declares its routes, so it
+ * applies to every one of them.
+ */
+function closeConnectionsWhenDraining(adapter: FastifyAdapter, lifecycle: LifecycleState): void {
+  adapter.getInstance().addHook('onSend', (_request, reply, payload, done) => {
+    if (lifecycle.shuttingDown) reply.header('connection', 'close');
+    done(null, payload);
+  });
+}
+
+/** The boot in progress, so a shutdown can wait for it: the app exists (and listens) only after. */
+class ServiceBoot {
+  private done: Promise<NestFastifyApplication | undefined> = new Promise(() => undefined);
+  listening = false;
+
+  track(start: () => Promise<NestFastifyApplication>): Promise<NestFastifyApplication> {
+    const started = start().then((app) => {
+      this.listening = true;
+      return app;
+    });
+    // A failed boot is runMain's to report; a shutdown waiting for it only needs to know.
+    this.done = started.catch(() => undefined);
+    return started;
+  }
+
+  finished(): Promise<NestFastifyApplication | undefined> {
+    return this.done;
+  }
+}
+
+/**
+ * SIGTERM (or SIGINT): readiness turns 503 at once. A process that was serving keeps answering
+ * for `drainDelayMs`, the time Kubernetes takes to remove the pod from its Service's endpoints,
+ * so requests routed here meanwhile are served rather than refused; then Nest closes (consumers
+ * finish their batch and commit, the listener and pools close). A signal during the boot waits
+ * for the boot, then closes without a delay (the pod was never ready, so never routed to). The
+ * process exits 0 by drainDelayMs + graceMs after the signal, or 1 then; the pod's
+ * terminationGracePeriodSeconds must exceed that sum.
+ */
 function installGracefulShutdown(
-  app: NestFastifyApplication,
+  boot: ServiceBoot,
   lifecycle: LifecycleState,
-  graceMs: number,
+  timing: { graceMs: number; drainDelayMs: number },
   logger: PinoLogger,
 ) {
   let closing = false;
-  const shutdown = (signal: string) => {
+  const shutdown = async (signal: string) => {
+    // A second signal during the drain must not fall through to Node's default (exit at once).
     if (closing) return;
     closing = true;
-    // Readiness turns 503 at once so the load balancer stops sending work while we drain.
     lifecycle.shuttingDown = true;
-    logger.info({ signal, graceMs }, 'shutting down');
+    const wasServing = boot.listening;
+    logger.info({ signal, wasServing, ...timing }, 'shutting down');
+    const limitMs = timing.drainDelayMs + timing.graceMs;
     const deadline = setTimeout(() => {
-      logger.error({ graceMs }, 'shutdown exceeded its grace period, exiting');
+      logger.error({ limitMs }, 'shutdown exceeded its drain delay and grace period, exiting');
       process.exit(1);
-    }, graceMs);
+    }, limitMs);
     deadline.unref();
+    const app = await boot.finished();
+    if (!app) return; // the boot failed: runMain reports it and exits 1
+    if (wasServing && timing.drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, timing.drainDelayMs));
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -80,8 +137,8 @@ function installGracefulShutdown(
       },
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 /** Exits non-zero on a failed boot (never a half-started process that looks alive). */

@@ -60,3 +60,38 @@ function parseFloatLikePrometheus(raw: string): number | undefined {
   if (/^-inf(inity)?$/.test(lower)) return -Infinity;
   return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw) ? Number(raw) : undefined;
 }
+
+/**
+ * Checks every histogram series the way Prometheus reads them: buckets cumulative (never
+ * decreasing with `le`), a `+Inf` bucket equal to `_count`, and a `_sum` beside it. Returns the
+ * problems found, naming the series.
+ */
+export function histogramProblems(samples: PrometheusSample[], text: string): string[] {
+  const histograms = [...text.matchAll(/^# TYPE (\S+) histogram$/gm)].map((m) => m[1]);
+  const problems: string[] = [];
+  const seriesKey = (labels: Record<string, string>) =>
+    JSON.stringify(Object.entries(labels).filter(([k]) => k !== 'le').sort(([a], [b]) => a.localeCompare(b)));
+  for (const family of histograms) {
+    const series = new Map<string, { buckets: { le: number; value: number }[]; count?: number; sum?: number }>();
+    const entry = (labels: Record<string, string>) => {
+      const key = seriesKey(labels);
+      if (!series.has(key)) series.set(key, { buckets: [] });
+      return series.get(key)!;
+    };
+    for (const s of samples) {
+      if (s.name === `${family}_bucket`) entry(s.labels).buckets.push({ le: s.labels.le === '+Inf' ? Infinity : Number(s.labels.le), value: s.value });
+      else if (s.name === `${family}_count`) entry(s.labels).count = s.value;
+      else if (s.name === `${family}_sum`) entry(s.labels).sum = s.value;
+    }
+    for (const [key, h] of series) {
+      const name = `${family}${key}`;
+      const ordered = [...h.buckets].sort((a, b) => a.le - b.le);
+      if (ordered.some((b, i) => i > 0 && b.value < ordered[i - 1].value)) problems.push(`${name}: buckets not cumulative`);
+      const inf = ordered.at(-1);
+      if (!inf || inf.le !== Infinity) problems.push(`${name}: no +Inf bucket`);
+      else if (inf.value !== h.count) problems.push(`${name}: +Inf bucket ${inf.value} != _count ${h.count}`);
+      if (h.sum === undefined) problems.push(`${name}: no _sum`);
+    }
+  }
+  return problems;
+}

@@ -45,6 +45,16 @@ describe('AppMetrics', () => {
     expect(sample(text, 'vinsight_replication_lag_bytes{service="projector"}')).toBe(2048);
   });
 
+  it('measures the projection lag afresh on every scrape', async () => {
+    const metrics = new AppMetrics({ service: 'projector', defaultMetrics: false });
+    let lag = 12;
+    metrics.refreshProjectionLagWith(async () => metrics.setProjectionLag('read-models', [{ topic: 'vinsight.events', partition: 0, lag }]));
+    const series = 'vinsight_projection_lag_events{projection="read-models",topic="vinsight.events",partition="0",service="projector"}';
+    expect(sample(await metrics.registry.metrics(), series)).toBe(12);
+    lag = 0;
+    expect(sample(await metrics.registry.metrics(), series)).toBe(0);
+  });
+
   it('reads pool gauges at scrape time', async () => {
     const metrics = new AppMetrics({ service: 'read-api', defaultMetrics: false });
     const pool = { totalCount: 4, idleCount: 1, waitingCount: 0 };

@@ -39,6 +39,7 @@ export class AppMetrics {
   readonly poolConnections: Gauge<'pool' | 'state'>;
 
   private readonly pools = new Map<string, PoolCounts>();
+  private projectionLagRefresh?: () => Promise<void>;
 
   constructor(options: { service: string; defaultMetrics?: boolean; registry?: Registry }) {
     this.registry = options.registry ?? new Registry();
@@ -86,11 +87,17 @@ export class AppMetrics {
       buckets: SECONDS_BUCKETS,
       registers,
     });
+    const refreshLag = () => this.projectionLagRefresh?.();
     this.projectionLag = new Gauge({
       name: 'vinsight_projection_lag_events',
       help: 'Events between the projection checkpoint and the high watermark, per partition',
       labelNames: ['projection', 'topic', 'partition'],
       registers,
+      // Measured afresh on every scrape: readiness probes also set it, but nothing promises a
+      // scrape comes right after one, and a stale lag would hide a stalled projector.
+      async collect() {
+        await refreshLag();
+      },
     });
     this.replicationLagSeconds = new Gauge({
       name: 'vinsight_replication_lag_seconds',
@@ -146,6 +153,15 @@ export class AppMetrics {
     for (const { topic, partition, lag } of partitions) {
       this.projectionLag.set({ projection, topic, partition: String(partition) }, lag);
     }
+  }
+
+  /**
+   * What measures the projection lag (setting it through setProjectionLag) when /metrics is
+   * scraped. It must bound its own time and never reject: a scrape still answers when Kafka
+   * does not, with the last values.
+   */
+  refreshProjectionLagWith(refresh: () => Promise<void>): void {
+    this.projectionLagRefresh = refresh;
   }
 
   setReplicationLag(seconds: number | null, bytes: number): void {

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_CONTENT_TYPE, ProblemDetails, problem } from '@vinsight/contracts';
 import {
   ConsistencyTimeoutError,
   NotFoundError,
@@ -10,7 +11,6 @@ import {
   UnauthenticatedError,
   ValidationFailedError,
 } from '../errors/read-api.errors';
-import { PROBLEM_CONTENT_TYPE, ProblemDetails, problem } from './problem-details';
 import { isReadApiPath } from './read-api-paths';
 
 /**

@@ -1,5 +1,5 @@
+import { problem } from '@vinsight/contracts';
 import { isReadApiPath } from './read-api-paths';
-import { problem } from './problem-details';
 import { correlationIdFrom, requestIdFrom } from './request-ids';
 
 describe('problem details', () => {
