@@ -33,6 +33,16 @@ describe('PartitionBuffer', () => {
     expect(buffer.take()!.records.map((r) => Number(r.offset))).toEqual([4]);
   });
 
+  it('hands over at most a limit of records, the rest with the last offset covered next', () => {
+    const buffer = new PartitionBuffer<SourceRecord>((r) => r.offset);
+    buffer.append(records(0, 1, 2, 3), 4n);
+    expect(buffer.take(3)).toEqual({ records: records(0, 1, 2), lastOffset: 2n });
+    expect(buffer.size).toBe(1);
+    buffer.append(records(5), 6n);
+    expect(buffer.take(3)).toEqual({ records: records(3, 5), lastOffset: 6n });
+    expect(buffer.isEmpty).toBe(true);
+  });
+
   it('starts over after clear (a seek back to the checkpoint)', () => {
     const buffer = new PartitionBuffer<SourceRecord>((r) => r.offset);
     buffer.append(records(10, 11), 11n);

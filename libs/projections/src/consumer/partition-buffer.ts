@@ -32,9 +32,17 @@ export class PartitionBuffer<T> {
     if (this.expectedNext === null || lastOffset + 1n > this.expectedNext) this.expectedNext = lastOffset + 1n;
   }
 
-  /** Hands over everything buffered (for one batch transaction) and starts empty. */
-  take(): { records: T[]; lastOffset: bigint } | null {
+  /**
+   * Hands over what is buffered (for one batch transaction): everything, or the first `limit`
+   * records, covering offsets up to the last of them; the rest stays for the next batch.
+   */
+  take(limit = Number.POSITIVE_INFINITY): { records: T[]; lastOffset: bigint } | null {
     if (this.lastOffset === null) return null;
+    if (this.records.length > limit) {
+      const records = this.records.slice(0, limit);
+      this.records = this.records.slice(limit);
+      return { records, lastOffset: this.offsetOf(records[records.length - 1]) };
+    }
     const taken = { records: this.records, lastOffset: this.lastOffset };
     this.records = [];
     this.lastOffset = null;

@@ -19,11 +19,14 @@ export interface ProjectionConsumerOptions {
   concurrency?: number;
   /** Bytes of one fetch per partition (default 256 KiB: KafkaJS decodes small fetches fastest). */
   maxBytesPerPartition?: number;
-  /** Records of one partition applied in one transaction at most (default 5000). */
+  /** Records of one partition applied in one transaction at most; a full batch is applied at once (default 20000). */
   maxBatchRecords?: number;
   /** How long records may wait for more before they are applied (default 20 ms). */
   lingerMs?: number;
-  /** Records buffered across partitions before fetching waits for the database (default 60000). */
+  /**
+   * Records buffered across partitions before fetching waits for the database (default 100000).
+   * Records wait in the buffer until their batch has a transaction, so this bounds them all.
+   */
   maxBufferedRecords?: number;
   logger: ProjectionConsumerLogger;
   /** Called after each committed batch. */
@@ -76,9 +79,9 @@ export class ProjectionConsumer {
     private readonly options: ProjectionConsumerOptions,
   ) {
     this.transactions = new Semaphore(options.concurrency ?? 3);
-    this.maxBatchRecords = options.maxBatchRecords ?? 5000;
+    this.maxBatchRecords = options.maxBatchRecords ?? 20000;
     this.lingerMs = options.lingerMs ?? 20;
-    this.maxBufferedRecords = options.maxBufferedRecords ?? 60000;
+    this.maxBufferedRecords = options.maxBufferedRecords ?? 100000;
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       readUncommitted: false,
@@ -163,6 +166,10 @@ export class ProjectionConsumer {
     resolveOffset(batch.lastOffset());
     this.schedule(state);
     await heartbeat();
+    if (this.bufferedRecords > this.maxBufferedRecords) {
+      // The buffers are full: every partition applies what it holds instead of lingering.
+      for (const other of this.partitions.values()) if (!other.flushing && !other.failure) this.flush(other);
+    }
     while (this.bufferedRecords > this.maxBufferedRecords && this.running) {
       await new Promise<void>((resolve) => this.bufferWaiters.push(resolve));
       await heartbeat();
@@ -197,12 +204,18 @@ export class ProjectionConsumer {
       clearTimeout(state.timer);
       state.timer = null;
     }
-    const taken = state.buffer.take();
-    if (!taken) return;
-    const generation = state.generation;
-    this.release(taken.records.length);
+    if (state.buffer.isEmpty) return;
+    let generation = state.generation;
     state.flushing = this.transactions
-      .run(() => this.apply(state, taken.records, taken.lastOffset))
+      .run(async () => {
+        // Taken only once a transaction is free: what arrived while the batch waited joins it, so
+        // a backlog is applied in large batches (fewer rollup and monitor rows written per check).
+        const taken = state.buffer.take(this.maxBatchRecords);
+        if (!taken) return;
+        generation = state.generation;
+        this.release(taken.records.length);
+        await this.apply(state, taken.records, taken.lastOffset);
+      })
       .then(() => {
         state.failures = 0;
       })
@@ -262,9 +275,10 @@ export class ProjectionConsumer {
   /** Waits for the partition's batch in flight, then applies what is left (shutdown). */
   private async drain(state: PartitionState): Promise<void> {
     while (state.flushing) await state.flushing;
-    if (state.failure || state.buffer.isEmpty) return;
-    this.flush(state);
-    await state.flushing;
+    while (!state.failure && !state.buffer.isEmpty) {
+      this.flush(state);
+      await state.flushing;
+    }
   }
 
   private releaseBuffer(state: PartitionState): void {
