@@ -72,6 +72,7 @@ export class ProjectionConsumer {
   private readonly bufferWaiters: (() => void)[] = [];
   private running = false;
   private joined = false;
+  private fatal: Error | null = null;
 
   constructor(
     kafka: Kafka,
@@ -111,6 +112,7 @@ export class ProjectionConsumer {
     });
     this.consumer.on(CRASH, ({ payload }) => {
       this.joined = false;
+      if (!payload.restart) this.fatal = payload.error;
       this.options.logger.error(`projection consumer crashed (restart: ${payload.restart}): ${payload.error.message}`);
     });
   }
@@ -118,6 +120,11 @@ export class ProjectionConsumer {
   /** The KafkaJS consumer, for health tracking. */
   get kafkaConsumer(): Consumer {
     return this.consumer;
+  }
+
+  /** Set when KafkaJS gave up on the consumer (a crash it does not restart from): nothing is fetched any more. */
+  get fatalError(): Error | null {
+    return this.fatal;
   }
 
   get isJoined(): boolean {
