@@ -11,6 +11,11 @@
  *    (`projections rebuild`, timed), then exported, emptied and loaded again with COPY, table by
  *    table (the best of one stream and two parallel streams for monitor_checks): the ceiling.
  *
+ * Before the projector, a bare KafkaJS consumer reads the same topics and JSON.parses every value
+ * (bench-projector.bare-consume.ts): the transport's own ceiling, to tell how much of the gap is
+ * KafkaJS. CPU seconds per 1000 events (projector, its Postgres backends, bare consumer) compare
+ * runs on a busy machine better than rates do.
+ *
  * The last line is one JSON object. Environment: BENCH_TENANTS (200), BENCH_MONITORS_PER_TENANT
  * (10), BENCH_CHECKS_PER_MONITOR (250), BENCH_REBUILD (1; 0 skips the rebuild),
  * BENCH_PROJECTOR_LOG (a file for the projector's log), BENCH_PROJECTOR_NODE_ARGS,
@@ -76,6 +81,15 @@ function cpuSecondsOf(pid: number): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/** CPU time so far of the Postgres backends the projector holds open (its pool names them vinsight-*). */
+async function backendCpuSeconds(pool: Pool, database: string): Promise<number> {
+  const { rows } = await pool.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE 'vinsight-%'`,
+    [database],
+  );
+  return rows.reduce((sum, r) => sum + (cpuSecondsOf(r.pid) || 0), 0);
 }
 
 async function adminQuery(sql: string): Promise<void> {
@@ -185,6 +199,14 @@ async function main(): Promise<void> {
     const offsets = await lagService.topicOffsets();
     const totalOffsets = [...offsets.values()].flat().reduce((sum, p) => sum + p.high - p.low, 0);
 
+    const bare = await measureBareConsume([topics.events, topics.checkEvents], published, `bench-bare-${id}`);
+    const barePerSec = published / bare.wallSeconds;
+    log(
+      `bare KafkaJS consume + JSON.parse (the transport's ceiling): ${published} records in ${bare.wallSeconds.toFixed(2)} s from spawn ` +
+        `(${bare.consumeSeconds.toFixed(2)} s from connect) = ${Math.round(barePerSec)} events/s; CPU ${bare.cpuSeconds.toFixed(2)} s; ` +
+        `machine load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    );
+
     const port = await freePort();
     const started = performance.now();
     child = startProjector(database, prefix, `bench-projector-${id}`, port);
@@ -192,7 +214,16 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const eventsPerSec = published / seconds;
     log(`projector: ${published} events from cold start to caught up in ${seconds.toFixed(2)} s = ${Math.round(eventsPerSec)} events/s (${Math.round(checks / seconds)} check events/s)`);
-    log(`projector process CPU: ${cpuSecondsOf(child.pid!).toFixed(2)} s; machine load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    const projectorCpuSeconds = cpuSecondsOf(child.pid!);
+    const postgresCpuSeconds = await backendCpuSeconds(pool, database);
+    log(
+      `projector process CPU: ${projectorCpuSeconds.toFixed(2)} s, its Postgres backends ${postgresCpuSeconds.toFixed(2)} s; ` +
+        `machine load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    );
+    log(
+      `projector / bare consume: ${(eventsPerSec / barePerSec).toFixed(3)} of the transport's rate; ` +
+        `CPU per 1000 events: projector ${((projectorCpuSeconds * 1000) / published).toFixed(3)} s, bare consume ${((bare.cpuSeconds * 1000) / published).toFixed(3)} s`,
+    );
     child.kill('SIGTERM');
     await new Promise((resolve) => child!.once('exit', resolve));
     child = undefined;
@@ -225,7 +256,21 @@ async function main(): Promise<void> {
     const ceilingPerSec = published / ceiling.seconds;
     log(`ceiling: COPY of the same ${ceiling.rows} rows into the same tables in ${ceiling.seconds.toFixed(2)} s (${ceiling.detail}) = ${Math.round(ceilingPerSec)} events/s`);
     process.stdout.write(
-      `${JSON.stringify({ bench: 'projector', eventsPerSec: Math.round(eventsPerSec), ceilingPerSec: Math.round(ceilingPerSec), ratio: Number((eventsPerSec / ceilingPerSec).toFixed(3)) })}\n`,
+      `${JSON.stringify({
+        bench: 'projector',
+        loadAverage: loadavg().map((l) => Number(l.toFixed(2))),
+        bareConsumePerSec: Math.round(barePerSec),
+        bareRatio: Number((barePerSec / ceilingPerSec).toFixed(3)),
+        projectorVsBare: Number((eventsPerSec / barePerSec).toFixed(3)),
+        cpuPerKEvents: {
+          projector: Number(((projectorCpuSeconds * 1000) / published).toFixed(3)),
+          projectorPostgres: Number(((postgresCpuSeconds * 1000) / published).toFixed(3)),
+          bareConsume: Number(((bare.cpuSeconds * 1000) / published).toFixed(3)),
+        },
+        eventsPerSec: Math.round(eventsPerSec),
+        ceilingPerSec: Math.round(ceilingPerSec),
+        ratio: Number((eventsPerSec / ceilingPerSec).toFixed(3)),
+      })}\n`,
     );
   } finally {
     if (child) child.kill('SIGKILL');
@@ -237,6 +282,33 @@ async function main(): Promise<void> {
     await admin.connect().then(() => admin.deleteTopics({ topics: Object.values(topics) })).catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
   }
+}
+
+/**
+ * A bare KafkaJS consumer (bench-projector.bare-consume.ts) reading the same topics from the
+ * start with the projector's fetch settings and JSON.parsing every value: what the transport
+ * alone costs. Timed like the projector, from the spawn of its process.
+ */
+async function measureBareConsume(topicList: string[], expected: number, groupId: string): Promise<{ wallSeconds: number; consumeSeconds: number; cpuSeconds: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'scripts', 'bench-projector.bare-consume.js')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { PATH: process.env.PATH ?? '', KAFKA_BROKERS: BROKERS.join(','), BARE_TOPICS: topicList.join(','), BARE_EXPECTED: String(expected), BARE_GROUP_ID: groupId },
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  // a consumer that never reaches the end must not hold the benchmark forever
+  const timeout = setTimeout(() => child.kill('SIGKILL'), 600_000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(timeout);
+  const wallSeconds = (performance.now() - started) / 1000;
+  if (code !== 0) throw new Error(`the bare consumer exited with ${code}`);
+  const report = JSON.parse(output.trim().split('\n').pop()!) as { records: number; seconds: number; cpuSeconds: number };
+  if (report.records < expected) throw new Error(`the bare consumer read ${report.records} of ${expected} records`);
+  return { wallSeconds, consumeSeconds: report.seconds, cpuSeconds: report.cpuSeconds };
 }
 
 /**

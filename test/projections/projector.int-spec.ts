@@ -181,5 +181,42 @@ describe('projector on Kafka and Postgres', () => {
       expect(result).toMatchObject({ applied: 0, skipped: 10, nextOffset: stored.nextOffset });
       expect(await tableChecksums(pool)).toEqual(before);
     });
+
+    it('counts a re-delivered check once when it comes in one batch with a new one, whatever the spelling of its ids', async () => {
+      const delivered = records.find((r) => r.role === 'checkEvents')!.envelope;
+      const p = delivered.payload as Record<string, string>;
+      const key = [delivered.tenantId, p.monitorId];
+      const totals = async () =>
+        (
+          await pool.query<{ checks: number; hourly: number; daily: number }>(
+            `SELECT (SELECT count(*) FROM monitor_checks WHERE tenant_id = $1 AND monitor_id = $2)::int AS checks,
+                    (SELECT sum(total_checks) FROM monitor_check_rollups_hourly WHERE tenant_id = $1 AND monitor_id = $2)::int AS hourly,
+                    (SELECT sum(total_checks) FROM monitor_check_rollups_daily WHERE tenant_id = $1 AND monitor_id = $2)::int AS daily`,
+            key,
+          )
+        ).rows[0];
+      const before = await totals();
+      const again = { ...delivered, tenantId: delivered.tenantId.toUpperCase(), payload: { ...p, checkId: p.checkId.toUpperCase(), monitorId: p.monitorId.toUpperCase() } };
+      const newCheckId = '6f1c2b9e-3d4a-4e5f-8a7b-9c0d1e2f3a4b';
+      const fresh = { ...delivered, eventId: '0b1c2d3e-4f5a-4b6c-8d7e-8f9a0b1c2d3e', payload: { ...p, checkId: newCheckId, checkedAt: new Date(Date.parse(p.checkedAt) + 1).toISOString() } };
+      const recordOf = (value: object, offset: number): SourceRecord => ({
+        topic: topics.checkEvents,
+        partition: 0,
+        offset: BigInt(offset),
+        key: Buffer.from(delivered.tenantId),
+        value: Buffer.from(JSON.stringify(value)),
+        headers: {},
+      });
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const outcome = await new ReadModelApplier().apply(client, [recordOf(delivered, 0), recordOf(fresh, 1), recordOf(again, 2)].map(decodeRecord));
+        await client.query('COMMIT');
+        expect({ rejected: outcome.rejected, inserted: outcome.checksInserted }).toEqual({ rejected: [], inserted: 1 });
+      } finally {
+        client.release();
+      }
+      expect(await totals()).toEqual({ checks: before.checks + 1, hourly: before.hourly + 1, daily: before.daily + 1 });
+    });
   });
 });

@@ -12,7 +12,7 @@ export interface ProjectorOptions {
   concurrency?: number;
   /** Bytes of one Kafka fetch per partition (default 256 KiB). */
   maxBytesPerPartition?: number;
-  /** Records of one partition applied in one transaction at most (default 5000). */
+  /** Records of one partition applied in one transaction at most (default 20000). */
   maxBatchRecords?: number;
   /** Period of the scheduled retention run (default hourly); 0 turns scheduling off. */
   retentionIntervalMs?: number;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
 import { CheckpointStore } from '../checkpoints/checkpoint.store';
-import { DecodedRecord, decodeRecord } from '../events/decode-event';
+import { DecodedRecord, decodeRecord, eventTypeOf, identityOf } from '../events/decode-event';
 import { describeRecord, SourceRecord } from '../events/source-record';
 import { ParkedEventsRepository, ParkedRecord } from '../parking/parked-events.repository';
 import { CheckPartitions } from '../partitions/check-partitions';
@@ -16,6 +16,11 @@ export interface PartitionBatch {
   readonly records: readonly SourceRecord[];
   /** Last offset the fetch covered, transaction markers included: the checkpoint goes past it. */
   readonly lastOffset: bigint;
+}
+
+/** A PartitionBatch with its records decoded. */
+export interface DecodedPartitionBatch extends Omit<PartitionBatch, 'records'> {
+  readonly records: readonly DecodedRecord[];
 }
 
 export interface BatchResult {
@@ -67,11 +72,15 @@ export class BatchRunner {
   }
 
   async run(batch: PartitionBatch): Promise<BatchResult> {
-    const decoded = batch.records.map(decodeRecord);
-    await this.partitions.ensureDays(checkDaysOf(decoded));
+    return this.runDecoded({ topic: batch.topic, partition: batch.partition, records: batch.records.map(decodeRecord), lastOffset: batch.lastOffset });
+  }
+
+  /** As run, for records the consumer decoded as they arrived. */
+  async runDecoded(batch: DecodedPartitionBatch): Promise<BatchResult> {
+    await this.partitions.ensureDays(checkDaysOf(batch.records));
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await this.transaction(batch, decoded);
+        return await this.transaction(batch);
       } catch (error) {
         if (classifyFailure(error) !== 'transient' || attempt >= MAX_TRANSIENT_RETRIES) throw error;
         const delay = FIRST_RETRY_DELAY_MS * 2 ** attempt;
@@ -81,7 +90,8 @@ export class BatchRunner {
     }
   }
 
-  private async transaction(batch: PartitionBatch, decoded: readonly DecodedRecord[]): Promise<BatchResult> {
+  private async transaction(batch: DecodedPartitionBatch): Promise<BatchResult> {
+    const decoded = batch.records;
     const client = await this.pool.connect();
     let broken = false;
     try {
@@ -132,7 +142,8 @@ export class BatchRunner {
       const types = new Map<string, number>();
       for (const d of records) {
         if (!d.ok || rejected.has(d.record)) continue;
-        types.set(d.envelope.type, (types.get(d.envelope.type) ?? 0) + 1);
+        const type = eventTypeOf(d);
+        types.set(type, (types.get(type) ?? 0) + 1);
       }
       return {
         parked: outcome.rejected.map((r) => ({
@@ -173,8 +184,7 @@ export class BatchRunner {
 }
 
 function partialOf(decoded: DecodedRecord): Pick<ParkedRecord, 'eventId' | 'eventType' | 'tenantId'> {
-  if (decoded.ok) return { eventId: decoded.envelope.eventId, eventType: decoded.envelope.type, tenantId: decoded.envelope.tenantId };
-  const { eventId, type, tenantId } = decoded.partial;
+  const { eventId, type, tenantId } = identityOf(decoded);
   return { eventId, eventType: type, tenantId };
 }
 

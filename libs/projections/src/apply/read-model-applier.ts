@@ -1,6 +1,6 @@
 import type { EventEnvelope } from '@vinsight/contracts';
 import type { PoolClient } from 'pg';
-import { DecodedRecord } from '../events/decode-event';
+import { DecodedEvent, DecodedRecord } from '../events/decode-event';
 import { ProjectionRejection } from '../events/projection-rejection';
 import { SourceRecord } from '../events/source-record';
 import { apiKeyKeyOf, API_KEY_EVENTS, evolveApiKey } from '../read-models/api-keys.projection';
@@ -50,10 +50,13 @@ export class ReadModelApplier {
         rejected.push({ record: decoded.record, rejection: decoded.rejection });
         return;
       }
+      if (decoded.check) {
+        checkRows.push(decoded.check);
+        return;
+      }
       const { envelope } = decoded;
       try {
-        if (decoded.check) checkRows.push(decoded.check);
-        else if (envelope.type === 'CheckRecorded') checkRows.push(checkRowOf(envelope));
+        if (envelope.type === 'CheckRecorded') checkRows.push(checkRowOf(envelope));
         else {
           const [category, key] = categorise(envelope);
           byCategory[category].push({ index, envelope, key });
@@ -65,7 +68,7 @@ export class ReadModelApplier {
     });
 
     const lifecycleApplied = await this.applyLifecycle(client, byCategory, (index, rejection) => {
-      const decoded = records[index] as Extract<DecodedRecord, { ok: true }>;
+      const decoded = records[index] as DecodedEvent;
       rejected.push({ record: decoded.record, rejection, envelope: decoded.envelope });
     });
     const { inserted } = await this.checks.write(client, distinctChecks(checkRows));

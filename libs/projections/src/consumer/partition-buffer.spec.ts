@@ -6,7 +6,7 @@ const records = (...offsets: number[]): SourceRecord[] =>
 
 describe('PartitionBuffer', () => {
   it('hands over what it collected from several fetches, up to the last offset covered', () => {
-    const buffer = new PartitionBuffer();
+    const buffer = new PartitionBuffer<SourceRecord>((r) => r.offset);
     buffer.append(records(0, 1, 2), 3n);
     buffer.append(records(5, 6), 7n);
     expect(buffer.size).toBe(5);
@@ -18,14 +18,14 @@ describe('PartitionBuffer', () => {
   });
 
   it('moves past a fetch of transaction markers only', () => {
-    const buffer = new PartitionBuffer();
+    const buffer = new PartitionBuffer<SourceRecord>((r) => r.offset);
     buffer.append([], 9n);
     expect(buffer.isEmpty).toBe(false);
     expect(buffer.take()).toEqual({ records: [], lastOffset: 9n });
   });
 
   it('drops records it already holds when a fetch repeats them', () => {
-    const buffer = new PartitionBuffer();
+    const buffer = new PartitionBuffer<SourceRecord>((r) => r.offset);
     buffer.append(records(0, 1, 2), 2n);
     buffer.append(records(1, 2, 3), 3n);
     expect(buffer.take()!.records.map((r) => Number(r.offset))).toEqual([0, 1, 2, 3]);
@@ -33,8 +33,18 @@ describe('PartitionBuffer', () => {
     expect(buffer.take()!.records.map((r) => Number(r.offset))).toEqual([4]);
   });
 
+  it('hands over at most a limit of records, the rest with the last offset covered next', () => {
+    const buffer = new PartitionBuffer<SourceRecord>((r) => r.offset);
+    buffer.append(records(0, 1, 2, 3), 4n);
+    expect(buffer.take(3)).toEqual({ records: records(0, 1, 2), lastOffset: 2n });
+    expect(buffer.size).toBe(1);
+    buffer.append(records(5), 6n);
+    expect(buffer.take(3)).toEqual({ records: records(3, 5), lastOffset: 6n });
+    expect(buffer.isEmpty).toBe(true);
+  });
+
   it('starts over after clear (a seek back to the checkpoint)', () => {
-    const buffer = new PartitionBuffer();
+    const buffer = new PartitionBuffer<SourceRecord>((r) => r.offset);
     buffer.append(records(10, 11), 11n);
     buffer.clear();
     buffer.append(records(5, 6), 6n);

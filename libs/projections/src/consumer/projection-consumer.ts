@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { BatchResult, BatchRunner } from '../apply/batch-runner';
-import { SourceRecord } from '../events/source-record';
+import { DecodedRecord, decodeRecord } from '../events/decode-event';
 import { PartitionBuffer } from './partition-buffer';
 import { Semaphore } from './semaphore';
 
@@ -19,11 +19,14 @@ export interface ProjectionConsumerOptions {
   concurrency?: number;
   /** Bytes of one fetch per partition (default 256 KiB: KafkaJS decodes small fetches fastest). */
   maxBytesPerPartition?: number;
-  /** Records of one partition applied in one transaction at most (default 5000). */
+  /** Records of one partition applied in one transaction at most; a full batch is applied at once (default 20000). */
   maxBatchRecords?: number;
   /** How long records may wait for more before they are applied (default 20 ms). */
   lingerMs?: number;
-  /** Records buffered across partitions before fetching waits for the database (default 60000). */
+  /**
+   * Records buffered across partitions before fetching waits for the database (default 100000).
+   * Records wait in the buffer until their batch has a transaction, so this bounds them all.
+   */
   maxBufferedRecords?: number;
   logger: ProjectionConsumerLogger;
   /** Called after each committed batch. */
@@ -33,7 +36,7 @@ export interface ProjectionConsumerOptions {
 interface PartitionState {
   readonly topic: string;
   readonly partition: number;
-  readonly buffer: PartitionBuffer;
+  readonly buffer: PartitionBuffer<DecodedRecord>;
   /** The batch transaction in flight, if any: one at a time per partition, in offset order. */
   flushing: Promise<void> | null;
   timer: NodeJS.Timeout | null;
@@ -69,6 +72,7 @@ export class ProjectionConsumer {
   private readonly bufferWaiters: (() => void)[] = [];
   private running = false;
   private joined = false;
+  private fatal: Error | null = null;
 
   constructor(
     kafka: Kafka,
@@ -76,9 +80,9 @@ export class ProjectionConsumer {
     private readonly options: ProjectionConsumerOptions,
   ) {
     this.transactions = new Semaphore(options.concurrency ?? 3);
-    this.maxBatchRecords = options.maxBatchRecords ?? 5000;
+    this.maxBatchRecords = options.maxBatchRecords ?? 20000;
     this.lingerMs = options.lingerMs ?? 20;
-    this.maxBufferedRecords = options.maxBufferedRecords ?? 60000;
+    this.maxBufferedRecords = options.maxBufferedRecords ?? 100000;
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       readUncommitted: false,
@@ -108,6 +112,7 @@ export class ProjectionConsumer {
     });
     this.consumer.on(CRASH, ({ payload }) => {
       this.joined = false;
+      if (!payload.restart) this.fatal = payload.error;
       this.options.logger.error(`projection consumer crashed (restart: ${payload.restart}): ${payload.error.message}`);
     });
   }
@@ -115,6 +120,11 @@ export class ProjectionConsumer {
   /** The KafkaJS consumer, for health tracking. */
   get kafkaConsumer(): Consumer {
     return this.consumer;
+  }
+
+  /** Set when KafkaJS gave up on the consumer (a crash it does not restart from): nothing is fetched any more. */
+  get fatalError(): Error | null {
+    return this.fatal;
   }
 
   get isJoined(): boolean {
@@ -150,20 +160,23 @@ export class ProjectionConsumer {
     const state = this.stateOf(batch.topic, batch.partition);
     // After a failed batch the partition ignores fetches until its retry seeks back to the checkpoint.
     if (state.failure) return;
-    const records: SourceRecord[] = batch.messages.map((m) => ({
-      topic: batch.topic,
-      partition: batch.partition,
-      offset: BigInt(m.offset),
-      key: m.key,
-      value: m.value,
-      headers: m.headers,
-    }));
+    // Decoded as they arrive, so KafkaJS's message objects and the envelopes of check results
+    // die young instead of waiting in the buffer for their batch (far less garbage collection).
+    const records: DecodedRecord[] = new Array(batch.messages.length);
+    for (let i = 0; i < records.length; i += 1) {
+      const m = batch.messages[i];
+      records[i] = decodeRecord({ topic: batch.topic, partition: batch.partition, offset: BigInt(m.offset), key: m.key, value: m.value, headers: m.headers });
+    }
     const before = state.buffer.size;
     state.buffer.append(records, BigInt(batch.lastOffset()));
     this.bufferedRecords += state.buffer.size - before;
     resolveOffset(batch.lastOffset());
     this.schedule(state);
     await heartbeat();
+    if (this.bufferedRecords > this.maxBufferedRecords) {
+      // The buffers are full: every partition applies what it holds instead of lingering.
+      for (const other of this.partitions.values()) if (!other.flushing && !other.failure) this.flush(other);
+    }
     while (this.bufferedRecords > this.maxBufferedRecords && this.running) {
       await new Promise<void>((resolve) => this.bufferWaiters.push(resolve));
       await heartbeat();
@@ -174,7 +187,7 @@ export class ProjectionConsumer {
     const key = `${topic}:${partition}`;
     let state = this.partitions.get(key);
     if (!state) {
-      state = { topic, partition, buffer: new PartitionBuffer(), flushing: null, timer: null, failure: null, failures: 0, generation: 0 };
+      state = { topic, partition, buffer: new PartitionBuffer<DecodedRecord>((d) => d.record.offset), flushing: null, timer: null, failure: null, failures: 0, generation: 0 };
       this.partitions.set(key, state);
     }
     return state;
@@ -198,12 +211,18 @@ export class ProjectionConsumer {
       clearTimeout(state.timer);
       state.timer = null;
     }
-    const taken = state.buffer.take();
-    if (!taken) return;
-    const generation = state.generation;
-    this.release(taken.records.length);
+    if (state.buffer.isEmpty) return;
+    let generation = state.generation;
     state.flushing = this.transactions
-      .run(() => this.apply(state, taken.records, taken.lastOffset))
+      .run(async () => {
+        // Taken only once a transaction is free: what arrived while the batch waited joins it, so
+        // a backlog is applied in large batches (fewer rollup and monitor rows written per check).
+        const taken = state.buffer.take(this.maxBatchRecords);
+        if (!taken) return;
+        generation = state.generation;
+        this.release(taken.records.length);
+        await this.apply(state, taken.records, taken.lastOffset);
+      })
       .then(() => {
         state.failures = 0;
       })
@@ -217,9 +236,9 @@ export class ProjectionConsumer {
       });
   }
 
-  private async apply(state: PartitionState, records: SourceRecord[], lastOffset: bigint): Promise<void> {
+  private async apply(state: PartitionState, records: DecodedRecord[], lastOffset: bigint): Promise<void> {
     const started = performance.now();
-    const result = await this.runner.run({ topic: state.topic, partition: state.partition, records, lastOffset });
+    const result = await this.runner.runDecoded({ topic: state.topic, partition: state.partition, records, lastOffset });
     const key = `${state.topic}:${state.partition}`;
     if ((this.positions.get(key) ?? -1n) < result.nextOffset) this.positions.set(key, result.nextOffset);
     if (result.nextOffset > lastOffset + 1n && this.running) {
@@ -263,9 +282,10 @@ export class ProjectionConsumer {
   /** Waits for the partition's batch in flight, then applies what is left (shutdown). */
   private async drain(state: PartitionState): Promise<void> {
     while (state.flushing) await state.flushing;
-    if (state.failure || state.buffer.isEmpty) return;
-    this.flush(state);
-    await state.flushing;
+    while (!state.failure && !state.buffer.isEmpty) {
+      this.flush(state);
+      await state.flushing;
+    }
   }
 
   private releaseBuffer(state: PartitionState): void {

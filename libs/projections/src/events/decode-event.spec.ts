@@ -1,5 +1,5 @@
-import { envelope, id, recordOf } from '../testing/envelopes';
-import { decodeRecord } from './decode-event';
+import { envelope, FIXED_TIME, id, recordOf } from '../testing/envelopes';
+import { decodeRecord, identityOf } from './decode-event';
 
 describe('decodeRecord', () => {
   const created = () => envelope('TenantCreated', { tenantId: id('tenant'), name: 'Acme', slug: 'acme', plan: 'pro' });
@@ -7,14 +7,15 @@ describe('decodeRecord', () => {
   it('reads a valid envelope and fills correlationId from commandId when absent', () => {
     const { correlationId: _omitted, ...withoutCorrelation } = created();
     const decoded = decodeRecord(recordOf(withoutCorrelation as never));
-    expect(decoded.ok).toBe(true);
-    if (decoded.ok) expect(decoded.envelope.correlationId).toBe(decoded.envelope.commandId);
+    const envelope = decoded.ok ? decoded.envelope : undefined;
+    expect(envelope?.correlationId).toBeDefined();
+    expect(envelope?.correlationId).toBe(envelope?.commandId);
   });
 
   it('lower-cases ids, so one id has one spelling in memory', () => {
     const e = created();
     const decoded = decodeRecord(recordOf({ ...e, tenantId: e.tenantId.toUpperCase(), eventId: e.eventId.toUpperCase() }));
-    expect(decoded.ok && [decoded.envelope.tenantId, decoded.envelope.eventId]).toEqual([e.tenantId, e.eventId]);
+    expect(decoded.ok && [decoded.envelope?.tenantId, decoded.envelope?.eventId]).toEqual([e.tenantId, e.eventId]);
   });
 
   it.each([
@@ -35,6 +36,15 @@ describe('decodeRecord', () => {
   it('rejects a tombstone', () => {
     const decoded = decodeRecord(recordOf(null));
     expect(!decoded.ok && decoded.rejection.code).toBe('UNREADABLE');
+  });
+
+  it('keeps of a check result its row and identity, not the envelope', () => {
+    const monitorId = id('monitor-1');
+    const e = envelope('CheckRecorded', { monitorId, checkId: id('check-1'), status: 'up', responseTimeMs: 120, checkedAt: FIXED_TIME });
+    const decoded = decodeRecord(recordOf(e));
+    expect(decoded).toMatchObject({ ok: true, eventId: e.eventId, check: { tenantId: e.tenantId, monitorId, id: id('check-1'), responseTimeMs: 120 } });
+    expect(decoded.ok && decoded.envelope).toBeUndefined();
+    expect(identityOf(decoded)).toEqual({ eventId: e.eventId, type: 'CheckRecorded', tenantId: e.tenantId });
   });
 
   it('keeps what it could read of a rejected envelope, for the parked row', () => {

@@ -7,16 +7,47 @@ import { SourceRecord } from './source-record';
 
 export { isIsoTime, isUuid } from './field-checks';
 
-/** A record with its envelope read and checked (CONTRACT §4), or the reason it could not be. */
-export type DecodedRecord =
-  | {
-      readonly ok: true;
-      readonly record: SourceRecord;
-      readonly envelope: EventEnvelope;
-      /** The monitor_checks row, for a CheckRecorded event (mapped here, once, before any transaction). */
-      readonly check?: CheckRow;
-    }
-  | { readonly ok: false; readonly record: SourceRecord; readonly rejection: ProjectionRejection; readonly partial: PartialEnvelope };
+/**
+ * A record with its envelope read and checked (CONTRACT §4), or the reason it could not be. A
+ * check result keeps only its monitor_checks row (mapped here, once, as the record arrives) and
+ * its event id: the envelope of the bulk of the traffic is dropped at once instead of waiting in
+ * memory for its batch.
+ */
+export type DecodedRecord = DecodedEvent | DecodedCheck | UndecodableRecord;
+
+export interface DecodedEvent {
+  readonly ok: true;
+  readonly record: SourceRecord;
+  readonly envelope: EventEnvelope;
+  readonly check?: undefined;
+}
+
+export interface DecodedCheck {
+  readonly ok: true;
+  readonly record: SourceRecord;
+  readonly envelope?: undefined;
+  /** The monitor_checks row of the CheckRecorded event. */
+  readonly check: CheckRow;
+  readonly eventId: string;
+}
+
+export interface UndecodableRecord {
+  readonly ok: false;
+  readonly record: SourceRecord;
+  readonly rejection: ProjectionRejection;
+  readonly partial: PartialEnvelope;
+}
+
+/** The event type of a decoded record. */
+export const eventTypeOf = (decoded: DecodedEvent | DecodedCheck): string => (decoded.check ? 'CheckRecorded' : decoded.envelope.type);
+
+/** Event id, type and tenant of a record, as far as they could be read (for parked rows). */
+export function identityOf(decoded: DecodedRecord): PartialEnvelope {
+  if (!decoded.ok) return decoded.partial;
+  if (decoded.check) return { eventId: decoded.eventId, type: 'CheckRecorded', tenantId: decoded.check.tenantId };
+  const { eventId, type, tenantId } = decoded.envelope;
+  return { eventId, type, tenantId };
+}
 
 /** What could be read of a rejected envelope, for the parked row. */
 export interface PartialEnvelope {
@@ -41,7 +72,7 @@ export function decodeRecord(record: SourceRecord): DecodedRecord {
   }
   try {
     const envelope = checkEnvelope(parsed);
-    if (envelope.type === 'CheckRecorded') return { ok: true, record, envelope, check: checkRowOf(envelope) };
+    if (envelope.type === 'CheckRecorded') return { ok: true, record, check: checkRowOf(envelope), eventId: envelope.eventId };
     return { ok: true, record, envelope };
   } catch (error) {
     if (!(error instanceof ProjectionRejection)) throw error;

@@ -74,7 +74,7 @@ export class ParkedEventsService {
           await this.repository.markFailedAgain(client, id, rejection.message, rejection.code);
           outcome = { id, outcome: 'failed', reason: rejection.message, errorCode: rejection.code };
         } else {
-          const changed = decoded.ok && decoded.envelope.type === 'CheckRecorded' ? result.checksInserted > 0 : await this.changedRows(client, decoded);
+          const changed = decoded.ok && decoded.check ? result.checksInserted > 0 : await this.changedRows(client, decoded);
           const kind = changed ? 'applied' : 'superseded';
           await this.repository.markReplayed(client, id, kind);
           outcome = { id, outcome: kind };
@@ -97,7 +97,7 @@ export class ParkedEventsService {
 
   /** Whether a lifecycle event is now the version of its row (it was applied, not skipped as old). */
   private async changedRows(client: PoolClient, decoded: ReturnType<typeof decodeRecord>): Promise<boolean> {
-    if (!decoded.ok) return false;
+    if (!decoded.ok || !decoded.envelope) return false;
     const e = decoded.envelope;
     const table = e.aggregateType === 'tenant' ? 'tenants' : e.aggregateType === 'user' ? 'users' : e.aggregateType === 'api-key' ? 'api_keys' : 'monitors';
     const where = table === 'tenants' ? 'id = $1' : 'tenant_id = $1 AND id = $2';

@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import { copyFrom, copyText } from '../sql/copy-from';
 import { unnestRows, UnnestColumn } from '../sql/unnest';
 import { CheckRow, checkKey, lastChecksByMonitor, RollupDelta, rollupDeltas } from './checks.mapping';
-import { histogramLiteral } from './latency-histogram';
+import { histogramLiteral, LATENCY_HISTOGRAM_BUCKETS } from './latency-histogram';
 
 const UNIQUE_VIOLATION = '23505';
 const CHECK_COLUMNS = 'tenant_id, monitor_id, id, status, response_time_ms, status_code, error_message, region, checked_at';
@@ -70,7 +70,7 @@ export class ChecksWriter {
          error_checks = r.error_checks + EXCLUDED.error_checks,
          response_time_sum_ms = r.response_time_sum_ms + EXCLUDED.response_time_sum_ms,
          response_time_count = r.response_time_count + EXCLUDED.response_time_count,
-         latency_histogram = latency_histogram_merge(r.latency_histogram, EXCLUDED.latency_histogram)`,
+         latency_histogram = ${MERGED_HISTOGRAMS}`,
       params,
     );
   }
@@ -100,6 +100,17 @@ export class ChecksWriter {
     );
   }
 }
+
+/**
+ * latency_histogram_merge(r.latency_histogram, EXCLUDED.latency_histogram) written out as one
+ * array constructor of element sums: a plain expression instead of a call of a SQL function with a
+ * subquery, which Postgres cannot inline and runs per upserted row (a quarter of the upsert's cost
+ * in a measurement). The table's check constraint guarantees both arrays have exactly these buckets.
+ */
+const MERGED_HISTOGRAMS = `ARRAY[${Array.from(
+  { length: LATENCY_HISTOGRAM_BUCKETS },
+  (_, i) => `r.latency_histogram[${i + 1}] + EXCLUDED.latency_histogram[${i + 1}]`,
+).join(', ')}]`;
 
 function copyLine(row: CheckRow): string {
   return (

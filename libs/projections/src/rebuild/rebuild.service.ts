@@ -81,7 +81,7 @@ export class ProjectionRebuild {
       const total = totalEvents(startOffsets);
       await consumer.start();
       consumerRunning = true;
-      await this.catchUp(runner.checkpointStore, startOffsets, total, started);
+      await this.catchUp(runner.checkpointStore, consumer, startOffsets, total, started);
       this.report('switching', await this.appliedSoFar(runner.checkpointStore, startOffsets), total, started);
       const checkTopic = startOffsets.get(this.options.topics[1]) ?? [];
       if (checkTopic.some((p) => p.low > 0)) {
@@ -106,9 +106,17 @@ export class ProjectionRebuild {
     }
   }
 
-  private async catchUp(checkpoints: CheckpointStore, startOffsets: Map<string, TopicOffsets[]>, total: number, started: number): Promise<void> {
+  private async catchUp(
+    checkpoints: CheckpointStore,
+    consumer: ProjectionConsumer,
+    startOffsets: Map<string, TopicOffsets[]>,
+    total: number,
+    started: number,
+  ): Promise<void> {
     const interval = this.options.progressIntervalMs ?? 1000;
     for (;;) {
+      // a consumer KafkaJS will not restart makes no more progress: fail instead of waiting forever
+      if (consumer.fatalError) throw new Error(`the rebuild's consumer stopped: ${consumer.fatalError.message}`);
       const stored = await checkpoints.all(this.pool);
       const applied = appliedOf(stored, startOffsets);
       this.report('replaying', applied, total, started);
