@@ -117,6 +117,10 @@ async function measure(
 async function measureAtRate(port: number, path: (tenant: number, monitor: number) => string, rate: number): Promise<Figures> {
   const runs: Figures[] = [];
   for (let round = 0; round < ROUNDS; round++) runs.push(await measure(port, path, { rate }));
+  return medianP99(runs);
+}
+
+function medianP99(runs: Figures[]): Figures {
   return [...runs].sort((a, b) => a.p99 - b.p99)[Math.floor(runs.length / 2)];
 }
 
@@ -177,8 +181,10 @@ function median(runs: Figures[]): Figures {
 }
 
 async function measureApi(driver: 'pg' | 'prisma', server: ChildProcess, port: number, results: Record<string, Figures>, withSingle: boolean): Promise<void> {
-  if (withSingle) results[`${driver} single`] = await measure(port, single, { pid: server.pid });
-  results[`${driver} single @1000`] = await measureAtRate(port, single, 1000);
+  if (withSingle) {
+    results[`${driver} single`] = await measure(port, single, { pid: server.pid });
+    results[`${driver} single @1000`] = await measureAtRate(port, single, 1000);
+  }
   results[`${driver} list`] = await measure(port, list);
   results[`${driver} uptime`] = await measure(port, uptime, { pid: server.pid });
   results[`${driver} uptime @rate`] = await measureAtRate(port, uptime, UPTIME_RATE);
@@ -247,8 +253,16 @@ async function main(): Promise<void> {
         expressFigures = median(expressRounds);
         const cpuOf = (rounds: Figures[]) => middle(rounds.map((f) => f.cpuUsPerRequest ?? Number.NaN));
         cpuPerRequest = { bare: cpuOf(bareRounds), fastify: cpuOf(apiRounds), express: cpuOf(expressRounds) };
-        bareAt1000 = await measureAtRate(barePort, single, 1000);
-        expressAt1000 = await measureAtRate(expressPort, single, 1000);
+        // The three servers' fixed-rate runs in paired rounds too, so each sees the same machine.
+        const atRate: Record<'bare' | 'fastify' | 'express', Figures[]> = { bare: [], fastify: [], express: [] };
+        for (let round = 0; round < ROUNDS; round++) {
+          atRate.bare.push(await measure(barePort, single, { rate: 1000 }));
+          atRate.fastify.push(await measure(3912, single, { rate: 1000 }));
+          atRate.express.push(await measure(expressPort, single, { rate: 1000 }));
+        }
+        bareAt1000 = medianP99(atRate.bare);
+        results['pg single @1000'] = medianP99(atRate.fastify);
+        expressAt1000 = medianP99(atRate.express);
       } finally {
         await stop(expressServer);
       }
