@@ -1,4 +1,5 @@
 import { Kafka, logLevel as KafkaLogLevel } from 'kafkajs';
+import { installCoordinatorCache } from './coordinator-cache';
 import { KafkaLogger, kafkaLogCreator } from './kafka-logger';
 import { KafkaSettings } from './kafka.settings';
 
@@ -22,6 +23,7 @@ export function createKafkaClient(
   settings: Pick<KafkaSettings, 'brokers' | 'clientId'>,
   options: KafkaClientOptions = {},
 ): Kafka {
+  installCoordinatorCache();
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,

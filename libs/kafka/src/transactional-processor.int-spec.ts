@@ -116,3 +116,64 @@ describe('TransactionalProcessor against the real broker', () => {
     }
   });
 });
+
+describe('TransactionalProcessor fencing', () => {
+  let kafka: Kafka;
+  let processor: TransactionalProcessor | undefined;
+
+  beforeAll(() => {
+    kafka = testKafkaClient('transactional-processor-fencing-int-spec');
+  });
+
+  afterEach(async () => {
+    await processor?.stop();
+    processor = undefined;
+  });
+
+  it('fences the previous owner of a partition before the handler loads it: the old owner can no longer commit', async () => {
+    const prefix = uniqueTopicPrefix('txfence');
+    const [input, output] = [`${prefix}in`, `${prefix}out`];
+    await createTestTopics(kafka, [
+      { topic: input, numPartitions: 1 },
+      { topic: output, numPartitions: 1 },
+    ]);
+    const groupId = `${prefix}group`;
+    // The old owner of partition 0 (same transactional id) has a transaction open with output
+    // and the consumer offset in it, as a processor that lost the partition mid-transaction.
+    const zombie = kafka.producer({ transactionalId: `${prefix}tx-0`, idempotent: true, maxInFlightRequests: 1, retry: { retries: 1 } });
+    await zombie.connect();
+    const open = await zombie.transaction();
+    await open.send({ topic: output, acks: -1, messages: [{ partition: 0, value: 'from the old owner' }] });
+    await open.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: input, partitions: [{ partition: 0, offset: '5' }] }] });
+
+    const handler = new EchoHandler(output, new Set(), new Set());
+    let loaded!: () => void;
+    const firstLoad = new Promise<void>((resolve) => (loaded = resolve));
+    const assigned = handler.assigned.bind(handler);
+    handler.assigned = async (partitions) => {
+      await assigned(partitions);
+      loaded();
+    };
+    processor = new TransactionalProcessor(kafka, handler, {
+      groupId,
+      inputTopic: input,
+      transactionalIdPrefix: `${prefix}tx`,
+      maxMessagesPerTransaction: 50,
+      partitionsConcurrently: 1,
+      logger: silent,
+    });
+    await processor.start();
+    await firstLoad;
+
+    // Without fencing before the load, this commit would land after the new owner read the
+    // committed offset and its state: its commands would be processed twice.
+    await expect(open.commit()).rejects.toThrow();
+    await zombie.disconnect();
+
+    const admin = kafka.admin();
+    await admin.connect();
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [input] });
+    await admin.disconnect();
+    expect(offsets.partitions.find((p) => p.partition === 0)?.offset).toBe('-1');
+  });
+});
