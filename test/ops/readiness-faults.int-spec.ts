@@ -27,6 +27,7 @@ import {
   readerUrl,
   startCluster,
   stopCluster,
+  superuserQuery,
   superuserSql,
   superuserUrl,
 } from './support/pg-test-clusters';
@@ -188,8 +189,14 @@ describe('readiness under faults (own Postgres primary + replica, own Kafka brok
   });
 
   it('replica replay paused with writes on the primary: 503 naming the replication lag and its value; resumed: 200', async () => {
-    // A replayed transaction first, so the replica knows the age of its last one.
-    await superuserSql(PRIMARY.port, 'INSERT INTO ticks DEFAULT VALUES');
+    // A replayed transaction first, so the replica knows the age of its last one. Asked of the
+    // replica itself: a readiness answer may be a cached one from before the insert.
+    const [{ id: tick }] = await superuserQuery<{ id: string }>(PRIMARY.port, 'INSERT INTO ticks DEFAULT VALUES RETURNING id');
+    await eventually(
+      'tick replayed',
+      () => superuserQuery<{ replayed: boolean }>(REPLICA.port, `SELECT EXISTS (SELECT 1 FROM ticks WHERE id = ${Number(tick)}) AS replayed`),
+      (rows) => rows[0].replayed,
+    );
     await eventually('caught up', ready, (r) => r.status === 200 && r.body.info.replication.lagBytes === 0);
     await superuserSql(REPLICA.port, 'SELECT pg_wal_replay_pause()', 'postgres');
     try {
@@ -249,6 +256,35 @@ describe('readiness under faults (own Postgres primary + replica, own Kafka brok
       startCluster(REPLICA.cluster);
     }
     record('replica restarted', await eventually('200', ready, (r) => r.status === 200));
+  });
+
+  it('replica paused before it replayed any transaction since its start: 503, the lag is unknown, not 0', async () => {
+    // A checkpoint with nothing committed after it, replayed by the replica, so that the replica's
+    // restart replays no commit record (its restartpoint is that checkpoint).
+    await superuserSql(PRIMARY.port, 'CHECKPOINT', 'postgres');
+    const [{ lsn }] = await superuserQuery<{ lsn: string }>(PRIMARY.port, 'SELECT pg_current_wal_lsn()::text AS lsn', 'postgres');
+    await eventually(
+      'checkpoint replayed',
+      () => superuserQuery<{ done: boolean }>(REPLICA.port, `SELECT pg_last_wal_replay_lsn() >= '${lsn}'::pg_lsn AS done`, 'postgres'),
+      (rows) => rows[0].done,
+    );
+    stopCluster(REPLICA.cluster);
+    startCluster(REPLICA.cluster);
+    await superuserSql(REPLICA.port, 'SELECT pg_wal_replay_pause()', 'postgres');
+    try {
+      const [{ at }] = await superuserQuery<{ at: Date | null }>(REPLICA.port, 'SELECT pg_last_xact_replay_timestamp() AS at', 'postgres');
+      expect(at).toBeNull();
+      await superuserSql(PRIMARY.port, 'INSERT INTO ticks DEFAULT VALUES');
+      const unknown = record(
+        'replica paused, nothing replayed since start',
+        await eventually('replication 503', ready, (r) => r.status === 503 && r.body.error.replication !== undefined, 20000),
+      );
+      expect(unknown.body.error.replication).toMatchObject({ lagSeconds: null, replayPaused: true });
+      expect(unknown.body.error.replication.message).toMatch(/^replication lag unknown with \d+ bytes of WAL not replayed; WAL replay is paused$/);
+    } finally {
+      await superuserSql(REPLICA.port, 'SELECT pg_wal_replay_resume()', 'postgres');
+    }
+    record('replica resumed after start', await eventually('200', ready, (r) => r.status === 200));
   });
 
   it('broker stopped: ready 503 and live 200; recovers by itself when the broker returns', async () => {

@@ -131,7 +131,8 @@ describe('libs/kafka against the real broker', () => {
   describe('TopicAdmin.describeLag', () => {
     it('compares the committed offset of each partition with the end of the log', async () => {
       const topic = await createTopic(`${uniqueTopicPrefix('lag')}input`, 3);
-      const producer = await connectedProducer(kafka);
+      // Idempotent: a plain producer's retry after a lost answer wrote partition 1's five twice.
+      const producer = await connectedProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
       await producer.send({
         topic,
         messages: [

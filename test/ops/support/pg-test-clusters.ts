@@ -63,11 +63,11 @@ export function readerUrl(port: number): string {
   return `postgres://${READER_ROLE}@127.0.0.1:${port}/${DATABASE}`;
 }
 
-async function sql(port: number, statement: string, database = 'postgres'): Promise<void> {
+async function sql<R extends Record<string, unknown>>(port: number, statement: string, database = 'postgres'): Promise<R[]> {
   const client = new Client({ connectionString: superuserUrl(port, database) });
   await client.connect();
   try {
-    await client.query(statement);
+    return (await client.query<R>(statement)).rows;
   } finally {
     await client.end();
   }
@@ -86,7 +86,9 @@ export function stopCluster(cluster: string): void {
 export async function createClusters(): Promise<void> {
   dropClusters();
   run('pg_createcluster', ['--start-conf', 'manual', '-p', String(PRIMARY.port), PG_VERSION, PRIMARY.cluster]);
-  writeLocalConfig(PRIMARY.cluster, PRIMARY.port, ['wal_level = replica', 'max_wal_senders = 4', 'max_replication_slots = 4']);
+  // No autovacuum: its ANALYZE commits a transaction, and the idle-primary scenario needs a
+  // primary that commits nothing for a minute.
+  writeLocalConfig(PRIMARY.cluster, PRIMARY.port, ['wal_level = replica', 'max_wal_senders = 4', 'max_replication_slots = 4', 'autovacuum = off']);
   startCluster(PRIMARY.cluster);
   await sql(PRIMARY.port, `CREATE ROLE ${READER_ROLE} LOGIN`);
   await sql(PRIMARY.port, `CREATE DATABASE ${DATABASE}`);
@@ -102,6 +104,11 @@ export async function createClusters(): Promise<void> {
 }
 
 /** Superuser statement on the primary or replica (pause/resume replay, writes). */
-export function superuserSql(port: number, statement: string, database = DATABASE): Promise<void> {
-  return sql(port, statement, database);
+export async function superuserSql(port: number, statement: string, database = DATABASE): Promise<void> {
+  await sql(port, statement, database);
+}
+
+/** Superuser query on the primary or replica, returning its rows. */
+export function superuserQuery<R extends Record<string, unknown>>(port: number, statement: string, database = DATABASE): Promise<R[]> {
+  return sql<R>(port, statement, database);
 }

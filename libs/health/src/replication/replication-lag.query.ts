@@ -47,6 +47,9 @@ SELECT
     WHEN NOT pg_is_in_recovery() THEN 0
     WHEN receiver.running AND pg_last_wal_receive_lsn() IS NOT NULL
          AND pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0
+    -- greatest() ignores NULLs: without this branch an unknown age (nothing replayed since the
+    -- standby started) would read as 0, a lag-free replica, while WAL waits to be replayed.
+    WHEN pg_last_xact_replay_timestamp() IS NULL THEN NULL
     ELSE greatest(extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()), 0)
   END::float8 AS seconds
 FROM receiver`;
