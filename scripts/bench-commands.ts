@@ -4,12 +4,14 @@
  * of the same messages as the ceiling. The last line of output is one JSON object.
  *
  * The processor runs as its own process from dist/, as in production. Environment:
- * BENCH_COMMANDS (default 50000), BENCH_TENANTS (200), BENCH_RATE_SECONDS (10), BENCH_PROCESSOR_LOG
- * (a file for the processor's own log lines), BENCH_PROCESSOR_NODE_ARGS (e.g. `--cpu-prof`).
+ * BENCH_COMMANDS (default 50000), BENCH_TENANTS (200), BENCH_RATE_SECONDS (10), BENCH_RATE_WARMUP_SECONDS
+ * (5: the same rate, unmeasured, first), BENCH_PROCESSOR_LOG (a file for the processor's own log
+ * lines), BENCH_PROCESSOR_NODE_ARGS (e.g. `--cpu-prof`); PROCESSOR_TRANSACTION_LINGER_MS is passed
+ * on to the processor when set.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { openSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandClient, createKafkaClient, topicNames } from '@vinsight/kafka';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
@@ -18,10 +20,35 @@ import { cpuSecondsOf } from './process-cpu';
 const TOTAL = Number(process.env.BENCH_COMMANDS ?? 50000);
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 200);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10);
+const RATE_WARMUP_SECONDS = Number(process.env.BENCH_RATE_WARMUP_SECONDS ?? 5);
 const MONITORS_PER_TENANT = 10;
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 /** The built tree this script runs from (dist/ normally). */
 const BUILD = join(__dirname, '..');
+/** The local broker's pid file (deploy/local/kafka), to report the broker's CPU share. */
+const KAFKA_PID_FILE = join(BUILD, '..', '.local', 'kafka', 'kafka.pid');
+
+function brokerPid(): number | undefined {
+  try {
+    return Number(readFileSync(KAFKA_PID_FILE, 'utf8').trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds used by each named process (and this one) between start() and the call it returns. */
+function cpuMeter(pids: Record<string, number | undefined>) {
+  const read = () =>
+    Object.fromEntries([...Object.entries(pids).map(([name, pid]) => [name, pid ? cpuSecondsOf(pid) : Number.NaN] as const), ['bench', cpuSecondsOf(process.pid)] as const]);
+  const before = read();
+  const started = Date.now();
+  return () => {
+    const after = read();
+    const seconds = (Date.now() - started) / 1000;
+    /** Cores used on average, per process. */
+    return Object.fromEntries(Object.keys(after).map((name) => [name, Number(((after[name] - before[name]) / seconds).toFixed(2))]));
+  };
+}
 
 type Envelope = { commandId: string; type: string; tenantId: string; payload: Record<string, unknown> };
 
@@ -76,8 +103,10 @@ class Fleet {
   }
 }
 
+const PROCESSOR_PORT = 3990;
+
 async function startProcessor(prefix: string, clientId: string): Promise<ChildProcess> {
-  const port = 3990;
+  const port = PROCESSOR_PORT;
   const nodeArgs = (process.env.BENCH_PROCESSOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(BUILD, 'apps', 'command-processor', 'src', 'main.js')], {
     env: {
@@ -90,6 +119,7 @@ async function startProcessor(prefix: string, clientId: string): Promise<ChildPr
       KAFKA_TOPIC_PREFIX: prefix,
       KAFKA_CLIENT_ID: clientId,
       KAFKA_PARTITIONS: '12',
+      ...(process.env.PROCESSOR_TRANSACTION_LINGER_MS ? { PROCESSOR_TRANSACTION_LINGER_MS: process.env.PROCESSOR_TRANSACTION_LINGER_MS } : {}),
     },
     stdio: ['ignore', process.env.BENCH_PROCESSOR_LOG ? openSync(process.env.BENCH_PROCESSOR_LOG, 'w') : 'ignore', 'inherit'],
   });
@@ -103,6 +133,18 @@ async function startProcessor(prefix: string, clientId: string): Promise<ChildPr
     await sleep(100);
   }
   throw new Error('processor did not start');
+}
+
+/** The processor's transaction count and summed duration so far, from its /metrics. */
+async function transactionTotals(): Promise<{ count: number; seconds: number; commands: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${PROCESSOR_PORT}/metrics`)).text();
+  const sample = (name: string) => Number(new RegExp(`^${name}\\{[^}]*component="command-processor"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return { count: sample('vinsight_batch_size_count'), seconds: sample('vinsight_batch_duration_seconds_sum'), commands: sample('vinsight_batch_size_sum') };
+}
+
+function describeTransactions(before: { count: number; seconds: number; commands: number }, after: typeof before): string {
+  const count = after.count - before.count;
+  return `${count} transactions, ${((after.commands - before.commands) / count).toFixed(1)} commands and ${(((after.seconds - before.seconds) * 1000) / count).toFixed(0)} ms each on average`;
 }
 
 async function publishAll(client: CommandClient, commands: Envelope[], chunk = 500) {
@@ -130,7 +172,7 @@ async function fullSpeed(client: CommandClient, fleet: Fleet): Promise<number> {
   return accepted / seconds;
 }
 
-async function fixedRate(client: CommandClient, fleet: Fleet, perSecond: number): Promise<{ p50: number; p99: number }> {
+async function fixedRate(client: CommandClient, fleet: Fleet, perSecond: number, seconds: number): Promise<{ p50: number; p99: number }> {
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   client.onResult = (result, receivedAt) => {
@@ -142,7 +184,7 @@ async function fixedRate(client: CommandClient, fleet: Fleet, perSecond: number)
   };
   const tickMs = 10;
   const perTick = (perSecond * tickMs) / 1000;
-  const total = perSecond * RATE_SECONDS;
+  const total = perSecond * seconds;
   const begin = Date.now();
   let sent = 0;
   while (sent < total) {
@@ -164,8 +206,9 @@ async function fixedRate(client: CommandClient, fleet: Fleet, perSecond: number)
   client.onResult = undefined;
   latencies.sort((a, b) => a - b);
   const achieved = (latencies.length / ((Date.now() - begin) / 1000)).toFixed(0);
-  log(`fixed rate: ${latencies.length}/${total} results at ~${perSecond}/s (measured ${achieved}/s incl. drain)`);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  const figures = { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  log(`fixed rate: ${latencies.length}/${total} results at ~${perSecond}/s (measured ${achieved}/s incl. drain), p50 ${figures.p50} ms, p99 ${figures.p99} ms`);
+  return figures;
 }
 
 /** The ceiling: the same messages through KafkaJS alone, produce -> consume, no processing. */
@@ -220,11 +263,21 @@ async function main() {
     const warm = Array.from({ length: 2000 }, () => fleet.next());
     await publishAll(client, warm);
     await Promise.all(warm.map((c) => client.waitFor(c.commandId, 1, 120000)));
+    const pids = { processor: processor.pid, broker: brokerPid() };
     const cpuBefore = cpuSecondsOf(processor.pid!);
+    let cores = cpuMeter(pids);
+    let transactions = await transactionTotals();
     const commandsPerSec = await fullSpeed(client, fleet);
+    log(`at full speed: ${describeTransactions(transactions, await transactionTotals())}; cores used ${JSON.stringify(cores())}`);
     const processorCpuUsPerCommand = Math.round(((cpuSecondsOf(processor.pid!) - cpuBefore) * 1e6) / TOTAL);
     log(`processor CPU at full speed: ${processorCpuUsPerCommand} µs per command`);
-    const latency = await fixedRate(client, fleet, 1000);
+    // The broker's transaction path gets its JIT compilation at this rate, not in the bursts above:
+    // a cold broker showed twice the p99 of a warm one.
+    if (RATE_WARMUP_SECONDS > 0) await fixedRate(client, fleet, 1000, RATE_WARMUP_SECONDS);
+    cores = cpuMeter(pids);
+    transactions = await transactionTotals();
+    const latency = await fixedRate(client, fleet, 1000, RATE_SECONDS);
+    log(`at 1,000/s: ${describeTransactions(transactions, await transactionTotals())}; cores used ${JSON.stringify(cores())}`);
     await client.disconnect();
     const rawPerSec = await rawCeiling(kafka, fleet, prefix);
     const result = {

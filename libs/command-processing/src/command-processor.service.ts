@@ -55,6 +55,7 @@ export class CommandProcessorService implements OnApplicationBootstrap, BeforeAp
       inputTopic: this.topics.commands,
       transactionalIdPrefix: groupId,
       maxMessagesPerTransaction: MAX_COMMANDS_PER_TRANSACTION,
+      lingerMs: this.config.processor.transactionLingerMs,
       partitionsConcurrently: this.config.kafka.partitions,
       logger: nestKafkaLogger(this.logger),
       onCommitted: (_partition, commands, durationMs) => this.metrics.observeBatch('command-processor', commands, durationMs / 1000),

@@ -119,6 +119,14 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1)
   PROCESSOR_SNAPSHOT_EVERY_EVENTS = 100000;
 
+  /**
+   * A partition starts its next Kafka transaction no sooner than this many ms after the previous
+   * one started, unless a full transaction's worth of commands is waiting (the producer's
+   * linger.ms, one level up): fewer, larger transactions under light load. 0 starts at once.
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1000)
+  PROCESSOR_TRANSACTION_LINGER_MS = 60;
+
   /** Readiness fails when a projection is more than this many events behind on a partition. */
   @Transform(toInt) @IsInt() @Min(1)
   PROJECTION_LAG_MAX_EVENTS = 10000;

@@ -18,6 +18,8 @@ const MESSAGES = 3000;
 class EchoHandler implements PartitionHandler {
   calls = 0;
   readonly loads: number[][] = [];
+  /** When each call of `handle` came (Date.now()) and how many messages it got. */
+  readonly handled: { at: number; size: number }[] = [];
   readonly failures: string[] = [];
 
   constructor(
@@ -36,6 +38,7 @@ class EchoHandler implements PartitionHandler {
 
   async handle(partition: number, messages: KafkaMessage[]): Promise<PendingWork> {
     const call = ++this.calls;
+    this.handled.push({ at: Date.now(), size: messages.length });
     if (this.failBefore.has(call)) {
       this.failures.push(`before #${call}`);
       throw new Error(`injected failure before transaction #${call}`);
@@ -114,6 +117,68 @@ describe('TransactionalProcessor against the real broker', () => {
       expect(own.every((value) => value % PARTITIONS === partition)).toBe(true);
       expect(own).toEqual([...own].sort((a, b) => a - b));
     }
+  });
+});
+
+describe('TransactionalProcessor linger', () => {
+  let kafka: Kafka;
+  let processor: TransactionalProcessor | undefined;
+
+  beforeAll(() => {
+    kafka = testKafkaClient('transactional-processor-linger-int-spec');
+  });
+
+  afterEach(async () => {
+    await processor?.stop();
+    processor = undefined;
+  });
+
+  async function lingering(lingerMs: number, maxMessagesPerTransaction: number) {
+    const prefix = uniqueTopicPrefix('txlinger');
+    const [input, output] = [`${prefix}in`, `${prefix}out`];
+    await createTestTopics(kafka, [
+      { topic: input, numPartitions: 1 },
+      { topic: output, numPartitions: 1 },
+    ]);
+    const handler = new EchoHandler(output, new Set(), new Set());
+    processor = new TransactionalProcessor(kafka, handler, {
+      groupId: `${prefix}group`,
+      inputTopic: input,
+      transactionalIdPrefix: `${prefix}tx`,
+      maxMessagesPerTransaction,
+      lingerMs,
+      partitionsConcurrently: 1,
+      logger: silent,
+    });
+    await processor.start();
+    return { input, output, handler, producer: await connectedProducer(kafka, { idempotent: true, maxInFlightRequests: 1 }) };
+  }
+
+  it('starts a partition\'s transactions at least lingerMs apart under a trickle, and loses nothing', async () => {
+    const { input, output, handler, producer } = await lingering(400, 1000);
+    for (let i = 0; i < 40; i++) {
+      await producer.send({ topic: input, acks: -1, messages: [{ partition: 0, value: String(i) }] });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await producer.disconnect();
+    const echoed = await consumeUntil(kafka, { topic: output, timeoutMs: 30_000, isComplete: (read) => read.length >= 40 });
+
+    expect(echoed.map((m) => Number(m.value))).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    const gaps = handler.handled.slice(1).map((call, i) => call.at - handler.handled[i].at);
+    // 40 messages over >2 s: without the linger each would go in its own transaction.
+    expect(handler.handled.length).toBeLessThanOrEqual(10);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(390);
+  });
+
+  it('does not linger when a full transaction is queued', async () => {
+    const { input, output, handler, producer } = await lingering(10_000, 10);
+    await producer.send({ topic: input, acks: -1, messages: Array.from({ length: 100 }, (_, i) => ({ partition: 0, value: String(i) })) });
+    await producer.disconnect();
+    // Ten transactions 10 s apart would take 90 s.
+    const echoed = await consumeUntil(kafka, { topic: output, timeoutMs: 20_000, isComplete: (read) => read.length >= 100 });
+
+    expect(echoed).toHaveLength(100);
+    expect(handler.handled.every((call) => call.size <= 10)).toBe(true);
   });
 });
 

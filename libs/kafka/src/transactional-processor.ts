@@ -50,6 +50,13 @@ export interface TransactionalProcessorOptions {
   transactionalIdPrefix: string;
   /** Upper bound of input messages per Kafka transaction. */
   maxMessagesPerTransaction: number;
+  /**
+   * A partition's next transaction starts no sooner than this many ms after its previous one
+   * started, unless `maxMessagesPerTransaction` messages are queued (0: at once). Each
+   * transaction costs the broker a fixed amount of work whatever it carries, so under light load
+   * waiting a little for company costs less latency than it saves.
+   */
+  lingerMs?: number;
   /** How many partitions are processed at the same time. */
   partitionsConcurrently: number;
   logger: KafkaLogger;
@@ -74,6 +81,10 @@ interface Pipeline {
   committed?: bigint;
   /** The transaction loop, while it runs. */
   draining?: Promise<void>;
+  /** When the partition's last transaction started (Date.now()). */
+  lastStartedAt?: number;
+  /** Ends the linger before the next transaction early, while it lasts. */
+  endLinger?: () => void;
   /** Consumers waiting for the queue to shrink (back-pressure on the fetch loop). */
   spaceWaiters: (() => void)[];
 }
@@ -88,7 +99,8 @@ interface Pipeline {
  * every partition would wait for the slowest one. Instead a batch is queued and the fetch loop
  * goes on; each partition runs its own loop of transactions, each one taking everything queued
  * since the last (up to `maxMessagesPerTransaction`), so transactions grow with the load instead
- * of queueing behind each other. A full queue holds the fetch loop back.
+ * of queueing behind each other; `lingerMs` spaces a partition's transactions out under light
+ * load, when they would otherwise carry a few messages each. A full queue holds the fetch loop back.
  *
  * Where the consumer stands is therefore ours to track: every partition knows the offset the
  * next message must have, drops what it has already taken (KafkaJS restarts from the committed
@@ -190,6 +202,7 @@ export class TransactionalProcessor {
         const last = BigInt(batch.lastOffset());
         if (last + 1n > pipeline.nextExpected) pipeline.nextExpected = last + 1n;
         resolveOffset(batch.lastOffset());
+        if (pipeline.queue.length >= this.options.maxMessagesPerTransaction) pipeline.endLinger?.();
         this.drain(pipeline);
         while (pipeline.queue.length >= 2 * this.options.maxMessagesPerTransaction && this.pipelines.get(batch.partition) === pipeline && !this.stopping) {
           await new Promise<void>((resolve) => pipeline.spaceWaiters.push(resolve));
@@ -201,7 +214,10 @@ export class TransactionalProcessor {
   /** Finishes the in-flight transactions, leaves the group, closes the producers. */
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const pipeline of this.pipelines.values()) this.wake(pipeline);
+    for (const pipeline of this.pipelines.values()) {
+      pipeline.endLinger?.();
+      this.wake(pipeline);
+    }
     await Promise.all([...this.pipelines.values()].map((pipeline) => pipeline.draining));
     await this.consumer.disconnect();
     await Promise.all([...this.pipelines.values()].map((pipeline) => this.release(pipeline)));
@@ -237,8 +253,12 @@ export class TransactionalProcessor {
   /** Runs transactions for the partition until its queue is empty. */
   private drain(pipeline: Pipeline) {
     if (pipeline.draining) return;
+    const current = () => pipeline.queue.length > 0 && !this.stopping && this.pipelines.get(pipeline.partition) === pipeline;
     pipeline.draining = (async () => {
-      while (pipeline.queue.length > 0 && !this.stopping && this.pipelines.get(pipeline.partition) === pipeline) {
+      while (current()) {
+        await this.linger(pipeline);
+        if (!current()) break;
+        pipeline.lastStartedAt = Date.now();
         const slice = pipeline.queue.splice(0, this.options.maxMessagesPerTransaction);
         this.wake(pipeline);
         const producer = this.producers.get(pipeline.partition);
@@ -257,6 +277,21 @@ export class TransactionalProcessor {
         }
       }
     })().finally(() => (pipeline.draining = undefined));
+  }
+
+  /** Waits out the partition's linger (see `lingerMs`); ended early by a full queue, a stop or a release. */
+  private async linger(pipeline: Pipeline) {
+    const wait = (pipeline.lastStartedAt ?? Number.NEGATIVE_INFINITY) + (this.options.lingerMs ?? 0) - Date.now();
+    if (wait <= 0 || pipeline.queue.length >= this.options.maxMessagesPerTransaction) return;
+    await new Promise<void>((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        pipeline.endLinger = undefined;
+        resolve();
+      };
+      const timer = setTimeout(end, wait);
+      pipeline.endLinger = end;
+    });
   }
 
   private wake(pipeline: Pipeline) {
@@ -366,6 +401,7 @@ export class TransactionalProcessor {
     if (this.pipelines.get(partition) !== pipeline) return;
     this.pipelines.delete(partition);
     pipeline.queue.length = 0;
+    pipeline.endLinger?.();
     this.wake(pipeline);
     this.nextOffsets.delete(partition);
     this.handler.revoked(partition);
