@@ -34,8 +34,8 @@ describe('loadConfig', () => {
     expect(problemsOf(env).sort()).toEqual(['HTTP_PORT', 'KAFKA_PARTITIONS', 'MIGRATE_ON_START']);
   });
 
-  it('gives the command processor a transaction linger of 60 ms by default, 0 to 1000 when set', () => {
-    expect(loadConfig(['command-processor'], base).processor.transactionLingerMs).toBe(60);
+  it('gives the command processor a transaction linger of 50 ms by default, 0 to 1000 when set', () => {
+    expect(loadConfig(['command-processor'], base).processor.transactionLingerMs).toBe(50);
     expect(loadConfig(['command-processor'], { ...base, PROCESSOR_TRANSACTION_LINGER_MS: '0' }).processor.transactionLingerMs).toBe(0);
     for (const bad of ['-1', '1001', 'soon']) {
       expect(problemsOf({ ...base, PROCESSOR_TRANSACTION_LINGER_MS: bad }, ['command-processor'])).toEqual(['PROCESSOR_TRANSACTION_LINGER_MS']);

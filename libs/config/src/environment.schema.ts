@@ -125,7 +125,7 @@ export class EnvironmentVariables {
    * linger.ms, one level up): fewer, larger transactions under light load. 0 starts at once.
    */
   @Transform(toInt) @IsInt() @Min(0) @Max(1000)
-  PROCESSOR_TRANSACTION_LINGER_MS = 60;
+  PROCESSOR_TRANSACTION_LINGER_MS = 50;
 
   /** Readiness fails when a projection is more than this many events behind on a partition. */
   @Transform(toInt) @IsInt() @Min(1)
