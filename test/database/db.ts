@@ -92,16 +92,28 @@ export async function createScratchDatabase(): Promise<{ name: string; url: (rol
   return {
     name,
     url: (roleUrl) => withDatabase(roleUrl, name),
-    drop: async () => {
-      const client = new Client({ connectionString: testEnv.superuserUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
+    drop: () => dropDatabaseOnceIdle(name),
   };
+}
+
+/**
+ * Drops a scratch database after the connections its pools were asked to close are gone (up to
+ * 5 s), then forcibly: a connection still closing when it is terminated reports 57P01 on its
+ * pool, which a test's pool at its end no longer listens for.
+ */
+export async function dropDatabaseOnceIdle(name: string): Promise<void> {
+  const client = new Client({ connectionString: testEnv.superuserUrl });
+  await client.connect();
+  try {
+    for (let i = 0; i < 50; i++) {
+      const { rows } = await client.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+      if (rows[0].n === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
 }
 
 /**

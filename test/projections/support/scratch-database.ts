@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import { Migrator, migrationsDirectory } from '../../../libs/database/src/migrator';
 import { testEnv } from '../../test-env';
+import { dropDatabaseOnceIdle } from '../../database/db';
 
 export function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
@@ -45,14 +46,11 @@ export async function createScratchDatabase(label: string): Promise<ScratchDatab
       return pool;
     },
     async drop() {
+      // pg-pool's end() resolves once it has asked its idle clients to close, not once they have;
+      // a termination of one still closing is expected here.
+      for (const pool of pools) pool.on('error', () => undefined);
       await Promise.all(pools.map((pool) => pool.end().catch(() => undefined)));
-      const client = new Client({ connectionString: testEnv.superuserUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
+      await dropDatabaseOnceIdle(name);
     },
   };
 }
