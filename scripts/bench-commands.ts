@@ -176,6 +176,8 @@ async function fixedRate(client: CommandClient, fleet: Fleet, perSecond: number,
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   const begin = Date.now();
+  /** The slowest result of the commands sent in each second: shows whether a p99 comes from one pause. */
+  const worstPerSecond: number[] = [];
   client.onResult = (result, receivedAt) => {
     const t = sentAt.get(result.commandId);
     if (t !== undefined) {
@@ -185,8 +187,6 @@ async function fixedRate(client: CommandClient, fleet: Fleet, perSecond: number,
       sentAt.delete(result.commandId);
     }
   };
-  /** The slowest result of the commands sent in each second: shows whether a p99 comes from one pause. */
-  const worstPerSecond: number[] = [];
   const tickMs = 10;
   const perTick = (perSecond * tickMs) / 1000;
   const total = perSecond * seconds;

@@ -118,20 +118,6 @@ describe('TransactionalProcessor against the real broker', () => {
       expect(own).toEqual([...own].sort((a, b) => a - b));
     }
   });
-});
-
-describe('TransactionalProcessor linger', () => {
-  let kafka: Kafka;
-  let processor: TransactionalProcessor | undefined;
-
-  beforeAll(() => {
-    kafka = testKafkaClient('transactional-processor-linger-int-spec');
-  });
-
-  afterEach(async () => {
-    await processor?.stop();
-    processor = undefined;
-  });
 
   async function lingering(lingerMs: number, maxMessagesPerTransaction: number) {
     const prefix = uniqueTopicPrefix('txlinger');
