@@ -3,7 +3,7 @@ import { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig, ConfigError, loadConfig, ServiceRole } from '@vinsight/config';
-import { Migrator, migrationsDirectory, readMigrationFiles } from '@vinsight/database';
+import { Migrator, migrationsDirectory, readMigrationFiles, waitForDatabase } from '@vinsight/database';
 import { LifecycleState } from '@vinsight/health';
 import { Logger } from 'nestjs-pino';
 import pino, { Logger as PinoLogger } from 'pino';
@@ -43,9 +43,11 @@ export async function runService(definition: ServiceDefinition): Promise<NestFas
   const migrations = migrationsDirectory();
   lifecycle.expectedSchemaVersion = readMigrationFiles(migrations).at(-1)?.version ?? null;
   const app = await boot.track(async () => {
+    await waitForDatabases(config, lifecycle, bootLogger);
     if (config.database.migrateOnStart) {
       const migrator = new Migrator(config.database.ownerUrl!, migrations, {
         info: (message) => bootLogger.info(message),
+        warn: (message) => bootLogger.warn(message),
       });
       await migrator.up();
       lifecycle.migrationsApplied = true;
@@ -61,6 +63,25 @@ export async function runService(definition: ServiceDefinition): Promise<NestFas
   });
   bootLogger.info({ port: config.http.port, roles: definition.roles }, `${definition.name} listening`);
   return app;
+}
+
+/**
+ * A Postgres that is down at start-up (restarting, failing over, not up yet in a fresh
+ * environment) is waited for, with a line per attempt, rather than ending the process: the
+ * startup probe bounds the wait. Each database this process connects to at boot is asked in turn
+ * (the migration role's only when it migrates); the optional replica is not waited for, reads go
+ * to the primary until it answers.
+ */
+async function waitForDatabases(config: AppConfig, lifecycle: LifecycleState, logger: PinoLogger): Promise<void> {
+  const { migrateOnStart, ownerUrl, projectorUrl, apiUrl } = config.database;
+  const databases: [string, string | undefined][] = [
+    ['migrations', migrateOnStart ? ownerUrl : undefined],
+    ['projector', projectorUrl],
+    ['read API', apiUrl],
+  ];
+  for (const [name, url] of databases) {
+    if (url) await waitForDatabase(url, name, { warn: (message) => logger.warn(message), stopped: () => lifecycle.shuttingDown });
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from 'pg';
 
 /**
@@ -111,4 +112,31 @@ export async function superuserSql(port: number, statement: string, database = D
 /** Superuser query on the primary or replica, returning its rows. */
 export function superuserQuery<R extends Record<string, unknown>>(port: number, statement: string, database = DATABASE): Promise<R[]> {
   return sql<R>(port, statement, database);
+}
+
+/** Stops and removes one cluster of ours, with the config directory pg_dropcluster leaves behind. */
+export function dropCluster(cluster: string): void {
+  if (clusterStatus(cluster) !== 'missing') run('pg_dropcluster', ['--stop', PG_VERSION, cluster]);
+  run('rm', ['-rf', `/etc/postgresql/${PG_VERSION}/${cluster}`]);
+}
+
+/**
+ * A primary of our own prepared exactly as the local stack prepares 5432: `deploy/local/postgres/setup.sh`
+ * creates the service's three roles and `database` owned by the migration role, so the service
+ * can migrate and run on it. Created anew; started.
+ */
+export function createServiceCluster(cluster: string, port: number, database: string): void {
+  dropCluster(cluster);
+  run('pg_createcluster', ['--start-conf', 'manual', '-p', String(port), PG_VERSION, cluster]);
+  writeLocalConfig(cluster, port);
+  startCluster(cluster);
+  execFileSync('bash', [join(__dirname, '..', '..', '..', 'deploy', 'local', 'postgres', 'setup.sh')], {
+    env: { ...process.env, PRIMARY_CLUSTER: cluster, PRIMARY_PORT: String(port), DATABASES: database },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Connection string of one of the service's roles on a cluster made by createServiceCluster. */
+export function roleUrl(role: 'vinsight_owner' | 'vinsight_projector' | 'vinsight_api', port: number, database: string): string {
+  return `postgres://${role}@127.0.0.1:${port}/${database}`;
 }

@@ -10,6 +10,8 @@ export interface MigrationState {
 
 export interface MigratorLogger {
   info(message: string): void;
+  /** A lost connection (the statement in flight fails with it too); logged by `info` when absent. */
+  warn?(message: string): void;
 }
 
 export class DirtyDatabaseError extends Error {
@@ -139,6 +141,9 @@ export class Migrator {
 
   private async withClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
     const client = new Client({ connectionString: this.connectionString, application_name: 'vinsight-migrator' });
+    // pg emits 'error' when the server goes away between statements (a restart while the advisory
+    // lock is held); unheard, that event would end the process instead of failing the migration.
+    client.on('error', (error) => (this.logger.warn ?? this.logger.info)(`migrator connection lost: ${error.message}`));
     await client.connect();
     try {
       return await work(client);

@@ -1,3 +1,5 @@
+import { isDatabaseUnavailable } from '@vinsight/database';
+
 /**
  * What a failed statement means for the batch:
  * - `transient`: the database or the connection had a problem (lost connection, deadlock,
@@ -11,9 +13,9 @@ export type FailureKind = 'transient' | 'poison' | 'fatal';
 
 const TRANSIENT_CLASSES = ['08', '40', '53', '57', '58'];
 const POISON_CLASSES = ['22', '23'];
-const TRANSIENT_NODE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 export function classifyFailure(error: unknown): FailureKind {
+  if (isDatabaseUnavailable(error)) return 'transient';
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
     if (code === '55P03') return 'transient'; // lock_not_available
@@ -21,11 +23,6 @@ export function classifyFailure(error: unknown): FailureKind {
     if (TRANSIENT_CLASSES.includes(sqlClass)) return 'transient';
     if (POISON_CLASSES.includes(sqlClass)) return 'poison';
     return 'fatal';
-  }
-  if (typeof code === 'string' && TRANSIENT_NODE_CODES.has(code)) return 'transient';
-  const message = error instanceof Error ? error.message : String(error);
-  if (/Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(message)) {
-    return 'transient';
   }
   return 'fatal';
 }

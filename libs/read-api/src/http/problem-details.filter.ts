@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, ProblemDetails, problem } from '@vinsight/contracts';
+import { isDatabaseUnavailable } from '@vinsight/database';
 import {
   ConsistencyTimeoutError,
   NotFoundError,
@@ -13,14 +14,23 @@ import {
 } from '../errors/read-api.errors';
 import { isReadApiPath } from './read-api-paths';
 
+/** Retry-After of a read that found Postgres unreachable: about what a restart or failover takes. */
+export const DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+/** During an outage every request fails alike: one log line per this interval tells the story. */
+const UNAVAILABLE_LOG_INTERVAL_MS = 5000;
+
 /**
  * The one place where errors become HTTP answers for the read API's paths: problem+json
  * (RFC 9457). Other paths of the process (health, metrics) keep Nest's default handling.
- * Unknown errors are logged with the request id and answered without any internals.
+ * Unknown errors are logged with the request id and answered without any internals. A database
+ * that cannot be reached (down, restarting, out of connections) is the server's temporary state,
+ * not a bug: 503 with Retry-After, so clients and load balancers retry instead of giving up.
  */
 @Catch()
 export class ProblemDetailsFilter extends BaseExceptionFilter {
   private readonly logger = new Logger('ReadApi');
+  private unavailableSince?: number;
+  private unavailableUnlogged = 0;
 
   override catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -47,6 +57,11 @@ export class ProblemDetailsFilter extends BaseExceptionFilter {
       if (status === 404) return problem(404, 'not-found', `no endpoint ${request.method} ${request.url.split('?')[0]}`);
       if (status < 500) return problem(status, 'http-error', exception.message);
     }
+    if (isDatabaseUnavailable(exception)) {
+      headers['retry-after'] = String(DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS);
+      this.logUnavailable(exception);
+      return problem(503, 'database-unavailable', 'the database cannot be reached at the moment; retry after Retry-After seconds');
+    }
     // Errors raised by Fastify itself for a client mistake (bad body, media type, URL) carry a 4xx.
     const statusCode = (exception as { statusCode?: unknown })?.statusCode;
     if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
@@ -57,6 +72,20 @@ export class ProblemDetailsFilter extends BaseExceptionFilter {
       'unhandled error in the read API',
     );
     return problem(500, 'internal', 'an unexpected error occurred; quote the request id when reporting it');
+  }
+
+  private logUnavailable(exception: unknown): void {
+    const now = Date.now();
+    if (this.unavailableSince !== undefined && now - this.unavailableSince < UNAVAILABLE_LOG_INTERVAL_MS) {
+      this.unavailableUnlogged += 1;
+      return;
+    }
+    this.logger.warn(
+      { err: exception, alsoAnswered503: this.unavailableUnlogged },
+      `database unavailable, answering 503: ${(exception as Error).message}`,
+    );
+    this.unavailableSince = now;
+    this.unavailableUnlogged = 0;
   }
 
   private fromReadApiError(error: ReadApiError, headers: Record<string, string>): ProblemDetails {
