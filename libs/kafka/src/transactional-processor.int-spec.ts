@@ -18,6 +18,8 @@ const MESSAGES = 3000;
 class EchoHandler implements PartitionHandler {
   calls = 0;
   readonly loads: number[][] = [];
+  /** When each call of `assigned` came (Date.now()). */
+  readonly loadedAt: number[] = [];
   /** When each call of `handle` came (Date.now()) and how many messages it got. */
   readonly handled: { at: number; size: number }[] = [];
   readonly failures: string[] = [];
@@ -28,9 +30,13 @@ class EchoHandler implements PartitionHandler {
     private readonly failBefore: Set<number>,
     /** Calls whose transaction is aborted after their records were sent. */
     private readonly failInside: Set<number>,
+    /** Calls of `assigned` that throw (a store that cannot be read, e.g. Postgres down). */
+    private readonly failLoads = new Set<number>(),
   ) {}
 
   async assigned(partitions: number[]): Promise<void> {
+    this.loadedAt.push(Date.now());
+    if (this.failLoads.has(this.loadedAt.length)) throw new Error(`injected failure of load #${this.loadedAt.length}`);
     this.loads.push(partitions);
   }
 
@@ -117,6 +123,52 @@ describe('TransactionalProcessor against the real broker', () => {
       expect(own.every((value) => value % PARTITIONS === partition)).toBe(true);
       expect(own).toEqual([...own].sort((a, b) => a - b));
     }
+  });
+
+  it('backs a failing partition off, doubling up to the bound, and starts over after a commit', async () => {
+    const prefix = uniqueTopicPrefix('txbackoff');
+    const [input, output] = [`${prefix}in`, `${prefix}out`];
+    await createTestTopics(kafka, [
+      { topic: input, numPartitions: 1 },
+      { topic: output, numPartitions: 1 },
+    ]);
+    // Loads 1-2 fail, then transactions 1-3 (5 failures in a row); transaction 5 fails after the commit of 4.
+    const handler = new EchoHandler(output, new Set([1, 2, 3, 5]), new Set(), new Set([1, 2]));
+    const backoff = { initialMs: 200, maxMs: 800 };
+    processor = new TransactionalProcessor(kafka, handler, {
+      groupId: `${prefix}group`,
+      inputTopic: input,
+      transactionalIdPrefix: `${prefix}tx`,
+      maxMessagesPerTransaction: 100,
+      partitionsConcurrently: 1,
+      retryBackoff: backoff,
+      logger: silent,
+    });
+    await processor.start();
+    const producer = await connectedProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
+    await producer.send({ topic: input, acks: -1, messages: Array.from({ length: 10 }, (_, i) => ({ partition: 0, value: String(i) })) });
+    await consumeUntil(kafka, { topic: output, timeoutMs: 30_000, isComplete: (read) => read.length >= 10 });
+    await producer.send({ topic: input, acks: -1, messages: Array.from({ length: 10 }, (_, i) => ({ partition: 0, value: String(10 + i) })) });
+    await producer.disconnect();
+    const echoed = await consumeUntil(kafka, { topic: output, timeoutMs: 30_000, isComplete: (read) => read.length >= 20 });
+
+    expect(echoed.map((m) => Number(m.value))).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    // Attempts in time order: load 1 (fails), load 2 (fails), load 3, handle 1 (fails), load 4,
+    // handle 2 (fails), load 5, handle 3 (fails), load 6, handle 4 (commits), handle 5 (fails), load 7, handle 6.
+    const [l1, l2, l3, l4, l5, l6, l7] = handler.loadedAt;
+    const [h1, h2, h3, , h5] = handler.handled.map((call) => call.at);
+    const waits = { afterLoad1: l2 - l1, afterLoad2: l3 - l2, afterHandle1: l4 - h1, afterHandle2: l5 - h2, afterHandle3: l6 - h3, afterHandle5: l7 - h5 };
+    process.stdout.write(`back-off waits (ms): ${JSON.stringify(waits)}\n`);
+    expect(handler.loadedAt).toHaveLength(7);
+    expect(waits.afterLoad1).toBeGreaterThanOrEqual(190);
+    expect(waits.afterLoad2).toBeGreaterThanOrEqual(390);
+    expect(waits.afterHandle1).toBeGreaterThanOrEqual(790);
+    expect(waits.afterHandle2).toBeGreaterThanOrEqual(790);
+    expect(waits.afterHandle3).toBeGreaterThanOrEqual(790);
+    expect(waits.afterHandle3).toBeLessThan(2000);
+    // The commit of transaction 4 reset the count: the next failure waits the initial 200 ms again.
+    expect(waits.afterHandle5).toBeGreaterThanOrEqual(190);
+    expect(waits.afterHandle5).toBeLessThan(790);
   });
 
   async function lingering(lingerMs: number, maxMessagesPerTransaction: number) {

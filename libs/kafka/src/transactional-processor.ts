@@ -1,5 +1,6 @@
 import { Admin, Batch, Consumer, Kafka, KafkaMessage, Message, Producer, RecordMetadata, Transaction } from 'kafkajs';
 import { KafkaLogger } from './kafka-logger';
+import { PARTITION_RETRY_BACKOFF, RetryBackoff, retryDelayMs } from './retry-backoff';
 
 export interface OutputMessages {
   topic: string;
@@ -59,6 +60,8 @@ export interface TransactionalProcessorOptions {
   lingerMs?: number;
   /** How many partitions are processed at the same time. */
   partitionsConcurrently: number;
+  /** Wait before a partition whose load or transaction failed is loaded again (default PARTITION_RETRY_BACKOFF). */
+  retryBackoff?: RetryBackoff;
   logger: KafkaLogger;
   /** Called after every committed transaction (metrics). */
   onCommitted?: (partition: number, inputMessages: number, durationMs: number) => void;
@@ -109,7 +112,10 @@ interface Pipeline {
  *
  * If a transaction fails it is aborted, the handler discards its working state, and the
  * partition is forgotten: its next batch reloads it (fencing, committed offset, state) and the
- * consumer seeks back to the committed offset.
+ * consumer seeks back to the committed offset. A failed load is forgotten the same way. Either
+ * way the partition is paused for a back-off that doubles with each failure in a row (reset by a
+ * commit): while Postgres or the broker is down, reloading at once would fail again at once,
+ * forever, for every partition. Other partitions go on meanwhile.
  *
  * One transactional producer per input partition: when a partition moves to another instance,
  * the new owner's `initTransactions` fences the old one, whose next commit then fails; the new
@@ -122,6 +128,8 @@ export class TransactionalProcessor {
   private readonly pipelines = new Map<number, Pipeline>();
   /** Per input partition: the offset the next record will get on each output topic, once known. */
   private readonly nextOffsets = new Map<number, Map<string, bigint>>();
+  /** Per input partition: loads or transactions failed in a row, and the timer ending its pause. */
+  private readonly failures = new Map<number, { count: number; resume?: NodeJS.Timeout }>();
   private joined = false;
   private stopping = false;
 
@@ -186,7 +194,12 @@ export class TransactionalProcessor {
       eachBatch: async ({ batch, resolveOffset }) => {
         if (this.stopping) return;
         const pipeline = this.pipelines.get(batch.partition) ?? this.load([batch.partition])[0];
-        await pipeline.loaded;
+        try {
+          await pipeline.loaded;
+        } catch {
+          // Nothing of the batch is resolved: it is fetched again once the partition's pause ends.
+          return;
+        }
         if (this.pipelines.get(batch.partition) !== pipeline || this.stopping) return;
         const fetchedAt = BigInt(fetchedOffsetOf(batch));
         pipeline.nextExpected ??= fetchedAt;
@@ -214,6 +227,7 @@ export class TransactionalProcessor {
   /** Finishes the in-flight transactions, leaves the group, closes the producers. */
   async stop(): Promise<void> {
     this.stopping = true;
+    for (const failure of this.failures.values()) clearTimeout(failure.resume);
     for (const pipeline of this.pipelines.values()) {
       pipeline.endLinger?.();
       this.wake(pipeline);
@@ -242,9 +256,10 @@ export class TransactionalProcessor {
       pipeline.loaded = loaded;
       this.pipelines.set(pipeline.partition, pipeline);
     }
-    // A failed load is retried by the next batch of the partition.
+    // A failed load is retried by the next batch of the partition, after its pause.
     loaded.catch((error: unknown) => {
-      this.options.logger.error({ partitions, err: error }, `loading partitions failed: ${(error as Error).message}`);
+      const delays = pipelines.map((pipeline) => this.backOff(pipeline.partition));
+      this.options.logger.error({ partitions, err: error }, `loading partitions failed, retrying in ${Math.min(...delays)} ms: ${(error as Error).message}`);
       for (const pipeline of pipelines) void this.release(pipeline);
     });
     return pipelines;
@@ -266,8 +281,13 @@ export class TransactionalProcessor {
           if (!producer) throw new Error(`no producer for partition ${pipeline.partition}`);
           await this.processSlice(producer, pipeline.partition, slice);
           pipeline.committed = BigInt(slice[slice.length - 1].offset) + 1n;
+          this.failures.delete(pipeline.partition);
         } catch (error) {
-          this.options.logger.error({ partition: pipeline.partition, err: error }, `transaction failed, partition reloads: ${(error as Error).message}`);
+          const delay = this.backOff(pipeline.partition);
+          this.options.logger.error(
+            { partition: pipeline.partition, err: error },
+            `transaction failed, partition reloads in ${delay} ms: ${(error as Error).message}`,
+          );
           await this.release(pipeline);
           // The consumer is past everything that was queued: bring the messages back, and with
           // them the partition's reload (the log may have nothing newer to trigger it).
@@ -292,6 +312,25 @@ export class TransactionalProcessor {
       const timer = setTimeout(end, wait);
       pipeline.endLinger = end;
     });
+  }
+
+  /**
+   * Pauses fetching the partition after a failure, for longer with each failure in a row (see
+   * `retryBackoff`); returns the pause in ms. A seek made meanwhile applies when it resumes.
+   */
+  private backOff(partition: number): number {
+    const failure = this.failures.get(partition) ?? { count: 0 };
+    failure.count += 1;
+    clearTimeout(failure.resume);
+    this.failures.set(partition, failure);
+    const delay = retryDelayMs(failure.count, this.options.retryBackoff ?? PARTITION_RETRY_BACKOFF);
+    const topicPartitions = [{ topic: this.options.inputTopic, partitions: [partition] }];
+    this.consumer.pause(topicPartitions);
+    failure.resume = setTimeout(() => {
+      failure.resume = undefined;
+      if (!this.stopping) this.consumer.resume(topicPartitions);
+    }, delay);
+    return delay;
   }
 
   private wake(pipeline: Pipeline) {

@@ -1,0 +1,17 @@
+/**
+ * Back-off before a partition whose work failed (Postgres or Kafka unavailable, a transaction
+ * refused) is tried again: doubling with each failure in a row, from `initialMs` up to `maxMs`;
+ * a success starts over. The bound keeps a long outage to one attempt per partition every 10 s,
+ * and a partition resumes at most that long after its dependency is back.
+ */
+export const PARTITION_RETRY_BACKOFF = { initialMs: 250, maxMs: 10_000 };
+
+export interface RetryBackoff {
+  initialMs: number;
+  maxMs: number;
+}
+
+/** The wait after the `failures`-th failure in a row (1 for the first). */
+export function retryDelayMs(failures: number, backoff: RetryBackoff = PARTITION_RETRY_BACKOFF): number {
+  return Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.max(0, failures - 1));
+}
