@@ -1,4 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { PARTITION_RETRY_BACKOFF, retryDelayMs } from '@vinsight/kafka';
 import { BatchResult, BatchRunner } from '../apply/batch-runner';
 import { DecodedRecord, decodeRecord } from '../events/decode-event';
 import { PartitionBuffer } from './partition-buffer';
@@ -252,14 +253,17 @@ export class ProjectionConsumer {
 
   /**
    * A batch that could not be applied (after the runner's own retries of transient errors): the
-   * records fetched for the partition are dropped, and after a back-off (1 s doubling up to 60 s)
-   * the partition seeks back to its stored checkpoint and tries again. Other partitions go on.
+   * records fetched for the partition are dropped and its fetching paused; after a back-off
+   * (PARTITION_RETRY_BACKOFF, doubling with each failure in a row) the partition seeks back to its
+   * stored checkpoint and goes on from there. Other partitions go on meanwhile. (Unpaused, KafkaJS
+   * would fetch the same records again and again for nothing while the database is down.)
    */
   private fail(state: PartitionState, error: Error): void {
     state.failure = error;
     state.failures += 1;
     this.releaseBuffer(state);
-    const delay = Math.min(60000, 1000 * 2 ** (state.failures - 1));
+    this.consumer.pause([{ topic: state.topic, partitions: [state.partition] }]);
+    const delay = retryDelayMs(state.failures, PARTITION_RETRY_BACKOFF);
     this.options.logger.error(`${state.topic}[${state.partition}]: batch failed, retrying from the checkpoint in ${delay} ms: ${error.message}`);
     const generation = state.generation;
     const retry = setTimeout(() => {
@@ -272,6 +276,7 @@ export class ProjectionConsumer {
           state.failure = null;
           this.releaseBuffer(state);
           this.consumer.seek({ topic: state.topic, partition: state.partition, offset: (checkpoint?.nextOffset ?? 0n).toString() });
+          this.consumer.resume([{ topic: state.topic, partitions: [state.partition] }]);
         },
         (readError: Error) => this.fail(state, readError),
       );
@@ -307,6 +312,8 @@ export class ProjectionConsumer {
     for (const [topic, partitions] of Object.entries(assignment)) for (const partition of partitions) assigned.add(`${topic}:${partition}`);
     for (const [key, state] of this.partitions) {
       state.generation += 1;
+      // Its retry belongs to the old generation and will not resume it.
+      if (state.failure) this.consumer.resume([{ topic: state.topic, partitions: [state.partition] }]);
       state.failure = null;
       if (state.timer) clearTimeout(state.timer);
       state.timer = null;
