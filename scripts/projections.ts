@@ -11,6 +11,7 @@
  * KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, KAFKA_CLIENT_ID); it never runs migrations.
  */
 import { ConfigError, loadConfig } from '@vinsight/config';
+import { createPool } from '@vinsight/database';
 import { createKafkaClient, topicNames } from '@vinsight/kafka';
 import {
   ParkedEventsService,
@@ -44,7 +45,10 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const config = loadConfig(['projector'], { ...process.env, MIGRATE_ON_START: 'false' });
-  const pool = new Pool({ connectionString: config.database.projectorUrl, max: 4, application_name: 'vinsight-projections-cli' });
+  // A lost connection fails the command in flight (exit 1) instead of an unheard 'error' event.
+  const pool = createPool({ connectionString: config.database.projectorUrl!, max: 4, applicationName: 'vinsight-projections-cli' }, (error) =>
+    err(`Postgres connection lost: ${error.message}`),
+  );
   const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}.cli` }, { logLevel: logLevel.NOTHING });
   const topics = topicNames(config.kafka.topicPrefix);
   const lag = new ProjectionLagService(kafka, pool, [topics.events, topics.checkEvents]);

@@ -3,7 +3,8 @@ import { Pool, PoolConfig } from 'pg';
 export interface PoolSettings {
   connectionString: string;
   max: number;
-  statementTimeoutMs: number;
+  /** Unset: no statement timeout (an operator's long rebuild). */
+  statementTimeoutMs?: number;
   applicationName: string;
 }
 

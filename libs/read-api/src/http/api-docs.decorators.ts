@@ -48,7 +48,10 @@ export function ReadOperation(ok: Type<unknown>, options: { notFound?: boolean; 
     problemResponse(401, 'missing, unknown, revoked or expired credential, or deleted tenant'),
     problemResponse(403, 'the tenant is deactivated'),
     problemResponse(429, 'rate limit of the credential exceeded (Retry-After)'),
-    problemResponse(503, 'the consistency token was not reached in time (Retry-After)'),
+    problemResponse(
+      503,
+      'the consistency token was not reached in time (consistency-timeout), or the database cannot be reached at the moment (database-unavailable); Retry-After',
+    ),
   ];
   if (options.notFound) decorators.push(problemResponse(404, 'no such resource for this tenant'));
   if (options.etag) decorators.push(ApiResponse({ status: 304, description: 'not modified (If-None-Match matched the ETag)' }));
