@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import type { Kafka } from 'kafkajs';
 import { CommandClient, createKafkaClient, topicNames } from '@vinsight/kafka';
@@ -27,13 +30,17 @@ const PORT = 5450;
 const DATABASE = 'vinsight_outage';
 const OUTAGES = 3;
 const OUTAGE_MS = Number(process.env.PG_OUTAGE_MS ?? 30_000);
-const CALM_MS = 5_000;
+/** Between outages: longer than the processor's back-off bound, so each outage's commands are answered before the next. */
+const CALM_MS = 15_000;
 /** Commands published every 100 ms: 50 per second. */
 const COMMANDS_PER_TICK = 5;
 const READERS = 4;
 const READY_WITHIN_MS = 10_000;
+/** A paused partition resumes within the back-off bound (10 s) of Postgres' return, then reloads and catches up. */
+const RESULTS_WITHIN_MS = 20_000;
 const SEED = Number(process.env.PG_OUTAGE_SEED ?? 20261203);
 const JWT_SECRET = `outage-secret-${randomUUID()}`;
+const SERVICE_LOG = join(tmpdir(), 'vinsight-postgres-outage.log');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Answer {
@@ -71,21 +78,32 @@ describe('Postgres primary outage under command and read load', () => {
     dropCluster(CLUSTER);
   });
 
+  it('started while Postgres is down: waits for it with a line per attempt instead of exiting, then starts', async () => {
+    const bootPrefix = `pgoutage.boot.${randomUUID().slice(0, 8)}.`;
+    stopCluster(CLUSTER);
+    const booting = ServiceProcess.start('all-in-one', serviceEnvironment(bootPrefix), await freePort());
+    let exited = false;
+    void booting.exited.then(() => (exited = true));
+    try {
+      // Node loads the whole application before the first attempt: seconds on a busy machine.
+      const waiting = () => matches(booting.logs, /Postgres \(migrations\) not available/g);
+      for (const deadline = Date.now() + 30_000; waiting() < 3 && !exited && Date.now() < deadline; ) await sleep(200);
+      const waitingLines = waiting();
+      expect({ exited, waitingLines: waitingLines >= 3 }).toEqual({ exited: false, waitingLines: true });
+      startCluster(CLUSTER);
+      const restartedAt = Date.now();
+      await booting.waitFor('/health/startup', 60_000);
+      await booting.waitFor('/health/ready', 60_000);
+      process.stdout.write(`boot during an outage: ${waitingLines} attempts logged, ready ${(Date.now() - restartedAt) / 1000} s after Postgres started\n`);
+    } finally {
+      startCluster(CLUSTER);
+      await booting.stop();
+      await deleteTestTopics(kafka, topicNames(bootPrefix));
+    }
+  }, 180_000);
+
   it('stopped for 30 s three times: the process stays up, reads answer 503, readiness recovers, no command lost or duplicated', async () => {
-    const env = roleEnvironment({
-      DATABASE_URL: roleUrl('vinsight_owner', PORT, DATABASE),
-      PROJECTOR_DATABASE_URL: roleUrl('vinsight_projector', PORT, DATABASE),
-      API_DATABASE_URL: roleUrl('vinsight_api', PORT, DATABASE),
-      KAFKA_TOPIC_PREFIX: prefix,
-      KAFKA_CLIENT_ID: `pgoutage-${randomUUID().slice(0, 8)}`,
-      KAFKA_PARTITIONS: '3',
-      JWT_HS256_SECRET: JWT_SECRET,
-      READ_API_RATE_LIMIT_PER_SECOND: '0',
-      SHUTDOWN_DRAIN_DELAY_MS: '0',
-      // Snapshots are saved now and then, outages included, and loaded by every partition reload.
-      PROCESSOR_SNAPSHOT_EVERY_EVENTS: '500',
-    });
-    const running = ServiceProcess.start('all-in-one', env, await freePort());
+    const running = ServiceProcess.start('all-in-one', serviceEnvironment(prefix), await freePort());
     service = running;
     let exitedAt: number | undefined;
     void running.exited.then(() => (exitedAt = Date.now()));
@@ -120,6 +138,11 @@ describe('Postgres primary outage under command and read load', () => {
     // Commands: mostly check results, a new tenant (slug reservation in Postgres) and its monitor every tick.
     const random = seededRandom(SEED);
     const sent: Envelope[] = [];
+    const sentAt = new Map<string, number>();
+    const resultAt = new Map<string, number>();
+    commands.onResult = (result, receivedAt) => {
+      if (!resultAt.has(result.commandId)) resultAt.set(result.commandId, receivedAt);
+    };
     let publishing = true;
     const publisher = (async () => {
       while (publishing) {
@@ -128,6 +151,7 @@ describe('Postgres primary outage under command and read load', () => {
         while (batch.length < COMMANDS_PER_TICK) batch.push(recordCheck(byKey.tenantId, monitors[Math.floor(random() * monitors.length)], random() < 0.8 ? 'up' : 'down'));
         await commands.sendMany(batch);
         sent.push(...batch);
+        for (const c of batch) sentAt.set(c.commandId, Date.now());
         await sleep(100);
       }
     })();
@@ -202,6 +226,17 @@ describe('Postgres primary outage under command and read load', () => {
     const during = answers.filter((a) => windows.some((w) => a.startedAt >= w.from && a.endedAt <= w.to));
     const outside = answers.filter((a) => outages.every((o) => a.endedAt < o.stoppedAt - 1000 || a.startedAt > (o.readyAt ?? Infinity)));
     const count = (list: { outcome: number | string }[]) => list.reduce<Record<string, number>>((acc, a) => ({ ...acc, [a.outcome]: (acc[a.outcome] ?? 0) + 1 }), {});
+    /** Commands published while Postgres was down: when their results came, from the restart. */
+    const resultsAfter = (o: Outage) => {
+      const published = sent.filter((c) => sentAt.get(c.commandId)! >= o.stoppedAt && sentAt.get(c.commandId)! <= o.restartedAt);
+      const received = published.map((c) => resultAt.get(c.commandId)).filter((at): at is number => at !== undefined);
+      const seconds = (at: number) => Math.round((at - o.restartedAt) / 100) / 10;
+      return {
+        commandsPublished: published.length,
+        resultsDuringOutage: received.filter((at) => at < o.restartedAt).length,
+        lastResultSecondsAfterRestart: received.length > 0 ? seconds(Math.max(...received)) : null,
+      };
+    };
     const readinessDuring = probes.filter((p) => p.path === '/health/ready' && windows.some((w) => p.at >= w.from + 3000 && p.at < w.to));
     const figures = {
       pid,
@@ -211,7 +246,14 @@ describe('Postgres primary outage under command and read load', () => {
         downSeconds: (o.restartedAt - o.stoppedAt) / 1000,
         readySecondsAfterRestart: o.readyAt === undefined ? null : (o.readyAt - o.restartedAt) / 1000,
         answers: count(during.filter((a) => a.startedAt >= o.stoppedAt && a.endedAt <= o.restartedAt)),
+        ...resultsAfter(o),
       })),
+      serviceLog: {
+        processorBackOffs: matches(running.logs, /partition reloads in|loading partitions failed, retrying in/g),
+        projectorBatchesFailed: matches(running.logs, /batch failed, retrying from the checkpoint/g),
+        pooledConnectionsLost: matches(running.logs, /pool: connection lost/g),
+        readApi503Lines: matches(running.logs, /database unavailable, answering 503/g),
+      },
       answersDuringOutages: count(during),
       answersOutsideOutages: count(outside),
       liveness: count(probes.filter((p) => p.path === '/health/live')),
@@ -223,7 +265,8 @@ describe('Postgres primary outage under command and read load', () => {
       projectedChecks: projected,
     };
     process.stdout.write(`postgres outage figures: ${JSON.stringify(figures)}\n`);
-    if (exitedAt !== undefined) process.stdout.write(`the service exited; its last output:\n${running.logs.slice(-4000)}\n`);
+    writeFileSync(SERVICE_LOG, running.logs);
+    process.stdout.write(`the service's output: ${SERVICE_LOG}\n`);
 
     expect({ exited: exitedAt !== undefined, alive: processAlive(pid) }).toEqual({ exited: false, alive: true });
     expect(outages).toHaveLength(OUTAGES);
@@ -232,7 +275,10 @@ describe('Postgres primary outage under command and read load', () => {
       expect(o.readyAt! - o.restartedAt).toBeLessThan(READY_WITHIN_MS);
     }
     // During an outage: only 503 problem+json with Retry-After, for every request, none lost.
-    for (const figure of figures.outages) expect(figure.answers[503]).toBeGreaterThan(0);
+    for (const figure of figures.outages) {
+      expect(figure.answers[503]).toBeGreaterThan(0);
+      expect(figure.lastResultSecondsAfterRestart! * 1000).toBeLessThan(RESULTS_WITHIN_MS);
+    }
     expect(Object.keys(figures.answersDuringOutages)).toEqual(['503']);
     expect(during.filter((a) => !a.problemJson || a.retryAfter === null)).toEqual([]);
     // Around them, everything answered 200.
@@ -245,6 +291,27 @@ describe('Postgres primary outage under command and read load', () => {
     expect(projected).toBe(acceptedChecks);
   }, 900_000);
 });
+
+/** The all-in-one process on this test's cluster and the shared broker, under its own topics. */
+function serviceEnvironment(topicPrefix: string): Record<string, string> {
+  return roleEnvironment({
+    DATABASE_URL: roleUrl('vinsight_owner', PORT, DATABASE),
+    PROJECTOR_DATABASE_URL: roleUrl('vinsight_projector', PORT, DATABASE),
+    API_DATABASE_URL: roleUrl('vinsight_api', PORT, DATABASE),
+    KAFKA_TOPIC_PREFIX: topicPrefix,
+    KAFKA_CLIENT_ID: topicPrefix.replace(/\.$/, ''),
+    KAFKA_PARTITIONS: '3',
+    JWT_HS256_SECRET: JWT_SECRET,
+    READ_API_RATE_LIMIT_PER_SECOND: '0',
+    SHUTDOWN_DRAIN_DELAY_MS: '0',
+    // Snapshots are saved now and then, outages included, and loaded by every partition reload.
+    PROCESSOR_SNAPSHOT_EVERY_EVENTS: '500',
+  });
+}
+
+function matches(text: string, pattern: RegExp): number {
+  return text.match(pattern)?.length ?? 0;
+}
 
 function processAlive(pid: number | undefined): boolean {
   if (pid === undefined) return false;
