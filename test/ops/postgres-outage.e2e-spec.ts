@@ -36,8 +36,8 @@ const CALM_MS = 15_000;
 const COMMANDS_PER_TICK = 5;
 const READERS = 4;
 const READY_WITHIN_MS = 10_000;
-/** A paused partition resumes within the back-off bound (10 s) of Postgres' return, then reloads and catches up. */
-const RESULTS_WITHIN_MS = 20_000;
+/** A paused partition resumes within the back-off bound (5 s) of Postgres' return, then reloads and catches up. */
+const RESULTS_WITHIN_MS = 15_000;
 const SEED = Number(process.env.PG_OUTAGE_SEED ?? 20261203);
 const JWT_SECRET = `outage-secret-${randomUUID()}`;
 const SERVICE_LOG = join(tmpdir(), 'vinsight-postgres-outage.log');

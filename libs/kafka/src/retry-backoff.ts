@@ -1,10 +1,10 @@
 /**
  * Back-off before a partition whose work failed (Postgres or Kafka unavailable, a transaction
  * refused) is tried again: doubling with each failure in a row, from `initialMs` up to `maxMs`;
- * a success starts over. The bound keeps a long outage to one attempt per partition every 10 s,
+ * a success starts over. The bound keeps a long outage to one attempt per partition every 5 s,
  * and a partition resumes at most that long after its dependency is back.
  */
-export const PARTITION_RETRY_BACKOFF = { initialMs: 250, maxMs: 10_000 };
+export const PARTITION_RETRY_BACKOFF = { initialMs: 250, maxMs: 5_000 };
 
 export interface RetryBackoff {
   initialMs: number;
