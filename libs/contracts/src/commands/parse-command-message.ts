@@ -6,6 +6,7 @@ import { COMMAND_TYPES, isCommandType } from '@vinsight/domain';
 import type { WireError } from '../errors/wire-error';
 import { CommandEnvelopeDto } from './command-envelope.dto';
 import { COMMAND_SPECS, present } from './command-registry';
+import { structureProblem } from './json-structure';
 
 /** CONTRACT §2: "A message larger than 256 KiB is rejected". */
 export const MAX_COMMAND_BYTES = 256 * 1024;
@@ -51,7 +52,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * Reads one message of the commands topic into a domain command, or says why not: `malformed`
  * (to the DLQ, with no result), `rejected` (a result with the error), or `command`. Checks run
- * in this order: JSON and a commandId; size; envelope fields; tenant id against the key; the
+ * in this order: JSON and a commandId; size; nesting, value count and forbidden keys; envelope fields; tenant id against the key; the
  * command type; the payload. Pure but for reading the clock it is given.
  */
 export function parseCommandMessage(message: CommandMessage): ParsedCommandMessage {
@@ -80,6 +81,8 @@ export function parseCommandMessage(message: CommandMessage): ParsedCommandMessa
   if (value.length > maxBytes) {
     return reject('VALIDATION_FAILED', `the message is ${value.length} bytes; the limit is ${maxBytes}`);
   }
+  const structure = structureProblem(raw);
+  if (structure !== null) return reject('VALIDATION_FAILED', `the command's structure is refused: ${structure.message}`, [structure]);
 
   const envelope = plainToInstance(CommandEnvelopeDto, raw);
   const envelopeErrors = [

@@ -1,10 +1,41 @@
 import { Transform } from 'class-transformer';
 import type { ValidationOptions } from 'class-validator';
 import { ValidateBy, buildMessage, isISO8601, isRFC3339 } from 'class-validator';
+import type { TextRule } from '@vinsight/domain';
+import { normalizeText, textProblem } from '@vinsight/domain';
 
 /** CONTRACT §2: "Strings are trimmed". Non-strings pass through, for the type check to report. */
 export const Trim = (): PropertyDecorator =>
   Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+
+/**
+ * A text field: trimmed (CONTRACT §2) and normalised to NFC, the form it is decided and stored
+ * in. Non-strings pass through, for the type check to report.
+ */
+export const NormalizeText = (): PropertyDecorator =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeText(value) : value));
+
+/**
+ * The domain's text rule (length in code points, no NUL, lone surrogate, control or bidi
+ * override character): the same rule the projector's checks are a weaker form of, so that an
+ * accepted text is always stored. The command JSON schemas read `minLength`/`maxLength` from it.
+ */
+export function IsText(rule: TextRule, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isText',
+      constraints: [rule],
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && textProblem(value, rule) === null,
+        defaultMessage: (args) => {
+          const problem = typeof args?.value === 'string' ? textProblem(args.value, rule) : 'must be a string';
+          return `${args?.property ?? 'value'} ${problem ?? 'is invalid'}`;
+        },
+      },
+    },
+    options,
+  );
+}
 
 /**
  * Entity ids are compared as strings by the domain but stored as `uuid` by Postgres, which

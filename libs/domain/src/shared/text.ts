@@ -31,10 +31,10 @@ export interface TextRule {
 export const TEXT_RULES = {
   tenantName: { min: 1, max: 255 },
   deactivationReason: { min: 0, max: 500 },
-  email: { min: 3, max: 255 },
+  email: { min: 1, max: 255 },
   apiKeyName: { min: 1, max: 100 },
   monitorName: { min: 1, max: 255 },
-  monitorUrl: { min: 8, max: 2048 },
+  monitorUrl: { min: 1, max: 2048 },
   checkErrorMessage: { min: 0, max: 2000, multiline: true },
   checkRegion: { min: 0, max: 50 },
   issuedBy: { min: 0, max: 100 },
