@@ -52,8 +52,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * Reads one message of the commands topic into a domain command, or says why not: `malformed`
  * (to the DLQ, with no result), `rejected` (a result with the error), or `command`. Checks run
- * in this order: JSON and a commandId; size; nesting, value count and forbidden keys; envelope fields; tenant id against the key; the
- * command type; the payload. Pure but for reading the clock it is given.
+ * in this order: JSON and a commandId; size; structure (nesting, value count, forbidden keys);
+ * envelope fields; tenant id against the key; the command type; the payload. Pure but for
+ * reading the clock it is given.
  */
 export function parseCommandMessage(message: CommandMessage): ParsedCommandMessage {
   const { value, now, maxBytes = MAX_COMMAND_BYTES } = message;
