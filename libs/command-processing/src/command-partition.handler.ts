@@ -4,6 +4,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import {
   acceptedResult,
   asDuplicate,
+  commandAddress,
   CommandResult,
   encodeConsistencyToken,
   eventHeaders,
@@ -111,7 +112,11 @@ export class CommandPartitionHandler implements PartitionHandler {
         const reference = randomUUID();
         const where = `${this.topics.commands}[${partition}]@${message.offset}`;
         const addressed =
-          parsed?.kind === 'command' ? { ...parsed.command.metadata, type: parsed.command.type } : parsed?.kind === 'rejected' ? parsed : undefined;
+          parsed?.kind === 'command'
+            ? { ...parsed.command.metadata, type: parsed.command.type }
+            : parsed?.kind === 'rejected'
+              ? parsed
+              : commandAddress({ key: message.key, value: message.value });
         this.logger.error(
           `internal error ${reference} handling ${where} (commandId ${addressed?.commandId ?? 'unknown'}): ${errorText(error)}`,
           error instanceof Error ? error.stack : undefined,

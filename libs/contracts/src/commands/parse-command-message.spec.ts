@@ -4,7 +4,7 @@ import { COMMAND_TYPES } from '@vinsight/domain';
 import { BCRYPT_HASH, NOW, commandMessage, validPayload } from '../testing/command-messages';
 import type { ParsedCommandMessage } from './parse-command-message';
 import { COMMAND_LIMITS } from './json-structure';
-import { MAX_COMMAND_BYTES, parseCommandMessage } from './parse-command-message';
+import { commandAddress, MAX_COMMAND_BYTES, parseCommandMessage } from './parse-command-message';
 
 type Rejected = Extract<ParsedCommandMessage, { kind: 'rejected' }>;
 type Accepted = Extract<ParsedCommandMessage, { kind: 'command' }>;
@@ -254,6 +254,9 @@ describe('parseCommandMessage', () => {
       }
       expectRejected(withPayload('RecordCheckResult', { errorMessage: 'a\u0000' }), 'VALIDATION_FAILED', 'payload.errorMessage');
       expectRejected(parse('RenameTenant', { name: 'x' }, { issuedBy: 'ops\u0000' }), 'VALIDATION_FAILED', 'issuedBy');
+      // validator.js's isEmail and isURL throw URIError on a lone surrogate; the field is refused instead.
+      expectRejected(withPayload('RegisterUser', { email: 'a\ud800@example.com' }), 'VALIDATION_FAILED', 'payload.email');
+      expectRejected(withPayload('CreateMonitor', { url: 'https://example.com/\udc00' }), 'VALIDATION_FAILED', 'payload.url');
     });
 
     it('normalises text to NFC and counts code points, so what is accepted fits the read model', () => {
@@ -263,6 +266,16 @@ describe('parseCommandMessage', () => {
       expectRejected(withPayload('CreateMonitor', { name: '\u{1F600}'.repeat(256) }), 'VALIDATION_FAILED', 'payload.name');
       const check = expectCommand(withPayload('RecordCheckResult', { errorMessage: 'HTTP 500\r\n\tat line 1' }));
       expect(check.data).toMatchObject({ errorMessage: 'HTTP 500\r\n\tat line 1' });
+    });
+  });
+
+  describe('commandAddress', () => {
+    it('reads who to answer from the top level only', () => {
+      const { key, value, envelope } = commandMessage('CreateMonitor', { name: `${'['.repeat(10_000)}` });
+      expect(commandAddress({ key, value })).toEqual({ commandId: envelope.commandId, correlationId: envelope.commandId, tenantId: envelope.tenantId, type: 'CreateMonitor' });
+      expect(commandAddress({ key, value: Buffer.from('{"commandId":7}') })).toBeNull();
+      expect(commandAddress({ key, value: Buffer.from([0xff]) })).toBeNull();
+      expect(commandAddress({ key, value: null })).toBeNull();
     });
   });
 

@@ -125,6 +125,25 @@ export function parseCommandMessage(message: CommandMessage): ParsedCommandMessa
   return { kind: 'command', command };
 }
 
+/** Who to answer about a message, without reading more of it than its top level: null when it has no commandId. */
+export type CommandAddress = Pick<RejectedCommand, 'commandId' | 'correlationId' | 'tenantId' | 'type'>;
+
+/**
+ * The address of a message's result, read as parseCommandMessage reads it before any check of
+ * the message itself: for answering a command whose parsing failed unexpectedly.
+ */
+export function commandAddress(message: Pick<CommandMessage, 'key' | 'value'>): CommandAddress | null {
+  try {
+    const raw: unknown = message.value === null ? null : JSON.parse(utf8.decode(message.value));
+    if (!isPlainObject(raw) || typeof raw.commandId !== 'string' || raw.commandId.trim() === '') return null;
+    const key = message.key === null ? null : typeof message.key === 'string' ? message.key : decodeKey(message.key);
+    const { commandId, correlationId, tenantId, type } = rejecter(raw, key)('VALIDATION_FAILED', '');
+    return { commandId, correlationId, tenantId, type };
+  } catch {
+    return null;
+  }
+}
+
 function rejecter(raw: Record<string, unknown>, key: string | null) {
   const commandId = raw.commandId as string;
   return (code: WireError['code'], message: string, details: readonly ErrorDetail[] = []): RejectedCommand => ({

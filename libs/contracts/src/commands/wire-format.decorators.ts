@@ -1,8 +1,9 @@
 import { Transform } from 'class-transformer';
 import type { ValidationOptions } from 'class-validator';
-import { ValidateBy, buildMessage, isISO8601, isRFC3339 } from 'class-validator';
+import { ValidateBy, buildMessage, isEmail, isISO8601, isRFC3339, isURL } from 'class-validator';
+import type { IsEmailOptions, IsURLOptions } from 'validator';
 import type { TextRule } from '@vinsight/domain';
-import { normalizeText, textProblem } from '@vinsight/domain';
+import { isWellFormedText, normalizeText, textProblem } from '@vinsight/domain';
 
 /** CONTRACT §2: "Strings are trimmed". Non-strings pass through, for the type check to report. */
 export const Trim = (): PropertyDecorator =>
@@ -34,6 +35,40 @@ export function IsText(rule: TextRule, options?: ValidationOptions): PropertyDec
       },
     },
     options,
+  );
+}
+
+/**
+ * class-validator's IsEmail and IsUrl, for text that may hold a lone surrogate: validator.js
+ * calls encodeURI on it, which throws instead of answering false. Such text is refused by
+ * IsText anyway; these only keep the check from throwing. Same names, so the JSON schemas keep
+ * their formats.
+ */
+export function IsEmailText(options?: IsEmailOptions, validationOptions?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isEmail',
+      constraints: [options],
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && isWellFormedText(value) && isEmail(value, options),
+        defaultMessage: buildMessage((eachPrefix) => `${eachPrefix}$property must be an email`, validationOptions),
+      },
+    },
+    validationOptions,
+  );
+}
+
+export function IsUrlText(options?: IsURLOptions, validationOptions?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isUrl',
+      constraints: [options],
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && isWellFormedText(value) && isURL(value, options),
+        defaultMessage: buildMessage((eachPrefix) => `${eachPrefix}$property must be a URL address`, validationOptions),
+      },
+    },
+    validationOptions,
   );
 }
 

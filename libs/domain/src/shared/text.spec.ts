@@ -1,4 +1,4 @@
-import { codePointLength, normalizeText, storedTextProblem, TEXT_RULES, TextRule, textProblem } from './text';
+import { codePointLength, isWellFormedText, normalizeText, storedTextProblem, TEXT_RULES, TextRule, textProblem } from './text';
 
 /** given a text as sent, when it is normalised and checked against a rule, then ... */
 const given = (sent: string) => ({
@@ -84,6 +84,12 @@ describe('text rules', () => {
     it('leaves control characters to the write side: the projector stores what Postgres can hold', () => {
       expect(storedTextProblem('bell\u0007', name)).toBeNull();
       expect(storedTextProblem('x'.repeat(256), name)).toMatch(/256 given/);
+    });
+
+    it('tells well-formed UTF-16 from text with a lone surrogate (which encodeURI throws on)', () => {
+      expect(isWellFormedText('ok \u{1F600}')).toBe(true);
+      expect(isWellFormedText('\u0000\ud800')).toBe(false);
+      expect(isWellFormedText('\udc00')).toBe(false);
     });
 
     it('refuses a text that is not in NFC when it was not normalised first', () => {

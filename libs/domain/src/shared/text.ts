@@ -57,6 +57,19 @@ export function storedTextProblem(value: string, rule: Pick<TextRule, 'min' | 'm
   return scan(value, rule, false);
 }
 
+/** Whether every surrogate in `value` is half of a pair (what encodeURI and UTF-8 encoders need). */
+export function isWellFormedText(value: string): boolean {
+  for (let i = 0; i < value.length; i += 1) {
+    const unit = value.charCodeAt(i);
+    if (isLowSurrogate(unit)) return false;
+    if (isHighSurrogate(unit)) {
+      if (!isLowSurrogate(value.charCodeAt(i + 1))) return false;
+      i += 1;
+    }
+  }
+  return true;
+}
+
 /** Length in code points, the unit of the rules and of Postgres' `char_length`. */
 export function codePointLength(value: string): number {
   let length = value.length;

@@ -1,8 +1,8 @@
 import type { CheckStatus } from '@vinsight/domain';
 import { CHECK_STATUSES, TEXT_RULES } from '@vinsight/domain';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, IsUrl, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
-import { DefaultTo, IsIsoDateTime, IsText, NormalizeText, NormalizeUuid } from '../wire-format.decorators';
+import { DefaultTo, IsIsoDateTime, IsText, IsUrlText, NormalizeText, NormalizeUuid } from '../wire-format.decorators';
 
 const HTTP_URL = {
   protocols: ['http', 'https'],
@@ -31,7 +31,7 @@ export class CreateMonitorPayloadDto {
   @NormalizeText()
   @IsString()
   @IsText(TEXT_RULES.monitorUrl)
-  @IsUrl(HTTP_URL, HTTP_URL_MESSAGE)
+  @IsUrlText(HTTP_URL, HTTP_URL_MESSAGE)
   url!: string;
 
   /** Seconds. The plan's own minimum is a business rule: the domain answers PLAN_LIMIT_EXCEEDED. */
@@ -59,7 +59,7 @@ export class UpdateMonitorPayloadDto {
   @NormalizeText()
   @IsString()
   @IsText(TEXT_RULES.monitorUrl)
-  @IsUrl(HTTP_URL, HTTP_URL_MESSAGE)
+  @IsUrlText(HTTP_URL, HTTP_URL_MESSAGE)
   url?: string | null;
 
   @IsOptional()

@@ -1,7 +1,7 @@
 import type { UserRole } from '@vinsight/domain';
 import { TEXT_RULES, USER_ROLES } from '@vinsight/domain';
-import { IsEmail, IsIn, IsString, IsUUID, Matches } from 'class-validator';
-import { BCRYPT_HASH_PATTERN, DefaultTo, IsIsoDateTime, IsText, NormalizeText, NormalizeUuid, Trim } from '../wire-format.decorators';
+import { IsIn, IsString, IsUUID, Matches } from 'class-validator';
+import { BCRYPT_HASH_PATTERN, DefaultTo, IsEmailText, IsIsoDateTime, IsText, NormalizeText, NormalizeUuid, Trim } from '../wire-format.decorators';
 
 export class RegisterUserPayloadDto {
   @NormalizeUuid()
@@ -11,7 +11,7 @@ export class RegisterUserPayloadDto {
   @NormalizeText()
   @IsString()
   @IsText(TEXT_RULES.email)
-  @IsEmail()
+  @IsEmailText()
   email!: string;
 
   /** Only a bcrypt hash: a plaintext password never travels on Kafka. */
