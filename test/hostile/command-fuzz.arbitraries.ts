@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { COMMAND_TYPES } from '@vinsight/domain';
 import { BCRYPT_HASH } from '../commands/commands';
@@ -102,7 +102,8 @@ function validPayload(type: string, context: Context, tenantId: string, text: st
     case 'RecordUserLogin':
       return [['userId', json(randomUUID())], ['at', json(checkedAt)]];
     case 'IssueApiKey':
-      return [['apiKeyId', json(randomUUID())], ['name', json(text)], ['tokenSha256', json('ab'.repeat(32))]];
+      // Unique: the processor checks a token hash only within its tenant, the read model's unique index across all tenants.
+      return [['apiKeyId', json(randomUUID())], ['name', json(text)], ['tokenSha256', json(createHash('sha256').update(randomUUID()).digest('hex'))]];
     case 'RevokeApiKey':
       return [['apiKeyId', json(randomUUID())]];
     case 'CreateMonitor':
