@@ -6,10 +6,9 @@ import { Pool } from 'pg';
 import { command, createTenant } from '../commands/commands';
 import { TopicCapture } from '../commands/topic-capture';
 import { freePort, roleEnvironment, ServiceProcess } from '../e2e/service-process';
-import { deleteTestTopics } from '../projections/support/projector-harness';
-import { deleteTenants } from '../read-api/read-api.fixtures';
 import { projectorPool } from '../read-api/read-api.harness';
 import { testEnv } from '../test-env';
+import { cleanUpRun } from './hostile-run';
 import { expectedAnswer, FuzzMessage, fuzzMessages } from './command-fuzz.arbitraries';
 
 /** Fixed seeds: each run sends the same shapes (ids are new per run). */
@@ -79,15 +78,7 @@ describe('command fuzzing over Kafka', () => {
     await producer?.disconnect();
     await capture?.stop();
     await Promise.all([api?.stop(), projector?.stop(), processor?.stop()]);
-    if (pool) {
-      await deleteTenants(pool, tenants);
-      await pool.query('DELETE FROM tenant_slug_reservations WHERE tenant_id = ANY($1::uuid[])', [tenants]);
-      await pool.query('DELETE FROM projector.parked_events WHERE topic LIKE $1', [`${prefix}%`]);
-      await pool.query('DELETE FROM projection_checkpoints WHERE topic LIKE $1', [`${prefix}%`]);
-      await pool.query('DELETE FROM processor_snapshots WHERE stream = $1', [topics.commands]);
-      await pool.end();
-    }
-    if (kafka) await deleteTestTopics(kafka, topics);
+    await cleanUpRun(pool, kafka, topics, prefix, tenants);
   });
 
   const results = () => capture.of(topics.commandResults).map((r) => r.json as Result);

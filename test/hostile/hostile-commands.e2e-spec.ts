@@ -5,10 +5,9 @@ import { Kafka, Partitioners } from 'kafkajs';
 import { Pool } from 'pg';
 import { command, createMonitor, createTenant } from '../commands/commands';
 import { freePort, roleEnvironment, ServiceProcess } from '../e2e/service-process';
-import { deleteTestTopics } from '../projections/support/projector-harness';
-import { deleteTenants } from '../read-api/read-api.fixtures';
 import { projectorPool } from '../read-api/read-api.harness';
 import { testEnv } from '../test-env';
+import { cleanUpRun } from './hostile-run';
 
 /** "Promptly": a transaction lingers 50 ms; a stuck partition never answers at all. */
 const PROMPTLY_MS = 10_000;
@@ -42,15 +41,7 @@ describe('hostile commands, end to end', () => {
   afterAll(async () => {
     await client?.disconnect();
     await Promise.all([projector?.stop(), processor?.stop()]);
-    if (pool) {
-      await pool.query('DELETE FROM projector.parked_events WHERE topic LIKE $1', [`${prefix}%`]);
-      await deleteTenants(pool, tenants);
-      await pool.query('DELETE FROM tenant_slug_reservations WHERE tenant_id = ANY($1::uuid[])', [tenants]);
-      await pool.query('DELETE FROM projection_checkpoints WHERE topic LIKE $1', [`${prefix}%`]);
-      await pool.query('DELETE FROM processor_snapshots WHERE stream = $1', [topics.commands]);
-      await pool.end();
-    }
-    if (kafka) await deleteTestTopics(kafka, topics);
+    await cleanUpRun(pool, kafka, topics, prefix, tenants);
   });
 
   async function newTenant(): Promise<string> {

@@ -44,28 +44,26 @@ export function IsText(rule: TextRule, options?: ValidationOptions): PropertyDec
  * IsText anyway; these only keep the check from throwing. Same names, so the JSON schemas keep
  * their formats.
  */
-export function IsEmailText(options?: IsEmailOptions, validationOptions?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isEmail',
-      constraints: [options],
-      validator: {
-        validate: (value: unknown) => typeof value === 'string' && isWellFormedText(value) && isEmail(value, options),
-        defaultMessage: buildMessage((eachPrefix) => `${eachPrefix}$property must be an email`, validationOptions),
-      },
-    },
-    validationOptions,
-  );
-}
+export const IsEmailText = (options?: IsEmailOptions, validationOptions?: ValidationOptions): PropertyDecorator =>
+  wellFormedOnly('isEmail', (value) => isEmail(value, options), options, 'must be an email', validationOptions);
 
-export function IsUrlText(options?: IsURLOptions, validationOptions?: ValidationOptions): PropertyDecorator {
+export const IsUrlText = (options?: IsURLOptions, validationOptions?: ValidationOptions): PropertyDecorator =>
+  wellFormedOnly('isUrl', (value) => isURL(value, options), options, 'must be a URL address', validationOptions);
+
+function wellFormedOnly(
+  name: string,
+  check: (value: string) => boolean,
+  options: unknown,
+  message: string,
+  validationOptions?: ValidationOptions,
+): PropertyDecorator {
   return ValidateBy(
     {
-      name: 'isUrl',
+      name,
       constraints: [options],
       validator: {
-        validate: (value: unknown) => typeof value === 'string' && isWellFormedText(value) && isURL(value, options),
-        defaultMessage: buildMessage((eachPrefix) => `${eachPrefix}$property must be a URL address`, validationOptions),
+        validate: (value: unknown) => typeof value === 'string' && isWellFormedText(value) && check(value),
+        defaultMessage: buildMessage((eachPrefix) => `${eachPrefix}$property ${message}`, validationOptions),
       },
     },
     validationOptions,
