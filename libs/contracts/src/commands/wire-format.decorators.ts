@@ -1,7 +1,6 @@
 import { Transform } from 'class-transformer';
 import type { ValidationOptions } from 'class-validator';
 import { ValidateBy, buildMessage, isEmail, isISO8601, isRFC3339, isURL } from 'class-validator';
-import type { IsEmailOptions, IsURLOptions } from 'validator';
 import type { TextRule } from '@vinsight/domain';
 import { isWellFormedText, normalizeText, textProblem } from '@vinsight/domain';
 
@@ -37,6 +36,9 @@ export function IsText(rule: TextRule, options?: ValidationOptions): PropertyDec
     options,
   );
 }
+
+type IsEmailOptions = Parameters<typeof isEmail>[1];
+type IsURLOptions = Parameters<typeof isURL>[1];
 
 /**
  * class-validator's IsEmail and IsUrl, for text that may hold a lone surrogate: validator.js
