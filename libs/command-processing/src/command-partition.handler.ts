@@ -1,13 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
   acceptedResult,
   asDuplicate,
+  commandAddress,
   CommandResult,
   encodeConsistencyToken,
   eventHeaders,
   eventTopicRole,
   parseCommandMessage,
+  ParsedCommandMessage,
   rejectedResult,
   toDeadLetter,
   toEventEnvelope,
@@ -16,6 +19,7 @@ import { DomainCommand, evolveTenantWriteState, TenantWriteState, toSnapshot } f
 import { BaseOffsets, OutputMessages, PartitionHandler, PendingWork, TopicNames } from '@vinsight/kafka';
 import { IHeaders, KafkaMessage, Message } from 'kafkajs';
 import { decideCommandClass } from './handlers/decide-command';
+import { InfrastructureFailure } from './infrastructure-failure';
 import { PartitionState } from './partition-state';
 import { PartitionStateLoader } from './partition-state.loader';
 import { CLOCK, Clock, EVENT_IDS, EventIdGenerator } from './ports';
@@ -74,28 +78,65 @@ export class CommandPartitionHandler implements PartitionHandler {
 
     for (const message of messages) {
       const now = this.clock.now();
-      const parsed = parseCommandMessage({ key: message.key, value: message.value, now });
-      if (parsed.kind === 'malformed') {
-        deadLetters.push(this.deadLetter(partition, message, parsed.reason, now));
-        continue;
+      const written = { events: events.length, checks: checks.length };
+      let parsed: ParsedCommandMessage | undefined;
+      try {
+        parsed = parseCommandMessage({ key: message.key, value: message.value, now });
+        if (parsed.kind === 'malformed') {
+          deadLetters.push(this.deadLetter(partition, message, parsed.reason, now));
+          continue;
+        }
+        const commandId = parsed.kind === 'command' ? parsed.command.metadata.commandId : parsed.commandId;
+        const earlier = pending.get(commandId);
+        const known = state.results.get(commandId);
+        if (earlier || known) {
+          answers.push(earlier ? (offsets) => asDuplicate(earlier(offsets)) : () => asDuplicate(known!));
+          continue;
+        }
+        let result: PendingResult;
+        if (parsed.kind === 'rejected') {
+          const rejected = rejectedResult({ ...parsed, processedAt: now });
+          result = () => rejected;
+        } else {
+          result = await this.decide(partition, parsed.command, working, state, events, checks, traceparentOf(message.headers));
+        }
+        const memo = memoise(result);
+        pending.set(commandId, memo);
+        answers.push(memo);
+      } catch (error) {
+        // Kafka or Postgres down: the slice is retried. Anything else is this command's alone;
+        // retrying would meet it again for ever, so the command gets its answer and the partition goes on.
+        if (error instanceof InfrastructureFailure) throw error;
+        events.length = written.events;
+        checks.length = written.checks;
+        const reference = randomUUID();
+        const where = `${this.topics.commands}[${partition}]@${message.offset}`;
+        const addressed =
+          parsed?.kind === 'command'
+            ? { ...parsed.command.metadata, type: parsed.command.type }
+            : parsed?.kind === 'rejected'
+              ? parsed
+              : commandAddress({ key: message.key, value: message.value });
+        this.logger.error(
+          `internal error ${reference} handling ${where} (commandId ${addressed?.commandId ?? 'unknown'}): ${errorText(error)}`,
+          error instanceof Error ? error.stack : undefined,
+        );
+        if (!addressed) {
+          deadLetters.push(this.deadLetter(partition, message, `internal error (reference ${reference})`, now));
+          continue;
+        }
+        const failed = rejectedResult({
+          commandId: addressed.commandId,
+          correlationId: addressed.correlationId,
+          tenantId: addressed.tenantId,
+          type: addressed.type,
+          error: { code: 'INTERNAL_ERROR', message: `an internal error occurred; reference ${reference}` },
+          processedAt: now,
+        });
+        const memo = memoise(() => failed);
+        pending.set(addressed.commandId, memo);
+        answers.push(memo);
       }
-      const commandId = parsed.kind === 'command' ? parsed.command.metadata.commandId : parsed.commandId;
-      const earlier = pending.get(commandId);
-      const known = state.results.get(commandId);
-      if (earlier || known) {
-        answers.push(earlier ? (offsets) => asDuplicate(earlier(offsets)) : () => asDuplicate(known!));
-        continue;
-      }
-      let result: PendingResult;
-      if (parsed.kind === 'rejected') {
-        const rejected = rejectedResult({ ...parsed, processedAt: now });
-        result = () => rejected;
-      } else {
-        result = await this.decide(partition, parsed.command, working, state, events, checks, traceparentOf(message.headers));
-      }
-      const memo = memoise(result);
-      pending.set(commandId, memo);
-      answers.push(memo);
     }
 
     let resolved: CommandResult[] = [];
@@ -242,6 +283,10 @@ function memoise(result: PendingResult): PendingResult {
     if (cached?.offsets !== offsets) cached = { offsets, value: result(offsets) };
     return cached.value;
   };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function traceparentOf(headers: IHeaders | undefined): string | undefined {

@@ -10,6 +10,7 @@ export * from './commands/payloads/api-key.payloads';
 export * from './commands/payloads/monitor.payloads';
 export * from './commands/command-registry';
 export * from './commands/parse-command-message';
+export * from './commands/json-structure';
 
 export * from './events/event-envelope';
 export * from './results/command-result';

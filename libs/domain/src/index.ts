@@ -3,6 +3,7 @@ export * from './shared/event';
 export * from './shared/domain-error';
 export * from './shared/outcome';
 export * from './shared/plan-limits';
+export * from './shared/text';
 
 export * from './tenant/tenant.commands';
 export * from './tenant/tenant.events';

@@ -86,6 +86,7 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
         if (this.metrics) {
           this.metrics.observeBatch(PROJECTOR_COMPONENT, result.applied + result.parked, durationMs / 1000);
           for (const [type, count] of result.types) this.metrics.recordEventsProjected(target.projection, type, count);
+          if (result.parked > 0) this.metrics.recordEventsParked(target.projection, result.parked);
         }
         if (result.parked > 0) this.logger.warn(`${topic}[${partition}]: parked ${result.parked} event(s) of the batch`);
       },

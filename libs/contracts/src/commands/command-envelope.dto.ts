@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
-import { Allow, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
-import { IsIsoDateTime, LOWERCASE_UUID_PATTERN, Trim } from './wire-format.decorators';
+import { TEXT_RULES } from '@vinsight/domain';
+import { Allow, IsInt, IsOptional, IsString, IsUUID, Matches, Min } from 'class-validator';
+import { IsIsoDateTime, IsText, LOWERCASE_UUID_PATTERN, NormalizeText } from './wire-format.decorators';
 
 /**
  * The envelope of CONTRACT §2. Unknown envelope fields are ignored (stripped), unlike unknown
@@ -33,9 +34,9 @@ export class CommandEnvelopeDto {
   correlationId?: string | null;
 
   @IsOptional()
-  @Trim()
+  @NormalizeText()
   @IsString()
-  @MaxLength(100)
+  @IsText(TEXT_RULES.issuedBy)
   issuedBy?: string | null;
 
   @IsOptional()

@@ -3,7 +3,8 @@ import type { CommandType } from '@vinsight/domain';
 import { COMMAND_TYPES } from '@vinsight/domain';
 import { BCRYPT_HASH, NOW, commandMessage, validPayload } from '../testing/command-messages';
 import type { ParsedCommandMessage } from './parse-command-message';
-import { MAX_COMMAND_BYTES, parseCommandMessage } from './parse-command-message';
+import { COMMAND_LIMITS } from './json-structure';
+import { commandAddress, MAX_COMMAND_BYTES, parseCommandMessage } from './parse-command-message';
 
 type Rejected = Extract<ParsedCommandMessage, { kind: 'rejected' }>;
 type Accepted = Extract<ParsedCommandMessage, { kind: 'command' }>;
@@ -246,13 +247,80 @@ describe('parseCommandMessage', () => {
       ]);
     });
 
-    it('cannot be bypassed through __proto__', () => {
+    it('rejects text that is not storable or not displayable safely, naming the field', () => {
+      for (const name of ['nul \u0000 inside', 'lone \ud800', 'bell \u0007', 'flip \u202e', 'two\nlines']) {
+        const rejected = expectRejected(withPayload('CreateMonitor', { name }), 'VALIDATION_FAILED', 'payload.name');
+        expect(rejected.error.details[0].message).toMatch(/^name must not contain/);
+      }
+      expectRejected(withPayload('RecordCheckResult', { errorMessage: 'a\u0000' }), 'VALIDATION_FAILED', 'payload.errorMessage');
+      expectRejected(parse('RenameTenant', { name: 'x' }, { issuedBy: 'ops\u0000' }), 'VALIDATION_FAILED', 'issuedBy');
+      // validator.js's isEmail and isURL throw URIError on a lone surrogate; the field is refused instead.
+      expectRejected(withPayload('RegisterUser', { email: 'a\ud800@example.com' }), 'VALIDATION_FAILED', 'payload.email');
+      expectRejected(withPayload('CreateMonitor', { url: 'https://example.com/\udc00' }), 'VALIDATION_FAILED', 'payload.url');
+    });
+
+    it('normalises text to NFC and counts code points, so what is accepted fits the read model', () => {
+      const created = expectCommand(withPayload('CreateMonitor', { name: 'e\u0301'.repeat(255) }));
+      expect(created.data).toMatchObject({ name: '\u00e9'.repeat(255) });
+      expectCommand(withPayload('CreateMonitor', { name: '\u{1F600}'.repeat(255) }));
+      expectRejected(withPayload('CreateMonitor', { name: '\u{1F600}'.repeat(256) }), 'VALIDATION_FAILED', 'payload.name');
+      const check = expectCommand(withPayload('RecordCheckResult', { errorMessage: 'HTTP 500\r\n\tat line 1' }));
+      expect(check.data).toMatchObject({ errorMessage: 'HTTP 500\r\n\tat line 1' });
+    });
+  });
+
+  describe('commandAddress', () => {
+    it('reads who to answer from the top level only', () => {
+      const { key, value, envelope } = commandMessage('CreateMonitor', { name: `${'['.repeat(10_000)}` });
+      expect(commandAddress({ key, value })).toEqual({ commandId: envelope.commandId, correlationId: envelope.commandId, tenantId: envelope.tenantId, type: 'CreateMonitor' });
+      expect(commandAddress({ key, value: Buffer.from('{"commandId":7}') })).toBeNull();
+      expect(commandAddress({ key, value: Buffer.from([0xff]) })).toBeNull();
+      expect(commandAddress({ key, value: null })).toBeNull();
+    });
+  });
+
+  describe('structure limits (VALIDATION_FAILED before any recursive code runs)', () => {
+    const raw = (payloadJson: string) => {
       const { key, envelope } = commandMessage('CreateMonitor', {});
-      const json = JSON.stringify(envelope).replace(
-        '"payload":{}',
-        `"payload":{"__proto__":{"url":"https://example.com/"},"monitorId":"${randomUUID()}","name":"x","url":"nope"}`,
-      );
-      expectRejected(parseCommandMessage({ key, value: Buffer.from(json), now: NOW }), 'VALIDATION_FAILED', 'payload.url');
+      const json = JSON.stringify(envelope).replace('"payload":{}', `"payload":${payloadJson}`);
+      return parseCommandMessage({ key, value: Buffer.from(json), now: NOW });
+    };
+
+    it('refuses a value nested 10,000 levels deep, naming where the limit was crossed', () => {
+      const rejected = expectRejected(raw(`{"name":${'['.repeat(10_000)}${']'.repeat(10_000)}}`), 'VALIDATION_FAILED');
+      expect(rejected.error.details).toEqual([
+        { field: `payload.name${'[0]'.repeat(COMMAND_LIMITS.maxDepth - 2)}`, message: expect.stringMatching(/deeper than 16 levels/) },
+      ]);
+    });
+
+    it('accepts nesting up to the limit (the envelope is level 1)', () => {
+      const nested = `${'['.repeat(COMMAND_LIMITS.maxDepth - 2)}${']'.repeat(COMMAND_LIMITS.maxDepth - 2)}`;
+      expectRejected(raw(`{"name":${nested}}`), 'VALIDATION_FAILED', 'payload.name');
+      const deeper = `[${nested}]`;
+      expect(expectRejected(raw(`{"name":${deeper}}`), 'VALIDATION_FAILED').error.message).toMatch(/structure/);
+    });
+
+    it.each([
+      ['{"__proto__":{"url":"https://example.com/"},"name":"x"}', 'payload.__proto__'],
+      ['{"name":{"__proto__":{"polluted":true}}}', 'payload.name.__proto__'],
+      ['{"constructor":{"prototype":{"polluted":true}}}', 'payload.constructor'],
+      ['{"name":[{"prototype":1}]}', 'payload.name[0].prototype'],
+    ])('refuses the key in %s, naming %s', (payload, field) => {
+      const rejected = expectRejected(raw(payload), 'VALIDATION_FAILED');
+      expect(rejected.error.details).toEqual([{ field, message: expect.stringMatching(/is refused anywhere in a command/) }]);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    });
+
+    it('refuses the keys in the envelope too', () => {
+      const { key, envelope } = commandMessage('RenameTenant', { name: 'x' });
+      const json = JSON.stringify(envelope).replace('{', '{"__proto__":{"tenantId":"x"},');
+      expectRejected(parseCommandMessage({ key, value: Buffer.from(json), now: NOW }), 'VALIDATION_FAILED', '__proto__');
+    });
+
+    it('refuses more values than the limit, at any level', () => {
+      const many = `[${Array.from({ length: COMMAND_LIMITS.maxValues }, () => '0').join(',')}]`;
+      const rejected = expectRejected(raw(`{"name":${many}}`), 'VALIDATION_FAILED', 'payload.name');
+      expect(rejected.error.details[0].message).toMatch(/more than 10000/);
     });
   });
 

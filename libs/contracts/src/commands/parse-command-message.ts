@@ -6,6 +6,7 @@ import { COMMAND_TYPES, isCommandType } from '@vinsight/domain';
 import type { WireError } from '../errors/wire-error';
 import { CommandEnvelopeDto } from './command-envelope.dto';
 import { COMMAND_SPECS, present } from './command-registry';
+import { structureProblem } from './json-structure';
 
 /** CONTRACT §2: "A message larger than 256 KiB is rejected". */
 export const MAX_COMMAND_BYTES = 256 * 1024;
@@ -51,8 +52,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * Reads one message of the commands topic into a domain command, or says why not: `malformed`
  * (to the DLQ, with no result), `rejected` (a result with the error), or `command`. Checks run
- * in this order: JSON and a commandId; size; envelope fields; tenant id against the key; the
- * command type; the payload. Pure but for reading the clock it is given.
+ * in this order: JSON and a commandId; size; structure (nesting, value count, forbidden keys);
+ * envelope fields; tenant id against the key; the command type; the payload. Pure but for
+ * reading the clock it is given.
  */
 export function parseCommandMessage(message: CommandMessage): ParsedCommandMessage {
   const { value, now, maxBytes = MAX_COMMAND_BYTES } = message;
@@ -80,6 +82,8 @@ export function parseCommandMessage(message: CommandMessage): ParsedCommandMessa
   if (value.length > maxBytes) {
     return reject('VALIDATION_FAILED', `the message is ${value.length} bytes; the limit is ${maxBytes}`);
   }
+  const structure = structureProblem(raw);
+  if (structure !== null) return reject('VALIDATION_FAILED', `the command's structure is refused: ${structure.message}`, [structure]);
 
   const envelope = plainToInstance(CommandEnvelopeDto, raw);
   const envelopeErrors = [
@@ -119,6 +123,25 @@ export function parseCommandMessage(message: CommandMessage): ParsedCommandMessa
     },
   } as DomainCommand;
   return { kind: 'command', command };
+}
+
+/** Who to answer about a message, without reading more of it than its top level: null when it has no commandId. */
+export type CommandAddress = Pick<RejectedCommand, 'commandId' | 'correlationId' | 'tenantId' | 'type'>;
+
+/**
+ * The address of a message's result, read as parseCommandMessage reads it before any check of
+ * the message itself: for answering a command whose parsing failed unexpectedly.
+ */
+export function commandAddress(message: Pick<CommandMessage, 'key' | 'value'>): CommandAddress | null {
+  try {
+    const raw: unknown = message.value === null ? null : JSON.parse(utf8.decode(message.value));
+    if (!isPlainObject(raw) || typeof raw.commandId !== 'string' || raw.commandId.trim() === '') return null;
+    const key = message.key === null ? null : typeof message.key === 'string' ? message.key : decodeKey(message.key);
+    const { commandId, correlationId, tenantId, type } = rejecter(raw, key)('VALIDATION_FAILED', '');
+    return { commandId, correlationId, tenantId, type };
+  } catch {
+    return null;
+  }
 }
 
 function rejecter(raw: Record<string, unknown>, key: string | null) {

@@ -1,10 +1,76 @@
 import { Transform } from 'class-transformer';
 import type { ValidationOptions } from 'class-validator';
-import { ValidateBy, buildMessage, isISO8601, isRFC3339 } from 'class-validator';
+import { ValidateBy, buildMessage, isEmail, isISO8601, isRFC3339, isURL } from 'class-validator';
+import type { TextRule } from '@vinsight/domain';
+import { isWellFormedText, normalizeText, textProblem } from '@vinsight/domain';
 
 /** CONTRACT §2: "Strings are trimmed". Non-strings pass through, for the type check to report. */
 export const Trim = (): PropertyDecorator =>
   Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+
+/**
+ * A text field: trimmed (CONTRACT §2) and normalised to NFC, the form it is decided and stored
+ * in. Non-strings pass through, for the type check to report.
+ */
+export const NormalizeText = (): PropertyDecorator =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeText(value) : value));
+
+/**
+ * The domain's text rule (length in code points, no NUL, lone surrogate, control or bidi
+ * override character): the same rule the projector's checks are a weaker form of, so that an
+ * accepted text is always stored. The command JSON schemas read `minLength`/`maxLength` from it.
+ */
+export function IsText(rule: TextRule, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isText',
+      constraints: [rule],
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && textProblem(value, rule) === null,
+        defaultMessage: (args) => {
+          const problem = typeof args?.value === 'string' ? textProblem(args.value, rule) : 'must be a string';
+          return `${args?.property ?? 'value'} ${problem ?? 'is invalid'}`;
+        },
+      },
+    },
+    options,
+  );
+}
+
+type IsEmailOptions = Parameters<typeof isEmail>[1];
+type IsURLOptions = Parameters<typeof isURL>[1];
+
+/**
+ * class-validator's IsEmail and IsUrl, for text that may hold a lone surrogate: validator.js
+ * calls encodeURI on it, which throws instead of answering false. Such text is refused by
+ * IsText anyway; these only keep the check from throwing. Same names, so the JSON schemas keep
+ * their formats.
+ */
+export const IsEmailText = (options?: IsEmailOptions, validationOptions?: ValidationOptions): PropertyDecorator =>
+  wellFormedOnly('isEmail', (value) => isEmail(value, options), options, 'must be an email', validationOptions);
+
+export const IsUrlText = (options?: IsURLOptions, validationOptions?: ValidationOptions): PropertyDecorator =>
+  wellFormedOnly('isUrl', (value) => isURL(value, options), options, 'must be a URL address', validationOptions);
+
+function wellFormedOnly(
+  name: string,
+  check: (value: string) => boolean,
+  options: unknown,
+  message: string,
+  validationOptions?: ValidationOptions,
+): PropertyDecorator {
+  return ValidateBy(
+    {
+      name,
+      constraints: [options],
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && isWellFormedText(value) && check(value),
+        defaultMessage: buildMessage((eachPrefix) => `${eachPrefix}$property ${message}`, validationOptions),
+      },
+    },
+    validationOptions,
+  );
+}
 
 /**
  * Entity ids are compared as strings by the domain but stored as `uuid` by Postgres, which

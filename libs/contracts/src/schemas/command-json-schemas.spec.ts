@@ -31,7 +31,7 @@ describe('command JSON Schemas (generated from the DTOs)', () => {
       properties: {
         monitorId: { type: 'string', format: 'uuid' },
         name: { type: 'string', minLength: 1, maxLength: 255 },
-        url: { type: 'string', format: 'uri', maxLength: 2048 },
+        url: { type: 'string', format: 'uri', minLength: 1, maxLength: 2048 },
         checkInterval: { type: 'integer', minimum: 10, maximum: 86_400, default: 300 },
       },
       required: ['monitorId', 'name', 'url'],

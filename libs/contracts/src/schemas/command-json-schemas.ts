@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { CommandType } from '@vinsight/domain';
+import type { CommandType, TextRule } from '@vinsight/domain';
 import { COMMAND_TYPES } from '@vinsight/domain';
 import { getMetadataStorage } from 'class-validator';
 import { targetConstructorToSchema } from 'class-validator-jsonschema';
@@ -14,6 +14,10 @@ const OPTIONS: NonNullable<Parameters<typeof targetConstructorToSchema>[1]> = {
     // Our own decorator, and the standard name of the URL format (the library says "url").
     isIsoDateTime: { type: 'string', format: 'date-time' },
     isUrl: { type: 'string', format: 'uri' },
+    isText: (meta) => {
+      const rule = meta.constraints[0] as TextRule;
+      return { type: 'string', ...(rule.min > 0 && { minLength: rule.min }), maxLength: rule.max };
+    },
   },
 };
 

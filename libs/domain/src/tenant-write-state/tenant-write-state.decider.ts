@@ -6,6 +6,7 @@ import type { DomainEvent } from '../domain-event';
 import { bumpsVersion } from '../domain-event';
 import { decideMonitor } from '../monitor/monitor.decider';
 import { initialMonitorState } from '../monitor/monitor.state';
+import { commandTextProblem } from '../shared/command-text';
 import { conflict } from '../shared/domain-error';
 import type { Outcome } from '../shared/outcome';
 import { reject } from '../shared/outcome';
@@ -17,6 +18,7 @@ import { liveMonitors } from './tenant-write-state';
 
 /**
  * Decides any command against the tenant's write state, in this order:
+ * 0. Its text fields against the text rule (VALIDATION_FAILED; see shared/command-text.ts).
  * 1. `expectedVersion` against the target aggregate's current version (CONFLICT). It comes
  *    first, like an HTTP If-Match: the caller's premise is checked before its request. So
  *    `expectedVersion: 0` on an existing aggregate is CONFLICT, while a create without
@@ -26,6 +28,8 @@ import { liveMonitors } from './tenant-write-state';
  * 3. The aggregate's own rules.
  */
 export function decide(command: DomainCommand, state: TenantWriteState): Decision {
+  const text = commandTextProblem(command);
+  if (text !== null) return reject(text);
   const target = targetOf(command);
   const currentVersion = versionOf(state, target);
   const { expectedVersion } = command.metadata;

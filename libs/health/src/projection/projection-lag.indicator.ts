@@ -8,9 +8,22 @@ import { judgeProjectionLag, PartitionProjectionLag } from './projection-lag.sou
 
 const DEFAULT_PROJECTION = 'read-models';
 
-/** Down when any partition of any registered projection is more than the limit behind. */
+/** What one projection reported: its lag per partition and its parked events still waiting. */
+interface ProjectionMeasure {
+  readonly partitions: readonly PartitionProjectionLag[];
+  readonly parked: number;
+}
+
+/**
+ * Down when any partition of any registered projection is more than the limit behind, or when
+ * a projection has parked events that no replay resolved: an event it could not apply is missing
+ * from the read models, which must not look healthy.
+ */
 @Injectable()
 export class ProjectionLagIndicator {
+  /** One measurement at a time: readiness and the scrape of two gauges share it. */
+  private measuring?: Promise<Map<string, ProjectionMeasure | Error>>;
+
   constructor(
     private readonly indicators: HealthIndicatorService,
     private readonly registry: ProjectionLagRegistry,
@@ -20,16 +33,26 @@ export class ProjectionLagIndicator {
     metrics?.refreshProjectionLagWith(() => this.measure().then(() => undefined));
   }
 
-  /** Lag per registered projection (and the gauge set from it); an error per projection that did not answer in time. */
-  private async measure(): Promise<Map<string, readonly PartitionProjectionLag[] | Error>> {
-    const measured = new Map<string, readonly PartitionProjectionLag[] | Error>();
+  private measure(): Promise<Map<string, ProjectionMeasure | Error>> {
+    this.measuring ??= this.measureNow().finally(() => (this.measuring = undefined));
+    return this.measuring;
+  }
+
+  /** Lag and parked events per registered projection (and the gauges set from them); an error per projection that did not answer in time. */
+  private async measureNow(): Promise<Map<string, ProjectionMeasure | Error>> {
+    const measured = new Map<string, ProjectionMeasure | Error>();
     await Promise.all(
       this.registry.all().map(async (source) => {
         const name = source.projection ?? DEFAULT_PROJECTION;
         try {
-          const partitions = await withTimeout(source.lag(), this.config.health.checkTimeoutMs, `projection ${name}`);
+          const [partitions, parked] = await withTimeout(
+            Promise.all([source.lag(), source.parkedWaiting?.() ?? Promise.resolve(0)]),
+            this.config.health.checkTimeoutMs,
+            `projection ${name}`,
+          );
           this.metrics?.setProjectionLag(name, partitions);
-          measured.set(name, partitions);
+          this.metrics?.setParkedEventsWaiting(name, parked);
+          measured.set(name, { partitions, parked });
         } catch (error) {
           measured.set(name, error instanceof Error ? error : new Error(String(error)));
         }
@@ -43,15 +66,16 @@ export class ProjectionLagIndicator {
     if (this.registry.all().length === 0) return indicator.down({ message: 'no projection registered' });
     const projections: Record<string, unknown> = {};
     const problems: string[] = [];
-    for (const [name, partitions] of await this.measure()) {
-      if (partitions instanceof Error) {
-        projections[name] = { message: errorMessage(partitions) };
-        problems.push(`${name}: lag unknown (${errorMessage(partitions)})`);
+    for (const [name, measure] of await this.measure()) {
+      if (measure instanceof Error) {
+        projections[name] = { message: errorMessage(measure) };
+        problems.push(`${name}: lag unknown (${errorMessage(measure)})`);
         continue;
       }
-      const verdict = judgeProjectionLag(partitions, maxLagEvents);
-      projections[name] = verdict.details;
+      const verdict = judgeProjectionLag(measure.partitions, maxLagEvents);
+      projections[name] = { ...verdict.details, parkedEvents: measure.parked };
       if (!verdict.healthy) problems.push(`${name}: ${String(verdict.details.message)}`);
+      if (measure.parked > 0) problems.push(`${name}: ${measure.parked} parked event(s) not resolved (replay them once the cause is fixed)`);
     }
     return problems.length === 0
       ? indicator.up({ projections })

@@ -19,6 +19,8 @@ export interface ProjectionLagSource {
   /** Name in readiness details and in the lag metric (e.g. "read-models"). */
   readonly projection?: string;
   lag(): Promise<PartitionProjectionLag[]>;
+  /** Events the projection parked that no replay has resolved yet; readiness fails while any wait. */
+  parkedWaiting?(): Promise<number>;
 }
 
 export const PROJECTION_LAG_SOURCE = Symbol('PROJECTION_LAG_SOURCE');

@@ -37,6 +37,8 @@ export class AppMetrics {
   readonly replicationLagSeconds: Gauge;
   readonly replicationLagBytes: Gauge;
   readonly poolConnections: Gauge<'pool' | 'state'>;
+  readonly eventsParked: Counter<'projection'>;
+  readonly parkedEventsWaiting: Gauge<'projection'>;
 
   private readonly pools = new Map<string, PoolCounts>();
   private projectionLagRefresh?: () => Promise<void>;
@@ -124,6 +126,22 @@ export class AppMetrics {
         }
       },
     });
+    this.eventsParked = new Counter({
+      name: 'vinsight_events_parked_total',
+      help: 'Events a projection could not apply and parked, by projection',
+      labelNames: ['projection'],
+      registers,
+    });
+    this.parkedEventsWaiting = new Gauge({
+      name: 'vinsight_parked_events',
+      help: 'Parked events no replay has resolved yet, by projection (readiness fails while any wait)',
+      labelNames: ['projection'],
+      registers,
+      // Counted with the projection lag, by the same refresh.
+      async collect() {
+        await refreshLag();
+      },
+    });
   }
 
   recordCommand(type: string, outcome: CommandOutcome, code = ''): void {
@@ -162,6 +180,14 @@ export class AppMetrics {
    */
   refreshProjectionLagWith(refresh: () => Promise<void>): void {
     this.projectionLagRefresh = refresh;
+  }
+
+  recordEventsParked(projection: string, count: number): void {
+    this.eventsParked.inc({ projection }, count);
+  }
+
+  setParkedEventsWaiting(projection: string, count: number): void {
+    this.parkedEventsWaiting.set({ projection }, count);
   }
 
   setReplicationLag(seconds: number | null, bytes: number): void {

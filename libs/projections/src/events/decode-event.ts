@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@vinsight/contracts';
-import { AGGREGATE_TYPE_OF_EVENT, isEventType } from '@vinsight/domain';
+import { AGGREGATE_TYPE_OF_EVENT, isEventType, storedTextProblem } from '@vinsight/domain';
 import { ProjectionRejection, reject } from './projection-rejection';
 import { CheckRow, checkRowOf } from '../read-models/checks.mapping';
 import { isIsoTime, normalizedUuid } from './field-checks';
@@ -103,6 +103,9 @@ function checkEnvelope(value: unknown): EventEnvelope {
   if (!isIsoTime(e.occurredAt)) reject('INVALID_ENVELOPE', 'occurredAt must be an ISO-8601 time');
   if (typeof e.payload !== 'object' || e.payload === null || Array.isArray(e.payload)) reject('INVALID_ENVELOPE', 'payload must be an object');
   if (e.issuedBy !== undefined && e.issuedBy !== null && typeof e.issuedBy !== 'string') reject('INVALID_ENVELOPE', 'issuedBy must be a string');
+  // The audit row keeps its first 100 code points, so only what Postgres cannot store at all is refused.
+  const issuedByProblem = typeof e.issuedBy === 'string' ? storedTextProblem(e.issuedBy, { min: 0, max: Number.MAX_SAFE_INTEGER }) : null;
+  if (issuedByProblem !== null) reject('INVALID_ENVELOPE', `issuedBy ${issuedByProblem}`);
   const aggregateType = AGGREGATE_TYPE_OF_EVENT[e.type as keyof typeof AGGREGATE_TYPE_OF_EVENT];
   if (e.aggregateType !== undefined && e.aggregateType !== aggregateType) {
     reject('INVALID_ENVELOPE', `aggregateType of ${String(e.type)} must be ${aggregateType}`);

@@ -2,6 +2,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { ProjectionTarget } from '../apply/projection-target';
 import { CheckpointStore } from '../checkpoints/checkpoint.store';
+import { ParkedEventsRepository } from '../parking/parked-events.repository';
 
 /** How far one partition's checkpoint is behind the end of its log. */
 export interface PartitionLag {
@@ -29,6 +30,8 @@ export interface TopicOffsets {
 export class ProjectionLagService {
   readonly projection: string;
   private readonly checkpoints: CheckpointStore;
+  private readonly parked = new ParkedEventsRepository();
+  private readonly parkedProjection: string;
   private admin?: Admin;
   private connecting?: Promise<void>;
 
@@ -40,6 +43,12 @@ export class ProjectionLagService {
   ) {
     this.projection = target.projection;
     this.checkpoints = new CheckpointStore(target);
+    this.parkedProjection = target.parkedProjection;
+  }
+
+  /** Parked events not replayed yet (`replayed_at IS NULL`): what readiness and `vinsight_parked_events` report. */
+  parkedWaiting(): Promise<number> {
+    return this.parked.countWaitingOn(this.pool, this.parkedProjection, this.topics);
   }
 
   async lag(): Promise<PartitionLag[]> {

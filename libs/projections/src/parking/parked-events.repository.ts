@@ -113,6 +113,15 @@ export class ParkedEventsRepository {
     );
   }
 
+  /** Parked events of these topics not replayed yet: the topics of one deployment (its prefix), not of others sharing the database. */
+  async countWaitingOn(pool: Pool, projection: string, topics: readonly string[]): Promise<number> {
+    const { rows } = await pool.query<{ count: string }>(
+      `SELECT count(*) FROM projector.parked_events WHERE projection = $1 AND replayed_at IS NULL AND topic = ANY($2::text[])`,
+      [projection, topics],
+    );
+    return Number(rows[0].count);
+  }
+
   async countWaiting(pool: Pool, projection: string): Promise<number> {
     const { rows } = await pool.query<{ count: string }>(
       `SELECT count(*) FROM projector.parked_events WHERE projection = $1 AND replayed_at IS NULL`,

@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '@vinsight/contracts';
+import { TEXT_RULES } from '@vinsight/domain';
 import { reject } from '../events/projection-rejection';
 import { fields } from './payload-fields';
 import { ApiKeyRow } from './read-model-rows';
@@ -21,8 +22,8 @@ export function evolveApiKey(row: ApiKeyRow | undefined, e: EventEnvelope): ApiK
     return {
       tenantId: e.tenantId,
       id: e.aggregateId,
-      name: p.text('name', 1, 100),
-      tokenSha256: p.text('tokenSha256', 64, 64, SHA256_HEX),
+      name: p.text('name', TEXT_RULES.apiKeyName),
+      tokenSha256: p.text('tokenSha256', { min: 64, max: 64 }, SHA256_HEX),
       expiresAt: p.optionalTime('expiresAt'),
       revokedAt: null,
       version: e.version,

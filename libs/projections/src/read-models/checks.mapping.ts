@@ -1,4 +1,6 @@
 import type { EventEnvelope } from '@vinsight/contracts';
+import type { TextRule } from '@vinsight/domain';
+import { storedTextProblem, TEXT_RULES } from '@vinsight/domain';
 import { isoTimeMs, normalizedUuid } from '../events/field-checks';
 import { reject } from '../events/projection-rejection';
 import { LATENCY_HISTOGRAM_BUCKETS, latencyBucketOf } from './latency-histogram';
@@ -39,8 +41,8 @@ export function checkRowOf(envelope: EventEnvelope): CheckRow {
   if (Number.isNaN(checkedAtMs)) reject('INVALID_PAYLOAD', 'payload.checkedAt must be an ISO-8601 time');
   const responseTimeMs = optionalInteger(p.responseTimeMs, 0, 600000, 'payload.responseTimeMs');
   const statusCode = optionalInteger(p.statusCode, 100, 599, 'payload.statusCode');
-  const errorMessage = optionalText(p.errorMessage, 2000, 'payload.errorMessage');
-  const region = optionalText(p.region, 50, 'payload.region');
+  const errorMessage = optionalText(p.errorMessage, TEXT_RULES.checkErrorMessage, 'payload.errorMessage');
+  const region = optionalText(p.region, TEXT_RULES.checkRegion, 'payload.region');
   const checkedAt = p.checkedAt as string;
   return {
     tenantId: envelope.tenantId,
@@ -65,12 +67,12 @@ function optionalInteger(value: unknown, min: number, max: number, field: string
   return value as number;
 }
 
-function optionalText(value: unknown, maxLength: number, field: string): string | null {
+function optionalText(value: unknown, rule: TextRule, field: string): string | null {
   if (value === undefined || value === null) return null;
-  // char_length counts code points, as the spread does
-  if (typeof value !== 'string' || (value.length > maxLength && [...value].length > maxLength)) reject('INVALID_PAYLOAD', `${field} must be text of at most ${maxLength} characters`);
-  if ((value as string).includes('\u0000')) reject('INVALID_PAYLOAD', `${field} must not contain NUL characters`);
-  return value as string;
+  if (typeof value !== 'string') return reject('INVALID_PAYLOAD', `${field} must be text`);
+  const problem = storedTextProblem(value, { min: 0, max: rule.max });
+  if (problem !== null) reject('INVALID_PAYLOAD', `${field} ${problem}`);
+  return value;
 }
 
 /** The primary key of monitor_checks, as one string. */

@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '@vinsight/contracts';
+import { TEXT_RULES } from '@vinsight/domain';
 import { reject } from '../events/projection-rejection';
 import { fields } from './payload-fields';
 import { IncidentRow, MonitorRow } from './read-model-rows';
@@ -37,8 +38,8 @@ export function evolveMonitor(state: MonitorState | undefined, e: EventEnvelope)
       monitor: {
         tenantId: e.tenantId,
         id: e.aggregateId,
-        name: p.text('name', 1, 255),
-        url: p.text('url', 8, 2048, URL_FORMAT),
+        name: p.text('name', TEXT_RULES.monitorName),
+        url: p.text('url', TEXT_RULES.monitorUrl, URL_FORMAT),
         checkInterval: p.has('checkInterval') ? p.integer('checkInterval', 10, 86400) : 300,
         isActive: true,
         status: 'unknown',
@@ -59,8 +60,8 @@ export function evolveMonitor(state: MonitorState | undefined, e: EventEnvelope)
         ...current,
         monitor: {
           ...next,
-          ...(p.has('name') && { name: p.text('name', 1, 255) }),
-          ...(p.has('url') && { url: p.text('url', 8, 2048, URL_FORMAT) }),
+          ...(p.has('name') && { name: p.text('name', TEXT_RULES.monitorName) }),
+          ...(p.has('url') && { url: p.text('url', TEXT_RULES.monitorUrl, URL_FORMAT) }),
           ...(p.has('checkInterval') && { checkInterval: p.integer('checkInterval', 10, 86400) }),
         },
       };
@@ -87,7 +88,7 @@ function statusChanged(current: MonitorState, next: MonitorRow, e: EventEnvelope
   const to = p.oneOf('to', STATUSES);
   p.oneOf('from', STATUSES);
   const checkedAt = p.time('checkedAt');
-  const errorMessage = p.optionalText('errorMessage', 2000);
+  const errorMessage = p.optionalText('errorMessage', TEXT_RULES.checkErrorMessage);
   const changed: MonitorState = { ...current, monitor: { ...next, status: to, statusChangedAt: checkedAt } };
   if (to === 'up') return resolveOpenIncident(changed, checkedAt);
   if (to === 'down' && current.openIncident === null) {

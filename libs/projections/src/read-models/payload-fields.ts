@@ -1,16 +1,19 @@
+import type { TextRule } from '@vinsight/domain';
+import { storedTextProblem } from '@vinsight/domain';
 import { isIsoTime, normalizedUuid } from '../events/field-checks';
 import { reject } from '../events/projection-rejection';
 
 /** Field readers for event payloads: each returns the value or rejects the event, naming the field. */
 export const fields = (payload: object) => {
   const p = payload as Record<string, unknown>;
-  const text = (name: string, min: number, max: number, pattern?: RegExp): string => {
+  /** The domain's storable-text rule (see storedTextProblem), the write side's rule being stricter. */
+  const text = (name: string, rule: Pick<TextRule, 'min' | 'max'>, pattern?: RegExp): string => {
     const value = p[name];
-    const length = typeof value === 'string' ? [...value].length : -1;
-    if (typeof value !== 'string' || length < min || length > max || value.includes('\u0000') || (pattern && !pattern.test(value))) {
-      reject('INVALID_PAYLOAD', `payload.${name} must be text of ${min}..${max} characters${pattern ? ` matching ${pattern}` : ''}`);
-    }
-    return value as string;
+    if (typeof value !== 'string') return reject('INVALID_PAYLOAD', `payload.${name} must be text`);
+    const problem = storedTextProblem(value, rule);
+    if (problem !== null) reject('INVALID_PAYLOAD', `payload.${name} ${problem}`);
+    if (pattern && !pattern.test(value)) reject('INVALID_PAYLOAD', `payload.${name} must match ${pattern}`);
+    return value;
   };
   return {
     has: (name: string): boolean => p[name] !== undefined && p[name] !== null,
@@ -20,7 +23,8 @@ export const fields = (payload: object) => {
       return value;
     },
     text,
-    optionalText: (name: string, max: number): string | null => (p[name] === undefined || p[name] === null ? null : text(name, 0, max)),
+    optionalText: (name: string, rule: Pick<TextRule, 'min' | 'max'>): string | null =>
+      p[name] === undefined || p[name] === null ? null : text(name, { min: 0, max: rule.max }),
     time(name: string): string {
       if (!isIsoTime(p[name])) reject('INVALID_PAYLOAD', `payload.${name} must be an ISO-8601 time`);
       return p[name] as string;

@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@vinsight/contracts';
-import { PLANS } from '@vinsight/domain';
+import { PLANS, TEXT_RULES } from '@vinsight/domain';
 import { reject } from '../events/projection-rejection';
 import { fields } from './payload-fields';
 import { TenantRow } from './read-model-rows';
@@ -18,8 +18,8 @@ export function evolveTenant(row: TenantRow | undefined, e: EventEnvelope): Tena
     if (p.has('tenantId') && p.uuid('tenantId') !== e.tenantId) reject('INVALID_PAYLOAD', 'payload.tenantId differs from the envelope');
     return {
       id: e.tenantId,
-      name: p.text('name', 1, 255),
-      slug: p.text('slug', 3, 100, SLUG),
+      name: p.text('name', TEXT_RULES.tenantName),
+      slug: p.text('slug', { min: 3, max: 100 }, SLUG),
       plan: p.has('plan') ? p.oneOf('plan', PLANS) : 'free',
       isActive: true,
       deactivationReason: null,
@@ -33,11 +33,11 @@ export function evolveTenant(row: TenantRow | undefined, e: EventEnvelope): Tena
   const next = { ...row, version: e.version, updatedAt: e.occurredAt };
   switch (e.type) {
     case 'TenantRenamed':
-      return { ...next, name: p.text('name', 1, 255) };
+      return { ...next, name: p.text('name', TEXT_RULES.tenantName) };
     case 'TenantPlanChanged':
       return { ...next, plan: p.oneOf('plan', PLANS) };
     case 'TenantDeactivated':
-      return { ...next, isActive: false, deactivationReason: p.optionalText('reason', 500) };
+      return { ...next, isActive: false, deactivationReason: p.optionalText('reason', TEXT_RULES.deactivationReason) };
     case 'TenantReactivated':
       return { ...next, isActive: true, deactivationReason: null };
     case 'TenantDeleted':

@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '@vinsight/contracts';
+import { TEXT_RULES } from '@vinsight/domain';
 import { reject } from '../events/projection-rejection';
 import { fields } from './payload-fields';
 import { UserRow } from './read-model-rows';
@@ -23,8 +24,8 @@ export function evolveUser(row: UserRow | undefined, e: EventEnvelope): UserRow 
     return {
       tenantId: e.tenantId,
       id: e.aggregateId,
-      email: p.text('email', 3, 255, EMAIL),
-      passwordHash: p.text('passwordHash', 60, 60, BCRYPT_HASH),
+      email: p.text('email', TEXT_RULES.email, EMAIL),
+      passwordHash: p.text('passwordHash', { min: 60, max: 60 }, BCRYPT_HASH),
       role: p.has('role') ? p.oneOf('role', ROLES) : 'user',
       isActive: true,
       lastLoginAt: null,

@@ -1,14 +1,15 @@
-import { IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
-import { IsIsoDateTime, NormalizeUuid, SHA256_HEX_PATTERN, Trim } from '../wire-format.decorators';
+import { TEXT_RULES } from '@vinsight/domain';
+import { IsOptional, IsString, IsUUID, Matches } from 'class-validator';
+import { IsIsoDateTime, IsText, NormalizeText, NormalizeUuid, SHA256_HEX_PATTERN } from '../wire-format.decorators';
 
 export class IssueApiKeyPayloadDto {
   @NormalizeUuid()
   @IsUUID('all')
   apiKeyId!: string;
 
-  @Trim()
+  @NormalizeText()
   @IsString()
-  @Length(1, 100)
+  @IsText(TEXT_RULES.apiKeyName)
   name!: string;
 
   /** SHA-256 of the secret token; the token itself never travels. */

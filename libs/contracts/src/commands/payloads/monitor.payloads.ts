@@ -1,8 +1,8 @@
 import type { CheckStatus } from '@vinsight/domain';
-import { CHECK_STATUSES } from '@vinsight/domain';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, IsUrl, Length, Max, MaxLength, Min } from 'class-validator';
+import { CHECK_STATUSES, TEXT_RULES } from '@vinsight/domain';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
-import { DefaultTo, IsIsoDateTime, NormalizeUuid, Trim } from '../wire-format.decorators';
+import { DefaultTo, IsIsoDateTime, IsText, IsUrlText, NormalizeText, NormalizeUuid } from '../wire-format.decorators';
 
 const HTTP_URL = {
   protocols: ['http', 'https'],
@@ -23,15 +23,15 @@ export class CreateMonitorPayloadDto {
   @IsUUID('all')
   monitorId!: string;
 
-  @Trim()
+  @NormalizeText()
   @IsString()
-  @Length(1, 255)
+  @IsText(TEXT_RULES.monitorName)
   name!: string;
 
-  @Trim()
+  @NormalizeText()
   @IsString()
-  @MaxLength(2048)
-  @IsUrl(HTTP_URL, HTTP_URL_MESSAGE)
+  @IsText(TEXT_RULES.monitorUrl)
+  @IsUrlText(HTTP_URL, HTTP_URL_MESSAGE)
   url!: string;
 
   /** Seconds. The plan's own minimum is a business rule: the domain answers PLAN_LIMIT_EXCEEDED. */
@@ -50,16 +50,16 @@ export class UpdateMonitorPayloadDto {
   monitorId!: string;
 
   @IsOptional()
-  @Trim()
+  @NormalizeText()
   @IsString()
-  @Length(1, 255)
+  @IsText(TEXT_RULES.monitorName)
   name?: string | null;
 
   @IsOptional()
-  @Trim()
+  @NormalizeText()
   @IsString()
-  @MaxLength(2048)
-  @IsUrl(HTTP_URL, HTTP_URL_MESSAGE)
+  @IsText(TEXT_RULES.monitorUrl)
+  @IsUrlText(HTTP_URL, HTTP_URL_MESSAGE)
   url?: string | null;
 
   @IsOptional()
@@ -114,9 +114,9 @@ export class RecordCheckResultPayloadDto {
   statusCode?: number | null;
 
   @IsOptional()
-  @Trim()
+  @NormalizeText()
   @IsString()
-  @MaxLength(2000)
+  @IsText(TEXT_RULES.checkErrorMessage)
   errorMessage?: string | null;
 
   /** At most 5 minutes ahead of the processor's clock: a rule of the domain, which owns the clock. */
@@ -124,8 +124,8 @@ export class RecordCheckResultPayloadDto {
   checkedAt!: string;
 
   @IsOptional()
-  @Trim()
+  @NormalizeText()
   @IsString()
-  @MaxLength(50)
+  @IsText(TEXT_RULES.checkRegion)
   region?: string | null;
 }

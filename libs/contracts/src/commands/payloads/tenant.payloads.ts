@@ -1,12 +1,12 @@
 import type { Plan } from '@vinsight/domain';
-import { PLANS } from '@vinsight/domain';
-import { IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
-import { DefaultTo, SLUG_PATTERN, Trim } from '../wire-format.decorators';
+import { PLANS, TEXT_RULES } from '@vinsight/domain';
+import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { DefaultTo, IsText, NormalizeText, SLUG_PATTERN, Trim } from '../wire-format.decorators';
 
 export class CreateTenantPayloadDto {
-  @Trim()
+  @NormalizeText()
   @IsString()
-  @Length(1, 255)
+  @IsText(TEXT_RULES.tenantName)
   name!: string;
 
   /** Unique across all tenants: checked by the processor's reservation, not by the DTO. */
@@ -22,9 +22,9 @@ export class CreateTenantPayloadDto {
 }
 
 export class RenameTenantPayloadDto {
-  @Trim()
+  @NormalizeText()
   @IsString()
-  @Length(1, 255)
+  @IsText(TEXT_RULES.tenantName)
   name!: string;
 }
 
@@ -35,9 +35,9 @@ export class ChangeTenantPlanPayloadDto {
 
 export class DeactivateTenantPayloadDto {
   @IsOptional()
-  @Trim()
+  @NormalizeText()
   @IsString()
-  @MaxLength(500)
+  @IsText(TEXT_RULES.deactivationReason)
   reason?: string | null;
 }
 

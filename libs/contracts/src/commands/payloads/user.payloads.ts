@@ -1,17 +1,17 @@
 import type { UserRole } from '@vinsight/domain';
-import { USER_ROLES } from '@vinsight/domain';
-import { IsEmail, IsIn, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
-import { BCRYPT_HASH_PATTERN, DefaultTo, IsIsoDateTime, NormalizeUuid, Trim } from '../wire-format.decorators';
+import { TEXT_RULES, USER_ROLES } from '@vinsight/domain';
+import { IsIn, IsString, IsUUID, Matches } from 'class-validator';
+import { BCRYPT_HASH_PATTERN, DefaultTo, IsEmailText, IsIsoDateTime, IsText, NormalizeText, NormalizeUuid, Trim } from '../wire-format.decorators';
 
 export class RegisterUserPayloadDto {
   @NormalizeUuid()
   @IsUUID('all')
   userId!: string;
 
-  @Trim()
+  @NormalizeText()
   @IsString()
-  @MaxLength(255)
-  @IsEmail()
+  @IsText(TEXT_RULES.email)
+  @IsEmailText()
   email!: string;
 
   /** Only a bcrypt hash: a plaintext password never travels on Kafka. */

@@ -1,0 +1,96 @@
+import { Logger } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { CommandResult } from '@vinsight/contracts';
+import { commandMessage, NOW, validPayload } from '../../contracts/src/testing/command-messages';
+import { decide, Decision } from '@vinsight/domain';
+import { topicNames } from '@vinsight/kafka';
+import type { KafkaMessage } from 'kafkajs';
+import { CommandPartitionHandler } from './command-partition.handler';
+import type { DecideCommand } from './handlers/decide-command';
+import { InfrastructureFailure } from './infrastructure-failure';
+import { PartitionState } from './partition-state';
+import type { PartitionStateLoader } from './partition-state.loader';
+import { deterministicEventIds } from './ports';
+import type { SnapshotStore } from './snapshot.store';
+
+const topics = topicNames('spec.');
+const PARTITION = 0;
+
+/** A handler whose CommandBus decides with the pure decider unless `failWith` says otherwise for a command id. */
+async function handlerWith(failWith: (commandId: string) => unknown) {
+  const bus = {
+    execute: async ({ command, state }: DecideCommand): Promise<Decision> => {
+      const error = failWith(command.metadata.commandId);
+      if (error !== undefined) throw error;
+      return decide(command, state);
+    },
+  } as unknown as CommandBus;
+  const loader = { load: async (partitions: number[]) => new Map(partitions.map((p) => [p, new PartitionState()])) } as PartitionStateLoader;
+  const handler = new CommandPartitionHandler(bus, loader, topics, { now: () => NOW }, deterministicEventIds, {} as SnapshotStore);
+  await handler.assigned([PARTITION]);
+  return handler;
+}
+
+let offset = 0;
+const kafkaMessage = (key: string | null, value: Buffer): KafkaMessage =>
+  ({ key: key === null ? null : Buffer.from(key), value, offset: String(offset++), headers: {}, timestamp: '0', attributes: 0 }) as KafkaMessage;
+
+/** Two commands of one new tenant: CreateTenant, then CreateMonitor. */
+function tenantScript() {
+  const create = commandMessage('CreateTenant', validPayload('CreateTenant'));
+  const tenantId = create.envelope.tenantId as string;
+  const monitor = commandMessage('CreateMonitor', validPayload('CreateMonitor'), { tenantId });
+  return { tenantId, create, monitor, messages: [create, monitor].map((m) => kafkaMessage(m.key, m.value)) };
+}
+
+async function run(handler: CommandPartitionHandler, messages: KafkaMessage[]) {
+  const work = await handler.handle(PARTITION, messages);
+  const bases = new Map([topics.events, topics.checkEvents, topics.commandsDlq, topics.commandResults].map((t) => [t, 0n]));
+  const written = (topic: string) => work.first.find((o) => o.topic === topic)?.messages ?? [];
+  const results = work.results(bases)[0].messages.map((m) => JSON.parse(String(m.value)) as CommandResult);
+  return { events: written(topics.events), deadLetters: written(topics.commandsDlq), results };
+}
+
+describe('CommandPartitionHandler: one command failing', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose']));
+
+  it('answers INTERNAL_ERROR with a reference and no stack, and decides the next command', async () => {
+    const script = tenantScript();
+    const handler = await handlerWith((id) => (id === script.monitor.envelope.commandId ? new TypeError('targetType is not a constructor') : undefined));
+    const logged = jest.spyOn(Logger.prototype, 'error');
+    const next = commandMessage('RenameTenant', { name: 'Later' }, { tenantId: script.tenantId });
+
+    const { events, results, deadLetters } = await run(handler, [...script.messages, kafkaMessage(next.key, next.value)]);
+
+    expect(results.map((r) => [r.type, r.status, r.status === 'rejected' ? r.error.code : 'ok'])).toEqual([
+      ['CreateTenant', 'accepted', 'ok'],
+      ['CreateMonitor', 'rejected', 'INTERNAL_ERROR'],
+      ['RenameTenant', 'accepted', 'ok'],
+    ]);
+    const failed = results[1];
+    if (failed.status !== 'rejected') throw new Error('expected a rejection');
+    expect(failed).toMatchObject({ commandId: script.monitor.envelope.commandId, tenantId: script.tenantId, duplicate: false });
+    const reference = /reference ([0-9a-f-]{36})$/.exec(failed.error.message)?.[1];
+    expect(failed.error).toEqual({ code: 'INTERNAL_ERROR', message: `an internal error occurred; reference ${reference}`, details: [] });
+    expect(JSON.stringify(failed)).not.toContain('targetType');
+    expect(logged.mock.calls.some(([message]) => String(message).includes(reference!) && String(message).includes(failed.commandId))).toBe(true);
+    expect(events.map((e) => JSON.parse(String(e.value)).type)).toEqual(['TenantCreated', 'TenantRenamed']);
+    expect(deadLetters).toHaveLength(0);
+    logged.mockRestore();
+  });
+
+  it('answers a repeated commandId in the same slice with the same INTERNAL_ERROR, marked duplicate', async () => {
+    const script = tenantScript();
+    const handler = await handlerWith((id) => (id === script.create.envelope.commandId ? new Error('boom') : undefined));
+    const { results } = await run(handler, [script.messages[0], script.messages[0]]);
+    expect(results).toHaveLength(2);
+    expect(results[1]).toEqual({ ...results[0], duplicate: true });
+  });
+
+  it('lets a failure of Postgres or Kafka leave the handler, so the slice is retried', async () => {
+    const script = tenantScript();
+    const handler = await handlerWith(() => new InfrastructureFailure('postgres', new Error('Connection terminated unexpectedly')));
+    await expect(handler.handle(PARTITION, script.messages)).rejects.toBeInstanceOf(InfrastructureFailure);
+  });
+});
