@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { CommandClient, createKafkaClient, topicNames, TopicNames } from '@vinsight/kafka';
 import { Kafka } from 'kafkajs';
 import { Pool } from 'pg';
@@ -6,6 +6,8 @@ import { freePort, roleEnvironment, ServiceProcess } from '../e2e/service-proces
 import { testEnv } from '../test-env';
 import { BCRYPT_HASH, command, createMonitor, createTenant, recordCheck, uniqueSlug } from './commands';
 import { TopicCapture } from './topic-capture';
+
+const randomTokenSha256 = () => createHash('sha256').update(randomUUID()).digest('hex');
 
 describe('command processor, end to end through Kafka', () => {
   const prefix = `e2e.${randomUUID().slice(0, 8)}.`;
@@ -63,7 +65,7 @@ describe('command processor, end to end through Kafka', () => {
       [command('ReactivateUser', tenantId, { userId }), ['UserReactivated']],
       [command('RecordUserLogin', tenantId, { userId, at: new Date().toISOString() }), ['UserLoggedIn']],
       [command('RemoveUser', tenantId, { userId }), ['UserRemoved']],
-      [command('IssueApiKey', tenantId, { apiKeyId, name: 'deploy', tokenSha256: 'ab'.repeat(32), expiresAt: '2099-01-01T00:00:00Z' }), ['ApiKeyIssued']],
+      [command('IssueApiKey', tenantId, { apiKeyId, name: 'deploy', tokenSha256: randomTokenSha256(), expiresAt: '2099-01-01T00:00:00Z' }), ['ApiKeyIssued']],
       [command('RevokeApiKey', tenantId, { apiKeyId }), ['ApiKeyRevoked']],
       [createMonitor(tenantId, monitorId, { checkInterval: 30 }), ['MonitorCreated']],
       [command('UpdateMonitor', tenantId, { monitorId, name: 'Renamed' }), ['MonitorUpdated']],
@@ -125,6 +127,18 @@ describe('command processor, end to end through Kafka', () => {
     await accepted(createTenant(randomUUID(), { slug }));
     const taken = await client.execute(createTenant(randomUUID(), { slug }));
     expect(taken).toMatchObject({ status: 'rejected', error: { code: 'ALREADY_EXISTS', details: [{ field: 'payload.slug' }] } });
+  });
+
+  it('rejects an API key token another tenant holds with ALREADY_EXISTS and writes no event for it', async () => {
+    const [holder, other] = [randomUUID(), randomUUID()];
+    await accepted(createTenant(holder));
+    await accepted(createTenant(other));
+    const tokenSha256 = randomTokenSha256();
+    const issue = command('IssueApiKey', holder, { apiKeyId: randomUUID(), name: 'first', tokenSha256 });
+    await accepted(issue);
+    const taken = await client.execute(command('IssueApiKey', other, { apiKeyId: randomUUID(), name: 'second', tokenSha256 }));
+    expect(taken).toMatchObject({ status: 'rejected', error: { code: 'ALREADY_EXISTS', details: [{ field: 'payload.tokenSha256' }] } });
+    expect(capture.of(topics.events, (r) => r.json?.tenantId === other && r.json?.type === 'ApiKeyIssued')).toHaveLength(0);
   });
 
   it('holds the plan limits: free allows 10 monitors and intervals of at least 60 s', async () => {

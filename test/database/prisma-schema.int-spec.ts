@@ -69,6 +69,11 @@ const MODELS: Record<Prisma.ModelName, ModelCheck> = {
     where: (f) => ({ sql: 'slug = $1', params: [f.slug] }),
     find: (p, f) => p.tenantSlugReservation.findFirst({ where: { slug: f.slug } }),
   },
+  ApiKeyTokenReservation: {
+    table: 'api_key_token_reservations',
+    where: (f) => ({ sql: 'token_sha256 = $1', params: [f.tokenSha256] }),
+    find: (p, f) => p.apiKeyTokenReservation.findFirst({ where: { tokenSha256: f.tokenSha256 } }),
+  },
 };
 
 describe('Prisma schema against the migrated database', () => {
@@ -94,6 +99,11 @@ describe('Prisma schema against the migrated database', () => {
         f.tenantId,
         f.commandId,
       ]);
+      await client.query(`INSERT INTO api_key_token_reservations (token_sha256, tenant_id, command_id) VALUES ($1, $2, $3)`, [
+        f.tokenSha256,
+        f.tenantId,
+        f.commandId,
+      ]);
     });
   });
 
@@ -103,6 +113,8 @@ describe('Prisma schema against the migrated database', () => {
       await client.query('DELETE FROM projection_checkpoints WHERE projection = $1', [`test-${f.tenantId}`]);
       await client.query('DELETE FROM tenant_slug_reservations WHERE slug = $1', [f.slug]);
     });
+    // The projector's role may only reserve: a reservation is for ever.
+    await pools.owner.query('DELETE FROM api_key_token_reservations WHERE token_sha256 = $1', [f.tokenSha256]);
     await Promise.all([projectorPrisma.$disconnect(), apiPrisma.$disconnect()]);
     await pools.close();
   });

@@ -53,7 +53,7 @@ describe('row level security and grants (vinsight_test)', () => {
          AND (c.relname = 'tenants'
               OR EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id'
                                                          AND NOT a.attisdropped))
-         AND c.relname <> 'tenant_slug_reservations'
+         AND c.relname NOT IN ('tenant_slug_reservations', 'api_key_token_reservations')
        ORDER BY c.relname`,
     );
     expect(rows.map((r) => r.relname)).toEqual([...tables].sort());
@@ -156,9 +156,10 @@ describe('row level security and grants (vinsight_test)', () => {
     }
   });
 
-  it('the api role cannot touch the slug reservations nor maintain partitions', async () => {
+  it('the api role cannot touch the reservations nor maintain partitions', async () => {
     for (const sql of [
       'SELECT * FROM tenant_slug_reservations',
+      'SELECT * FROM api_key_token_reservations',
       'SELECT ensure_monitor_check_partitions(current_date, 1)',
       'SELECT drop_monitor_check_partitions_before(current_date - 3650)',
     ]) {

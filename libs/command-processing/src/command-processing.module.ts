@@ -11,7 +11,7 @@ import { COMMAND_HANDLERS } from './handlers/command-handlers';
 import { nestKafkaLogger } from './nest-kafka-logger';
 import { PartitionStateLoader } from './partition-state.loader';
 import { CLOCK, deterministicEventIds, EVENT_IDS, systemClock } from './ports';
-import { SlugReservationsRepository } from './slug-reservations.repository';
+import { UniqueReservationsRepository } from './unique-reservations.repository';
 import { SnapshotStore } from './snapshot.store';
 import { KAFKA_CLIENT, TOPIC_NAMES } from './tokens';
 
@@ -28,7 +28,7 @@ export class CommandProcessingModule {
         { provide: TOPIC_NAMES, useValue: topicNames(config.kafka.topicPrefix) },
         { provide: CLOCK, useValue: systemClock },
         { provide: EVENT_IDS, useValue: deterministicEventIds },
-        { provide: SlugReservationsRepository, useFactory: (pool: Pool) => new SlugReservationsRepository(pool), inject: [PROJECTOR_POOL] },
+        { provide: UniqueReservationsRepository, useFactory: (pool: Pool) => new UniqueReservationsRepository(pool), inject: [PROJECTOR_POOL] },
         { provide: SnapshotStore, useFactory: (pool: Pool) => new SnapshotStore(pool), inject: [PROJECTOR_POOL] },
         PartitionStateLoader,
         CommandPartitionHandler,
