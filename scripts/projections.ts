@@ -5,6 +5,7 @@
  *   rebuild                     replay both topics into new tables beside the live ones, then switch
  *   parked list [--all] [--limit N]   events the projection parked, with the reason
  *   parked replay <id>... | --all     apply parked events again (after fixing their cause)
+ *   parked dismiss <id>... --reason "..."   resolve events that will never apply, without them
  *   retention                   run the retention job now
  *
  * Connection settings come from the same environment as the service (PROJECTOR_DATABASE_URL,
@@ -14,6 +15,7 @@ import { ConfigError, loadConfig } from '@vinsight/config';
 import { createPool } from '@vinsight/database';
 import { createKafkaClient, topicNames } from '@vinsight/kafka';
 import {
+  DISMISSAL_REASON_MAX,
   ParkedEventsService,
   ProjectionLagService,
   ProjectionRebuild,
@@ -31,6 +33,7 @@ const USAGE = `usage: npm run projections -- <command>
   rebuild
   parked list [--all] [--limit N]
   parked replay <id>... | --all
+  parked dismiss <id>... --reason "why the read model does without them"
   retention`;
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -115,7 +118,8 @@ async function parked(pool: Pool, args: string[]): Promise<void> {
     for (const p of list) {
       out(
         `#${p.id} ${p.topic}[${p.partition}]@${p.offset} ${p.eventType ?? '(unreadable)'} ${p.eventId ?? ''} parked ${p.parkedAt.toISOString()}` +
-          `${p.replayedAt ? ` replayed ${p.replayedAt.toISOString()} (${p.replayOutcome})` : ''}\n    ${p.errorCode}: ${p.reason}`,
+          `${p.replayedAt ? ` resolved ${p.replayedAt.toISOString()} (${p.replayOutcome})` : ''}\n    ${p.errorCode}: ${p.reason}` +
+          `${p.dismissalReason ? `\n    dismissed: ${p.dismissalReason}` : ''}`,
       );
     }
     return;
@@ -129,6 +133,18 @@ async function parked(pool: Pool, args: string[]): Promise<void> {
     else for (const id of ids) outcomes.push(await service.replay(id));
     for (const o of outcomes) out(`#${o.id} ${o.outcome}${'reason' in o ? `: ${o.errorCode} ${o.reason}` : ''}`);
     if (outcomes.some((o) => o.outcome === 'failed' || o.outcome === 'not-found')) process.exitCode = 1;
+    return;
+  }
+  if (sub === 'dismiss') {
+    const reasonAt = rest.indexOf('--reason');
+    const reason = reasonAt >= 0 ? rest[reasonAt + 1] : undefined;
+    const ids = rest.filter((_, i) => i !== reasonAt && i !== reasonAt + 1);
+    if (ids.length === 0 || reason === undefined || reason.trim() === '') throw new UsageError('parked dismiss needs ids and --reason "..."');
+    if ([...reason.trim()].length > DISMISSAL_REASON_MAX) throw new UsageError(`--reason takes at most ${DISMISSAL_REASON_MAX} characters`);
+    const outcomes = [];
+    for (const id of ids) outcomes.push(await service.dismiss(id, reason));
+    for (const o of outcomes) out(`#${o.id} ${o.outcome}`);
+    if (outcomes.some((o) => o.outcome === 'not-found')) process.exitCode = 1;
     return;
   }
   throw new UsageError(`unknown parked command ${sub ?? ''}`);

@@ -97,6 +97,23 @@ describe('poison events are parked, the projection goes on, operators replay the
     expect(await service.countWaiting()).toBe(3);
   });
 
+  it('dismisses an event that will never apply, with its reason, so it no longer counts as waiting', async () => {
+    const service = new ParkedEventsService(pool);
+    const before = await service.countWaiting();
+    const unreadable = (await service.list()).find((p) => p.errorCode === 'UNREADABLE')!;
+    await expect(service.dismiss(unreadable.id, '   ')).rejects.toThrow(/reason of 1\.\.500/);
+    expect(await service.dismiss(unreadable.id, 'garbage written by a test producer')).toEqual({ id: unreadable.id, outcome: 'dismissed' });
+    expect(await service.dismiss(unreadable.id, 'again')).toEqual({ id: unreadable.id, outcome: 'already-replayed' });
+    expect(await service.dismiss('999999999', 'no such event')).toEqual({ id: '999999999', outcome: 'not-found' });
+    expect(await service.dismiss('not-a-number', 'no such event')).toEqual({ id: 'not-a-number', outcome: 'not-found' });
+    expect(await service.countWaiting()).toBe(before - 1);
+    const [after] = (await service.list({ includeReplayed: true })).filter((p) => p.id === unreadable.id);
+    expect(after).toMatchObject({ replayOutcome: 'dismissed', dismissalReason: 'garbage written by a test producer' });
+    expect(after.replayedAt).toBeInstanceOf(Date);
+    // A dismissed event is resolved: replaying it does nothing.
+    expect(await service.replay(unreadable.id)).toEqual({ id: unreadable.id, outcome: 'already-replayed' });
+  });
+
   it('reports an old event as superseded when newer ones already moved its row on', async () => {
     const renamed = t.event('TenantRenamed', 'tenant', t.tenantId, { name: 'Renamed once', previousName: 'parking' }, { version: 2 });
     const renamedAgain = t.event('TenantRenamed', 'tenant', t.tenantId, { name: 'Renamed twice', previousName: 'Renamed once' }, { version: 3 });

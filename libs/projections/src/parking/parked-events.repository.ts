@@ -26,6 +26,7 @@ export interface ParkedEvent {
   replayCount: number;
   replayedAt: Date | null;
   replayOutcome: string | null;
+  dismissalReason: string | null;
 }
 
 const MAX_REASON = 2000;
@@ -61,7 +62,7 @@ export class ParkedEventsRepository {
   async list(pool: Pool, projection: string, options: { includeReplayed?: boolean; limit?: number } = {}): Promise<ParkedEvent[]> {
     const { rows } = await pool.query(
       `SELECT id, projection, topic, partition, "offset", event_id, event_type, tenant_id, reason, error_code, parked_at,
-              replay_count, replayed_at, replay_outcome
+              replay_count, replayed_at, replay_outcome, dismissal_reason
        FROM projector.parked_events
        WHERE projection = $1 AND ($2 OR replayed_at IS NULL)
        ORDER BY id LIMIT $3`,
@@ -74,7 +75,7 @@ export class ParkedEventsRepository {
   async lockForReplay(client: PoolClient, id: string): Promise<{ parked: ParkedEvent; record: SourceRecord } | null> {
     const { rows } = await client.query(
       `SELECT id, projection, topic, partition, "offset", record_key, record_value, headers, event_id, event_type, tenant_id,
-              reason, error_code, parked_at, replay_count, replayed_at, replay_outcome
+              reason, error_code, parked_at, replay_count, replayed_at, replay_outcome, dismissal_reason
        FROM projector.parked_events WHERE id = $1 FOR UPDATE`,
       [id],
     );
@@ -104,6 +105,19 @@ export class ParkedEventsRepository {
       `UPDATE projector.parked_events SET replayed_at = now(), replay_outcome = $2, replay_count = replay_count + 1 WHERE id = $1`,
       [id, outcome],
     );
+  }
+
+  /** Resolves a parked event without applying it; false when it is not this projection's or already resolved. */
+  async markDismissed(pool: Pool, projection: string, id: string, reason: string): Promise<'dismissed' | 'not-found' | 'already-replayed'> {
+    const { rows } = await pool.query<{ replayed: boolean }>(
+      `WITH target AS (SELECT id, replayed_at IS NOT NULL AS replayed FROM projector.parked_events WHERE id = $1 AND projection = $2 FOR UPDATE),
+            dismissed AS (UPDATE projector.parked_events p SET replayed_at = now(), replay_outcome = 'dismissed', dismissal_reason = $3
+                           FROM target WHERE p.id = target.id AND NOT target.replayed RETURNING p.id)
+       SELECT replayed FROM target`,
+      [id, projection, reason],
+    );
+    if (rows.length === 0) return 'not-found';
+    return rows[0].replayed ? 'already-replayed' : 'dismissed';
   }
 
   async markFailedAgain(client: PoolClient, id: string, reason: string, errorCode: string): Promise<void> {
@@ -147,5 +161,6 @@ function toParkedEvent(row: Record<string, unknown>): ParkedEvent {
     replayCount: row.replay_count as number,
     replayedAt: row.replayed_at as Date | null,
     replayOutcome: row.replay_outcome as string | null,
+    dismissalReason: (row.dismissal_reason as string | null | undefined) ?? null,
   };
 }

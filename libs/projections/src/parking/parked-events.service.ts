@@ -10,12 +10,19 @@ export type ReplayOutcome =
   | { id: string; outcome: 'failed'; reason: string; errorCode: string }
   | { id: string; outcome: 'not-found' | 'already-replayed' };
 
+export type DismissOutcome = { id: string; outcome: 'dismissed' | 'not-found' | 'already-replayed' };
+
+/** Bounds of a dismissal's reason (projector.parked_events_dismissal_reason_length). */
+export const DISMISSAL_REASON_MAX = 500;
+
 /**
  * Operators' view of parked events: list them, and replay one after the cause was fixed (a
  * corrected projector, a repaired row). A replay applies the event with the same code and
  * version guards as the live projection, under the partition's checkpoint lock so it never races
  * a batch: a lifecycle event older than its row is `superseded` (newer events already moved the
- * row on); otherwise it is `applied`. A replay that fails again keeps the event parked.
+ * row on); otherwise it is `applied`. A replay that fails again keeps the event parked. An event
+ * that will never apply is `dismissed` with a reason: the read model does without it and the
+ * projection's readiness no longer waits for it.
  */
 export class ParkedEventsService {
   private readonly repository = new ParkedEventsRepository();
@@ -32,6 +39,15 @@ export class ParkedEventsService {
 
   countWaiting(): Promise<number> {
     return this.repository.countWaiting(this.pool, this.target.parkedProjection);
+  }
+
+  async dismiss(id: string, reason: string): Promise<DismissOutcome> {
+    const text = reason.trim();
+    if (text.length === 0 || [...text].length > DISMISSAL_REASON_MAX) {
+      throw new RangeError(`a dismissal needs a reason of 1..${DISMISSAL_REASON_MAX} characters`);
+    }
+    if (!/^\d{1,19}$/.test(id)) return { id, outcome: 'not-found' };
+    return { id, outcome: await this.repository.markDismissed(this.pool, this.target.parkedProjection, id, text) };
   }
 
   async replayAll(): Promise<ReplayOutcome[]> {
