@@ -37,9 +37,11 @@ export class AppMetrics {
   readonly replicationLagSeconds: Gauge;
   readonly replicationLagBytes: Gauge;
   readonly poolConnections: Gauge<'pool' | 'state'>;
+  readonly stuckPartitions: Gauge<'group'>;
 
   private readonly pools = new Map<string, PoolCounts>();
   private projectionLagRefresh?: () => Promise<void>;
+  private stuckPartitionsRefresh?: () => Promise<void>;
 
   constructor(options: { service: string; defaultMetrics?: boolean; registry?: Registry }) {
     this.registry = options.registry ?? new Registry();
@@ -124,6 +126,16 @@ export class AppMetrics {
         }
       },
     });
+    const refreshStuck = () => this.stuckPartitionsRefresh?.();
+    this.stuckPartitions = new Gauge({
+      name: 'vinsight_stuck_partitions',
+      help: 'Partitions of a consumer group of this process with input waiting and no progress for READINESS_STUCK_PARTITION_SECONDS',
+      labelNames: ['group'],
+      registers,
+      async collect() {
+        await refreshStuck();
+      },
+    });
   }
 
   recordCommand(type: string, outcome: CommandOutcome, code = ''): void {
@@ -162,6 +174,15 @@ export class AppMetrics {
    */
   refreshProjectionLagWith(refresh: () => Promise<void>): void {
     this.projectionLagRefresh = refresh;
+  }
+
+  setStuckPartitions(group: string, stuck: number): void {
+    this.stuckPartitions.set({ group }, stuck);
+  }
+
+  /** What measures stuck partitions when /metrics is scraped; the same rules as refreshProjectionLagWith. */
+  refreshStuckPartitionsWith(refresh: () => Promise<void>): void {
+    this.stuckPartitionsRefresh = refresh;
   }
 
   setReplicationLag(seconds: number | null, bytes: number): void {
