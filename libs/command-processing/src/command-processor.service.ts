@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { APP_CONFIG, AppConfig } from '@vinsight/config';
 import { ConsumerGroupRegistry, LifecycleState, PartitionProgressRegistry, trackConsumerGroup } from '@vinsight/health';
 import { AppMetrics } from '@vinsight/observability';
-import { GroupOffsetsReader, TopicAdmin, TopicNames, TransactionalProcessor } from '@vinsight/kafka';
+import { TopicAdmin, TopicNames, TransactionalProcessor } from '@vinsight/kafka';
 import { InjectedFaults } from '@vinsight/runtime';
 import { Kafka } from 'kafkajs';
 import { CommandPartitionHandler } from './command-partition.handler';
@@ -21,7 +21,8 @@ const MAX_COMMANDS_PER_TRANSACTION = 1000;
 export class CommandProcessorService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('CommandProcessor');
   private processor?: TransactionalProcessor;
-  private groupOffsets?: GroupOffsetsReader;
+  /** Reads the group's committed offsets for readiness; its own connection, held while running. */
+  private groupAdmin?: TopicAdmin;
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
@@ -67,8 +68,8 @@ export class CommandProcessorService implements OnApplicationBootstrap, BeforeAp
     });
     const membership = trackConsumerGroup(this.processor.groupConsumer, groupId, { sessionTimeoutMs: 30000 });
     this.consumerGroups.register(membership);
-    this.groupOffsets = new GroupOffsetsReader(this.kafka, groupId, this.topics.commands);
-    this.partitionProgress.register(new InputPartitionsProgress(groupId, this.topics.commands, this.groupOffsets, membership, this.processor));
+    this.groupAdmin = new TopicAdmin(this.kafka, this.topics);
+    this.partitionProgress.register(new InputPartitionsProgress(groupId, this.topics.commands, this.groupAdmin, membership, this.processor));
     await this.processor.start();
     this.lifecycle.markStarted('command-processor');
     this.logger.log(`consuming ${this.topics.commands} as ${groupId}`);
@@ -76,7 +77,7 @@ export class CommandProcessorService implements OnApplicationBootstrap, BeforeAp
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.processor?.stop();
-    await this.groupOffsets?.close();
+    await this.groupAdmin?.disconnect();
   }
 
   /** The test-only faults of FAULT_INJECTION_*, inside each transaction before its commit; none in production. */

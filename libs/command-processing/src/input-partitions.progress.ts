@@ -1,5 +1,5 @@
 import type { ConsumerGroupStatusSource, PartitionProgress, PartitionProgressSource } from '@vinsight/health';
-import type { GroupOffsetsReader, TransactionalProcessor } from '@vinsight/kafka';
+import type { TopicAdmin, TransactionalProcessor } from '@vinsight/kafka';
 
 /**
  * The command processor's input partitions as readiness judges them: the group's committed offset
@@ -10,7 +10,7 @@ export class InputPartitionsProgress implements PartitionProgressSource {
   constructor(
     readonly group: string,
     private readonly topic: string,
-    private readonly offsets: Pick<GroupOffsetsReader, 'read'>,
+    private readonly admin: Pick<TopicAdmin, 'describeLag'>,
     private readonly membership: ConsumerGroupStatusSource,
     private readonly processor: Pick<TransactionalProcessor, 'idlePositions'>,
   ) {}
@@ -19,10 +19,16 @@ export class InputPartitionsProgress implements PartitionProgressSource {
     const status = this.membership.consumerGroupStatus();
     const held = new Set(status.state === 'joined' ? (status.assignment[this.topic] ?? []) : []);
     if (held.size === 0) return [];
-    const offsets = await this.offsets.read();
+    const offsets = await this.admin.describeLag(this.group, this.topic);
     const idle = this.processor.idlePositions();
     return offsets
       .filter((o) => held.has(o.partition))
-      .map((o) => ({ topic: this.topic, partition: o.partition, committed: o.committed, end: o.end, idleAt: idle.get(o.partition) }));
+      .map((o) => ({
+        topic: this.topic,
+        partition: o.partition,
+        committed: BigInt(Math.max(o.committedOffset ?? o.logStartOffset, o.logStartOffset)),
+        end: BigInt(o.highWatermark),
+        idleAt: idle.get(o.partition),
+      }));
   }
 }

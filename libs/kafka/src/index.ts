@@ -15,5 +15,3 @@ export type { BaseOffsets, OutputMessages, PartitionHandler, PendingWork, Transa
 export { TransactionalProcessor } from './transactional-processor';
 export type { CommandResultLike } from './command-client';
 export { CommandClient } from './command-client';
-export type { GroupPartitionOffsets } from './group-offsets';
-export { GroupOffsetsReader } from './group-offsets';

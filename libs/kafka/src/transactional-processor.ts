@@ -162,7 +162,15 @@ export class TransactionalProcessor {
     this.consumer.on(this.consumer.events.START_BATCH_PROCESS, ({ payload }) => {
       const pipeline = this.pipelines.get(payload.partition);
       if (payload.batchSize > 0 || payload.topic !== options.inputTopic || !pipeline || payload.firstOffset === null) return;
-      if (pipeline.nextExpected === BigInt(payload.firstOffset)) pipeline.nextExpected = BigInt(payload.lastOffset) + 1n;
+      const [first, next] = [BigInt(payload.firstOffset), BigInt(payload.lastOffset) + 1n];
+      // The first fetch after an assignment often arrives while the partition still loads (its
+      // committed offset not read yet): step over once it knows where it stands.
+      void pipeline.loaded.then(
+        () => {
+          if (this.pipelines.get(payload.partition) === pipeline && pipeline.nextExpected === first) pipeline.nextExpected = next;
+        },
+        () => undefined,
+      );
     });
   }
 
