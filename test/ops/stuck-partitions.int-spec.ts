@@ -11,6 +11,7 @@ import { MetricsModule } from '@vinsight/observability';
 import { InjectedFaults } from '@vinsight/runtime';
 import { connectedProducer, createTestTopics, testKafkaClient, uniqueTopicPrefix } from '../kafka/kafka-test.helpers';
 import { testEnv } from '../test-env';
+import { eventually } from './support/eventually';
 import { parsePrometheusText } from './support/prometheus-text';
 
 jest.setTimeout(120000);
@@ -34,17 +35,6 @@ class EchoHandler implements PartitionHandler {
 }
 
 const silent: KafkaLogger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
-
-async function eventually<T>(what: string, read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 60000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (accept(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${what} not reached within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-}
 
 /**
  * A real consumer group (the transactional processor the command side runs) on the shared broker:
