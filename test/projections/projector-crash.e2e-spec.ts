@@ -125,5 +125,5 @@ describe('projector crash safety', () => {
       `crash test: ${records.length} events, kills inside ${kills.map((k) => `${k.batch} (${k.records} records, after ${k.exitAfter}; progress ${k.progress})`).join(', ')} of ${total}; ` +
         `phases (s): ${JSON.stringify(phases)}; checksums after crashes = after rebuild: ${JSON.stringify(Object.fromEntries(Object.entries(afterCrashes).map(([t, c]) => [t, `${c.rows}:${c.md5}`])))}\n`,
     );
-  });
+  }, 300000);
 });
