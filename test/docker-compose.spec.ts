@@ -38,4 +38,9 @@ describe('docker-compose.yml', () => {
     expect(config.kafka.brokers).toEqual(['kafka:9092']);
     expect(config.database.replicaUrl).toContain('postgres-replica');
   });
+
+  it('sets no test-only fault injection', () => {
+    const env = services.core.environment as Record<string, string>;
+    expect(Object.keys(env).filter((name) => name.startsWith('FAULT_INJECTION_'))).toEqual([]);
+  });
 });

@@ -176,6 +176,12 @@ describe.each([
     expect(problems).toEqual([]);
   });
 
+  it('sets no test-only fault injection', () => {
+    const containers = [...Object.values(deployments), find(objects, 'Job', 'vinsight-core-migrate')].flatMap((o) => o.spec.template.spec.containers);
+    const names = [...Object.keys(config), ...containers.flatMap((c: { env?: { name: string }[] }) => (c.env ?? []).map((v) => v.name))];
+    expect(names.filter((name) => name.startsWith('FAULT_INJECTION_'))).toEqual([]);
+  });
+
   it('migrates with the migrator CLI and the owner role only', () => {
     const job = find(objects, 'Job', 'vinsight-core-migrate');
     const c = job.spec.template.spec.containers[0];

@@ -32,6 +32,7 @@ import {
   superuserUrl,
 } from './support/pg-test-clusters';
 import { TEST_BROKER, removeTestBroker, startTestBroker, stopTestBroker } from './support/kafka-test-broker';
+import { eventually } from './support/eventually';
 import { parsePrometheusText, sumOf } from './support/prometheus-text';
 
 /**
@@ -52,17 +53,6 @@ const REPORT = join(tmpdir(), 'vinsight-readiness-scenarios.json');
 interface Probe {
   status: number;
   body: any;
-}
-
-async function eventually<T>(what: string, read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 60000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (accept(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`${what} not reached within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
 }
 
 describe('readiness under faults (own Postgres primary + replica, own Kafka broker)', () => {

@@ -24,6 +24,7 @@ export class AllInOneModule {
             consumerGroups: true,
             replication: { pool: REPLICA_POOL },
             projectionLag: { maxLagEvents: config.health.projectionLagMaxEvents },
+            stuckPartitions: true,
           },
         }),
         CommandProcessingModule.forRoot(config, lifecycle),

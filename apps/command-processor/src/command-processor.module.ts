@@ -16,7 +16,7 @@ export class CommandProcessorModule {
           config,
           lifecycle,
           primaryPool: PROJECTOR_POOL,
-          checks: { kafka: true, consumerGroups: true },
+          checks: { kafka: true, consumerGroups: true, stuckPartitions: true },
         }),
         CommandProcessingModule.forRoot(config, lifecycle),
       ],

@@ -19,7 +19,7 @@ export class ProjectorModule {
           config,
           lifecycle,
           primaryPool: PROJECTOR_POOL,
-          checks: { kafka: true, consumerGroups: true, projectionLag: { maxLagEvents: MAX_PROJECTION_LAG_EVENTS } },
+          checks: { kafka: true, consumerGroups: true, projectionLag: { maxLagEvents: MAX_PROJECTION_LAG_EVENTS }, stuckPartitions: true },
         }),
         ProjectionsModule.forRoot(config, lifecycle),
       ],

@@ -1,10 +1,12 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@vinsight/config';
-import { ConsumerGroupRegistry, LifecycleState, trackConsumerGroup } from '@vinsight/health';
+import { ConsumerGroupRegistry, LifecycleState, PartitionProgressRegistry, trackConsumerGroup } from '@vinsight/health';
 import { AppMetrics } from '@vinsight/observability';
 import { TopicAdmin, TopicNames, TransactionalProcessor } from '@vinsight/kafka';
+import { InjectedFaults } from '@vinsight/runtime';
 import { Kafka } from 'kafkajs';
 import { CommandPartitionHandler } from './command-partition.handler';
+import { InputPartitionsProgress } from './input-partitions.progress';
 import { nestKafkaLogger } from './nest-kafka-logger';
 import { KAFKA_CLIENT, TOPIC_NAMES } from './tokens';
 
@@ -19,6 +21,8 @@ const MAX_COMMANDS_PER_TRANSACTION = 1000;
 export class CommandProcessorService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('CommandProcessor');
   private processor?: TransactionalProcessor;
+  /** Reads the group's committed offsets for readiness; its own connection, held while running. */
+  private groupAdmin?: TopicAdmin;
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
@@ -28,6 +32,7 @@ export class CommandProcessorService implements OnApplicationBootstrap, BeforeAp
     private readonly lifecycle: LifecycleState,
     private readonly consumerGroups: ConsumerGroupRegistry,
     private readonly metrics: AppMetrics,
+    private readonly partitionProgress: PartitionProgressRegistry,
   ) {
     handler.onOutcome = (type, outcome, code) => metrics.recordCommand(type, outcome, code);
   }
@@ -59,8 +64,12 @@ export class CommandProcessorService implements OnApplicationBootstrap, BeforeAp
       partitionsConcurrently: this.config.kafka.partitions,
       logger: nestKafkaLogger(this.logger),
       onCommitted: (_partition, commands, durationMs) => this.metrics.observeBatch('command-processor', commands, durationMs / 1000),
+      beforeCommit: this.injectedFaults(),
     });
-    this.consumerGroups.register(trackConsumerGroup(this.processor.groupConsumer, groupId, { sessionTimeoutMs: 30000 }));
+    const membership = trackConsumerGroup(this.processor.groupConsumer, groupId, { sessionTimeoutMs: 30000 });
+    this.consumerGroups.register(membership);
+    this.groupAdmin = new TopicAdmin(this.kafka, this.topics);
+    this.partitionProgress.register(new InputPartitionsProgress(groupId, this.topics.commands, this.groupAdmin, membership, this.processor));
     await this.processor.start();
     this.lifecycle.markStarted('command-processor');
     this.logger.log(`consuming ${this.topics.commands} as ${groupId}`);
@@ -68,5 +77,14 @@ export class CommandProcessorService implements OnApplicationBootstrap, BeforeAp
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.processor?.stop();
+    await this.groupAdmin?.disconnect();
+  }
+
+  /** The test-only faults of FAULT_INJECTION_*, inside each transaction before its commit; none in production. */
+  private injectedFaults(): ((partition: number, commands: number) => void) | undefined {
+    const faults = new InjectedFaults(this.config.faultInjection);
+    if (!faults.enabled) return undefined;
+    this.logger.warn(`fault injection is on (tests only): ${JSON.stringify(this.config.faultInjection)}`);
+    return (partition, commands) => faults.insideBatch(partition, commands, `a transaction of partition ${partition}`, true);
   }
 }

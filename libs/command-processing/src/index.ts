@@ -6,3 +6,4 @@ export * from './tokens';
 export * from './partition-state';
 export * from './partition-state.loader';
 export * from './snapshot.store';
+export * from './input-partitions.progress';

@@ -26,6 +26,10 @@ export interface AppConfig {
   shutdownGraceMs: number;
   /** Serving time between readiness turning 503 and the listener closing (0 for roles without the read API). */
   shutdownDrainDelayMs: number;
+  /** Seconds a partition with input waiting may keep its committed offset before readiness fails. */
+  stuckPartitionSeconds: number;
+  /** Test-only faults (see FAULT_INJECTION_* in environment.schema.ts); both unset in production. */
+  faultInjection: { exitInBatchAfterRecords?: number; failPartition?: number };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

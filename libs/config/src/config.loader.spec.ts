@@ -68,4 +68,22 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...base, REPLICA_DATABASE_URL: 'mysql://x' })).toEqual(['REPLICA_DATABASE_URL']);
     expect(problemsOf({ ...base, KAFKA_BROKERS: 'localhost' })).toEqual(['KAFKA_BROKERS']);
   });
+
+  it('judges a partition stuck after 60 s by default, 1 to 86400 when set', () => {
+    expect(loadConfig(['command-processor'], base).stuckPartitionSeconds).toBe(60);
+    expect(loadConfig(['command-processor'], { ...base, READINESS_STUCK_PARTITION_SECONDS: '5' }).stuckPartitionSeconds).toBe(5);
+    for (const bad of ['0', '86401', 'a minute']) {
+      expect(problemsOf({ ...base, READINESS_STUCK_PARTITION_SECONDS: bad }, ['command-processor'])).toEqual(['READINESS_STUCK_PARTITION_SECONDS']);
+    }
+  });
+
+  it('injects no fault unless a test asks for one, and validates the ones asked for', () => {
+    expect(loadConfig(['projector'], base).faultInjection).toEqual({ exitInBatchAfterRecords: undefined, failPartition: undefined });
+    const faults = loadConfig(['projector', 'command-processor'], { ...base, FAULT_INJECTION_EXIT_IN_BATCH_AFTER_RECORDS: '500', FAULT_INJECTION_FAIL_PARTITION: '0' });
+    expect(faults.faultInjection).toEqual({ exitInBatchAfterRecords: 500, failPartition: 0 });
+    expect(problemsOf({ ...base, FAULT_INJECTION_EXIT_IN_BATCH_AFTER_RECORDS: '0', FAULT_INJECTION_FAIL_PARTITION: '-1' }).sort()).toEqual([
+      'FAULT_INJECTION_EXIT_IN_BATCH_AFTER_RECORDS',
+      'FAULT_INJECTION_FAIL_PARTITION',
+    ]);
+  });
 });

@@ -24,6 +24,7 @@ const KNOWN = new Set(Object.keys(new EnvironmentVariables()).concat(
   'DATABASE_URL', 'PROJECTOR_DATABASE_URL', 'API_DATABASE_URL', 'REPLICA_DATABASE_URL',
   'JWT_HS256_SECRET', 'JWT_JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE',
 ));
+KNOWN.add('FAULT_INJECTION_EXIT_IN_BATCH_AFTER_RECORDS').add('FAULT_INJECTION_FAIL_PARTITION');
 
 export function environmentVariableNames(): string[] {
   return [...KNOWN].sort();
@@ -105,5 +106,7 @@ function toAppConfig(roles: ServiceRole[], v: EnvironmentVariables): AppConfig {
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
     // Only the read API has a Service (and so endpoints to leave) in front of it.
     shutdownDrainDelayMs: roles.includes('read-api') ? v.SHUTDOWN_DRAIN_DELAY_MS : 0,
+    stuckPartitionSeconds: v.READINESS_STUCK_PARTITION_SECONDS,
+    faultInjection: { exitInBatchAfterRecords: v.FAULT_INJECTION_EXIT_IN_BATCH_AFTER_RECORDS, failPartition: v.FAULT_INJECTION_FAIL_PARTITION },
   };
 }

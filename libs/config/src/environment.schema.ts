@@ -134,6 +134,29 @@ export class EnvironmentVariables {
   /** Liveness fails when the V8 heap exceeds this many MiB. */
   @Transform(toInt) @IsInt() @Min(64)
   LIVENESS_HEAP_MAX_MB = 1536;
+
+  /**
+   * Readiness fails when a partition this process consumes has input waiting and its committed
+   * offset (the projector: its checkpoint) has not moved for this many seconds.
+   */
+  @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  READINESS_STUCK_PARTITION_SECONDS = 60;
+
+  /**
+   * Tests only, never set in production: the projector or command processor kills itself
+   * (SIGKILL) inside the batch in which the input records it has handled since start reach this
+   * number, after the batch's work is written and before it commits. Crash tests kill with it at
+   * a point they choose instead of hunting for a batch in flight.
+   */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  FAULT_INJECTION_EXIT_IN_BATCH_AFTER_RECORDS?: number;
+
+  /**
+   * Tests only, never set in production: every Kafka transaction of the command processor on
+   * this input partition fails before its commit, so the partition is stuck.
+   */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(9999)
+  FAULT_INJECTION_FAIL_PARTITION?: number;
 }
 
 export type EnvironmentName = keyof EnvironmentVariables;

@@ -8,6 +8,7 @@ import { ConsumerGroupRegistry } from './kafka/consumer-group.registry';
 import { ConsumerGroupStatus } from './kafka/consumer-group.status';
 import { KafkaBrokerProbe } from './kafka/kafka-broker.probe';
 import { LifecycleState } from './lifecycle.state';
+import { PartitionProgressRegistry } from './partitions/partition-progress.registry';
 import { ProjectionLagRegistry } from './projection/projection-lag.registry';
 import { PartitionProjectionLag } from './projection/projection-lag.source';
 import { PRIMARY_POOL } from './tokens';
@@ -40,12 +41,18 @@ const caughtUp = {
   seconds: 0,
 };
 
-async function healthApp(checks: ReadinessChecksOptions, pools: { primary: FakePool; replica?: FakePool }, broker?: Partial<KafkaBrokerProbe>) {
+async function healthApp(
+  checks: ReadinessChecksOptions,
+  pools: { primary: FakePool; replica?: FakePool },
+  broker?: Partial<KafkaBrokerProbe>,
+  env: Record<string, string> = {},
+) {
   const config = loadConfig(['read-api'], {
     API_DATABASE_URL: 'postgres://u@127.0.0.1:1/x',
     MIGRATE_ON_START: 'false',
     REPLICATION_LAG_MAX_SECONDS: '5',
     HEALTH_CHECK_TIMEOUT_MS: '300',
+    ...env,
   });
   const lifecycle = new LifecycleState();
   lifecycle.migrationsApplied = true;
@@ -180,6 +187,32 @@ describe('HealthController (Nest + Fastify)', () => {
     const ready = await http().get('/health/ready').expect(200);
     expect(ready.body.info['kafka-consumers'].groups.cp).toMatchObject({ state: 'joined', assignedPartitions: 2 });
     expect(ready.body.info.projection.projections['read-models']).toMatchObject({ maxPartitionLag: 50 });
+  });
+
+  it('names a partition with input waiting whose committed offset stood still past the limit, and only that one', async () => {
+    const { app, http } = await healthApp({ stuckPartitions: true }, { primary: new FakePool() }, undefined, { READINESS_STUCK_PARTITION_SECONDS: '1' });
+    close = () => app.close();
+    expect((await http().get('/health/ready').expect(503)).body.error.partitions.message).toBe('no consumer group registered');
+
+    let moving = 10n;
+    const progress = () => [
+      { topic: 'c', partition: 0, committed: 41n, end: 57n },
+      { topic: 'c', partition: 1, committed: (moving += 5n), end: moving + 100n },
+      { topic: 'c', partition: 2, committed: 7n, end: 8n, idleAt: 8n },
+    ];
+    app.get(PartitionProgressRegistry).register({ group: 'cp', progress: async () => progress() });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const first = await http().get('/health/ready').expect(200);
+    expect(first.body.info.partitions).toEqual({ status: 'up', stuckAfterSeconds: 1, groups: { cp: { partitions: 3, pending: 2, stuck: 0 } } });
+
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const stuck = await http().get('/health/ready').expect(503);
+    expect(stuck.body.error.partitions).toMatchObject({
+      status: 'down',
+      stuck: [{ group: 'cp', topic: 'c', partition: 0, committedOffset: '41', endOffset: '57', stuckForSeconds: 1 }],
+      groups: { cp: { partitions: 3, pending: 2, stuck: 1 } },
+      message: '1 partition(s) stuck with input waiting for 1 s or more: cp c[0] at 41 of 57 for 1 s',
+    });
   });
 
   it('reports startup from the lifecycle', async () => {

@@ -8,6 +8,8 @@ import { KafkaBrokerIndicator } from './kafka/kafka-broker.indicator';
 import { KafkaBrokerProbe } from './kafka/kafka-broker.probe';
 import { LifecycleState } from './lifecycle.state';
 import { LivenessIndicator } from './liveness.indicator';
+import { PartitionProgressRegistry } from './partitions/partition-progress.registry';
+import { StuckPartitionsIndicator } from './partitions/stuck-partitions.indicator';
 import { PostgresIndicator } from './postgres.indicator';
 import { ProjectionLagIndicator } from './projection/projection-lag.indicator';
 import { ProjectionLagRegistry } from './projection/projection-lag.registry';
@@ -43,8 +45,10 @@ export class HealthModule {
         ProjectionLagIndicator,
         ReadinessProbe,
         SchemaVersionIndicator,
+        PartitionProgressRegistry,
+        StuckPartitionsIndicator,
       ],
-      exports: [LifecycleState, ConsumerGroupRegistry, ProjectionLagRegistry],
+      exports: [LifecycleState, ConsumerGroupRegistry, ProjectionLagRegistry, PartitionProgressRegistry],
     };
   }
 }

@@ -15,6 +15,11 @@ export interface ReadinessChecksOptions {
   consumerGroups?: { rebalanceGraceMs?: number } | boolean;
   /** Projection lag (events behind the high watermark) per partition at most `maxLagEvents`. */
   projectionLag?: { maxLagEvents: number };
+  /**
+   * No partition of a group registered with PartitionProgressRegistry has input waiting while its
+   * committed offset stands still for READINESS_STUCK_PARTITION_SECONDS.
+   */
+  stuckPartitions?: boolean;
 }
 
 export interface HealthModuleOptions {

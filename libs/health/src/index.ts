@@ -11,3 +11,6 @@ export * from './kafka/consumer-group.registry';
 export * from './kafka/consumer-group.tracker';
 export * from './projection/projection-lag.source';
 export * from './projection/projection-lag.registry';
+export * from './partitions/partition-progress.source';
+export * from './partitions/partition-progress.registry';
+export * from './partitions/stuck-partitions.watch';

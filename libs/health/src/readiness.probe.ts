@@ -13,6 +13,7 @@ import { KafkaBrokerIndicator } from './kafka/kafka-broker.indicator';
 import { LifecycleState } from './lifecycle.state';
 import { PostgresIndicator } from './postgres.indicator';
 import { ProjectionLagIndicator } from './projection/projection-lag.indicator';
+import { StuckPartitionsIndicator } from './partitions/stuck-partitions.indicator';
 import { ReadinessCache } from './readiness.cache';
 import { ReplicationLagIndicator } from './replication/replication-lag.indicator';
 import { PRIMARY_POOL } from './tokens';
@@ -25,6 +26,7 @@ export const READINESS_KEYS = {
   kafka: 'kafka',
   consumerGroups: 'kafka-consumers',
   projectionLag: 'projection',
+  stuckPartitions: 'partitions',
 } as const;
 
 /**
@@ -46,6 +48,7 @@ export class ReadinessProbe {
     private readonly kafka: KafkaBrokerIndicator,
     private readonly consumerGroups: ConsumerGroupIndicator,
     private readonly projectionLag: ProjectionLagIndicator,
+    private readonly stuckPartitions: StuckPartitionsIndicator,
   ) {
     this.cache = new ReadinessCache(options.cacheTtlMs ?? DEFAULT_READINESS_CACHE_TTL_MS);
   }
@@ -73,6 +76,9 @@ export class ReadinessProbe {
     const projectionLag = checks.projectionLag;
     if (projectionLag) {
       list.push(() => this.cached(keys.projectionLag, () => this.projectionLag.check(keys.projectionLag, projectionLag.maxLagEvents)));
+    }
+    if (checks.stuckPartitions) {
+      list.push(() => this.cached(keys.stuckPartitions, () => this.stuckPartitions.check(keys.stuckPartitions)));
     }
     return list;
   }

@@ -65,6 +65,11 @@ export interface TransactionalProcessorOptions {
   logger: KafkaLogger;
   /** Called after every committed transaction (metrics). */
   onCommitted?: (partition: number, inputMessages: number, durationMs: number) => void;
+  /**
+   * Called inside every transaction, its output sent, just before its commit (test-only fault
+   * injection). Throwing fails the transaction like any other error.
+   */
+  beforeCommit?: (partition: number, inputMessages: number) => void;
 }
 
 /** One assigned input partition: its consumed-but-uncommitted messages and where they stand. */
@@ -165,7 +170,15 @@ export class TransactionalProcessor {
     this.consumer.on(this.consumer.events.START_BATCH_PROCESS, ({ payload }) => {
       const pipeline = this.pipelines.get(payload.partition);
       if (payload.batchSize > 0 || payload.topic !== options.inputTopic || !pipeline || payload.firstOffset === null) return;
-      if (pipeline.nextExpected === BigInt(payload.firstOffset)) pipeline.nextExpected = BigInt(payload.lastOffset) + 1n;
+      const [first, next] = [BigInt(payload.firstOffset), BigInt(payload.lastOffset) + 1n];
+      // The first fetch after an assignment often arrives while the partition still loads (its
+      // committed offset not read yet): step over once it knows where it stands.
+      void pipeline.loaded.then(
+        () => {
+          if (this.pipelines.get(payload.partition) === pipeline && pipeline.nextExpected === first) pipeline.nextExpected = next;
+        },
+        () => undefined,
+      );
     });
   }
 
@@ -180,6 +193,19 @@ export class TransactionalProcessor {
 
   get assignedPartitions(): number[] {
     return [...this.pipelines.keys()].sort((a, b) => a - b);
+  }
+
+  /**
+   * The partitions that wait for input (loaded, nothing queued, no transaction running), with the
+   * offset their next record must have. It can be past the group's committed offset when only
+   * transaction markers or aborted records followed: readiness must not take those for input.
+   */
+  idlePositions(): Map<number, bigint> {
+    const idle = new Map<number, bigint>();
+    for (const pipeline of this.pipelines.values()) {
+      if (pipeline.queue.length === 0 && !pipeline.draining && pipeline.nextExpected !== undefined) idle.set(pipeline.partition, pipeline.nextExpected);
+    }
+    return idle;
   }
 
   async start(): Promise<void> {
@@ -377,7 +403,7 @@ export class TransactionalProcessor {
         const written = await transaction.sendBatch({ topicMessages: [...first, ...results], acks: -1 });
         const actual = baseOffsetsOf(written, partition);
         if (first.every((o) => actual.get(o.topic) === predicted.get(o.topic))) {
-          await this.commit(transaction, partition, nextOffset);
+          await this.commit(transaction, partition, nextOffset, slice.length);
           this.advance(partition, actual, [...first, ...results]);
         } else {
           // Someone else wrote to our partitions (or we lost track): abort, learn, do it the slow way.
@@ -392,7 +418,7 @@ export class TransactionalProcessor {
         const base = baseOffsetsOf(first.length > 0 ? await transaction.sendBatch({ topicMessages: first, acks: -1 }) : [], partition);
         const results = work.results(base).filter((o) => o.messages.length > 0);
         const resultOffsets = baseOffsetsOf(results.length > 0 ? await transaction.sendBatch({ topicMessages: results, acks: -1 }) : [], partition);
-        await this.commit(transaction, partition, nextOffset);
+        await this.commit(transaction, partition, nextOffset, slice.length);
         this.advance(partition, new Map([...base, ...resultOffsets]), [...first, ...results]);
       }
     } catch (error) {
@@ -404,7 +430,8 @@ export class TransactionalProcessor {
     this.options.onCommitted?.(partition, slice.length, Date.now() - started);
   }
 
-  private async commit(transaction: Transaction, partition: number, nextOffset: string) {
+  private async commit(transaction: Transaction, partition: number, nextOffset: string, inputMessages: number) {
+    this.options.beforeCommit?.(partition, inputMessages);
     await transaction.sendOffsets({
       consumerGroupId: this.options.groupId,
       topics: [{ topic: this.options.inputTopic, partitions: [{ partition, offset: nextOffset }] }],

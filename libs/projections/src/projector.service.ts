@@ -1,10 +1,11 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@vinsight/config';
 import { PROJECTOR_POOL } from '@vinsight/database';
-import { ConsumerGroupRegistry, ProjectionLagRegistry, trackConsumerGroup } from '@vinsight/health';
+import { ConsumerGroupRegistry, PartitionProgressRegistry, ProjectionLagRegistry, trackConsumerGroup } from '@vinsight/health';
 import type { LifecycleState } from '@vinsight/health';
 import { AppMetrics } from '@vinsight/observability';
 import { TopicAdmin, topicNames } from '@vinsight/kafka';
+import { InjectedFaults } from '@vinsight/runtime';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { BatchRunner } from './apply/batch-runner';
@@ -12,6 +13,7 @@ import { ProjectionTarget } from './apply/projection-target';
 import { Clock } from './clock';
 import { CONSUMER_SESSION_TIMEOUT_MS, ProjectionConsumer } from './consumer/projection-consumer';
 import { ProjectionLagService } from './lag/projection-lag.service';
+import { ProjectionPartitionsProgress } from './lag/projection-partitions.progress';
 import { CheckPartitions } from './partitions/check-partitions';
 import {
   DEFAULT_RETENTION_FIRST_RUN_MS,
@@ -50,6 +52,7 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
     @Optional() private readonly consumerGroups?: ConsumerGroupRegistry,
     @Optional() private readonly lagSources?: ProjectionLagRegistry,
     @Optional() private readonly metrics?: AppMetrics,
+    @Optional() private readonly partitionProgress?: PartitionProgressRegistry,
   ) {}
 
   get groupId(): string {
@@ -74,6 +77,7 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
     const partitions = new CheckPartitions(this.pool, target, this.clock);
     await partitions.ensureUpcoming();
     const runner = new BatchRunner(this.pool, target, partitions, this.logger);
+    runner.beforeCommit = this.injectedFaults();
     this.consumer = new ProjectionConsumer(this.kafka, runner, {
       groupId: this.groupId,
       topics: [topics.events, topics.checkEvents],
@@ -91,7 +95,9 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
         if (result.parked > 0) this.logger.warn(`${topic}[${partition}]: parked ${result.parked} event(s) of the batch`);
       },
     });
-    this.consumerGroups?.register(trackConsumerGroup(this.consumer.kafkaConsumer, this.groupId, { sessionTimeoutMs: CONSUMER_SESSION_TIMEOUT_MS }));
+    const membership = trackConsumerGroup(this.consumer.kafkaConsumer, this.groupId, { sessionTimeoutMs: CONSUMER_SESSION_TIMEOUT_MS });
+    this.consumerGroups?.register(membership);
+    this.partitionProgress?.register(new ProjectionPartitionsProgress(this.groupId, this.lag, membership));
     this.lagSources?.register(this.lag);
     await this.consumer.start();
     this.schedule(partitions);
@@ -103,6 +109,14 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
     for (const timer of this.timers.splice(0)) clearInterval(timer);
     await this.consumer?.stop();
     await this.retentionRunning;
+  }
+
+  /** The test-only fault of FAULT_INJECTION_EXIT_IN_BATCH_AFTER_RECORDS, inside each batch before its commit; none in production. */
+  private injectedFaults(): BatchRunner['beforeCommit'] {
+    const faults = new InjectedFaults(this.config.faultInjection);
+    if (!faults.enabled) return undefined;
+    this.logger.warn(`fault injection is on (tests only): ${JSON.stringify(this.config.faultInjection)}`);
+    return (partition, records, batch) => faults.insideBatch(partition, records, batch);
   }
 
   private schedule(partitions: CheckPartitions): void {

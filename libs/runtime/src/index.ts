@@ -1,2 +1,3 @@
 export * from './run-service';
 export * from './platform.imports';
+export * from './fault-injection';

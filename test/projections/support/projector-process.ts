@@ -32,6 +32,15 @@ export async function appliedEvents(pool: Pool): Promise<number> {
   return Number(rows[0].n);
 }
 
+/** The live projection's stored checkpoint of one partition (0 when it has none). */
+export async function checkpointOf(pool: Pool, topic: string, partition: number): Promise<bigint> {
+  const { rows } = await pool.query<{ next_offset: string }>(
+    `SELECT next_offset FROM projection_checkpoints WHERE projection = 'read-models' AND topic = $1 AND partition = $2`,
+    [topic, partition],
+  );
+  return BigInt(rows[0]?.next_offset ?? 0);
+}
+
 /** Whether the projector holds a batch transaction open right now. */
 export async function batchInFlight(pool: Pool): Promise<boolean> {
   const { rows } = await pool.query(

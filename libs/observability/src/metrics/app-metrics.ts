@@ -39,9 +39,11 @@ export class AppMetrics {
   readonly poolConnections: Gauge<'pool' | 'state'>;
   readonly eventsParked: Counter<'projection'>;
   readonly parkedEventsWaiting: Gauge<'projection'>;
+  readonly stuckPartitions: Gauge<'group'>;
 
   private readonly pools = new Map<string, PoolCounts>();
   private projectionLagRefresh?: () => Promise<void>;
+  private stuckPartitionsRefresh?: () => Promise<void>;
 
   constructor(options: { service: string; defaultMetrics?: boolean; registry?: Registry }) {
     this.registry = options.registry ?? new Registry();
@@ -142,6 +144,16 @@ export class AppMetrics {
         await refreshLag();
       },
     });
+    const refreshStuck = () => this.stuckPartitionsRefresh?.();
+    this.stuckPartitions = new Gauge({
+      name: 'vinsight_stuck_partitions',
+      help: 'Partitions of a consumer group of this process with input waiting and no progress for READINESS_STUCK_PARTITION_SECONDS',
+      labelNames: ['group'],
+      registers,
+      async collect() {
+        await refreshStuck();
+      },
+    });
   }
 
   recordCommand(type: string, outcome: CommandOutcome, code = ''): void {
@@ -188,6 +200,15 @@ export class AppMetrics {
 
   setParkedEventsWaiting(projection: string, count: number): void {
     this.parkedEventsWaiting.set({ projection }, count);
+  }
+
+  setStuckPartitions(group: string, stuck: number): void {
+    this.stuckPartitions.set({ group }, stuck);
+  }
+
+  /** What measures stuck partitions when /metrics is scraped; the same rules as refreshProjectionLagWith. */
+  refreshStuckPartitionsWith(refresh: () => Promise<void>): void {
+    this.stuckPartitionsRefresh = refresh;
   }
 
   setReplicationLag(seconds: number | null, bytes: number): void {

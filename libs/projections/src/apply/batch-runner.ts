@@ -55,6 +55,11 @@ const FIRST_RETRY_DELAY_MS = 100;
  */
 export class BatchRunner {
   private readonly checkpoints: CheckpointStore;
+  /**
+   * Called inside every batch transaction, its rows and checkpoint written, just before COMMIT,
+   * with the number of records it applies (test-only fault injection).
+   */
+  beforeCommit?: (partition: number, records: number, batch: string) => void;
 
   constructor(
     readonly pool: Pool,
@@ -111,6 +116,7 @@ export class BatchRunner {
       const { parked, applied, checksInserted, types } = await this.applyIsolating(client, pending);
       await this.parking.park(client, this.target.parkedProjection, parked);
       await this.checkpoints.advance(client, batch.topic, batch.partition, nextOffset);
+      this.beforeCommit?.(batch.partition, pending.length, `batch ${batch.topic}[${batch.partition}] ${stored}..${nextOffset - 1n}`);
       await client.query('COMMIT');
       for (const p of parked) {
         this.logger.warn(`parked ${describeRecord(p.record)} (${p.eventType ?? 'unreadable'}): ${p.errorCode} ${p.reason}`);

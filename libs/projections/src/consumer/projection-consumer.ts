@@ -65,6 +65,8 @@ export class ProjectionConsumer {
   /** Last committed checkpoint per `topic:partition` known here: never ahead of the stored one. */
   private readonly positions = new Map<string, bigint>();
   private readonly partitions = new Map<string, PartitionState>();
+  /** `topic:partition` of the current assignment. */
+  private assigned = new Set<string>();
   private readonly transactions: Semaphore;
   private readonly maxBatchRecords: number;
   private readonly lingerMs: number;
@@ -106,7 +108,10 @@ export class ProjectionConsumer {
       // KafkaJS reports fetches that held only transaction markers (or aborted records) this
       // way, never to eachBatch: the checkpoint still has to move past them.
       if (payload.batchSize !== 0 || !this.running) return;
-      const state = this.partitions.get(`${payload.topic}:${payload.partition}`);
+      const key = `${payload.topic}:${payload.partition}`;
+      // Also the first fetch after an assignment: a partition whose log ends in markers (or aborted
+      // records) past its checkpoint would otherwise stay one step behind until new events come.
+      const state = this.partitions.get(key) ?? (this.assigned.has(key) ? this.stateOf(payload.topic, payload.partition) : undefined);
       if (!state || state.failure) return;
       state.buffer.append([], BigInt(payload.lastOffset));
       this.schedule(state);
@@ -310,6 +315,7 @@ export class ProjectionConsumer {
   private assign(assignment: Record<string, number[]>): void {
     const assigned = new Set<string>();
     for (const [topic, partitions] of Object.entries(assignment)) for (const partition of partitions) assigned.add(`${topic}:${partition}`);
+    this.assigned = assigned;
     for (const [key, state] of this.partitions) {
       state.generation += 1;
       // Its retry belongs to the old generation and will not resume it.
