@@ -2,3 +2,4 @@ export * from './database.module';
 export * from './migrator';
 export * from './pool.factory';
 export * from './tenant-context';
+export * from './read-model-notifications';
