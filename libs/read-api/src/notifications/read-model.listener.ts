@@ -85,6 +85,7 @@ export class ReadModelListener implements OnApplicationBootstrap, OnApplicationS
       return;
     }
     if (this.client !== client) return;
+    if (this.reconnectDelayMs > FIRST_RECONNECT_DELAY_MS) this.logger.log('read model notifications heard again');
     this.reconnectDelayMs = FIRST_RECONNECT_DELAY_MS;
     this.setConnected(true);
   }
