@@ -31,12 +31,19 @@ interface Sleeper {
  * primary's checkpoints are read again each time the projector notifies a checkpoint of that
  * partition moving past one of those offsets (pushed, one listener per process), or every
  * `consistencyPollMs` while the listener is down, until CONSISTENCY_WAIT_MS has passed.
- * The database stays the judge: a notification only says when to look.
+ *
+ * What the notifications told is also kept (the highest checkpoint heard per partition and
+ * topic, forgotten whenever the listener reconnects): a position they show included needs no
+ * query at all, which at a few hundred token reads a second is most of the pool's work. They come
+ * from the projector's committed transactions; any database user could send one too, which could
+ * only make a read answer before its position (authentication still reads the database).
  */
 @Injectable()
 export class ConsistencyWaiter {
   private readonly topics: { events: string; checkEvents: string };
   private readonly sleepers = new Set<Sleeper>();
+  /** `<partition>:<topic>` -> the highest next offset notified since the listener connected. */
+  private readonly heard = new Map<string, bigint>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -49,7 +56,10 @@ export class ConsistencyWaiter {
     listener.subscribe({
       checkpoint: (notice) => this.checkpointMoved(notice),
       // Connected: what moved while it was down was not heard. Lost: back to polling.
-      listening: () => this.wakeAll(),
+      listening: () => {
+        this.heard.clear();
+        this.wakeAll();
+      },
     });
   }
 
@@ -60,6 +70,7 @@ export class ConsistencyWaiter {
     const replica = this.database.replicaPool;
     if (preferred === 'replica' && replica && (await this.includes(replica, position.partition, required).catch(() => false))) return 'replica';
     for (;;) {
+      if (this.listener.up && this.heardIncludes(position.partition, required)) return 'primary';
       // Registered before the read, so a notification arriving during it is not lost.
       const sleeper = this.listener.up ? this.sleeper(position.partition, required) : null;
       try {
@@ -67,6 +78,7 @@ export class ConsistencyWaiter {
         const left = deadline - performance.now();
         if (left <= 0) throw new ConsistencyTimeoutError(1);
         await (sleeper ? sleeper.woken(left) : sleep(Math.min(this.settings.consistencyPollMs, left)));
+        if (sleeper && this.listener.up && this.heardIncludes(position.partition, required)) return 'primary';
       } finally {
         if (sleeper) this.sleepers.delete(sleeper.entry);
       }
@@ -99,10 +111,16 @@ export class ConsistencyWaiter {
   }
 
   private checkpointMoved(notice: CheckpointNotice): void {
+    const key = `${notice.partition}:${notice.topic}`;
+    if ((this.heard.get(key) ?? -1n) < notice.nextOffset) this.heard.set(key, notice.nextOffset);
     for (const sleeper of this.sleepers) {
       const offset = sleeper.required.get(notice.topic);
       if (sleeper.partition === notice.partition && offset !== undefined && notice.nextOffset > offset) sleeper.wake();
     }
+  }
+
+  private heardIncludes(partition: number, required: ReadonlyMap<string, bigint>): boolean {
+    return [...required].every(([topic, offset]) => (this.heard.get(`${partition}:${topic}`) ?? -1n) > offset);
   }
 
   private wakeAll(): void {
