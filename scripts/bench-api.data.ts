@@ -41,25 +41,29 @@ export interface BenchUrls {
   api: string;
 }
 
-export function benchUrls(env: NodeJS.ProcessEnv): BenchUrls {
+export function benchUrls(env: NodeJS.ProcessEnv, database = BENCH_DATABASE): BenchUrls {
   return {
     superuser: env.BENCH_SUPERUSER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-    owner: withDatabase(env.BENCH_OWNER_URL ?? 'postgres://vinsight_owner@127.0.0.1:5432/x', BENCH_DATABASE),
-    projector: withDatabase(env.BENCH_PROJECTOR_URL ?? 'postgres://vinsight_projector@127.0.0.1:5432/x', BENCH_DATABASE),
-    api: withDatabase(env.BENCH_API_URL ?? 'postgres://vinsight_api@127.0.0.1:5432/x', BENCH_DATABASE),
+    owner: withDatabase(env.BENCH_OWNER_URL ?? 'postgres://vinsight_owner@127.0.0.1:5432/x', database),
+    projector: withDatabase(env.BENCH_PROJECTOR_URL ?? 'postgres://vinsight_projector@127.0.0.1:5432/x', database),
+    api: withDatabase(env.BENCH_API_URL ?? 'postgres://vinsight_api@127.0.0.1:5432/x', database),
   };
 }
 
-async function ensureDatabase(urls: BenchUrls): Promise<void> {
+/** The database `urls` name. */
+const databaseOf = (urls: BenchUrls) => new URL(urls.owner).pathname.slice(1);
+
+/** The database of `urls`, created and migrated when missing (no data). */
+export async function ensureBenchDatabase(urls: BenchUrls): Promise<void> {
   const admin = new Client({ connectionString: urls.superuser });
   await admin.connect();
   try {
-    const { rows } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [BENCH_DATABASE]);
-    if (rows.length === 0) await admin.query(`CREATE DATABASE ${BENCH_DATABASE} OWNER vinsight_owner`);
+    const { rows } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [databaseOf(urls)]);
+    if (rows.length === 0) await admin.query(`CREATE DATABASE ${databaseOf(urls)} OWNER vinsight_owner`);
   } finally {
     await admin.end();
   }
-  const db = new Client({ connectionString: withDatabase(urls.superuser, BENCH_DATABASE) });
+  const db = new Client({ connectionString: withDatabase(urls.superuser, databaseOf(urls)) });
   await db.connect();
   try {
     await db.query(`ALTER SCHEMA public OWNER TO vinsight_owner;
@@ -73,7 +77,7 @@ async function ensureDatabase(urls: BenchUrls): Promise<void> {
 
 /** Seeds the data set unless the marker says it is already there; returns the seeding seconds. */
 export async function ensureBenchData(urls: BenchUrls, size: BenchSize, log: (line: string) => void): Promise<number> {
-  await ensureDatabase(urls);
+  await ensureBenchDatabase(urls);
   const owner = new Pool({ connectionString: urls.owner, max: 1 });
   const projector = new Pool({ connectionString: urls.projector, max: 1 });
   try {

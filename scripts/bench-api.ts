@@ -11,6 +11,9 @@
  * figure that holds on a machine shared with other work) and at a fixed 1,000 req/s, the first page of
  * monitors, the 30-day uptime (full speed and a fixed BENCH_UPTIME_RATE), each for the `pg` hot
  * path and again with the `prisma` interactive transaction for comparison.
+ * Then the token-wait line (bench-api.token-wait.ts): result received -> read with its token
+ * answered at 200 commands/s through Kafka, notified against polled read API processes.
+ * `npm run bench:api -- --token-wait-only` runs only that line (no data set to seed).
  * The last line of output is one JSON object.
  *
  * Environment: BENCH_TENANTS (1000), BENCH_MONITORS (50), BENCH_CHECKS (1000), BENCH_DURATION
@@ -25,7 +28,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BenchSize, benchUrls, ensureBenchData, monitorIdOf, tokenOf } from './bench-api.data';
+import { BenchSize, benchUrls, ensureBenchData, ensureBenchDatabase, monitorIdOf, tokenOf } from './bench-api.data';
+import { measureTokenWait } from './bench-api.token-wait';
 import { cpuSecondsOf } from './process-cpu';
 
 // autocannon ships no types; this is the part used here.
@@ -204,6 +208,21 @@ const row = (name: string, f: Figures) =>
       `${f.cpuUsPerRequest === undefined ? '' : `   ${f.cpuUsPerRequest} µs CPU/request`}${f.failures ? `   FAILED ${f.failures}` : ''}`,
   );
 
+/**
+ * The token-wait line writes through the projector: into a database of its own, so that the
+ * read benchmarks' data set stays as seeded and its size does not weigh on the projector.
+ */
+async function tokenWait() {
+  const tokenWaitUrls = benchUrls(env, 'vinsight_bench_token_wait');
+  await ensureBenchDatabase(tokenWaitUrls);
+  return measureTokenWait(tokenWaitUrls, { start: startProcess, stop }, log);
+}
+
+async function tokenWaitOnly(): Promise<void> {
+  const figures = await tokenWait();
+  log(JSON.stringify({ bench: 'api-token-wait', ...figures, loadAverage: loadavg().map((load) => Number(load.toFixed(2))) }));
+}
+
 async function main(): Promise<void> {
   const seeded = await ensureBenchData(urls, size, log);
   if (seeded > 0) log(`bench data: seeded in ${Math.round(seeded)} s`);
@@ -299,7 +318,10 @@ async function main(): Promise<void> {
       `on Express ${cpuPerRequest.express} µs; bare / read API ${(cpuPerRequest.bare / cpuPerRequest.fastify).toFixed(3)}`,
   );
   log(`ratio prisma / pg: single ${(prisma('single').reqPerSec / pg('single').reqPerSec).toFixed(3)}, uptime ${(prisma('uptime').reqPerSec / pg('uptime').reqPerSec).toFixed(3)}`);
-  const failures = bareFigures.failures + bareAt1000.failures + expressFigures.failures + expressAt1000.failures + Object.values(results).reduce((sum, f) => sum + f.failures, 0);
+  const tokenWaitFigures = await tokenWait();
+  const failures =
+    bareFigures.failures + bareAt1000.failures + expressFigures.failures + expressAt1000.failures + tokenWaitFigures.notified.failures + tokenWaitFigures.polled.failures +
+    Object.values(results).reduce((sum, f) => sum + f.failures, 0);
   if (failures > 0) log(`WARNING: ${failures} requests failed (non-2xx, errors or timeouts)`);
   log(
     JSON.stringify({
@@ -322,13 +344,17 @@ async function main(): Promise<void> {
       bareCpuUsPerRequest: cpuPerRequest.bare,
       fastifyCpuUsPerRequest: cpuPerRequest.fastify,
       expressCpuUsPerRequest: cpuPerRequest.express,
+      tokenWaitNotifiedP50Ms: tokenWaitFigures.notified.p50,
+      tokenWaitNotifiedP99Ms: tokenWaitFigures.notified.p99,
+      tokenWaitPolledP50Ms: tokenWaitFigures.polled.p50,
+      tokenWaitPolledP99Ms: tokenWaitFigures.polled.p99,
       loadAverage: loadavg().map((load) => Number(load.toFixed(2))),
       failures,
     }),
   );
 }
 
-main().catch((error: unknown) => {
+(process.argv.includes('--token-wait-only') ? tokenWaitOnly() : main()).catch((error: unknown) => {
   process.stderr.write(`bench:api failed: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);
 });

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { decodeConsistencyToken } from '@vinsight/contracts';
 import { CommandClient, createKafkaClient, topicNames, TopicNames } from '@vinsight/kafka';
 import { Kafka } from 'kafkajs';
 import { Pool } from 'pg';
@@ -96,14 +97,17 @@ describe('command processor, end to end through Kafka', () => {
     expect(check.map((r) => r.json.type)).toEqual(['CheckRecorded']);
   });
 
-  it('answers a duplicate commandId with the original result marked duplicate, and writes no event', async () => {
+  it('answers a duplicate commandId with the original result marked duplicate, positioned where the partition now stands, and writes no event', async () => {
     const tenantId = randomUUID();
     const create = createTenant(tenantId);
     const first = await accepted(create);
     await capture.waitFor(topics.events, (r) => r.json?.commandId === create.commandId);
     await client.send(create);
     const [, again] = await client.waitFor(create.commandId, 2);
-    expect(again).toEqual({ ...first, duplicate: true });
+    expect(again).toEqual({ ...first, duplicate: true, position: expect.any(String) });
+    const [original, repeated] = [first, again].map((r) => decodeConsistencyToken(String(r.position)));
+    expect(repeated?.partition).toBe(original?.partition);
+    expect(BigInt(repeated!.eventsOffset!)).toBeGreaterThanOrEqual(BigInt(original!.eventsOffset!));
     // A later command proves the duplicate was processed before it, without events of its own.
     const rename = command('RenameTenant', tenantId, { name: 'Later' });
     await accepted(rename);

@@ -16,13 +16,14 @@ import {
   toEventEnvelope,
 } from '@vinsight/contracts';
 import { DomainCommand, evolveTenantWriteState, TenantWriteState, toSnapshot } from '@vinsight/domain';
-import { BaseOffsets, OutputMessages, PartitionHandler, PendingWork, TopicNames } from '@vinsight/kafka';
+import { OutputMessages, PartitionHandler, PendingWork, TopicNames } from '@vinsight/kafka';
 import { IHeaders, KafkaMessage, Message } from 'kafkajs';
 import { decideCommandClass } from './handlers/decide-command';
 import { InfrastructureFailure } from './infrastructure-failure';
 import { PartitionState } from './partition-state';
 import { PartitionStateLoader } from './partition-state.loader';
 import { CLOCK, Clock, EVENT_IDS, EventIdGenerator } from './ports';
+import { resultPosition, WrittenSoFar } from './result-position';
 import { PartitionSnapshot, SnapshotStore } from './snapshot.store';
 import { TOPIC_NAMES } from './tokens';
 
@@ -30,7 +31,13 @@ import { TOPIC_NAMES } from './tokens';
 export const SNAPSHOT_EVERY_EVENTS = 100_000;
 
 /** A result whose consistency position is known only once the events' offsets are. */
-type PendingResult = (offsets: BaseOffsets) => CommandResult;
+type PendingResult = (position: string) => CommandResult;
+
+/** A command's result, with how much the slice had written once it was decided (its position). */
+interface Answer {
+  readonly result: PendingResult;
+  readonly written: WrittenSoFar;
+}
 
 export type CommandOutcome = 'accepted' | 'rejected' | 'duplicate' | 'dead_lettered';
 
@@ -71,14 +78,15 @@ export class CommandPartitionHandler implements PartitionHandler {
     if (!state) throw new Error(`partition ${partition} is not loaded`);
     const working = new Map<string, TenantWriteState>();
     const pending = new Map<string, PendingResult>();
-    const answers: PendingResult[] = [];
+    const answers: Answer[] = [];
     const events: Message[] = [];
     const checks: Message[] = [];
     const deadLetters: Message[] = [];
+    const writtenSoFar = (): WrittenSoFar => ({ events: events.length, checks: checks.length });
 
     for (const message of messages) {
       const now = this.clock.now();
-      const written = { events: events.length, checks: checks.length };
+      const written = writtenSoFar();
       let parsed: ParsedCommandMessage | undefined;
       try {
         parsed = parseCommandMessage({ key: message.key, value: message.value, now });
@@ -90,19 +98,20 @@ export class CommandPartitionHandler implements PartitionHandler {
         const earlier = pending.get(commandId);
         const known = state.results.get(commandId);
         if (earlier || known) {
-          answers.push(earlier ? (offsets) => asDuplicate(earlier(offsets)) : () => asDuplicate(known!));
+          // The original result, positioned where the partition stands now: a retry's token then
+          // also covers whatever the caller did between the original and the retry.
+          answers.push({ result: (position) => asDuplicate(earlier ? earlier(position) : { ...known!, position }), written });
           continue;
         }
         let result: PendingResult;
         if (parsed.kind === 'rejected') {
-          const rejected = rejectedResult({ ...parsed, processedAt: now });
-          result = () => rejected;
+          const rejected = parsed;
+          result = (position) => rejectedResult({ ...rejected, processedAt: now, position });
         } else {
           result = await this.decide(partition, parsed.command, working, state, events, checks, traceparentOf(message.headers));
         }
-        const memo = memoise(result);
-        pending.set(commandId, memo);
-        answers.push(memo);
+        pending.set(commandId, result);
+        answers.push({ result, written: writtenSoFar() });
       } catch (error) {
         // Kafka or Postgres down: the slice is retried. Anything else is this command's alone;
         // retrying would meet it again for ever, so the command gets its answer and the partition goes on.
@@ -125,17 +134,18 @@ export class CommandPartitionHandler implements PartitionHandler {
           deadLetters.push(this.deadLetter(partition, message, `internal error (reference ${reference})`, now));
           continue;
         }
-        const failed = rejectedResult({
-          commandId: addressed.commandId,
-          correlationId: addressed.correlationId,
-          tenantId: addressed.tenantId,
-          type: addressed.type,
-          error: { code: 'INTERNAL_ERROR', message: `an internal error occurred; reference ${reference}` },
-          processedAt: now,
-        });
-        const memo = memoise(() => failed);
-        pending.set(addressed.commandId, memo);
-        answers.push(memo);
+        const failed: PendingResult = (position) =>
+          rejectedResult({
+            commandId: addressed.commandId,
+            correlationId: addressed.correlationId,
+            tenantId: addressed.tenantId,
+            type: addressed.type,
+            error: { code: 'INTERNAL_ERROR', message: `an internal error occurred; reference ${reference}` },
+            processedAt: now,
+            position,
+          });
+        pending.set(addressed.commandId, failed);
+        answers.push({ result: failed, written });
       }
     }
 
@@ -147,7 +157,8 @@ export class CommandPartitionHandler implements PartitionHandler {
         { topic: this.topics.commandsDlq, messages: deadLetters },
       ],
       results: (offsets): OutputMessages[] => {
-        resolved = answers.map((answer) => answer(offsets));
+        const inputs = { partition, topics: this.topics, bases: offsets, committedNext: state.nextOffsets };
+        resolved = answers.map(({ result, written }) => result(encodeConsistencyToken(resultPosition(inputs, written))));
         return [
           {
             topic: this.topics.commandResults,
@@ -193,12 +204,9 @@ export class CommandPartitionHandler implements PartitionHandler {
     const CommandClass = decideCommandClass(command.type);
     const decision = await this.commandBus.execute(new CommandClass(command, current));
     if (!decision.ok) {
-      const rejected = rejectedResult({ commandId, correlationId, tenantId, type: command.type, error: decision.error, processedAt: now });
-      return () => rejected;
+      return (position) => rejectedResult({ commandId, correlationId, tenantId, type: command.type, error: decision.error, processedAt: now, position });
     }
     let next = current;
-    let lastEvent: number | undefined;
-    let lastCheck: number | undefined;
     decision.events.forEach((decided, index) => {
       const envelope = toEventEnvelope(decided, {
         eventId: this.ids.eventId(commandId, index),
@@ -210,11 +218,11 @@ export class CommandPartitionHandler implements PartitionHandler {
       });
       next = evolveTenantWriteState(next, decided);
       const message: Message = { key: tenantId, value: JSON.stringify(envelope), partition, headers: eventHeaders(envelope, traceparent) };
-      if (eventTopicRole(decided.type) === 'events') lastEvent = events.push(message) - 1;
-      else lastCheck = checks.push(message) - 1;
+      if (eventTopicRole(decided.type) === 'events') events.push(message);
+      else checks.push(message);
     });
     working.set(tenantId, next);
-    return (offsets) =>
+    return (position) =>
       acceptedResult({
         commandId,
         correlationId,
@@ -222,11 +230,7 @@ export class CommandPartitionHandler implements PartitionHandler {
         type: command.type,
         aggregateId: decision.aggregateId,
         version: decision.version,
-        position: encodeConsistencyToken({
-          partition,
-          eventsOffset: offsetOf(offsets, this.topics.events, lastEvent),
-          checkEventsOffset: offsetOf(offsets, this.topics.checkEvents, lastCheck),
-        }),
+        position,
         processedAt: now,
       });
   }
@@ -267,22 +271,6 @@ export class CommandPartitionHandler implements PartitionHandler {
     });
     return { key: message.key, value: JSON.stringify(letter), partition, headers: { reason: reason.slice(0, 200) } };
   }
-}
-
-function offsetOf(offsets: BaseOffsets, topic: string, index: number | undefined): string | undefined {
-  if (index === undefined) return undefined;
-  const base = offsets.get(topic);
-  if (base === undefined) throw new Error(`no base offset for ${topic}`);
-  return (base + BigInt(index)).toString();
-}
-
-/** One result per offsets map, so a duplicate in the same slice repeats its original exactly. */
-function memoise(result: PendingResult): PendingResult {
-  let cached: { offsets: BaseOffsets; value: CommandResult } | undefined;
-  return (offsets) => {
-    if (cached?.offsets !== offsets) cached = { offsets, value: result(offsets) };
-    return cached.value;
-  };
 }
 
 function errorText(error: unknown): string {

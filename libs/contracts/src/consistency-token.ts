@@ -1,14 +1,17 @@
 /**
- * The `position` of an accepted command result, sent back by callers as `X-Consistency-Token`.
- * Opaque to callers; to us it names the Kafka partition and the offsets of the command's last
- * event on `events` and `check-events`. The read models include a position once, for that
- * partition, the projection's checkpoint (next offset to apply) is past both offsets.
+ * The `position` of a command result, sent back by callers as `X-Consistency-Token`. Opaque to
+ * callers; to us it names the Kafka partition and the partition's last offsets on `events` and
+ * `check-events` once the command was decided: every record the processor wrote on the partition
+ * up to and including that command, whatever its outcome. The read models include a position
+ * once, for that partition, the projection's checkpoint (next offset to apply) is past both
+ * offsets. Tokens live in callers' hands: every `v1` token ever issued must keep decoding, with
+ * the same meaning.
  */
 export interface ConsistencyPosition {
   partition: number;
-  /** Offset of the command's last record on `events`, if it wrote one. */
+  /** Last offset on `events` the position covers; absent when the partition has none. */
   eventsOffset?: string;
-  /** Offset of the command's last record on `check-events`, if it wrote one. */
+  /** Last offset on `check-events` the position covers; absent when the partition has none. */
   checkEventsOffset?: string;
 }
 

@@ -4,3 +4,4 @@ export * from './pool.factory';
 export * from './tenant-context';
 export * from './connection-errors';
 export * from './wait-for-database';
+export * from './read-model-notifications';

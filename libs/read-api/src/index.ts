@@ -7,3 +7,4 @@ export { ReplicaRouter } from './database/replica-router';
 export type { ReadTarget } from './database/replica-router';
 export { READ_MODELS_PROJECTION } from './consistency/consistency.waiter';
 export { openApiYaml } from './openapi/openapi.yaml-text';
+export { ReadModelListener } from './notifications/read-model.listener';

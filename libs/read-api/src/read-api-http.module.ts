@@ -18,6 +18,7 @@ import { UsersRepository } from './features/users/users.repository';
 import { EtagInterceptor } from './http/etag.interceptor';
 import { httpPlatformSetup } from './http/http-platform.setup';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
+import { ReadModelListener } from './notifications/read-model.listener';
 import { DocsController } from './openapi/docs.controller';
 import { buildOpenApiDocument } from './openapi/openapi.document';
 import { OPENAPI_DOCUMENT_FACTORY } from './openapi/openapi.tokens';
@@ -55,6 +56,7 @@ export class ReadApiHttpModule {
         JwtVerifier,
         CredentialAuthenticator,
         TokenBucketLimiter,
+        ReadModelListener,
         ConsistencyWaiter,
         ReadApiGuard,
         EtagInterceptor,

@@ -24,8 +24,17 @@ export interface ReadApiSettings {
   };
   /** Interval of the replica lag measurement that routing decisions read. */
   replicaLagPollMs: number;
-  /** Interval of the projection checkpoint poll while a consistency token is pending. */
+  /**
+   * Interval of the projection checkpoint poll while a consistency token is pending, used only
+   * while the process hears no notifications (see `notifications`).
+   */
   consistencyPollMs: number;
+  /**
+   * Listen to the projector's notifications (one connection per process): checkpoint advances
+   * wake the requests waiting for a position, credential changes empty the credential cache.
+   * Off, waits poll and revocations wait for the cache's time to live (the benchmark compares).
+   */
+  notifications: boolean;
   /**
    * Data access of the hot reads (GET /v1/monitors/:id, GET /v1/monitors, the uptime query):
    * `pg` sends the tenant transaction as one round trip (or, for uptime, runs a prepared
@@ -45,6 +54,7 @@ export function readApiSettings(overrides: Partial<ReadApiSettings> = {}): ReadA
     rateLimit: { requestsPerSecond: 50, burst: 100 },
     replicaLagPollMs: 1000,
     consistencyPollMs: 25,
+    notifications: true,
     hotPathDriver: 'pg',
   };
   return {

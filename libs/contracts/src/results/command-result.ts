@@ -26,6 +26,8 @@ export interface AcceptedCommandResult extends CommandResultBase {
 export interface RejectedCommandResult extends CommandResultBase {
   readonly status: 'rejected';
   readonly error: WireError;
+  /** As an accepted result's: a rejection writes nothing, but its token covers what came before it. */
+  readonly position?: string;
 }
 
 /** CONTRACT §3: one per command that can be read as JSON with a commandId. */
@@ -66,6 +68,7 @@ export interface RejectedResultInput {
   readonly error: { readonly code: ErrorCode; readonly message: string; readonly details?: readonly ErrorDetail[] };
   readonly processedAt: Date;
   readonly duplicate?: boolean;
+  readonly position?: string;
 }
 
 /** Accepts a DomainError as well as the parser's rejection (both have code, message, details?). */
@@ -77,6 +80,7 @@ export function rejectedResult(input: RejectedResultInput): RejectedCommandResul
     type: input.type,
     status: 'rejected',
     error: { code: input.error.code, message: input.error.message, details: input.error.details ?? [] },
+    ...(input.position !== undefined && { position: input.position }),
     duplicate: input.duplicate ?? false,
     processedAt: input.processedAt.toISOString(),
   };

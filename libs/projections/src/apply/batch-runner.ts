@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { credentialPayloads, READ_MODEL_CHANNELS } from '@vinsight/database';
 import type { Pool, PoolClient } from 'pg';
 import { CheckpointStore } from '../checkpoints/checkpoint.store';
 import { DecodedRecord, decodeRecord, eventTypeOf, identityOf } from '../events/decode-event';
@@ -113,8 +114,9 @@ export class BatchRunner {
         return emptyResult(stored, decoded.length);
       }
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', [this.target.lockNamespace, batch.partition]);
-      const { parked, applied, checksInserted, types } = await this.applyIsolating(client, pending);
+      const { parked, applied, checksInserted, types, credentialTenants } = await this.applyIsolating(client, pending);
       await this.parking.park(client, this.target.parkedProjection, parked);
+      if (this.target.notifiesReaders) await notifyCredentials(client, credentialTenants);
       await this.checkpoints.advance(client, batch.topic, batch.partition, nextOffset);
       this.beforeCommit?.(batch.partition, pending.length, `batch ${batch.topic}[${batch.partition}] ${stored}..${nextOffset - 1n}`);
       await client.query('COMMIT');
@@ -138,8 +140,8 @@ export class BatchRunner {
   private async applyIsolating(
     client: PoolClient,
     records: readonly DecodedRecord[],
-  ): Promise<{ parked: ParkedRecord[]; applied: number; checksInserted: number; types: Map<string, number> }> {
-    if (records.length === 0) return { parked: [], applied: 0, checksInserted: 0, types: new Map() };
+  ): Promise<{ parked: ParkedRecord[]; applied: number; checksInserted: number; types: Map<string, number>; credentialTenants: string[] }> {
+    if (records.length === 0) return { parked: [], applied: 0, checksInserted: 0, types: new Map(), credentialTenants: [] };
     await client.query('SAVEPOINT batch_slice');
     try {
       const outcome = await this.applier.apply(client, records);
@@ -161,6 +163,7 @@ export class BatchRunner {
         applied: outcome.applied,
         checksInserted: outcome.checksInserted,
         types,
+        credentialTenants: outcome.credentialTenants,
       };
     } catch (error) {
       if (classifyFailure(error) !== 'poison') throw error;
@@ -172,6 +175,7 @@ export class BatchRunner {
           applied: 0,
           checksInserted: 0,
           types: new Map(),
+          credentialTenants: [],
         };
       }
       const middle = Math.ceil(records.length / 2);
@@ -184,9 +188,20 @@ export class BatchRunner {
         applied: first.applied + second.applied,
         checksInserted: first.checksInserted + second.checksInserted,
         types,
+        credentialTenants: [...first.credentialTenants, ...second.credentialTenants],
       };
     }
   }
+}
+
+/**
+ * Sent inside the batch's transaction, so read API processes hear of a revocation exactly when it
+ * becomes readable (NOTIFY is delivered on commit, dropped on rollback).
+ */
+async function notifyCredentials(client: PoolClient, tenantIds: readonly string[]): Promise<void> {
+  const payloads = credentialPayloads(tenantIds);
+  if (payloads.length === 0) return;
+  await client.query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', [READ_MODEL_CHANNELS.credentials, payloads]);
 }
 
 function partialOf(decoded: DecodedRecord): Pick<ParkedRecord, 'eventId' | 'eventType' | 'tenantId'> {

@@ -31,6 +31,11 @@ export class ProjectionTarget {
     return this.buildSchema === null ? [] : [`SET LOCAL search_path = ${this.buildSchema}, public`];
   }
 
+  /** Only the live read models are read by the API: a build's progress concerns no reader. */
+  get notifiesReaders(): boolean {
+    return this.buildSchema === null;
+  }
+
   /** Key of the advisory lock that serialises a partition's batches across both topics. */
   get lockNamespace(): string {
     return `${this.projection}:${this.buildSchema ?? 'public'}`;

@@ -25,6 +25,8 @@ export interface ApplyOutcome {
   readonly applied: number;
   readonly rejected: RejectedRecord[];
   readonly checksInserted: number;
+  /** Tenants whose tenant row or API keys changed: credential caches must forget them. */
+  readonly credentialTenants: string[];
 }
 
 type Category = 'tenant' | 'user' | 'apiKey' | 'monitor';
@@ -67,21 +69,21 @@ export class ReadModelApplier {
       }
     });
 
-    const lifecycleApplied = await this.applyLifecycle(client, byCategory, (index, rejection) => {
+    const lifecycle = await this.applyLifecycle(client, byCategory, (index, rejection) => {
       const decoded = records[index] as DecodedEvent;
       rejected.push({ record: decoded.record, rejection, envelope: decoded.envelope });
     });
     const { inserted } = await this.checks.write(client, distinctChecks(checkRows));
-    return { applied: lifecycleApplied + checkRows.length, rejected, checksInserted: inserted };
+    return { applied: lifecycle.applied + checkRows.length, rejected, checksInserted: inserted, credentialTenants: lifecycle.credentialTenants };
   }
 
   private async applyLifecycle(
     client: PoolClient,
     events: Record<Category, BatchEvent[]>,
     onRejected: (index: number, rejection: ProjectionRejection) => void,
-  ): Promise<number> {
+  ): Promise<{ applied: number; credentialTenants: string[] }> {
     const total = events.tenant.length + events.user.length + events.apiKey.length + events.monitor.length;
-    if (total === 0) return 0;
+    if (total === 0) return { applied: 0, credentialTenants: [] };
     const keysOf = (list: BatchEvent[]): TenantScopedKey[] => {
       const unique = new Map(list.map((e) => [e.key, { tenantId: e.envelope.tenantId, id: e.envelope.aggregateId }]));
       return [...unique.values()];
@@ -109,7 +111,8 @@ export class ReadModelApplier {
 
     const accepted = [...tenants.accepted, ...users.accepted, ...apiKeys.accepted, ...monitors.accepted].sort((a, b) => a.index - b.index);
     await this.lifecycle.insertAuditEvents(client, accepted.map((e) => auditRowOf(e.envelope)));
-    return accepted.length;
+    const credentialTenants = [...tenants.changed.values()].map((row) => row.id).concat([...apiKeys.changed.values()].map((row) => row.tenantId));
+    return { applied: accepted.length, credentialTenants };
   }
 }
 

@@ -1,3 +1,4 @@
+import { CHECKPOINT_PAYLOAD_SQL, READ_MODEL_CHANNELS } from '@vinsight/database';
 import type { Pool, PoolClient } from 'pg';
 import { ProjectionTarget } from '../apply/projection-target';
 
@@ -35,8 +36,8 @@ export class CheckpointStore {
 
   async advance(client: PoolClient, topic: string, partition: number, nextOffset: bigint): Promise<void> {
     await client.query(
-      `UPDATE ${this.target.checkpointTable} SET next_offset = $4, updated_at = now()
-       WHERE projection = $1 AND topic = $2 AND partition = $3 AND next_offset < $4`,
+      this.notifying(`UPDATE ${this.target.checkpointTable} SET next_offset = $4, updated_at = now()
+       WHERE projection = $1 AND topic = $2 AND partition = $3 AND next_offset < $4`),
       [this.target.projection, topic, partition, nextOffset.toString()],
     );
   }
@@ -48,11 +49,22 @@ export class CheckpointStore {
    */
   async advancePastControlRecords(pool: Pool, topic: string, partition: number, first: bigint, last: bigint): Promise<void> {
     await pool.query(
-      `INSERT INTO ${this.target.checkpointTable} AS c (projection, topic, partition, next_offset) VALUES ($1, $2, $3, $5)
+      this.notifying(`INSERT INTO ${this.target.checkpointTable} AS c (projection, topic, partition, next_offset) VALUES ($1, $2, $3, $5)
        ON CONFLICT (projection, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()
-       WHERE c.next_offset >= $4 AND c.next_offset < EXCLUDED.next_offset`,
+       WHERE c.next_offset >= $4 AND c.next_offset < EXCLUDED.next_offset`),
       [this.target.projection, topic, partition, first.toString(), (last + 1n).toString()],
     );
+  }
+
+  /**
+   * The statement, made to also notify readers of the checkpoint rows it moved (live target
+   * only), in the same statement and so in the same transaction: read API requests waiting for a
+   * position wake when the rows that include it are committed, not at their next poll.
+   */
+  private notifying(statement: string): string {
+    if (!this.target.notifiesReaders) return statement;
+    return `WITH moved AS (${statement} RETURNING partition, next_offset, topic)
+      SELECT pg_notify('${READ_MODEL_CHANNELS.checkpoint}', ${CHECKPOINT_PAYLOAD_SQL('moved')}) FROM moved`;
   }
 
   async all(pool: Pool | PoolClient): Promise<StoredCheckpoint[]> {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
+import { CHECKPOINT_PAYLOAD_SQL, EVERY_TENANT, READ_MODEL_CHANNELS } from '@vinsight/database';
 import { BatchRunner, BatchRunnerLogger } from '../apply/batch-runner';
 import { ProjectionTarget } from '../apply/projection-target';
 import { CheckpointStore, StoredCheckpoint } from '../checkpoints/checkpoint.store';
@@ -210,6 +211,12 @@ export class ProjectionRebuild {
        SELECT $1, topic, partition, next_offset FROM unnest($2::text[], $3::int[], $4::bigint[]) AS c(topic, partition, next_offset)`,
       [target.projection, built.map((b) => b.topic), built.map((b) => b.partition), built.map((b) => b.nextOffset.toString())],
     );
+    // The read models were replaced wholesale: waiting readers re-check, credential caches forget.
+    await client.query(
+      `SELECT pg_notify($1, ${CHECKPOINT_PAYLOAD_SQL('c')}) FROM public.projection_checkpoints c WHERE c.projection = $2`,
+      [READ_MODEL_CHANNELS.checkpoint, READ_MODELS_PROJECTION],
+    );
+    await client.query('SELECT pg_notify($1, $2)', [READ_MODEL_CHANNELS.credentials, EVERY_TENANT]);
   }
 
   private report(phase: RebuildProgress['phase'], applied: number, total: number, started: number): void {

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { QueryResult } from 'pg';
+import { EVERY_TENANT } from '@vinsight/database';
 import { Clock } from '../clock';
 import { ReadModelsDatabase } from '../database/read-models.database';
 import { sha256Literal, uuidLiteral } from '../database/sql-literals';
 import { TenantInactiveError, UnauthenticatedError } from '../errors/read-api.errors';
+import { ReadModelListener } from '../notifications/read-model.listener';
 import { READ_API_SETTINGS, ReadApiSettings } from '../read-api.settings';
 import { CredentialCache } from './credential-cache';
 import { JwtVerifier } from './jwt.verifier';
@@ -32,11 +34,19 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const MAX_TOKEN_LENGTH = 8192;
 
+/** How a request is authenticated: `fresh` reads the database, never the cache. */
+export interface AuthenticateOptions {
+  fresh?: boolean;
+}
+
 /**
  * Turns `Authorization: Bearer <token>` into the tenant. API keys are looked up by the SHA-256
  * of the token; JWTs (when configured) name the tenant in their `tenant_id` claim. Lookups read
  * the primary (a replica could still show a revoked key) and are cached for
  * `credentialCacheMs` (monotonic time); expiry is checked on every request against the clock.
+ * The projector notifies every change of a tenant or its API keys, and the cache forgets that
+ * tenant's entries then (and unknown keys, which an issued key may now be); the time to live
+ * bounds staleness only while those notifications are not heard.
  *
  * Revoked or expired key, unknown or deleted tenant: 401. Deactivated tenant: 403.
  */
@@ -50,27 +60,50 @@ export class CredentialAuthenticator {
     private readonly jwt: JwtVerifier,
     private readonly clock: Clock,
     @Inject(READ_API_SETTINGS) settings: ReadApiSettings,
+    listener: ReadModelListener,
   ) {
     this.apiKeys = new CredentialCache(settings.credentialCacheMs, settings.credentialCacheMaxEntries);
     this.tenants = new CredentialCache(settings.credentialCacheMs, settings.credentialCacheMaxEntries);
+    listener.subscribe({
+      credentials: (tenantId) => this.forget(tenantId),
+      // Whatever changed while nothing was heard is unknown: forget everything.
+      listening: () => this.forget(EVERY_TENANT),
+    });
   }
 
-  async authenticate(authorization: string | string[] | undefined): Promise<Principal> {
+  /** The bearer token of the header; 401 when there is none (checked before anything costly). */
+  bearerToken(authorization: string | string[] | undefined): string {
     const header = Array.isArray(authorization) ? authorization[0] : authorization;
     const match = header === undefined ? null : /^Bearer +(\S+) *$/i.exec(header);
     if (!match) throw new UnauthenticatedError('an Authorization: Bearer <token> header is required');
     const token = match[1];
     if (token.length > MAX_TOKEN_LENGTH) throw new UnauthenticatedError('the bearer token is not valid');
-    if (this.jwt.enabled && JWT_SHAPE.test(token)) return this.authenticateJwt(token);
-    return this.authenticateApiKey(token);
+    return token;
   }
 
-  private async authenticateApiKey(token: string): Promise<Principal> {
+  async authenticate(authorization: string | string[] | undefined, options: AuthenticateOptions = {}): Promise<Principal> {
+    const token = this.bearerToken(authorization);
+    if (this.jwt.enabled && JWT_SHAPE.test(token)) return this.authenticateJwt(token, options);
+    return this.authenticateApiKey(token, options);
+  }
+
+  private forget(tenantId: string): void {
+    if (tenantId === EVERY_TENANT) {
+      this.apiKeys.drop();
+      this.tenants.drop();
+      return;
+    }
+    this.apiKeys.drop((record) => record === null || record.tenantId === tenantId);
+    this.tenants.drop((_, key) => key === tenantId);
+  }
+
+  private async authenticateApiKey(token: string, options: AuthenticateOptions): Promise<Principal> {
     const hash = createHash('sha256').update(token, 'utf8').digest('hex');
-    let record = this.apiKeys.get(hash, performance.now());
+    let record = options.fresh ? undefined : this.apiKeys.get(hash, performance.now());
     if (record === undefined) {
+      const generation = this.apiKeys.generation;
       record = await this.lookUpApiKey(hash);
-      this.apiKeys.set(hash, record, performance.now());
+      this.apiKeys.set(hash, record, performance.now(), generation);
     }
     const now = this.clock.now();
     if (record === null) throw new UnauthenticatedError('the API key is not valid');
@@ -82,7 +115,7 @@ export class CredentialAuthenticator {
     return { tenantId: record.tenantId, credentialId: record.keyId };
   }
 
-  private async authenticateJwt(token: string): Promise<Principal> {
+  private async authenticateJwt(token: string, options: AuthenticateOptions): Promise<Principal> {
     let claims;
     try {
       claims = await this.jwt.verify(token);
@@ -93,10 +126,11 @@ export class CredentialAuthenticator {
       throw new UnauthenticatedError('the token has no valid tenant_id claim');
     }
     const tenantId = claims.tenantId.toLowerCase();
-    let tenant = this.tenants.get(tenantId, performance.now());
+    let tenant = options.fresh ? undefined : this.tenants.get(tenantId, performance.now());
     if (tenant === undefined) {
+      const generation = this.tenants.generation;
       tenant = await this.lookUpTenant(tenantId);
-      this.tenants.set(tenantId, tenant, performance.now());
+      this.tenants.set(tenantId, tenant, performance.now(), generation);
     }
     this.checkTenant(tenant);
     return { tenantId, credentialId: `jwt:${tenantId}:${claims.subject ?? ''}` };

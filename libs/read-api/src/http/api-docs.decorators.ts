@@ -41,7 +41,8 @@ export function ReadOperation(ok: Type<unknown>, options: { notFound?: boolean; 
     ApiHeader({
       name: 'X-Consistency-Token',
       required: false,
-      description: 'position of a command result: answer once the read models include it (or 503 after CONSISTENCY_WAIT_MS)',
+      description:
+        'position of a command result: answer once the read models include it (or 503 after CONSISTENCY_WAIT_MS); the credential is then checked against data that includes it too',
     }),
     ApiOkResponse({ type: ok }),
     problemResponse(400, 'invalid parameters, with one entry per bad field'),
