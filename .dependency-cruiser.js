@@ -1,5 +1,5 @@
 /**
- * Layer rules of STYLE.md (points 1, 2 and 5), checked by `npm run lint:deps`
+ * Layer rules of .github/copilot-instructions.md, checked by `npm run lint:deps`
  * (`depcruise --config .dependency-cruiser.js apps libs`). test/contracts/dependency-rules.spec.ts
  * proves on fixtures that each rule bites.
  *
@@ -15,7 +15,7 @@ const any = (...patterns) => patterns.map((pattern) => `(${pattern})`).join('|')
 
 const PRISMA = any('^prisma/generated/', pkg('@prisma/[^/]+'), pkg('prisma'));
 
-/** What the pure domain may never import (STYLE.md point 2). */
+/** What the pure domain may never import. */
 const FRAMEWORKS_AND_IO = any(
   pkg('@nestjs/[^/]+'),
   pkg('kafkajs'),
@@ -39,7 +39,7 @@ module.exports = {
       name: 'domain-is-pure',
       comment:
         'libs/domain decides with pure functions: no framework, no Kafka, no database, no validation library, ' +
-        'and no other lib (STYLE.md point 2).',
+        'and no other lib.',
       severity: 'error',
       from: { path: '^libs/domain/' },
       to: { path: any(FRAMEWORKS_AND_IO, '^libs/(?!domain/)', '^apps/') },
@@ -48,7 +48,7 @@ module.exports = {
       name: 'domain-no-platform-modules',
       comment:
         'Time and ids come into the domain through the command metadata, never from node:crypto or other ' +
-        'Node built-ins (STYLE.md point 2: no randomUUID() in the domain).',
+        'Node built-ins (no randomUUID() in the domain).',
       severity: 'error',
       from: { path: '^libs/domain/' },
       to: { dependencyTypes: ['core'] },
@@ -80,7 +80,7 @@ module.exports = {
       name: 'prisma-only-in-repositories',
       comment:
         'Prisma appears only in read-model repository files (*.repository.ts), which return our own types, ' +
-        'and in libs/database, which owns the client (STYLE.md point 5).',
+        'and in libs/database, which owns the client.',
       severity: 'error',
       from: { pathNot: any('\\.repository\\.ts$', '^libs/database/', '^prisma/generated/', '(^|/)node_modules/') },
       to: { path: PRISMA },

@@ -1,5 +1,5 @@
 /**
- * Three tiers, selected by file suffix (STYLE.md point 9).
+ * Three tiers, selected by file suffix.
  *
  * NestJS 12 ships its packages as ES modules only. Node 20.19+ loads them from CommonJS with
  * require(esm), but Jest's module loader does not (only on Node >= 24.9), so Jest transpiles those

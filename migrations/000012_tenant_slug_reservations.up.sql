@@ -1,4 +1,4 @@
--- Cross-tenant uniqueness of tenant slugs (ARCHITECTURE.md decision 2). Kafka cannot check a
+-- Cross-tenant uniqueness of tenant slugs. Kafka cannot check a
 -- value across partitions, so the command processor inserts the slug here before it writes
 -- TenantCreated; the primary key makes the first reservation win, and a retried command
 -- recognises its own reservation by command_id. Not tenant data, so no row level security.

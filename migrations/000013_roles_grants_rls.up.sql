@@ -1,4 +1,4 @@
--- Tenant isolation enforced by the database (ARCHITECTURE.md decision 4), and least-privilege
+-- Tenant isolation enforced by the database, and least-privilege
 -- grants for the two runtime roles. The roles themselves are cluster-wide and created outside
 -- migrations (deploy/local/postgres/setup.sh); this migration only grants to them.
 --

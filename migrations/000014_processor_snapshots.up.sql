@@ -1,6 +1,6 @@
 -- Snapshots of the command processor's write model, one per input partition, so that a
 -- partition's state is rebuilt from the snapshot plus the events after it instead of the whole
--- event store (ARCHITECTURE.md decision 1). A snapshot is only a shortcut: deleting every row
+-- event store. A snapshot is only a shortcut: deleting every row
 -- is always safe, the next rebuild just reads more of Kafka.
 CREATE TABLE processor_snapshots (
     -- The commands topic the partition belongs to (several deployments may share a database).

@@ -181,7 +181,7 @@ function* tenantStream(options: WorkloadOptions, t: number): Generator<WorkloadR
   }
 }
 
-/** The Kafka message of a workload record: key = tenant id, headers of CONTRACT §4. */
+/** The Kafka message of a workload record: key = tenant id, headers of asyncapi.yaml, EventEnvelope. */
 export function messageOf(record: WorkloadRecord): Message {
   const e = record.envelope;
   return {

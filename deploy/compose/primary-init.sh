@@ -1,6 +1,6 @@
 #!/bin/bash
-# Runs once, on the primary's first start (docker-entrypoint-initdb.d): the three roles of
-# ARCHITECTURE.md point 4, a replication user and its slot, and access for the replica.
+# Runs once, on the primary's first start (docker-entrypoint-initdb.d): the three database roles,
+# a replication user and its slot, and access for the replica.
 set -euo pipefail
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" <<'SQL'
 CREATE ROLE vinsight_owner LOGIN PASSWORD 'owner';

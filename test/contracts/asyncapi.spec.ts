@@ -146,7 +146,7 @@ describe('asyncapi.yaml', () => {
     expect(commandMessages.map((message) => message.name()).sort()).toEqual([...COMMAND_TYPES].sort());
   });
 
-  it('has the five topics of CONTRACT §1 at their default addresses, with their retention, keyed by tenant id', () => {
+  it('has the five topics of asyncapi.yaml, channels at their default addresses, with their retention, keyed by tenant id', () => {
     expect(Object.keys(doc.channels).sort()).toEqual(Object.keys(DEFAULT_TOPICS).sort());
     for (const role of Object.keys(DEFAULT_TOPICS) as TopicRole[]) {
       const channel = doc.channels[role];

@@ -2,7 +2,7 @@ import { freePort, Role, roleEnvironment, ServiceProcess } from '../e2e/service-
 
 /**
  * URLs Fastify's router rejects before any route, hook or Nest filter runs answer in the
- * repository's problem+json shape (CONTRACT §5), not Fastify's own JSON, on every role.
+ * repository's problem+json shape (openapi.yaml), not Fastify's own JSON, on every role.
  */
 describe('router errors as problem+json', () => {
   const services: ServiceProcess[] = [];

@@ -6,7 +6,7 @@ import { NOW, ReadApiTestApp, projectorPool, startReadApi } from './read-api.har
 
 const HOUR = 3600 * 1000;
 
-describe('read API endpoints (CONTRACT §5)', () => {
+describe('read API endpoints (openapi.yaml)', () => {
   let api: ReadApiTestApp;
   let pool: Pool;
   let seed: TenantSeed;

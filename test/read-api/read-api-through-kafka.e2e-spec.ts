@@ -19,7 +19,7 @@ const ids = (response: request.Response, key = 'id') => response.body.data.map((
 const fields = (response: request.Response) => [...new Set<string>(response.body.errors.map((e: { field: string }) => e.field))].sort();
 
 /**
- * CONTRACT §5 end to end on the real services: the command processor, the projector and the
+ * openapi.yaml end to end on the real services: the command processor, the projector and the
  * read API run as the built apps (dist/), every read model row is produced by commands published
  * to Kafka, and every read waits for its writes with the command result's position as
  * X-Consistency-Token. Two tenants: B exists so that A can never see it.

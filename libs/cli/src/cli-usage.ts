@@ -3,7 +3,7 @@ export const USAGE = `Usage: npm run cli -- <command> [options]
   command send --file <cmd.json | ->
   command send --type <CommandType> --tenant <uuid> [--payload '<json>']
                [--command-id <uuid>] [--expected-version <n>] [--correlation-id <uuid>]
-      Publish a command (CONTRACT §2) keyed by its tenant id and print its result as JSON.
+      Publish a command (asyncapi.yaml, CommandEnvelope) keyed by its tenant id and print its result as JSON.
       With --file, the file holds the envelope; flags given as well replace its fields.
       A missing commandId is generated; reuse it (--command-id) to retry safely.
 

@@ -6,7 +6,7 @@ import type { CommandResult } from '@vinsight/contracts';
  * recent 100,000 per partition (at 5,000 commands/s over 12 partitions, about 4 minutes; at
  * 100/s, hours). They survive restarts through snapshots and the `command-results` topic.
  * Bounded so that memory and snapshots cannot grow with the log: a retry of a command older
- * than that window is decided again (CONTRACT.md sets no window; README documents this one).
+ * than that window is decided again (the contract sets no window; README documents this one).
  */
 export const REMEMBERED_RESULTS_PER_PARTITION = 100_000;
 

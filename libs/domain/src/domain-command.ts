@@ -3,7 +3,7 @@ import type { MonitorCommand } from './monitor/monitor.commands';
 import type { TenantCommand } from './tenant/tenant.commands';
 import type { UserCommand } from './user/user.commands';
 
-/** Every command of CONTRACT §2. */
+/** Every command of asyncapi.yaml, CommandEnvelope. */
 export type DomainCommand = TenantCommand | UserCommand | ApiKeyCommand | MonitorCommand;
 export type CommandType = DomainCommand['type'];
 export type CommandOfType<T extends CommandType> = Extract<DomainCommand, { type: T }>;

@@ -3,7 +3,7 @@ import type { MonitorEvent } from './monitor/monitor.events';
 import type { TenantEvent } from './tenant/tenant.events';
 import type { UserEvent } from './user/user.events';
 
-/** Every event of CONTRACT §2. */
+/** Every event of asyncapi.yaml, CommandEnvelope. */
 export type DomainEvent = TenantEvent | UserEvent | ApiKeyEvent | MonitorEvent;
 export type EventType = DomainEvent['type'];
 export type EventOfType<T extends EventType> = Extract<DomainEvent, { type: T }>;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Consumer, IHeaders, Kafka, Partitioners, Producer } from 'kafkajs';
 import { TopicNames } from './topic-names';
 
-/** The fields of a command result this client relies on (CONTRACT §3). */
+/** The fields of a command result this client relies on (asyncapi.yaml, CommandResult). */
 export interface CommandResultLike {
   commandId: string;
   status: 'accepted' | 'rejected';

@@ -3,7 +3,7 @@ export interface KafkaSettings {
   /** `host:port` of the bootstrap brokers. */
   brokers: string[];
   clientId: string;
-  /** Prepended to every topic name (CONTRACT §1), e.g. `vinsight.`. */
+  /** Prepended to every topic name (asyncapi.yaml, channels), e.g. `vinsight.`. */
   topicPrefix: string;
   /** Partition count of topics the service creates. */
   partitions: number;

@@ -45,7 +45,7 @@ export class TopicAdmin {
   }
 
   /**
-   * Creates the topics of CONTRACT §1 that do not exist yet, with their retention. Existing
+   * Creates the topics of asyncapi.yaml, channels that do not exist yet, with their retention. Existing
    * topics are never altered: changing partitions would move tenants to other partitions and
    * break the one-writer-per-partition order. Safe to call concurrently from several instances.
    */

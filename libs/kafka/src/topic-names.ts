@@ -1,4 +1,4 @@
-/** The five topics of CONTRACT §1, by role. */
+/** The five topics of asyncapi.yaml, channels, by role. */
 export interface TopicNames {
   commands: string;
   commandResults: string;

@@ -34,7 +34,7 @@ export interface ReadApiHttpOptions {
 }
 
 /**
- * The REST read API of CONTRACT §5 (/v1), its OpenAPI document (/openapi.json, /docs) and its
+ * The REST read API of openapi.yaml (/v1), its OpenAPI document (/openapi.json, /docs) and its
  * HTTP concerns (problem+json, request ids, compression, ETags, rate limits). Needs the
  * platform's modules (config, API_POOL and optionally REPLICA_POOL from DatabaseModule) and the
  * Fastify platform; apps/read-api and apps/all-in-one import it next to platformImports().

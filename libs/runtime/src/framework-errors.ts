@@ -18,7 +18,7 @@ export function problemForFrameworkError(error: Pick<FastifyError, 'code' | 'sta
 
 /**
  * FastifyAdapter's `frameworkErrors`: errors raised by the router answer in the same
- * problem+json shape as every other error (CONTRACT §5) instead of Fastify's own JSON. A bad or
+ * problem+json shape as every other error (openapi.yaml) instead of Fastify's own JSON. A bad or
  * overlong URL is the client's mistake: 400 (Fastify itself says 414 for the overlong one; to a
  * client both mean "this URL names nothing we could serve"). The raw URL is not echoed back.
  */

@@ -9,7 +9,7 @@ export interface EnvelopeContext {
 
 export const DEFAULT_ISSUED_BY = 'vinsight-cli';
 
-/** A command envelope (CONTRACT §2) with the fields the CLI needs to publish and wait. */
+/** A command envelope (asyncapi.yaml, CommandEnvelope) with the fields the CLI needs to publish and wait. */
 export interface OutgoingEnvelope {
   readonly commandId: string;
   readonly type: string;

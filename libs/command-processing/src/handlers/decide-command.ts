@@ -15,7 +15,7 @@ export abstract class DecideCommand extends Command<Decision> {
   }
 }
 
-/** One CommandBus message class per command type of CONTRACT §2, so each has its own handler. */
+/** One CommandBus message class per command type of asyncapi.yaml, CommandEnvelope, so each has its own handler. */
 export const DECIDE_COMMAND_CLASSES = new Map<CommandType, new (command: DomainCommand, state: TenantWriteState) => DecideCommand>();
 
 export function decideCommandClass(type: CommandType) {

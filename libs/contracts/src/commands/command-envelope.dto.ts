@@ -4,7 +4,7 @@ import { Allow, IsInt, IsOptional, IsString, IsUUID, Matches, Min } from 'class-
 import { IsIsoDateTime, IsText, LOWERCASE_UUID_PATTERN, NormalizeText } from './wire-format.decorators';
 
 /**
- * The envelope of CONTRACT §2. Unknown envelope fields are ignored (stripped), unlike unknown
+ * The envelope of asyncapi.yaml, CommandEnvelope. Unknown envelope fields are ignored (stripped), unlike unknown
  * payload fields: the envelope is transport, where producers' libraries may add their own
  * fields (trace ids, schema versions), while the payload is the caller's intent.
  */

@@ -40,7 +40,7 @@ export interface CommandSpec<T extends CommandType> {
 /** Optional fields may arrive as null; the domain knows only "absent". */
 export const present = <T>(value: T | null | undefined): value is T => value !== null && value !== undefined;
 
-/** One entry per command type of CONTRACT §2; the compiler keeps it complete. */
+/** One entry per command type of asyncapi.yaml, CommandEnvelope; the compiler keeps it complete. */
 export const COMMAND_SPECS: { readonly [T in CommandType]: CommandSpec<T> } = {
   CreateTenant: {
     payload: CreateTenantPayloadDto,

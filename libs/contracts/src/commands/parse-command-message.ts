@@ -8,7 +8,7 @@ import { CommandEnvelopeDto } from './command-envelope.dto';
 import { COMMAND_SPECS, present } from './command-registry';
 import { structureProblem } from './json-structure';
 
-/** CONTRACT §2: "A message larger than 256 KiB is rejected". */
+/** asyncapi.yaml, CommandEnvelope: "A message larger than 256 KiB is rejected". */
 export const MAX_COMMAND_BYTES = 256 * 1024;
 
 export interface CommandMessage {
@@ -39,7 +39,7 @@ export type ParsedCommandMessage =
 /**
  * Unknown payload fields are rejected (VALIDATION_FAILED naming the field), not ignored. An
  * ignored field fails silently: a typo such as `checkinterval` would create a monitor with the
- * default interval and an "accepted" result. The contract grows service-first (CONTRACT: new
+ * default interval and an "accepted" result. The contract grows service-first (new
  * optional fields are added by this service), so a producer only sends a new field once the
  * processor knows it; during a rolling upgrade it gets a clear, retryable rejection instead of a
  * half-applied command. Unknown envelope fields, by contrast, are ignored (see the envelope DTO).

@@ -4,12 +4,12 @@ import { ValidateBy, buildMessage, isEmail, isISO8601, isRFC3339, isURL } from '
 import type { TextRule } from '@vinsight/domain';
 import { isWellFormedText, normalizeText, textProblem } from '@vinsight/domain';
 
-/** CONTRACT §2: "Strings are trimmed". Non-strings pass through, for the type check to report. */
+/** asyncapi.yaml, CommandEnvelope: "Strings are trimmed". Non-strings pass through, for the type check to report. */
 export const Trim = (): PropertyDecorator =>
   Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 
 /**
- * A text field: trimmed (CONTRACT §2) and normalised to NFC, the form it is decided and stored
+ * A text field: trimmed (asyncapi.yaml, CommandEnvelope) and normalised to NFC, the form it is decided and stored
  * in. Non-strings pass through, for the type check to report.
  */
 export const NormalizeText = (): PropertyDecorator =>

@@ -9,7 +9,7 @@ export interface DeadLetterHeader {
   readonly value: EncodedBytes | null;
 }
 
-/** CONTRACT §3: what `commands.dlq` keeps of a message that has no usable envelope. */
+/** asyncapi.yaml, CommandResult: what `commands.dlq` keeps of a message that has no usable envelope. */
 export interface DeadLetter {
   readonly key: EncodedBytes | null;
   /** The original value, always base64 so that any bytes survive. */

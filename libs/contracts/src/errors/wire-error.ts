@@ -2,7 +2,7 @@ import type { ErrorDetail } from '@vinsight/domain';
 import { DOMAIN_ERROR_CODES } from '@vinsight/domain';
 
 /**
- * Every error code of CONTRACT §3: the domain's, plus the ones decided at the wire, plus
+ * Every error code of asyncapi.yaml, CommandResult: the domain's, plus the ones decided at the wire, plus
  * INTERNAL_ERROR: the processor failed on this command (a defect, not the caller's mistake); the
  * message carries a reference to the logged error.
  */

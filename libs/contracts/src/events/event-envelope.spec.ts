@@ -65,7 +65,7 @@ const envelopeOf = (decided: DecidedEvent): EventEnvelope =>
   });
 
 describe('event envelopes', () => {
-  it('builds the CONTRACT §4 envelope from a decided event', () => {
+  it('builds the asyncapi.yaml, EventEnvelope envelope from a decided event', () => {
     const monitorId = randomUUID();
     const decided: DecidedEvent = {
       type: 'MonitorStatusChanged',

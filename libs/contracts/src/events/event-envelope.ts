@@ -20,12 +20,12 @@ interface EventEnvelopeOf<TEvent extends DomainEvent> {
   readonly occurredAt: string;
   readonly commandId: string;
   readonly correlationId: string;
-  /** An addition to CONTRACT §4 (optional): the audit read model shows who issued the command. */
+  /** An addition to asyncapi.yaml, EventEnvelope (optional): the audit read model shows who issued the command. */
   readonly issuedBy?: string;
   readonly payload: Jsonified<TEvent['data']>;
 }
 
-/** CONTRACT §4, one member per event type so that `type` narrows `payload`. */
+/** asyncapi.yaml, EventEnvelope, one member per event type so that `type` narrows `payload`. */
 export type EventEnvelope<TEvent extends DomainEvent = DomainEvent> = TEvent extends DomainEvent
   ? EventEnvelopeOf<TEvent>
   : never;
@@ -102,7 +102,7 @@ export function eventFromEnvelope<TEvent extends DomainEvent>(envelope: EventEnv
 export const eventTopicRole = (type: EventType): 'events' | 'checkEvents' =>
   type === 'CheckRecorded' ? 'checkEvents' : 'events';
 
-/** CONTRACT §4: Kafka headers repeat type, schemaVersion, eventId, correlationId, plus traceparent. */
+/** asyncapi.yaml, EventEnvelope: Kafka headers repeat type, schemaVersion, eventId, correlationId, plus traceparent. */
 export function eventHeaders(envelope: EventEnvelope, traceparent?: string): Record<string, string> {
   return {
     type: envelope.type,

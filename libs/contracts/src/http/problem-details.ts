@@ -1,5 +1,5 @@
 /**
- * The error body of every HTTP answer (CONTRACT §5): RFC 9457 problem details. Here, beside the
+ * The error body of every HTTP answer (openapi.yaml): RFC 9457 problem details. Here, beside the
  * other wire formats, because more than the read API answers with it (the HTTP server of every
  * role rejects malformed URLs before any route runs) and clients may type against it.
  */
@@ -11,7 +11,7 @@ export interface ProblemFieldError {
   message: string;
 }
 
-/** RFC 9457 problem details, as CONTRACT §5 names them (plus the request id, for support). */
+/** RFC 9457 problem details, as openapi.yaml names them (plus the request id, for support). */
 export interface ProblemDetails {
   type: string;
   title: string;

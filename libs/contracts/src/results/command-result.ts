@@ -30,7 +30,7 @@ export interface RejectedCommandResult extends CommandResultBase {
   readonly position?: string;
 }
 
-/** CONTRACT §3: one per command that can be read as JSON with a commandId. */
+/** asyncapi.yaml, CommandResult: one per command that can be read as JSON with a commandId. */
 export type CommandResult = AcceptedCommandResult | RejectedCommandResult;
 
 export interface AcceptedResultInput {

@@ -8,7 +8,7 @@ import type { CheckRecorded, MonitorEvent } from './monitor.events';
 import { monitorStatusOf } from './monitor.events';
 import type { Monitor, MonitorState } from './monitor.state';
 
-/** CONTRACT §2: `checkedAt` may be at most 5 minutes ahead of the processor's clock. */
+/** asyncapi.yaml, CommandEnvelope: `checkedAt` may be at most 5 minutes ahead of the processor's clock. */
 export const MAX_CHECK_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 export interface MonitorDecisionContext {

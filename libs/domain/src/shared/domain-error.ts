@@ -1,5 +1,5 @@
 /**
- * The error codes a decider can return: the business subset of CONTRACT §3 (the others,
+ * The error codes a decider can return: the business subset of asyncapi.yaml, CommandResult (the others,
  * MALFORMED, UNKNOWN_COMMAND and TENANT_MISMATCH, are decided at the wire, in contracts).
  */
 export const DOMAIN_ERROR_CODES = [

@@ -7,7 +7,7 @@ export interface PlanLimits {
   readonly minCheckIntervalSeconds: number;
 }
 
-/** CONTRACT §2, "Plan limits". */
+/** asyncapi.yaml, CommandEnvelope, "Plan limits". */
 export const PLAN_LIMITS: Readonly<Record<Plan, PlanLimits>> = {
   free: { maxMonitors: 10, minCheckIntervalSeconds: 60 },
   pro: { maxMonitors: 1000, minCheckIntervalSeconds: 30 },

@@ -7,7 +7,7 @@
  * must still project, and what it needs is only what Postgres can store (no NUL, well-formed
  * UTF-16 so that it becomes UTF-8) within the columns' `char_length`, which counts code points.
  *
- * Rules of an accepted text, after trimming (CONTRACT §2) and Unicode normalisation to NFC (so a
+ * Rules of an accepted text, after trimming (asyncapi.yaml, CommandEnvelope) and Unicode normalisation to NFC (so a
  * name typed with combining accents and one typed precomposed are the same name, and the length
  * is that of the stored form):
  * - its length in code points is within the field's bounds;
@@ -40,7 +40,7 @@ export const TEXT_RULES = {
   issuedBy: { min: 0, max: 100 },
 } as const satisfies Record<string, TextRule>;
 
-/** Trimmed (CONTRACT §2) and in Unicode normalisation form C: the form a text is decided and stored in. */
+/** Trimmed (asyncapi.yaml, CommandEnvelope) and in Unicode normalisation form C: the form a text is decided and stored in. */
 export function normalizeText(value: string): string {
   return value.trim().normalize('NFC');
 }

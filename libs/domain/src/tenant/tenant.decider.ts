@@ -13,7 +13,7 @@ export interface TenantDecisionContext {
 }
 
 /**
- * CONTRACT §2: "a tenant that is deactivated or deleted accepts only ReactivateTenant
+ * asyncapi.yaml, CommandEnvelope: "a tenant that is deactivated or deleted accepts only ReactivateTenant
  * (deactivated) or nothing (deleted)". Every command other than CreateTenant passes through
  * here; for a deleted tenant we answer TENANT_INACTIVE rather than NOT_FOUND, because the id
  * still exists (it can never be created again) and the caller needs to know why it is refused.

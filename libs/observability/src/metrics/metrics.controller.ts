@@ -2,7 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { AppMetrics } from './app-metrics';
 
-/** Prometheus scrape endpoint, on the same port as the probes (CONTRACT §6). */
+/** Prometheus scrape endpoint, on the same port as the probes (README, Health). */
 @Controller()
 export class MetricsController {
   constructor(private readonly metrics: AppMetrics) {}

@@ -1,7 +1,7 @@
 import { saneCorrelationId } from './correlation-id';
 import { TraceContext, TraceIdSource, continueTrace, formatTraceparent, parseTraceparent, randomTraceIds } from './trace-context';
 
-/** Header names on Kafka messages (CONTRACT §4). */
+/** Header names on Kafka messages (asyncapi.yaml, EventEnvelope). */
 export const CORRELATION_ID_HEADER = 'correlationId';
 export const TRACEPARENT_HEADER = 'traceparent';
 export const TRACESTATE_HEADER = 'tracestate';

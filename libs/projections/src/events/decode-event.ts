@@ -8,7 +8,7 @@ import { SourceRecord } from './source-record';
 export { isIsoTime, isUuid } from './field-checks';
 
 /**
- * A record with its envelope read and checked (CONTRACT §4), or the reason it could not be. A
+ * A record with its envelope read and checked (asyncapi.yaml, EventEnvelope), or the reason it could not be. A
  * check result keeps only its monitor_checks row (mapped here, once, as the record arrives) and
  * its event id: the envelope of the bulk of the traffic is dropped at once instead of waiting in
  * memory for its batch.
@@ -58,7 +58,7 @@ export interface PartialEnvelope {
 
 /**
  * Reads one record's JSON envelope and checks the fields every event has. Payloads are checked
- * by the read model that applies them. `correlationId` falls back to `commandId` (CONTRACT §2).
+ * by the read model that applies them. `correlationId` falls back to `commandId` (asyncapi.yaml, CommandEnvelope).
  */
 export function decodeRecord(record: SourceRecord): DecodedRecord {
   let parsed: unknown;

@@ -19,7 +19,7 @@ const AGGREGATE: Record<string, string> = {
   Check: 'monitor',
 };
 
-/** An envelope of CONTRACT §4 with sensible defaults; `overrides` win. */
+/** An envelope of asyncapi.yaml, EventEnvelope with sensible defaults; `overrides` win. */
 export function envelope(type: EventType, payload: object, overrides: Partial<Record<keyof EventEnvelope, unknown>> = {}): EventEnvelope {
   const prefix = Object.keys(AGGREGATE).find((p) => type.startsWith(p))!;
   const tenantId = (overrides.tenantId as string | undefined) ?? id('tenant');

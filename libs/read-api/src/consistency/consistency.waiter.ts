@@ -25,7 +25,7 @@ interface Sleeper {
 }
 
 /**
- * Read-your-writes (CONTRACT §5): a position is included once, for its partition, the
+ * Read-your-writes (openapi.yaml): a position is included once, for its partition, the
  * projection's checkpoint (next offset to apply) is past the position's offsets on `events` and
  * `check-events`. The replica is used when it already includes the position; otherwise the
  * primary's checkpoints are read again each time the projector notifies a checkpoint of that

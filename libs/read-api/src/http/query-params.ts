@@ -17,7 +17,7 @@ const toTimestamp = ({ value }: { value: unknown }) => {
   return Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1970 || date.getUTCFullYear() > 9999 ? value : date;
 };
 
-/** `limit`: 1-500, default 50 (CONTRACT §5). */
+/** `limit`: 1-500, default 50 (openapi.yaml). */
 export function LimitParam() {
   return applyDecorators(
     ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 50, description: 'page size' }),

@@ -33,7 +33,7 @@ export async function buildOpenApiDocument(readApiModule: DynamicModule): Promis
     const config = new DocumentBuilder()
       .setTitle('V-Insight read API')
       .setDescription(
-        'Read models of V-Insight core (CONTRACT.md §5). Every /v1 call needs `Authorization: Bearer <token>`: ' +
+        'Read models of V-Insight core. Every /v1 call needs `Authorization: Bearer <token>`: ' +
           'an API key or, where configured, a JWT with a `tenant_id` claim; the tenant always comes from the credential. ' +
           'Errors are application/problem+json (RFC 9457). Lists are keyset-paginated with opaque cursors.',
       )

@@ -43,7 +43,7 @@ export function uptimeRanges(window: UptimeWindow, now: Date): UptimeRanges {
   return { from, to, hourlyFrom, daysFrom, daysTo };
 }
 
-/** CONTRACT §5: `auto` is minutes up to 24 h, hours up to 30 days, days beyond. */
+/** openapi.yaml: `auto` is minutes up to 24 h, hours up to 30 days, days beyond. */
 export function bucketSizeFor(granularity: Granularity, from: Date, to: Date): BucketSize {
   if (granularity !== 'auto') return granularity;
   const span = to.getTime() - from.getTime();

@@ -26,7 +26,7 @@ interface IncidentRow {
 
 /**
  * Incidents newest first, in (started_at, id) order: incidents_tenant_(monitor_)started_idx.
- * Soft-deleted rows are not served (CONTRACT §5), and an incident belongs to its monitor: the
+ * Soft-deleted rows are not served (openapi.yaml), and an incident belongs to its monitor: the
  * semi-join drops the incidents of deleted monitors with one primary-key probe of monitors
  * (tenant_id, id) per incident read, so the scan stays on the incidents index and stops at the
  * page size. The cursor bound is written as `started_at <= at AND (...)` so that it is also an
