@@ -18,7 +18,7 @@ export interface AppConfig {
   kafka: { brokers: string[]; clientId: string; topicPrefix: string; partitions: number; replicationFactor: number };
   consistencyWaitMs: number;
   health: { checkTimeoutMs: number; heapMaxBytes: number; projectionLagMaxEvents: number };
-  processor: { snapshotEveryEvents: number; transactionLingerMs: number };
+  processor: { snapshotEveryEvents: number; transactionLingerMs: number; rememberedResults: number };
   readApi: {
     jwt: { hs256Secret?: string; jwksUrl?: string; issuer?: string; audience?: string };
     rateLimit: { requestsPerSecond: number; burst: number };

@@ -42,6 +42,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('lets each partition remember 100,000 command results by default, 1,000 to 1,000,000 when set', () => {
+    expect(loadConfig(['command-processor'], base).processor.rememberedResults).toBe(100000);
+    expect(loadConfig(['command-processor'], { ...base, PROCESSOR_REMEMBERED_RESULTS: '1000' }).processor.rememberedResults).toBe(1000);
+    for (const bad of ['999', '1000001', 'many']) {
+      expect(problemsOf({ ...base, PROCESSOR_REMEMBERED_RESULTS: bad }, ['command-processor'])).toEqual(['PROCESSOR_REMEMBERED_RESULTS']);
+    }
+  });
+
   it('requires the database URL of each role', () => {
     expect(problemsOf({ DATABASE_URL: base.DATABASE_URL }, ['read-api'])).toEqual(['API_DATABASE_URL']);
     expect(problemsOf({ DATABASE_URL: base.DATABASE_URL }, ['projector'])).toEqual(['PROJECTOR_DATABASE_URL']);
