@@ -125,6 +125,9 @@ async function startService(options: Options, database: string, prefix: string, 
   const output = options.traceGc ? openSync(options.traceGc, 'w') : 'ignore';
   const child = spawn(process.execPath, [...nodeArgs, join(options.build, 'apps', 'all-in-one', 'src', 'main.js')], {
     env: {
+      // The service's own tuning (e.g. the bounds under test) passes through; its database and
+      // topics never do: the soak must not touch a developer's data.
+      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => /^(PROCESSOR|PROJECTOR)_/.test(name) && !name.endsWith('_URL'))),
       PATH: process.env.PATH,
       LOG_LEVEL: 'warn',
       HTTP_HOST: '127.0.0.1',
@@ -136,8 +139,6 @@ async function startService(options: Options, database: string, prefix: string, 
       KAFKA_TOPIC_PREFIX: prefix,
       KAFKA_CLIENT_ID: `soak-${prefix.split('.')[1]}`,
       SHUTDOWN_DRAIN_DELAY_MS: '0',
-      // Pass-through of the service's own settings (e.g. the bounds under test).
-      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('PROCESSOR_') || name.startsWith('PROJECTOR_'))),
     },
     // --trace-gc writes to stdout; the service's own log lines (warn and above) go there too.
     stdio: ['ignore', output, 'inherit'],

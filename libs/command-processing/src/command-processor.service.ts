@@ -5,6 +5,7 @@ import { AppMetrics } from '@vinsight/observability';
 import { TopicAdmin, TopicNames, TransactionalProcessor } from '@vinsight/kafka';
 import { Kafka } from 'kafkajs';
 import { CommandPartitionHandler } from './command-partition.handler';
+import { commandTypeLabel } from './command-type-label';
 import { nestKafkaLogger } from './nest-kafka-logger';
 import { KAFKA_CLIENT, TOPIC_NAMES } from './tokens';
 
@@ -29,7 +30,7 @@ export class CommandProcessorService implements OnApplicationBootstrap, BeforeAp
     private readonly consumerGroups: ConsumerGroupRegistry,
     private readonly metrics: AppMetrics,
   ) {
-    handler.onOutcome = (type, outcome, code) => metrics.recordCommand(type, outcome, code);
+    handler.onOutcome = (type, outcome, code) => metrics.recordCommand(commandTypeLabel(type), outcome, code);
   }
 
   get isJoined(): boolean {

@@ -1,4 +1,4 @@
-import { ServiceRole } from './app-config';
+import { AppConfig, ServiceRole } from './app-config';
 import { ConfigError, loadConfig } from './config.loader';
 
 const base = {
@@ -42,12 +42,14 @@ describe('loadConfig', () => {
     }
   });
 
-  it('lets each partition remember 100,000 command results by default, 1,000 to 1,000,000 when set', () => {
-    expect(loadConfig(['command-processor'], base).processor.rememberedResults).toBe(100000);
-    expect(loadConfig(['command-processor'], { ...base, PROCESSOR_REMEMBERED_RESULTS: '1000' }).processor.rememberedResults).toBe(1000);
-    for (const bad of ['999', '1000001', 'many']) {
-      expect(problemsOf({ ...base, PROCESSOR_REMEMBERED_RESULTS: bad }, ['command-processor'])).toEqual(['PROCESSOR_REMEMBERED_RESULTS']);
-    }
+  it.each([
+    { name: 'PROCESSOR_REMEMBERED_RESULTS', role: 'command-processor', read: (c: AppConfig) => c.processor.rememberedResults, fallback: 100000, ok: '1000', bad: ['999', '1000001', 'many'] },
+    { name: 'PROJECTOR_MAX_BUFFERED_RECORDS', role: 'projector', read: (c: AppConfig) => c.projector.maxBufferedRecords, fallback: 100000, ok: '5000', bad: ['999', '1000001', 'lots'] },
+    { name: 'READ_API_RATE_LIMIT_MAX_BUCKETS', role: 'read-api', read: (c: AppConfig) => c.readApi.rateLimit.maxBuckets, fallback: 100000, ok: '2000', bad: ['999', '1000001', 'all'] },
+  ] as const)('bounds $name: $fallback by default, 1,000 to 1,000,000 when set', ({ name, role, read, fallback, ok, bad }) => {
+    expect(read(loadConfig([role], base))).toBe(fallback);
+    expect(read(loadConfig([role], { ...base, [name]: ok }))).toBe(Number(ok));
+    for (const value of bad) expect(problemsOf({ ...base, [name]: value }, [role])).toEqual([name]);
   });
 
   it('requires the database URL of each role', () => {
