@@ -1,12 +1,6 @@
 import { createHash } from 'node:crypto';
 import { acceptedResult, CommandResult, decodeConsistencyToken, encodeConsistencyToken } from '@vinsight/contracts';
 
-/**
- * Bytes per remembered result: an 80-byte record plus two 4-byte index cells (the index is kept
- * at most half full). What README states as the cost of PROCESSOR_REMEMBERED_RESULTS.
- */
-export const BYTES_PER_REMEMBERED_RESULT = 88;
-
 const RECORD_BYTES = 80;
 const KEY = 0;
 const TENANT = 16;
@@ -33,7 +27,8 @@ const MAX_TYPES = 255;
 /**
  * The results of the last `capacity` commands of a partition, for `commandId` idempotency, in a
  * fixed amount of memory allocated (and written) when the partition is loaded: a ring of
- * fixed-size binary records and an open-addressing index over it, both outside the V8 heap.
+ * 80-byte binary records and an open-addressing index over it (4 bytes a cell, at most half
+ * full: 8-16 bytes a result), both outside the V8 heap.
  * An accepted result is stored as its ids (16 bytes each), version, offsets and time, and is
  * rebuilt on a repeat (rare); whatever does not fit that shape (rejections, ids that are not
  * lower-case UUIDs, a position the record cannot hold) is kept as the object itself, still
@@ -116,8 +111,14 @@ export class RecentResults {
       const entry = this.index[cell];
       if (entry === 0) return -1;
       const at = (entry - 1) * RECORD_BYTES;
-      if (this.key.equals(this.records.subarray(at + KEY, at + KEY + 16)) && ((this.records[at + FLAGS] & HASHED_KEY) !== 0) === hashed) return cell;
+      if (this.holdsKey(at) && ((this.records[at + FLAGS] & HASHED_KEY) !== 0) === hashed) return cell;
     }
+  }
+
+  /** Compared byte by byte: a Buffer view per probe would be garbage on every command. */
+  private holdsKey(at: number): boolean {
+    for (let i = 0; i < 16; i++) if (this.records[at + KEY + i] !== this.key[i]) return false;
+    return true;
   }
 
   private insert(slot: number): void {
