@@ -7,19 +7,21 @@
  * load, samples the service's RSS and heap every 10 s, and ends with one JSON line: RSS at start
  * and end, the RSS slope over the last 20 minutes of load (the last 2/3 of a shorter run) in MB/min
  * and relative to the mean, and `pass` when the window's growth is within 10 % of its mean.
- * GC counts and time come from the service's own prom-client metrics. With --heap-snapshots the
+ * GC counts and time come from the service's own prom-client metrics, the live heap after each
+ * full collection from its --trace-gc lines (kept in FILE with --trace-gc). With --heap-snapshots the
  * service writes a heap snapshot (SIGUSR2) before the load and after the cooldown, and the
  * constructors that grew most are printed. Everything it creates is removed at the end.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createKafkaClient, topicNames } from '@vinsight/kafka';
 import { Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { Client } from 'pg';
+import { fullGcs, liveHeapTrend } from './soak.gc';
 import { heapGrowth, heapTotalMb, summariseHeapSnapshot } from './soak.heap';
 import { SoakApiKey, SoakEnvelope, SoakFleet } from './soak.workload';
 
@@ -38,7 +40,10 @@ interface Options {
   cooldownSeconds: number;
   build: string;
   heapSnapshots?: string;
-  traceGc?: string;
+  /** Where the service's --trace-gc lines (and its own log lines) go. */
+  traceGc: string;
+  /** True when the file is the soak's own, removed at the end. */
+  traceGcIsTemporary: boolean;
 }
 
 interface Sample {
@@ -75,7 +80,8 @@ function parseOptions(argv: string[]): Options {
     cooldownSeconds: flags.has('cooldown-seconds') ? Number(flags.get('cooldown-seconds')) : 60,
     build: resolve(flags.get('build') ?? join(__dirname, '..')),
     heapSnapshots: flags.has('heap-snapshots') ? resolve(flags.get('heap-snapshots')!) : undefined,
-    traceGc: flags.has('trace-gc') ? resolve(flags.get('trace-gc')!) : undefined,
+    traceGc: resolve(flags.get('trace-gc') ?? join(tmpdir(), `soak-gc-${process.pid}.log`)),
+    traceGcIsTemporary: !flags.has('trace-gc'),
   };
 }
 
@@ -123,8 +129,9 @@ async function freePort(): Promise<number> {
 async function startService(options: Options, database: string, prefix: string, port: number): Promise<ChildProcess> {
   const nodeArgs: string[] = [];
   if (options.heapSnapshots) nodeArgs.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${options.heapSnapshots}`);
-  if (options.traceGc) nodeArgs.push('--trace-gc');
-  const output = options.traceGc ? openSync(options.traceGc, 'w') : 'ignore';
+  // One line per collection: cheap, and the live size after each full one is the leak signal.
+  nodeArgs.push('--trace-gc');
+  const output = openSync(options.traceGc, 'w');
   const child = spawn(process.execPath, [...nodeArgs, join(options.build, 'apps', 'all-in-one', 'src', 'main.js')], {
     env: {
       // The service's own tuning (e.g. the bounds under test) passes through; its database and
@@ -324,6 +331,7 @@ async function main() {
   let consumer: Awaited<ReturnType<typeof consumeResults>> | undefined;
   try {
     const port = await freePort();
+    const spawnedAt = Date.now();
     child = await startService(options, database, prefix, port);
     const pid = child.pid!;
     const started = await sample(pid, port, 0);
@@ -408,6 +416,7 @@ async function main() {
     const windowResults = resultsAt.filter((r) => r.t >= windowStart);
     const resultsPerSecond = windowResults.length < 2 ? Number.NaN : (windowResults.at(-1)!.results - windowResults[0].results) / (windowResults.at(-1)!.t - windowResults[0].t);
     const growthPct = ((rssSlope * windowSeconds) / 60 / meanRss) * 100;
+    const liveHeapAfterFullGc = liveHeapTrend(fullGcs(readFileSync(options.traceGc, 'utf8')), loadStart + windowStart * 1000 - spawnedAt, loadEnd - spawnedAt);
     const gc = Object.fromEntries(
       Object.keys(gcAfter).map((kind) => [kind, { count: gcAfter[kind].count - gcBefore[kind].count, seconds: round(gcAfter[kind].seconds - gcBefore[kind].seconds, 2) }]),
     );
@@ -445,6 +454,7 @@ async function main() {
           resultsPerSecond: Math.round(resultsPerSecond),
         },
         gc,
+        liveHeapAfterFullGc,
         pass: Math.abs(growthPct) <= 10,
       }),
     );
@@ -456,6 +466,7 @@ async function main() {
       await Promise.race([new Promise((r) => child!.once('exit', r)), sleep(40_000)]);
       if (child.exitCode === null) child.kill('SIGKILL');
     }
+    if (options.traceGcIsTemporary) rmSync(options.traceGc, { force: true });
     await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch((error: Error) => log(`database ${database} not dropped: ${error.message}`));
     const admin = kafka.admin();
     await admin
