@@ -1,6 +1,6 @@
 /**
  * `npm run soak -- [--minutes 30] [--seconds N] [--rate 1000] [--tenants 1000] [--monitors 5]
- * [--cooldown-seconds 60] [--build dist] [--heap-snapshots DIR] [--trace-gc FILE]`: runs the built
+ * [--cooldown-seconds 60] [--build dist] [--heap-snapshots DIR | --heap-snapshot-at-end DIR] [--trace-gc FILE]`: runs the built
  * all-in-one service (from `--build`, default this tree) on a scratch database and topic prefix of
  * its own, publishes a realistic command mix at a fixed rate (mostly RecordCheckResult over every
  * tenant's monitors, some lifecycle commands, some duplicates and rejections) with a light read
@@ -10,7 +10,9 @@
  * GC counts and time come from the service's own prom-client metrics, the live heap after each
  * full collection from its --trace-gc lines (kept in FILE with --trace-gc). With --heap-snapshots the
  * service writes a heap snapshot (SIGUSR2) before the load and after the cooldown, and the
- * constructors that grew most are printed. Everything it creates is removed at the end.
+ * constructors that grew most are printed; with --heap-snapshot-at-end DIR only the second is
+ * written (the first would add its own memory to every RSS sample). Everything it creates is
+ * removed at the end.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -40,6 +42,8 @@ interface Options {
   cooldownSeconds: number;
   build: string;
   heapSnapshots?: string;
+  /** Only the snapshot after the load: writing one before it would add its own memory to every RSS sample. */
+  heapSnapshotAtEndOnly: boolean;
   /** Where the service's --trace-gc lines (and its own log lines) go. */
   traceGc: string;
   /** True when the file is the soak's own, removed at the end. */
@@ -79,7 +83,8 @@ function parseOptions(argv: string[]): Options {
     monitors: number('monitors', 5),
     cooldownSeconds: flags.has('cooldown-seconds') ? Number(flags.get('cooldown-seconds')) : 60,
     build: resolve(flags.get('build') ?? join(__dirname, '..')),
-    heapSnapshots: flags.has('heap-snapshots') ? resolve(flags.get('heap-snapshots')!) : undefined,
+    heapSnapshots: flags.has('heap-snapshots') || flags.has('heap-snapshot-at-end') ? resolve((flags.get('heap-snapshots') ?? flags.get('heap-snapshot-at-end'))!) : undefined,
+    heapSnapshotAtEndOnly: flags.has('heap-snapshot-at-end'),
     traceGc: resolve(flags.get('trace-gc') ?? join(tmpdir(), `soak-gc-${process.pid}.log`)),
     traceGcIsTemporary: !flags.has('trace-gc'),
   };
@@ -353,7 +358,7 @@ async function main() {
     log(`setup: ${setup.length + keyCommands.length} commands done (${counter.accepted} accepted, ${counter.rejected} rejected)`);
 
     const snapshots: string[] = [];
-    if (options.heapSnapshots) snapshots.push(await heapSnapshot(child, options.heapSnapshots));
+    if (options.heapSnapshots && !options.heapSnapshotAtEndOnly) snapshots.push(await heapSnapshot(child, options.heapSnapshots));
     const samples: Sample[] = [];
     const gcBefore = gcTotals(await metricsOf(port));
     const loadStart = Date.now();
@@ -406,6 +411,7 @@ async function main() {
       log(`cooldown ${JSON.stringify(cooldown[cooldown.length - 1])}`);
     }
     if (options.heapSnapshots) snapshots.push(await heapSnapshot(child, options.heapSnapshots));
+    if (snapshots.length === 1) log(`heap snapshot after the load: ${snapshots[0]}`);
 
     const windowSeconds = options.loadSeconds >= 30 * 60 ? 20 * 60 : (options.loadSeconds * 2) / 3;
     const windowStart = options.loadSeconds - windowSeconds;
