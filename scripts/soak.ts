@@ -200,7 +200,9 @@ async function sample(pid: number, port: number, t: number): Promise<Sample> {
 function gcTotals(text: string): Record<string, { count: number; seconds: number }> {
   const totals: Record<string, { count: number; seconds: number }> = {};
   for (const kind of ['minor', 'major', 'incremental']) {
-    totals[kind] = { count: metric(text, 'nodejs_gc_duration_seconds_count', `kind="${kind}"`), seconds: metric(text, 'nodejs_gc_duration_seconds_sum', `kind="${kind}"`) };
+    // A kind that has not happened yet has no series.
+    const count = metric(text, 'nodejs_gc_duration_seconds_count', `kind="${kind}"`);
+    totals[kind] = Number.isNaN(count) ? { count: 0, seconds: 0 } : { count, seconds: metric(text, 'nodejs_gc_duration_seconds_sum', `kind="${kind}"`) };
   }
   return totals;
 }
