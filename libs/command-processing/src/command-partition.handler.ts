@@ -50,6 +50,11 @@ export type CommandOutcome = 'accepted' | 'rejected' | 'duplicate' | 'dead_lette
 export class CommandPartitionHandler implements PartitionHandler {
   private readonly partitions = new Map<number, PartitionState>();
   private readonly logger = new Logger('CommandPartitionHandler');
+  /**
+   * One snapshot at a time: under even load every partition reaches the threshold together, and
+   * each snapshot holds its serialised state (tens of MB) until Postgres has it.
+   */
+  private snapshotInFlight = false;
   /** Called once per committed command with its outcome (metrics); `code` is the error code of a rejection. */
   onOutcome: (type: string, outcome: CommandOutcome, code?: string) => void = () => undefined;
 
@@ -176,7 +181,8 @@ export class CommandPartitionHandler implements PartitionHandler {
         for (const result of resolved) if (!result.duplicate) state.remember(result);
         for (const [topic, offset] of nextOffsets) state.nextOffsets.set(topic, offset);
         state.writtenSinceSnapshot += events.length + checks.length;
-        if (state.writtenSinceSnapshot >= this.snapshotEvery) this.snapshot(partition, state);
+        // A partition that has to wait for another's snapshot takes its own after a later commit.
+        if (state.writtenSinceSnapshot >= this.snapshotEvery && !this.snapshotInFlight) this.snapshot(partition, state);
         // Counted once committed: a slice aborted and redone (a wrong offset guess, a fenced
         // producer) must not count its commands twice.
         for (let i = 0; i < deadLetters.length; i++) this.onOutcome('unknown', 'dead_lettered');
@@ -241,6 +247,7 @@ export class CommandPartitionHandler implements PartitionHandler {
    */
   private snapshot(partition: number, state: PartitionState) {
     state.writtenSinceSnapshot = 0;
+    this.snapshotInFlight = true;
     const offsetOf = (topic: string) => state.nextOffsets.get(topic) ?? 0n;
     const snapshot: PartitionSnapshot = {
       offsets: {
@@ -252,10 +259,15 @@ export class CommandPartitionHandler implements PartitionHandler {
       results: [...state.results.values()],
     };
     const started = Date.now();
-    this.snapshots.save(this.topics.commands, partition, snapshot).then(
-      (bytes) => this.logger.log(`snapshot of partition ${partition}: ${snapshot.tenants.length} tenants, ${bytes} bytes, ${Date.now() - started} ms`),
-      (error: unknown) => this.logger.warn(`snapshot of partition ${partition} not saved: ${(error as Error).message}`),
-    );
+    // Only the count is kept: the snapshot's objects must be garbage once serialised.
+    const tenants = snapshot.tenants.length;
+    this.snapshots
+      .save(this.topics.commands, partition, snapshot)
+      .then(
+        (bytes) => this.logger.log(`snapshot of partition ${partition}: ${tenants} tenants, ${bytes} bytes, ${Date.now() - started} ms`),
+        (error: unknown) => this.logger.warn(`snapshot of partition ${partition} not saved: ${(error as Error).message}`),
+      )
+      .finally(() => (this.snapshotInFlight = false));
   }
 
   private deadLetter(partition: number, message: KafkaMessage, reason: string, now: Date): Message {

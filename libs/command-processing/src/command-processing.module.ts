@@ -13,7 +13,7 @@ import { PartitionStateLoader } from './partition-state.loader';
 import { CLOCK, deterministicEventIds, EVENT_IDS, systemClock } from './ports';
 import { UniqueReservationsRepository } from './unique-reservations.repository';
 import { SnapshotStore } from './snapshot.store';
-import { KAFKA_CLIENT, TOPIC_NAMES } from './tokens';
+import { KAFKA_CLIENT, REMEMBERED_RESULTS, TOPIC_NAMES } from './tokens';
 
 /** The command processor role: Kafka commands in, events and results out, exactly once. */
 @Module({})
@@ -27,6 +27,7 @@ export class CommandProcessingModule {
         { provide: LifecycleState, useValue: lifecycle },
         { provide: TOPIC_NAMES, useValue: topicNames(config.kafka.topicPrefix) },
         { provide: CLOCK, useValue: systemClock },
+        { provide: REMEMBERED_RESULTS, useValue: config.processor.rememberedResults },
         { provide: EVENT_IDS, useValue: deterministicEventIds },
         { provide: UniqueReservationsRepository, useFactory: (pool: Pool) => new UniqueReservationsRepository(pool), inject: [PROJECTOR_POOL] },
         { provide: SnapshotStore, useFactory: (pool: Pool) => new SnapshotStore(pool), inject: [PROJECTOR_POOL] },

@@ -7,6 +7,7 @@ import { InjectedFaults } from '@vinsight/runtime';
 import { Kafka } from 'kafkajs';
 import { CommandPartitionHandler } from './command-partition.handler';
 import { InputPartitionsProgress } from './input-partitions.progress';
+import { commandTypeLabel } from './command-type-label';
 import { nestKafkaLogger } from './nest-kafka-logger';
 import { KAFKA_CLIENT, TOPIC_NAMES } from './tokens';
 
@@ -34,7 +35,7 @@ export class CommandProcessorService implements OnApplicationBootstrap, BeforeAp
     private readonly metrics: AppMetrics,
     private readonly partitionProgress: PartitionProgressRegistry,
   ) {
-    handler.onOutcome = (type, outcome, code) => metrics.recordCommand(type, outcome, code);
+    handler.onOutcome = (type, outcome, code) => metrics.recordCommand(commandTypeLabel(type), outcome, code);
   }
 
   get isJoined(): boolean {

@@ -1,11 +1,11 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { CommandResult, EventEnvelope, eventFromEnvelope } from '@vinsight/contracts';
 import { fromSnapshot } from '@vinsight/domain';
 import { readPartitionsToEnd, TopicNames } from '@vinsight/kafka';
 import { Kafka, KafkaMessage } from 'kafkajs';
-import { PartitionState } from './partition-state';
+import { PartitionState, REMEMBERED_RESULTS_PER_PARTITION } from './partition-state';
 import { SnapshotStore } from './snapshot.store';
-import { KAFKA_CLIENT, TOPIC_NAMES } from './tokens';
+import { KAFKA_CLIENT, REMEMBERED_RESULTS, TOPIC_NAMES } from './tokens';
 
 /**
  * Rebuilds the write model of newly assigned partitions: the latest snapshot, if any, then the
@@ -21,6 +21,7 @@ export class PartitionStateLoader {
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
     @Inject(TOPIC_NAMES) private readonly topics: TopicNames,
     private readonly snapshots: SnapshotStore,
+    @Optional() @Inject(REMEMBERED_RESULTS) private readonly rememberedResults: number = REMEMBERED_RESULTS_PER_PARTITION,
   ) {}
 
   async load(partitions: number[]): Promise<Map<number, PartitionState>> {
@@ -29,7 +30,7 @@ export class PartitionStateLoader {
     const states = new Map<number, PartitionState>();
     const from = { events: new Map<number, bigint>(), checkEvents: new Map<number, bigint>(), results: new Map<number, bigint>() };
     for (const partition of partitions) {
-      const state = new PartitionState();
+      const state = new PartitionState(this.rememberedResults);
       const snapshot = snapshots.get(partition);
       if (snapshot) {
         for (const tenant of snapshot.tenants) state.tenants.set(tenant.tenantId, fromSnapshot(tenant.state));

@@ -18,10 +18,11 @@ export interface AppConfig {
   kafka: { brokers: string[]; clientId: string; topicPrefix: string; partitions: number; replicationFactor: number };
   consistencyWaitMs: number;
   health: { checkTimeoutMs: number; heapMaxBytes: number; projectionLagMaxEvents: number };
-  processor: { snapshotEveryEvents: number; transactionLingerMs: number };
+  processor: { snapshotEveryEvents: number; transactionLingerMs: number; rememberedResults: number };
+  projector: { maxBufferedRecords: number };
   readApi: {
     jwt: { hs256Secret?: string; jwksUrl?: string; issuer?: string; audience?: string };
-    rateLimit: { requestsPerSecond: number; burst: number };
+    rateLimit: { requestsPerSecond: number; burst: number; maxBuckets: number };
   };
   shutdownGraceMs: number;
   /** Serving time between readiness turning 503 and the listener closing (0 for roles without the read API). */

@@ -1,4 +1,4 @@
-import { ServiceRole } from './app-config';
+import { AppConfig, ServiceRole } from './app-config';
 import { ConfigError, loadConfig } from './config.loader';
 
 const base = {
@@ -40,6 +40,16 @@ describe('loadConfig', () => {
     for (const bad of ['-1', '1001', 'soon']) {
       expect(problemsOf({ ...base, PROCESSOR_TRANSACTION_LINGER_MS: bad }, ['command-processor'])).toEqual(['PROCESSOR_TRANSACTION_LINGER_MS']);
     }
+  });
+
+  it.each([
+    { name: 'PROCESSOR_REMEMBERED_RESULTS', role: 'command-processor', read: (c: AppConfig) => c.processor.rememberedResults, fallback: 100000, ok: '1000', bad: ['999', '1000001', 'many'] },
+    { name: 'PROJECTOR_MAX_BUFFERED_RECORDS', role: 'projector', read: (c: AppConfig) => c.projector.maxBufferedRecords, fallback: 100000, ok: '5000', bad: ['999', '1000001', 'lots'] },
+    { name: 'READ_API_RATE_LIMIT_MAX_BUCKETS', role: 'read-api', read: (c: AppConfig) => c.readApi.rateLimit.maxBuckets, fallback: 100000, ok: '2000', bad: ['999', '1000001', 'all'] },
+  ] as const)('bounds $name: $fallback by default, 1,000 to 1,000,000 when set', ({ name, role, read, fallback, ok, bad }) => {
+    expect(read(loadConfig([role], base))).toBe(fallback);
+    expect(read(loadConfig([role], { ...base, [name]: ok }))).toBe(Number(ok));
+    for (const value of bad) expect(problemsOf({ ...base, [name]: value }, [role])).toEqual([name]);
   });
 
   it('requires the database URL of each role', () => {

@@ -115,6 +115,13 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1)
   READ_API_RATE_LIMIT_BURST = 100;
 
+  /**
+   * Token buckets the read API keeps, one per credential recently seen (about 570 bytes each:
+   * 100,000 = 57 MB); beyond it, buckets that have refilled are dropped, then all of them.
+   */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(1000000)
+  READ_API_RATE_LIMIT_MAX_BUCKETS = 100000;
+
   /** The command processor snapshots a partition's write model after this many events. */
   @Transform(toInt) @IsInt() @Min(1)
   PROCESSOR_SNAPSHOT_EVERY_EVENTS = 100000;
@@ -126,6 +133,20 @@ export class EnvironmentVariables {
    */
   @Transform(toInt) @IsInt() @Min(0) @Max(1000)
   PROCESSOR_TRANSACTION_LINGER_MS = 50;
+
+  /**
+   * Command results each partition remembers for commandId idempotency (about 90 bytes each,
+   * allocated when the partition is loaded: 100,000 on 12 partitions = 109 MB).
+   */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(1000000)
+  PROCESSOR_REMEMBERED_RESULTS = 100000;
+
+  /**
+   * Fetched records the projector holds before it stops fetching (about 1.4 KB each with the
+   * fetched bytes they point into: 100,000 = 140 MB), reached only while Postgres is slower than Kafka.
+   */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(1000000)
+  PROJECTOR_MAX_BUFFERED_RECORDS = 100000;
 
   /** Readiness fails when a projection is more than this many events behind on a partition. */
   @Transform(toInt) @IsInt() @Min(1)

@@ -84,6 +84,7 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
       concurrency: this.options.concurrency,
       maxBytesPerPartition: this.options.maxBytesPerPartition,
       maxBatchRecords: this.options.maxBatchRecords,
+      maxBufferedRecords: this.config.projector.maxBufferedRecords,
       logger: this.logger,
       onBatch: (topic, partition, result, durationMs) => {
         this.options.metrics?.batchApplied(topic, partition, result, durationMs);

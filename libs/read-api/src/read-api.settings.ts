@@ -21,6 +21,8 @@ export interface ReadApiSettings {
     requestsPerSecond: number;
     /** Bucket size: requests a credential may send at once after being idle. */
     burst: number;
+    /** Buckets kept at most, one per credential recently seen (about 570 bytes each); default 100,000. */
+    maxBuckets?: number;
   };
   /** Interval of the replica lag measurement that routing decisions read. */
   replicaLagPollMs: number;

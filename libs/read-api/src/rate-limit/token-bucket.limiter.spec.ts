@@ -27,6 +27,25 @@ describe('token bucket per credential', () => {
     for (let i = 0; i < 100; i++) expect(bucket.take('key', 0).allowed).toBe(true);
   });
 
+  it('keeps at most maxBuckets buckets: refilled ones go first, then all of them', () => {
+    const bucket = new TokenBucketLimiter(readApiSettings({ rateLimit: { requestsPerSecond: 0.001, burst: 1, maxBuckets: 1000 } }));
+    bucket.take('first', 0);
+    expect(bucket.take('first', 0).allowed).toBe(false);
+    for (let i = 1; i < 1000; i++) bucket.take(`other-${i}`, 0);
+    // Every bucket is empty and the limit is reached: the next credential makes room by forgetting them.
+    expect(bucket.take('one-more', 0).allowed).toBe(true);
+    expect(bucket.take('first', 0).allowed).toBe(true);
+  });
+
+  it('makes room by dropping refilled buckets before others', () => {
+    const bucket = new TokenBucketLimiter(readApiSettings({ rateLimit: { requestsPerSecond: 1, burst: 1, maxBuckets: 1000 } }));
+    for (let i = 0; i < 999; i++) bucket.take(`idle-${i}`, 0);
+    bucket.take('busy', 1500);
+    // At 1.5 s the idle buckets have refilled; only they are dropped, so 'busy' stays empty.
+    bucket.take('newcomer', 1500);
+    expect(bucket.take('busy', 1500).allowed).toBe(false);
+  });
+
   it('says how long to wait at a slow rate', () => {
     const bucket = limiter(0.1, 1);
     bucket.take('key', 0);

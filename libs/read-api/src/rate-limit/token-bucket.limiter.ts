@@ -13,7 +13,7 @@ interface Bucket {
   updatedAtMs: number;
 }
 
-const MAX_BUCKETS = 100000;
+const DEFAULT_MAX_BUCKETS = 100000;
 
 /**
  * A token bucket per credential, in process memory: each credential gets `requestsPerSecond`
@@ -26,12 +26,16 @@ export class TokenBucketLimiter {
 
   constructor(@Inject(READ_API_SETTINGS) private readonly settings: ReadApiSettings) {}
 
+  private get maxBuckets(): number {
+    return this.settings.rateLimit.maxBuckets ?? DEFAULT_MAX_BUCKETS;
+  }
+
   take(key: string, nowMs: number): RateDecision {
     const { requestsPerSecond: rate, burst } = this.settings.rateLimit;
     if (rate <= 0) return { allowed: true, limit: 0, remaining: 0, retryAfterSeconds: 0 };
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      if (this.buckets.size >= MAX_BUCKETS) this.evictFull(nowMs);
+      if (this.buckets.size >= this.maxBuckets) this.evictFull(nowMs);
       bucket = { tokens: burst, updatedAtMs: nowMs };
       this.buckets.set(key, bucket);
     }
@@ -50,6 +54,6 @@ export class TokenBucketLimiter {
     for (const [key, bucket] of this.buckets) {
       if (bucket.tokens + ((nowMs - bucket.updatedAtMs) / 1000) * rate >= burst) this.buckets.delete(key);
     }
-    if (this.buckets.size >= MAX_BUCKETS) this.buckets.clear();
+    if (this.buckets.size >= this.maxBuckets) this.buckets.clear();
   }
 }
