@@ -17,10 +17,15 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
+/** Command ids whose results a client keeps for a later `waitFor` (every result on the topic, not only its own). */
+export const REMEMBERED_RESULTS = 10_000;
+
 /**
  * Publishes commands and waits for their results: what the CLI, the benchmarks and other
  * teams' services need. It joins a private consumer group on `command-results` BEFORE
  * publishing, starting at the end of the log, so no result of its own commands can be missed.
+ * Results nobody waits for yet are kept for the most recent `rememberResults` command ids only,
+ * so a long-lived client reading a busy topic does not grow without bound.
  */
 export class CommandClient {
   private readonly results = new Map<string, CommandResultLike[]>();
@@ -32,12 +37,17 @@ export class CommandClient {
     private readonly producer: Producer,
     private readonly consumer: Consumer,
     private readonly topics: TopicNames,
+    private readonly rememberResults: number,
   ) {}
 
-  static async connect(kafka: Kafka, topics: TopicNames, options: { fromBeginning?: boolean } = {}): Promise<CommandClient> {
+  static async connect(
+    kafka: Kafka,
+    topics: TopicNames,
+    options: { fromBeginning?: boolean; rememberResults?: number } = {},
+  ): Promise<CommandClient> {
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     const consumer = kafka.consumer({ groupId: `vinsight.command-client.${randomUUID()}`, readUncommitted: false, maxWaitTimeInMs: 20 });
-    const client = new CommandClient(producer, consumer, topics);
+    const client = new CommandClient(producer, consumer, topics, options.rememberResults ?? REMEMBERED_RESULTS);
     await producer.connect();
     await consumer.connect();
     await consumer.subscribe({ topics: [topics.commandResults], fromBeginning: options.fromBeginning ?? false });
@@ -129,6 +139,11 @@ export class CommandClient {
     const list = this.results.get(result.commandId) ?? [];
     list.push(result);
     this.results.set(result.commandId, list);
+    // A Map iterates in insertion order: the first key is the command id heard of longest ago.
+    if (this.results.size > this.rememberResults) {
+      const oldest = this.results.keys().next();
+      if (!oldest.done) this.results.delete(oldest.value);
+    }
     this.onResult?.(result, receivedAt);
     const waiter = this.waiters.get(result.commandId);
     if (waiter && list.length >= waiter.count) {
