@@ -96,6 +96,8 @@ describe('readiness under faults (own Postgres primary + replica, own Kafka brok
       REPLICATION_LAG_MAX_SECONDS: String(MAX_LAG_SECONDS),
       HEALTH_CHECK_TIMEOUT_MS: '1000',
       DATABASE_POOL_MAX: '3',
+      // This app lives in Jest's process, whose heap is the test runner's, not the service's.
+      LIVENESS_HEAP_MAX_MB: '16384',
     });
     const lifecycle = new LifecycleState();
     lifecycle.migrationsApplied = true;
