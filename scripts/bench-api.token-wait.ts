@@ -251,12 +251,14 @@ class ProjectionWatch {
 }
 
 /** Removes what the run left in the bench database: its tenants' rows, slug reservations, checkpoints, snapshots. */
+/** Removes the bench's tenants; API key token reservations stay (they are for ever, and its tokens are random). */
 async function forget(urls: BenchUrls, prefix: string, tenantIds: string[]): Promise<void> {
   const pool = new Pool({ connectionString: urls.projector, max: 1 });
   try {
     const { rows } = await pool.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace s ON s.oid = c.relnamespace
-        WHERE a.attname = 'tenant_id' AND s.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND NOT a.attisdropped`,
+        WHERE a.attname = 'tenant_id' AND s.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND NOT a.attisdropped
+          AND c.relname <> 'api_key_token_reservations'`,
     );
     for (const { name } of rows) await pool.query(`DELETE FROM ${name} WHERE tenant_id = ANY($1::uuid[])`, [tenantIds]);
     await pool.query('DELETE FROM tenants WHERE id = ANY($1::uuid[])', [tenantIds]);
