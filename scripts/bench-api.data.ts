@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import { Migrator, migrationsDirectory } from '@vinsight/database';
+import { withDatabase } from './local-services';
 
 export interface BenchSize {
   tenants: number;
@@ -27,12 +28,6 @@ function uuidFrom(text: string): string {
 export const tenantIdOf = (tenant: number) => uuidFrom(`tenant-${tenant}`);
 export const monitorIdOf = (tenant: number, monitor: number) => uuidFrom(`monitor-${tenant}-${monitor}`);
 export const tokenOf = (tenant: number) => `bench-token-${tenant}`;
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
 
 export interface BenchUrls {
   superuser: string;

@@ -26,7 +26,6 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { openSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Migrator, migrationsDirectory } from '@vinsight/database';
 import { createKafkaClient, TopicAdmin, topicNames } from '@vinsight/kafka';
@@ -34,6 +33,7 @@ import { copyFrom, copyTo, ProjectionLagService, ProjectionRebuild, renderProgre
 import { logLevel } from 'kafkajs';
 import { Client, Pool } from 'pg';
 import { generateWorkload, publishWorkload, WorkloadOptions } from './bench-projector.workload';
+import { freePort, withDatabase } from './local-services';
 
 const ROOT = join(__dirname, '..', '..');
 const env = (name: string, fallback: string) => process.env[name] ?? fallback;
@@ -56,22 +56,6 @@ const TABLES = [
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const withDatabase = (url: string, database: string) => {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-};
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** User + system CPU time of a process so far (Linux /proc), in seconds. */
 function cpuSecondsOf(pid: number): number {

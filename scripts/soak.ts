@@ -17,7 +17,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createKafkaClient, topicNames } from '@vinsight/kafka';
@@ -26,6 +25,7 @@ import { Client } from 'pg';
 import { fullGcs, liveHeapTrend } from './soak.gc';
 import { heapGrowth, heapTotalMb, summariseHeapSnapshot } from './soak.heap';
 import { SoakApiKey, SoakEnvelope, SoakFleet } from './soak.workload';
+import { freePort, withDatabase } from './local-services';
 
 const env = (name: string, fallback: string) => process.env[name] ?? fallback;
 const ADMIN_URL = env('SOAK_ADMIN_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/postgres');
@@ -114,22 +114,6 @@ async function createDatabase(name: string): Promise<void> {
   }
 }
 
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 async function startService(options: Options, database: string, prefix: string, port: number): Promise<ChildProcess> {
   const nodeArgs: string[] = [];
