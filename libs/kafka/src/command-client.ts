@@ -34,20 +34,39 @@ export class CommandClient {
   onResult?: (result: CommandResultLike, receivedAt: number) => void;
 
   private constructor(
+    private readonly kafka: Kafka,
     private readonly producer: Producer,
     private readonly consumer: Consumer,
     private readonly topics: TopicNames,
     private readonly rememberResults: number,
+    /** The private consumer group on `command-results`: nobody else ever joins it. */
+    readonly groupId: string,
+    private readonly deleteGroupOnDisconnect: boolean,
   ) {}
 
+  /**
+   * `groupId` names the private group (default `vinsight.command-client.<uuid>`); name it under
+   * the caller's KAFKA_CLIENT_ID so operators can tell whose it is. With `deleteGroupOnDisconnect`
+   * the group is deleted once left: its committed offsets are of no use to anyone, and a short-lived
+   * client (the CLI) would otherwise leave one group per run on the broker.
+   */
   static async connect(
     kafka: Kafka,
     topics: TopicNames,
-    options: { fromBeginning?: boolean; rememberResults?: number } = {},
+    options: { fromBeginning?: boolean; rememberResults?: number; groupId?: string; deleteGroupOnDisconnect?: boolean } = {},
   ): Promise<CommandClient> {
+    const groupId = options.groupId ?? `vinsight.command-client.${randomUUID()}`;
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-    const consumer = kafka.consumer({ groupId: `vinsight.command-client.${randomUUID()}`, readUncommitted: false, maxWaitTimeInMs: 20 });
-    const client = new CommandClient(producer, consumer, topics, options.rememberResults ?? REMEMBERED_RESULTS);
+    const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 20 });
+    const client = new CommandClient(
+      kafka,
+      producer,
+      consumer,
+      topics,
+      options.rememberResults ?? REMEMBERED_RESULTS,
+      groupId,
+      options.deleteGroupOnDisconnect ?? false,
+    );
     await producer.connect();
     await consumer.connect();
     await consumer.subscribe({ topics: [topics.commandResults], fromBeginning: options.fromBeginning ?? false });
@@ -132,6 +151,18 @@ export class CommandClient {
     }
     this.waiters.clear();
     await Promise.all([this.consumer.disconnect(), this.producer.disconnect()]);
+    if (this.deleteGroupOnDisconnect) await this.deleteGroup();
+  }
+
+  /** After `consumer.disconnect()` has left the group, so the broker sees it empty and deletes it. */
+  private async deleteGroup() {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.deleteGroups([this.groupId]);
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private received(result: CommandResultLike, receivedAt: number) {
