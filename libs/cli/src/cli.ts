@@ -1,7 +1,8 @@
 import { ConfigError } from '@vinsight/config';
 import type { CommandResultLike } from '@vinsight/kafka';
 import { createApiKeySecret, issueApiKeyEnvelope } from './api-key/api-key-token';
-import { CliRequest, CreateApiKeyRequest, parseCliArguments, SendCommandRequest } from './arguments/cli-arguments';
+import { CliRequest, CreateApiKeyRequest, parseCliArguments, SendCommandRequest, VerbRequest } from './arguments/cli-arguments';
+import { isNdjson, readBatchLines, runBatch } from './batch/ndjson-batch';
 import { USAGE } from './cli-usage';
 import { buildCommandEnvelope, EnvelopeContext, OutgoingEnvelope, parseEnvelopeFile } from './envelope/command-envelope.builder';
 import { EXIT, ExitCode, UsageError } from './exit-codes';
@@ -20,7 +21,10 @@ export interface CliDependencies extends EnvelopeContext {
   readFile(path: string): Promise<string>;
   readStdin(): Promise<string>;
   randomBytes(size: number): Buffer;
-  connect(settings: CliSettings): Promise<CommandSender>;
+  /** Connected within `timeoutMs`, or rejected with one line saying why. */
+  connect(settings: CliSettings, timeoutMs: number): Promise<CommandSender>;
+  /** `projections ...`: its own settings (a database too) and its own exit codes. */
+  projections?(args: readonly string[]): Promise<number>;
 }
 
 /** Thrown when no result arrived in time: the command may or may not have been applied. */
@@ -30,7 +34,7 @@ export const API_KEY_WARNING =
   'warning: this is the only time the token is shown. V-Insight keeps only its SHA-256 and cannot show it again: store it now.\n';
 
 /** One CLI invocation: returns the exit status; prints results to stdout and diagnostics to stderr. */
-export async function runCli(argv: readonly string[], deps: CliDependencies): Promise<ExitCode> {
+export async function runCli(argv: readonly string[], deps: CliDependencies): Promise<number> {
   let request: CliRequest;
   let settings: CliSettings;
   try {
@@ -39,12 +43,23 @@ export async function runCli(argv: readonly string[], deps: CliDependencies): Pr
       deps.stdout.write(USAGE);
       return EXIT.ACCEPTED;
     }
+    if (request.kind === 'projections') {
+      if (deps.projections === undefined) throw new UsageError('projections is not available here');
+      return await deps.projections(request.args);
+    }
     settings = loadCliSettings(deps.env);
   } catch (error) {
     return usageFailure(error, deps);
   }
   try {
-    return request.kind === 'command-send' ? await sendCommand(request, settings, deps) : await createApiKey(request, settings, deps);
+    switch (request.kind) {
+      case 'command-send':
+        return await sendCommand(request, settings, deps);
+      case 'api-key-create':
+        return await createApiKey(request, settings, deps);
+      case 'command-verb':
+        return await runCommandVerb(request, settings, deps);
+    }
   } catch (error) {
     if (error instanceof UsageError) return usageFailure(error, deps);
     deps.stderr.write(`error: ${(error as Error).message}\n`);
@@ -53,7 +68,9 @@ export async function runCli(argv: readonly string[], deps: CliDependencies): Pr
 }
 
 async function sendCommand(request: SendCommandRequest, settings: CliSettings, deps: CliDependencies): Promise<ExitCode> {
-  const base = request.file === undefined ? {} : parseEnvelopeFile(await readSource(request.file, deps), describe(request.file));
+  const text = request.file === undefined ? undefined : await readSource(request.file, deps);
+  if (request.file !== undefined && text !== undefined && isNdjson(request.file, text)) return sendBatch(request, text, settings, deps);
+  const base = text === undefined ? {} : parseEnvelopeFile(text, describe(request.file!));
   const envelope = buildCommandEnvelope(base, request.overrides, { issuedBy: request.issuedBy }, deps);
   let result: CommandResultLike;
   try {
@@ -65,8 +82,20 @@ async function sendCommand(request: SendCommandRequest, settings: CliSettings, d
         '(a command id seen before is answered with its original result, never applied twice)',
     );
   }
-  deps.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  return exitCodeOf(result);
+  return print(result, result, request.output, deps);
+}
+
+async function sendBatch(request: SendCommandRequest, text: string, settings: CliSettings, deps: CliDependencies): Promise<ExitCode> {
+  // Every line gets its own id; one id for all would make every line after the first a repeat.
+  if (request.overrides.commandId !== undefined) throw new UsageError('--command-id cannot be given with a batch: put "commandId" on each line');
+  if (request.output !== undefined) throw new UsageError('--output cannot be given with a batch: its output is one JSON line per command');
+  const lines = readBatchLines(text, request.overrides, request.issuedBy, deps);
+  const sender = await deps.connect(settings, request.timeoutMs);
+  try {
+    return await runBatch(lines, sender, { timeoutMs: request.timeoutMs, stdout: deps.stdout, stderr: deps.stderr, clock: () => deps.now().getTime() });
+  } finally {
+    await sender.disconnect().catch(() => undefined);
+  }
 }
 
 async function createApiKey(request: CreateApiKeyRequest, settings: CliSettings, deps: CliDependencies): Promise<ExitCode> {
@@ -84,10 +113,7 @@ async function createApiKey(request: CreateApiKeyRequest, settings: CliSettings,
         `revoke API key ${apiKeyId} (RevokeApiKey) if it appears, and create another`,
     );
   }
-  if (result.status !== 'accepted') {
-    deps.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    return exitCodeOf(result);
-  }
+  if (result.status !== 'accepted') return print(result, result, request.output, deps);
   const issued = {
     apiKeyId,
     tenantId: request.tenantId,
@@ -96,13 +122,35 @@ async function createApiKey(request: CreateApiKeyRequest, settings: CliSettings,
     token: secret.token,
     result,
   };
-  deps.stdout.write(`${JSON.stringify(issued, null, 2)}\n`);
+  const code = print(issued, result, request.output, deps);
   deps.stderr.write(API_KEY_WARNING);
-  return EXIT.ACCEPTED;
+  return code;
+}
+
+/** `tenant create`, `monitor create`, ...: the ids are made here, and printed with the result. */
+async function runCommandVerb(request: VerbRequest, settings: CliSettings, deps: CliDependencies): Promise<ExitCode> {
+  const generated = Object.fromEntries(request.generate.map((field) => [field, deps.newId()]));
+  const stamped = Object.fromEntries((request.stampNow ?? []).filter((field) => request.payload[field] === undefined).map((field) => [field, deps.now().toISOString()]));
+  const { tenantId: generatedTenantId, ...generatedPayload } = generated;
+  const tenantId = request.tenantId ?? generatedTenantId;
+  const payload = { ...generatedPayload, ...request.payload, ...stamped };
+  const envelope = buildCommandEnvelope({}, { type: request.type, tenantId, payload }, { issuedBy: request.issuedBy }, deps);
+  let result: CommandResultLike;
+  try {
+    result = await execute(envelope, request.timeoutMs, settings, deps);
+  } catch (error) {
+    if (!(error instanceof OutcomeUnknownError)) throw error;
+    // The ids were made by this run: a retry must reuse them, or it would create a second one.
+    throw new Error(
+      `${error.message}. The outcome is unknown: send it again with the same ids: ` +
+        `command send --command-id ${envelope.commandId} --type ${envelope.type} --tenant ${tenantId} --payload '${JSON.stringify(payload)}'`,
+    );
+  }
+  return print({ tenantId, ...generatedPayload, ...stamped, result }, result, request.output, deps);
 }
 
 async function execute(envelope: OutgoingEnvelope, timeoutMs: number, settings: CliSettings, deps: CliDependencies): Promise<CommandResultLike> {
-  const sender = await deps.connect(settings);
+  const sender = await deps.connect(settings, timeoutMs);
   try {
     return await sender.execute(envelope, timeoutMs).catch((error: Error) => {
       // CommandClient rejects with "no 1 result(s) for command … within … ms" on timeout.
@@ -114,6 +162,29 @@ async function execute(envelope: OutgoingEnvelope, timeoutMs: number, settings: 
   } finally {
     await sender.disconnect().catch(() => undefined);
   }
+}
+
+/**
+ * Prints `output` as JSON, or with `--output <field>` only that field as plain text, for
+ * `X=$(...)` in a shell. A rejection then goes to stderr, so the variable never holds it.
+ */
+function print(output: object, result: CommandResultLike, field: string | undefined, deps: CliDependencies): ExitCode {
+  const code = exitCodeOf(result);
+  if (field === undefined) {
+    deps.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+    return code;
+  }
+  if (code !== EXIT.ACCEPTED) {
+    deps.stderr.write(`${JSON.stringify(result, null, 2)}\n`);
+    return code;
+  }
+  const value = field.split('.').reduce<unknown>((at, key) => (typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[key] : undefined), output);
+  if (value === undefined || value === null) {
+    deps.stderr.write(`${JSON.stringify(output, null, 2)}\nerror: the output above has no field "${field}"\n`);
+    return EXIT.ERROR;
+  }
+  deps.stdout.write(`${typeof value === 'object' ? JSON.stringify(value) : String(value)}\n`);
+  return code;
 }
 
 const exitCodeOf = (result: CommandResultLike): ExitCode => (result.status === 'accepted' ? EXIT.ACCEPTED : EXIT.REJECTED);

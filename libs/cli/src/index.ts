@@ -4,4 +4,8 @@ export * from './envelope/command-envelope.builder';
 export * from './api-key/api-key-token';
 export * from './settings/cli.settings';
 export * from './kafka/kafka-command-sender';
+export * from './batch/ndjson-batch';
+export * from './verbs/command-verbs';
+export * from './projections/projections-cli';
 export * from './cli';
+export * from './cli.process';

@@ -3,8 +3,8 @@ import { ConfigError } from '@vinsight/config';
 import { loadCliSettings } from './cli.settings';
 
 describe('loadCliSettings', () => {
-  it('uses the service defaults, a .cli client id and a quiet Kafka log', () => {
-    expect(loadCliSettings({})).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'vinsight-core.cli', topicPrefix: 'vinsight.', logLevel: 'error' });
+  it('uses the service defaults, a .cli client id and no Kafka log', () => {
+    expect(loadCliSettings({})).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'vinsight-core.cli', topicPrefix: 'vinsight.', logLevel: 'silent' });
   });
 
   it('reads the Kafka variables and LOG_LEVEL, and nothing about databases', () => {

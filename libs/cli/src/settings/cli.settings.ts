@@ -7,10 +7,11 @@ const CLI_VARIABLES = ['KAFKA_BROKERS', 'KAFKA_CLIENT_ID', 'KAFKA_TOPIC_PREFIX',
 type CliVariable = (typeof CLI_VARIABLES)[number];
 
 /**
- * The service logs at info; a CLI keeps the Kafka client to errors (its warnings, such as the one
- * about the idempotent producer's retry limit, say nothing an operator can act on).
+ * The service logs at info; the CLI prints no Kafka client log unless LOG_LEVEL asks for it: it
+ * reports a failure itself in one line (KafkaJS logs each retry of an unreachable broker with a
+ * stack trace, and its warnings say nothing an operator can act on).
  */
-const DEFAULT_CLI_LOG_LEVEL = 'error';
+const DEFAULT_CLI_LOG_LEVEL = 'silent';
 
 export interface CliSettings {
   readonly brokers: string[];

@@ -1,0 +1,165 @@
+import { ConfigError, loadConfig } from '@vinsight/config';
+import { createPool } from '@vinsight/database';
+import { createKafkaClient, topicNames } from '@vinsight/kafka';
+import {
+  DISMISSAL_REASON_MAX,
+  ParkedEventsService,
+  ProjectionLagService,
+  ProjectionRebuild,
+  READ_MODELS_PROJECTION,
+  renderProgressBar,
+  renderStatus,
+  RetentionService,
+  systemClock,
+} from '@vinsight/projections';
+import { logLevel } from 'kafkajs';
+import { Pool } from 'pg';
+
+type Output = { write(text: string): unknown; isTTY?: boolean };
+
+/** What `projections` touches outside itself. */
+export interface ProjectionsCliDependencies {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: Output;
+  readonly stderr: Output;
+}
+
+export const PROJECTIONS_USAGE = `usage: npm run cli -- projections <command>   (or: npm run projections -- <command>)
+  status [--json]
+  rebuild
+  parked list [--all] [--limit N]
+  parked replay <id>... | --all
+  parked dismiss <id>... --reason "why the read model does without them"
+  retention`;
+
+class UsageError extends Error {}
+
+/**
+ * `projections <command>`: the operators' CLI of the projector. Connection settings come from the
+ * same environment as the service (PROJECTOR_DATABASE_URL, KAFKA_BROKERS, KAFKA_TOPIC_PREFIX,
+ * KAFKA_CLIENT_ID); it never runs migrations. Exit status: 0 done, 1 failed (or some parked
+ * event not replayed or not found), 2 bad usage.
+ */
+export async function runProjectionsCli(argv: readonly string[], deps: ProjectionsCliDependencies): Promise<number> {
+  const out = (line: string) => deps.stdout.write(`${line}\n`);
+  const err = (line: string) => deps.stderr.write(`${line}\n`);
+  try {
+    return await projections([...argv], deps, out, err);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      err(`${error.message}\n${PROJECTIONS_USAGE}`);
+      return 2;
+    }
+    err(error instanceof ConfigError ? error.message : `projections: ${(error as Error).stack ?? String(error)}`);
+    return 1;
+  }
+}
+
+type Line = (line: string) => void;
+
+async function projections(argv: string[], deps: ProjectionsCliDependencies, out: Line, err: Line): Promise<number> {
+  const [command, ...args] = argv;
+  if (!command || command === 'help' || command === '--help') {
+    out(PROJECTIONS_USAGE);
+    return 0;
+  }
+  const config = loadConfig(['projector'], { ...deps.env, MIGRATE_ON_START: 'false' });
+  // A lost connection fails the command in flight (exit 1) instead of an unheard 'error' event.
+  const pool = createPool({ connectionString: config.database.projectorUrl!, max: 4, applicationName: 'vinsight-projections-cli' }, (error) =>
+    err(`Postgres connection lost: ${error.message}`),
+  );
+  const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}.cli` }, { logLevel: logLevel.NOTHING });
+  const topics = topicNames(config.kafka.topicPrefix);
+  const lag = new ProjectionLagService(kafka, pool, [topics.events, topics.checkEvents]);
+  try {
+    switch (command) {
+      case 'status': {
+        const partitions = await lag.lag();
+        const report = {
+          projection: READ_MODELS_PROJECTION,
+          partitions,
+          totalLag: partitions.reduce((sum, p) => sum + p.lag, 0),
+          parkedWaiting: await new ParkedEventsService(pool).countWaiting(),
+        };
+        out(args.includes('--json') ? JSON.stringify(report) : renderStatus(report));
+        return 0;
+      }
+      case 'rebuild': {
+        const interactive = deps.stderr.isTTY === true;
+        let lastLine = 0;
+        const rebuild = new ProjectionRebuild(pool, kafka, {
+          groupPrefix: config.kafka.clientId,
+          topics: [topics.events, topics.checkEvents],
+          clock: systemClock,
+          logger: { log: out, warn: (m) => err(`warning: ${m}`), error: (m) => err(`error: ${m}`) },
+          onProgress: (progress) => {
+            const line = renderProgressBar(progress);
+            if (interactive) deps.stderr.write(`\r${line}\u001b[K${progress.phase === 'done' ? '\n' : ''}`);
+            else if (progress.phase !== 'replaying' || Date.now() - lastLine > 5000) {
+              lastLine = Date.now();
+              err(line);
+            }
+          },
+        });
+        const report = await rebuild.run();
+        out(`rebuilt ${report.events} events in ${(report.durationMs / 1000).toFixed(1)} s (${Math.round(report.eventsPerSecond)} events/s) and switched`);
+        return 0;
+      }
+      case 'parked':
+        return await parked(pool, args, out);
+      case 'retention': {
+        const report = await new RetentionService(pool, systemClock).run();
+        out(report.ran ? JSON.stringify(report) : 'retention is already running in another process');
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command ${command}`);
+    }
+  } finally {
+    await lag.close();
+    await pool.end();
+  }
+}
+
+async function parked(pool: Pool, args: string[], out: Line): Promise<number> {
+  const service = new ParkedEventsService(pool);
+  const [sub, ...rest] = args;
+  if (sub === 'list') {
+    const limitAt = rest.indexOf('--limit');
+    const limit = limitAt >= 0 ? Number(rest[limitAt + 1]) : 100;
+    if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive integer');
+    const list = await service.list({ includeReplayed: rest.includes('--all'), limit });
+    if (list.length === 0) out('no parked events');
+    for (const p of list) {
+      out(
+        `#${p.id} ${p.topic}[${p.partition}]@${p.offset} ${p.eventType ?? '(unreadable)'} ${p.eventId ?? ''} parked ${p.parkedAt.toISOString()}` +
+          `${p.replayedAt ? ` resolved ${p.replayedAt.toISOString()} (${p.replayOutcome})` : ''}\n    ${p.errorCode}: ${p.reason}` +
+          `${p.dismissalReason ? `\n    dismissed: ${p.dismissalReason}` : ''}`,
+      );
+    }
+    return 0;
+  }
+  if (sub === 'replay') {
+    const ids = rest.filter((a) => a !== '--all');
+    if (!rest.includes('--all') && ids.length === 0) throw new UsageError('parked replay needs ids or --all');
+    const outcomes = [];
+    if (rest.includes('--all')) outcomes.push(...(await service.replayAll()));
+    // one after the other, in the order given: a later event may depend on an earlier one
+    else for (const id of ids) outcomes.push(await service.replay(id));
+    for (const o of outcomes) out(`#${o.id} ${o.outcome}${'reason' in o ? `: ${o.errorCode} ${o.reason}` : ''}`);
+    return outcomes.some((o) => o.outcome === 'failed' || o.outcome === 'not-found') ? 1 : 0;
+  }
+  if (sub === 'dismiss') {
+    const reasonAt = rest.indexOf('--reason');
+    const reason = reasonAt >= 0 ? rest[reasonAt + 1] : undefined;
+    const ids = rest.filter((_, i) => i !== reasonAt && i !== reasonAt + 1);
+    if (ids.length === 0 || reason === undefined || reason.trim() === '') throw new UsageError('parked dismiss needs ids and --reason "..."');
+    if ([...reason.trim()].length > DISMISSAL_REASON_MAX) throw new UsageError(`--reason takes at most ${DISMISSAL_REASON_MAX} characters`);
+    const outcomes = [];
+    for (const id of ids) outcomes.push(await service.dismiss(id, reason));
+    for (const o of outcomes) out(`#${o.id} ${o.outcome}`);
+    return outcomes.some((o) => o.outcome === 'not-found') ? 1 : 0;
+  }
+  throw new UsageError(`unknown parked command ${sub ?? ''}`);
+}
+
