@@ -3,7 +3,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
 import { connectKafkaCommandSender } from './kafka/kafka-command-sender';
-import { runProjectionsCli } from './projections/projections-cli';
 import { runCli } from './cli';
 
 /**
@@ -24,7 +23,11 @@ export function runCliProcess(argv: readonly string[]): void {
     newId: randomUUID,
     now: () => new Date(),
     connect: (settings, timeoutMs) => connectKafkaCommandSender(settings, process.stderr, timeoutMs),
-    projections: (args) => runProjectionsCli(args, { env: process.env, stdout: process.stdout, stderr: process.stderr }),
+    // Loaded only when asked for: it brings the database and read-model code, seconds of start-up.
+    projections: async (args) => {
+      const { runProjectionsCli } = await import('./projections/projections-cli');
+      return runProjectionsCli(args, { env: process.env, stdout: process.stdout, stderr: process.stderr });
+    },
   }).then(
     (code) => {
       process.exitCode = code;

@@ -6,6 +6,5 @@ export * from './settings/cli.settings';
 export * from './kafka/kafka-command-sender';
 export * from './batch/ndjson-batch';
 export * from './verbs/command-verbs';
-export * from './projections/projections-cli';
 export * from './cli';
 export * from './cli.process';
