@@ -142,6 +142,26 @@ describe('CLI, end to end against a running command processor', () => {
     expect(elapsed - startUp).toBeLessThan(3000 + 1000 + 2000);
   });
 
+  it('runs the projections CLI as `cli projections`, and `npm run projections` (dist/scripts/projections.js) is the same verb', async () => {
+    const env = { PROJECTOR_DATABASE_URL: testEnv.projectorUrl };
+    const viaCli = await cli(['projections', 'status', '--json'], undefined, env);
+    expect(viaCli.code).toBe(0);
+    expect(json(viaCli)).toMatchObject({ projection: expect.any(String), partitions: expect.any(Array), totalLag: expect.any(Number) });
+
+    const alias = await new Promise<CliRun>((resolve, reject) => {
+      const child = spawn(process.execPath, [join(ROOT, 'dist', 'scripts', 'projections.js'), 'parked', 'dismiss'], { cwd: ROOT, env: { ...cliEnv, ...env } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(alias.code).toBe(2);
+    expect(alias.stderr).toContain('parked dismiss needs ids and --reason');
+    expect(alias.stderr).toContain('usage: npm run cli -- projections <command>');
+  });
+
   it('creates a tenant from flags, prints the accepted result and exits 0', async () => {
     const run = await cli([
       'command', 'send', '--type', 'CreateTenant', '--tenant', tenantId.toUpperCase(),
