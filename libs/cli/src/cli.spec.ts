@@ -124,7 +124,7 @@ describe('runCli', () => {
       expect(await runCli(argv, run.deps)).toBe(EXIT.USAGE);
       expect(run.published).toEqual([]);
       expect(run.out.stderr).toMatch(message);
-      expect(run.out.stderr).toContain('Usage: npm run cli');
+      expect(run.out.stderr).toContain('Usage: npm run --silent cli');
     });
 
     it('exits 2 on a bad Kafka setting, naming the variable', async () => {
