@@ -182,7 +182,7 @@ export async function measureTokenWait(urls: BenchUrls, processes: TokenWaitProc
     await client?.disconnect().catch(() => undefined);
     await closeWatch().catch(() => undefined);
     for (const child of children.reverse()) await processes.stop(child);
-    await forget(urls, prefix, tenants.map((t) => t.id));
+    await forgetBenchTenants(urls, prefix, tenants.map((t) => t.id));
     const admin = kafka.admin();
     await admin
       .connect()
@@ -250,9 +250,11 @@ class ProjectionWatch {
   }
 }
 
-/** Removes what the run left in the bench database: its tenants' rows, slug reservations, checkpoints, snapshots. */
-/** Removes the bench's tenants; API key token reservations stay (they are for ever, and its tokens are random). */
-async function forget(urls: BenchUrls, prefix: string, tenantIds: string[]): Promise<void> {
+/**
+ * Removes what a run left in a bench database: its tenants' rows, slug reservations, checkpoints
+ * and snapshots. API key token reservations stay (they are for ever, and bench tokens are random).
+ */
+export async function forgetBenchTenants(urls: BenchUrls, prefix: string, tenantIds: string[]): Promise<void> {
   const pool = new Pool({ connectionString: urls.projector, max: 1 });
   try {
     const { rows } = await pool.query<{ name: string }>(

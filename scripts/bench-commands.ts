@@ -1,7 +1,10 @@
 /**
  * `npm run bench:commands`: command throughput end to end (published -> result consumed) at full
- * speed, latency at a fixed 1,000 commands/s, and, in the same run, raw KafkaJS produce->consume
- * of the same messages as the ceiling. The last line of output is one JSON object.
+ * speed, latency at a fixed 1,000 commands/s, and, in the same run, two ceilings over the same
+ * messages: the exactly-once ceiling (a bare KafkaJS transactional loop in its own process, with
+ * the processor's output per command and transaction cadence: bench-commands.txn-ceiling.ts),
+ * which is the honest one, and raw KafkaJS produce->consume (no transaction) for reference. The
+ * last line of output is one JSON object.
  *
  * The processor runs as its own process from dist/, as in production. Environment:
  * BENCH_COMMANDS (default 50000), BENCH_TENANTS (200), BENCH_RATE_SECONDS (30), BENCH_RATE_WARMUP_SECONDS
@@ -104,6 +107,10 @@ class Fleet {
 }
 
 const PROCESSOR_PORT = 3990;
+/** The processor's own cadence (command-processor.service.ts, PROCESSOR_TRANSACTION_LINGER_MS's default). */
+const MAX_COMMANDS_PER_TRANSACTION = 1000;
+const TRANSACTION_LINGER_MS = Number(process.env.PROCESSOR_TRANSACTION_LINGER_MS ?? 50);
+const PARTITIONS = 12;
 
 async function startProcessor(prefix: string, clientId: string): Promise<ChildProcess> {
   const port = PROCESSOR_PORT;
@@ -118,7 +125,7 @@ async function startProcessor(prefix: string, clientId: string): Promise<ChildPr
       KAFKA_BROKERS: BROKERS.join(','),
       KAFKA_TOPIC_PREFIX: prefix,
       KAFKA_CLIENT_ID: clientId,
-      KAFKA_PARTITIONS: '12',
+      KAFKA_PARTITIONS: String(PARTITIONS),
       ...(process.env.PROCESSOR_TRANSACTION_LINGER_MS ? { PROCESSOR_TRANSACTION_LINGER_MS: process.env.PROCESSOR_TRANSACTION_LINGER_MS } : {}),
     },
     stdio: ['ignore', process.env.BENCH_PROCESSOR_LOG ? openSync(process.env.BENCH_PROCESSOR_LOG, 'w') : 'ignore', 'inherit'],
@@ -215,7 +222,56 @@ async function fixedRate(client: CommandClient, fleet: Fleet, perSecond: number,
   return figures;
 }
 
-/** The ceiling: the same messages through KafkaJS alone, produce -> consume, no processing. */
+/**
+ * The exactly-once ceiling: the same full-speed run through a bare transactional loop in its own
+ * process (bench-commands.txn-ceiling.ts). Returns its rate and its CPU per command.
+ */
+async function txnCeiling(kafka: Kafka, fleet: Fleet, prefix: string): Promise<{ perSec: number; cpuUsPerCommand: number }> {
+  const ceilingPrefix = `${prefix}ceiling.`;
+  const topics = topicNames(ceilingPrefix);
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [topics.commands, topics.events, topics.commandResults].map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })),
+    waitForLeaders: true,
+  });
+  await admin.disconnect();
+  const child = spawn(process.execPath, [join(__dirname, 'bench-commands.txn-ceiling.js')], {
+    env: {
+      PATH: process.env.PATH,
+      KAFKA_BROKERS: BROKERS.join(','),
+      BENCH_CEILING_PREFIX: ceilingPrefix,
+      BENCH_CEILING_PARTITIONS: String(PARTITIONS),
+      BENCH_CEILING_MAX_PER_TRANSACTION: String(MAX_COMMANDS_PER_TRANSACTION),
+      BENCH_CEILING_LINGER_MS: String(TRANSACTION_LINGER_MS),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('joined') && resolve());
+      child.once('exit', (code) => reject(new Error(`txn ceiling exited with ${code}`)));
+    });
+    const client = await CommandClient.connect(kafka, topics);
+    try {
+      const warm = Array.from({ length: 2000 }, () => fleet.next());
+      await publishAll(client, warm);
+      await Promise.all(warm.map((c) => client.waitFor(c.commandId, 1, 120000)));
+      const cpuBefore = cpuSecondsOf(child.pid!);
+      const perSec = await fullSpeed(client, fleet);
+      const cpuUsPerCommand = Math.round(((cpuSecondsOf(child.pid!) - cpuBefore) * 1e6) / TOTAL);
+      log(`exactly-once ceiling: ${Math.round(perSec)} commands/s, ${cpuUsPerCommand} µs CPU per command`);
+      return { perSec, cpuUsPerCommand };
+    } finally {
+      await client.disconnect();
+    }
+  } finally {
+    child.kill('SIGTERM');
+    if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
+  }
+}
+
+/** For reference: the same messages through KafkaJS alone, produce -> consume, no transaction. */
 async function rawCeiling(kafka: Kafka, fleet: Fleet, prefix: string): Promise<number> {
   const topic = `${prefix}raw`;
   const admin = kafka.admin();
@@ -283,14 +339,19 @@ async function main() {
     const latency = await fixedRate(client, fleet, 1000, RATE_SECONDS);
     log(`at 1,000/s: ${describeTransactions(transactions, await transactionTotals())}; cores used ${JSON.stringify(cores())}`);
     await client.disconnect();
+    const ceiling = await txnCeiling(kafka, fleet, prefix);
     const rawPerSec = await rawCeiling(kafka, fleet, prefix);
     const result = {
       bench: 'commands',
       commandsPerSec: Math.round(commandsPerSec),
-      rawPerSec: Math.round(rawPerSec),
-      ratio: Number((commandsPerSec / rawPerSec).toFixed(3)),
+      txnCeilingPerSec: Math.round(ceiling.perSec),
+      ratioToTxnCeiling: Number((commandsPerSec / ceiling.perSec).toFixed(3)),
+      cpuUsPerCommand: processorCpuUsPerCommand,
+      txnCeilingCpuUsPerCommand: ceiling.cpuUsPerCommand,
       p50Ms: latency.p50,
       p99Ms: latency.p99,
+      rawPerSec: Math.round(rawPerSec),
+      ratio: Number((commandsPerSec / rawPerSec).toFixed(3)),
       processorCpuUsPerCommand,
     };
     log(JSON.stringify(result));
@@ -301,7 +362,7 @@ async function main() {
     const admin = kafka.admin();
     await admin
       .connect()
-      .then(() => admin.deleteTopics({ topics: [...Object.values(topics), `${prefix}raw`] }))
+      .then(() => admin.deleteTopics({ topics: [...Object.values(topics), ...Object.values(topicNames(`${prefix}ceiling.`)), `${prefix}raw`] }))
       .catch(() => undefined)
       .finally(() => admin.disconnect());
   }

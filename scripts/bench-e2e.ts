@@ -1,0 +1,218 @@
+/**
+ * `npm run bench:e2e`: the latency a dashboard user feels. Commands go through Kafka at a fixed
+ * BENCH_E2E_RATE (1,000/s; 95 % RecordCheckResult, the rest UpdateMonitor) to the built command
+ * processor, projector and read API, each its own process as in production. For every check, the
+ * time from publishing its command until GET /v1/monitors/:id/checks with the result's position
+ * as X-Consistency-Token answers 200 with that check in it. BENCH_E2E_WARMUP_SECONDS (15) at the
+ * same rate unmeasured, then BENCH_E2E_SECONDS (60) measured. Runs in a database of its own,
+ * `vinsight_bench_e2e` (created and migrated when missing), on fresh topics.
+ * The last line of output is one JSON object.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { logLevel } from 'kafkajs';
+import { CommandClient, createKafkaClient, topicNames } from '@vinsight/kafka';
+import { benchUrls, ensureBenchDatabase } from './bench-api.data';
+import { forgetBenchTenants } from './bench-api.token-wait';
+import { freePort } from './local-services';
+import { cpuSecondsOf } from './process-cpu';
+
+const RATE = Number(process.env.BENCH_E2E_RATE ?? 1000);
+const SECONDS = Number(process.env.BENCH_E2E_SECONDS ?? 60);
+const WARMUP_SECONDS = Number(process.env.BENCH_E2E_WARMUP_SECONDS ?? 15);
+const TENANTS = 50;
+const MONITORS_PER_TENANT = 10;
+const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const ROLES = ['command-processor', 'projector', 'read-api'] as const;
+
+interface Envelope {
+  commandId: string;
+  type: string;
+  tenantId: string;
+  payload: Record<string, unknown>;
+}
+
+const log = (line: string) => process.stdout.write(line + '\n');
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]);
+
+async function startRole(role: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(__dirname, '..', 'apps', role, 'src', 'main.js')], {
+    env: { PATH: process.env.PATH, ...env, HTTP_PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    const status = await fetch(`http://127.0.0.1:${port}/health/startup`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200) return { child, port };
+    if (child.exitCode !== null) throw new Error(`${role} exited with ${child.exitCode}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGTERM');
+      throw new Error(`${role} did not start within 60 s`);
+    }
+    await sleep(200);
+  }
+}
+
+async function stopRole(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(15000)]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+async function main(): Promise<void> {
+  const urls = benchUrls(process.env, 'vinsight_bench_e2e');
+  await ensureBenchDatabase(urls);
+  const prefix = `bench.e2e.${randomUUID().slice(0, 8)}.`;
+  const topics = topicNames(prefix);
+  const env = {
+    DATABASE_URL: urls.owner,
+    PROJECTOR_DATABASE_URL: urls.projector,
+    API_DATABASE_URL: urls.api,
+    MIGRATE_ON_START: 'false',
+    LOG_LEVEL: 'warn',
+    HTTP_HOST: '127.0.0.1',
+    KAFKA_BROKERS: BROKERS.join(','),
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_CLIENT_ID: `bench-e2e-${randomUUID().slice(0, 8)}`,
+    KAFKA_PARTITIONS: '12',
+  };
+  log(`bench:e2e on ${BROKERS.join(',')}, topics ${prefix}*, ${RATE} commands/s, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured`);
+  const kafka = createKafkaClient({ brokers: BROKERS, clientId: 'bench-e2e' }, { logLevel: logLevel.ERROR });
+  const tenants = Array.from({ length: TENANTS }, () => ({
+    id: randomUUID(),
+    token: `vik_${randomUUID()}`,
+    monitors: Array.from({ length: MONITORS_PER_TENANT }, () => randomUUID()),
+  }));
+  const roles: { child: ChildProcess; port: number }[] = [];
+  let client: CommandClient | undefined;
+  try {
+    // The processor first: it creates the topics the others subscribe to.
+    for (const role of ROLES) roles.push(await startRole(role, env));
+    const apiPort = roles[2].port;
+    client = await CommandClient.connect(kafka, topics);
+    const setup: Envelope[] = tenants.flatMap((t) => [
+      { commandId: randomUUID(), type: 'CreateTenant', tenantId: t.id, payload: { name: 'E2E bench', slug: `e2e-${t.id}`, plan: 'enterprise' } },
+      { commandId: randomUUID(), type: 'IssueApiKey', tenantId: t.id, payload: { apiKeyId: randomUUID(), name: 'bench', tokenSha256: sha256(t.token) } },
+      ...t.monitors.map((monitorId) => ({
+        commandId: randomUUID(),
+        type: 'CreateMonitor',
+        tenantId: t.id,
+        payload: { monitorId, name: 'E2E bench', url: 'https://example.com/health', checkInterval: 30 },
+      })),
+    ]);
+    const setupDone = Promise.all(setup.map((c) => client!.waitFor(c.commandId, 1, 120000)));
+    await client.sendMany(setup);
+    await setupDone;
+    log(`setup: ${setup.length} commands done`);
+
+    let n = 0;
+    const next = () => {
+      const i = n++;
+      const tenant = tenants[i % TENANTS];
+      const monitorId = tenant.monitors[Math.floor(i / TENANTS) % MONITORS_PER_TENANT];
+      const checkId = i % 20 === 0 ? undefined : randomUUID();
+      const envelope: Envelope = checkId
+        ? {
+            commandId: randomUUID(),
+            type: 'RecordCheckResult',
+            tenantId: tenant.id,
+            payload: { monitorId, checkId, status: i % 17 === 0 ? 'down' : 'up', responseTimeMs: 50 + (i % 400), statusCode: 200, checkedAt: new Date().toISOString() },
+          }
+        : { commandId: randomUUID(), type: 'UpdateMonitor', tenantId: tenant.id, payload: { monitorId, name: `m${i}` } };
+      return { envelope, token: tenant.token, monitorId, checkId };
+    };
+
+    const run = async (seconds: number, measured: boolean) => {
+      const pending = new Map<string, { sentAt: number; token: string; monitorId: string; checkId: string }>();
+      const latencies: number[] = [];
+      /** Why checks were not seen: no result in 30 s, rejected, an answer other than 200 (by status), 200 without the check, no answer. */
+      const failed: Record<string, number> = {};
+      const fail = (reason: string) => (failed[reason] = (failed[reason] ?? 0) + 1);
+      let expected = 0;
+      const reads: Promise<void>[] = [];
+      const read = async (sent: { sentAt: number; token: string; monitorId: string; checkId: string }, position: string) => {
+        try {
+          const response = await fetch(`http://127.0.0.1:${apiPort}/v1/monitors/${sent.monitorId}/checks?limit=20`, {
+            headers: { authorization: `Bearer ${sent.token}`, 'x-consistency-token': position },
+          });
+          const body = (await response.json()) as { data?: { id: string }[] };
+          if (response.status !== 200) fail(`http${response.status}`);
+          else if (body.data?.some((check) => check.id === sent.checkId)) latencies.push(Date.now() - sent.sentAt);
+          else fail('checkMissing');
+        } catch {
+          fail('noAnswer');
+        }
+      };
+      client!.onResult = (result) => {
+        const sent = pending.get(result.commandId);
+        if (!sent) return;
+        pending.delete(result.commandId);
+        if (result.status !== 'accepted' || typeof result.position !== 'string') fail('rejected');
+        else reads.push(read(sent, result.position));
+      };
+      const begin = Date.now();
+      const total = RATE * seconds;
+      let sent = 0;
+      while (sent < total) {
+        const due = Math.min(total, Math.floor(((Date.now() - begin) / 1000) * RATE) + 1);
+        const batch: Envelope[] = [];
+        const now = Date.now();
+        for (; sent < due; sent++) {
+          const command = next();
+          if (command.checkId) {
+            pending.set(command.envelope.commandId, { sentAt: now, token: command.token, monitorId: command.monitorId, checkId: command.checkId });
+            expected++;
+          }
+          batch.push(command.envelope);
+        }
+        if (batch.length > 0) await client!.sendMany(batch);
+        await sleep(5);
+      }
+      const deadline = Date.now() + 30000;
+      while (pending.size > 0 && Date.now() < deadline) await sleep(20);
+      if (pending.size > 0) failed.noResult = pending.size;
+      client!.onResult = undefined;
+      await Promise.all(reads);
+      if (!measured) return undefined;
+      latencies.sort((a, b) => a - b);
+      const failures = Object.values(failed).reduce((sum, count) => sum + count, 0);
+      return { checks: expected, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1], failures, failed };
+    };
+
+    await run(WARMUP_SECONDS, false);
+    const cpuBefore = roles.map(({ child }) => cpuSecondsOf(child.pid!));
+    const started = Date.now();
+    const figures = (await run(SECONDS, true))!;
+    const elapsed = (Date.now() - started) / 1000;
+    const cores = Object.fromEntries(ROLES.map((role, i) => [role, Number(((cpuSecondsOf(roles[i].child.pid!) - cpuBefore[i]) / elapsed).toFixed(2))]));
+    log(
+      `publish -> read with its token shows the check, ${figures.checks} checks at ${RATE} commands/s: ` +
+        `p50 ${figures.p50} ms, p99 ${figures.p99} ms, max ${figures.max} ms, ${figures.failures} failed ${JSON.stringify(figures.failed)}; cores used ${JSON.stringify(cores)}`,
+    );
+    log(JSON.stringify({ bench: 'e2e', ratePerSec: RATE, checks: figures.checks, p50Ms: figures.p50, p99Ms: figures.p99, maxMs: figures.max, failures: figures.failures }));
+  } finally {
+    await client?.disconnect().catch(() => undefined);
+    for (const { child } of roles.reverse()) await stopRole(child);
+    await forgetBenchTenants(urls, prefix, tenants.map((t) => t.id)).catch(() => undefined);
+    const admin = kafka.admin();
+    await admin
+      .connect()
+      .then(() => admin.deleteTopics({ topics: Object.values(topics) }))
+      .catch(() => undefined)
+      .finally(() => admin.disconnect());
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:e2e failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
