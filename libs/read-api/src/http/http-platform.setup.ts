@@ -33,7 +33,8 @@ export const httpPlatformSetup: Provider = {
     if (platform === 'fastify') {
       const fastify = adapter.getInstance<FastifyInstance>();
       fastify.addHook('onRequest', (request, reply, done) => {
-        const { requestId, correlationId } = assignRequestIds(request);
+        // Fastify's request id is already the caller's sane X-Request-Id or a new one (createHttpAdapter).
+        const { requestId, correlationId } = assignRequestIds(request, String(request.id));
         reply.header('x-request-id', requestId).header('x-correlation-id', correlationId);
         done();
       });
@@ -58,8 +59,10 @@ interface NodeMiddlewareHost {
 }
 
 /** The request's ids, written back into its headers so the logger logs what the client sees. */
-function assignRequestIds(request: { headers: IncomingMessage['headers'] }): { requestId: string; correlationId: string } {
-  const requestId = requestIdFrom(request.headers['x-request-id']);
+function assignRequestIds(
+  request: { headers: IncomingMessage['headers'] },
+  requestId = requestIdFrom(request.headers['x-request-id']),
+): { requestId: string; correlationId: string } {
   const correlationId = correlationIdFrom(request.headers['x-correlation-id'], requestId);
   request.headers['x-request-id'] = requestId;
   request.headers['x-correlation-id'] = correlationId;
