@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { requestIdOf } from '@vinsight/observability';
 import { answerFrameworkError } from './framework-errors';
@@ -15,7 +16,7 @@ export interface DrainingState {
 export function createHttpAdapter(lifecycle: DrainingState): FastifyAdapter {
   // Replaces the adapter's own frameworkErrors, which only adds the headers of
   // app.useSecurityHeaders(); no role uses those.
-  const adapter = new FastifyAdapter({ trustProxy: true, frameworkErrors: answerFrameworkError, genReqId: (request) => requestIdOf(request) });
+  const adapter = new FastifyAdapter({ trustProxy: true, frameworkErrors: answerFrameworkError, genReqId: (request: IncomingMessage) => requestIdOf(request) });
   const fastify = adapter.getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
