@@ -73,3 +73,30 @@ describe('AppMetrics', () => {
     expect(await a.registry.metrics()).toContain('process_cpu_user_seconds_total');
   });
 });
+
+describe('AppMetrics consumer lag', () => {
+  it('sums a group lag per topic, and a topic no longer held reads 0', async () => {
+    const metrics = new AppMetrics({ service: 'projector', defaultMetrics: false });
+    metrics.setConsumerLag('g.projector', [
+      { topic: 'vinsight.events', lag: 3 },
+      { topic: 'vinsight.events', lag: 4 },
+      { topic: 'vinsight.check-events', lag: 1 },
+    ]);
+    let text = await metrics.registry.metrics();
+    expect(sample(text, 'vinsight_consumer_lag{group="g.projector",topic="vinsight.events",service="projector"}')).toBe(7);
+    expect(sample(text, 'vinsight_consumer_lag{group="g.projector",topic="vinsight.check-events",service="projector"}')).toBe(1);
+    metrics.setConsumerLag('g.projector', [{ topic: 'vinsight.events', lag: 2 }]);
+    text = await metrics.registry.metrics();
+    expect(sample(text, 'vinsight_consumer_lag{group="g.projector",topic="vinsight.events",service="projector"}')).toBe(2);
+    expect(sample(text, 'vinsight_consumer_lag{group="g.projector",topic="vinsight.check-events",service="projector"}')).toBe(0);
+  });
+
+  it('keeps the command duration series to the label values it is given', async () => {
+    const metrics = new AppMetrics({ service: 'command-processor', defaultMetrics: false });
+    metrics.observeCommandDuration('CreateMonitor', 'accepted', 0.02);
+    metrics.observeCommandDuration('CreateMonitor', 'rejected', 0.03);
+    const text = await metrics.registry.metrics();
+    expect(sample(text, 'vinsight_command_duration_seconds_count{type="CreateMonitor",outcome="accepted",service="command-processor"}')).toBe(1);
+    expect(sample(text, 'vinsight_command_duration_seconds_count{type="CreateMonitor",outcome="rejected",service="command-processor"}')).toBe(1);
+  });
+});

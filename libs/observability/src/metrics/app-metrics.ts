@@ -10,6 +10,12 @@ export interface PoolCounts {
   waitingCount: number;
 }
 
+/** One partition of a consumer group as far as its lag goes: records after what the group has processed. */
+export interface ConsumerLagSample {
+  topic: string;
+  lag: number;
+}
+
 export interface PartitionLagSample {
   topic: string;
   partition: number;
@@ -29,7 +35,7 @@ export class AppMetrics {
 
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
   readonly commands: Counter<'type' | 'outcome' | 'code'>;
-  readonly commandDuration: Histogram<'type'>;
+  readonly commandDuration: Histogram<'type' | 'outcome'>;
   readonly eventsProjected: Counter<'projection' | 'type'>;
   readonly batchSize: Histogram<'component'>;
   readonly batchDuration: Histogram<'component'>;
@@ -40,8 +46,11 @@ export class AppMetrics {
   readonly eventsParked: Counter<'projection'>;
   readonly parkedEventsWaiting: Gauge<'projection'>;
   readonly stuckPartitions: Gauge<'group'>;
+  readonly consumerLag: Gauge<'group' | 'topic'>;
 
   private readonly pools = new Map<string, PoolCounts>();
+  /** Topics each group has reported, so a topic whose partitions all moved elsewhere reads 0, not its last lag. */
+  private readonly laggingTopics = new Map<string, Set<string>>();
   private projectionLagRefresh?: () => Promise<void>;
   private stuckPartitionsRefresh?: () => Promise<void>;
 
@@ -66,8 +75,8 @@ export class AppMetrics {
     });
     this.commandDuration = new Histogram({
       name: 'vinsight_command_duration_seconds',
-      help: 'Time from reading a command to committing its Kafka transaction',
-      labelNames: ['type'],
+      help: 'Time from the command processor taking a command into a Kafka transaction to its commit (results written), by type and outcome',
+      labelNames: ['type', 'outcome'],
       buckets: SECONDS_BUCKETS,
       registers,
     });
@@ -154,14 +163,25 @@ export class AppMetrics {
         await refreshStuck();
       },
     });
+    this.consumerLag = new Gauge({
+      name: 'vinsight_consumer_lag',
+      help: 'Records waiting for a consumer group of this process, by group and topic, over the partitions this process holds (sum by group and topic across processes for the whole group)',
+      labelNames: ['group', 'topic'],
+      registers,
+      // Measured with the stuck partitions, by the same refresh.
+      async collect() {
+        await refreshStuck();
+      },
+    });
   }
 
   recordCommand(type: string, outcome: CommandOutcome, code = ''): void {
     this.commands.inc({ type, outcome, code });
   }
 
-  observeCommandDuration(type: string, seconds: number): void {
-    this.commandDuration.observe({ type }, seconds);
+  /** `type` must come from a fixed set (see commandTypeLabel): every value is a series kept for the life of the process. */
+  observeCommandDuration(type: string, outcome: CommandOutcome, seconds: number): void {
+    this.commandDuration.observe({ type, outcome }, seconds);
   }
 
   recordEventsProjected(projection: string, type: string, count = 1): void {
@@ -204,6 +224,19 @@ export class AppMetrics {
 
   setStuckPartitions(group: string, stuck: number): void {
     this.stuckPartitions.set({ group }, stuck);
+  }
+
+  /** Sets a group's lag per topic from its partitions held here. */
+  setConsumerLag(group: string, partitions: readonly ConsumerLagSample[]): void {
+    const byTopic = new Map<string, number>();
+    for (const { topic, lag } of partitions) byTopic.set(topic, (byTopic.get(topic) ?? 0) + Math.max(0, lag));
+    const seen = this.laggingTopics.get(group) ?? new Set<string>();
+    for (const topic of seen) if (!byTopic.has(topic)) this.consumerLag.set({ group, topic }, 0);
+    for (const [topic, lag] of byTopic) {
+      this.consumerLag.set({ group, topic }, lag);
+      seen.add(topic);
+    }
+    this.laggingTopics.set(group, seen);
   }
 
   /** What measures stuck partitions when /metrics is scraped; the same rules as refreshProjectionLagWith. */
