@@ -47,6 +47,7 @@ export class AppMetrics {
   readonly parkedEventsWaiting: Gauge<'projection'>;
   readonly stuckPartitions: Gauge<'group'>;
   readonly consumerLag: Gauge<'group' | 'topic'>;
+  readonly readinessCheck: Gauge<'check'>;
 
   private readonly pools = new Map<string, PoolCounts>();
   /** Topics each group has reported, so a topic whose partitions all moved elsewhere reads 0, not its last lag. */
@@ -173,6 +174,12 @@ export class AppMetrics {
         await refreshStuck();
       },
     });
+    this.readinessCheck = new Gauge({
+      name: 'vinsight_readiness_check',
+      help: 'Verdict of each readiness check at the last /health/ready (1 up, 0 down)',
+      labelNames: ['check'],
+      registers,
+    });
   }
 
   recordCommand(type: string, outcome: CommandOutcome, code = ''): void {
@@ -224,6 +231,10 @@ export class AppMetrics {
 
   setStuckPartitions(group: string, stuck: number): void {
     this.stuckPartitions.set({ group }, stuck);
+  }
+
+  setReadinessCheck(check: string, up: boolean): void {
+    this.readinessCheck.set({ check }, up ? 1 : 0);
   }
 
   /** Sets a group's lag per topic from its partitions held here. */
