@@ -22,6 +22,15 @@ export interface PartitionLagSample {
   lag: number;
 }
 
+/**
+ * Requests that wait for a connection because none is free. pg-pool queues every request, even
+ * one an idle client is about to take (it hands clients out on the next tick), so its
+ * waitingCount alone reads above 0 whenever a query has just started, on a pool doing nothing else.
+ */
+export function clientsWaiting(counts: PoolCounts): number {
+  return Math.max(0, counts.waitingCount - counts.idleCount);
+}
+
 const SECONDS_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const SIZE_BUCKETS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
 
@@ -101,6 +110,23 @@ export class AppMetrics {
       buckets: SECONDS_BUCKETS,
       registers,
     });
+    const pools = this.pools;
+    this.poolConnections = new Gauge({
+      name: 'vinsight_pg_pool_connections',
+      help: 'Connections of each pg pool: total, idle, and clients waiting for one',
+      labelNames: ['pool', 'state'],
+      registers,
+      // Registered before every gauge whose collect queries Postgres, so that it reads the pools
+      // before those queries start: a scrape would otherwise see its own queries as waiting.
+      collect() {
+        for (const [pool, counts] of pools) {
+          this.set({ pool, state: 'total' }, counts.totalCount);
+          this.set({ pool, state: 'idle' }, counts.idleCount);
+          this.set({ pool, state: 'active' }, counts.totalCount - counts.idleCount);
+          this.set({ pool, state: 'waiting' }, clientsWaiting(counts));
+        }
+      },
+    });
     const refreshLag = () => this.projectionLagRefresh?.();
     this.projectionLag = new Gauge({
       name: 'vinsight_projection_lag_events',
@@ -122,21 +148,6 @@ export class AppMetrics {
       name: 'vinsight_replication_lag_bytes',
       help: 'WAL received by the replica but not replayed yet',
       registers,
-    });
-    const pools = this.pools;
-    this.poolConnections = new Gauge({
-      name: 'vinsight_pg_pool_connections',
-      help: 'Connections of each pg pool: total, idle, and clients waiting for one',
-      labelNames: ['pool', 'state'],
-      registers,
-      collect() {
-        for (const [pool, counts] of pools) {
-          this.set({ pool, state: 'total' }, counts.totalCount);
-          this.set({ pool, state: 'idle' }, counts.idleCount);
-          this.set({ pool, state: 'active' }, counts.totalCount - counts.idleCount);
-          this.set({ pool, state: 'waiting' }, counts.waitingCount);
-        }
-      },
     });
     this.eventsParked = new Counter({
       name: 'vinsight_events_parked_total',
