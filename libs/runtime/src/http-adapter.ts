@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { requestIdOf } from '@vinsight/observability';
 import { answerFrameworkError } from './framework-errors';
+import { answerUnmatchedAsProblems } from './unmatched-routes';
 
 /** What the adapter needs to know of the process's lifecycle. */
 export interface DrainingState {
@@ -22,6 +23,7 @@ export function createHttpAdapter(lifecycle: DrainingState): FastifyAdapter {
     reply.header('x-request-id', request.id);
     done();
   });
+  answerUnmatchedAsProblems(fastify);
   closeConnectionsWhenDraining(adapter, lifecycle);
   return adapter;
 }
