@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 # Multi-stage build: compile with dev dependencies, run with production dependencies only, as a
 # non-root user on a read-only root filesystem (deploy/k8s mounts an emptyDir at /tmp).
-# Node 20.20 is the runtime the test suites run on (NestJS 12 loads through require(esm), 20.19+).
-ARG NODE_IMAGE=node:20.20-bookworm-slim
+# Node 22 LTS (Node 20 left support in April 2026; nestjs-pino 5 declares node >= 22.12). The
+# unit tier runs on Node 22 too (deploy/local/run-tests.sh); the machine's Node 20 runs the rest.
+ARG NODE_IMAGE=node:22.23-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app

@@ -9,6 +9,8 @@ const ROOT = join(__dirname, '..', '..');
 const K8S = kustomizationDirectory();
 const ROLES = ['command-processor', 'projector', 'read-api'] as const;
 type Role = (typeof ROLES)[number];
+/** Roles that consume Kafka partitions: scaled on their lag, never past the partition count. */
+const CONSUMER_ROLES: readonly Role[] = ['command-processor', 'projector'];
 const CONFIG_ROLE: Record<Role, ServiceRole> = { 'command-processor': 'command-processor', projector: 'projector', 'read-api': 'read-api' };
 
 /** Schema errors per object, from the Kubernetes OpenAPI schemas bundled in kubernetes-models. */
@@ -44,6 +46,7 @@ describe.each([
 ])('deploy/k8s %s, rendered', (variant, objects) => {
   const config = find(objects, 'ConfigMap', 'vinsight-core-config').data as Record<string, string>;
   const deployments = Object.fromEntries(ROLES.map((role) => [role, find(objects, 'Deployment', `vinsight-${role}`)])) as Record<Role, K8sObject>;
+  const autoscaler = (role: Role) => find(objects, CONSUMER_ROLES.includes(role) ? 'ScaledObject' : 'HorizontalPodAutoscaler', `vinsight-${role}`);
 
   it('validates against the Kubernetes schemas', () => {
     expect(schemaErrors(objects)).toEqual([]);
@@ -60,19 +63,59 @@ describe.each([
       expect(labels).toMatchObject(deployments[role].spec.selector.matchLabels);
       const pdb = find(objects, 'PodDisruptionBudget', `vinsight-${role}`);
       expect(pdb.spec.selector.matchLabels).toEqual(deployments[role].spec.selector.matchLabels);
-      const hpa = find(objects, 'HorizontalPodAutoscaler', `vinsight-${role}`);
-      expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: `vinsight-${role}` });
+      const scaler = autoscaler(role);
+      expect(scaler.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: `vinsight-${role}` });
       // A PDB allowing one pod down needs at least two pods to leave one serving.
-      expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
+      expect(scaler.spec.minReplicas ?? scaler.spec.minReplicaCount).toBeGreaterThanOrEqual(2);
       expect(deployments[role].spec.replicas).toBeUndefined();
     }
     expect(byKind(objects, 'Job').map((j) => j.metadata.name)).toEqual(['vinsight-core-migrate']);
   });
 
   it('never scales a consumer role past the partition count', () => {
-    for (const role of ['command-processor', 'projector'] as const) {
-      expect(find(objects, 'HorizontalPodAutoscaler', `vinsight-${role}`).spec.maxReplicas).toBeLessThanOrEqual(Number(config.KAFKA_PARTITIONS));
+    for (const role of CONSUMER_ROLES) {
+      expect(autoscaler(role).spec.maxReplicaCount).toBeLessThanOrEqual(Number(config.KAFKA_PARTITIONS));
     }
+  });
+
+  it('scales the consumer roles on their consumer group lag (KEDA), the read API on CPU', () => {
+    for (const role of CONSUMER_ROLES) {
+      const scaler = autoscaler(role);
+      expect(scaler.spec.triggers).toEqual([
+        expect.objectContaining({ type: 'prometheus', metadata: expect.objectContaining({ query: `sum(vinsight_consumer_lag{group="${config.KAFKA_CLIENT_ID}.${role}"})` }) }),
+      ]);
+      // KEDA's own HPA, named like the Deployment; a CPU HPA beside it would fight it.
+      expect(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec.scaleTargetRef.name === `vinsight-${role}`)).toEqual([]);
+    }
+    expect(autoscaler('read-api').spec.metrics[0].resource.name).toBe('cpu');
+  });
+
+  it('lets Prometheus scrape every role through a ServiceMonitor', () => {
+    const monitor = find(objects, 'ServiceMonitor', 'vinsight-core');
+    const service = objects.find((o) => o.kind === 'Service' && Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => o.metadata.labels?.[k] === v))!;
+    expect(service.metadata.name).toBe('vinsight-core-metrics');
+    for (const role of ROLES) {
+      const labels = deployments[role].spec.template.metadata.labels;
+      expect(Object.entries(service.spec.selector).every(([k, v]) => labels[k] === v)).toBe(true);
+    }
+    expect(monitor.spec.endpoints).toEqual([expect.objectContaining({ port: service.spec.ports[0].name, path: '/metrics' })]);
+  });
+
+  it('admits HTTP only from the gateway and Prometheus, and lets pods reach only Kafka, Postgres and DNS', () => {
+    const policy = find(objects, 'NetworkPolicy', 'vinsight-core');
+    for (const role of ROLES) {
+      const labels = deployments[role].spec.template.metadata.labels;
+      expect(Object.entries(policy.spec.podSelector.matchLabels).every(([k, v]) => labels[k] === v)).toBe(true);
+    }
+    expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    const peers = (rules: { from?: unknown[]; to?: unknown[] }[]) =>
+      rules.flatMap((r) => (r.from ?? r.to ?? []) as { namespaceSelector?: { matchLabels: Record<string, string> } }[]).map((p) => p.namespaceSelector?.matchLabels['kubernetes.io/metadata.name']);
+    expect(policy.spec.ingress).toHaveLength(1);
+    expect(peers(policy.spec.ingress).sort()).toEqual(['gateway', 'monitoring']);
+    expect(policy.spec.ingress[0].ports).toEqual([{ port: 'http', protocol: 'TCP' }]);
+    expect(peers(policy.spec.egress).sort()).toEqual(['kafka', 'kube-system', 'postgres']);
+    const egressPorts = policy.spec.egress.flatMap((r: { ports: { port: number }[] }) => r.ports.map((p) => p.port));
+    expect([...new Set(egressPorts)].sort()).toEqual([53, 5432, 9092, 9093]);
   });
 
   it.each(ROLES)('runs %s from its entry point with the three probes on the HTTP port', (role) => {

@@ -60,6 +60,8 @@ describe('/metrics under load', () => {
       await freePort(),
     );
     await service.waitFor('/health/startup', 90000);
+    // A healthy start logs no error (KafkaJS's retried broker answers are not errors).
+    expect(service.logs.split('\n').filter((line) => line.includes('"level":50'))).toEqual([]);
     const before = await scrape();
 
     // Commands: a realistic mix, an API key for the first tenant (so /v1 answers 200 once it is
@@ -148,9 +150,46 @@ describe('/metrics under load', () => {
     expect(lagSeries.map((s) => `${s.labels.topic}/${s.labels.partition}`).sort()).toEqual(
       [topics.checkEvents, topics.events].flatMap((topic) => [0, 1, 2].map((p) => `${topic}/${p}`)).sort(),
     );
+    // Command latency (taken -> committed) per type and outcome: one observation per result.
+    const durations = Object.fromEntries(Object.keys(expected).map((key) => {
+      const [type, outcome] = key.split(' ');
+      return [key, delta('vinsight_command_duration_seconds_count', { type, outcome })];
+    }));
+    const perTypeAndOutcome = Object.fromEntries(Object.keys(expected).map((key) => {
+      const [type, outcome] = key.split(' ');
+      const sum = Object.entries(expected).filter(([k]) => k.startsWith(`${type} ${outcome} `)).reduce((n, [, v]) => n + v, 0);
+      return [key, sum];
+    }));
+    expect(durations).toEqual(perTypeAndOutcome);
+
+    // Consumer lag per group and topic, all caught up now.
+    const lag = after.samples.filter((s) => s.name === 'vinsight_consumer_lag' && s.labels.topic?.startsWith(prefix));
+    expect(lag.map((s) => s.labels.topic).sort()).toEqual([topics.checkEvents, topics.commands, topics.events].sort());
+    expect(lag.map((s) => s.value)).toEqual([0, 0, 0]);
+
     const pools = after.samples.filter((s) => s.name === 'vinsight_pg_pool_connections');
+    // Idle now: nobody waits for a connection (the scrape's own queries are not counted).
+    expect(pools.filter((s) => s.labels.state === 'waiting').map((s) => s.value)).toEqual(pools.filter((s) => s.labels.state === 'waiting').map(() => 0));
     expect(new Set(pools.map((s) => s.labels.state))).toEqual(new Set(['total', 'idle', 'active', 'waiting']));
     expect(pools.map((s) => s.labels.pool)).toEqual(expect.arrayContaining(['projector', 'api']));
+
+    // Cardinality: made-up command types never make new series, however many a client sends.
+    const seriesOf = (samples: PrometheusSample[]) =>
+      samples.filter((s) => s.name.startsWith('vinsight_command')).map((s) => JSON.stringify([s.name, s.labels])).sort();
+    const junk = (n: number) => Array.from({ length: n }, (_, i) => ({ ...command('RenameTenant', randomUUID(), { name: 'x' }), type: `Made${i}Up${randomUUID().slice(0, 8)}` }));
+    const junkClient = await CommandClient.connect(kafka, topics);
+    const first = junk(1);
+    await junkClient.sendMany(first);
+    await junkClient.waitFor(first[0].commandId, 1, 60000);
+    const seriesBefore = seriesOf((await scrape()).samples);
+    const thousand = junk(1000);
+    for (let i = 0; i < thousand.length; i += 100) await junkClient.sendMany(thousand.slice(i, i + 100));
+    const junkResults = await Promise.all(thousand.map((c) => junkClient.waitFor(c.commandId, 1, 120000).then(([r]) => r)));
+    await junkClient.disconnect();
+    expect(new Set(junkResults.map((r) => r.status))).toEqual(new Set(['rejected']));
+    const seriesAfter = seriesOf((await scrape()).samples);
+    expect(seriesAfter).toEqual(seriesBefore);
+    expect(sumOf((await scrape()).samples, 'vinsight_commands_total', { type: 'unknown', outcome: 'rejected' })).toBeGreaterThanOrEqual(1001);
 
     process.stdout.write(
       `metrics under load: ${commands.length} commands (${accepted} accepted), HTTP requests ${JSON.stringify(sent)}, ` +

@@ -174,11 +174,14 @@ describe('read API authentication', () => {
         const ok = await request(api.server).get('/v1/tenant').set(bearer(seed.token)).expect(200);
         expect(ok.headers['ratelimit-limit']).toBe('3');
         expect(ok.headers['ratelimit-remaining']).toBe(String(2 - i));
+        // Full again after the spent requests refill at 0.5 per second.
+        expect(ok.headers['ratelimit-reset']).toBe(String(2 * (i + 1)));
       }
       const limited = await request(api.server).get('/v1/tenant').set(bearer(seed.token)).expect(429);
       expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(limited.body).toMatchObject({ type: 'urn:vinsight:problem:rate-limited', status: 429 });
       expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(limited.headers['ratelimit-reset']).toBe('6');
       await request(api.server).get('/v1/tenant').set(bearer(other.token)).expect(200);
     });
   });

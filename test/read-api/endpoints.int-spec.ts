@@ -317,8 +317,21 @@ describe('read API endpoints (openapi.yaml)', () => {
       expect(explicit.body.granularity).toBe('day');
       const minutes = await get(`/v1/monitors/${seed.monitors[0].id}/stats`).expect(200);
       expect(minutes.body.granularity).toBe('minute');
-      expect(minutes.body.data).toHaveLength(seed.checks.length);
+      // Every minute of the default 24 hours, zeros where no check was recorded.
+      expect(minutes.body.data.length).toBeGreaterThanOrEqual(1440);
+      expect(minutes.body.data.filter((b: { totalChecks: number }) => b.totalChecks > 0)).toHaveLength(seed.checks.length);
       expect(minutes.body.data.reduce((sum: number, b: { totalChecks: number }) => sum + b.totalChecks, 0)).toBe(seed.checks.length);
+      expect(minutes.body.data.find((b: { totalChecks: number }) => b.totalChecks === 0)).toEqual({
+        bucketStart: expect.any(String),
+        totalChecks: 0,
+        upChecks: 0,
+        downChecks: 0,
+        errorChecks: 0,
+        avgResponseTimeMs: null,
+        p95ResponseTimeMs: null,
+      });
+      const starts = minutes.body.data.map((b: { bucketStart: string }) => Date.parse(b.bucketStart));
+      expect(starts.slice(1).every((start: number, i: number) => start - starts[i] === 60000)).toBe(true);
     });
 
     it('refuses bad stats parameters', async () => {
@@ -431,10 +444,50 @@ describe('read API endpoints (openapi.yaml)', () => {
       expect(response.body).toMatchObject({ status: 404, title: 'Not Found' });
     });
 
-    it("leaves errors outside the read API's paths to Nest's default handling", async () => {
-      const response = await request(api.server).get('/not-the-api').expect(404);
-      expect(response.headers['content-type']).toMatch(/^application\/json/);
-      expect(response.body).toMatchObject({ statusCode: 404 });
+    it('answers unknown paths, anywhere, with a 404 problem and wrong methods with a 405 problem and Allow', async () => {
+      for (const path of ['/not-the-api', '/v1/nothing-here', '/health/nothing']) {
+        const response = await request(api.server).get(path).set('x-request-id', 'req-404').expect(404);
+        expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(response.body).toEqual({ type: 'urn:vinsight:problem:not-found', title: 'Not Found', status: 404, detail: `no endpoint GET ${path}`, requestId: 'req-404' });
+      }
+      for (const [method, path] of [['post', '/v1/monitors'], ['delete', `/v1/monitors/${randomUUID()}`], ['put', '/v1/summary']] as const) {
+        const response = await request(api.server)[method](path).expect(405);
+        expect(response.headers.allow).toBe('GET, HEAD');
+        expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(response.body).toMatchObject({ type: 'urn:vinsight:problem:method-not-allowed', status: 405 });
+      }
+    });
+
+    it('sends no CORS headers while CORS_ALLOWED_ORIGINS is unset: a preflight is a 405 problem', async () => {
+      const preflight = await request(api.server).options('/v1/monitors').set('origin', 'https://dash.example.com').set('access-control-request-method', 'GET').expect(405);
+      expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+      const plain = await get('/v1/tenant').set('origin', 'https://dash.example.com').expect(200);
+      expect(plain.headers['access-control-allow-origin']).toBeUndefined();
+    });
+
+    it('answers preflights and marks answers for the origins of CORS_ALLOWED_ORIGINS only', async () => {
+      const cors = await startReadApi({ env: { CORS_ALLOWED_ORIGINS: 'https://dash.example.com, http://localhost:5173' } });
+      try {
+        const preflight = await request(cors.server)
+          .options(`/v1/monitors/${randomUUID()}/stats`)
+          .set('origin', 'http://localhost:5173')
+          .set('access-control-request-method', 'GET')
+          .set('access-control-request-headers', 'authorization, x-consistency-token')
+          .expect(204);
+        expect(preflight.headers).toMatchObject({
+          'access-control-allow-origin': 'http://localhost:5173',
+          'access-control-allow-methods': 'GET, HEAD',
+          'access-control-allow-headers': expect.stringContaining('authorization'),
+          'access-control-max-age': '600',
+        });
+        const answer = await request(cors.server).get('/v1/tenant').set(bearer(seed.token)).set('origin', 'https://dash.example.com').expect(200);
+        expect(answer.headers['access-control-allow-origin']).toBe('https://dash.example.com');
+        expect(answer.headers['access-control-expose-headers']).toEqual(expect.stringContaining('ratelimit-reset'));
+        const stranger = await request(cors.server).get('/v1/tenant').set(bearer(seed.token)).set('origin', 'https://evil.example').expect(200);
+        expect(stranger.headers['access-control-allow-origin']).toBeUndefined();
+      } finally {
+        await cors.close();
+      }
     });
 
     it('echoes or creates request and correlation ids', async () => {

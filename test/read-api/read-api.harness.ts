@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig, ConfigModule, loadConfig } from '@vinsight/config';
 import { DatabaseModule } from '@vinsight/database';
 import { LoggingModule } from '@vinsight/observability';
 import { Clock, ReadApiHttpModule, ReadApiSettings } from '@vinsight/read-api';
+import { createHttpAdapter } from '@vinsight/runtime';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { testEnv } from '../test-env';
@@ -63,7 +64,7 @@ export async function startReadApi(options: StartOptions = {}): Promise<ReadApiT
   })
   class TestReadApiModule {}
 
-  const app = await NestFactory.create<NestFastifyApplication>(TestReadApiModule, new FastifyAdapter(), { logger: false });
+  const app = await NestFactory.create<NestFastifyApplication>(TestReadApiModule, createHttpAdapter({ shuttingDown: false }), { logger: false });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return { app, config, server: app.getHttpServer(), close: () => app.close() };

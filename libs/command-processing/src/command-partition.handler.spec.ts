@@ -94,3 +94,27 @@ describe('CommandPartitionHandler: one command failing', () => {
     await expect(handler.handle(PARTITION, script.messages)).rejects.toBeInstanceOf(InfrastructureFailure);
   });
 });
+
+describe('CommandPartitionHandler: outcomes for metrics', () => {
+  it('reports each command once its transaction commits, with the time since the slice was taken', async () => {
+    const handler = await handlerWith(() => undefined);
+    const outcomes: [string, string, string | undefined, number][] = [];
+    handler.onOutcome = (type, outcome, code, seconds) => outcomes.push([type, outcome, code, seconds]);
+    let now = 1000;
+    handler.elapsedClock = () => now;
+    const script = tenantScript();
+    const unknown = commandMessage('LaunchRocket', {}, { tenantId: script.tenantId });
+
+    const work = await handler.handle(PARTITION, [...script.messages, kafkaMessage(unknown.key, unknown.value)]);
+    work.results(new Map([topics.events, topics.checkEvents, topics.commandsDlq, topics.commandResults].map((t) => [t, 0n])));
+    now = 1250;
+    expect(outcomes).toEqual([]);
+    work.committed(new Map());
+
+    expect(outcomes).toEqual([
+      ['CreateTenant', 'accepted', undefined, 0.25],
+      ['CreateMonitor', 'accepted', undefined, 0.25],
+      ['LaunchRocket', 'rejected', expect.any(String), 0.25],
+    ]);
+  });
+});

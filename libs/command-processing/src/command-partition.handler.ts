@@ -55,8 +55,14 @@ export class CommandPartitionHandler implements PartitionHandler {
    * each snapshot holds its serialised state (tens of MB) until Postgres has it.
    */
   private snapshotInFlight = false;
-  /** Called once per committed command with its outcome (metrics); `code` is the error code of a rejection. */
-  onOutcome: (type: string, outcome: CommandOutcome, code?: string) => void = () => undefined;
+  /**
+   * Called once per committed command (metrics): its type as sent, its outcome, the error code
+   * of a rejection, and the seconds from the processor taking the command into a transaction to
+   * that transaction's commit.
+   */
+  onOutcome: (type: string, outcome: CommandOutcome, code: string | undefined, seconds: number) => void = () => undefined;
+  /** Monotonic milliseconds, for durations (not the domain's clock, which a test may fix). */
+  elapsedClock: () => number = () => performance.now();
 
   constructor(
     private readonly commandBus: CommandBus,
@@ -79,6 +85,7 @@ export class CommandPartitionHandler implements PartitionHandler {
   }
 
   async handle(partition: number, messages: KafkaMessage[]): Promise<PendingWork> {
+    const takenAt = this.elapsedClock();
     const state = this.partitions.get(partition);
     if (!state) throw new Error(`partition ${partition} is not loaded`);
     const working = new Map<string, TenantWriteState>();
@@ -185,11 +192,12 @@ export class CommandPartitionHandler implements PartitionHandler {
         if (state.writtenSinceSnapshot >= this.snapshotEvery && !this.snapshotInFlight) this.snapshot(partition, state);
         // Counted once committed: a slice aborted and redone (a wrong offset guess, a fenced
         // producer) must not count its commands twice.
-        for (let i = 0; i < deadLetters.length; i++) this.onOutcome('unknown', 'dead_lettered');
+        const seconds = (this.elapsedClock() - takenAt) / 1000;
+        for (let i = 0; i < deadLetters.length; i++) this.onOutcome('unknown', 'dead_lettered', undefined, seconds);
         for (const result of resolved) {
-          if (result.duplicate) this.onOutcome(result.type ?? 'unknown', 'duplicate');
-          else if (result.status === 'rejected') this.onOutcome(result.type ?? 'unknown', 'rejected', result.error.code);
-          else this.onOutcome(result.type, 'accepted');
+          if (result.duplicate) this.onOutcome(result.type ?? 'unknown', 'duplicate', undefined, seconds);
+          else if (result.status === 'rejected') this.onOutcome(result.type ?? 'unknown', 'rejected', result.error.code, seconds);
+          else this.onOutcome(result.type, 'accepted', undefined, seconds);
         }
       },
       discarded: () => undefined,

@@ -35,7 +35,11 @@ export class CommandProcessorService implements OnApplicationBootstrap, BeforeAp
     private readonly metrics: AppMetrics,
     private readonly partitionProgress: PartitionProgressRegistry,
   ) {
-    handler.onOutcome = (type, outcome, code) => metrics.recordCommand(commandTypeLabel(type), outcome, code);
+    handler.onOutcome = (type, outcome, code, seconds) => {
+      const label = commandTypeLabel(type);
+      metrics.recordCommand(label, outcome, code);
+      metrics.observeCommandDuration(label, outcome, seconds);
+    };
   }
 
   get isJoined(): boolean {

@@ -4,7 +4,8 @@ export type ServiceRole = 'command-processor' | 'projector' | 'read-api' | 'migr
 export interface AppConfig {
   roles: ServiceRole[];
   logLevel: string;
-  http: { host: string; port: number };
+  /** corsAllowedOrigins: empty when CORS is off; ['*'] for any origin. */
+  http: { host: string; port: number; corsAllowedOrigins: string[] };
   database: {
     ownerUrl?: string;
     projectorUrl?: string;

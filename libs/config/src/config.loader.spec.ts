@@ -97,3 +97,18 @@ describe('loadConfig', () => {
     ]);
   });
 });
+
+describe('CORS_ALLOWED_ORIGINS', () => {
+  const base = { API_DATABASE_URL: 'postgres://api@localhost/vinsight', MIGRATE_ON_START: 'false' };
+  const origins = (value?: string) => loadConfig(['read-api'], value === undefined ? base : { ...base, CORS_ALLOWED_ORIGINS: value }).http.corsAllowedOrigins;
+
+  it('is off by default and takes * or a list of origins', () => {
+    expect(origins()).toEqual([]);
+    expect(origins('*')).toEqual(['*']);
+    expect(origins('https://dash.example.com, http://localhost:5173')).toEqual(['https://dash.example.com', 'http://localhost:5173']);
+  });
+
+  it.each(['https://dash.example.com/', 'dash.example.com', 'ftp://x', '*,https://a.example', 'https://a.example,,https://b.example'])('names the variable for %s', (value) => {
+    expect(() => origins(value)).toThrow(/CORS_ALLOWED_ORIGINS: must be \* or a comma-separated list of origins/);
+  });
+});

@@ -74,7 +74,11 @@ function toAppConfig(roles: ServiceRole[], v: EnvironmentVariables): AppConfig {
   return {
     roles,
     logLevel: v.LOG_LEVEL,
-    http: { host: v.HTTP_HOST, port: v.HTTP_PORT },
+    http: {
+      host: v.HTTP_HOST,
+      port: v.HTTP_PORT,
+      corsAllowedOrigins: (v.CORS_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o.length > 0),
+    },
     database: {
       ownerUrl: v.DATABASE_URL,
       projectorUrl: v.PROJECTOR_DATABASE_URL,

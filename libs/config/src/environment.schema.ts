@@ -2,6 +2,8 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 const POSTGRES_URL = /^postgres(ql)?:\/\/[^\s]+$/;
+const ORIGIN = String.raw`https?://[A-Za-z0-9.-]+(:\d{1,5})?`;
+const CORS_ORIGINS = new RegExp(String.raw`^(\*|${ORIGIN}(\s*,\s*${ORIGIN})*)$`);
 const BROKER_LIST = /^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/;
 
 const toInt = ({ value }: { value: unknown }) =>
@@ -28,6 +30,14 @@ export class EnvironmentVariables {
 
   @Transform(toInt) @IsInt() @Min(0) @Max(65535)
   HTTP_PORT = 3000;
+
+  /**
+   * Browser origins allowed to call the read API (CORS), comma-separated
+   * (`https://dash.example.com,http://localhost:5173`), or `*` for any; unset: no CORS headers,
+   * and a browser on another origin cannot read the answers.
+   */
+  @IsOptional() @Matches(CORS_ORIGINS, { message: 'must be * or a comma-separated list of origins such as https://dash.example.com (scheme, host, optional port; no path)' })
+  CORS_ALLOWED_ORIGINS?: string;
 
   /** Owner role: runs the migrations. */
   @IsOptional() @Matches(POSTGRES_URL, { message: 'must be a postgres:// connection string' })

@@ -1,6 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { HealthIndicatorFunction, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { APP_CONFIG, AppConfig } from '@vinsight/config';
+import { AppMetrics } from '@vinsight/observability';
 import type { Pool } from 'pg';
 import {
   DEFAULT_READINESS_CACHE_TTL_MS,
@@ -29,6 +30,8 @@ export const READINESS_KEYS = {
   stuckPartitions: 'partitions',
 } as const;
 
+type ReadinessCheck = () => Promise<HealthIndicatorResult> | HealthIndicatorResult;
+
 /**
  * The readiness checks this role was configured with. Checks that ask the database or the broker
  * are cached for about a second; the lifecycle check is not, so draining shows at once.
@@ -49,6 +52,7 @@ export class ReadinessProbe {
     private readonly consumerGroups: ConsumerGroupIndicator,
     private readonly projectionLag: ProjectionLagIndicator,
     private readonly stuckPartitions: StuckPartitionsIndicator,
+    @Optional() private readonly metrics?: AppMetrics,
   ) {
     this.cache = new ReadinessCache(options.cacheTtlMs ?? DEFAULT_READINESS_CACHE_TTL_MS);
   }
@@ -57,7 +61,7 @@ export class ReadinessProbe {
     const checks = this.options.checks ?? {};
     const keys = READINESS_KEYS;
     const timeoutMs = this.config.health.checkTimeoutMs;
-    const list: HealthIndicatorFunction[] = [
+    const list: ReadinessCheck[] = [
       () => this.draining(),
       () => this.cached(keys.postgres, () => this.postgres.ping(keys.postgres, this.primary, timeoutMs)),
     ];
@@ -80,7 +84,18 @@ export class ReadinessProbe {
     if (checks.stuckPartitions) {
       list.push(() => this.cached(keys.stuckPartitions, () => this.stuckPartitions.check(keys.stuckPartitions)));
     }
-    return list;
+    return list.map((check) => this.recorded(check));
+  }
+
+  /** Each check's verdict also goes to `vinsight_readiness_check{check}`, which the alerts watch. */
+  private recorded(check: ReadinessCheck): ReadinessCheck {
+    const metrics = this.metrics;
+    if (!metrics) return check;
+    return async () => {
+      const result = await check();
+      for (const [key, value] of Object.entries(result)) metrics.setReadinessCheck(key, (value as { status?: string }).status === 'up');
+      return result;
+    };
   }
 
   private cached(key: string, run: () => Promise<HealthIndicatorResult>): Promise<HealthIndicatorResult> {

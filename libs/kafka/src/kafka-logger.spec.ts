@@ -1,6 +1,6 @@
 import { logLevel } from 'kafkajs';
 import pino from 'pino';
-import { KafkaLogger, kafkaLogCreator } from './kafka-logger';
+import { KafkaLogger, kafkaLogCreator, kafkaLogLevel, ROUTINE_BROKER_ERRORS } from './kafka-logger';
 
 type Call = [level: string, context: Record<string, unknown>, message: string];
 
@@ -46,5 +46,64 @@ describe('kafkaLogCreator', () => {
     expect(destination.lines.map((line) => JSON.parse(line))).toEqual([
       { level: 50, kafkajs: 'Consumer', broker: '127.0.0.1:9092', msg: 'hello' },
     ]);
+  });
+
+  it('renames KafkaJS\'s protocol correlationId, so a line never carries two correlationId keys', () => {
+    const logger = recordingLogger();
+    kafkaLogCreator(logger)(logLevel.DEBUG)(entry(logLevel.INFO, { correlationId: 7 }));
+    expect(logger.calls).toEqual([['info', { kafkajs: 'Consumer', kafkaRequestId: 7 }, 'hello']]);
+  });
+});
+
+describe('kafkaLogLevel', () => {
+  const NAMES = Object.fromEntries(Object.entries(logLevel).map(([name, value]) => [value, name]));
+  const at = (namespace: string, level: logLevel, log: Record<string, unknown>) =>
+    NAMES[kafkaLogLevel({ namespace, level, log: { timestamp: 't', logger: 'kafkajs', message: '', ...log } })];
+
+  // What a healthy start and a rebalance logged at error (the texts KafkaJS writes).
+  it.each([
+    ['Connection', { message: 'Response GroupCoordinator(key: 10, version: 2)', error: "The coordinator is loading and hence can't process requests for this group", correlationId: 3, size: 60 }, 'DEBUG'],
+    ['Connection', { message: 'Response FindCoordinator(key: 10, version: 2)', error: 'The group coordinator is not available' }, 'DEBUG'],
+    ['Connection', { message: 'Response JoinGroup(key: 11, version: 5)', error: 'The group is rebalancing, so a rejoin is needed' }, 'DEBUG'],
+    ['Connection', { message: 'Response Heartbeat(key: 12, version: 3)', error: 'The group is rebalancing, so a rejoin is needed' }, 'DEBUG'],
+    ['Connection', { message: 'Response AddPartitionsToTxn(key: 24, version: 1)', error: 'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing' }, 'DEBUG'],
+    ['Connection', { message: 'Response Metadata(key: 3, version: 6)', error: 'There is no leader for this topic-partition as we are in the middle of a leadership election' }, 'DEBUG'],
+    ['Connection', { message: 'Response Produce(key: 0, version: 7)', error: 'The request timed out' }, 'WARN'],
+    ['Consumer', { message: 'Restarting the consumer in 300ms', retryCount: 8, retryTime: 300, groupId: 'g' }, 'WARN'],
+    ['Consumer', { message: "Crash: KafkaJSNumberOfRetriesExceeded: The coordinator is loading and hence can't process requests for this group", retryCount: 8 }, 'WARN'],
+    ['Runner', { message: 'The coordinator is not aware of this member, re-joining the group', groupId: 'g' }, 'WARN'],
+    ['Producer', { message: 'Failed to send messages: This server is not the leader for that topic-partition', retryCount: 0, retryTime: 50 }, 'WARN'],
+    ['BrokerPool', { message: 'Failed to connect to seed broker, trying another broker from the list: Connection error: connect ECONNREFUSED 127.0.0.1:9092', retryCount: 1, retryTime: 100 }, 'WARN'],
+  ])('lowers %s %j to %s', (namespace, log, expected) => {
+    expect(at(namespace, logLevel.ERROR, log)).toBe(expected);
+  });
+
+  // What an operator must act on: the operation failed for good, or the error is not a retried one.
+  it.each([
+    ['Connection', { message: 'Response SaslAuthenticate(key: 36, version: 1)', error: 'Request is not valid given the current SASL state' }],
+    ['Connection', { message: 'Response Produce(key: 0, version: 7)', error: 'The request included a message larger than the max message size the server will accept' }],
+    ['Consumer', { message: 'Crash: KafkaJSNonRetriableError: Topic authorization failed', retryCount: 0 }],
+    ['Consumer', { message: 'Error when calling eachBatch', error: 'boom' }],
+    ['Producer', { message: 'Failed to send messages: The request included a message larger than the max message size the server will accept', retryCount: 0 }],
+    ['Connection', { message: 'Connection error: connect ECONNREFUSED 127.0.0.1:9092' }],
+  ])('keeps %s %j at ERROR', (namespace, log) => {
+    expect(at(namespace, logLevel.ERROR, log)).toBe('ERROR');
+  });
+
+  it.each([logLevel.WARN, logLevel.INFO, logLevel.DEBUG])('leaves level %s as it is', (level) => {
+    expect(kafkaLogLevel({ namespace: 'Connection', level, log: { timestamp: 't', logger: 'kafkajs', message: 'Response Metadata', error: 'The request timed out' } })).toBe(level);
+  });
+
+  it('routes a lowered entry to the lower level', () => {
+    const logger = recordingLogger();
+    kafkaLogCreator(logger)(logLevel.DEBUG)(entry(logLevel.ERROR, { message: 'Restarting the consumer in 300ms', retryTime: 300 }));
+    expect(logger.calls.map(([level]) => level)).toEqual(['warn']);
+  });
+
+  it('knows the routine errors by the very texts KafkaJS writes', () => {
+    // KafkaJS's own table of protocol errors: a text that drifts in an upgrade fails here.
+    const { errorCodes } = require('kafkajs/src/protocol/error') as { errorCodes: { message: string }[] };
+    const texts = new Set(errorCodes.map((e) => e.message));
+    expect(ROUTINE_BROKER_ERRORS.filter((text) => !texts.has(text))).toEqual([]);
   });
 });

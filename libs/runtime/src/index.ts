@@ -1,3 +1,4 @@
 export * from './run-service';
 export * from './platform.imports';
 export * from './fault-injection';
+export * from './http-adapter';

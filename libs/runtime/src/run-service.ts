@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig, ConfigError, loadConfig, ServiceRole } from '@vinsight/config';
 import { Migrator, migrationsDirectory, readMigrationFiles, waitForDatabase } from '@vinsight/database';
 import { LifecycleState } from '@vinsight/health';
 import { Logger } from 'nestjs-pino';
 import pino, { Logger as PinoLogger } from 'pino';
-import { answerFrameworkError } from './framework-errors';
+import { createHttpAdapter } from './http-adapter';
 
 export interface ServiceDefinition {
   /** Name in logs and metrics. */
@@ -52,11 +52,7 @@ export async function runService(definition: ServiceDefinition): Promise<NestFas
       await migrator.up();
       lifecycle.migrationsApplied = true;
     }
-    // Replaces the adapter's own frameworkErrors, which only adds the headers of
-    // app.useSecurityHeaders(); no role uses those.
-    const adapter = new FastifyAdapter({ trustProxy: true, frameworkErrors: answerFrameworkError });
-    closeConnectionsWhenDraining(adapter, lifecycle);
-    const created = await NestFactory.create<NestFastifyApplication>(definition.module(config, lifecycle), adapter, { bufferLogs: true });
+    const created = await NestFactory.create<NestFastifyApplication>(definition.module(config, lifecycle), createHttpAdapter(lifecycle), { bufferLogs: true });
     created.useLogger(created.get(Logger));
     await created.listen(config.http.port, config.http.host);
     return created;
@@ -82,20 +78,6 @@ async function waitForDatabases(config: AppConfig, lifecycle: LifecycleState, lo
   for (const [name, url] of databases) {
     if (url) await waitForDatabase(url, name, { warn: (message) => logger.warn(message), stopped: () => lifecycle.shuttingDown });
   }
-}
-
-/**
- * Once shutting down, every answer closes its connection. A client's next request then opens a
- * new connection, which the listener serves during the drain delay and refuses cleanly once
- * closed, instead of arriving on an idle keep-alive socket just as the server destroys it (a
- * reset the client cannot tell from a failure). Added before Nest declares its routes, so it
- * applies to every one of them.
- */
-function closeConnectionsWhenDraining(adapter: FastifyAdapter, lifecycle: LifecycleState): void {
-  adapter.getInstance().addHook('onSend', (_request, reply, payload, done) => {
-    if (lifecycle.shuttingDown) reply.header('connection', 'close');
-    done(null, payload);
-  });
 }
 
 /** The boot in progress, so a shutdown can wait for it: the app exists (and listens) only after. */

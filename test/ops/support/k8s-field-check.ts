@@ -14,6 +14,9 @@ const MODULES: Record<string, string> = {
   'batch/v1': 'kubernetes-models/batch/v1',
   'policy/v1': 'kubernetes-models/policy/v1',
   'autoscaling/v2': 'kubernetes-models/autoscaling/v2',
+  'networking.k8s.io/v1': 'kubernetes-models/networking.k8s.io/v1',
+  'monitoring.coreos.com/v1': '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1',
+  'keda.sh/v1alpha1': '@kubernetes-models/keda/keda.sh/v1alpha1',
 };
 
 export function unknownFieldErrors(objects: K8sObject[]): string[] {

@@ -9,6 +9,8 @@ const MODULES = {
   'policy/v1': 'kubernetes-models/policy/v1',
   'autoscaling/v2': 'kubernetes-models/autoscaling/v2',
   'networking.k8s.io/v1': 'kubernetes-models/networking.k8s.io/v1',
+  'monitoring.coreos.com/v1': '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1',
+  'keda.sh/v1alpha1': '@kubernetes-models/keda/keda.sh/v1alpha1',
 };
 
 let input = '';

@@ -4,7 +4,17 @@ import { APP_CONFIG, AppConfig } from '@vinsight/config';
 import { AppMetrics } from '@vinsight/observability';
 import { errorMessage, withTimeout } from '../with-timeout';
 import { PartitionProgressRegistry } from './partition-progress.registry';
+import type { PartitionProgress } from './partition-progress.source';
 import { GroupProgressVerdict, StuckPartition, StuckPartitionsWatch } from './stuck-partitions.watch';
+
+/**
+ * Records after what the consumer has processed. A consumer waiting at `idleAt` past its
+ * committed offset has only transaction markers (or aborted records) before it: no input.
+ */
+export function consumerLag(progress: PartitionProgress): number {
+  const processed = progress.idleAt !== undefined && progress.idleAt > progress.committed ? progress.idleAt : progress.committed;
+  return Number(progress.end > processed ? progress.end - processed : 0n);
+}
 
 /** Stuck partitions listed in details (the longest stuck first), to keep the body short. */
 const STUCK_SHOWN = 10;
@@ -69,6 +79,7 @@ export class StuckPartitionsIndicator {
           const partitions = await withTimeout(source.progress(), this.config.health.checkTimeoutMs, `partitions of ${source.group}`);
           const verdict = this.watch.observe(source, partitions, Date.now());
           this.metrics?.setStuckPartitions(source.group, verdict.stuck.length);
+          this.metrics?.setConsumerLag(source.group, partitions.map((p) => ({ topic: p.topic, lag: consumerLag(p) })));
           measured.set(source.group, verdict);
         } catch (error) {
           measured.set(source.group, error instanceof Error ? error : new Error(String(error)));

@@ -1,3 +1,4 @@
+import { consumerLag } from './stuck-partitions.indicator';
 import { PartitionProgress } from './partition-progress.source';
 import { StuckPartitionsWatch } from './stuck-partitions.watch';
 
@@ -72,5 +73,13 @@ describe('StuckPartitionsWatch (60 s, fixed clock)', () => {
     ]);
     const both = watch.observe(GROUP, [at(5, 0, 1), at(4, 1, 2)], 20 * SECOND);
     expect(both.stuck.map((s) => s.partition)).toEqual([4]);
+  });
+});
+
+describe('consumerLag', () => {
+  it('counts records after the committed offset, or after where an idle consumer waits', () => {
+    expect(consumerLag({ topic: 't', partition: 0, committed: 10n, end: 15n })).toBe(5);
+    expect(consumerLag({ topic: 't', partition: 0, committed: 10n, end: 12n, idleAt: 12n })).toBe(0);
+    expect(consumerLag({ topic: 't', partition: 0, committed: 10n, end: 10n })).toBe(0);
   });
 });

@@ -59,9 +59,9 @@ describe('AppMetrics', () => {
     const metrics = new AppMetrics({ service: 'read-api', defaultMetrics: false });
     const pool = { totalCount: 4, idleCount: 1, waitingCount: 0 };
     metrics.trackPool('api', pool);
-    pool.waitingCount = 7;
+    Object.assign(pool, { idleCount: 0, waitingCount: 7 });
     const text = await metrics.registry.metrics();
-    expect(sample(text, 'vinsight_pg_pool_connections{pool="api",state="active",service="read-api"}')).toBe(3);
+    expect(sample(text, 'vinsight_pg_pool_connections{pool="api",state="active",service="read-api"}')).toBe(4);
     expect(sample(text, 'vinsight_pg_pool_connections{pool="api",state="waiting",service="read-api"}')).toBe(7);
   });
 
@@ -71,5 +71,58 @@ describe('AppMetrics', () => {
     a.recordCommand('X', 'accepted');
     expect(await b.registry.metrics()).not.toContain('type="X"');
     expect(await a.registry.metrics()).toContain('process_cpu_user_seconds_total');
+  });
+});
+
+describe('AppMetrics consumer lag', () => {
+  it('sums a group lag per topic, and a topic no longer held reads 0', async () => {
+    const metrics = new AppMetrics({ service: 'projector', defaultMetrics: false });
+    metrics.setConsumerLag('g.projector', [
+      { topic: 'vinsight.events', lag: 3 },
+      { topic: 'vinsight.events', lag: 4 },
+      { topic: 'vinsight.check-events', lag: 1 },
+    ]);
+    let text = await metrics.registry.metrics();
+    expect(sample(text, 'vinsight_consumer_lag{group="g.projector",topic="vinsight.events",service="projector"}')).toBe(7);
+    expect(sample(text, 'vinsight_consumer_lag{group="g.projector",topic="vinsight.check-events",service="projector"}')).toBe(1);
+    metrics.setConsumerLag('g.projector', [{ topic: 'vinsight.events', lag: 2 }]);
+    text = await metrics.registry.metrics();
+    expect(sample(text, 'vinsight_consumer_lag{group="g.projector",topic="vinsight.events",service="projector"}')).toBe(2);
+    expect(sample(text, 'vinsight_consumer_lag{group="g.projector",topic="vinsight.check-events",service="projector"}')).toBe(0);
+  });
+
+  it('keeps the command duration series to the label values it is given', async () => {
+    const metrics = new AppMetrics({ service: 'command-processor', defaultMetrics: false });
+    metrics.observeCommandDuration('CreateMonitor', 'accepted', 0.02);
+    metrics.observeCommandDuration('CreateMonitor', 'rejected', 0.03);
+    const text = await metrics.registry.metrics();
+    expect(sample(text, 'vinsight_command_duration_seconds_count{type="CreateMonitor",outcome="accepted",service="command-processor"}')).toBe(1);
+    expect(sample(text, 'vinsight_command_duration_seconds_count{type="CreateMonitor",outcome="rejected",service="command-processor"}')).toBe(1);
+  });
+});
+
+describe('AppMetrics pool gauges', () => {
+  const waiting = (text: string) => sample(text, 'vinsight_pg_pool_connections{pool="projector",state="waiting",service="projector"}');
+
+  it('does not count the queries the scrape itself starts (lag, parked events) as waiting', async () => {
+    const pool = { totalCount: 2, idleCount: 0, waitingCount: 0 };
+    const metrics = new AppMetrics({ service: 'projector', defaultMetrics: false });
+    metrics.trackPool('projector', pool);
+    // What a lag measurement does to a busy pool: its queries queue at once, before any await.
+    metrics.refreshProjectionLagWith(async () => {
+      pool.waitingCount += 2;
+      await Promise.resolve();
+      pool.waitingCount -= 2;
+    });
+    expect(waiting(await metrics.registry.metrics())).toBe(0);
+  });
+
+  it('counts as waiting only the requests no idle client is about to take', async () => {
+    const pool = { totalCount: 3, idleCount: 3, waitingCount: 2 };
+    const metrics = new AppMetrics({ service: 'projector', defaultMetrics: false });
+    metrics.trackPool('projector', pool);
+    expect(waiting(await metrics.registry.metrics())).toBe(0);
+    Object.assign(pool, { idleCount: 0, waitingCount: 4 });
+    expect(waiting(await metrics.registry.metrics())).toBe(4);
   });
 });

@@ -10,10 +10,25 @@ export interface PoolCounts {
   waitingCount: number;
 }
 
+/** One partition of a consumer group as far as its lag goes: records after what the group has processed. */
+export interface ConsumerLagSample {
+  topic: string;
+  lag: number;
+}
+
 export interface PartitionLagSample {
   topic: string;
   partition: number;
   lag: number;
+}
+
+/**
+ * Requests that wait for a connection because none is free. pg-pool queues every request, even
+ * one an idle client is about to take (it hands clients out on the next tick), so its
+ * waitingCount alone reads above 0 whenever a query has just started, on a pool doing nothing else.
+ */
+export function clientsWaiting(counts: PoolCounts): number {
+  return Math.max(0, counts.waitingCount - counts.idleCount);
 }
 
 const SECONDS_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -29,7 +44,7 @@ export class AppMetrics {
 
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
   readonly commands: Counter<'type' | 'outcome' | 'code'>;
-  readonly commandDuration: Histogram<'type'>;
+  readonly commandDuration: Histogram<'type' | 'outcome'>;
   readonly eventsProjected: Counter<'projection' | 'type'>;
   readonly batchSize: Histogram<'component'>;
   readonly batchDuration: Histogram<'component'>;
@@ -40,8 +55,12 @@ export class AppMetrics {
   readonly eventsParked: Counter<'projection'>;
   readonly parkedEventsWaiting: Gauge<'projection'>;
   readonly stuckPartitions: Gauge<'group'>;
+  readonly consumerLag: Gauge<'group' | 'topic'>;
+  readonly readinessCheck: Gauge<'check'>;
 
   private readonly pools = new Map<string, PoolCounts>();
+  /** Topics each group has reported, so a topic whose partitions all moved elsewhere reads 0, not its last lag. */
+  private readonly laggingTopics = new Map<string, Set<string>>();
   private projectionLagRefresh?: () => Promise<void>;
   private stuckPartitionsRefresh?: () => Promise<void>;
 
@@ -66,8 +85,8 @@ export class AppMetrics {
     });
     this.commandDuration = new Histogram({
       name: 'vinsight_command_duration_seconds',
-      help: 'Time from reading a command to committing its Kafka transaction',
-      labelNames: ['type'],
+      help: 'Time from the command processor taking a command into a Kafka transaction to its commit (results written), by type and outcome',
+      labelNames: ['type', 'outcome'],
       buckets: SECONDS_BUCKETS,
       registers,
     });
@@ -91,6 +110,23 @@ export class AppMetrics {
       buckets: SECONDS_BUCKETS,
       registers,
     });
+    const pools = this.pools;
+    this.poolConnections = new Gauge({
+      name: 'vinsight_pg_pool_connections',
+      help: 'Connections of each pg pool: total, idle, and clients waiting for one',
+      labelNames: ['pool', 'state'],
+      registers,
+      // Registered before every gauge whose collect queries Postgres, so that it reads the pools
+      // before those queries start: a scrape would otherwise see its own queries as waiting.
+      collect() {
+        for (const [pool, counts] of pools) {
+          this.set({ pool, state: 'total' }, counts.totalCount);
+          this.set({ pool, state: 'idle' }, counts.idleCount);
+          this.set({ pool, state: 'active' }, counts.totalCount - counts.idleCount);
+          this.set({ pool, state: 'waiting' }, clientsWaiting(counts));
+        }
+      },
+    });
     const refreshLag = () => this.projectionLagRefresh?.();
     this.projectionLag = new Gauge({
       name: 'vinsight_projection_lag_events',
@@ -112,21 +148,6 @@ export class AppMetrics {
       name: 'vinsight_replication_lag_bytes',
       help: 'WAL received by the replica but not replayed yet',
       registers,
-    });
-    const pools = this.pools;
-    this.poolConnections = new Gauge({
-      name: 'vinsight_pg_pool_connections',
-      help: 'Connections of each pg pool: total, idle, and clients waiting for one',
-      labelNames: ['pool', 'state'],
-      registers,
-      collect() {
-        for (const [pool, counts] of pools) {
-          this.set({ pool, state: 'total' }, counts.totalCount);
-          this.set({ pool, state: 'idle' }, counts.idleCount);
-          this.set({ pool, state: 'active' }, counts.totalCount - counts.idleCount);
-          this.set({ pool, state: 'waiting' }, counts.waitingCount);
-        }
-      },
     });
     this.eventsParked = new Counter({
       name: 'vinsight_events_parked_total',
@@ -154,14 +175,31 @@ export class AppMetrics {
         await refreshStuck();
       },
     });
+    this.consumerLag = new Gauge({
+      name: 'vinsight_consumer_lag',
+      help: 'Records waiting for a consumer group of this process, by group and topic, over the partitions this process holds (sum by group and topic across processes for the whole group)',
+      labelNames: ['group', 'topic'],
+      registers,
+      // Measured with the stuck partitions, by the same refresh.
+      async collect() {
+        await refreshStuck();
+      },
+    });
+    this.readinessCheck = new Gauge({
+      name: 'vinsight_readiness_check',
+      help: 'Verdict of each readiness check at the last /health/ready (1 up, 0 down)',
+      labelNames: ['check'],
+      registers,
+    });
   }
 
   recordCommand(type: string, outcome: CommandOutcome, code = ''): void {
     this.commands.inc({ type, outcome, code });
   }
 
-  observeCommandDuration(type: string, seconds: number): void {
-    this.commandDuration.observe({ type }, seconds);
+  /** `type` must come from a fixed set (see commandTypeLabel): every value is a series kept for the life of the process. */
+  observeCommandDuration(type: string, outcome: CommandOutcome, seconds: number): void {
+    this.commandDuration.observe({ type, outcome }, seconds);
   }
 
   recordEventsProjected(projection: string, type: string, count = 1): void {
@@ -204,6 +242,23 @@ export class AppMetrics {
 
   setStuckPartitions(group: string, stuck: number): void {
     this.stuckPartitions.set({ group }, stuck);
+  }
+
+  setReadinessCheck(check: string, up: boolean): void {
+    this.readinessCheck.set({ check }, up ? 1 : 0);
+  }
+
+  /** Sets a group's lag per topic from its partitions held here. */
+  setConsumerLag(group: string, partitions: readonly ConsumerLagSample[]): void {
+    const byTopic = new Map<string, number>();
+    for (const { topic, lag } of partitions) byTopic.set(topic, (byTopic.get(topic) ?? 0) + Math.max(0, lag));
+    const seen = this.laggingTopics.get(group) ?? new Set<string>();
+    for (const topic of seen) if (!byTopic.has(topic)) this.consumerLag.set({ group, topic }, 0);
+    for (const [topic, lag] of byTopic) {
+      this.consumerLag.set({ group, topic }, lag);
+      seen.add(topic);
+    }
+    this.laggingTopics.set(group, seen);
   }
 
   /** What measures stuck partitions when /metrics is scraped; the same rules as refreshProjectionLagWith. */

@@ -33,6 +33,13 @@ export class ProblemModel {
 const problemResponse = (status: number, description: string) =>
   ApiResponse({ status, description, content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemModel) } } } });
 
+/** Sent while rate limiting is on (READ_API_RATE_LIMIT_PER_SECOND > 0), per credential. */
+const RATE_LIMIT_HEADERS = {
+  'RateLimit-Limit': { description: 'requests the credential may send at once (READ_API_RATE_LIMIT_BURST)', schema: { type: 'integer' } },
+  'RateLimit-Remaining': { description: 'requests it may still send at once now', schema: { type: 'integer' } },
+  'RateLimit-Reset': { description: 'seconds until RateLimit-Remaining is back at RateLimit-Limit', schema: { type: 'integer' } },
+};
+
 /** What every /v1 operation shares: bearer auth, the consistency token, the error answers. */
 export function ReadOperation(ok: Type<unknown>, options: { notFound?: boolean; etag?: boolean } = {}) {
   const decorators = [
@@ -44,11 +51,16 @@ export function ReadOperation(ok: Type<unknown>, options: { notFound?: boolean; 
       description:
         'position of a command result: answer once the read models include it (or 503 after CONSISTENCY_WAIT_MS); the credential is then checked against data that includes it too',
     }),
-    ApiOkResponse({ type: ok }),
+    ApiOkResponse({ type: ok, headers: RATE_LIMIT_HEADERS }),
     problemResponse(400, 'invalid parameters, with one entry per bad field'),
     problemResponse(401, 'missing, unknown, revoked or expired credential, or deleted tenant'),
     problemResponse(403, 'the tenant is deactivated'),
-    problemResponse(429, 'rate limit of the credential exceeded (Retry-After)'),
+    ApiResponse({
+      status: 429,
+      description: 'rate limit of the credential exceeded (Retry-After)',
+      headers: RATE_LIMIT_HEADERS,
+      content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemModel) } } },
+    }),
     problemResponse(
       503,
       'the consistency token was not reached in time (consistency-timeout), or the database cannot be reached at the moment (database-unavailable); Retry-After',

@@ -1,6 +1,7 @@
 import fastifyCompress from '@fastify/compress';
 import { Provider } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { APP_CONFIG, AppConfig } from '@vinsight/config';
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { correlationIdFrom, requestIdFrom } from './request-ids';
@@ -26,14 +27,17 @@ export const HTTP_PLATFORM_SETUP = Symbol('HTTP_PLATFORM_SETUP');
 
 export const httpPlatformSetup: Provider = {
   provide: HTTP_PLATFORM_SETUP,
-  inject: [HttpAdapterHost],
-  useFactory: async (adapterHost: HttpAdapterHost) => {
+  inject: [HttpAdapterHost, { token: APP_CONFIG, optional: true }],
+  useFactory: async (adapterHost: HttpAdapterHost, config?: AppConfig) => {
     const adapter = adapterHost.httpAdapter;
     const platform = adapter?.getType();
+    const corsOrigins = config?.http.corsAllowedOrigins ?? [];
     if (platform === 'fastify') {
+      if (corsOrigins.length > 0) adapter.enableCors(corsOptions(corsOrigins));
       const fastify = adapter.getInstance<FastifyInstance>();
       fastify.addHook('onRequest', (request, reply, done) => {
-        const { requestId, correlationId } = assignRequestIds(request);
+        // Fastify's request id is already the caller's sane X-Request-Id or a new one (createHttpAdapter).
+        const { requestId, correlationId } = assignRequestIds(request, String(request.id));
         reply.header('x-request-id', requestId).header('x-correlation-id', correlationId);
         done();
       });
@@ -52,14 +56,37 @@ export const httpPlatformSetup: Provider = {
   },
 };
 
+/** Headers a dashboard sends, and those of our answers it may read (request ids, ETag, rate limits, Retry-After). */
+const CORS_REQUEST_HEADERS = ['authorization', 'content-type', 'if-none-match', 'x-request-id', 'x-correlation-id', 'x-consistency-token', 'traceparent'];
+const CORS_EXPOSED_HEADERS = ['x-request-id', 'x-correlation-id', 'etag', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'x-read-source'];
+
+/**
+ * CORS_ALLOWED_ORIGINS: browsers on these origins may read the API (GET, HEAD); a preflight is
+ * answered 204 by @fastify/cors (through Nest's enableCors) before any route or guard, so it
+ * needs no credential. No cookies are involved (credentials stay off): dashboards send a bearer
+ * token, which CORS treats as an ordinary header.
+ */
+function corsOptions(origins: string[]) {
+  return {
+    origin: origins.includes('*') ? '*' : origins,
+    methods: ['GET', 'HEAD'],
+    allowedHeaders: CORS_REQUEST_HEADERS,
+    exposedHeaders: CORS_EXPOSED_HEADERS,
+    maxAge: 600,
+    strictPreflight: true,
+  };
+}
+
 /** What the read API needs of an Express application, without depending on Express's types. */
 interface NodeMiddlewareHost {
   use(middleware: (request: IncomingMessage, response: ServerResponse, next: () => void) => void): unknown;
 }
 
 /** The request's ids, written back into its headers so the logger logs what the client sees. */
-function assignRequestIds(request: { headers: IncomingMessage['headers'] }): { requestId: string; correlationId: string } {
-  const requestId = requestIdFrom(request.headers['x-request-id']);
+function assignRequestIds(
+  request: { headers: IncomingMessage['headers'] },
+  requestId = requestIdFrom(request.headers['x-request-id']),
+): { requestId: string; correlationId: string } {
   const correlationId = correlationIdFrom(request.headers['x-correlation-id'], requestId);
   request.headers['x-request-id'] = requestId;
   request.headers['x-correlation-id'] = correlationId;

@@ -35,7 +35,9 @@ export async function buildOpenApiDocument(readApiModule: DynamicModule): Promis
       .setDescription(
         'Read models of V-Insight core. Every /v1 call needs `Authorization: Bearer <token>`: ' +
           'an API key or, where configured, a JWT with a `tenant_id` claim; the tenant always comes from the credential. ' +
-          'Errors are application/problem+json (RFC 9457). Lists are keyset-paginated with opaque cursors.',
+          'Errors are application/problem+json (RFC 9457), including 404 for unknown paths and 405 (with Allow) for a method a path does not serve. ' +
+          'Lists are keyset-paginated with opaque cursors; /stats returns every bucket of its range, zeros where there were no checks. ' +
+          'Browsers on the origins of CORS_ALLOWED_ORIGINS may call the API (GET, HEAD; preflights answered).',
       )
       .setVersion('1')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key token, or a JWT with a tenant_id claim' })

@@ -22,6 +22,15 @@ describe('token bucket per credential', () => {
     expect(bucket.take('a', 60000)).toMatchObject({ allowed: true, remaining: 1, limit: 2 });
   });
 
+  it('says when the bucket is full again (RateLimit-Reset)', () => {
+    const bucket = limiter(2, 4);
+    expect(bucket.take('key', 0)).toMatchObject({ remaining: 3, resetSeconds: 1 });
+    [0, 0, 0].forEach(() => bucket.take('key', 0));
+    expect(bucket.take('key', 0)).toMatchObject({ allowed: false, remaining: 0, resetSeconds: 2, retryAfterSeconds: 1 });
+    expect(bucket.take('key', 1500)).toMatchObject({ allowed: true, remaining: 2, resetSeconds: 1 });
+    expect(bucket.take('key', 60000)).toMatchObject({ remaining: 3, resetSeconds: 1 });
+  });
+
   it('is off at rate 0', () => {
     const bucket = limiter(0, 1);
     for (let i = 0; i < 100; i++) expect(bucket.take('key', 0).allowed).toBe(true);

@@ -6,6 +6,8 @@ export interface RateDecision {
   limit: number;
   remaining: number;
   retryAfterSeconds: number;
+  /** Seconds until the bucket is full again (`remaining` back at `limit`): the RateLimit-Reset header. */
+  resetSeconds: number;
 }
 
 interface Bucket {
@@ -32,7 +34,7 @@ export class TokenBucketLimiter {
 
   take(key: string, nowMs: number): RateDecision {
     const { requestsPerSecond: rate, burst } = this.settings.rateLimit;
-    if (rate <= 0) return { allowed: true, limit: 0, remaining: 0, retryAfterSeconds: 0 };
+    if (rate <= 0) return { allowed: true, limit: 0, remaining: 0, retryAfterSeconds: 0, resetSeconds: 0 };
     let bucket = this.buckets.get(key);
     if (!bucket) {
       if (this.buckets.size >= this.maxBuckets) this.evictFull(nowMs);
@@ -41,11 +43,18 @@ export class TokenBucketLimiter {
     }
     bucket.tokens = Math.min(burst, bucket.tokens + ((nowMs - bucket.updatedAtMs) / 1000) * rate);
     bucket.updatedAtMs = nowMs;
+    const resetSeconds = (tokens: number) => Math.ceil((burst - tokens) / rate);
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
-      return { allowed: true, limit: burst, remaining: Math.floor(bucket.tokens), retryAfterSeconds: 0 };
+      return { allowed: true, limit: burst, remaining: Math.floor(bucket.tokens), retryAfterSeconds: 0, resetSeconds: resetSeconds(bucket.tokens) };
     }
-    return { allowed: false, limit: burst, remaining: 0, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / rate)) };
+    return {
+      allowed: false,
+      limit: burst,
+      remaining: 0,
+      retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / rate)),
+      resetSeconds: resetSeconds(bucket.tokens),
+    };
   }
 
   /** Buckets that have refilled completely carry no state worth keeping. */

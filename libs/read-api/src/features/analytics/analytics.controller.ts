@@ -9,7 +9,7 @@ import { isUuid } from '../../http/query-params';
 import { readApiValidationPipe } from '../../http/validation.pipe';
 import { AnalyticsRepository } from './analytics.repository';
 import { StatsQuery, StatsView, UptimeQuery, UptimeView } from './analytics.views';
-import { MAX_SPAN_MS, bucketSizeFor, bucketStartFor, uptimeRanges } from './analytics.windows';
+import { MAX_SPAN_MS, bucketSizeFor, bucketStartFor, uptimeRanges, zeroFilledBuckets } from './analytics.windows';
 
 const round = (value: number | null, digits: number) => (value === null ? null : Number(value.toFixed(digits)));
 
@@ -61,11 +61,12 @@ export class AnalyticsController {
         { field: 'granularity', message: `${size} buckets cover at most ${MAX_SPAN_MS[size] / 86400000} days; choose a coarser granularity or a shorter range` },
       ]);
     }
-    const buckets = isUuid(id) ? await this.analytics.stats(reader, id.toLowerCase(), size, bucketStartFor(size, from), to) : null;
-    if (!buckets) throw new NotFoundError('monitor');
+    const firstStart = bucketStartFor(size, from);
+    const found = isUuid(id) ? await this.analytics.stats(reader, id.toLowerCase(), size, firstStart, to) : null;
+    if (!found) throw new NotFoundError('monitor');
     return {
       granularity: size,
-      data: buckets.map((bucket) => ({
+      data: zeroFilledBuckets(found, size, firstStart, to).map((bucket) => ({
         ...bucket,
         bucketStart: bucket.bucketStart.toISOString(),
         avgResponseTimeMs: round(bucket.avgResponseTimeMs, 2),

@@ -49,5 +49,5 @@ export class StatsBucketView {
 
 export class StatsView {
   @Field({ enum: ['minute', 'hour', 'day'] }) granularity!: string;
-  @Field({ type: [StatsBucketView], description: 'buckets with at least one check, oldest first' }) data!: StatsBucketView[];
+  @Field({ type: [StatsBucketView], description: 'every bucket from the one holding `from` up to `to`, oldest first; a bucket without checks has zero counts and null latencies' }) data!: StatsBucketView[];
 }

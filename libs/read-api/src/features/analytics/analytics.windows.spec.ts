@@ -1,38 +1,33 @@
-import { bucketSizeFor, uptimeRanges } from './analytics.windows';
+import { zeroFilledBuckets } from './analytics.windows';
 
-describe('uptime ranges', () => {
-  it('splits a 30-day window into ragged hourly ends and whole days', () => {
-    const ranges = uptimeRanges('30d', new Date('2026-01-31T10:20:30.000Z'));
-    expect(ranges.from.toISOString()).toBe('2026-01-01T10:20:30.000Z');
-    expect(ranges.hourlyFrom.toISOString()).toBe('2026-01-01T10:00:00.000Z');
-    expect(ranges.daysFrom.toISOString()).toBe('2026-01-02T00:00:00.000Z');
-    expect(ranges.daysTo.toISOString()).toBe('2026-01-31T00:00:00.000Z');
+describe('zeroFilledBuckets', () => {
+  const at = (iso: string) => new Date(iso);
+  const bucket = (iso: string, totalChecks: number) => ({
+    bucketStart: at(iso),
+    totalChecks,
+    upChecks: totalChecks,
+    downChecks: 0,
+    errorChecks: 0,
+    avgResponseTimeMs: 12,
+    p95ResponseTimeMs: 20,
+  });
+  const zero = (iso: string) => ({ bucketStart: at(iso), totalChecks: 0, upChecks: 0, downChecks: 0, errorChecks: 0, avgResponseTimeMs: null, p95ResponseTimeMs: null });
+
+  it('returns every bucket up to `to`, zeros where no check was found', () => {
+    const found = [bucket('2026-01-01T01:00:00Z', 3), bucket('2026-01-01T03:00:00Z', 5)];
+    expect(zeroFilledBuckets(found, 'hour', at('2026-01-01T00:00:00Z'), at('2026-01-01T04:30:00Z'))).toEqual([
+      zero('2026-01-01T00:00:00Z'),
+      found[0],
+      zero('2026-01-01T02:00:00Z'),
+      found[1],
+      zero('2026-01-01T04:00:00Z'),
+    ]);
   });
 
-  it('uses hourly rows only when no whole day fits in the window', () => {
-    const now = new Date('2026-01-31T10:20:30.000Z');
-    const ranges = uptimeRanges('24h', now);
-    expect(ranges.daysFrom).toEqual(now);
-    expect(ranges.daysTo).toEqual(now);
-    expect(ranges.hourlyFrom.toISOString()).toBe('2026-01-30T10:00:00.000Z');
-  });
-
-  it('keeps whole days for a window that ends at midnight', () => {
-    const ranges = uptimeRanges('7d', new Date('2026-01-31T00:00:00.000Z'));
-    expect(ranges.daysFrom.toISOString()).toBe('2026-01-24T00:00:00.000Z');
-    expect(ranges.daysTo.toISOString()).toBe('2026-01-31T00:00:00.000Z');
-  });
-});
-
-describe('auto granularity', () => {
-  const from = new Date('2026-01-01T00:00:00.000Z');
-  const after = (hours: number) => new Date(from.getTime() + hours * 3600 * 1000);
-
-  it('is minutes up to 24 h, hours up to 30 days, days beyond', () => {
-    expect(bucketSizeFor('auto', from, after(24))).toBe('minute');
-    expect(bucketSizeFor('auto', from, after(25))).toBe('hour');
-    expect(bucketSizeFor('auto', from, after(30 * 24))).toBe('hour');
-    expect(bucketSizeFor('auto', from, after(30 * 24 + 1))).toBe('day');
-    expect(bucketSizeFor('day', from, after(1))).toBe('day');
+  it('has one bucket per minute over a day, and none past `to`', () => {
+    const day = zeroFilledBuckets([], 'minute', at('2026-01-01T00:00:00Z'), at('2026-01-02T00:00:00Z'));
+    expect(day).toHaveLength(1440);
+    expect(day.at(-1)!.bucketStart).toEqual(at('2026-01-01T23:59:00Z'));
+    expect(zeroFilledBuckets([], 'day', at('2026-01-01T00:00:00Z'), at('2026-01-01T00:00:00Z'))).toEqual([]);
   });
 });

@@ -58,3 +58,32 @@ export const MAX_SPAN_MS: Record<BucketSize, number> = { minute: 7 * DAY_MS, hou
 export function bucketStartFor(size: BucketSize, from: Date): Date {
   return size === 'minute' ? floorTo(from, 60000) : size === 'hour' ? floorTo(from, HOUR_MS) : floorTo(from, DAY_MS);
 }
+
+export const BUCKET_MS: Record<BucketSize, number> = { minute: 60000, hour: HOUR_MS, day: DAY_MS };
+
+/** Figures of one bucket of /stats; a bucket without checks has zero counts and no latency. */
+export interface BucketFigures {
+  bucketStart: Date;
+  totalChecks: number;
+  upChecks: number;
+  downChecks: number;
+  errorChecks: number;
+  avgResponseTimeMs: number | null;
+  p95ResponseTimeMs: number | null;
+}
+
+/**
+ * Every bucket from `firstStart` up to `to`, oldest first: those the query found, zeros for the
+ * rest, so a chart's x axis is the time axis (a gap is a stretch without checks, not a bucket
+ * the client must invent). MAX_SPAN_MS keeps the count near 10,000 at most.
+ */
+export function zeroFilledBuckets<T extends BucketFigures>(found: readonly T[], size: BucketSize, firstStart: Date, to: Date): (T | BucketFigures)[] {
+  const byStart = new Map(found.map((bucket) => [bucket.bucketStart.getTime(), bucket]));
+  const filled: (T | BucketFigures)[] = [];
+  for (let start = firstStart.getTime(); start < to.getTime(); start += BUCKET_MS[size]) {
+    filled.push(
+      byStart.get(start) ?? { bucketStart: new Date(start), totalChecks: 0, upChecks: 0, downChecks: 0, errorChecks: 0, avgResponseTimeMs: null, p95ResponseTimeMs: null },
+    );
+  }
+  return filled;
+}

@@ -1,0 +1,98 @@
+import { Controller, Get, Module, Param } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { LoggingModule } from '@vinsight/observability';
+import { Logger } from 'nestjs-pino';
+import request from 'supertest';
+import { createHttpAdapter } from './http-adapter';
+
+@Controller('v1/monitors')
+class MonitorsController {
+  @Get(':id')
+  one(@Param('id') id: string) {
+    return { id };
+  }
+}
+
+@Controller()
+class ProbesController {
+  @Get('health/live')
+  live() {
+    return { status: 'ok' };
+  }
+
+  @Get('metrics')
+  metrics() {
+    return '';
+  }
+}
+
+@Module({ controllers: [MonitorsController, ProbesController] })
+class RoutesModule {}
+
+type Line = Record<string, unknown> & { level: number; req?: Record<string, unknown>; res?: Record<string, unknown> };
+
+/**
+ * The access log of a real Nest application on the adapter every role runs on, its pino output
+ * captured line by line: one line per request, found by the id the client was answered with.
+ */
+describe('access log', () => {
+  let app: NestFastifyApplication;
+  const raw: string[] = [];
+  const lines = (): Line[] => raw.map((line) => JSON.parse(line) as Line);
+  const byRequestId = (id: string) => lines().filter((line) => line.req?.id === id);
+
+  beforeAll(async () => {
+    const destination = { write: (line: string) => void raw.push(line) };
+    const moduleRef = await Test.createTestingModule({
+      imports: [RoutesModule, LoggingModule.forRoot({ level: 'info', service: 'read-api', destination })],
+    }).compile();
+    app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter({ shuttingDown: false }), { bufferLogs: true });
+    app.useLogger(app.get(Logger));
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  });
+
+  afterAll(() => app.close());
+
+  it('logs the id the client sees, method, route pattern, status and duration at info', async () => {
+    const response = await request(app.getHttpServer()).get('/v1/monitors/m-1?limit=5').expect(200);
+    const requestId = response.headers['x-request-id'];
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const logged = byRequestId(requestId);
+    expect(logged).toEqual([
+      expect.objectContaining({
+        level: 30,
+        service: 'read-api',
+        req: { id: requestId, method: 'GET', url: '/v1/monitors/m-1?limit=5' },
+        route: '/v1/monitors/:id',
+        res: { statusCode: 200 },
+        durationMs: expect.any(Number),
+        correlationId: requestId,
+        msg: 'GET /v1/monitors/:id 200',
+      }),
+    ]);
+  });
+
+  it("keeps a caller's sane X-Request-Id and X-Correlation-Id, each key once per line", async () => {
+    const response = await request(app.getHttpServer()).get('/v1/monitors/m-2').set('x-request-id', 'caller-req-42').set('x-correlation-id', 'corr-7').expect(200);
+    expect(response.headers['x-request-id']).toBe('caller-req-42');
+    expect(byRequestId('caller-req-42')).toEqual([expect.objectContaining({ correlationId: 'corr-7' })]);
+    const line = raw.find((text) => text.includes('caller-req-42'))!;
+    expect(line.match(/"correlationId":/g)).toHaveLength(1);
+  });
+
+  it('logs unknown paths at info under one route label', async () => {
+    const response = await request(app.getHttpServer()).get('/no/such/path').expect(404);
+    expect(byRequestId(response.headers['x-request-id'])).toEqual([
+      expect.objectContaining({ level: 30, route: 'unmatched', req: expect.objectContaining({ method: 'GET' }), res: { statusCode: 404 } }),
+    ]);
+  });
+
+  it('logs probes and scrapes at debug, so not at info', async () => {
+    const live = await request(app.getHttpServer()).get('/health/live').expect(200);
+    const scrape = await request(app.getHttpServer()).get('/metrics').expect(200);
+    expect(byRequestId(live.headers['x-request-id'])).toEqual([]);
+    expect(byRequestId(scrape.headers['x-request-id'])).toEqual([]);
+  });
+});
