@@ -29,7 +29,7 @@ export function stderrKafkaLogger(stderr: { write(text: string): unknown }): Kaf
 
 export async function connectKafkaCommandSender(settings: CliSettings, stderr: { write(text: string): unknown }): Promise<CommandSender> {
   const kafka = createKafkaClient(
-    { brokers: settings.brokers, clientId: settings.clientId },
+    { brokers: settings.brokers, clientId: settings.clientId, ssl: settings.ssl, sasl: settings.sasl },
     { logger: stderrKafkaLogger(stderr), logLevel: KAFKA_LEVELS[settings.logLevel] ?? KafkaLogLevel.WARN },
   );
   const topics = topicNames(settings.topicPrefix);
