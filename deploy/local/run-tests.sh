@@ -24,4 +24,6 @@ make --no-print-directory build
 make --no-print-directory kafka-start replica-start
 echo "stack ready after $(( SECONDS - started )) s"
 npm test
+# Once, after the plaintext tiers: the same service against SASL_SSL Kafka and TLS-only Postgres.
+deploy/local/run-secure-tests.sh
 echo "make test: all tiers passed in $(( SECONDS - started )) s"
