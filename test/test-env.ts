@@ -1,4 +1,5 @@
-import { loadKafkaSecurity } from '@vinsight/config';
+// A relative import: Jest's globalSetup, which reads this file too, does not map @vinsight/* aliases.
+import { loadKafkaSecurity } from '../libs/config/src/config.loader';
 
 /** Kafka TLS/SASL settings of the tests' broker: TEST_KAFKA_SSL, TEST_KAFKA_SASL_PASSWORD_FILE and so on. */
 const kafkaSecurityEnvironment: Record<string, string> = {};
