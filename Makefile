@@ -15,7 +15,7 @@ export KAFKA_BROKERS ?= 127.0.0.1:9092
 
 .PHONY: help install build up down stack-up stack-down service-start service-stop test \
         migrate-create migrate-up migrate-down migrate-version migrate-force kafka-start kafka-stop \
-        postgres-setup replica-start replica-stop
+        postgres-setup replica-start replica-stop secure-up secure-down test-secure
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -66,8 +66,22 @@ up: stack-up migrate-up service-start ## install, start Kafka + Postgres replica
 
 down: service-stop stack-down ## stop the service, Kafka and the replica
 
-test: ## install, bring up what the tests need, run unit + integration + e2e tests, tear down
+test: ## install, bring up what the tests need, run unit + integration + e2e tests, then test-secure, tear down
 	deploy/local/run-tests.sh
+
+secure-up: install ## a SASL_SSL (SCRAM-SHA-512) broker on 127.0.0.1:9292 and a TLS-only Postgres on 5460, beside make up's stack
+	deploy/local/secure/kafka-start.sh
+	deploy/local/secure/postgres-start.sh
+	@echo
+	@echo "Secured stack up (CA and passwords in $(LOCAL)/secure). Point the service or the tests at it with:"
+	@echo "  source <(deploy/local/secure/env.sh)          # database vinsight; env.sh vinsight_test for the tests"
+
+secure-down: ## stop the secured broker and Postgres cluster (SECURE_DROP=1 also drops the cluster)
+	deploy/local/secure/kafka-stop.sh
+	deploy/local/secure/postgres-stop.sh
+
+test-secure: build ## the e2e subset and the start-up checks against the secured stack (started and stopped here)
+	deploy/local/run-secure-tests.sh
 
 migrate-create: build ## new pair of migration files: make migrate-create name=add_something
 	npm run --silent migrate -- create $(name)

@@ -40,5 +40,13 @@ module.exports = {
       globalSetup: '<rootDir>/test/global-setup.ts',
       setupFilesAfterEnv: ['<rootDir>/test/jest-timeouts.ts'],
     },
+    {
+      // Only against the secured stack (`make test-secure`, deploy/local/run-secure-tests.sh).
+      ...base,
+      displayName: 'secure',
+      testMatch: ['<rootDir>/test/**/*.secure-spec.ts'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/jest-timeouts.ts'],
+    },
   ],
 };

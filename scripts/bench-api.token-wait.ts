@@ -14,6 +14,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logLevel } from 'kafkajs';
+import { loadKafkaSecurity } from '@vinsight/config';
 import { Client, Pool } from 'pg';
 import { decodeConsistencyToken } from '@vinsight/contracts';
 import { parseCheckpointPayload, READ_MODEL_CHANNELS } from '@vinsight/database';
@@ -69,7 +70,7 @@ export async function measureTokenWait(urls: BenchUrls, processes: TokenWaitProc
   const api = (mode: 'notified' | 'polled', port: number) =>
     processes.start(`read API (${mode})`, [join(__dirname, 'bench-api.server.js'), 'pg', mode], port, { ...roleEnv, HTTP_PORT: String(port) });
 
-  const kafka = createKafkaClient({ brokers: BROKERS, clientId: 'bench-token-wait' }, { logLevel: logLevel.ERROR });
+  const kafka = createKafkaClient({ brokers: BROKERS, ...loadKafkaSecurity(), clientId: 'bench-token-wait' }, { logLevel: logLevel.ERROR });
   const tenants = Array.from({ length: TENANTS }, () => ({
     id: randomUUID(),
     token: `vik_${randomUUID()}`,

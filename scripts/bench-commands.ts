@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandClient, createKafkaClient, topicNames } from '@vinsight/kafka';
+import { loadKafkaSecurity } from '@vinsight/config';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { cpuSecondsOf } from './process-cpu';
 
@@ -308,7 +309,7 @@ async function rawCeiling(kafka: Kafka, fleet: Fleet, prefix: string): Promise<n
 
 async function main() {
   const prefix = `bench.${randomUUID().slice(0, 8)}.`;
-  const kafka = createKafkaClient({ brokers: BROKERS, clientId: 'bench-commands' }, { logLevel: logLevel.ERROR });
+  const kafka = createKafkaClient({ brokers: BROKERS, ...loadKafkaSecurity(), clientId: 'bench-commands' }, { logLevel: logLevel.ERROR });
   const topics = topicNames(prefix);
   log(`bench:commands on ${BROKERS.join(',')}, topics ${prefix}*, ${TOTAL} commands, ${TENANTS} tenants x ${MONITORS_PER_TENANT} monitors`);
   const processor = await startProcessor(prefix, `bench-${randomUUID().slice(0, 8)}`);

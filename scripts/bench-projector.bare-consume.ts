@@ -9,7 +9,8 @@
  * Prints one JSON line when done: records, values parsed, bytes, seconds since the consumer
  * started connecting, CPU seconds.
  */
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, SASLOptions } from 'kafkajs';
+import { loadKafkaSecurity } from '@vinsight/config';
 
 const env = (name: string, fallback?: string): string => {
   const value = process.env[name] ?? fallback;
@@ -19,7 +20,8 @@ const env = (name: string, fallback?: string): string => {
 
 async function main(): Promise<void> {
   const expected = Number(env('BARE_EXPECTED'));
-  const kafka = new Kafka({ brokers: env('KAFKA_BROKERS', '127.0.0.1:9092').split(','), clientId: env('BARE_GROUP_ID'), logLevel: logLevel.NOTHING });
+  const { ssl, sasl } = loadKafkaSecurity();
+  const kafka = new Kafka({ brokers: env('KAFKA_BROKERS', '127.0.0.1:9092').split(','), ssl, sasl: sasl as SASLOptions | undefined, clientId: env('BARE_GROUP_ID'), logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({
     groupId: env('BARE_GROUP_ID'),
     readUncommitted: false,

@@ -29,6 +29,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Migrator, migrationsDirectory } from '@vinsight/database';
 import { createKafkaClient, TopicAdmin, topicNames } from '@vinsight/kafka';
+import { loadKafkaSecurity } from '@vinsight/config';
 import { copyFrom, copyTo, ProjectionLagService, ProjectionRebuild, renderProgressBar } from '@vinsight/projections';
 import { logLevel } from 'kafkajs';
 import { Client, Pool } from 'pg';
@@ -138,7 +139,7 @@ async function main(): Promise<void> {
   const database = `vinsight_bench_${id}`;
   const prefix = `bench.${id}.`;
   const topics = topicNames(prefix);
-  const kafka = createKafkaClient({ brokers: BROKERS, clientId: `bench-projector-${id}` }, { logLevel: logLevel.NOTHING });
+  const kafka = createKafkaClient({ brokers: BROKERS, ...loadKafkaSecurity(), clientId: `bench-projector-${id}` }, { logLevel: logLevel.NOTHING });
   const workload: WorkloadOptions = {
     tenants: Number(env('BENCH_TENANTS', '200')),
     monitorsPerTenant: Number(env('BENCH_MONITORS_PER_TENANT', '10')),

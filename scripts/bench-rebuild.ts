@@ -9,6 +9,7 @@ import { decide, DomainCommand, initialTenantWriteState, TenantWriteState, evolv
 import { toEventEnvelope } from '@vinsight/contracts';
 import { PartitionStateLoader, SnapshotStore } from '@vinsight/command-processing';
 import { createKafkaClient, topicNames, TopicAdmin } from '@vinsight/kafka';
+import { loadKafkaSecurity } from '@vinsight/config';
 import { logLevel, Partitioners } from 'kafkajs';
 import { Pool } from 'pg';
 
@@ -77,7 +78,7 @@ async function produce(kafka: ReturnType<typeof createKafkaClient>, topic: strin
 async function main() {
   const prefix = `bench.rebuild.${randomUUID().slice(0, 8)}.`;
   const topics = topicNames(prefix);
-  const kafka = createKafkaClient({ brokers: BROKERS, clientId: 'bench-rebuild' }, { logLevel: logLevel.ERROR });
+  const kafka = createKafkaClient({ brokers: BROKERS, ...loadKafkaSecurity(), clientId: 'bench-rebuild' }, { logLevel: logLevel.ERROR });
   const admin = new TopicAdmin(kafka, topics);
   await admin.ensureTopics({ partitions: 1, replicationFactor: 1 });
   await admin.disconnect();

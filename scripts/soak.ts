@@ -20,6 +20,7 @@ import { mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createKafkaClient, topicNames } from '@vinsight/kafka';
+import { loadKafkaSecurity } from '@vinsight/config';
 import { Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { fullGcs, liveHeapTrend } from './soak.gc';
@@ -309,7 +310,7 @@ async function main() {
   const database = `vinsight_soak_${id}`;
   const prefix = `soak.${id}.`;
   const topics = topicNames(prefix);
-  const kafka = createKafkaClient({ brokers: BROKERS, clientId: `soak-${id}` }, { logLevel: logLevel.NOTHING });
+  const kafka = createKafkaClient({ brokers: BROKERS, ...loadKafkaSecurity(), clientId: `soak-${id}` }, { logLevel: logLevel.NOTHING });
   const fleet = new SoakFleet(options.tenants, options.monitors);
   if (options.heapSnapshots) mkdirSync(options.heapSnapshots, { recursive: true });
   log(

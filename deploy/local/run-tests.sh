@@ -27,4 +27,6 @@ echo "stack ready after $(( SECONDS - started )) s"
 # package); the machine's Node runs every tier.
 npx -y -p node@22 node node_modules/.bin/jest --selectProjects unit
 npm test
+# Once, after the plaintext tiers: the same service against SASL_SSL Kafka and TLS-only Postgres.
+deploy/local/run-secure-tests.sh
 echo "make test: all tiers passed in $(( SECONDS - started )) s"

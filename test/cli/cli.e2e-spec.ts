@@ -21,7 +21,7 @@ interface CliRun {
 describe('CLI, end to end against a running command processor', () => {
   const prefix = `e2e-cli.${randomUUID().slice(0, 8)}.`;
   const topics = topicNames(prefix);
-  const cliEnv = { PATH: process.env.PATH ?? '', KAFKA_BROKERS: testEnv.kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: prefix, KAFKA_CLIENT_ID: `e2e-cli-${randomUUID().slice(0, 8)}` };
+  const cliEnv = { PATH: process.env.PATH ?? '', KAFKA_BROKERS: testEnv.kafkaBrokers.join(','), ...testEnv.kafkaSecurityEnvironment, KAFKA_TOPIC_PREFIX: prefix, KAFKA_CLIENT_ID: `e2e-cli-${randomUUID().slice(0, 8)}` };
   let processor: ServiceProcess;
   let capture: TopicCapture;
 
@@ -50,7 +50,7 @@ describe('CLI, end to end against a running command processor', () => {
     const env = roleEnvironment({ KAFKA_TOPIC_PREFIX: prefix, KAFKA_CLIENT_ID: `e2e-${randomUUID().slice(0, 8)}`, KAFKA_PARTITIONS: '3' });
     processor = ServiceProcess.start('command-processor', env, await freePort());
     await processor.waitFor('/health/startup', 60000);
-    const kafka = createKafkaClient({ brokers: testEnv.kafkaBrokers, clientId: 'e2e-cli-test' }, { logLevel: 1 });
+    const kafka = createKafkaClient({ ...testEnv.kafka, clientId: 'e2e-cli-test' }, { logLevel: 1 });
     capture = await TopicCapture.start(kafka, [topics.events, topics.checkEvents]);
   });
 

@@ -21,7 +21,7 @@ describe('command processor, end to end through Kafka', () => {
   const env = roleEnvironment({ KAFKA_TOPIC_PREFIX: prefix, KAFKA_CLIENT_ID: `e2e-${randomUUID().slice(0, 8)}`, KAFKA_PARTITIONS: '3', PROCESSOR_SNAPSHOT_EVERY_EVENTS: '5' });
 
   beforeAll(async () => {
-    kafka = createKafkaClient({ brokers: testEnv.kafkaBrokers, clientId: 'e2e-test' }, { logLevel: 1 });
+    kafka = createKafkaClient({ ...testEnv.kafka, clientId: 'e2e-test' }, { logLevel: 1 });
     processor = ServiceProcess.start('command-processor', env, await freePort());
     await processor.waitFor('/health/startup', 60000);
     client = await CommandClient.connect(kafka, topics);

@@ -32,7 +32,7 @@ describe('crash safety of the command processor (kill -9 inside a transaction wh
   const running: ServiceProcess[] = [];
 
   beforeAll(() => {
-    kafka = createKafkaClient({ brokers: testEnv.kafkaBrokers, clientId: 'crash-test' }, { logLevel: 1 });
+    kafka = createKafkaClient({ ...testEnv.kafka, clientId: 'crash-test' }, { logLevel: 1 });
   });
 
   afterEach(async () => {

@@ -36,7 +36,7 @@ describe('readiness of the command processor with a stuck partition', () => {
   const running: ServiceProcess[] = [];
 
   beforeAll(() => {
-    kafka = createKafkaClient({ brokers: testEnv.kafkaBrokers, clientId: 'stuck-partition-test' }, { logLevel: 1 });
+    kafka = createKafkaClient({ ...testEnv.kafka, clientId: 'stuck-partition-test' }, { logLevel: 1 });
   });
 
   afterAll(async () => {

@@ -15,6 +15,7 @@ export function roleEnvironment(overrides: Record<string, string> = {}): Record<
     PROJECTOR_DATABASE_URL: testEnv.projectorUrl,
     API_DATABASE_URL: testEnv.apiUrl,
     KAFKA_BROKERS: testEnv.kafkaBrokers.join(','),
+    ...testEnv.kafkaSecurityEnvironment,
     ...overrides,
   };
 }

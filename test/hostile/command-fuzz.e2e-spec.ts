@@ -63,7 +63,7 @@ describe('command fuzzing over Kafka', () => {
 
   beforeAll(async () => {
     pool = projectorPool();
-    kafka = createKafkaClient({ brokers: testEnv.kafkaBrokers, clientId: 'fuzz-e2e' }, { logLevel: 1 });
+    kafka = createKafkaClient({ ...testEnv.kafka, clientId: 'fuzz-e2e' }, { logLevel: 1 });
     processor = ServiceProcess.start('command-processor', { ...env, MIGRATE_ON_START: 'true' }, await freePort());
     await processor.waitFor('/health/startup', 60000);
     projector = ServiceProcess.start('projector', env, await freePort());

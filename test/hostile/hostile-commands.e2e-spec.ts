@@ -30,7 +30,7 @@ describe('hostile commands, end to end', () => {
 
   beforeAll(async () => {
     pool = projectorPool();
-    kafka = createKafkaClient({ brokers: testEnv.kafkaBrokers, clientId: 'hostile-e2e' }, { logLevel: 1 });
+    kafka = createKafkaClient({ ...testEnv.kafka, clientId: 'hostile-e2e' }, { logLevel: 1 });
     processor = ServiceProcess.start('command-processor', env, await freePort());
     await processor.waitFor('/health/startup', 60000);
     projector = ServiceProcess.start('projector', { ...env, MIGRATE_ON_START: 'false' }, await freePort());

@@ -17,7 +17,7 @@ export function uniqueTopicPrefix(label: string): string {
 
 /** A KafkaJS client on the test broker that stays silent: failures surface as test errors. */
 export function testKafkaClient(clientId: string): Kafka {
-  return createKafkaClient({ brokers: testEnv.kafkaBrokers, clientId }, { logLevel: logLevel.NOTHING });
+  return createKafkaClient({ ...testEnv.kafka, clientId }, { logLevel: logLevel.NOTHING });
 }
 
 /** Creates topics and waits until they have leaders (KafkaJS's own wait is not enough on KRaft). */

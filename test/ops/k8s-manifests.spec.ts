@@ -144,8 +144,16 @@ describe.each([
       privileged: false,
       capabilities: { drop: ['ALL'] },
     });
-    expect(container(deployments[role]).volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
-    expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: expect.any(Object) }]);
+    expect(container(deployments[role]).volumeMounts).toEqual([
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'kafka-client', mountPath: '/etc/vinsight/kafka', readOnly: true },
+      { name: 'postgres-ca', mountPath: '/etc/vinsight/postgres', readOnly: true },
+    ]);
+    expect(pod.volumes).toEqual([
+      { name: 'tmp', emptyDir: expect.any(Object) },
+      { name: 'kafka-client', secret: { secretName: 'vinsight-kafka-client', defaultMode: 0o440 /* 288 */ } },
+      { name: 'postgres-ca', secret: { secretName: 'vinsight-postgres-ca', defaultMode: 0o440 /* 288 */ } },
+    ]);
   });
 
   it.each(ROLES)('gives %s resources whose heap and liveness limits fit inside', (role) => {
@@ -158,9 +166,12 @@ describe.each([
     expect(Number(config.LIVENESS_HEAP_MAX_MB)).toBeLessThan(heapMiB);
   });
 
+  // The Secrets' files (/etc/vinsight/...) as committed stand-ins, so libs/config can read them.
+  const mounted = (value: string) => value.replaceAll('/etc/vinsight/', `${join(ROOT, 'test', 'fixtures', 'k8s-secrets')}/`);
   const roleEnvironment = (role: Role): Record<string, string> => {
-    const env: Record<string, string> = { ...config };
-    for (const variable of container(deployments[role]).env ?? []) env[variable.name] = secretExample.stringData[variable.valueFrom.secretKeyRef.key];
+    const env: Record<string, string> = {};
+    for (const [name, value] of Object.entries(config)) env[name] = mounted(value);
+    for (const variable of container(deployments[role]).env ?? []) env[variable.name] = mounted(secretExample.stringData[variable.valueFrom.secretKeyRef.key]);
     return env;
   };
 

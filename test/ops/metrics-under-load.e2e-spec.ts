@@ -26,7 +26,7 @@ describe('/metrics under load', () => {
   const topics = topicNames(prefix);
 
   beforeAll(() => {
-    kafka = createKafkaClient({ brokers: testEnv.kafkaBrokers, clientId: 'metrics-test' }, { logLevel: 1 });
+    kafka = createKafkaClient({ ...testEnv.kafka, clientId: 'metrics-test' }, { logLevel: 1 });
   });
 
   afterAll(async () => {

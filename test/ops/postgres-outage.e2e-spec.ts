@@ -68,7 +68,7 @@ describe('Postgres primary outage under command and read load', () => {
 
   beforeAll(() => {
     createServiceCluster(CLUSTER, PORT, DATABASE);
-    kafka = createKafkaClient({ brokers: testEnv.kafkaBrokers, clientId: 'pg-outage-test' }, { logLevel: 1 });
+    kafka = createKafkaClient({ ...testEnv.kafka, clientId: 'pg-outage-test' }, { logLevel: 1 });
   });
 
   afterAll(async () => {

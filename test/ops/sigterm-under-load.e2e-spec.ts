@@ -51,7 +51,7 @@ describe('SIGTERM under Kafka load', () => {
     let kafka: Kafka;
 
     beforeAll(() => {
-      kafka = createKafkaClient({ brokers: testEnv.kafkaBrokers, clientId: 'sigterm-test' }, { logLevel: 1 });
+      kafka = createKafkaClient({ ...testEnv.kafka, clientId: 'sigterm-test' }, { logLevel: 1 });
     });
 
     it('stopped three times while commands flow: exit 0 within grace, every command one outcome, every event once', async () => {

@@ -59,7 +59,7 @@ describe('read API on data produced through Kafka', () => {
 
   beforeAll(async () => {
     pool = projectorPool();
-    kafka = createKafkaClient({ brokers: testEnv.kafkaBrokers, clientId: 'read-api-e2e' }, { logLevel: 1 });
+    kafka = createKafkaClient({ ...testEnv.kafka, clientId: 'read-api-e2e' }, { logLevel: 1 });
     processor = ServiceProcess.start('command-processor', env, await freePort());
     await processor.waitFor('/health/startup', 60000);
     projector = ServiceProcess.start('projector', env, await freePort());

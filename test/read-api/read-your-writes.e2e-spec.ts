@@ -52,7 +52,7 @@ describe('read-your-writes for every command result (property)', () => {
 
   beforeAll(async () => {
     pool = projectorPool();
-    kafka = createKafkaClient({ brokers: testEnv.kafkaBrokers, clientId: 'ryw-e2e' }, { logLevel: 1 });
+    kafka = createKafkaClient({ ...testEnv.kafka, clientId: 'ryw-e2e' }, { logLevel: 1 });
     processor = ServiceProcess.start('command-processor', env, await freePort());
     await processor.waitFor('/health/startup', 60000);
     projector = ServiceProcess.start('projector', env, await freePort());

@@ -42,7 +42,7 @@ describe('revoking an API key takes effect on every read API process within 1 s'
 
   beforeAll(async () => {
     pool = projectorPool();
-    kafka = createKafkaClient({ brokers: testEnv.kafkaBrokers, clientId: 'revoke-e2e' }, { logLevel: 1 });
+    kafka = createKafkaClient({ ...testEnv.kafka, clientId: 'revoke-e2e' }, { logLevel: 1 });
     processor = ServiceProcess.start('command-processor', env, await freePort());
     await processor.waitFor('/health/startup', 60000);
     projector = ServiceProcess.start('projector', env, await freePort());

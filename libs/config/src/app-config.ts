@@ -1,3 +1,5 @@
+import type { KafkaSaslConfig, KafkaTlsConfig } from './security.settings';
+
 export type ServiceRole = 'command-processor' | 'projector' | 'read-api' | 'migrate';
 
 /** Typed settings, validated once at boot. The only shape the rest of the code sees. */
@@ -16,7 +18,17 @@ export interface AppConfig {
     migrateOnStart: boolean;
   };
   replication: { maxLagSeconds: number; maxLagBytes: number };
-  kafka: { brokers: string[]; clientId: string; topicPrefix: string; partitions: number; replicationFactor: number };
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    topicPrefix: string;
+    partitions: number;
+    replicationFactor: number;
+    /** TLS to the brokers (KAFKA_SSL*); unset: plaintext. */
+    ssl?: KafkaTlsConfig;
+    /** SASL authentication (KAFKA_SASL_*); unset: none. */
+    sasl?: KafkaSaslConfig;
+  };
   consistencyWaitMs: number;
   health: { checkTimeoutMs: number; heapMaxBytes: number; projectionLagMaxEvents: number };
   processor: { snapshotEveryEvents: number; transactionLingerMs: number; rememberedResults: number };

@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { EnvironmentName, EnvironmentVariables } from './environment.schema';
 import { AppConfig, ServiceRole } from './app-config';
+import { KafkaSecurityConfig, kafkaSecurity, postgresTlsProblems } from './security.settings';
 
 /** Thrown at boot; its message names every bad variable so an operator can fix them at once. */
 export class ConfigError extends Error {
@@ -25,6 +26,9 @@ const KNOWN = new Set(Object.keys(new EnvironmentVariables()).concat(
   'JWT_HS256_SECRET', 'JWT_JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE',
 ));
 KNOWN.add('FAULT_INJECTION_EXIT_IN_BATCH_AFTER_RECORDS').add('FAULT_INJECTION_FAIL_PARTITION');
+for (const name of ['KAFKA_SSL_CA_FILE', 'KAFKA_SSL_CERT_FILE', 'KAFKA_SSL_KEY_FILE', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'KAFKA_SASL_PASSWORD_FILE']) {
+  KNOWN.add(name);
+}
 
 export function environmentVariableNames(): string[] {
   return [...KNOWN].sort();
@@ -47,6 +51,10 @@ export function loadConfig(
       .map((message) => message.replace(error.property + ' ', ''))
       .join('; ')} (got ${JSON.stringify(raw[error.property])})`,
   }));
+  // Files are read only once the variables naming them are well-formed.
+  let security: KafkaSecurityConfig = {};
+  if (!problems.some((p) => /^KAFKA_S(SL|ASL)/.test(p.variable))) security = kafkaSecurity(vars, problems);
+  if (!problems.some((p) => /DATABASE_URL$/.test(p.variable))) postgresTlsProblems(vars, problems);
   const migrates = vars.MIGRATE_ON_START === true;
   const required = new Set(roles.flatMap((role) => REQUIRED_BY_ROLE[role]));
   if (migrates && roles.some((r) => r !== 'migrate')) required.add('DATABASE_URL');
@@ -67,10 +75,10 @@ export function loadConfig(
     });
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return toAppConfig(roles, vars);
+  return toAppConfig(roles, vars, security);
 }
 
-function toAppConfig(roles: ServiceRole[], v: EnvironmentVariables): AppConfig {
+function toAppConfig(roles: ServiceRole[], v: EnvironmentVariables, security: KafkaSecurityConfig): AppConfig {
   return {
     roles,
     logLevel: v.LOG_LEVEL,
@@ -95,6 +103,8 @@ function toAppConfig(roles: ServiceRole[], v: EnvironmentVariables): AppConfig {
       topicPrefix: v.KAFKA_TOPIC_PREFIX,
       partitions: v.KAFKA_PARTITIONS,
       replicationFactor: v.KAFKA_REPLICATION_FACTOR,
+      ...(security.ssl ? { ssl: security.ssl } : {}),
+      ...(security.sasl ? { sasl: security.sasl } : {}),
     },
     consistencyWaitMs: v.CONSISTENCY_WAIT_MS,
     health: {
@@ -114,4 +124,39 @@ function toAppConfig(roles: ServiceRole[], v: EnvironmentVariables): AppConfig {
     stuckPartitionSeconds: v.READINESS_STUCK_PARTITION_SECONDS,
     faultInjection: { exitInBatchAfterRecords: v.FAULT_INJECTION_EXIT_IN_BATCH_AFTER_RECORDS, failPartition: v.FAULT_INJECTION_FAIL_PARTITION },
   };
+}
+
+const KAFKA_SECURITY_VARIABLES = [
+  'KAFKA_SSL',
+  'KAFKA_SSL_CA_FILE',
+  'KAFKA_SSL_CERT_FILE',
+  'KAFKA_SSL_KEY_FILE',
+  'KAFKA_SASL_MECHANISM',
+  'KAFKA_SASL_USERNAME',
+  'KAFKA_SASL_PASSWORD',
+  'KAFKA_SASL_PASSWORD_FILE',
+];
+
+/**
+ * Only the Kafka TLS and SASL settings, validated and read exactly as loadConfig does: for the CLI
+ * and scripts, which connect to the same brokers without the service's other settings.
+ */
+export function loadKafkaSecurity(env: Readonly<Record<string, string | undefined>> = process.env): KafkaSecurityConfig {
+  const raw: Record<string, string> = {};
+  for (const name of KAFKA_SECURITY_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[name] = value;
+  }
+  const vars = plainToInstance(EnvironmentVariables, raw);
+  const problems = validateSync(vars, { forbidUnknownValues: true })
+    .filter((error) => KAFKA_SECURITY_VARIABLES.includes(error.property))
+    .map((error) => ({
+      variable: error.property,
+      message: `${Object.values(error.constraints ?? {})
+        .map((message) => message.replace(error.property + ' ', ''))
+        .join('; ')} (got ${JSON.stringify(raw[error.property])})`,
+    }));
+  const security = problems.length === 0 ? kafkaSecurity(vars, problems) : {};
+  if (problems.length > 0) throw new ConfigError(problems);
+  return security;
 }

@@ -85,6 +85,40 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(10)
   KAFKA_REPLICATION_FACTOR = 1;
 
+  /**
+   * TLS to every broker. Without KAFKA_SSL_CA_FILE the broker's certificate must chain to a CA
+   * Node trusts by default (a managed service's public CA).
+   */
+  @Transform(toBool) @IsBoolean()
+  KAFKA_SSL = false;
+
+  /** PEM file of the CA(s) that signed the brokers' certificates (read and checked at boot). */
+  @IsOptional() @IsString() @MinLength(1)
+  KAFKA_SSL_CA_FILE?: string;
+
+  /** Mutual TLS: PEM client certificate, together with KAFKA_SSL_KEY_FILE. */
+  @IsOptional() @IsString() @MinLength(1)
+  KAFKA_SSL_CERT_FILE?: string;
+
+  /** Mutual TLS: PEM private key (unencrypted) of KAFKA_SSL_CERT_FILE. */
+  @IsOptional() @IsString() @MinLength(1)
+  KAFKA_SSL_KEY_FILE?: string;
+
+  /** SASL authentication to the brokers; unset: none. */
+  @IsOptional() @IsIn(['plain', 'scram-sha-256', 'scram-sha-512'])
+  KAFKA_SASL_MECHANISM?: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+  @IsOptional() @IsString() @MinLength(1)
+  KAFKA_SASL_USERNAME?: string;
+
+  /** The SASL password itself; or KAFKA_SASL_PASSWORD_FILE, never both. */
+  @IsOptional() @IsString() @MinLength(1)
+  KAFKA_SASL_PASSWORD?: string;
+
+  /** A file holding the SASL password (a mounted Kubernetes Secret); one trailing newline is ignored. */
+  @IsOptional() @IsString() @MinLength(1)
+  KAFKA_SASL_PASSWORD_FILE?: string;
+
   @Transform(toInt) @IsInt() @Min(0) @Max(60000)
   CONSISTENCY_WAIT_MS = 5000;
 

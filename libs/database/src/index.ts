@@ -5,3 +5,4 @@ export * from './tenant-context';
 export * from './connection-errors';
 export * from './wait-for-database';
 export * from './read-model-notifications';
+export * from './postgres-configuration';

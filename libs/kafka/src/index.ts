@@ -17,3 +17,6 @@ export type { CommandResultLike } from './command-client';
 export { CommandClient } from './command-client';
 export type { RetryBackoff } from './retry-backoff';
 export { PARTITION_RETRY_BACKOFF, retryDelayMs } from './retry-backoff';
+export type { KafkaConnectionSettings, KafkaSaslSettings, KafkaTlsSettings } from './kafka.settings';
+export type { KafkaConfigurationFailure, KafkaMisconfiguration } from './kafka-connection-check';
+export { connectKafkaOnce, kafkaConfigurationFailure } from './kafka-connection-check';

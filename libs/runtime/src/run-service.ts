@@ -8,6 +8,8 @@ import { LifecycleState } from '@vinsight/health';
 import { Logger } from 'nestjs-pino';
 import pino, { Logger as PinoLogger } from 'pino';
 import { createHttpAdapter } from './http-adapter';
+import { checkKafkaAtBoot, checkReplicaAtBoot, DATABASE_VARIABLES, postgresStartupError, StartupConfigurationError } from './boot-connection-checks';
+import { answerFrameworkError } from './framework-errors';
 
 export interface ServiceDefinition {
   /** Name in logs and metrics. */
@@ -43,6 +45,7 @@ export async function runService(definition: ServiceDefinition): Promise<NestFas
   const migrations = migrationsDirectory();
   lifecycle.expectedSchemaVersion = readMigrationFiles(migrations).at(-1)?.version ?? null;
   const app = await boot.track(async () => {
+    await checkKafkaAtBoot(config, (message) => bootLogger.warn(message));
     await waitForDatabases(config, lifecycle, bootLogger);
     if (config.database.migrateOnStart) {
       const migrator = new Migrator(config.database.ownerUrl!, migrations, {
@@ -69,15 +72,19 @@ export async function runService(definition: ServiceDefinition): Promise<NestFas
  * to the primary until it answers.
  */
 async function waitForDatabases(config: AppConfig, lifecycle: LifecycleState, logger: PinoLogger): Promise<void> {
-  const { migrateOnStart, ownerUrl, projectorUrl, apiUrl } = config.database;
-  const databases: [string, string | undefined][] = [
+  const { migrateOnStart, ownerUrl, projectorUrl, apiUrl, replicaUrl } = config.database;
+  const databases: [keyof typeof DATABASE_VARIABLES, string | undefined][] = [
     ['migrations', migrateOnStart ? ownerUrl : undefined],
     ['projector', projectorUrl],
     ['read API', apiUrl],
   ];
   for (const [name, url] of databases) {
-    if (url) await waitForDatabase(url, name, { warn: (message) => logger.warn(message), stopped: () => lifecycle.shuttingDown });
+    if (!url) continue;
+    await waitForDatabase(url, name, { warn: (message) => logger.warn(message), stopped: () => lifecycle.shuttingDown }).catch((error: unknown) => {
+      throw postgresStartupError(DATABASE_VARIABLES[name], url, error) ?? error;
+    });
   }
+  if (replicaUrl) await checkReplicaAtBoot(replicaUrl, (message) => logger.warn(message));
 }
 
 /** The boot in progress, so a shutdown can wait for it: the app exists (and listens) only after. */
@@ -147,6 +154,10 @@ function installGracefulShutdown(
 /** Exits non-zero on a failed boot (never a half-started process that looks alive). */
 export function runMain(definition: ServiceDefinition): void {
   runService(definition).catch((error: unknown) => {
+    if (error instanceof StartupConfigurationError) {
+      process.stderr.write(`${definition.name}: ${error.message}\n`);
+      process.exit(1);
+    }
     process.stderr.write(`${definition.name}: failed to start: ${(error as Error).stack ?? String(error)}\n`);
     process.exit(1);
   });

@@ -19,7 +19,7 @@ export const quietLogger = {
 };
 
 export function testKafka(clientId = 'projections-test'): Kafka {
-  return createKafkaClient({ brokers: testEnv.kafkaBrokers, clientId }, { logLevel: logLevel.NOTHING });
+  return createKafkaClient({ ...testEnv.kafka, clientId }, { logLevel: logLevel.NOTHING });
 }
 
 /** Topics under a prefix no other run uses, created with `partitions` partitions. */

@@ -19,6 +19,7 @@ export function projectorEnvironment(db: ScratchDatabase, topics: TopicNames, ex
     MIGRATE_ON_START: 'false',
     PROJECTOR_DATABASE_URL: db.projectorUrl,
     KAFKA_BROKERS: testEnv.kafkaBrokers.join(','),
+    ...testEnv.kafkaSecurityEnvironment,
     KAFKA_TOPIC_PREFIX: topics.events.slice(0, -'events'.length),
     KAFKA_PARTITIONS: '4',
     KAFKA_CLIENT_ID: `crash-${db.name}`,

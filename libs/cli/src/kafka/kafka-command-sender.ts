@@ -58,7 +58,7 @@ export async function connectKafkaCommandSender(settings: CliSettings, stderr: O
   let lastError: string | undefined;
   const printLevel = KAFKA_LEVELS[settings.logLevel] ?? KafkaLogLevel.NOTHING;
   const kafka = createKafkaClient(
-    { brokers: settings.brokers, clientId: settings.clientId },
+    { brokers: settings.brokers, clientId: settings.clientId, ssl: settings.ssl, sasl: settings.sasl },
     { logger: stderrKafkaLogger(stderr, printLevel, (message) => (lastError = message)), logLevel: Math.max(printLevel, KafkaLogLevel.ERROR) },
   );
   const topics = topicNames(settings.topicPrefix);

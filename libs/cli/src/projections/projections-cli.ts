@@ -68,7 +68,7 @@ async function projections(argv: string[], deps: ProjectionsCliDependencies, out
   const pool = createPool({ connectionString: config.database.projectorUrl!, max: 4, applicationName: 'vinsight-projections-cli' }, (error) =>
     err(`Postgres connection lost: ${error.message}`),
   );
-  const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}.cli` }, { logLevel: logLevel.NOTHING });
+  const kafka = createKafkaClient({ ...config.kafka, clientId: `${config.kafka.clientId}.cli` }, { logLevel: logLevel.NOTHING });
   const topics = topicNames(config.kafka.topicPrefix);
   const lag = new ProjectionLagService(kafka, pool, [topics.events, topics.checkEvents]);
   try {

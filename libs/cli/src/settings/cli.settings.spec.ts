@@ -35,4 +35,17 @@ describe('loadCliSettings', () => {
     expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual(['KAFKA_BROKERS', 'KAFKA_TOPIC_PREFIX', 'LOG_LEVEL']);
     expect((error as Error).message).toContain('KAFKA_BROKERS: must be a comma-separated list of host:port (got "no-port")');
   });
+
+  it('connects with the service’s Kafka TLS and SASL settings, and names each bad one with the others', () => {
+    const settings = loadCliSettings({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'ops', KAFKA_SASL_PASSWORD: 'pw', KAFKA_SSL: 'true' });
+    expect(settings.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'ops', password: 'pw' });
+    expect(settings.ssl).toEqual({});
+    let error: unknown;
+    try {
+      loadCliSettings({ KAFKA_BROKERS: 'no-port', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'ops' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual(['KAFKA_BROKERS', 'KAFKA_SASL_PASSWORD']);
+  });
 });

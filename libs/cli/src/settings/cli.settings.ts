@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { ConfigError, EnvironmentVariables } from '@vinsight/config';
+import { ConfigError, EnvironmentVariables, KafkaSecurityConfig, loadKafkaSecurity } from '@vinsight/config';
 
 /** The variables the CLI reads; none of the service's database settings are needed. */
 const CLI_VARIABLES = ['KAFKA_BROKERS', 'KAFKA_CLIENT_ID', 'KAFKA_TOPIC_PREFIX', 'LOG_LEVEL'] as const;
@@ -19,6 +19,9 @@ export interface CliSettings {
   readonly clientId: string;
   readonly topicPrefix: string;
   readonly logLevel: string;
+  /** The service's KAFKA_SSL* and KAFKA_SASL_* settings, read the same way. */
+  readonly ssl?: KafkaSecurityConfig['ssl'];
+  readonly sasl?: KafkaSecurityConfig['sasl'];
 }
 
 /**
@@ -40,8 +43,17 @@ export function loadCliSettings(env: Readonly<Record<string, string | undefined>
         .map((message) => message.replace(`${error.property} `, ''))
         .join('; ')} (got ${JSON.stringify(raw[error.property as CliVariable])})`,
     }));
+  let security: KafkaSecurityConfig = {};
+  try {
+    security = loadKafkaSecurity(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
+    ...(security.ssl ? { ssl: security.ssl } : {}),
+    ...(security.sasl ? { sasl: security.sasl } : {}),
     brokers: variables.KAFKA_BROKERS.split(',').map((broker) => broker.trim()),
     clientId: `${variables.KAFKA_CLIENT_ID}.cli`,
     topicPrefix: variables.KAFKA_TOPIC_PREFIX,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@vinsight/config';
-import { Admin, Kafka, logLevel } from 'kafkajs';
+import { createKafkaClient } from '@vinsight/kafka';
+import { Admin, logLevel } from 'kafkajs';
 
 export interface KafkaClusterDescription {
   clusterId: string;
@@ -46,15 +47,11 @@ export class KafkaBrokerProbe implements OnApplicationShutdown {
 
   private async connect(): Promise<Admin> {
     const timeoutMs = this.config.health.checkTimeoutMs;
-    const kafka = new Kafka({
-      clientId: `${this.config.kafka.clientId}-health`,
-      brokers: this.config.kafka.brokers,
-      connectionTimeout: timeoutMs,
-      requestTimeout: timeoutMs,
-      retry: { retries: 0 },
+    const kafka = createKafkaClient(
+      { ...this.config.kafka, clientId: `${this.config.kafka.clientId}-health` },
       // A broker outage is reported by readiness; KafkaJS's own error lines would repeat it per probe.
-      logLevel: logLevel.NOTHING,
-    });
+      { timeoutMs, retry: { retries: 0 }, logLevel: logLevel.NOTHING },
+    );
     this.admin = kafka.admin({ retry: { retries: 0 } });
     await this.admin.connect();
     return this.admin;
