@@ -62,7 +62,7 @@ describe('CLI, end to end against a running command processor', () => {
   const tenantId = randomUUID();
 
   const groupIds = async () => {
-    const admin = createKafkaClient({ brokers: testEnv.kafkaBrokers, clientId: 'e2e-cli-groups' }, { logLevel: 1 }).admin();
+    const admin = createKafkaClient({ ...testEnv.kafka, clientId: 'e2e-cli-groups' }, { logLevel: 1 }).admin();
     await admin.connect();
     try {
       return (await admin.listGroups()).groups.map((group) => group.groupId);
