@@ -38,12 +38,15 @@ describe('tenant context', () => {
     );
   });
 
-  it.each(["x' OR true --", '', `${TENANT} `, '4f1c2d3e5a6b4c7d8e9f0a1b2c3d4e5f'])('refuses %j as a tenant id before any SQL is sent', async (tenantId) => {
-    const query = jest.fn();
-    expect(() => tenantScope(tenantId)).toThrow('tenant id must be a UUID');
-    await expect(withTenant({ query }, tenantId, 'SELECT 1')).rejects.toThrow('tenant id must be a UUID');
-    expect(query).not.toHaveBeenCalled();
-  });
+  it.each(["x' OR true --", '', `${TENANT} `, '4f1c2d3e5a6b4c7d8e9f0a1b2c3d4e5f'])(
+    'refuses %j as a tenant id before any SQL is sent',
+    async (tenantId) => {
+      const query = jest.fn();
+      expect(() => tenantScope(tenantId)).toThrow('tenant id must be a UUID');
+      await expect(withTenant({ query }, tenantId, 'SELECT 1')).rejects.toThrow('tenant id must be a UUID');
+      expect(query).not.toHaveBeenCalled();
+    },
+  );
 
   it.each(['k.tenant_id; DROP TABLE x', "k.tenant_id'", 'a.b.c'])('refuses %j as a column', (column) => {
     expect(() => tenantScopeFromColumn(column)).toThrow('not a column name');

@@ -24,7 +24,8 @@ export interface TenantQueryable {
   query(text: string): Promise<unknown>;
 }
 
-const scopeTo = (tenantSql: string) => `set_config('transaction_read_only', 'on', true), set_config('${TENANT_SETTING}', ${tenantSql}, true)`;
+const scopeTo = (tenantSql: string) =>
+  `set_config('transaction_read_only', 'on', true), set_config('${TENANT_SETTING}', ${tenantSql}, true)`;
 
 /** One statement that makes the running transaction read-only and scopes it to `tenantId`. */
 export function tenantScope(tenantId: string): string {
