@@ -77,6 +77,24 @@ module.exports = {
       to: { path: '^apps/' },
     },
     {
+      name: 'not-to-test',
+      comment:
+        'Code that ships (apps/, libs/ outside their specs) never imports test/: fixtures, harnesses and ' +
+        'test environments stay out of the build.',
+      severity: 'error',
+      from: { path: '^(apps|libs)/', pathNot: '\\.(spec|int-spec|e2e-spec)\\.ts$' },
+      to: { path: '^test/' },
+    },
+    {
+      name: 'no-orphans',
+      comment:
+        'A module nothing imports and that imports nothing is dead code or a forgotten entry point. ' +
+        'Entry points import what they run, so they are never orphans.',
+      severity: 'error',
+      from: { orphan: true, pathNot: any('\\.d\\.ts$', '(^|/)node_modules/', '^prisma/generated/') },
+      to: {},
+    },
+    {
       name: 'prisma-only-in-repositories',
       comment:
         'Prisma appears only in read-model repository files (*.repository.ts), which return our own types, ' +

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   @Module({
     imports: [
       ...platformImports({ service: 'bench-read-api-express', config, lifecycle, primaryPool: API_POOL }),
-      ReadApiHttpModule.forRoot({ settings: { hotPathDriver: 'pg', rateLimit: { requestsPerSecond: 0, burst: 1 } } }),
+      ReadApiHttpModule.forRoot({ settings: { rateLimit: { requestsPerSecond: 0, burst: 1 } } }),
     ],
   })
   class BenchExpressReadApiModule {}

@@ -68,7 +68,7 @@ export async function measureTokenWait(urls: BenchUrls, processes: TokenWaitProc
   const role = (name: string, port: number) =>
     processes.start(name, [join(__dirname, '..', 'apps', name, 'src', 'main.js')], port, { ...roleEnv, HTTP_PORT: String(port) });
   const api = (mode: 'notified' | 'polled', port: number) =>
-    processes.start(`read API (${mode})`, [join(__dirname, 'bench-api.server.js'), 'pg', mode], port, { ...roleEnv, HTTP_PORT: String(port) });
+    processes.start(`read API (${mode})`, [join(__dirname, 'bench-api.server.js'), mode], port, { ...roleEnv, HTTP_PORT: String(port) });
 
   const kafka = createKafkaClient({ brokers: BROKERS, ...loadKafkaSecurity(), clientId: 'bench-token-wait' }, { logLevel: logLevel.ERROR });
   const tenants = Array.from({ length: TENANTS }, () => ({

@@ -9,8 +9,7 @@
  * ceiling and with the same read API module on Express, bench-api.express.ts, which is how the
  * HTTP platform was chosen; medians, plus each read API process's CPU time per request, the
  * figure that holds on a machine shared with other work) and at a fixed 1,000 req/s, the first page of
- * monitors, the 30-day uptime (full speed and a fixed BENCH_UPTIME_RATE), each for the `pg` hot
- * path and again with the `prisma` interactive transaction for comparison.
+ * monitors, the 30-day uptime (full speed and a fixed BENCH_UPTIME_RATE).
  * Then the token-wait line (bench-api.token-wait.ts): result received -> read with its token
  * answered at 200 commands/s through Kafka, notified against polled read API processes.
  * `npm run bench:api -- --token-wait-only` runs only that line (no data set to seed).
@@ -168,11 +167,11 @@ const apiEnvironment = (port: number) => ({
   DATABASE_POOL_MAX: String(POOL_MAX),
 });
 
-function apiServer(driver: 'pg' | 'prisma', port: number) {
-  return startProcess(`read API (${driver})`, [join(__dirname, 'bench-api.server.js'), driver], port, apiEnvironment(port));
+function apiServer(port: number) {
+  return startProcess('read API', [join(__dirname, 'bench-api.server.js')], port, apiEnvironment(port));
 }
 
-/** The same read API module (pg hot path) on @nestjs/platform-express. */
+/** The same read API module on @nestjs/platform-express. */
 function expressApiServer(port: number) {
   return startProcess('read API on Express', [join(__dirname, 'bench-api.express.js')], port, apiEnvironment(port));
 }
@@ -184,22 +183,18 @@ function median(runs: Figures[]): Figures {
   return [...runs].sort((a, b) => a.reqPerSec - b.reqPerSec)[Math.floor(runs.length / 2)];
 }
 
-async function measureApi(driver: 'pg' | 'prisma', server: ChildProcess, port: number, results: Record<string, Figures>, withSingle: boolean): Promise<void> {
-  if (withSingle) {
-    results[`${driver} single`] = await measure(port, single, { pid: server.pid });
-    results[`${driver} single @1000`] = await measureAtRate(port, single, 1000);
-  }
-  results[`${driver} list`] = await measure(port, list);
-  results[`${driver} uptime`] = await measure(port, uptime, { pid: server.pid });
-  results[`${driver} uptime @rate`] = await measureAtRate(port, uptime, UPTIME_RATE);
+async function measureApi(server: ChildProcess, port: number, results: Record<string, Figures>): Promise<void> {
+  results['list'] = await measure(port, list);
+  results['uptime'] = await measure(port, uptime, { pid: server.pid });
+  results['uptime @rate'] = await measureAtRate(port, uptime, UPTIME_RATE);
 }
 
-function report(driver: 'pg' | 'prisma', results: Record<string, Figures>): void {
-  row(`read API (${driver}): GET /v1/monitors/:id${driver === 'pg' ? ' (median)' : ''}`, results[`${driver} single`]);
-  row(`read API (${driver}): GET /v1/monitors/:id @ 1000/s`, results[`${driver} single @1000`]);
-  row(`read API (${driver}): GET /v1/monitors?limit=50`, results[`${driver} list`]);
-  row(`read API (${driver}): uptime?window=30d`, results[`${driver} uptime`]);
-  row(`read API (${driver}): uptime?window=30d @ ${UPTIME_RATE}/s`, results[`${driver} uptime @rate`]);
+function report(results: Record<string, Figures>): void {
+  row('read API: GET /v1/monitors/:id (median)', results['single']);
+  row('read API: GET /v1/monitors/:id @ 1000/s', results['single @1000']);
+  row('read API: GET /v1/monitors?limit=50', results['list']);
+  row('read API: uptime?window=30d', results['uptime']);
+  row(`read API: uptime?window=30d @ ${UPTIME_RATE}/s`, results[`uptime @rate`]);
 }
 
 const row = (name: string, f: Figures) =>
@@ -245,7 +240,7 @@ async function main(): Promise<void> {
   const ratios: number[] = [];
   const expressRatios: number[] = [];
   try {
-    const server = await apiServer('pg', 3912);
+    const server = await apiServer(3912);
     try {
       const expressServer = await expressApiServer(expressPort);
       try {
@@ -268,7 +263,7 @@ async function main(): Promise<void> {
           );
         }
         bareFigures = median(bareRounds);
-        results['pg single'] = median(apiRounds);
+        results['single'] = median(apiRounds);
         expressFigures = median(expressRounds);
         const cpuOf = (rounds: Figures[]) => middle(rounds.map((f) => f.cpuUsPerRequest ?? Number.NaN));
         cpuPerRequest = { bare: cpuOf(bareRounds), fastify: cpuOf(apiRounds), express: cpuOf(expressRounds) };
@@ -280,12 +275,12 @@ async function main(): Promise<void> {
           atRate.express.push(await measure(expressPort, single, { rate: 1000 }));
         }
         bareAt1000 = medianP99(atRate.bare);
-        results['pg single @1000'] = medianP99(atRate.fastify);
+        results['single @1000'] = medianP99(atRate.fastify);
         expressAt1000 = medianP99(atRate.express);
       } finally {
         await stop(expressServer);
       }
-      await measureApi('pg', server, 3912, results, false);
+      await measureApi(server, 3912, results);
     } finally {
       await stop(server);
     }
@@ -294,30 +289,18 @@ async function main(): Promise<void> {
   }
   row('bare Fastify + pg: GET /v1/monitors/:id (median)', bareFigures);
   row('bare Fastify + pg: GET /v1/monitors/:id @ 1000/s', bareAt1000);
-  row('read API (pg) on Express: GET /v1/monitors/:id (median)', expressFigures);
-  row('read API (pg) on Express: GET /v1/monitors/:id @ 1000/s', expressAt1000);
-  report('pg', results);
+  row('read API on Express: GET /v1/monitors/:id (median)', expressFigures);
+  row('read API on Express: GET /v1/monitors/:id @ 1000/s', expressAt1000);
+  report(results);
 
-  const prismaServer = await apiServer('prisma', 3913);
-  try {
-    await measure(3913, single, { seconds: 3 });
-    await measureApi('prisma', prismaServer, 3913, results, true);
-  } finally {
-    await stop(prismaServer);
-  }
-  report('prisma', results);
-
-  const pg = (key: string) => results[`pg ${key}`];
-  const prisma = (key: string) => results[`prisma ${key}`];
   const ratio = middle(ratios);
   const expressRatio = middle(expressRatios);
-  log(`ratio read API (pg) / bare, median of ${ROUNDS} paired rounds: ${ratio.toFixed(3)}`);
+  log(`ratio read API / bare, median of ${ROUNDS} paired rounds: ${ratio.toFixed(3)}`);
   log(`ratio Express / Fastify, same read API module, median of ${ROUNDS} paired rounds: ${expressRatio.toFixed(3)}`);
   log(
     `process CPU per GET /v1/monitors/:id (median of rounds): bare ${cpuPerRequest.bare} µs, read API on Fastify ${cpuPerRequest.fastify} µs, ` +
       `on Express ${cpuPerRequest.express} µs; bare / read API ${(cpuPerRequest.bare / cpuPerRequest.fastify).toFixed(3)}`,
   );
-  log(`ratio prisma / pg: single ${(prisma('single').reqPerSec / pg('single').reqPerSec).toFixed(3)}, uptime ${(prisma('uptime').reqPerSec / pg('uptime').reqPerSec).toFixed(3)}`);
   const tokenWaitFigures = await tokenWait();
   const failures =
     bareFigures.failures + bareAt1000.failures + expressFigures.failures + expressAt1000.failures + tokenWaitFigures.notified.failures + tokenWaitFigures.polled.failures +
@@ -326,18 +309,15 @@ async function main(): Promise<void> {
   log(
     JSON.stringify({
       bench: 'api',
-      monitorReqPerSec: pg('single').reqPerSec,
+      monitorReqPerSec: results['single'].reqPerSec,
       bareReqPerSec: bareFigures.reqPerSec,
       ratio: Number(ratio.toFixed(3)),
-      p99MsAt1000: pg('single @1000').p99,
+      p99MsAt1000: results['single @1000'].p99,
       bareP99MsAt1000: bareAt1000.p99,
-      uptime30dP99Ms: pg('uptime @rate').p99,
-      uptime30dReqPerSec: pg('uptime').reqPerSec,
-      uptime30dCpuUsPerRequest: pg('uptime').cpuUsPerRequest,
-      listReqPerSec: pg('list').reqPerSec,
-      prismaMonitorReqPerSec: prisma('single').reqPerSec,
-      prismaP99MsAt1000: prisma('single @1000').p99,
-      prismaUptime30dReqPerSec: prisma('uptime').reqPerSec,
+      uptime30dP99Ms: results['uptime @rate'].p99,
+      uptime30dReqPerSec: results['uptime'].reqPerSec,
+      uptime30dCpuUsPerRequest: results['uptime'].cpuUsPerRequest,
+      listReqPerSec: results['list'].reqPerSec,
       expressReqPerSec: expressFigures.reqPerSec,
       expressP99MsAt1000: expressAt1000.p99,
       expressToFastifyRatio: Number(expressRatio.toFixed(3)),

@@ -50,6 +50,9 @@ const FIXTURE: Record<string, string> = {
   'libs/database/src/index.ts': "import { PrismaClient } from '@prisma/client';\nexport { PrismaClient };\n",
   'libs/read-api/src/monitors.repository.ts': "import type { PrismaClient } from '@prisma/client';\nexport type Client = PrismaClient;\n",
   'apps/api/src/main.ts': "import { Kafka } from '@vinsight/kafka';\nimport { config } from '@vinsight/config';\nexport { Kafka, config };\n",
+  'test/helpers.ts': 'export const fixture = {};\n',
+  'libs/kafka/src/ping.spec.ts': "import { fixture } from '../../../test/helpers';\nimport { ping } from './ping';\nexport { fixture, ping };\n",
+  'libs/kafka/src/ping.int-spec.ts': "import { fixture } from '../../../test/helpers';\nexport { fixture };\n",
   // ---- each breaks one rule ----
   'libs/domain/src/uses-nest.ts': "import { Injectable } from '@nestjs/common';\nexport { Injectable };\n",
   'libs/domain/src/uses-pg-types.ts': "import type { Pool } from 'pg';\nexport type P = Pool;\n",
@@ -64,6 +67,9 @@ const FIXTURE: Record<string, string> = {
   'libs/kafka/src/ping.ts': "import { pong } from './pong';\nexport const ping = () => pong;\n",
   'libs/kafka/src/pong.ts': "import { ping } from './ping';\nexport const pong = () => ping;\n",
   'libs/kafka/src/uses-missing.ts': "import { nothing } from './missing';\nexport { nothing };\n",
+  'libs/kafka/src/uses-test.ts': "import { fixture } from '../../../test/helpers';\nexport { fixture };\n",
+  'apps/api/src/uses-test.ts': "import { fixture } from '../../../test/helpers';\nexport { fixture };\n",
+  'libs/kafka/src/forgotten.ts': 'export const forgotten = 1;\n',
 };
 
 /** [rule, importing file, what it imports (a fragment of the resolved path)] */
@@ -81,6 +87,9 @@ const EXPECTED: [string, string, string][] = [
   ['prisma-only-in-repositories', 'libs/read-api/src/monitors.service.ts', '@prisma/client'],
   ['no-circular', 'libs/kafka/src/ping.ts', 'libs/kafka/src/pong.ts'], // a cycle is reported once
   ['not-to-unresolvable', 'libs/kafka/src/uses-missing.ts', './missing'],
+  ['not-to-test', 'libs/kafka/src/uses-test.ts', 'test/helpers.ts'],
+  ['not-to-test', 'apps/api/src/uses-test.ts', 'test/helpers.ts'],
+  ['no-orphans', 'libs/kafka/src/forgotten.ts', 'libs/kafka/src/forgotten.ts'], // an orphan is reported as from = to
 ];
 
 const run = promisify(execFile);
@@ -113,7 +122,7 @@ describe('dependency rules (.dependency-cruiser.js)', () => {
     expect(found[0].rule.severity).toBe('error');
   });
 
-  it('flags nothing else: aliases, allowed packages, repositories and libs/database pass', () => {
+  it('flags nothing else: aliases, allowed packages, repositories, libs/database and specs importing test/ pass', () => {
     const flagged = violations.map((v) => `${v.rule.name} ${v.from}`).sort();
     expect(flagged).toEqual(EXPECTED.map(([rule, from]) => `${rule} ${from}`).sort());
   });

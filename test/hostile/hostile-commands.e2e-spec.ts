@@ -3,7 +3,7 @@ import { eventHeaders, EventEnvelope } from '@vinsight/contracts';
 import { CommandClient, CommandResultLike, createKafkaClient, topicNames } from '@vinsight/kafka';
 import { Kafka, Partitioners } from 'kafkajs';
 import { Pool } from 'pg';
-import { command, createMonitor, createTenant } from '../commands/commands';
+import { createMonitor, createTenant } from '../commands/commands';
 import { freePort, roleEnvironment, ServiceProcess } from '../e2e/service-process';
 import { projectorPool } from '../read-api/read-api.harness';
 import { testEnv } from '../test-env';

@@ -1,22 +1,29 @@
+import { PrismaPg } from '@prisma/adapter-pg';
 import fc from 'fast-check';
 import { Pool } from 'pg';
 import request from 'supertest';
+import { UptimeWindow, uptimeRanges } from '../../libs/read-api/src/features/analytics/analytics.windows';
 import { histogramPercentile, sumHistograms } from '../../libs/read-api/src/features/analytics/latency-histogram';
+import { PrismaClient } from '../../prisma/generated/client';
+import { testEnv } from '../test-env';
 import { TenantSeed, bearer, hoursAgo } from './read-api.fixtures';
-import { ReadApiTestApp, projectorPool, startReadApi } from './read-api.harness';
+import { NOW, ReadApiTestApp, projectorPool, startReadApi } from './read-api.harness';
 
 /**
- * The pg hot paths (one round trip, SQL literals, histograms merged in JavaScript) answer exactly
- * what the Prisma paths answer, and the JavaScript percentile is the database's.
+ * The hot reads (one round trip, SQL literals, the uptime statement stitched from hourly and
+ * daily rollups, histograms merged in JavaScript) answer what independent references say: typed
+ * Prisma queries for the monitors, the hourly rollups and incidents summed by the database for
+ * the uptime; and the JavaScript percentile is the database's.
  */
-describe('hot paths: pg and Prisma agree', () => {
+describe('hot paths answer what the references answer', () => {
   let pool: Pool;
+  let prisma: PrismaClient;
   let seed: TenantSeed;
-  let pgApi: ReadApiTestApp;
-  let prismaApi: ReadApiTestApp;
+  let api: ReadApiTestApp;
 
   beforeAll(async () => {
     pool = projectorPool();
+    prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: testEnv.projectorUrl, max: 2 }) });
     seed = await new TenantSeed(pool).insertStandard({ monitors: 12 });
     for (let hour = 1; hour <= 60; hour++) {
       await seed.insertRollup('hourly', seed.monitors[0].id, new Date(Math.floor(hoursAgo(hour).getTime() / 3600000) * 3600000), {
@@ -27,45 +34,154 @@ describe('hot paths: pg and Prisma agree', () => {
       });
     }
     await seed.rollUpDays(seed.monitors[0].id);
-    [pgApi, prismaApi] = await Promise.all([startReadApi({ settings: { hotPathDriver: 'pg' } }), startReadApi({ settings: { hotPathDriver: 'prisma' } })]);
+    api = await startReadApi();
   });
 
   afterAll(async () => {
-    await Promise.all([pgApi?.close(), prismaApi?.close()]);
+    await api?.close();
     await seed?.delete();
+    await prisma?.$disconnect();
     await pool?.end();
   });
 
+  const SELECT = {
+    id: true,
+    name: true,
+    url: true,
+    checkInterval: true,
+    isActive: true,
+    status: true,
+    lastCheckedAt: true,
+    lastResponseTimeMs: true,
+    version: true,
+    createdAt: true,
+    updatedAt: true,
+  } as const;
+  type Row = { [K in keyof typeof SELECT]: unknown };
+  const view = (row: Row) =>
+    Object.fromEntries(Object.entries(row).map(([key, value]) => [key, value instanceof Date ? value.toISOString() : value]));
+  const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+  /** The reference page: Prisma's typed query over the same filters, `limit` rows after `after`. */
+  async function referencePage(
+    filter: { status?: string; active?: boolean; q?: string },
+    limit: number,
+    after?: { createdAt: string; id: string },
+  ) {
+    const rows = await prisma.monitor.findMany({
+      select: SELECT,
+      where: {
+        tenantId: seed.tenantId,
+        deletedAt: null,
+        status: filter.status,
+        isActive: filter.active,
+        ...(filter.q !== undefined && { name: { contains: likeEscape(filter.q), mode: 'insensitive' } }),
+        ...(after && {
+          OR: [{ createdAt: { gt: new Date(after.createdAt) } }, { createdAt: new Date(after.createdAt), id: { gt: after.id } }],
+        }),
+      },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take: limit + 1,
+    });
+    return { data: rows.slice(0, limit).map(view), more: rows.length > limit };
+  }
+
   it.each([
-    ['a monitor', () => `/v1/monitors/${seed.monitors[3].id}`],
-    ['a deleted monitor', () => `/v1/monitors/${seed.deletedMonitorId}`],
-    ['the first page of monitors', () => '/v1/monitors?limit=5'],
-    ['a filtered page', () => '/v1/monitors?status=up&active=true&q=monitor&limit=2'],
-    ['a wildcard search', () => `/v1/monitors?q=${encodeURIComponent('100%_')}`],
-    ['a backslash search', () => `/v1/monitors?q=${encodeURIComponent('\\\'')}`],
-    ['uptime over 24 h', () => `/v1/monitors/${seed.monitors[0].id}/uptime`],
-    ['uptime over 7 days', () => `/v1/monitors/${seed.monitors[0].id}/uptime?window=7d`],
-    ['uptime without data', () => `/v1/monitors/${seed.monitors[4].id}/uptime?window=30d`],
-    ['uptime of a deleted monitor', () => `/v1/monitors/${seed.deletedMonitorId}/uptime`],
-  ])('%s', async (_, path) => {
-    const [viaPg, viaPrisma] = await Promise.all([
-      request(pgApi.server).get(path()).set(bearer(seed.token)),
-      request(prismaApi.server).get(path()).set(bearer(seed.token)),
-    ]);
-    expect(viaPg.status).toBe(viaPrisma.status);
-    const { requestId: _a, ...pgBody } = viaPg.body;
-    const { requestId: _b, ...prismaBody } = viaPrisma.body;
-    expect(pgBody).toEqual(prismaBody);
+    ['a monitor', () => seed.monitors[3].id],
+    ['a deleted monitor', () => seed.deletedMonitorId],
+  ])('%s', async (_, id) => {
+    const response = await request(api.server).get(`/v1/monitors/${id()}`).set(bearer(seed.token));
+    const row = await prisma.monitor.findFirst({ select: SELECT, where: { tenantId: seed.tenantId, id: id(), deletedAt: null } });
+    if (row === null) return expect(response.status).toBe(404);
+    expect(response.status).toBe(200);
+    const { requestId: _requestId, ...body } = response.body;
+    expect(body).toEqual(view(row));
+  });
+
+  it.each([
+    ['the first page of monitors', {}, 5],
+    ['a filtered page', { status: 'up', active: true, q: 'monitor' }, 2],
+    ['a wildcard search', { q: '100%_' }, 50],
+    ['a backslash search', { q: "\\'" }, 50],
+  ])('%s', async (_, filter: { status?: string; active?: boolean; q?: string }, limit) => {
+    const query = new URLSearchParams({ limit: String(limit) });
+    for (const [key, value] of Object.entries(filter)) query.set(key, String(value));
+    const response = await request(api.server).get(`/v1/monitors?${query.toString()}`).set(bearer(seed.token)).expect(200);
+    const reference = await referencePage(filter, limit);
+    expect(response.body.data).toEqual(reference.data);
+    expect(response.body.nextCursor !== null).toBe(reference.more);
   });
 
   it('pages the same way through a cursor', async () => {
-    const first = await request(pgApi.server).get('/v1/monitors?limit=5').set(bearer(seed.token)).expect(200);
-    const [viaPg, viaPrisma] = await Promise.all([
-      request(pgApi.server).get(`/v1/monitors?limit=5&cursor=${first.body.nextCursor}`).set(bearer(seed.token)),
-      request(prismaApi.server).get(`/v1/monitors?limit=5&cursor=${first.body.nextCursor}`).set(bearer(seed.token)),
-    ]);
-    expect(viaPg.body).toEqual(viaPrisma.body);
-    expect(viaPg.body.data).toHaveLength(5);
+    const first = await request(api.server).get('/v1/monitors?limit=5').set(bearer(seed.token)).expect(200);
+    const second = await request(api.server)
+      .get(`/v1/monitors?limit=5&cursor=${first.body.nextCursor}`)
+      .set(bearer(seed.token))
+      .expect(200);
+    const last = first.body.data[4] as { createdAt: string; id: string };
+    expect(second.body.data).toEqual((await referencePage({}, 5, last)).data);
+    expect(second.body.data).toHaveLength(5);
+  });
+
+  /** The uptime from the hourly rows alone (daily rows are their sums) and the incidents. */
+  async function referenceUptime(monitorId: string, window: UptimeWindow) {
+    const { hourlyFrom, from, to } = uptimeRanges(window, NOW);
+    const { rows } = await pool.query(
+      `SELECT coalesce(sum(total_checks), 0)::float8 AS total, coalesce(sum(up_checks), 0)::float8 AS up,
+              coalesce(sum(down_checks), 0)::float8 AS down, coalesce(sum(error_checks), 0)::float8 AS error,
+              (sum(response_time_sum_ms) / nullif(sum(response_time_count), 0))::float8 AS avg,
+              latency_histogram_percentile(latency_histogram_sum(latency_histogram), 0.95) AS p95,
+              (SELECT count(*)::float8 FROM incidents WHERE tenant_id = $1 AND monitor_id = $2 AND started_at < $4
+                  AND (resolved_at IS NULL OR resolved_at > $5)) AS incidents,
+              (SELECT coalesce(sum(extract(epoch FROM least(coalesce(resolved_at, $4), $4) - greatest(started_at, $5))), 0)::float8
+                 FROM incidents WHERE tenant_id = $1 AND monitor_id = $2 AND started_at < $4
+                  AND (resolved_at IS NULL OR resolved_at > $5)) AS downtime
+         FROM monitor_check_rollups_hourly
+        WHERE tenant_id = $1 AND monitor_id = $2 AND bucket_start >= $3 AND bucket_start < $4`,
+      [seed.tenantId, monitorId, hourlyFrom, to, from],
+    );
+    return rows[0] as {
+      total: number;
+      up: number;
+      down: number;
+      error: number;
+      avg: number | null;
+      p95: number | null;
+      incidents: number;
+      downtime: number;
+    };
+  }
+
+  it.each([
+    ['uptime over 24 h', 0, '24h'],
+    ['uptime over 7 days', 0, '7d'],
+    ['uptime without data', 4, '30d'],
+  ] as const)('%s', async (_, monitor, window) => {
+    const response = await request(api.server)
+      .get(`/v1/monitors/${seed.monitors[monitor].id}/uptime?window=${window}`)
+      .set(bearer(seed.token))
+      .expect(200);
+    const reference = await referenceUptime(seed.monitors[monitor].id, window);
+    expect(response.body).toMatchObject({
+      totalChecks: reference.total,
+      upChecks: reference.up,
+      downChecks: reference.down,
+      errorChecks: reference.error,
+      incidentCount: reference.incidents,
+    });
+    expect(response.body.downtimeSeconds).toBeCloseTo(reference.downtime, 3);
+    for (const [ours, theirs] of [
+      [response.body.avgResponseTimeMs, reference.avg],
+      [response.body.p95ResponseTimeMs, reference.p95],
+    ]) {
+      if (theirs === null) expect(ours).toBeNull();
+      else expect(ours).toBeCloseTo(theirs, 2);
+    }
+    if (monitor === 0) expect(reference.total).toBeGreaterThan(0);
+  });
+
+  it('answers 404 for the uptime of a deleted monitor', async () => {
+    await request(api.server).get(`/v1/monitors/${seed.deletedMonitorId}/uptime`).set(bearer(seed.token)).expect(404);
   });
 
   it('computes the same percentile as latency_histogram_percentile', async () => {
@@ -77,7 +193,10 @@ describe('hot paths: pg and Prisma agree', () => {
         fc.constantFrom(0, 0.5, 0.95, 0.99, 1),
         async (histograms, fraction) => {
           const merged = sumHistograms(histograms, bounds.length);
-          const database = await pool.query<{ p: number | null }>('SELECT latency_histogram_percentile($1::bigint[], $2) AS p', [merged, fraction]);
+          const database = await pool.query<{ p: number | null }>('SELECT latency_histogram_percentile($1::bigint[], $2) AS p', [
+            merged,
+            fraction,
+          ]);
           const ours = histogramPercentile(merged, fraction, bounds);
           if (database.rows[0].p === null) expect(ours).toBeNull();
           else expect(ours).toBeCloseTo(database.rows[0].p, 6);

@@ -4,18 +4,16 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig, ConfigModule, loadConfig } from '@vinsight/config';
 import { DatabaseModule } from '@vinsight/database';
 import { LoggingModule } from '@vinsight/observability';
-import { Clock, ReadApiHttpModule, ReadApiSettings } from '@vinsight/read-api';
-import { createHttpAdapter } from '@vinsight/runtime';
+import { ReadApiHttpModule, ReadApiSettings } from '@vinsight/read-api';
+import { Clock, createHttpAdapter } from '@vinsight/runtime';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { testEnv } from '../test-env';
 
 export const NOW = new Date('2026-01-15T12:00:00.000Z');
 
-export class FixedClock extends Clock {
-  constructor(public current: Date = NOW) {
-    super();
-  }
+export class FixedClock implements Clock {
+  constructor(public current: Date = NOW) {}
   now(): Date {
     return this.current;
   }

@@ -29,7 +29,7 @@ export class AllInOneModule {
         }),
         CommandProcessingModule.forRoot(config, lifecycle),
         ProjectorModule.forRoot(config, lifecycle),
-        ReadApiHttpModule.forRoot({ settings: readApiSettings({ jwt: { ...config.readApi.jwt, clockToleranceSeconds: 30 }, rateLimit: config.readApi.rateLimit }) }),
+        ReadApiHttpModule.forRoot({ settings: readApiSettings(config.readApi) }),
       ],
     };
   }

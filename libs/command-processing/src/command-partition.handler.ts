@@ -17,12 +17,13 @@ import {
 } from '@vinsight/contracts';
 import { DomainCommand, evolveTenantWriteState, TenantWriteState, toSnapshot } from '@vinsight/domain';
 import { OutputMessages, PartitionHandler, PendingWork, TopicNames } from '@vinsight/kafka';
+import { CLOCK, Clock } from '@vinsight/runtime';
 import { IHeaders, KafkaMessage, Message } from 'kafkajs';
 import { decideCommandClass } from './handlers/decide-command';
 import { InfrastructureFailure } from './infrastructure-failure';
 import { PartitionState } from './partition-state';
 import { PartitionStateLoader } from './partition-state.loader';
-import { CLOCK, Clock, EVENT_IDS, EventIdGenerator } from './ports';
+import { EVENT_IDS, EventIdGenerator } from './ports';
 import { resultPosition, WrittenSoFar } from './result-position';
 import { PartitionSnapshot, SnapshotStore } from './snapshot.store';
 import { TOPIC_NAMES } from './tokens';

@@ -3,12 +3,11 @@ import { APP_CONFIG, AppConfig } from '@vinsight/config';
 import { ConsumerGroupRegistry, LifecycleState, PartitionProgressRegistry, trackConsumerGroup } from '@vinsight/health';
 import { AppMetrics } from '@vinsight/observability';
 import { TopicAdmin, TopicNames, TransactionalProcessor } from '@vinsight/kafka';
-import { InjectedFaults } from '@vinsight/runtime';
+import { InjectedFaults, nestKafkaLogger } from '@vinsight/runtime';
 import { Kafka } from 'kafkajs';
 import { CommandPartitionHandler } from './command-partition.handler';
 import { InputPartitionsProgress } from './input-partitions.progress';
 import { commandTypeLabel } from './command-type-label';
-import { nestKafkaLogger } from './nest-kafka-logger';
 import { KAFKA_CLIENT, TOPIC_NAMES } from './tokens';
 
 /** Commands per Kafka transaction: large enough to amortise the transaction's round trips. */

@@ -1,12 +1,5 @@
 import { createHash } from 'node:crypto';
 
-/** The processor's clock: the only source of "now" for commands (`metadata.now`). */
-export interface Clock {
-  now(): Date;
-}
-export const CLOCK = Symbol('CLOCK');
-export const systemClock: Clock = { now: () => new Date() };
-
 /**
  * Event ids derived from the command id and the event's index (a name-based UUID, version 5
  * layout over SHA-1). Re-processing a command after an aborted transaction yields the same ids,

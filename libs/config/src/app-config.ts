@@ -34,7 +34,7 @@ export interface AppConfig {
   processor: { snapshotEveryEvents: number; transactionLingerMs: number; rememberedResults: number };
   projector: { maxBufferedRecords: number };
   readApi: {
-    jwt: { hs256Secret?: string; jwksUrl?: string; issuer?: string; audience?: string };
+    jwt: { hs256Secret?: string; jwksUrl?: string; issuer?: string; audience?: string; clockToleranceSeconds: number };
     rateLimit: { requestsPerSecond: number; burst: number; maxBuckets: number };
   };
   shutdownGraceMs: number;

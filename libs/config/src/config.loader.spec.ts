@@ -46,6 +46,7 @@ describe('loadConfig', () => {
     { name: 'PROCESSOR_REMEMBERED_RESULTS', role: 'command-processor', read: (c: AppConfig) => c.processor.rememberedResults, fallback: 100000, ok: '1000', bad: ['999', '1000001', 'many'] },
     { name: 'PROJECTOR_MAX_BUFFERED_RECORDS', role: 'projector', read: (c: AppConfig) => c.projector.maxBufferedRecords, fallback: 100000, ok: '5000', bad: ['999', '1000001', 'lots'] },
     { name: 'READ_API_RATE_LIMIT_MAX_BUCKETS', role: 'read-api', read: (c: AppConfig) => c.readApi.rateLimit.maxBuckets, fallback: 100000, ok: '2000', bad: ['999', '1000001', 'all'] },
+    { name: 'JWT_CLOCK_TOLERANCE_SECONDS', role: 'read-api', read: (c: AppConfig) => c.readApi.jwt.clockToleranceSeconds, fallback: 30, ok: '5', bad: ['-1', '301', 'soon'] },
   ] as const)('bounds $name: $fallback by default, 1,000 to 1,000,000 when set', ({ name, role, read, fallback, ok, bad }) => {
     expect(read(loadConfig([role], base))).toBe(fallback);
     expect(read(loadConfig([role], { ...base, [name]: ok }))).toBe(Number(ok));

@@ -115,7 +115,13 @@ function toAppConfig(roles: ServiceRole[], v: EnvironmentVariables, security: Ka
     processor: { snapshotEveryEvents: v.PROCESSOR_SNAPSHOT_EVERY_EVENTS, transactionLingerMs: v.PROCESSOR_TRANSACTION_LINGER_MS, rememberedResults: v.PROCESSOR_REMEMBERED_RESULTS },
     projector: { maxBufferedRecords: v.PROJECTOR_MAX_BUFFERED_RECORDS },
     readApi: {
-      jwt: { hs256Secret: v.JWT_HS256_SECRET, jwksUrl: v.JWT_JWKS_URL, issuer: v.JWT_ISSUER, audience: v.JWT_AUDIENCE },
+      jwt: {
+        hs256Secret: v.JWT_HS256_SECRET,
+        jwksUrl: v.JWT_JWKS_URL,
+        issuer: v.JWT_ISSUER,
+        audience: v.JWT_AUDIENCE,
+        clockToleranceSeconds: v.JWT_CLOCK_TOLERANCE_SECONDS,
+      },
       rateLimit: { requestsPerSecond: v.READ_API_RATE_LIMIT_PER_SECOND, burst: v.READ_API_RATE_LIMIT_BURST, maxBuckets: v.READ_API_RATE_LIMIT_MAX_BUCKETS },
     },
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,

@@ -151,6 +151,10 @@ export class EnvironmentVariables {
   @IsOptional() @IsString()
   JWT_AUDIENCE?: string;
 
+  /** Seconds of clock difference allowed when checking a JWT's exp and nbf. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(300)
+  JWT_CLOCK_TOLERANCE_SECONDS = 30;
+
   /** Sustained read API requests per second per credential; 0 turns rate limiting off. */
   @Transform(toInt) @IsInt() @Min(0)
   READ_API_RATE_LIMIT_PER_SECOND = 50;

@@ -4,6 +4,12 @@
  * the transaction that sent it commits, so a listener never hears of rows it cannot read yet.
  * Payloads stay small (NOTIFY caps them at 8,000 bytes); the rows themselves are read afterwards.
  */
+/**
+ * The live projection's name in `projection_checkpoints`, which the projector writes and the read
+ * API waits on for X-Consistency-Token: it never changes, not even across a rebuild.
+ */
+export const READ_MODELS_PROJECTION = 'read-models';
+
 export const READ_MODEL_CHANNELS = {
   /** A live read-models checkpoint moved: `<partition>:<nextOffset>:<topic>`. */
   checkpoint: 'vinsight_checkpoint',

@@ -1,25 +1,50 @@
-import { Pool, PoolClient } from 'pg';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import type { QueryResult, QueryResultRow } from 'pg';
 
 /**
- * Runs `work` in one read-only transaction with `app.current_tenant_id` set for that transaction
- * only (`set_config(..., true)`), which is what the row-level security policies read. A
- * session-level SET would survive COMMIT and leak the tenant into the pooled connection's next user.
+ * The one way to run a query as a tenant. Row-level security reads the tenant from
+ * `app.current_tenant_id`; only this file sets it, always with `set_config(..., true)`, which
+ * lasts until the end of the running transaction. A session-level SET would survive COMMIT and
+ * leak the tenant into the pooled connection's next user. (test/database/tenant-context.spec.ts
+ * fails when any other file in libs/ or apps/ names the setting.)
+ *
+ * Two ways in, one statement underneath (`tenantScope`):
+ * - `withTenant`: the scope and one read statement sent as ONE simple-protocol message, which
+ *   Postgres runs as one implicit transaction (rolled back on any error): a read costs one round
+ *   trip. The statement's values must be literals, since that protocol takes no parameters.
+ * - `tenantScope` as the first statement of a transaction the caller runs itself (Prisma's
+ *   interactive transaction).
  */
-export async function withTenant<T>(pool: Pool, tenantId: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
+const TENANT_SETTING = 'app.current_tenant_id';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const COLUMN = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
+
+/** What `withTenant` sends its message through: a pool or one of its checked-out clients. */
+export interface TenantQueryable {
+  query(text: string): Promise<unknown>;
+}
+
+const scopeTo = (tenantSql: string) =>
+  `set_config('transaction_read_only', 'on', true), set_config('${TENANT_SETTING}', ${tenantSql}, true)`;
+
+/** One statement that makes the running transaction read-only and scopes it to `tenantId`. */
+export function tenantScope(tenantId: string): string {
   if (!UUID.test(tenantId)) throw new Error('tenant id must be a UUID');
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN READ ONLY');
-    await client.query("SELECT set_config('app.current_tenant_id', $1, true)", [tenantId]);
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  return `SELECT ${scopeTo(`'${tenantId}'::text`)}`;
+}
+
+/**
+ * For a lookup whose tenant is what it finds (an API key by its hash): a select-list item that
+ * scopes the running transaction to the tenant in `column` of the row it is selected with, so
+ * that the following statements of the same message read that tenant's rows.
+ */
+export function tenantScopeFromColumn(column: string): string {
+  if (!COLUMN.test(column)) throw new Error('not a column name');
+  return scopeTo(`${column}::text`);
+}
+
+/** Runs `statement` (values inlined as literals) as `tenantId` in one round trip; its rows. */
+export async function withTenant<R extends QueryResultRow>(queryable: TenantQueryable, tenantId: string, statement: string): Promise<R[]> {
+  const results = (await queryable.query(`${tenantScope(tenantId)}; ${statement}`)) as QueryResult<R>[];
+  return results[results.length - 1].rows;
 }

@@ -1,8 +1,4 @@
-/**
- * The live projection's name in `projection_checkpoints`. The read API waits on its checkpoints
- * for X-Consistency-Token, so it never changes, not even across a rebuild.
- */
-export const READ_MODELS_PROJECTION = 'read-models';
+export { READ_MODELS_PROJECTION } from '@vinsight/database';
 
 /** Retention per plan (ISSUE 4): raw checks are trimmed per plan, rollups kept 400 days. */
 export const CHECK_RETENTION_DAYS = { free: 7, pro: 90, enterprise: 400 } as const;

@@ -2,9 +2,7 @@ export { ReadApiHttpModule, buildReadApiOpenApiDocument } from './read-api-http.
 export type { ReadApiHttpOptions } from './read-api-http.module';
 export { READ_API_SETTINGS, readApiSettings } from './read-api.settings';
 export type { ReadApiSettings } from './read-api.settings';
-export { Clock, SystemClock } from './clock';
 export { ReplicaRouter } from './database/replica-router';
 export type { ReadTarget } from './database/replica-router';
-export { READ_MODELS_PROJECTION } from './consistency/consistency.waiter';
 export { openApiYaml } from './openapi/openapi.yaml-text';
 export { ReadModelListener } from './notifications/read-model.listener';

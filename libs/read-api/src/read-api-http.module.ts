@@ -1,9 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { CLOCK, Clock, systemClock } from '@vinsight/runtime';
 import { CredentialAuthenticator } from './auth/credential.authenticator';
 import { JwtVerifier } from './auth/jwt.verifier';
 import { ReadApiGuard } from './auth/read-api.guard';
-import { Clock, SystemClock } from './clock';
 import { ConsistencyWaiter } from './consistency/consistency.waiter';
 import { ReadModelsDatabase } from './database/read-models.database';
 import { ReplicaRouter } from './database/replica-router';
@@ -47,7 +47,7 @@ export class ReadApiHttpModule {
       controllers: [...READ_API_CONTROLLERS, DocsController],
       providers: [
         { provide: READ_API_SETTINGS, useValue: readApiSettings(options.settings) },
-        { provide: Clock, useValue: options.clock ?? new SystemClock() },
+        { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: OPENAPI_DOCUMENT_FACTORY, useValue: buildReadApiOpenApiDocument },
         httpPlatformSetup,

@@ -1,6 +1,8 @@
 /**
- * Settings of the read API that libs/config does not carry yet. They come in through this
- * provider (never process.env), so a composition root or a test overrides them explicitly.
+ * Settings of the read API: libs/config's `readApi` (what the environment sets, validated at
+ * boot) and defaults for what it does not carry yet. They come in through this provider (never
+ * process.env), so a composition root passes `readApiSettings(config.readApi)` and a test
+ * overrides them explicitly.
  */
 export interface ReadApiSettings {
   /** How long an authenticated credential is trusted before it is looked up again. */
@@ -37,13 +39,6 @@ export interface ReadApiSettings {
    * Off, waits poll and revocations wait for the cache's time to live (the benchmark compares).
    */
   notifications: boolean;
-  /**
-   * Data access of the hot reads (GET /v1/monitors/:id, GET /v1/monitors, the uptime query):
-   * `pg` sends the tenant transaction as one round trip (or, for uptime, runs a prepared
-   * statement); `prisma` uses the typed client's interactive transaction. The benchmark
-   * compares both (scripts/bench-api.ts).
-   */
-  hotPathDriver: 'pg' | 'prisma';
 }
 
 export const READ_API_SETTINGS = Symbol('READ_API_SETTINGS');
@@ -57,7 +52,6 @@ export function readApiSettings(overrides: Partial<ReadApiSettings> = {}): ReadA
     replicaLagPollMs: 1000,
     consistencyPollMs: 25,
     notifications: true,
-    hotPathDriver: 'pg',
   };
   return {
     ...defaults,

@@ -1,3 +1,5 @@
+export * from './clock';
+export * from './nest-kafka-logger';
 export * from './run-service';
 export * from './platform.imports';
 export * from './fault-injection';

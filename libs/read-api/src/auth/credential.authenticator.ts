@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { QueryResult } from 'pg';
-import { EVERY_TENANT } from '@vinsight/database';
-import { Clock } from '../clock';
+import { EVERY_TENANT, tenantScopeFromColumn, withTenant } from '@vinsight/database';
+import { CLOCK, Clock } from '@vinsight/runtime';
 import { ReadModelsDatabase } from '../database/read-models.database';
 import { sha256Literal, uuidLiteral } from '../database/sql-literals';
 import { TenantInactiveError, UnauthenticatedError } from '../errors/read-api.errors';
@@ -58,7 +58,7 @@ export class CredentialAuthenticator {
   constructor(
     private readonly database: ReadModelsDatabase,
     private readonly jwt: JwtVerifier,
-    private readonly clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(READ_API_SETTINGS) settings: ReadApiSettings,
     listener: ReadModelListener,
   ) {
@@ -143,15 +143,15 @@ export class CredentialAuthenticator {
 
   /**
    * One round trip: the key is visible through the api_key_lookup policy (keyed by the hash),
-   * which also yields the tenant; the tenant row is then read under that tenant's setting.
+   * which also yields the tenant; the tenant row is then read under that tenant's scope.
    */
   private async lookUpApiKey(hash: string): Promise<ApiKeyRecord | null> {
     const sql = `SET TRANSACTION READ ONLY;
       SELECT set_config('app.api_key_token_sha256', ${sha256Literal(hash)}, true);
-      SELECT set_config('app.current_tenant_id', k.tenant_id::text, true) AS tenant_id, k.id, k.expires_at, k.revoked_at
+      SELECT ${tenantScopeFromColumn('k.tenant_id')}, k.tenant_id, k.id, k.expires_at, k.revoked_at
         FROM api_keys k WHERE k.token_sha256 = ${sha256Literal(hash)};
       SELECT t.is_active, t.deleted_at FROM tenants t
-        WHERE t.id = nullif(current_setting('app.current_tenant_id', true), '')::uuid`;
+        WHERE t.id = (SELECT k.tenant_id FROM api_keys k WHERE k.token_sha256 = ${sha256Literal(hash)})`;
     const results = (await this.database.primaryPool.query(sql)) as unknown as QueryResult[];
     const key = results[2].rows[0] as { tenant_id: string; id: string; expires_at: Date | null; revoked_at: Date | null } | undefined;
     if (!key) return null;
@@ -166,11 +166,11 @@ export class CredentialAuthenticator {
   }
 
   private async lookUpTenant(tenantId: string): Promise<TenantState> {
-    const sql = `SET TRANSACTION READ ONLY;
-      SELECT set_config('app.current_tenant_id', ${uuidLiteral(tenantId)}::text, true);
-      SELECT is_active, deleted_at FROM tenants WHERE id = ${uuidLiteral(tenantId)}`;
-    const results = (await this.database.primaryPool.query(sql)) as unknown as QueryResult[];
-    const tenant = results[2].rows[0] as { is_active: boolean; deleted_at: Date | null } | undefined;
+    const [tenant] = await withTenant<{ is_active: boolean; deleted_at: Date | null }>(
+      this.database.primaryPool,
+      tenantId,
+      `SELECT is_active, deleted_at FROM tenants WHERE id = ${uuidLiteral(tenantId)}`,
+    );
     return { exists: tenant !== undefined, isActive: tenant?.is_active ?? false, deleted: tenant?.deleted_at != null };
   }
 }

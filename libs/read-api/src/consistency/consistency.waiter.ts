@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@vinsight/config';
 import { ConsistencyPosition } from '@vinsight/contracts';
-import { CheckpointNotice } from '@vinsight/database';
+import { CheckpointNotice, READ_MODELS_PROJECTION } from '@vinsight/database';
 import { topicNames } from '@vinsight/kafka';
 import type { Pool } from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,9 +10,6 @@ import { ReadTarget } from '../database/replica-router';
 import { ConsistencyTimeoutError } from '../errors/read-api.errors';
 import { ReadModelListener } from '../notifications/read-model.listener';
 import { READ_API_SETTINGS, ReadApiSettings } from '../read-api.settings';
-
-/** The projection whose checkpoints say what the read models include. */
-export const READ_MODELS_PROJECTION = 'read-models';
 
 const CHECKPOINTS_SQL = `SELECT topic, next_offset::text AS next_offset FROM projection_checkpoints
   WHERE projection = $1 AND partition = $2 AND topic = ANY($3::text[])`;

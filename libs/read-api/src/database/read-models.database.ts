@@ -1,13 +1,12 @@
 import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { APP_CONFIG, AppConfig } from '@vinsight/config';
-import { API_POOL, REPLICA_POOL } from '@vinsight/database';
-import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
+import { API_POOL, REPLICA_POOL, tenantScope, withTenant } from '@vinsight/database';
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { PrismaClient } from '../../../../prisma/generated/client';
 import { ReadApiError } from '../errors/read-api.errors';
 import { ReadContext } from './read-context';
 import { ReadTarget, ReplicaRouter } from './replica-router';
-import { uuidLiteral } from './sql-literals';
 
 /** A statement `prepared` declares once per connection: `text` takes $1..$n of `types`. */
 export interface PreparedStatement {
@@ -22,20 +21,20 @@ const SQL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 export type TenantTransaction = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
 /**
- * Every read of tenant data runs here: in ONE read-only transaction under the API role, with
- * `app.current_tenant_id` set for that transaction only, which is what row level security reads.
- * Repositories add explicit tenant filters on top, for the indexes.
+ * Every read of tenant data runs here: in ONE read-only transaction under the API role, scoped
+ * to the tenant by @vinsight/database's tenant context (tenant-context.ts), which is what row
+ * level security reads. Repositories add explicit tenant filters on top, for the indexes.
  *
- * Two ways in:
- * - `transaction`: Prisma's interactive transaction (BEGIN, settings, the work, COMMIT), the default;
- * - `singleRoundTrip`: the settings and one read statement sent as one simple-protocol message,
- *   which Postgres runs as one implicit transaction (and rolls back on any error), so a hot read
- *   costs one round trip instead of four;
+ * Three ways in:
+ * - `transaction`: Prisma's interactive transaction (BEGIN, the tenant scope, the work, COMMIT),
+ *   for typed reads;
+ * - `singleRoundTrip`: the tenant scope and one read statement sent as one simple-protocol
+ *   message (`withTenant`), so a hot read costs one round trip instead of four;
  * - `prepared`: for a larger statement, whose planning costs more than its execution (the
  *   30-day uptime: 1.1 ms instead of 3.0 ms per query, most of it planning): the statement is
  *   declared once per pooled connection with SQL's PREPARE, then every call is again ONE
- *   simple-protocol message, the settings and `EXECUTE name(literals)`, one implicit
- *   transaction. (A protocol-level named statement cannot share a message with the settings:
+ *   simple-protocol message, the tenant scope and `EXECUTE name(literals)`, one implicit
+ *   transaction. (A protocol-level named statement cannot share a message with the scope:
  *   BEGIN, execute, COMMIT made three round trips, and the 30-day uptime's p99 paid for them.)
  *   See the benchmark figures in scripts/bench-api.ts.
  *
@@ -78,7 +77,7 @@ export class ReadModelsDatabase implements OnApplicationShutdown {
     return this.onTarget(context.target, (target) =>
       this.clients[target]!.$transaction(
         async (tx) => {
-          await tx.$queryRaw`SELECT set_config('transaction_read_only', 'on', true), set_config('app.current_tenant_id', ${context.tenantId}, true)`;
+          await tx.$queryRawUnsafe(tenantScope(context.tenantId));
           return work(tx);
         },
         { maxWait: timeout, timeout },
@@ -87,12 +86,8 @@ export class ReadModelsDatabase implements OnApplicationShutdown {
   }
 
   /** `statement`: one read statement whose values are literals from sql-literals.ts. */
-  async singleRoundTrip<R extends QueryResultRow>(context: ReadContext, statement: string): Promise<R[]> {
-    const sql = `SET TRANSACTION READ ONLY; SELECT set_config('app.current_tenant_id', ${uuidLiteral(context.tenantId)}::text, true); ${statement}`;
-    return this.onTarget(context.target, async (target) => {
-      const results = (await this.pools[target]!.query(sql)) as unknown as QueryResult<R>[];
-      return results[results.length - 1].rows;
-    });
+  singleRoundTrip<R extends QueryResultRow>(context: ReadContext, statement: string): Promise<R[]> {
+    return this.onTarget(context.target, (target) => withTenant<R>(this.pools[target]!, context.tenantId, statement));
   }
 
   /**
@@ -101,8 +96,7 @@ export class ReadModelsDatabase implements OnApplicationShutdown {
    */
   async prepared<R extends QueryResultRow>(context: ReadContext, statement: PreparedStatement, literals: string[]): Promise<R[]> {
     if (!SQL_NAME.test(statement.name)) throw new Error('not a statement name');
-    const sql = `SET TRANSACTION READ ONLY; SELECT set_config('app.current_tenant_id', ${uuidLiteral(context.tenantId)}::text, true);
-      EXECUTE ${statement.name}(${literals.join(', ')})`;
+    const execute = `EXECUTE ${statement.name}(${literals.join(', ')})`;
     let preparedOn = this.preparedOn.get(statement.name);
     if (!preparedOn) this.preparedOn.set(statement.name, (preparedOn = new WeakSet()));
     return this.onTarget(context.target, async (target) => {
@@ -112,8 +106,7 @@ export class ReadModelsDatabase implements OnApplicationShutdown {
           await client.query(`PREPARE ${statement.name}(${statement.types.join(', ')}) AS ${statement.text}`);
           preparedOn.add(client);
         }
-        const results = (await client.query(sql)) as unknown as QueryResult<R>[];
-        return results[results.length - 1].rows;
+        return await withTenant<R>(client, context.tenantId, execute);
       } finally {
         client.release();
       }

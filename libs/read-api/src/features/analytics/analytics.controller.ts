@@ -1,7 +1,7 @@
-import { Controller, Get, Param, Query, UseGuards, UsePipes } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, UseGuards, UsePipes } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { CLOCK, Clock } from '@vinsight/runtime';
 import { ReadApiGuard, Reader } from '../../auth/read-api.guard';
-import { Clock } from '../../clock';
 import { ReadContext } from '../../database/read-context';
 import { NotFoundError, ValidationFailedError } from '../../errors/read-api.errors';
 import { ReadOperation } from '../../http/api-docs.decorators';
@@ -20,7 +20,7 @@ const round = (value: number | null, digits: number) => (value === null ? null :
 export class AnalyticsController {
   constructor(
     private readonly analytics: AnalyticsRepository,
-    private readonly clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get('uptime')

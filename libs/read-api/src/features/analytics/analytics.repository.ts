@@ -1,8 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ReadContext } from '../../database/read-context';
 import { PreparedStatement, ReadModelsDatabase } from '../../database/read-models.database';
 import { timestampLiteral, uuidLiteral } from '../../database/sql-literals';
-import { READ_API_SETTINGS, ReadApiSettings } from '../../read-api.settings';
 import { monitorExists } from '../monitors/monitors.repository';
 import { BucketSize, UptimeRanges } from './analytics.windows';
 import { histogramPercentile, sumHistograms } from './latency-histogram';
@@ -36,7 +35,7 @@ const ROLLUP_COLUMNS = 'total_checks, up_checks, down_checks, error_checks, resp
  * from the response-time sums, and the rows' latency histograms, which are merged into p95 in
  * latency-histogram.ts (cheaper there than in plpgsql); plus the incidents
  * overlapping the window and their time inside it. One statement, prepared once per connection
- * on the hot path (its planning costs more than its execution) and executed in one round trip.
+ * (its planning costs more than its execution) and executed in one round trip.
  * $1 tenant, $2 monitor, $3 hourlyFrom, $4 daysFrom, $5 daysTo, $6 to, $7 from.
  */
 const UPTIME_SQL = `
@@ -130,10 +129,7 @@ const num = (value: unknown): number | null => (value === null || value === unde
 export class AnalyticsRepository {
   private bounds?: Promise<number[]>;
 
-  constructor(
-    private readonly database: ReadModelsDatabase,
-    @Inject(READ_API_SETTINGS) private readonly settings: ReadApiSettings,
-  ) {}
+  constructor(private readonly database: ReadModelsDatabase) {}
 
   /** The histogram bucket bounds, from the database that defines them (read once). */
   private histogramBounds(): Promise<number[]> {
@@ -147,18 +143,11 @@ export class AnalyticsRepository {
   /** null: no such monitor for this tenant. */
   async uptime(context: ReadContext, monitorId: string, ranges: UptimeRanges): Promise<UptimeFigures | null> {
     const times = [ranges.hourlyFrom, ranges.daysFrom, ranges.daysTo, ranges.to, ranges.from];
-    let row: UptimeRow | undefined;
-    if (this.settings.hotPathDriver === 'pg') {
-      [row] = await this.database.prepared<UptimeRow & { [key: string]: unknown }>(context, UPTIME_STATEMENT, [
-        uuidLiteral(context.tenantId),
-        uuidLiteral(monitorId),
-        ...times.map(timestampLiteral),
-      ]);
-    } else {
-      [row] = await this.database.transaction(context, (tx) =>
-        tx.$queryRawUnsafe<UptimeRow[]>(UPTIME_SQL, context.tenantId, monitorId, ...times.map((t) => t.toISOString())),
-      );
-    }
+    const [row] = await this.database.prepared<UptimeRow & { [key: string]: unknown }>(context, UPTIME_STATEMENT, [
+      uuidLiteral(context.tenantId),
+      uuidLiteral(monitorId),
+      ...times.map(timestampLiteral),
+    ]);
     if (!row || !row.monitor_found) return null;
     const bounds = await this.histogramBounds();
     const histogram = sumHistograms(row.histograms ?? [], bounds.length);

@@ -1,7 +1,6 @@
+import { CHECK_STATUSES } from '@vinsight/domain';
 import { CursorParam, EnumParam, LimitParam, TimestampParam } from '../../http/query-params';
 import { Field } from '../../http/api-docs.decorators';
-
-export const CHECK_STATUSES = ['up', 'down', 'error'] as const;
 
 export class ListChecksQuery {
   @TimestampParam('checks at or after this time') from?: Date;

@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, Clock } from '@vinsight/runtime';
 import { Prisma } from '../../../../../prisma/generated/client';
-import { Clock } from '../../clock';
 import { ReadContext } from '../../database/read-context';
 import { ReadModelsDatabase } from '../../database/read-models.database';
 import { TimeIdKey, decodeCursor, toPage } from '../../pagination/cursor.codec';
@@ -36,7 +36,7 @@ interface IncidentRow {
 export class IncidentsRepository {
   constructor(
     private readonly database: ReadModelsDatabase,
-    private readonly clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** With `requireMonitor`, null when the monitor does not exist for this tenant. */

@@ -1,7 +1,6 @@
+import { USER_ROLES } from '@vinsight/domain';
 import { BooleanParam, CursorParam, EnumParam, LimitParam } from '../../http/query-params';
 import { Field } from '../../http/api-docs.decorators';
-
-export const USER_ROLES = ['owner', 'admin', 'user'] as const;
 
 export class ListUsersQuery {
   @LimitParam() limit: number = 50;
