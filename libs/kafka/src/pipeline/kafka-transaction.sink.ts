@@ -1,4 +1,4 @@
-import type { Admin, Kafka, Message, Producer, RecordMetadata } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage, Message, Producer, RecordMetadata } from 'kafkajs';
 import { PartitionSink, Slice, TopicPartition, topicPartitionKey, WriteReceipt } from './partition-pipeline.ports';
 
 export interface OutputMessages {
@@ -46,7 +46,7 @@ export interface KafkaTransactionSinkOptions {
  * the new owner's first transaction fences the old one, whose next commit then fails; the new
  * owner reads the committed offset only after fencing, when no one else can move it.
  */
-export class KafkaTransactionSink implements PartitionSink<TransactionOutput, TransactionReceipt> {
+export class KafkaTransactionSink implements PartitionSink<KafkaMessage, TransactionOutput, TransactionReceipt> {
   readonly positions = 'kafka-group';
   readonly writesEmptySlices = false;
   private readonly admin: Admin;
@@ -85,12 +85,14 @@ export class KafkaTransactionSink implements PartitionSink<TransactionOutput, Tr
     if (producer) await producer.disconnect().catch(() => undefined);
   }
 
-  async write(slice: Slice<unknown>, output: TransactionOutput): Promise<TransactionReceipt> {
-    const { partition } = slice;
+  async write(slice: Slice<KafkaMessage>, output: TransactionOutput): Promise<TransactionReceipt> {
+    const { partition, records } = slice;
     const producer = this.producers.get(partition);
     if (!producer) throw new Error(`no producer for partition ${partition}`);
     const messages = output.messages.filter((o) => o.messages.length > 0);
-    const nextOffset = slice.lastOffset + 1n;
+    // Past the last record, not past the markers after it: the group's offset then never passes
+    // a record it did not process, and readiness tells such a partition idle by its position.
+    const nextOffset = BigInt(records[records.length - 1].offset) + 1n;
     const transaction = await producer.transaction();
     try {
       const bases = baseOffsetsOf(messages.length > 0 ? await transaction.sendBatch({ topicMessages: messages, acks: -1 }) : [], partition);

@@ -37,7 +37,7 @@ export interface SliceProcessor<R, Output, Receipt extends WriteReceipt = WriteR
  * Where slices are written, together with the position of their partition: written and positioned
  * atomically, so that a crash at any point neither loses nor repeats a slice's effects.
  */
-export interface PartitionSink<Output, Receipt extends WriteReceipt = WriteReceipt> {
+export interface PartitionSink<R, Output, Receipt extends WriteReceipt = WriteReceipt> {
   /**
    * `kafka-group`: positions are the consumer group's committed offsets (KafkaJS starts from them);
    * `sink`: positions live in the sink and the pipeline seeks to them whenever it (re)joins.
@@ -53,7 +53,7 @@ export interface PartitionSink<Output, Receipt extends WriteReceipt = WriteRecei
    */
   load(partitions: readonly TopicPartition[]): Promise<ReadonlyMap<string, bigint>>;
   /** Writes `output` and moves the partition's position past `slice`, atomically; throws after undoing both. */
-  write(slice: Slice<unknown>, output: Output): Promise<Receipt>;
+  write(slice: Slice<R>, output: Output): Promise<Receipt>;
   release?(partition: TopicPartition): Promise<void>;
   stop?(): Promise<void>;
 }

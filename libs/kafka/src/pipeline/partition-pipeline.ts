@@ -16,7 +16,7 @@ export interface PartitionPipelineOptions<R, Output, Receipt extends WriteReceip
   decode: (partition: TopicPartition, message: KafkaMessage) => R;
   offsetOf: (record: R) => bigint;
   processor: SliceProcessor<R, Output, Receipt>;
-  sink: PartitionSink<Output, Receipt>;
+  sink: PartitionSink<R, Output, Receipt>;
   /** Records per slice at most. */
   maxSliceRecords: number;
   /**

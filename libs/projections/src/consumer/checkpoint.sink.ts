@@ -9,7 +9,7 @@ import type { DecodedRecord } from '../events/decode-event';
  * checkpoint row's lock makes a batch exclusive and drops what is already applied, so a member
  * that lost its partition without noticing changes nothing.
  */
-export class CheckpointSink implements PartitionSink<Slice<DecodedRecord>, BatchResult> {
+export class CheckpointSink implements PartitionSink<DecodedRecord, Slice<DecodedRecord>, BatchResult> {
   readonly positions = 'sink';
   /** A fetch of only transaction markers moves the checkpoint too: lag and read-your-writes tokens count them. */
   readonly writesEmptySlices = true;
@@ -26,7 +26,7 @@ export class CheckpointSink implements PartitionSink<Slice<DecodedRecord>, Batch
     return positions;
   }
 
-  write(_slice: Slice<unknown>, slice: Slice<DecodedRecord>): Promise<BatchResult> {
+  write(slice: Slice<DecodedRecord>): Promise<BatchResult> {
     return this.runner.runDecoded(slice);
   }
 }
