@@ -42,6 +42,11 @@ export type CommandOutcome = 'accepted' | 'rejected' | 'duplicate' | 'dead_lette
 
 /** A slice's Kafka transaction, and what becomes the partition's state once it commits. */
 export interface CommandSliceOutput extends TransactionOutput {
+  /**
+   * The state the slice was decided against: a partition released meanwhile (and loaded again
+   * after fencing) has a new one, which a late commit of the old owner must not touch.
+   */
+  readonly state: PartitionState;
   /** The tenants' write states as the slice's decisions left them. */
   readonly working: ReadonlyMap<string, TenantWriteState>;
   readonly results: readonly CommandResult[];
@@ -177,6 +182,7 @@ export class CommandPartitionHandler implements SliceProcessor<KafkaMessage, Com
         { topic: this.topics.commandResults, messages: resultMessages },
       ],
       assumedBaseOffsets: bases,
+      state,
       working,
       results,
       deadLetters: deadLetters.length,
@@ -185,8 +191,7 @@ export class CommandPartitionHandler implements SliceProcessor<KafkaMessage, Com
   }
 
   committed({ partition }: Slice<KafkaMessage>, output: CommandSliceOutput, receipt: TransactionReceipt): void {
-    const state = this.partitions.get(partition);
-    if (!state) return;
+    const { state } = output;
     for (const [tenantId, tenantState] of output.working) state.tenants.set(tenantId, tenantState);
     for (const result of output.results) if (!result.duplicate) state.remember(result);
     for (const [topic, offset] of receipt.nextOutputOffsets) state.nextOffsets.set(topic, offset);
