@@ -162,7 +162,7 @@ describe('command fuzzing over Kafka', () => {
 
     // No transaction failed: no partition was reloaded, and no command met an internal error.
     const logs = processor.logs;
-    const failedTransactions = (logs.match(/transaction failed/g) ?? []).length;
+    const failedTransactions = (logs.match(/commands\[\d+\]: slice failed/g) ?? []).length;
     const internalErrors = (logs.match(/internal error [0-9a-f-]{36}/g) ?? []).length;
     expect({ failedTransactions, internalErrors }).toEqual({ failedTransactions: 0, internalErrors: 0 });
 

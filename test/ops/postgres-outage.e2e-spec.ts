@@ -249,8 +249,8 @@ describe('Postgres primary outage under command and read load', () => {
         ...resultsAfter(o),
       })),
       serviceLog: {
-        processorBackOffs: matches(running.logs, /partition reloads in|loading partitions failed, retrying in/g),
-        projectorBatchesFailed: matches(running.logs, /batch failed, retrying from the checkpoint/g),
+        processorBackOffs: matches(running.logs, /commands\[\d+\]: slice failed|loading [^\n]*commands\[\d+\][^\n]* failed, retrying in/g),
+        projectorBatchesFailed: matches(running.logs, /events\[\d+\]: slice failed/g),
         pooledConnectionsLost: matches(running.logs, /pool: connection lost/g),
         readApi503Lines: matches(running.logs, /database unavailable, answering 503/g),
       },

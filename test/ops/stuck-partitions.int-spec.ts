@@ -6,7 +6,7 @@ import { Pool } from 'pg';
 import { InputPartitionsProgress } from '@vinsight/command-processing';
 import { ConfigModule, loadConfig } from '@vinsight/config';
 import { ConsumerGroupRegistry, HealthModule, LifecycleState, PartitionProgressRegistry, PRIMARY_POOL, trackConsumerGroup } from '@vinsight/health';
-import { KafkaLogger, PartitionHandler, PendingWork, TopicAdmin, topicNames, TransactionalProcessor } from '@vinsight/kafka';
+import { KafkaLogger, Slice, SliceProcessor, TopicAdmin, topicNames, TransactionalPipeline, transactionalPipeline, TransactionOutput } from '@vinsight/kafka';
 import { MetricsModule } from '@vinsight/observability';
 import { InjectedFaults } from '@vinsight/runtime';
 import { connectedProducer, createTestTopics, testKafkaClient, uniqueTopicPrefix } from '../kafka/kafka-test.helpers';
@@ -20,17 +20,10 @@ const STUCK_AFTER_SECONDS = 3;
 const CACHE_TTL_MS = 500;
 
 /** Copies every input record to `output` on its partition; the transaction carries the input offset. */
-class EchoHandler implements PartitionHandler {
+class EchoProcessor implements SliceProcessor<KafkaMessage, TransactionOutput> {
   constructor(private readonly output: string) {}
-  async assigned(): Promise<void> {}
-  revoked(): void {}
-  async handle(partition: number, messages: KafkaMessage[]): Promise<PendingWork> {
-    return {
-      first: [{ topic: this.output, messages: messages.map((m) => ({ partition, key: m.key, value: m.value })) }],
-      results: () => [],
-      committed: () => undefined,
-      discarded: () => undefined,
-    };
+  async process({ partition, records }: Slice<KafkaMessage>): Promise<TransactionOutput> {
+    return { messages: [{ topic: this.output, messages: records.map((m) => ({ partition, key: m.key, value: m.value })) }] };
   }
 }
 
@@ -50,7 +43,7 @@ describe('readiness names a stuck partition of a real consumer group', () => {
   let app: NestFastifyApplication;
   let baseUrl: string;
   let admin: TopicAdmin;
-  let processor: TransactionalProcessor | undefined;
+  let processor: TransactionalPipeline | undefined;
   let unregister: (() => void)[] = [];
 
   const ready = async (): Promise<{ status: number; body: any }> => {
@@ -65,9 +58,10 @@ describe('readiness names a stuck partition of a real consumer group', () => {
   /** Starts a processor of the group, failing every transaction of `failPartition` when given. */
   async function startProcessor(failPartition?: number) {
     const faults = new InjectedFaults({ failPartition });
-    processor = new TransactionalProcessor(kafka, new EchoHandler(output), {
+    processor = transactionalPipeline(kafka, {
       groupId: group,
       inputTopic: input,
+      processor: new EchoProcessor(output),
       transactionalIdPrefix: `${prefix}tx`,
       maxMessagesPerTransaction: 20,
       partitionsConcurrently: 3,

@@ -1,12 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import type { CommandResult } from '@vinsight/contracts';
 import { commandMessage, NOW, validPayload } from '../../contracts/src/testing/command-messages';
 import { decide, Decision } from '@vinsight/domain';
-import { topicNames } from '@vinsight/kafka';
+import { topicNames, TransactionReceipt } from '@vinsight/kafka';
 import type { KafkaMessage } from 'kafkajs';
 import { CommandPartitionHandler } from './command-partition.handler';
-import type { DecideCommand } from './handlers/decide-command';
+import type { CommandDeciders } from './handlers/command-deciders';
 import { InfrastructureFailure } from './infrastructure-failure';
 import { PartitionState } from './partition-state';
 import type { PartitionStateLoader } from './partition-state.loader';
@@ -16,18 +15,18 @@ import type { SnapshotStore } from './snapshot.store';
 const topics = topicNames('spec.');
 const PARTITION = 0;
 
-/** A handler whose CommandBus decides with the pure decider unless `failWith` says otherwise for a command id. */
+/** A handler that decides with the pure decider unless `failWith` says otherwise for a command id. */
 async function handlerWith(failWith: (commandId: string) => unknown) {
-  const bus = {
-    execute: async ({ command, state }: DecideCommand): Promise<Decision> => {
+  const deciders = {
+    decide: async (command, state): Promise<Decision> => {
       const error = failWith(command.metadata.commandId);
       if (error !== undefined) throw error;
       return decide(command, state);
     },
-  } as unknown as CommandBus;
+  } as Pick<CommandDeciders, 'decide'> as CommandDeciders;
   const loader = { load: async (partitions: number[]) => new Map(partitions.map((p) => [p, new PartitionState()])) } as PartitionStateLoader;
-  const handler = new CommandPartitionHandler(bus, loader, topics, { now: () => NOW }, deterministicEventIds, {} as SnapshotStore);
-  await handler.assigned([PARTITION]);
+  const handler = new CommandPartitionHandler(deciders, loader, topics, { now: () => NOW }, deterministicEventIds, {} as SnapshotStore);
+  await handler.load([{ topic: topics.commands, partition: PARTITION }]);
   return handler;
 }
 
@@ -43,11 +42,12 @@ function tenantScript() {
   return { tenantId, create, monitor, messages: [create, monitor].map((m) => kafkaMessage(m.key, m.value)) };
 }
 
+const sliceOf = (records: KafkaMessage[]) => ({ topic: topics.commands, partition: PARTITION, records, lastOffset: BigInt(records[records.length - 1].offset) });
+
 async function run(handler: CommandPartitionHandler, messages: KafkaMessage[]) {
-  const work = await handler.handle(PARTITION, messages);
-  const bases = new Map([topics.events, topics.checkEvents, topics.commandsDlq, topics.commandResults].map((t) => [t, 0n]));
-  const written = (topic: string) => work.first.find((o) => o.topic === topic)?.messages ?? [];
-  const results = work.results(bases)[0].messages.map((m) => JSON.parse(String(m.value)) as CommandResult);
+  const output = await handler.process(sliceOf(messages));
+  const written = (topic: string) => output.messages.find((o) => o.topic === topic)?.messages ?? [];
+  const results = written(topics.commandResults).map((m) => JSON.parse(String(m.value)) as CommandResult);
   return { events: written(topics.events), deadLetters: written(topics.commandsDlq), results };
 }
 
@@ -91,7 +91,7 @@ describe('CommandPartitionHandler: one command failing', () => {
   it('lets a failure of Postgres or Kafka leave the handler, so the slice is retried', async () => {
     const script = tenantScript();
     const handler = await handlerWith(() => new InfrastructureFailure('postgres', new Error('Connection terminated unexpectedly')));
-    await expect(handler.handle(PARTITION, script.messages)).rejects.toBeInstanceOf(InfrastructureFailure);
+    await expect(handler.process(sliceOf(script.messages))).rejects.toBeInstanceOf(InfrastructureFailure);
   });
 });
 
@@ -105,11 +105,11 @@ describe('CommandPartitionHandler: outcomes for metrics', () => {
     const script = tenantScript();
     const unknown = commandMessage('LaunchRocket', {}, { tenantId: script.tenantId });
 
-    const work = await handler.handle(PARTITION, [...script.messages, kafkaMessage(unknown.key, unknown.value)]);
-    work.results(new Map([topics.events, topics.checkEvents, topics.commandsDlq, topics.commandResults].map((t) => [t, 0n])));
+    const slice = sliceOf([...script.messages, kafkaMessage(unknown.key, unknown.value)]);
+    const output = await handler.process(slice);
     now = 1250;
     expect(outcomes).toEqual([]);
-    work.committed(new Map());
+    handler.committed(slice, output, { nextOutputOffsets: new Map() } as unknown as TransactionReceipt);
 
     expect(outcomes).toEqual([
       ['CreateTenant', 'accepted', undefined, 0.25],

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import {
   acceptedResult,
   asDuplicate,
@@ -16,10 +15,10 @@ import {
   toEventEnvelope,
 } from '@vinsight/contracts';
 import { DomainCommand, evolveTenantWriteState, TenantWriteState, toSnapshot } from '@vinsight/domain';
-import { OutputMessages, PartitionHandler, PendingWork, TopicNames } from '@vinsight/kafka';
+import { Slice, SliceProcessor, TopicNames, TopicPartition, TransactionOutput, TransactionReceipt } from '@vinsight/kafka';
 import { CLOCK, Clock } from '@vinsight/runtime';
 import { IHeaders, KafkaMessage, Message } from 'kafkajs';
-import { decideCommandClass } from './handlers/decide-command';
+import { CommandDeciders } from './handlers/command-deciders';
 import { InfrastructureFailure } from './infrastructure-failure';
 import { PartitionState } from './partition-state';
 import { PartitionStateLoader } from './partition-state.loader';
@@ -42,13 +41,30 @@ interface Answer {
 
 export type CommandOutcome = 'accepted' | 'rejected' | 'duplicate' | 'dead_lettered';
 
+/** A slice's Kafka transaction, and what becomes the partition's state once it commits. */
+export interface CommandSliceOutput extends TransactionOutput {
+  /**
+   * The state the slice was decided against: a partition released meanwhile (and loaded again
+   * after fencing) has a new one, which a late commit of the old owner must not touch.
+   */
+  readonly state: PartitionState;
+  /** The tenants' write states as the slice's decisions left them. */
+  readonly working: ReadonlyMap<string, TenantWriteState>;
+  readonly results: readonly CommandResult[];
+  readonly deadLetters: number;
+  readonly eventsWritten: number;
+  /** When the processor took the slice (elapsedClock), for the commands' durations. */
+  readonly takenAt: number;
+}
+
 /**
- * Turns a slice of one partition's commands into events, results and dead letters. Decisions
- * are made against a working copy of the partition's state, which becomes the real state only
- * when the Kafka transaction carrying them commits.
+ * Turns a slice of one partition's commands into events, results and dead letters, in one call.
+ * Decisions are made against a working copy of the partition's state, which becomes the real
+ * state only when the Kafka transaction carrying them commits (`committed`); a failed
+ * transaction releases the partition, whose state is then rebuilt from what was committed.
  */
 @Injectable()
-export class CommandPartitionHandler implements PartitionHandler {
+export class CommandPartitionHandler implements SliceProcessor<KafkaMessage, CommandSliceOutput, TransactionReceipt> {
   private readonly partitions = new Map<number, PartitionState>();
   private readonly logger = new Logger('CommandPartitionHandler');
   /**
@@ -66,7 +82,7 @@ export class CommandPartitionHandler implements PartitionHandler {
   elapsedClock: () => number = () => performance.now();
 
   constructor(
-    private readonly commandBus: CommandBus,
+    private readonly deciders: CommandDeciders,
     private readonly loader: PartitionStateLoader,
     @Inject(TOPIC_NAMES) private readonly topics: TopicNames,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -77,15 +93,15 @@ export class CommandPartitionHandler implements PartitionHandler {
   /** Take a snapshot of a partition after this many events were written since the last one. */
   snapshotEvery = SNAPSHOT_EVERY_EVENTS;
 
-  async assigned(partitions: number[]): Promise<void> {
-    for (const [partition, state] of await this.loader.load(partitions)) this.partitions.set(partition, state);
+  async load(partitions: readonly TopicPartition[]): Promise<void> {
+    for (const [partition, state] of await this.loader.load(partitions.map((p) => p.partition))) this.partitions.set(partition, state);
   }
 
-  revoked(partition: number): void {
+  release({ partition }: TopicPartition): void {
     this.partitions.delete(partition);
   }
 
-  async handle(partition: number, messages: KafkaMessage[]): Promise<PendingWork> {
+  async process({ partition, records: messages }: Slice<KafkaMessage>): Promise<CommandSliceOutput> {
     const takenAt = this.elapsedClock();
     const state = this.partitions.get(partition);
     if (!state) throw new Error(`partition ${partition} is not loaded`);
@@ -162,47 +178,45 @@ export class CommandPartitionHandler implements PartitionHandler {
       }
     }
 
-    let resolved: CommandResult[] = [];
+    // This partition of every output topic has one writer, so the slice's first records get the
+    // offsets the partition's state says come next; the sink checks that the broker agrees.
+    const bases = new Map([this.topics.events, this.topics.checkEvents].map((topic) => [topic, state.nextOffsets.get(topic) ?? 0n]));
+    const inputs = { partition, topics: this.topics, bases, committedNext: state.nextOffsets };
+    const results = answers.map(({ result, written }) => result(encodeConsistencyToken(resultPosition(inputs, written))));
+    const resultMessages = results.map((r): Message => ({ key: r.tenantId ?? null, value: JSON.stringify(r), partition, headers: { correlationId: r.correlationId } }));
     return {
-      first: [
+      messages: [
         { topic: this.topics.events, messages: events },
         { topic: this.topics.checkEvents, messages: checks },
         { topic: this.topics.commandsDlq, messages: deadLetters },
+        { topic: this.topics.commandResults, messages: resultMessages },
       ],
-      results: (offsets): OutputMessages[] => {
-        const inputs = { partition, topics: this.topics, bases: offsets, committedNext: state.nextOffsets };
-        resolved = answers.map(({ result, written }) => result(encodeConsistencyToken(resultPosition(inputs, written))));
-        return [
-          {
-            topic: this.topics.commandResults,
-            messages: resolved.map((r) => ({
-              key: r.tenantId ?? null,
-              value: JSON.stringify(r),
-              partition,
-              headers: { correlationId: r.correlationId },
-            })),
-          },
-        ];
-      },
-      committed: (nextOffsets) => {
-        for (const [tenantId, tenantState] of working) state.tenants.set(tenantId, tenantState);
-        for (const result of resolved) if (!result.duplicate) state.remember(result);
-        for (const [topic, offset] of nextOffsets) state.nextOffsets.set(topic, offset);
-        state.writtenSinceSnapshot += events.length + checks.length;
-        // A partition that has to wait for another's snapshot takes its own after a later commit.
-        if (state.writtenSinceSnapshot >= this.snapshotEvery && !this.snapshotInFlight) this.snapshot(partition, state);
-        // Counted once committed: a slice aborted and redone (a wrong offset guess, a fenced
-        // producer) must not count its commands twice.
-        const seconds = (this.elapsedClock() - takenAt) / 1000;
-        for (let i = 0; i < deadLetters.length; i++) this.onOutcome('unknown', 'dead_lettered', undefined, seconds);
-        for (const result of resolved) {
-          if (result.duplicate) this.onOutcome(result.type ?? 'unknown', 'duplicate', undefined, seconds);
-          else if (result.status === 'rejected') this.onOutcome(result.type ?? 'unknown', 'rejected', result.error.code, seconds);
-          else this.onOutcome(result.type, 'accepted', undefined, seconds);
-        }
-      },
-      discarded: () => undefined,
+      assumedBaseOffsets: bases,
+      state,
+      working,
+      results,
+      deadLetters: deadLetters.length,
+      eventsWritten: events.length + checks.length,
+      takenAt,
     };
+  }
+
+  committed({ partition }: Slice<KafkaMessage>, output: CommandSliceOutput, receipt: TransactionReceipt): void {
+    const { state } = output;
+    for (const [tenantId, tenantState] of output.working) state.tenants.set(tenantId, tenantState);
+    for (const result of output.results) if (!result.duplicate) state.remember(result);
+    for (const [topic, offset] of receipt.nextOutputOffsets) state.nextOffsets.set(topic, offset);
+    state.writtenSinceSnapshot += output.eventsWritten;
+    // A partition that has to wait for another's snapshot takes its own after a later commit.
+    if (state.writtenSinceSnapshot >= this.snapshotEvery && !this.snapshotInFlight) this.snapshot(partition, state);
+    // Counted once committed: a slice that failed and is redone must not count its commands twice.
+    const seconds = (this.elapsedClock() - output.takenAt) / 1000;
+    for (let i = 0; i < output.deadLetters; i++) this.onOutcome('unknown', 'dead_lettered', undefined, seconds);
+    for (const result of output.results) {
+      if (result.duplicate) this.onOutcome(result.type ?? 'unknown', 'duplicate', undefined, seconds);
+      else if (result.status === 'rejected') this.onOutcome(result.type ?? 'unknown', 'rejected', result.error.code, seconds);
+      else this.onOutcome(result.type, 'accepted', undefined, seconds);
+    }
   }
 
   private async decide(
@@ -216,8 +230,7 @@ export class CommandPartitionHandler implements PartitionHandler {
   ): Promise<PendingResult> {
     const { tenantId, commandId, correlationId, issuedBy, now } = command.metadata;
     const current = working.get(tenantId) ?? state.tenant(tenantId);
-    const CommandClass = decideCommandClass(command.type);
-    const decision = await this.commandBus.execute(new CommandClass(command, current));
+    const decision = await this.deciders.decide(command, current);
     if (!decision.ok) {
       return (position) => rejectedResult({ commandId, correlationId, tenantId, type: command.type, error: decision.error, processedAt: now, position });
     }

@@ -8,7 +8,8 @@ import { createKafkaClient, topicNames } from '@vinsight/kafka';
 import { Pool } from 'pg';
 import { CommandPartitionHandler } from './command-partition.handler';
 import { CommandProcessorService } from './command-processor.service';
-import { COMMAND_HANDLERS } from './handlers/command-handlers';
+import { CommandDeciders } from './handlers/command-deciders';
+import { ReserveUniqueValueHandler } from './handlers/reserve-unique-value.handler';
 import { PartitionStateLoader } from './partition-state.loader';
 import { deterministicEventIds, EVENT_IDS } from './ports';
 import { UniqueReservationsRepository } from './unique-reservations.repository';
@@ -34,7 +35,8 @@ export class CommandProcessingModule {
         PartitionStateLoader,
         CommandPartitionHandler,
         CommandProcessorService,
-        ...COMMAND_HANDLERS,
+        CommandDeciders,
+        ReserveUniqueValueHandler,
       ],
       exports: [CommandProcessorService],
     };

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { APP_CONFIG, AppConfig } from '@vinsight/config';
 import { ConsumerGroupRegistry, LifecycleState, PartitionProgressRegistry, trackConsumerGroup } from '@vinsight/health';
 import { AppMetrics } from '@vinsight/observability';
-import { TopicAdmin, TopicNames, TransactionalProcessor } from '@vinsight/kafka';
+import { TopicAdmin, TopicNames, TransactionalPipeline, transactionalPipeline } from '@vinsight/kafka';
 import { InjectedFaults, nestKafkaLogger } from '@vinsight/runtime';
 import { Kafka } from 'kafkajs';
 import { CommandPartitionHandler } from './command-partition.handler';
@@ -20,7 +20,7 @@ const MAX_COMMANDS_PER_TRANSACTION = 1000;
 @Injectable()
 export class CommandProcessorService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('CommandProcessor');
-  private processor?: TransactionalProcessor;
+  private processor?: TransactionalPipeline;
   /** Reads the group's committed offsets for readiness; its own connection, held while running. */
   private groupAdmin?: TopicAdmin;
 
@@ -46,7 +46,7 @@ export class CommandProcessorService implements OnApplicationBootstrap, BeforeAp
   }
 
   get assignedPartitions(): number[] {
-    return this.processor?.assignedPartitions ?? [];
+    return this.processor?.assignedPartitions(this.topics.commands) ?? [];
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -59,15 +59,17 @@ export class CommandProcessorService implements OnApplicationBootstrap, BeforeAp
       await admin.disconnect();
     }
     const groupId = `${this.config.kafka.clientId}.command-processor`;
-    this.processor = new TransactionalProcessor(this.kafka, this.handler, {
+    this.processor = transactionalPipeline(this.kafka, {
       groupId,
       inputTopic: this.topics.commands,
+      processor: this.handler,
       transactionalIdPrefix: groupId,
       maxMessagesPerTransaction: MAX_COMMANDS_PER_TRANSACTION,
       lingerMs: this.config.processor.transactionLingerMs,
       partitionsConcurrently: this.config.kafka.partitions,
       logger: nestKafkaLogger(this.logger),
-      onCommitted: (_partition, commands, durationMs) => this.metrics.observeBatch('command-processor', commands, durationMs / 1000),
+      // One place per committed transaction: metrics of the slice (its commands, how long it took) go here.
+      onCommitted: (slice, _receipt, durationMs) => this.metrics.observeBatch('command-processor', slice.records.length, durationMs / 1000),
       beforeCommit: this.injectedFaults(),
     });
     const membership = trackConsumerGroup(this.processor.groupConsumer, groupId, { sessionTimeoutMs: 30000 });

@@ -1,5 +1,5 @@
 import type { ConsumerGroupStatusSource, PartitionProgress, PartitionProgressSource } from '@vinsight/health';
-import type { TopicAdmin, TransactionalProcessor } from '@vinsight/kafka';
+import type { PartitionPipeline, TopicAdmin } from '@vinsight/kafka';
 
 /**
  * The command processor's input partitions as readiness judges them: the group's committed offset
@@ -12,7 +12,7 @@ export class InputPartitionsProgress implements PartitionProgressSource {
     private readonly topic: string,
     private readonly admin: Pick<TopicAdmin, 'describeLag'>,
     private readonly membership: ConsumerGroupStatusSource,
-    private readonly processor: Pick<TransactionalProcessor, 'idlePositions'>,
+    private readonly pipeline: Pick<PartitionPipeline<unknown, unknown>, 'idlePositions'>,
   ) {}
 
   async progress(): Promise<PartitionProgress[]> {
@@ -20,7 +20,7 @@ export class InputPartitionsProgress implements PartitionProgressSource {
     const held = new Set(status.state === 'joined' ? (status.assignment[this.topic] ?? []) : []);
     if (held.size === 0) return [];
     const offsets = await this.admin.describeLag(this.group, this.topic);
-    const idle = this.processor.idlePositions();
+    const idle = this.pipeline.idlePositions(this.topic);
     return offsets
       .filter((o) => held.has(o.partition))
       .map((o) => ({

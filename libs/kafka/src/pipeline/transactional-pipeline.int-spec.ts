@@ -5,9 +5,11 @@ import {
   createTestTopics,
   testKafkaClient,
   uniqueTopicPrefix,
-} from '../../../test/kafka/kafka-test.helpers';
-import { KafkaLogger } from './kafka-logger';
-import { PartitionHandler, PendingWork, TransactionalProcessor } from './transactional-processor';
+} from '../../../../test/kafka/kafka-test.helpers';
+import type { KafkaLogger } from '../kafka-logger';
+import type { TransactionOutput } from './kafka-transaction.sink';
+import type { Slice, SliceProcessor, TopicPartition } from './partition-pipeline.ports';
+import { TransactionalPipeline, transactionalPipeline, TransactionalPipelineOptions } from './transactional-pipeline';
 
 jest.setTimeout(120_000);
 
@@ -15,68 +17,71 @@ const PARTITIONS = 3;
 const MESSAGES = 3000;
 
 /** Copies every input message to `output` on the same partition, failing on chosen calls. */
-class EchoHandler implements PartitionHandler {
+class EchoProcessor implements SliceProcessor<KafkaMessage, TransactionOutput> {
   calls = 0;
   readonly loads: number[][] = [];
-  /** When each call of `assigned` came (Date.now()). */
+  /** When each call of `load` came (Date.now()). */
   readonly loadedAt: number[] = [];
-  /** When each call of `handle` came (Date.now()) and how many messages it got. */
+  /** When each call of `process` came (Date.now()) and how many messages it got. */
   readonly handled: { at: number; size: number }[] = [];
   readonly failures: string[] = [];
+  /** The latest call of `process` per partition, for the failures inside its transaction. */
+  private readonly latestCall = new Map<number, number>();
 
   constructor(
     private readonly output: string,
-    /** Calls of `handle` that throw before any transaction starts. */
+    /** Calls of `process` that throw before any transaction starts. */
     private readonly failBefore: Set<number>,
     /** Calls whose transaction is aborted after their records were sent. */
     private readonly failInside: Set<number>,
-    /** Calls of `assigned` that throw (a store that cannot be read, e.g. Postgres down). */
+    /** Calls of `load` that throw (a store that cannot be read, e.g. Postgres down). */
     private readonly failLoads = new Set<number>(),
   ) {}
 
-  async assigned(partitions: number[]): Promise<void> {
+  async load(partitions: readonly TopicPartition[]): Promise<void> {
     this.loadedAt.push(Date.now());
     if (this.failLoads.has(this.loadedAt.length)) throw new Error(`injected failure of load #${this.loadedAt.length}`);
-    this.loads.push(partitions);
+    this.loads.push(partitions.map((p) => p.partition));
   }
 
-  revoked(): void {}
-
-  async handle(partition: number, messages: KafkaMessage[]): Promise<PendingWork> {
+  async process({ partition, records }: Slice<KafkaMessage>): Promise<TransactionOutput> {
     const call = ++this.calls;
-    this.handled.push({ at: Date.now(), size: messages.length });
+    this.latestCall.set(partition, call);
+    this.handled.push({ at: Date.now(), size: records.length });
     if (this.failBefore.has(call)) {
       this.failures.push(`before #${call}`);
       throw new Error(`injected failure before transaction #${call}`);
     }
-    return {
-      first: [{ topic: this.output, messages: messages.map((m) => ({ partition, key: m.key, value: m.value })) }],
-      results: () => {
-        if (this.failInside.has(call)) {
-          this.failures.push(`inside #${call}`);
-          throw new Error(`injected failure inside transaction #${call}`);
-        }
-        return [];
-      },
-      committed: () => undefined,
-      discarded: () => undefined,
-    };
+    return { messages: [{ topic: this.output, messages: records.map((m) => ({ partition, key: m.key, value: m.value })) }] };
   }
+
+  /** The sink's hook inside each transaction, its records sent. */
+  readonly beforeCommit = (partition: number) => {
+    const call = this.latestCall.get(partition)!;
+    if (this.failInside.has(call)) {
+      this.failures.push(`inside #${call}`);
+      throw new Error(`injected failure inside transaction #${call}`);
+    }
+  };
 }
 
 const silent: KafkaLogger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
 
-describe('TransactionalProcessor against the real broker', () => {
+function start(kafka: Kafka, echo: EchoProcessor, options: Omit<TransactionalPipelineOptions, 'processor'>): TransactionalPipeline {
+  return transactionalPipeline(kafka, { ...options, processor: echo, beforeCommit: echo.beforeCommit });
+}
+
+describe('the transactional partition pipeline against the real broker', () => {
   let kafka: Kafka;
-  let processor: TransactionalProcessor | undefined;
+  let pipeline: TransactionalPipeline | undefined;
 
   beforeAll(() => {
     kafka = testKafkaClient('transactional-processor-int-spec');
   });
 
   afterEach(async () => {
-    await processor?.stop();
-    processor = undefined;
+    await pipeline?.stop();
+    pipeline = undefined;
   });
 
   it('after failed transactions resumes each partition at its committed offset: every input once in the output, in order', async () => {
@@ -87,8 +92,8 @@ describe('TransactionalProcessor against the real broker', () => {
       { topic: output, numPartitions: PARTITIONS },
     ]);
     // Small transactions so that several fail while later messages are already queued.
-    const handler = new EchoHandler(output, new Set([4, 11, 19]), new Set([7, 15, 23]));
-    processor = new TransactionalProcessor(kafka, handler, {
+    const echo = new EchoProcessor(output, new Set([4, 11, 19]), new Set([7, 15, 23]));
+    pipeline = start(kafka, echo, {
       groupId: `${prefix}group`,
       inputTopic: input,
       transactionalIdPrefix: `${prefix}tx`,
@@ -96,7 +101,7 @@ describe('TransactionalProcessor against the real broker', () => {
       partitionsConcurrently: PARTITIONS,
       logger: silent,
     });
-    await processor.start();
+    await pipeline.start();
 
     const producer = await connectedProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
     for (let start = 0; start < MESSAGES; start += 300) {
@@ -112,9 +117,9 @@ describe('TransactionalProcessor against the real broker', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const late = await consumeUntil(kafka, { topic: output, timeoutMs: 30_000, isComplete: (read) => read.length >= echoed.length });
 
-    expect(handler.failures).toHaveLength(6);
+    expect(echo.failures).toHaveLength(6);
     // Each failure forgot its partition, whose next batch loaded it again.
-    expect(handler.loads.flat().length).toBeGreaterThanOrEqual(PARTITIONS + 6);
+    expect(echo.loads.flat().length).toBeGreaterThanOrEqual(PARTITIONS + 6);
     const values = late.map((m) => Number(m.value));
     expect(values).toHaveLength(MESSAGES);
     expect(new Set(values).size).toBe(MESSAGES);
@@ -133,9 +138,9 @@ describe('TransactionalProcessor against the real broker', () => {
       { topic: output, numPartitions: 1 },
     ]);
     // Loads 1-2 fail, then transactions 1-3 (5 failures in a row); transaction 5 fails after the commit of 4.
-    const handler = new EchoHandler(output, new Set([1, 2, 3, 5]), new Set(), new Set([1, 2]));
+    const echo = new EchoProcessor(output, new Set([1, 2, 3, 5]), new Set(), new Set([1, 2]));
     const backoff = { initialMs: 200, maxMs: 800 };
-    processor = new TransactionalProcessor(kafka, handler, {
+    pipeline = start(kafka, echo, {
       groupId: `${prefix}group`,
       inputTopic: input,
       transactionalIdPrefix: `${prefix}tx`,
@@ -144,7 +149,7 @@ describe('TransactionalProcessor against the real broker', () => {
       retryBackoff: backoff,
       logger: silent,
     });
-    await processor.start();
+    await pipeline.start();
     const producer = await connectedProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
     await producer.send({ topic: input, acks: -1, messages: Array.from({ length: 10 }, (_, i) => ({ partition: 0, value: String(i) })) });
     await consumeUntil(kafka, { topic: output, timeoutMs: 30_000, isComplete: (read) => read.length >= 10 });
@@ -153,13 +158,13 @@ describe('TransactionalProcessor against the real broker', () => {
     const echoed = await consumeUntil(kafka, { topic: output, timeoutMs: 30_000, isComplete: (read) => read.length >= 20 });
 
     expect(echoed.map((m) => Number(m.value))).toEqual(Array.from({ length: 20 }, (_, i) => i));
-    // Attempts in time order: load 1 (fails), load 2 (fails), load 3, handle 1 (fails), load 4,
-    // handle 2 (fails), load 5, handle 3 (fails), load 6, handle 4 (commits), handle 5 (fails), load 7, handle 6.
-    const [l1, l2, l3, l4, l5, l6, l7] = handler.loadedAt;
-    const [h1, h2, h3, , h5] = handler.handled.map((call) => call.at);
+    // Attempts in time order: load 1 (fails), load 2 (fails), load 3, process 1 (fails), load 4,
+    // process 2 (fails), load 5, process 3 (fails), load 6, process 4 (commits), process 5 (fails), load 7, process 6.
+    const [l1, l2, l3, l4, l5, l6, l7] = echo.loadedAt;
+    const [h1, h2, h3, , h5] = echo.handled.map((call) => call.at);
     const waits = { afterLoad1: l2 - l1, afterLoad2: l3 - l2, afterHandle1: l4 - h1, afterHandle2: l5 - h2, afterHandle3: l6 - h3, afterHandle5: l7 - h5 };
     process.stdout.write(`back-off waits (ms): ${JSON.stringify(waits)}\n`);
-    expect(handler.loadedAt).toHaveLength(7);
+    expect(echo.loadedAt).toHaveLength(7);
     expect(waits.afterLoad1).toBeGreaterThanOrEqual(190);
     expect(waits.afterLoad2).toBeGreaterThanOrEqual(390);
     expect(waits.afterHandle1).toBeGreaterThanOrEqual(790);
@@ -178,8 +183,8 @@ describe('TransactionalProcessor against the real broker', () => {
       { topic: input, numPartitions: 1 },
       { topic: output, numPartitions: 1 },
     ]);
-    const handler = new EchoHandler(output, new Set(), new Set());
-    processor = new TransactionalProcessor(kafka, handler, {
+    const echo = new EchoProcessor(output, new Set(), new Set());
+    pipeline = start(kafka, echo, {
       groupId: `${prefix}group`,
       inputTopic: input,
       transactionalIdPrefix: `${prefix}tx`,
@@ -188,12 +193,12 @@ describe('TransactionalProcessor against the real broker', () => {
       partitionsConcurrently: 1,
       logger: silent,
     });
-    await processor.start();
-    return { input, output, handler, producer: await connectedProducer(kafka, { idempotent: true, maxInFlightRequests: 1 }) };
+    await pipeline.start();
+    return { input, output, echo, producer: await connectedProducer(kafka, { idempotent: true, maxInFlightRequests: 1 }) };
   }
 
   it('starts a partition\'s transactions at least lingerMs apart under a trickle, and loses nothing', async () => {
-    const { input, output, handler, producer } = await lingering(400, 1000);
+    const { input, output, echo, producer } = await lingering(400, 1000);
     for (let i = 0; i < 40; i++) {
       await producer.send({ topic: input, acks: -1, messages: [{ partition: 0, value: String(i) }] });
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -202,38 +207,38 @@ describe('TransactionalProcessor against the real broker', () => {
     const echoed = await consumeUntil(kafka, { topic: output, timeoutMs: 30_000, isComplete: (read) => read.length >= 40 });
 
     expect(echoed.map((m) => Number(m.value))).toEqual(Array.from({ length: 40 }, (_, i) => i));
-    const gaps = handler.handled.slice(1).map((call, i) => call.at - handler.handled[i].at);
+    const gaps = echo.handled.slice(1).map((call, i) => call.at - echo.handled[i].at);
     // 40 messages over >2 s: without the linger each would go in its own transaction.
-    expect(handler.handled.length).toBeLessThanOrEqual(10);
+    expect(echo.handled.length).toBeLessThanOrEqual(10);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(390);
   });
 
   it('does not linger when a full transaction is queued', async () => {
-    const { input, output, handler, producer } = await lingering(10_000, 10);
+    const { input, output, echo, producer } = await lingering(10_000, 10);
     await producer.send({ topic: input, acks: -1, messages: Array.from({ length: 100 }, (_, i) => ({ partition: 0, value: String(i) })) });
     await producer.disconnect();
     // Ten transactions 10 s apart would take 90 s.
     const echoed = await consumeUntil(kafka, { topic: output, timeoutMs: 20_000, isComplete: (read) => read.length >= 100 });
 
     expect(echoed).toHaveLength(100);
-    expect(handler.handled.every((call) => call.size <= 10)).toBe(true);
+    expect(echo.handled.every((call) => call.size <= 10)).toBe(true);
   });
 });
 
-describe('TransactionalProcessor fencing', () => {
+describe('the transactional partition pipeline: fencing', () => {
   let kafka: Kafka;
-  let processor: TransactionalProcessor | undefined;
+  let pipeline: TransactionalPipeline | undefined;
 
   beforeAll(() => {
     kafka = testKafkaClient('transactional-processor-fencing-int-spec');
   });
 
   afterEach(async () => {
-    await processor?.stop();
-    processor = undefined;
+    await pipeline?.stop();
+    pipeline = undefined;
   });
 
-  it('fences the previous owner of a partition before the handler loads it: the old owner can no longer commit', async () => {
+  it('fences the previous owner of a partition before the processor loads it: the old owner can no longer commit', async () => {
     const prefix = uniqueTopicPrefix('txfence');
     const [input, output] = [`${prefix}in`, `${prefix}out`];
     await createTestTopics(kafka, [
@@ -249,15 +254,15 @@ describe('TransactionalProcessor fencing', () => {
     await open.send({ topic: output, acks: -1, messages: [{ partition: 0, value: 'from the old owner' }] });
     await open.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: input, partitions: [{ partition: 0, offset: '5' }] }] });
 
-    const handler = new EchoHandler(output, new Set(), new Set());
+    const echo = new EchoProcessor(output, new Set(), new Set());
     let loaded!: () => void;
     const firstLoad = new Promise<void>((resolve) => (loaded = resolve));
-    const assigned = handler.assigned.bind(handler);
-    handler.assigned = async (partitions) => {
+    const assigned = echo.load.bind(echo);
+    echo.load = async (partitions) => {
       await assigned(partitions);
       loaded();
     };
-    processor = new TransactionalProcessor(kafka, handler, {
+    pipeline = start(kafka, echo, {
       groupId,
       inputTopic: input,
       transactionalIdPrefix: `${prefix}tx`,
@@ -265,7 +270,7 @@ describe('TransactionalProcessor fencing', () => {
       partitionsConcurrently: 1,
       logger: silent,
     });
-    await processor.start();
+    await pipeline.start();
     await firstLoad;
 
     // Without fencing before the load, this commit would land after the new owner read the

@@ -1,0 +1,67 @@
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { KafkaLogger } from '../kafka-logger';
+import type { RetryBackoff } from '../retry-backoff';
+import { KafkaTransactionSink, TransactionOutput, TransactionReceipt } from './kafka-transaction.sink';
+import { PartitionPipeline } from './partition-pipeline';
+import type { Slice, SliceProcessor } from './partition-pipeline.ports';
+
+export type TransactionalPipeline = PartitionPipeline<KafkaMessage, TransactionOutput, TransactionReceipt>;
+
+export interface TransactionalPipelineOptions {
+  groupId: string;
+  inputTopic: string;
+  /** Transactional ids are `${transactionalIdPrefix}-${partition}`: one per input partition. */
+  transactionalIdPrefix: string;
+  processor: SliceProcessor<KafkaMessage, TransactionOutput, TransactionReceipt>;
+  /** Upper bound of input messages per Kafka transaction. */
+  maxMessagesPerTransaction: number;
+  /**
+   * A partition's next transaction starts no sooner than this many ms after its previous one
+   * started, unless a full one is queued (0: at once). Each transaction costs the broker a fixed
+   * amount of work whatever it carries, so under light load waiting a little for company costs
+   * less latency than it saves.
+   */
+  lingerMs?: number;
+  /** How many partitions are processed at the same time. */
+  partitionsConcurrently: number;
+  retryBackoff?: RetryBackoff;
+  logger: KafkaLogger;
+  /** After every committed transaction (metrics). */
+  onCommitted?: (slice: Slice<KafkaMessage>, receipt: TransactionReceipt, durationMs: number) => void;
+  /** Inside every transaction, just before its commit (test-only fault injection); throwing fails it. */
+  beforeCommit?: (partition: number, inputMessages: number) => void;
+}
+
+/**
+ * The partition pipeline over one input topic with the Kafka transaction sink: the command
+ * processor's exactly-once consume-transform-produce loop.
+ */
+export function transactionalPipeline(kafka: Kafka, options: TransactionalPipelineOptions): TransactionalPipeline {
+  const { groupId, inputTopic } = options;
+  return new PartitionPipeline(kafka, {
+    groupId,
+    topics: [inputTopic],
+    consumer: {
+      maxBytesPerPartition: 2 * 1024 * 1024,
+      maxWaitTimeInMs: 20,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      retry: { retries: 5, initialRetryTime: 100 },
+    },
+    // Loading a partition's state happens inside eachBatch: partitions load side by side.
+    partitionsConsumedConcurrently: options.partitionsConcurrently,
+    decode: (_partition, message) => message,
+    offsetOf: (message) => BigInt(message.offset),
+    processor: options.processor,
+    sink: new KafkaTransactionSink(kafka, { groupId, inputTopic, transactionalIdPrefix: options.transactionalIdPrefix, beforeCommit: options.beforeCommit }),
+    maxSliceRecords: options.maxMessagesPerTransaction,
+    lingerMs: options.lingerMs,
+    lingerFrom: 'previous-slice',
+    maxQueuedPerPartition: 2 * options.maxMessagesPerTransaction,
+    retryBackoff: options.retryBackoff,
+    // Queued commands are left to the partition's next owner: leaving the group sooner hands them over sooner.
+    drainOnStop: 'in-flight',
+    logger: options.logger,
+    onWritten: options.onCommitted,
+  });
+}
