@@ -47,6 +47,16 @@ describe('the registered read models', () => {
     expect([...writers].filter(([, names]) => names.length > 1)).toEqual([]);
   });
 
+  it('write the tables a rebuild replaces (projector.rebuilt_tables() of the latest migration defining it)', () => {
+    const definitions = readdirSync(MIGRATIONS)
+      .filter((file) => file.endsWith('.up.sql'))
+      .sort()
+      .map((file) => readFileSync(join(MIGRATIONS, file), 'utf8').match(/FUNCTION projector\.rebuilt_tables\(\)[\s\S]*?RETURN ARRAY\[([^\]]*)\]/))
+      .filter((match) => match !== null);
+    const rebuilt = [...definitions[definitions.length - 1]![1].matchAll(/'([a-z_]+)'/g)].map((m) => m[1]);
+    expect(READ_MODELS.flatMap((model) => model.tables).sort()).toEqual(rebuilt.sort());
+  });
+
   it('apply every event type', () => {
     const handled = new Set(READ_MODELS.flatMap((model) => model.canHandle));
     expect(EVENT_TYPES.filter((type) => !handled.has(type))).toEqual([]);
