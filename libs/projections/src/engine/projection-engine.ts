@@ -82,14 +82,15 @@ export class ProjectionEngine {
     const changed = new Map<string, number>();
     const outcome: RejectedRecord[] = [];
     for (const decoded of records) {
-      const rejection = rejected.get(decoded);
+      const rejection = rejected.size > 0 ? rejected.get(decoded) : undefined;
       if (rejection !== undefined) {
         outcome.push({ decoded, record: decoded.record, rejection });
         continue;
       }
-      const type = eventTypeOf(decoded as ProjectedEvent);
+      const event = decoded as ProjectedEvent;
+      const type = eventTypeOf(event);
       applied.set(type, (applied.get(type) ?? 0) + 1);
-      if (!superseded.has(decoded as ProjectedEvent)) changed.set(type, (changed.get(type) ?? 0) + 1);
+      if (superseded.size === 0 || !superseded.has(event)) changed.set(type, (changed.get(type) ?? 0) + 1);
     }
     return { applied, changed, rejected: outcome, credentialTenants };
   }

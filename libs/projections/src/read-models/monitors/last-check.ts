@@ -3,7 +3,7 @@ import { CheckRow } from '../checks/check-row';
 /**
  * The check a monitor row shows as its last one: the greatest by (checked_at, response time,
  * status code, error message), NULLs lowest. The tie-breakers make the result independent of the
- * order checks arrive in when two share a checked_at; monitors.last-check SQL uses the same order.
+ * order checks arrive in when two share a checked_at; lastCheckOrder in monitors.sql.ts is the same order in SQL.
  */
 export function compareForLastCheck(a: CheckRow, b: CheckRow): number {
   if (a.checkedAtMs !== b.checkedAtMs) return a.checkedAtMs - b.checkedAtMs;

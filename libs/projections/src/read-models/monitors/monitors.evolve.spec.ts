@@ -7,7 +7,7 @@ const at = (minute: number) => new Date(Date.parse(FIXED_TIME) + minute * 60_000
 const batch = (events: EventEnvelope[], keyOf: (e: EventEnvelope) => string): BatchEvent[] =>
   events.map((e, index) => ({ index, envelope: e, key: keyOf(e) }));
 
-describe('monitors projection and incidents', () => {
+describe('monitors read model and its incidents', () => {
   const monitorId = id('monitor');
   const created = envelope('MonitorCreated', { monitorId, name: 'Home', url: 'https://example.com', checkInterval: 60 });
   let version = 1;
