@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import type { TopicNames } from '@vinsight/kafka';
-import { BatchRunner, CheckPartitions, decodeRecord, ProjectionLagService, ProjectionTarget, ReadModelApplier, SourceRecord } from '@vinsight/projections';
+import { BatchRunner, CheckPartitions, decodeRecord, ProjectionEngine, ProjectionLagService, ProjectionTarget, READ_MODELS, SourceRecord } from '@vinsight/projections';
 import { generateWorkload, messageOf, publishWorkload, WorkloadRecord } from '../../scripts/bench-projector.workload';
 import { expectedReadModels } from './support/expected-read-models';
 import { createTestTopics, deleteTestTopics, InProcessProjector, quietLogger, testKafka, waitUntilCaughtUp } from './support/projector-harness';
@@ -138,15 +138,15 @@ describe('projector on Kafka and Postgres', () => {
 
     it('leaves every table identical when the same batches are applied again, bypassing the checkpoints', async () => {
       const before = await tableChecksums(pool);
-      const applier = new ReadModelApplier();
+      const engine = new ProjectionEngine(READ_MODELS);
       const decoded = sourceRecords().map(decodeRecord);
       for (let start = 0; start < decoded.length; start += 250) {
         const client = await pool.connect();
         try {
           await client.query('BEGIN');
-          const outcome = await applier.apply(client, decoded.slice(start, start + 250));
+          const outcome = await engine.apply(client, decoded.slice(start, start + 250));
           expect(outcome.rejected).toEqual([]);
-          expect(outcome.checksInserted).toBe(0);
+          expect(outcome.changed.get('CheckRecorded') ?? 0).toBe(0);
           await client.query('COMMIT');
         } finally {
           client.release();
@@ -210,9 +210,9 @@ describe('projector on Kafka and Postgres', () => {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const outcome = await new ReadModelApplier().apply(client, [recordOf(delivered, 0), recordOf(fresh, 1), recordOf(again, 2)].map(decodeRecord));
+        const outcome = await new ProjectionEngine(READ_MODELS).apply(client, [recordOf(delivered, 0), recordOf(fresh, 1), recordOf(again, 2)].map(decodeRecord));
         await client.query('COMMIT');
-        expect({ rejected: outcome.rejected, inserted: outcome.checksInserted }).toEqual({ rejected: [], inserted: 1 });
+        expect({ rejected: outcome.rejected, inserted: outcome.changed.get('CheckRecorded') }).toEqual({ rejected: [], inserted: 1 });
       } finally {
         client.release();
       }

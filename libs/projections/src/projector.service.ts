@@ -9,7 +9,7 @@ import { InjectedFaults } from '@vinsight/runtime';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { BatchRunner } from './apply/batch-runner';
-import { ProjectionTarget } from './apply/projection-target';
+import { ProjectionTarget } from './projection-target';
 import { Clock } from './clock';
 import { CONSUMER_SESSION_TIMEOUT_MS, ProjectionConsumer } from './consumer/projection-consumer';
 import { ProjectionLagService } from './lag/projection-lag.service';

@@ -2,13 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { credentialPayloads, READ_MODEL_CHANNELS } from '@vinsight/database';
 import type { Pool, PoolClient } from 'pg';
 import { CheckpointStore } from '../checkpoints/checkpoint.store';
-import { DecodedRecord, decodeRecord, eventTypeOf, identityOf } from '../events/decode-event';
+import { DecodedRecord, decodeRecord, identityOf } from '../events/decode-event';
 import { describeRecord, SourceRecord } from '../events/source-record';
 import { ParkedEventsRepository, ParkedRecord } from '../parking/parked-events.repository';
-import { CheckPartitions } from '../partitions/check-partitions';
+import { ApplyOutcome, countOf, ProjectionEngine } from '../engine/projection-engine';
+import { CheckPartitions, checkDaysOf } from '../partitions/check-partitions';
+import { ProjectionTarget } from '../projection-target';
+import { READ_MODELS } from '../read-models/read-models';
 import { classifyFailure, errorCodeOf } from './database-errors';
-import { ProjectionTarget } from './projection-target';
-import { checkDaysOf, ReadModelApplier } from './read-model-applier';
 
 /** One fetch of one partition, as the consumer hands it over. */
 export interface PartitionBatch {
@@ -49,8 +50,8 @@ const FIRST_RETRY_DELAY_MS = 100;
  * 1. lock the partition's checkpoint row and drop the records below it (already applied);
  * 2. take the partition's advisory lock, shared by both topics, so a tenant's lifecycle events
  *    and check results (same partition number on both topics) are never applied concurrently;
- * 3. apply the rest set-based; if the database refuses the data, split the batch (savepoints)
- *    until the refused events are isolated, and park them with the reason;
+ * 3. apply the rest to the read models (ProjectionEngine); if the database refuses the data, split
+ *    the batch (savepoints) until the refused events are isolated, and park them with the reason;
  * 4. move the checkpoint past the batch and commit.
  * A transient failure (connection, deadlock, timeout) rolls everything back and retries.
  */
@@ -67,7 +68,7 @@ export class BatchRunner {
     readonly target: ProjectionTarget,
     private readonly partitions: CheckPartitions,
     private readonly logger: BatchRunnerLogger,
-    private readonly applier = new ReadModelApplier(),
+    private readonly engine = new ProjectionEngine(READ_MODELS),
     private readonly parking = new ParkedEventsRepository(),
   ) {
     this.checkpoints = new CheckpointStore(target);
@@ -137,46 +138,19 @@ export class BatchRunner {
   }
 
   /** Applies `records`; when the database refuses their data, halves them until the refused ones are alone. */
-  private async applyIsolating(
-    client: PoolClient,
-    records: readonly DecodedRecord[],
-  ): Promise<{ parked: ParkedRecord[]; applied: number; checksInserted: number; types: Map<string, number>; credentialTenants: string[] }> {
-    if (records.length === 0) return { parked: [], applied: 0, checksInserted: 0, types: new Map(), credentialTenants: [] };
+  private async applyIsolating(client: PoolClient, records: readonly DecodedRecord[]): Promise<SliceOutcome> {
+    if (records.length === 0) return EMPTY_SLICE;
     await client.query('SAVEPOINT batch_slice');
     try {
-      const outcome = await this.applier.apply(client, records);
+      const outcome = await this.engine.apply(client, records);
       await client.query('RELEASE SAVEPOINT batch_slice');
-      const rejected = new Set(outcome.rejected.map((r) => r.record));
-      const types = new Map<string, number>();
-      for (const d of records) {
-        if (!d.ok || rejected.has(d.record)) continue;
-        const type = eventTypeOf(d);
-        types.set(type, (types.get(type) ?? 0) + 1);
-      }
-      return {
-        parked: outcome.rejected.map((r) => ({
-          record: r.record,
-          reason: r.rejection.message,
-          errorCode: r.rejection.code,
-          ...partialOf(records.find((d) => d.record === r.record)!),
-        })),
-        applied: outcome.applied,
-        checksInserted: outcome.checksInserted,
-        types,
-        credentialTenants: outcome.credentialTenants,
-      };
+      return sliceOutcomeOf(outcome);
     } catch (error) {
       if (classifyFailure(error) !== 'poison') throw error;
       await client.query('ROLLBACK TO SAVEPOINT batch_slice');
       await client.query('RELEASE SAVEPOINT batch_slice');
       if (records.length === 1) {
-        return {
-          parked: [{ record: records[0].record, reason: (error as Error).message, errorCode: errorCodeOf(error), ...partialOf(records[0]) }],
-          applied: 0,
-          checksInserted: 0,
-          types: new Map(),
-          credentialTenants: [],
-        };
+        return { ...EMPTY_SLICE, parked: [{ record: records[0].record, reason: (error as Error).message, errorCode: errorCodeOf(error), ...partialOf(records[0]) }] };
       }
       const middle = Math.ceil(records.length / 2);
       const first = await this.applyIsolating(client, records.slice(0, middle));
@@ -192,6 +166,28 @@ export class BatchRunner {
       };
     }
   }
+}
+
+interface SliceOutcome {
+  readonly parked: ParkedRecord[];
+  readonly applied: number;
+  readonly checksInserted: number;
+  readonly types: Map<string, number>;
+  readonly credentialTenants: readonly string[];
+}
+
+const EMPTY_SLICE: SliceOutcome = { parked: [], applied: 0, checksInserted: 0, types: new Map(), credentialTenants: [] };
+
+function sliceOutcomeOf(outcome: ApplyOutcome): SliceOutcome {
+  let applied = 0;
+  for (const count of outcome.applied.values()) applied += count;
+  return {
+    parked: outcome.rejected.map((r) => ({ record: r.record, reason: r.rejection.message, errorCode: r.rejection.code, ...partialOf(r.decoded) })),
+    applied,
+    checksInserted: countOf(outcome.changed, 'CheckRecorded'),
+    types: new Map(outcome.applied),
+    credentialTenants: outcome.credentialTenants,
+  };
 }
 
 /**

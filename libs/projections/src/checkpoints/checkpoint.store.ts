@@ -1,6 +1,6 @@
 import { CHECKPOINT_PAYLOAD_SQL, READ_MODEL_CHANNELS } from '@vinsight/database';
 import type { Pool, PoolClient } from 'pg';
-import { ProjectionTarget } from '../apply/projection-target';
+import { ProjectionTarget } from '../projection-target';
 
 export interface StoredCheckpoint {
   topic: string;

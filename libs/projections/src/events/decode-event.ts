@@ -1,7 +1,7 @@
 import type { EventEnvelope } from '@vinsight/contracts';
 import { AGGREGATE_TYPE_OF_EVENT, isEventType, storedTextProblem } from '@vinsight/domain';
 import { ProjectionRejection, reject } from './projection-rejection';
-import { CheckRow, checkRowOf } from '../read-models/checks.mapping';
+import { CheckRow, checkRowOf } from '../read-models/checks/check-row';
 import { isIsoTime, normalizedUuid } from './field-checks';
 import { SourceRecord } from './source-record';
 

@@ -1,6 +1,6 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
-import { ProjectionTarget } from '../apply/projection-target';
+import { ProjectionTarget } from '../projection-target';
 import { CheckpointStore } from '../checkpoints/checkpoint.store';
 import { ParkedEventsRepository } from '../parking/parked-events.repository';
 

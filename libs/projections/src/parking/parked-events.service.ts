@@ -1,8 +1,9 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { classifyFailure, errorCodeOf } from '../apply/database-errors';
-import { ProjectionTarget } from '../apply/projection-target';
-import { ReadModelApplier } from '../apply/read-model-applier';
+import { ProjectionEngine } from '../engine/projection-engine';
 import { decodeRecord } from '../events/decode-event';
+import { ProjectionTarget } from '../projection-target';
+import { READ_MODELS } from '../read-models/read-models';
 import { ParkedEvent, ParkedEventsRepository } from './parked-events.repository';
 
 export type ReplayOutcome =
@@ -30,7 +31,7 @@ export class ParkedEventsService {
   constructor(
     private readonly pool: Pool,
     private readonly target: ProjectionTarget = ProjectionTarget.live(),
-    private readonly applier = new ReadModelApplier(),
+    private readonly engine = new ProjectionEngine(READ_MODELS),
   ) {}
 
   list(options: { includeReplayed?: boolean; limit?: number } = {}): Promise<ParkedEvent[]> {
@@ -83,15 +84,14 @@ export class ParkedEventsService {
       await client.query('SAVEPOINT replay');
       let outcome: ReplayOutcome;
       try {
-        const result = await this.applier.apply(client, [decoded]);
+        const result = await this.engine.apply(client, [decoded]);
         if (result.rejected.length > 0) {
           const { rejection } = result.rejected[0];
           await client.query('ROLLBACK TO SAVEPOINT replay');
           await this.repository.markFailedAgain(client, id, rejection.message, rejection.code);
           outcome = { id, outcome: 'failed', reason: rejection.message, errorCode: rejection.code };
         } else {
-          const changed = decoded.ok && decoded.check ? result.checksInserted > 0 : await this.changedRows(client, decoded);
-          const kind = changed ? 'applied' : 'superseded';
+          const kind = result.changed.size > 0 ? 'applied' : 'superseded';
           await this.repository.markReplayed(client, id, kind);
           outcome = { id, outcome: kind };
         }
@@ -109,16 +109,5 @@ export class ParkedEventsService {
     } finally {
       client.release();
     }
-  }
-
-  /** Whether a lifecycle event is now the version of its row (it was applied, not skipped as old). */
-  private async changedRows(client: PoolClient, decoded: ReturnType<typeof decodeRecord>): Promise<boolean> {
-    if (!decoded.ok || !decoded.envelope) return false;
-    const e = decoded.envelope;
-    const table = e.aggregateType === 'tenant' ? 'tenants' : e.aggregateType === 'user' ? 'users' : e.aggregateType === 'api-key' ? 'api_keys' : 'monitors';
-    const where = table === 'tenants' ? 'id = $1' : 'tenant_id = $1 AND id = $2';
-    const params = table === 'tenants' ? [e.tenantId] : [e.tenantId, e.aggregateId];
-    const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${table} WHERE ${where}`, params);
-    return rows.length > 0 && rows[0].version === e.version;
   }
 }

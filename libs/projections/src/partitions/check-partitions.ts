@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
-import { ProjectionTarget } from '../apply/projection-target';
+import { DecodedRecord } from '../events/decode-event';
+import { ProjectionTarget } from '../projection-target';
 import { LONGEST_CHECK_RETENTION_DAYS } from '../projections.constants';
 import { Clock } from '../clock';
 
@@ -57,3 +58,10 @@ export class CheckPartitions {
 }
 
 const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/** The UTC days (YYYY-MM-DD) of the check results among the records: the partitions they need. */
+export function checkDaysOf(records: readonly DecodedRecord[]): string[] {
+  const days = new Set<number>();
+  for (const decoded of records) if (decoded.ok && decoded.check) days.add(Math.floor(decoded.check.checkedAtMs / DAY_MS));
+  return [...days].sort((a, b) => a - b).map((day) => dayOf(day * DAY_MS));
+}

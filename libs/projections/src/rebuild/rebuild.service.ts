@@ -4,7 +4,7 @@ import type { Kafka } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import { CHECKPOINT_PAYLOAD_SQL, EVERY_TENANT, READ_MODEL_CHANNELS } from '@vinsight/database';
 import { BatchRunner, BatchRunnerLogger } from '../apply/batch-runner';
-import { ProjectionTarget } from '../apply/projection-target';
+import { ProjectionTarget } from '../projection-target';
 import { CheckpointStore, StoredCheckpoint } from '../checkpoints/checkpoint.store';
 import { Clock } from '../clock';
 import { ProjectionConsumer } from '../consumer/projection-consumer';

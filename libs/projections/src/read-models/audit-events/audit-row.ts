@@ -1,7 +1,23 @@
 import type { EventEnvelope } from '@vinsight/contracts';
-import { AuditEventRow } from './read-model-rows';
 
 const MAX_ISSUED_BY = 100;
+
+/** A row of `audit_events`. */
+export interface AuditEventRow {
+  tenantId: string;
+  eventId: string;
+  type: string;
+  schemaVersion: number;
+  aggregateType: string;
+  aggregateId: string;
+  version: number;
+  occurredAt: string;
+  commandId: string;
+  correlationId: string;
+  issuedBy: string | null;
+  /** JSON text of the payload. */
+  payload: string;
+}
 
 /**
  * One audit row per event of the event store, with who issued it (`issuedBy`, an optional

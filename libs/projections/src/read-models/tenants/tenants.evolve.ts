@@ -1,12 +1,26 @@
 import type { EventEnvelope } from '@vinsight/contracts';
 import { PLANS, TEXT_RULES } from '@vinsight/domain';
-import { reject } from '../events/projection-rejection';
-import { fields } from './payload-fields';
-import { TenantRow } from './read-model-rows';
+import type { EventType } from '@vinsight/domain';
+import { reject } from '../../events/projection-rejection';
+import { fields } from '../payload-fields';
 
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
-export const TENANT_EVENTS = new Set(['TenantCreated', 'TenantRenamed', 'TenantPlanChanged', 'TenantDeactivated', 'TenantReactivated', 'TenantDeleted']);
+/** A row of `tenants`. Times are ISO-8601 text: the envelope's own, so replays write identical values. */
+export interface TenantRow {
+  id: string;
+  name: string;
+  slug: string;
+  plan: string;
+  isActive: boolean;
+  deactivationReason: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+}
+
+export const TENANT_EVENTS: readonly EventType[] = ['TenantCreated', 'TenantRenamed', 'TenantPlanChanged', 'TenantDeactivated', 'TenantReactivated', 'TenantDeleted'];
 
 export const tenantKeyOf = (e: EventEnvelope): string => e.tenantId;
 

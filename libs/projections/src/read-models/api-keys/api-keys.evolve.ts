@@ -1,12 +1,25 @@
 import type { EventEnvelope } from '@vinsight/contracts';
 import { TEXT_RULES } from '@vinsight/domain';
-import { reject } from '../events/projection-rejection';
-import { fields } from './payload-fields';
-import { ApiKeyRow } from './read-model-rows';
+import type { EventType } from '@vinsight/domain';
+import { reject } from '../../events/projection-rejection';
+import { fields } from '../payload-fields';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
-export const API_KEY_EVENTS = new Set(['ApiKeyIssued', 'ApiKeyRevoked']);
+/** A row of `api_keys`. */
+export interface ApiKeyRow {
+  tenantId: string;
+  id: string;
+  name: string;
+  tokenSha256: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const API_KEY_EVENTS: readonly EventType[] = ['ApiKeyIssued', 'ApiKeyRevoked'];
 
 export function apiKeyKeyOf(e: EventEnvelope): string {
   const apiKeyId = fields(e.payload).uuid('apiKeyId');

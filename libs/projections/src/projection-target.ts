@@ -1,4 +1,4 @@
-import { READ_MODELS_PROJECTION } from '../projections.constants';
+import { READ_MODELS_PROJECTION } from './projections.constants';
 
 const BUILD_SCHEMA = /^projection_build_[a-z0-9_]{1,40}$/;
 

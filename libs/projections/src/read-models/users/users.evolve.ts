@@ -1,14 +1,29 @@
 import type { EventEnvelope } from '@vinsight/contracts';
 import { TEXT_RULES } from '@vinsight/domain';
-import { reject } from '../events/projection-rejection';
-import { fields } from './payload-fields';
-import { UserRow } from './read-model-rows';
+import type { EventType } from '@vinsight/domain';
+import { reject } from '../../events/projection-rejection';
+import { fields } from '../payload-fields';
 
 const BCRYPT_HASH = /^\$2[aby]\$[0-9]{2}\$[./A-Za-z0-9]{53}$/;
 const EMAIL = /^.+@.+$/s;
 const ROLES = ['owner', 'admin', 'user'] as const;
 
-export const USER_EVENTS = new Set(['UserRegistered', 'UserRoleChanged', 'UserDeactivated', 'UserReactivated', 'UserLoggedIn', 'UserRemoved']);
+/** A row of `users`. */
+export interface UserRow {
+  tenantId: string;
+  id: string;
+  email: string;
+  passwordHash: string;
+  role: string;
+  isActive: boolean;
+  lastLoginAt: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+}
+
+export const USER_EVENTS: readonly EventType[] = ['UserRegistered', 'UserRoleChanged', 'UserDeactivated', 'UserReactivated', 'UserLoggedIn', 'UserRemoved'];
 
 export function userKeyOf(e: EventEnvelope): string {
   const userId = fields(e.payload).uuid('userId');

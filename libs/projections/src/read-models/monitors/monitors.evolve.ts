@@ -1,13 +1,39 @@
 import type { EventEnvelope } from '@vinsight/contracts';
 import { TEXT_RULES } from '@vinsight/domain';
-import { reject } from '../events/projection-rejection';
-import { fields } from './payload-fields';
-import { IncidentRow, MonitorRow } from './read-model-rows';
+import type { EventType } from '@vinsight/domain';
+import { reject } from '../../events/projection-rejection';
+import { fields } from '../payload-fields';
 
 const URL_FORMAT = /^https?:\/\/./i;
 const STATUSES = ['up', 'down', 'unknown'] as const;
 
-export const MONITOR_EVENTS = new Set(['MonitorCreated', 'MonitorUpdated', 'MonitorPaused', 'MonitorResumed', 'MonitorDeleted', 'MonitorStatusChanged']);
+/** A row of `monitors`: its definition and status (the last-check columns follow the check results, see last-check.ts). */
+export interface MonitorRow {
+  tenantId: string;
+  id: string;
+  name: string;
+  url: string;
+  checkInterval: number;
+  isActive: boolean;
+  status: 'up' | 'down' | 'unknown';
+  statusChangedAt: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+}
+
+/** A row of `incidents`. */
+export interface IncidentRow {
+  tenantId: string;
+  id: string;
+  monitorId: string;
+  startedAt: string;
+  resolvedAt: string | null;
+  firstError: string | null;
+}
+
+export const MONITOR_EVENTS: readonly EventType[] = ['MonitorCreated', 'MonitorUpdated', 'MonitorPaused', 'MonitorResumed', 'MonitorDeleted', 'MonitorStatusChanged'];
 
 /**
  * A monitor with its open incident: the incidents read model is derived from the monitor's

@@ -1,0 +1,44 @@
+import { envelope, id } from '../../testing/envelopes';
+import { CheckRow, checkRowOf } from './check-row';
+import { rollupDeltas } from './check-rollups';
+import { latencyBucketOf } from './latency-histogram';
+
+const check = (n: number, payload: Record<string, unknown> = {}) =>
+  envelope('CheckRecorded', {
+    monitorId: id('monitor'),
+    checkId: id(`check-${n}`),
+    status: 'up',
+    responseTimeMs: 100 + n,
+    statusCode: 200,
+    checkedAt: new Date(Date.parse('2026-01-15T10:00:00.000Z') + n * 60_000).toISOString(),
+    ...payload,
+  }, { aggregateId: id('monitor') });
+
+const row = (n: number, payload: Record<string, unknown> = {}): CheckRow => checkRowOf(check(n, payload));
+
+describe('rollupDeltas', () => {
+  it('adds checks per monitor and hour, with counts, sums and the histogram', () => {
+    const rows = [row(0, { responseTimeMs: 120 }), row(1, { status: 'down', responseTimeMs: 250 }), row(2, { status: 'error', responseTimeMs: undefined }), row(70)];
+    const [first, second] = rollupDeltas(rows, 'hour');
+    expect(first).toMatchObject({
+      bucketStartMs: Date.parse('2026-01-15T10:00:00.000Z'),
+      totalChecks: 3,
+      upChecks: 1,
+      downChecks: 1,
+      errorChecks: 1,
+      responseTimeSumMs: 370,
+      responseTimeCount: 2,
+    });
+    expect(first.histogram[latencyBucketOf(120) - 1]).toBe(1);
+    expect(first.histogram[latencyBucketOf(250) - 1]).toBe(1);
+    expect(first.histogram.reduce((a, b) => a + b, 0)).toBe(2);
+    expect(second).toMatchObject({ bucketStartMs: Date.parse('2026-01-15T11:00:00.000Z'), totalChecks: 1 });
+  });
+
+  it('adds the same checks into one row per day', () => {
+    expect(rollupDeltas([row(0), row(70), row(900)], 'day').map((d) => [new Date(d.bucketStartMs).toISOString(), d.totalChecks])).toEqual([
+      ['2026-01-15T00:00:00.000Z', 2],
+      ['2026-01-16T00:00:00.000Z', 1],
+    ]);
+  });
+});
