@@ -1,5 +1,4 @@
 export * from './projections.constants';
-export * from './clock';
 export * from './events/source-record';
 export * from './events/decode-event';
 export * from './events/projection-rejection';

@@ -2,15 +2,15 @@ import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { AppConfig } from '@vinsight/config';
 import { PROJECTOR_POOL } from '@vinsight/database';
 import type { LifecycleState } from '@vinsight/health';
-import { createKafkaClient, KafkaLogger, topicNames } from '@vinsight/kafka';
+import { createKafkaClient, topicNames } from '@vinsight/kafka';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
-import { Clock, systemClock } from './clock';
+import { CLOCK, Clock, nestKafkaLogger, systemClock } from '@vinsight/runtime';
 import { ProjectionLagService } from './lag/projection-lag.service';
 import { ParkedEventsService } from './parking/parked-events.service';
 import { ProjectorOptions } from './projector.options';
 import { ProjectorService } from './projector.service';
-import { PROJECTIONS_CLOCK, PROJECTIONS_KAFKA, PROJECTOR_LIFECYCLE, PROJECTOR_OPTIONS } from './projector.tokens';
+import { PROJECTIONS_KAFKA, PROJECTOR_LIFECYCLE, PROJECTOR_OPTIONS } from './projector.tokens';
 import { RetentionService } from './retention/retention.service';
 
 /**
@@ -28,7 +28,7 @@ export class ProjectorModule {
       module: ProjectorModule,
       providers: [
         { provide: PROJECTIONS_KAFKA, useFactory: () => createKafkaClient(config.kafka, { logger: nestKafkaLogger(new Logger('KafkaJS')) }) },
-        { provide: PROJECTIONS_CLOCK, useValue: clock },
+        { provide: CLOCK, useValue: clock },
         { provide: PROJECTOR_OPTIONS, useValue: options },
         { provide: PROJECTOR_LIFECYCLE, useValue: lifecycle },
         {
@@ -37,7 +37,7 @@ export class ProjectorModule {
           inject: [PROJECTIONS_KAFKA, PROJECTOR_POOL],
         },
         { provide: ParkedEventsService, useFactory: (pool: Pool) => new ParkedEventsService(pool), inject: [PROJECTOR_POOL] },
-        { provide: RetentionService, useFactory: (pool: Pool, c: Clock) => new RetentionService(pool, c), inject: [PROJECTOR_POOL, PROJECTIONS_CLOCK] },
+        { provide: RetentionService, useFactory: (pool: Pool, c: Clock) => new RetentionService(pool, c), inject: [PROJECTOR_POOL, CLOCK] },
         ProjectorService,
         { provide: LagServiceCloser, useFactory: (lag: ProjectionLagService) => new LagServiceCloser(lag), inject: [ProjectionLagService] },
       ],
@@ -53,15 +53,4 @@ class LagServiceCloser {
   async onApplicationShutdown(): Promise<void> {
     await this.lag.close();
   }
-}
-
-/** KafkaJS's log entries through Nest's logger (pino underneath). */
-export function nestKafkaLogger(logger: Logger): KafkaLogger {
-  const line = (context: Record<string, unknown>, message: string) => `${message} ${JSON.stringify(context)}`;
-  return {
-    error: (context, message) => logger.error(line(context, message)),
-    warn: (context, message) => logger.warn(line(context, message)),
-    info: (context, message) => logger.log(line(context, message)),
-    debug: (context, message) => logger.debug(line(context, message)),
-  };
 }

@@ -1,5 +1,5 @@
 import type { BatchResult } from './apply/batch-runner';
-import type { Clock } from './clock';
+import type { Clock } from '@vinsight/runtime';
 
 /** Counters the projector reports after each batch; the app adapts them to its metrics registry. */
 export interface ProjectorMetrics {

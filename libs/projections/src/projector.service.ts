@@ -10,7 +10,7 @@ import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { BatchRunner } from './apply/batch-runner';
 import { ProjectionTarget } from './projection-target';
-import { Clock } from './clock';
+import { CLOCK, Clock } from '@vinsight/runtime';
 import { CONSUMER_SESSION_TIMEOUT_MS, ProjectionConsumer } from './consumer/projection-consumer';
 import { ProjectionLagService } from './lag/projection-lag.service';
 import { ProjectionPartitionsProgress } from './lag/projection-partitions.progress';
@@ -21,7 +21,7 @@ import {
   PARTITION_MAINTENANCE_INTERVAL_MS,
   ProjectorOptions,
 } from './projector.options';
-import { PROJECTIONS_CLOCK, PROJECTIONS_KAFKA, PROJECTOR_LIFECYCLE, PROJECTOR_OPTIONS } from './projector.tokens';
+import { PROJECTIONS_KAFKA, PROJECTOR_LIFECYCLE, PROJECTOR_OPTIONS } from './projector.tokens';
 import { RetentionService } from './retention/retention.service';
 
 export const PROJECTOR_COMPONENT = 'projector';
@@ -43,7 +43,7 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
     @Inject(PROJECTIONS_KAFKA) private readonly kafka: Kafka,
     @Inject(PROJECTOR_POOL) private readonly pool: Pool,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(PROJECTIONS_CLOCK) private readonly clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PROJECTOR_OPTIONS) private readonly options: ProjectorOptions,
     private readonly retention: RetentionService,
     @Inject(PROJECTOR_LIFECYCLE) private readonly lifecycle: Pick<LifecycleState, 'expectStart' | 'markStarted'>,

@@ -5,11 +5,11 @@ import { createKafkaClient, TopicAdmin, TopicNames, topicNames } from '@vinsight
 import {
   BatchRunner,
   CheckPartitions,
-  Clock,
   ProjectionConsumer,
   ProjectionLagService,
   ProjectionTarget,
 } from '@vinsight/projections';
+import type { Clock } from '@vinsight/runtime';
 import { testEnv } from '../../test-env';
 
 export const quietLogger = {

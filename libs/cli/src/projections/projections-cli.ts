@@ -10,8 +10,8 @@ import {
   renderProgressBar,
   renderStatus,
   RetentionService,
-  systemClock,
 } from '@vinsight/projections';
+import { systemClock } from '@vinsight/runtime';
 import { logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { DecodedRecord } from '../events/decode-event';
 import { ProjectionTarget } from '../projection-target';
 import { LONGEST_CHECK_RETENTION_DAYS } from '../projections.constants';
-import { Clock } from '../clock';
+import type { Clock } from '@vinsight/runtime';
 
 const DAY_MS = 86_400_000;
 /** Partitions kept ready ahead of today (and behind it, for late checks). */

@@ -6,7 +6,7 @@ import { CHECKPOINT_PAYLOAD_SQL, EVERY_TENANT, READ_MODEL_CHANNELS } from '@vins
 import { BatchRunner, BatchRunnerLogger } from '../apply/batch-runner';
 import { ProjectionTarget } from '../projection-target';
 import { CheckpointStore, StoredCheckpoint } from '../checkpoints/checkpoint.store';
-import { Clock } from '../clock';
+import type { Clock } from '@vinsight/runtime';
 import { ProjectionConsumer } from '../consumer/projection-consumer';
 import { ProjectionLagService, TopicOffsets } from '../lag/projection-lag.service';
 import { CheckPartitions } from '../partitions/check-partitions';

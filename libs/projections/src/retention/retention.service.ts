@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { Clock } from '../clock';
+import type { Clock } from '@vinsight/runtime';
 import { RetainedPlan, retentionCutoffs } from './retention-policy';
 
 export interface RetentionReport {
