@@ -3,7 +3,7 @@ import { DynamicModule, Injectable, Module, OnModuleInit, RequestMethod } from '
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { LoggerModule } from 'nestjs-pino';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { DestinationStream, Level } from 'pino';
 import { UNMATCHED_ROUTE } from './metrics/http-metrics.hook';
 import { saneCorrelationId } from './tracing/correlation-id';
@@ -119,6 +119,6 @@ export class LoggingModule {
   }
 }
 
-function routeOf(request: IncomingMessage | ServerResponse['req']): string {
+function routeOf(request: IncomingMessage): string {
   return (request as LoggedRequest)[ROUTE] ?? UNMATCHED_ROUTE;
 }

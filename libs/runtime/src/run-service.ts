@@ -9,7 +9,6 @@ import { Logger } from 'nestjs-pino';
 import pino, { Logger as PinoLogger } from 'pino';
 import { createHttpAdapter } from './http-adapter';
 import { checkKafkaAtBoot, checkReplicaAtBoot, DATABASE_VARIABLES, postgresStartupError, StartupConfigurationError } from './boot-connection-checks';
-import { answerFrameworkError } from './framework-errors';
 
 export interface ServiceDefinition {
   /** Name in logs and metrics. */
