@@ -51,7 +51,7 @@ export class CommandProcessorService implements OnApplicationBootstrap, BeforeAp
     this.handler.snapshotEvery = this.config.processor.snapshotEveryEvents;
     const admin = new TopicAdmin(this.kafka, this.topics);
     try {
-      await admin.ensureTopics({ partitions: this.config.kafka.partitions, replicationFactor: this.config.kafka.replicationFactor });
+      await admin.ensureTopics({ partitions: this.config.kafka.partitions, replicationFactor: this.config.kafka.replicationFactor, minInsyncReplicas: this.config.kafka.minInsyncReplicas });
     } finally {
       await admin.disconnect();
     }

@@ -15,7 +15,7 @@ export interface AppConfig {
     migrateOnStart: boolean;
   };
   replication: { maxLagSeconds: number; maxLagBytes: number };
-  kafka: { brokers: string[]; clientId: string; topicPrefix: string; partitions: number; replicationFactor: number };
+  kafka: { brokers: string[]; clientId: string; topicPrefix: string; partitions: number; replicationFactor: number; minInsyncReplicas: number };
   consistencyWaitMs: number;
   health: { checkTimeoutMs: number; heapMaxBytes: number; projectionLagMaxEvents: number };
   processor: { snapshotEveryEvents: number; transactionLingerMs: number; rememberedResults: number };
