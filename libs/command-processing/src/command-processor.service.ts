@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { APP_CONFIG, AppConfig } from '@vinsight/config';
 import { ConsumerGroupRegistry, LifecycleState, PartitionProgressRegistry, trackConsumerGroup } from '@vinsight/health';
 import { AppMetrics } from '@vinsight/observability';
-import { TopicAdmin, TopicNames, TransactionalProcessor } from '@vinsight/kafka';
+import { PROCESSOR_SESSION_TIMEOUT_MS, TopicAdmin, TopicNames, TransactionalProcessor } from '@vinsight/kafka';
 import { InjectedFaults } from '@vinsight/runtime';
 import { Kafka } from 'kafkajs';
 import { CommandPartitionHandler } from './command-partition.handler';
@@ -67,7 +67,7 @@ export class CommandProcessorService implements OnApplicationBootstrap, BeforeAp
       onCommitted: (_partition, commands, durationMs) => this.metrics.observeBatch('command-processor', commands, durationMs / 1000),
       beforeCommit: this.injectedFaults(),
     });
-    const membership = trackConsumerGroup(this.processor.groupConsumer, groupId, { sessionTimeoutMs: 30000 });
+    const membership = trackConsumerGroup(this.processor.groupConsumer, groupId, { sessionTimeoutMs: PROCESSOR_SESSION_TIMEOUT_MS });
     this.consumerGroups.register(membership);
     this.groupAdmin = new TopicAdmin(this.kafka, this.topics);
     this.partitionProgress.register(new InputPartitionsProgress(groupId, this.topics.commands, this.groupAdmin, membership, this.processor));

@@ -12,7 +12,7 @@ export { waitForTopicLeaders } from './topic-leaders';
 export type { PartitionBatchHandler, ReadToEndResult } from './partition-reader';
 export { readPartitionsToEnd } from './partition-reader';
 export type { BaseOffsets, OutputMessages, PartitionHandler, PendingWork, TransactionalProcessorOptions } from './transactional-processor';
-export { TransactionalProcessor } from './transactional-processor';
+export { CONSUMER_RETRY, PROCESSOR_SESSION_TIMEOUT_MS, TransactionalProcessor } from './transactional-processor';
 export type { CommandResultLike } from './command-client';
 export { CommandClient } from './command-client';
 export type { RetryBackoff } from './retry-backoff';

@@ -2,6 +2,21 @@ import { Admin, Batch, Consumer, Kafka, KafkaMessage, Message, Producer, RecordM
 import { KafkaLogger } from './kafka-logger';
 import { PARTITION_RETRY_BACKOFF, RetryBackoff, retryDelayMs } from './retry-backoff';
 
+/**
+ * A member that crashed (broker gone past the consumer's retries) rejoins under a new member id,
+ * and the group waits for the old one's session to expire before it assigns any partition: with
+ * 30 s, partitions (and readiness) came back 31 s after a broker restart. 10 s, heartbeats every
+ * second (eachBatch only queues, so they are never held up by processing).
+ */
+export const PROCESSOR_SESSION_TIMEOUT_MS = 10000;
+
+/**
+ * Patient enough (about two minutes) that a broker restart does not crash the consumer, which
+ * then keeps its member id and needs no rejoin; tries at most 2 s apart, so it notices the
+ * broker's return within 2 s instead of after a back-off grown to KafkaJS's 30 s bound.
+ */
+export const CONSUMER_RETRY = { initialRetryTime: 100, maxRetryTime: 2000, retries: 60 };
+
 export interface OutputMessages {
   topic: string;
   messages: Message[];
@@ -149,9 +164,9 @@ export class TransactionalProcessor {
       readUncommitted: false,
       maxBytesPerPartition: 2 * 1024 * 1024,
       maxWaitTimeInMs: 20,
-      sessionTimeout: 30000,
-      heartbeatInterval: 3000,
-      retry: { retries: 5, initialRetryTime: 100 },
+      sessionTimeout: PROCESSOR_SESSION_TIMEOUT_MS,
+      heartbeatInterval: 1000,
+      retry: CONSUMER_RETRY,
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.joined = true;
