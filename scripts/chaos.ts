@@ -241,6 +241,8 @@ interface FaultRecord {
   /** When the dependency or instance was back (restarted, resumed). */
   backAt?: number;
   readyAt?: number;
+  /** Set once every instance was ready again, or given up on (readyAt then stays unset). */
+  over: boolean;
   /** Readiness keys reported down by any instance in between. */
   downKeys: Set<string>;
 }
@@ -312,7 +314,7 @@ async function main(): Promise<void> {
 
     // Probes: readiness and liveness of every instance, 4 times a second.
     const faults: FaultRecord[] = [];
-    const activeFaults = () => faults.filter((f) => f.readyAt === undefined);
+    const activeFaults = () => faults.filter((f) => !f.over);
     let livenessFailures = 0;
     let running = true;
     const probeLoop = (async () => {
@@ -386,13 +388,21 @@ async function main(): Promise<void> {
     })();
 
     const fault = async (name: string, breakIt: () => Promise<void> | void, repair: () => Promise<void> | void, watchOnly: Instance[] = instances) => {
-      const record: FaultRecord = { name, startedAt: Date.now(), downKeys: new Set() };
+      const record: FaultRecord = { name, startedAt: Date.now(), over: false, downKeys: new Set() };
       faults.push(record);
       log(`fault ${name}`);
       await breakIt();
       await repair();
       record.backAt = Date.now();
-      record.readyAt = await waitReady(watchOnly);
+      try {
+        record.readyAt = await waitReady(watchOnly);
+      } catch (error) {
+        // Reported as a null recovery; the audit still runs.
+        record.over = true;
+        log(`${name}: ${(error as Error).message}`);
+        return;
+      }
+      record.over = true;
       log(`${name}: back, all ready ${seconds(record.readyAt - record.backAt)} s later; down meanwhile: ${[...record.downKeys].join(', ') || 'nothing'}`);
     };
     const at = (fraction: number) => sleep(Math.max(0, loadStartedAt + (loadCommands / options.rate) * 1000 * fraction - Date.now()));
