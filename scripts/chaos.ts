@@ -259,6 +259,16 @@ async function main(): Promise<void> {
   let brokers: BrokerControl | undefined;
   const instances: Instance[] = [];
   let exitCode = 0;
+  // ^C or a kill: the instances and Postgres clusters go too, as at the end of a run.
+  for (const name of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(name, () => {
+      log(`${name}: stopping everything`);
+      for (const instance of instances) instance.child?.kill('SIGKILL');
+      if (options.mode === 'single') void brokers?.close();
+      dropPostgres();
+      process.exit(130);
+    });
+  }
   try {
     brokers = options.mode === 'cluster' ? clusterBrokers() : await singleBroker();
     log('creating Postgres primary (5470) and replica (5471)');
@@ -377,10 +387,11 @@ async function main(): Promise<void> {
       while (published < loadCommands) {
         const due = Math.min(loadCommands, Math.floor(((Date.now() - loadStartedAt) / 1000) * options.rate));
         if (due > published) {
-          const batch = Array.from({ length: due - published }, () => workload.next());
+          // At most 500 a request: after a stall of the event loop the backlog would exceed the broker's request size.
+          const batch = Array.from({ length: Math.min(500, due - published) }, () => workload.next());
           await publish(producer, topics.commands, batch);
           workload.sent.push(...batch);
-          published = due;
+          published += batch.length;
         }
         await sleep(100);
       }
