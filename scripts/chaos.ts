@@ -152,8 +152,10 @@ class Instance {
   async ready(): Promise<{ status: number; down: string[] }> {
     try {
       const response = await fetch(this.url('/health/ready'), { signal: AbortSignal.timeout(3000) });
-      const body = (await response.json().catch(() => ({}))) as { error?: Record<string, unknown> };
-      return { status: response.status, down: Object.keys(body.error ?? {}) };
+      const body = (await response.json().catch(() => ({}))) as { error?: unknown; detail?: unknown };
+      // Terminus names the failed checks in `error`; a draining process answers a problem instead.
+      const down = body.error !== null && typeof body.error === 'object' ? Object.keys(body.error) : response.status === 200 ? [] : [String(body.detail ?? body.error ?? response.status)];
+      return { status: response.status, down };
     } catch {
       return { status: 0, down: ['unreachable'] };
     }
