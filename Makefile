@@ -15,7 +15,7 @@ export KAFKA_BROKERS ?= 127.0.0.1:9092
 
 .PHONY: help install build up down stack-up stack-down service-start service-stop test \
         migrate-create migrate-up migrate-down migrate-version migrate-force kafka-start kafka-stop \
-        postgres-setup replica-start replica-stop secure-up secure-down test-secure
+        postgres-setup replica-start replica-stop secure-up secure-down test-secure cluster-up cluster-down cluster-status
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -65,6 +65,16 @@ up: stack-up migrate-up service-start ## install, start Kafka + Postgres replica
 	@echo "Stop everything with: make down"
 
 down: service-stop stack-down ## stop the service, Kafka and the replica
+
+cluster-up: build replica-start ## three Kafka brokers (29092-29094, replication 3, min.insync 2) and two instances of every role (.local/cluster/)
+	deploy/local/cluster.sh up
+	@echo "Read APIs: http://127.0.0.1:3121 and http://127.0.0.1:3122; Kafka: 127.0.0.1:29092,127.0.0.1:29093,127.0.0.1:29094"
+
+cluster-down: ## stop the cluster's role instances and brokers by their pids
+	deploy/local/cluster.sh down
+
+cluster-status: ## pids and readiness of the cluster's brokers and instances
+	deploy/local/cluster.sh status
 
 test: ## install, bring up what the tests need, run unit + integration + e2e tests, then test-secure, tear down
 	deploy/local/run-tests.sh

@@ -255,6 +255,7 @@ describe.each([
         expect(o.spec.template.spec.containers[0].image).toMatch(/^ghcr\.io\/v-insight\/core:\d+\.\d+\.\d+$/);
       }
       expect(config.KAFKA_REPLICATION_FACTOR).toBe('3');
+      expect(config.KAFKA_MIN_INSYNC_REPLICAS).toBe('2');
     });
   }
 });

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { APP_CONFIG, AppConfig } from '@vinsight/config';
 import { ConsumerGroupRegistry, LifecycleState, PartitionProgressRegistry, trackConsumerGroup } from '@vinsight/health';
 import { AppMetrics } from '@vinsight/observability';
-import { TopicAdmin, TopicNames, TransactionalPipeline, transactionalPipeline } from '@vinsight/kafka';
+import { PROCESSOR_SESSION_TIMEOUT_MS, TopicAdmin, TopicNames, TransactionalPipeline, transactionalPipeline } from '@vinsight/kafka';
 import { InjectedFaults, nestKafkaLogger } from '@vinsight/runtime';
 import { Kafka } from 'kafkajs';
 import { CommandPartitionHandler } from './command-partition.handler';
@@ -54,7 +54,7 @@ export class CommandProcessorService implements OnApplicationBootstrap, BeforeAp
     this.handler.snapshotEvery = this.config.processor.snapshotEveryEvents;
     const admin = new TopicAdmin(this.kafka, this.topics);
     try {
-      await admin.ensureTopics({ partitions: this.config.kafka.partitions, replicationFactor: this.config.kafka.replicationFactor });
+      await admin.ensureTopics({ partitions: this.config.kafka.partitions, replicationFactor: this.config.kafka.replicationFactor, minInsyncReplicas: this.config.kafka.minInsyncReplicas });
     } finally {
       await admin.disconnect();
     }
@@ -72,7 +72,7 @@ export class CommandProcessorService implements OnApplicationBootstrap, BeforeAp
       onCommitted: (slice, _receipt, durationMs) => this.metrics.observeBatch('command-processor', slice.records.length, durationMs / 1000),
       beforeCommit: this.injectedFaults(),
     });
-    const membership = trackConsumerGroup(this.processor.groupConsumer, groupId, { sessionTimeoutMs: 30000 });
+    const membership = trackConsumerGroup(this.processor.groupConsumer, groupId, { sessionTimeoutMs: PROCESSOR_SESSION_TIMEOUT_MS });
     this.consumerGroups.register(membership);
     this.groupAdmin = new TopicAdmin(this.kafka, this.topics);
     this.partitionProgress.register(new InputPartitionsProgress(groupId, this.topics.commands, this.groupAdmin, membership, this.processor));

@@ -24,6 +24,8 @@ export interface AppConfig {
     topicPrefix: string;
     partitions: number;
     replicationFactor: number;
+    /** `min.insync.replicas` of the topics the service creates. */
+    minInsyncReplicas: number;
     /** TLS to the brokers (KAFKA_SSL*); unset: plaintext. */
     ssl?: KafkaTlsConfig;
     /** SASL authentication (KAFKA_SASL_*); unset: none. */

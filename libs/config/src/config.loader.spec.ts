@@ -75,6 +75,16 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...base, SHUTDOWN_DRAIN_DELAY_MS: '-1' })).toEqual(['SHUTDOWN_DRAIN_DELAY_MS']);
   });
 
+  it('replicates topics once with one in-sync replica by default, as many as set for a cluster, never more in sync than replicas', () => {
+    expect(loadConfig(['command-processor'], base).kafka).toMatchObject({ replicationFactor: 1, minInsyncReplicas: 1 });
+    const cluster = { ...base, KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '2' };
+    expect(loadConfig(['command-processor'], cluster).kafka).toMatchObject({ replicationFactor: 3, minInsyncReplicas: 2 });
+    expect(() => loadConfig(['command-processor'], { ...base, KAFKA_MIN_INSYNC_REPLICAS: '2' })).toThrow(
+      /KAFKA_MIN_INSYNC_REPLICAS: must be at most KAFKA_REPLICATION_FACTOR \(1\) \(got "2"\)/,
+    );
+    for (const bad of ['0', 'two', '11']) expect(problemsOf({ ...base, KAFKA_MIN_INSYNC_REPLICAS: bad })).toEqual(['KAFKA_MIN_INSYNC_REPLICAS']);
+  });
+
   it('rejects a malformed connection string and broker list', () => {
     expect(problemsOf({ ...base, REPLICA_DATABASE_URL: 'mysql://x' })).toEqual(['REPLICA_DATABASE_URL']);
     expect(problemsOf({ ...base, KAFKA_BROKERS: 'localhost' })).toEqual(['KAFKA_BROKERS']);

@@ -74,6 +74,13 @@ export function loadConfig(
       message: `must be less than SHUTDOWN_GRACE_MS (${vars.SHUTDOWN_GRACE_MS}) (got ${JSON.stringify(raw.SHUTDOWN_DRAIN_DELAY_MS ?? String(vars.SHUTDOWN_DRAIN_DELAY_MS))})`,
     });
   }
+  // More in-sync replicas than replicas would refuse every write with NOT_ENOUGH_REPLICAS.
+  if (problems.length === 0 && vars.KAFKA_MIN_INSYNC_REPLICAS > vars.KAFKA_REPLICATION_FACTOR) {
+    problems.push({
+      variable: 'KAFKA_MIN_INSYNC_REPLICAS',
+      message: `must be at most KAFKA_REPLICATION_FACTOR (${vars.KAFKA_REPLICATION_FACTOR}) (got ${JSON.stringify(raw.KAFKA_MIN_INSYNC_REPLICAS ?? String(vars.KAFKA_MIN_INSYNC_REPLICAS))})`,
+    });
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return toAppConfig(roles, vars, security);
 }
@@ -103,6 +110,7 @@ function toAppConfig(roles: ServiceRole[], v: EnvironmentVariables, security: Ka
       topicPrefix: v.KAFKA_TOPIC_PREFIX,
       partitions: v.KAFKA_PARTITIONS,
       replicationFactor: v.KAFKA_REPLICATION_FACTOR,
+      minInsyncReplicas: v.KAFKA_MIN_INSYNC_REPLICAS,
       ...(security.ssl ? { ssl: security.ssl } : {}),
       ...(security.sasl ? { sasl: security.sasl } : {}),
     },

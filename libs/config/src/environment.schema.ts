@@ -119,6 +119,15 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() @MinLength(1)
   KAFKA_SASL_PASSWORD_FILE?: string;
 
+  /**
+   * `min.insync.replicas` of the topics the service creates: with producers' acks=all, a write
+   * succeeds only once this many replicas have it (2 with a replication factor of 3: one broker
+   * may be lost without losing or refusing a write). At most KAFKA_REPLICATION_FACTOR (checked by
+   * the loader).
+   */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10)
+  KAFKA_MIN_INSYNC_REPLICAS = 1;
+
   @Transform(toInt) @IsInt() @Min(0) @Max(60000)
   CONSISTENCY_WAIT_MS = 5000;
 

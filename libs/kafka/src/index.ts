@@ -17,7 +17,7 @@ export type { PartitionPipelineOptions } from './pipeline/partition-pipeline';
 export { PartitionPipeline } from './pipeline/partition-pipeline';
 export type { BaseOffsets, OutputMessages, TransactionOutput, TransactionReceipt } from './pipeline/kafka-transaction.sink';
 export type { TransactionalPipeline, TransactionalPipelineOptions } from './pipeline/transactional-pipeline';
-export { transactionalPipeline } from './pipeline/transactional-pipeline';
+export { CONSUMER_RETRY, PROCESSOR_SESSION_TIMEOUT_MS, transactionalPipeline } from './pipeline/transactional-pipeline';
 export type { CommandResultLike } from './command-client';
 export { CommandClient } from './command-client';
 export type { RetryBackoff } from './retry-backoff';

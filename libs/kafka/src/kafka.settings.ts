@@ -23,6 +23,8 @@ export interface KafkaSettings {
   /** Partition count of topics the service creates. */
   partitions: number;
   replicationFactor: number;
+  /** `min.insync.replicas` of the topics the service creates. */
+  minInsyncReplicas: number;
   /** Unset: plaintext. */
   ssl?: KafkaTlsSettings;
   /** Unset: no authentication. */

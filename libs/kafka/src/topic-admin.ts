@@ -6,6 +6,11 @@ import { RETAIN_FOREVER, TOPIC_RETENTION_MS } from './topic-retention';
 export interface TopicLayout {
   partitions: number;
   replicationFactor: number;
+  /**
+   * `min.insync.replicas` of the created topics; unset: the broker's default. With acks=all
+   * (every producer of the service), a write needs this many replicas.
+   */
+  minInsyncReplicas?: number;
 }
 
 export interface EnsureTopicsResult {
@@ -122,6 +127,9 @@ export class TopicAdmin {
       { name: 'cleanup.policy', value: 'delete' },
       { name: 'retention.ms', value: String(retentionMs) },
     ];
+    if (layout.minInsyncReplicas !== undefined) {
+      configEntries.push({ name: 'min.insync.replicas', value: String(layout.minInsyncReplicas) });
+    }
     if (retentionMs === RETAIN_FOREVER) {
       // A size limit set as a broker default must not delete the event store either.
       configEntries.push({ name: 'retention.bytes', value: '-1' });

@@ -57,7 +57,8 @@ export class ProjectionConsumer {
         sessionTimeout: CONSUMER_SESSION_TIMEOUT_MS,
         rebalanceTimeout: 20000,
         heartbeatInterval: 1000,
-        retry: { retries: 10, initialRetryTime: 300 },
+        // Tries at most 2 s apart: it resumes within 2 s of a broker's return (see CONSUMER_RETRY).
+        retry: { initialRetryTime: 300, maxRetryTime: 2000, retries: 60 },
       },
       partitionsConsumedConcurrently: 3,
       decode: ({ topic, partition }, m) => decodeRecord({ topic, partition, offset: BigInt(m.offset), key: m.key, value: m.value, headers: m.headers }),
