@@ -192,7 +192,7 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
     this.stopping = true;
     for (const failure of this.failures.values()) clearTimeout(failure.resume);
     // Nothing fetched from now on is taken: stop fetching it (pause throws before run()).
-    if (this.running) this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+    if (this.running) this.steer((consumer) => consumer.pause(this.options.topics.map((topic) => ({ topic }))));
     this.wakeSpaceWaiters();
     for (const lane of this.lanes.values()) {
       lane.endLinger?.();
@@ -221,7 +221,7 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
     lane.stored ??= fetchedAt;
     if (fetchedAt > lane.nextExpected || last < lane.nextExpected) {
       // The fetch does not continue what the partition holds: fetch from where it stands.
-      this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: `${lane.nextExpected}` });
+      this.steer((consumer) => consumer.seek({ topic: batch.topic, partition: batch.partition, offset: `${lane.nextExpected}` }));
       return;
     }
     const { decode } = this.options;
@@ -320,7 +320,7 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
         // member wrote it): continue from there instead of fetching what is already written.
         this.clearQueue(lane);
         lane.nextExpected = receipt.nextOffset;
-        this.consumer.seek({ topic: lane.topic, partition: lane.partition, offset: `${receipt.nextOffset}` });
+        this.steer((consumer) => consumer.seek({ topic: lane.topic, partition: lane.partition, offset: `${receipt.nextOffset}` }));
       }
       this.options.onWritten?.(slice, receipt, performance.now() - started);
       return true;
@@ -334,7 +334,7 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
       await this.release(lane);
       // The consumer is past everything that was queued: bring the records back, and with them
       // the partition's reload (the log may have nothing newer to trigger it).
-      if (lane.stored !== undefined && !this.stopping) this.consumer.seek({ topic: lane.topic, partition: lane.partition, offset: `${lane.stored}` });
+      if (lane.stored !== undefined && !this.stopping) this.steer((consumer) => consumer.seek({ topic: lane.topic, partition: lane.partition, offset: `${lane.stored}` }));
       return false;
     } finally {
       lane.lastFinishedAt = Date.now();
@@ -388,7 +388,7 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
 
   private seekToExpected(lane: Lane<R>): void {
     if (this.isCurrent(lane) && !this.stopping && lane.nextExpected !== undefined) {
-      this.consumer.seek({ topic: lane.topic, partition: lane.partition, offset: `${lane.nextExpected}` });
+      this.steer((consumer) => consumer.seek({ topic: lane.topic, partition: lane.partition, offset: `${lane.nextExpected}` }));
     }
   }
 
@@ -403,12 +403,26 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
     this.failures.set(lane.key, failure);
     const delay = retryDelayMs(failure.count, this.options.retryBackoff ?? PARTITION_RETRY_BACKOFF);
     const topicPartitions = [{ topic: lane.topic, partitions: [lane.partition] }];
-    this.consumer.pause(topicPartitions);
+    this.steer((consumer) => consumer.pause(topicPartitions));
     failure.resume = setTimeout(() => {
       failure.resume = undefined;
-      if (!this.stopping) this.consumer.resume(topicPartitions);
+      if (!this.stopping) this.steer((consumer) => consumer.resume(topicPartitions));
     }, delay);
     return delay;
+  }
+
+  /**
+   * Pauses, resumes or seeks. KafkaJS refuses these (throws) while it restarts a consumer that
+   * crashed, e.g. after a broker was killed, and they are often called from timers, where a throw
+   * would end the process. Nothing is lost by skipping one then: the restarted consumer rejoins,
+   * and the join seeks every partition to where it stands and starts unpaused.
+   */
+  private steer(action: (consumer: Consumer) => void): void {
+    try {
+      action(this.consumer);
+    } catch (error) {
+      this.options.logger.warn({ err: error }, `consumer not steerable right now (it restarts): ${(error as Error).message}`);
+    }
   }
 
   /** Forgets the partition (only if `lane` is still its current one): queue, processor state, sink resources. */
