@@ -16,14 +16,7 @@ const any = (...patterns) => patterns.map((pattern) => `(${pattern})`).join('|')
 const PRISMA = any('^prisma/generated/', pkg('@prisma/[^/]+'), pkg('prisma'));
 
 /** What the pure domain may never import. */
-const FRAMEWORKS_AND_IO = any(
-  pkg('@nestjs/[^/]+'),
-  pkg('kafkajs'),
-  pkg('pg'),
-  pkg('class-validator'),
-  pkg('class-transformer'),
-  PRISMA,
-);
+const FRAMEWORKS_AND_IO = any(pkg('@nestjs/[^/]+'), pkg('kafkajs'), pkg('pg'), pkg('class-validator'), pkg('class-transformer'), PRISMA);
 
 /** Packages the contracts may use: class-validator and its companions (schemas, decorator metadata). */
 const CONTRACTS_PACKAGES = any(
@@ -38,8 +31,7 @@ module.exports = {
     {
       name: 'domain-is-pure',
       comment:
-        'libs/domain decides with pure functions: no framework, no Kafka, no database, no validation library, ' +
-        'and no other lib.',
+        'libs/domain decides with pure functions: no framework, no Kafka, no database, no validation library, ' + 'and no other lib.',
       severity: 'error',
       from: { path: '^libs/domain/' },
       to: { path: any(FRAMEWORKS_AND_IO, '^libs/(?!domain/)', '^apps/') },
@@ -67,7 +59,10 @@ module.exports = {
       comment: 'The npm packages libs/contracts may import (see contracts-only-domain).',
       severity: 'error',
       from: { path: '^libs/contracts/' },
-      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled', 'npm-no-pkg', 'npm-unknown'], pathNot: CONTRACTS_PACKAGES },
+      to: {
+        dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled', 'npm-no-pkg', 'npm-unknown'],
+        pathNot: CONTRACTS_PACKAGES,
+      },
     },
     {
       name: 'libs-not-to-apps',

@@ -5,10 +5,20 @@
  * require(esm), but Jest's module loader does not (only on Node >= 24.9), so Jest transpiles those
  * packages to CommonJS with the same TypeScript transformer (isolated, cached after the first run).
  */
-const ESM_ONLY_PACKAGES = ['@nestjs', 'file-type', 'strtok3', 'token-types', 'peek-readable', 'uint8array-extras', '@tokenizer', 'load-esm'];
+const ESM_ONLY_PACKAGES = [
+  '@nestjs',
+  'file-type',
+  'strtok3',
+  'token-types',
+  'peek-readable',
+  'uint8array-extras',
+  '@tokenizer',
+  'load-esm',
+];
 
 const moduleNameMapper = {
-  '^@vinsight/(cli|command-processing|config|contracts|database|domain|health|kafka|observability|projections|read-api|runtime)$': '<rootDir>/libs/$1/src',
+  '^@vinsight/(cli|command-processing|config|contracts|database|domain|health|kafka|observability|projections|read-api|runtime)$':
+    '<rootDir>/libs/$1/src',
 };
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],

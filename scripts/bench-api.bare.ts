@@ -62,4 +62,11 @@ app.listen({ port, host: '127.0.0.1' }).then(
     process.exit(1);
   },
 );
-process.once('SIGTERM', () => void app.close().then(() => pool.end()).then(() => process.exit(0)));
+process.once(
+  'SIGTERM',
+  () =>
+    void app
+      .close()
+      .then(() => pool.end())
+      .then(() => process.exit(0)),
+);

@@ -88,7 +88,9 @@ export async function ensureBenchData(urls: BenchUrls, size: BenchSize, log: (li
       seeded.size.checks === size.checks &&
       Date.now() - seeded.seeded_at.getTime() < 20 * 3600 * 1000;
     if (fresh) {
-      log(`bench data: reusing ${size.tenants} tenants x ${size.monitors} monitors x ${size.checks} checks seeded at ${seeded.seeded_at.toISOString()}`);
+      log(
+        `bench data: reusing ${size.tenants} tenants x ${size.monitors} monitors x ${size.checks} checks seeded at ${seeded.seeded_at.toISOString()}`,
+      );
       return 0;
     }
     const started = performance.now();
@@ -103,7 +105,15 @@ export async function ensureBenchData(urls: BenchUrls, size: BenchSize, log: (li
     await owner.query('ALTER TABLE monitor_check_rollups_hourly SET UNLOGGED');
     await owner.query('ALTER TABLE monitor_check_rollups_daily SET UNLOGGED');
     await projector.query('DELETE FROM bench_marker');
-    for (const table of ['monitor_checks', 'monitor_check_rollups_hourly', 'monitor_check_rollups_daily', 'incidents', 'monitors', 'api_keys', 'tenants']) {
+    for (const table of [
+      'monitor_checks',
+      'monitor_check_rollups_hourly',
+      'monitor_check_rollups_daily',
+      'incidents',
+      'monitors',
+      'api_keys',
+      'tenants',
+    ]) {
       await owner.query(`TRUNCATE ${table}`);
     }
     for (let tenant = 0; tenant < size.tenants; tenant++) {

@@ -48,9 +48,14 @@ interface Envelope {
   payload: Record<string, unknown>;
 }
 
-const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
-export async function measureTokenWait(urls: BenchUrls, processes: TokenWaitProcesses, log: (line: string) => void): Promise<TokenWaitFigures> {
+export async function measureTokenWait(
+  urls: BenchUrls,
+  processes: TokenWaitProcesses,
+  log: (line: string) => void,
+): Promise<TokenWaitFigures> {
   const prefix = `bench.tokenwait.${randomUUID().slice(0, 8)}.`;
   const topics = topicNames(prefix);
   const roleEnv = {
@@ -89,8 +94,18 @@ export async function measureTokenWait(urls: BenchUrls, processes: TokenWaitProc
     closeWatch = () => projection.stop();
 
     const setup: Envelope[] = tenants.flatMap((t) => [
-      { commandId: randomUUID(), type: 'CreateTenant', tenantId: t.id, payload: { name: 'Token wait', slug: `tw-${t.id}`, plan: 'enterprise' } },
-      { commandId: randomUUID(), type: 'IssueApiKey', tenantId: t.id, payload: { apiKeyId: randomUUID(), name: 'bench', tokenSha256: sha256(t.token) } },
+      {
+        commandId: randomUUID(),
+        type: 'CreateTenant',
+        tenantId: t.id,
+        payload: { name: 'Token wait', slug: `tw-${t.id}`, plan: 'enterprise' },
+      },
+      {
+        commandId: randomUUID(),
+        type: 'IssueApiKey',
+        tenantId: t.id,
+        payload: { apiKeyId: randomUUID(), name: 'bench', tokenSha256: sha256(t.token) },
+      },
       ...t.monitors.map((monitorId) => ({
         commandId: randomUUID(),
         type: 'CreateMonitor',
@@ -114,7 +129,13 @@ export async function measureTokenWait(urls: BenchUrls, processes: TokenWaitProc
               commandId: randomUUID(),
               type: 'RecordCheckResult',
               tenantId: tenant.id,
-              payload: { monitorId, checkId: randomUUID(), status: i % 17 === 0 ? 'down' : 'up', responseTimeMs: 50 + (i % 400), checkedAt: new Date().toISOString() },
+              payload: {
+                monitorId,
+                checkId: randomUUID(),
+                status: i % 17 === 0 ? 'down' : 'up',
+                responseTimeMs: 50 + (i % 400),
+                checkedAt: new Date().toISOString(),
+              },
             };
       return { envelope, tenant, monitorId };
     };
@@ -127,7 +148,9 @@ export async function measureTokenWait(urls: BenchUrls, processes: TokenWaitProc
       const reads: Promise<void>[] = [];
       const read = async (path: string, token: string, position: string, receivedAt: number) => {
         try {
-          const response = await fetch(`http://127.0.0.1:${ports[mode]}${path}`, { headers: { authorization: `Bearer ${token}`, 'x-consistency-token': position } });
+          const response = await fetch(`http://127.0.0.1:${ports[mode]}${path}`, {
+            headers: { authorization: `Bearer ${token}`, 'x-consistency-token': position },
+          });
           await response.arrayBuffer();
           if (response.status === 200 && measured) waits[mode].push(Date.now() - receivedAt);
         } catch {
@@ -183,7 +206,11 @@ export async function measureTokenWait(urls: BenchUrls, processes: TokenWaitProc
     await client?.disconnect().catch(() => undefined);
     await closeWatch().catch(() => undefined);
     for (const child of children.reverse()) await processes.stop(child);
-    await forgetBenchTenants(urls, prefix, tenants.map((t) => t.id));
+    await forgetBenchTenants(
+      urls,
+      prefix,
+      tenants.map((t) => t.id),
+    );
     const admin = kafka.admin();
     await admin
       .connect()
@@ -219,7 +246,8 @@ class ProjectionWatch {
     if (!position) return;
     const required: [string, bigint][] = [];
     if (position.eventsOffset !== undefined) required.push([`${position.partition}:${this.topics.events}`, BigInt(position.eventsOffset)]);
-    if (position.checkEventsOffset !== undefined) required.push([`${position.partition}:${this.topics.checkEvents}`, BigInt(position.checkEventsOffset)]);
+    if (position.checkEventsOffset !== undefined)
+      required.push([`${position.partition}:${this.topics.checkEvents}`, BigInt(position.checkEventsOffset)]);
     const entry = { required, receivedAt };
     if (this.included(entry.required)) this.delays.push(Date.now() - receivedAt);
     else this.waiting.add(entry);

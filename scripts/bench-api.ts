@@ -108,7 +108,8 @@ async function measure(
     p50: result.latency.p50,
     p99: result.latency.p99,
     failures: result.non2xx + result.errors + result.timeouts,
-    ...(Number.isFinite(cpuSeconds) && result.requests.total > 0 && { cpuUsPerRequest: Math.round((cpuSeconds * 1e6) / result.requests.total) }),
+    ...(Number.isFinite(cpuSeconds) &&
+      result.requests.total > 0 && { cpuUsPerRequest: Math.round((cpuSeconds * 1e6) / result.requests.total) }),
   };
 }
 
@@ -229,7 +230,11 @@ async function main(): Promise<void> {
   // The bare ceiling and the read API run side by side and are measured in alternating rounds:
   // on a shared machine the background load drifts, and pairing keeps the ratio honest.
   const barePort = 3911;
-  const bare = await startProcess('bare Fastify + pg', [join(__dirname, 'bench-api.bare.js'), String(barePort), urls.api, String(POOL_MAX)], barePort);
+  const bare = await startProcess(
+    'bare Fastify + pg',
+    [join(__dirname, 'bench-api.bare.js'), String(barePort), urls.api, String(POOL_MAX)],
+    barePort,
+  );
   const expressPort = 3914;
   const results: Record<string, Figures> = {};
   let bareFigures: Figures;
@@ -303,7 +308,12 @@ async function main(): Promise<void> {
   );
   const tokenWaitFigures = await tokenWait();
   const failures =
-    bareFigures.failures + bareAt1000.failures + expressFigures.failures + expressAt1000.failures + tokenWaitFigures.notified.failures + tokenWaitFigures.polled.failures +
+    bareFigures.failures +
+    bareAt1000.failures +
+    expressFigures.failures +
+    expressAt1000.failures +
+    tokenWaitFigures.notified.failures +
+    tokenWaitFigures.polled.failures +
     Object.values(results).reduce((sum, f) => sum + f.failures, 0);
   if (failures > 0) log(`WARNING: ${failures} requests failed (non-2xx, errors or timeouts)`);
   log(

@@ -43,7 +43,10 @@ function brokerPid(): number | undefined {
 /** CPU seconds used by each named process (and this one) between start() and the call it returns. */
 function cpuMeter(pids: Record<string, number | undefined>) {
   const read = () =>
-    Object.fromEntries([...Object.entries(pids).map(([name, pid]) => [name, pid ? cpuSecondsOf(pid) : Number.NaN] as const), ['bench', cpuSecondsOf(process.pid)] as const]);
+    Object.fromEntries([
+      ...Object.entries(pids).map(([name, pid]) => [name, pid ? cpuSecondsOf(pid) : Number.NaN] as const),
+      ['bench', cpuSecondsOf(process.pid)] as const,
+    ]);
   const before = read();
   const started = Date.now();
   return () => {
@@ -72,7 +75,12 @@ class Fleet {
 
   setup(): Envelope[] {
     return this.tenants.flatMap((t) => [
-      { commandId: randomUUID(), type: 'CreateTenant', tenantId: t.id, payload: { name: 'Bench', slug: `b-${randomUUID()}`, plan: 'enterprise' } },
+      {
+        commandId: randomUUID(),
+        type: 'CreateTenant',
+        tenantId: t.id,
+        payload: { name: 'Bench', slug: `b-${randomUUID()}`, plan: 'enterprise' },
+      },
       ...t.monitors.map((monitorId) => ({
         commandId: randomUUID(),
         type: 'CreateMonitor',
@@ -127,7 +135,9 @@ async function startProcessor(prefix: string, clientId: string): Promise<ChildPr
       KAFKA_TOPIC_PREFIX: prefix,
       KAFKA_CLIENT_ID: clientId,
       KAFKA_PARTITIONS: String(PARTITIONS),
-      ...(process.env.PROCESSOR_TRANSACTION_LINGER_MS ? { PROCESSOR_TRANSACTION_LINGER_MS: process.env.PROCESSOR_TRANSACTION_LINGER_MS } : {}),
+      ...(process.env.PROCESSOR_TRANSACTION_LINGER_MS
+        ? { PROCESSOR_TRANSACTION_LINGER_MS: process.env.PROCESSOR_TRANSACTION_LINGER_MS }
+        : {}),
     },
     stdio: ['ignore', process.env.BENCH_PROCESSOR_LOG ? openSync(process.env.BENCH_PROCESSOR_LOG, 'w') : 'ignore', 'inherit'],
   });
@@ -146,8 +156,13 @@ async function startProcessor(prefix: string, clientId: string): Promise<ChildPr
 /** The processor's transaction count and summed duration so far, from its /metrics. */
 async function transactionTotals(): Promise<{ count: number; seconds: number; commands: number }> {
   const text = await (await fetch(`http://127.0.0.1:${PROCESSOR_PORT}/metrics`)).text();
-  const sample = (name: string) => Number(new RegExp(`^${name}\\{[^}]*component="command-processor"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
-  return { count: sample('vinsight_batch_size_count'), seconds: sample('vinsight_batch_duration_seconds_sum'), commands: sample('vinsight_batch_size_sum') };
+  const sample = (name: string) =>
+    Number(new RegExp(`^${name}\\{[^}]*component="command-processor"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return {
+    count: sample('vinsight_batch_size_count'),
+    seconds: sample('vinsight_batch_duration_seconds_sum'),
+    commands: sample('vinsight_batch_size_sum'),
+  };
 }
 
 function describeTransactions(before: { count: number; seconds: number; commands: number }, after: typeof before): string {
@@ -219,7 +234,9 @@ async function fixedRate(client: CommandClient, fleet: Fleet, perSecond: number,
   latencies.sort((a, b) => a - b);
   const achieved = (latencies.length / ((Date.now() - begin) / 1000)).toFixed(0);
   const figures = { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
-  log(`fixed rate: ${latencies.length}/${total} results at ~${perSecond}/s (measured ${achieved}/s incl. drain), p50 ${figures.p50} ms, p99 ${figures.p99} ms; slowest per second (ms): ${worstPerSecond.join(' ')}`);
+  log(
+    `fixed rate: ${latencies.length}/${total} results at ~${perSecond}/s (measured ${achieved}/s incl. drain), p50 ${figures.p50} ms, p99 ${figures.p99} ms; slowest per second (ms): ${worstPerSecond.join(' ')}`,
+  );
   return figures;
 }
 
@@ -233,7 +250,11 @@ async function txnCeiling(kafka: Kafka, fleet: Fleet, prefix: string): Promise<{
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({
-    topics: [topics.commands, topics.events, topics.commandResults].map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })),
+    topics: [topics.commands, topics.events, topics.commandResults].map((topic) => ({
+      topic,
+      numPartitions: PARTITIONS,
+      replicationFactor: 1,
+    })),
     waitForLeaders: true,
   });
   await admin.disconnect();
@@ -363,7 +384,9 @@ async function main() {
     const admin = kafka.admin();
     await admin
       .connect()
-      .then(() => admin.deleteTopics({ topics: [...Object.values(topics), ...Object.values(topicNames(`${prefix}ceiling.`)), `${prefix}raw`] }))
+      .then(() =>
+        admin.deleteTopics({ topics: [...Object.values(topics), ...Object.values(topicNames(`${prefix}ceiling.`)), `${prefix}raw`] }),
+      )
       .catch(() => undefined)
       .finally(() => admin.disconnect());
   }

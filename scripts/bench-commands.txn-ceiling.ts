@@ -48,7 +48,11 @@ async function main(): Promise<void> {
     for (const message of messages) {
       const command = JSON.parse(message.value!.toString('utf8')) as { commandId: string; tenantId: string };
       events.push({ key: message.key, partition, value: message.value });
-      results.push({ key: message.key, partition, value: JSON.stringify({ commandId: command.commandId, tenantId: command.tenantId, status: 'accepted' }) });
+      results.push({
+        key: message.key,
+        partition,
+        value: JSON.stringify({ commandId: command.commandId, tenantId: command.tenantId, status: 'accepted' }),
+      });
     }
     const transaction = await (await producerOf(partition)).transaction();
     try {
@@ -60,7 +64,10 @@ async function main(): Promise<void> {
         ],
       });
       const next = (BigInt(messages[messages.length - 1].offset) + 1n).toString();
-      await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: topics.commands, partitions: [{ partition, offset: next }] }] });
+      await transaction.sendOffsets({
+        consumerGroupId: groupId,
+        topics: [{ topic: topics.commands, partitions: [{ partition, offset: next }] }],
+      });
       await transaction.commit();
     } catch (error) {
       await transaction.abort().catch(() => undefined);
@@ -75,7 +82,8 @@ async function main(): Promise<void> {
     autoCommit: false,
     partitionsConsumedConcurrently: PARTITIONS,
     eachBatch: async ({ batch }) => {
-      for (let i = 0; i < batch.messages.length; i += MAX_PER_TRANSACTION) await transact(batch.partition, batch.messages.slice(i, i + MAX_PER_TRANSACTION));
+      for (let i = 0; i < batch.messages.length; i += MAX_PER_TRANSACTION)
+        await transact(batch.partition, batch.messages.slice(i, i + MAX_PER_TRANSACTION));
     },
   });
   const stop = () => {

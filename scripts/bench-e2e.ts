@@ -36,7 +36,8 @@ interface Envelope {
 
 const log = (line: string) => process.stdout.write(line + '\n');
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
-const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 async function startRole(role: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
@@ -100,8 +101,18 @@ async function main(): Promise<void> {
     const apiPort = roles[2].port;
     client = await CommandClient.connect(kafka, topics);
     const setup: Envelope[] = tenants.flatMap((t) => [
-      { commandId: randomUUID(), type: 'CreateTenant', tenantId: t.id, payload: { name: 'E2E bench', slug: `e2e-${t.id}`, plan: 'enterprise' } },
-      { commandId: randomUUID(), type: 'IssueApiKey', tenantId: t.id, payload: { apiKeyId: randomUUID(), name: 'bench', tokenSha256: sha256(t.token) } },
+      {
+        commandId: randomUUID(),
+        type: 'CreateTenant',
+        tenantId: t.id,
+        payload: { name: 'E2E bench', slug: `e2e-${t.id}`, plan: 'enterprise' },
+      },
+      {
+        commandId: randomUUID(),
+        type: 'IssueApiKey',
+        tenantId: t.id,
+        payload: { apiKeyId: randomUUID(), name: 'bench', tokenSha256: sha256(t.token) },
+      },
       ...t.monitors.map((monitorId) => ({
         commandId: randomUUID(),
         type: 'CreateMonitor',
@@ -125,7 +136,14 @@ async function main(): Promise<void> {
             commandId: randomUUID(),
             type: 'RecordCheckResult',
             tenantId: tenant.id,
-            payload: { monitorId, checkId, status: i % 17 === 0 ? 'down' : 'up', responseTimeMs: 50 + (i % 400), statusCode: 200, checkedAt: new Date().toISOString() },
+            payload: {
+              monitorId,
+              checkId,
+              status: i % 17 === 0 ? 'down' : 'up',
+              responseTimeMs: 50 + (i % 400),
+              statusCode: 200,
+              checkedAt: new Date().toISOString(),
+            },
           }
         : { commandId: randomUUID(), type: 'UpdateMonitor', tenantId: tenant.id, payload: { monitorId, name: `m${i}` } };
       return { envelope, token: tenant.token, monitorId, checkId };
@@ -169,7 +187,12 @@ async function main(): Promise<void> {
         for (; sent < due; sent++) {
           const command = next();
           if (command.checkId) {
-            pending.set(command.envelope.commandId, { sentAt: now, token: command.token, monitorId: command.monitorId, checkId: command.checkId });
+            pending.set(command.envelope.commandId, {
+              sentAt: now,
+              token: command.token,
+              monitorId: command.monitorId,
+              checkId: command.checkId,
+            });
             expected++;
           }
           batch.push(command.envelope);
@@ -185,7 +208,14 @@ async function main(): Promise<void> {
       if (!measured) return undefined;
       latencies.sort((a, b) => a - b);
       const failures = Object.values(failed).reduce((sum, count) => sum + count, 0);
-      return { checks: expected, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1], failures, failed };
+      return {
+        checks: expected,
+        p50: percentile(latencies, 50),
+        p99: percentile(latencies, 99),
+        max: latencies[latencies.length - 1],
+        failures,
+        failed,
+      };
     };
 
     await run(WARMUP_SECONDS, false);
@@ -193,16 +223,32 @@ async function main(): Promise<void> {
     const started = Date.now();
     const figures = (await run(SECONDS, true))!;
     const elapsed = (Date.now() - started) / 1000;
-    const cores = Object.fromEntries(ROLES.map((role, i) => [role, Number(((cpuSecondsOf(roles[i].child.pid!) - cpuBefore[i]) / elapsed).toFixed(2))]));
+    const cores = Object.fromEntries(
+      ROLES.map((role, i) => [role, Number(((cpuSecondsOf(roles[i].child.pid!) - cpuBefore[i]) / elapsed).toFixed(2))]),
+    );
     log(
       `publish -> read with its token shows the check, ${figures.checks} checks at ${RATE} commands/s: ` +
         `p50 ${figures.p50} ms, p99 ${figures.p99} ms, max ${figures.max} ms, ${figures.failures} failed ${JSON.stringify(figures.failed)}; cores used ${JSON.stringify(cores)}`,
     );
-    log(JSON.stringify({ bench: 'e2e', ratePerSec: RATE, checks: figures.checks, p50Ms: figures.p50, p99Ms: figures.p99, maxMs: figures.max, failures: figures.failures }));
+    log(
+      JSON.stringify({
+        bench: 'e2e',
+        ratePerSec: RATE,
+        checks: figures.checks,
+        p50Ms: figures.p50,
+        p99Ms: figures.p99,
+        maxMs: figures.max,
+        failures: figures.failures,
+      }),
+    );
   } finally {
     await client?.disconnect().catch(() => undefined);
     for (const { child } of roles.reverse()) await stopRole(child);
-    await forgetBenchTenants(urls, prefix, tenants.map((t) => t.id)).catch(() => undefined);
+    await forgetBenchTenants(
+      urls,
+      prefix,
+      tenants.map((t) => t.id),
+    ).catch(() => undefined);
     const admin = kafka.admin();
     await admin
       .connect()

@@ -21,7 +21,13 @@ const env = (name: string, fallback?: string): string => {
 async function main(): Promise<void> {
   const expected = Number(env('BARE_EXPECTED'));
   const { ssl, sasl } = loadKafkaSecurity();
-  const kafka = new Kafka({ brokers: env('KAFKA_BROKERS', '127.0.0.1:9092').split(','), ssl, sasl: sasl as SASLOptions | undefined, clientId: env('BARE_GROUP_ID'), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    brokers: env('KAFKA_BROKERS', '127.0.0.1:9092').split(','),
+    ssl,
+    sasl: sasl as SASLOptions | undefined,
+    clientId: env('BARE_GROUP_ID'),
+    logLevel: logLevel.NOTHING,
+  });
   const consumer = kafka.consumer({
     groupId: env('BARE_GROUP_ID'),
     readUncommitted: false,

@@ -139,7 +139,10 @@ async function main(): Promise<void> {
   const database = `vinsight_bench_${id}`;
   const prefix = `bench.${id}.`;
   const topics = topicNames(prefix);
-  const kafka = createKafkaClient({ brokers: BROKERS, ...loadKafkaSecurity(), clientId: `bench-projector-${id}` }, { logLevel: logLevel.NOTHING });
+  const kafka = createKafkaClient(
+    { brokers: BROKERS, ...loadKafkaSecurity(), clientId: `bench-projector-${id}` },
+    { logLevel: logLevel.NOTHING },
+  );
   const workload: WorkloadOptions = {
     tenants: Number(env('BENCH_TENANTS', '200')),
     monitorsPerTenant: Number(env('BENCH_MONITORS_PER_TENANT', '10')),
@@ -163,7 +166,9 @@ async function main(): Promise<void> {
     await admin.ensureTopics({ partitions: PARTITIONS, replicationFactor: 1 });
     await admin.disconnect();
 
-    log(`publishing the workload to ${prefix}* (${workload.tenants} tenants x ${workload.monitorsPerTenant} monitors x ${workload.checksPerMonitor} checks)...`);
+    log(
+      `publishing the workload to ${prefix}* (${workload.tenants} tenants x ${workload.monitorsPerTenant} monitors x ${workload.checksPerMonitor} checks)...`,
+    );
     let checks = 0;
     let events = 0;
     const published = await publishWorkload(
@@ -189,7 +194,9 @@ async function main(): Promise<void> {
     log(
       `bare KafkaJS consume + JSON.parse (the transport's ceiling): ${published} records in ${bare.wallSeconds.toFixed(2)} s from spawn ` +
         `(${bare.consumeSeconds.toFixed(2)} s from connect) = ${Math.round(barePerSec)} events/s; CPU ${bare.cpuSeconds.toFixed(2)} s; ` +
-        `machine load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+        `machine load average ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')}`,
     );
 
     const port = await freePort();
@@ -198,12 +205,16 @@ async function main(): Promise<void> {
     await waitForNoLag(lagService, totalOffsets, child, started);
     const seconds = (performance.now() - started) / 1000;
     const eventsPerSec = published / seconds;
-    log(`projector: ${published} events from cold start to caught up in ${seconds.toFixed(2)} s = ${Math.round(eventsPerSec)} events/s (${Math.round(checks / seconds)} check events/s)`);
+    log(
+      `projector: ${published} events from cold start to caught up in ${seconds.toFixed(2)} s = ${Math.round(eventsPerSec)} events/s (${Math.round(checks / seconds)} check events/s)`,
+    );
     const projectorCpuSeconds = cpuSecondsOf(child.pid!);
     const postgresCpuSeconds = await backendCpuSeconds(pool, database);
     log(
       `projector process CPU: ${projectorCpuSeconds.toFixed(2)} s, its Postgres backends ${postgresCpuSeconds.toFixed(2)} s; ` +
-        `machine load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+        `machine load average ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')}`,
     );
     log(
       `projector / bare consume: ${(eventsPerSec / barePerSec).toFixed(3)} of the transport's rate; ` +
@@ -231,15 +242,19 @@ async function main(): Promise<void> {
         topics: [topics.events, topics.checkEvents],
         clock: { now: () => new Date() },
         logger: { log: () => undefined, warn: (m) => log(`  rebuild: ${m}`), error: (m) => log(`  rebuild: ${m}`) },
-        onProgress: (p) => p.phase !== 'replaying' || p.elapsedSeconds % 5 < 1 ? log(`  ${renderProgressBar(p)}`) : undefined,
+        onProgress: (p) => (p.phase !== 'replaying' || p.elapsedSeconds % 5 < 1 ? log(`  ${renderProgressBar(p)}`) : undefined),
       });
       const report = await rebuild.run();
-      log(`rebuild: ${report.events} offsets replayed and switched in ${(report.durationMs / 1000).toFixed(2)} s (${Math.round(report.eventsPerSecond)} events/s)`);
+      log(
+        `rebuild: ${report.events} offsets replayed and switched in ${(report.durationMs / 1000).toFixed(2)} s (${Math.round(report.eventsPerSecond)} events/s)`,
+      );
     }
 
     const ceiling = await measureCeiling(pool, ownerPool);
     const ceilingPerSec = published / ceiling.seconds;
-    log(`ceiling: COPY of the same ${ceiling.rows} rows into the same tables in ${ceiling.seconds.toFixed(2)} s (${ceiling.detail}) = ${Math.round(ceilingPerSec)} events/s`);
+    log(
+      `ceiling: COPY of the same ${ceiling.rows} rows into the same tables in ${ceiling.seconds.toFixed(2)} s (${ceiling.detail}) = ${Math.round(ceilingPerSec)} events/s`,
+    );
     process.stdout.write(
       `${JSON.stringify({
         bench: 'projector',
@@ -264,7 +279,10 @@ async function main(): Promise<void> {
     await ownerPool?.end();
     await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
     const admin = kafka.admin();
-    await admin.connect().then(() => admin.deleteTopics({ topics: Object.values(topics) })).catch(() => undefined);
+    await admin
+      .connect()
+      .then(() => admin.deleteTopics({ topics: Object.values(topics) }))
+      .catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
   }
 }
@@ -274,12 +292,22 @@ async function main(): Promise<void> {
  * start with the projector's fetch settings and JSON.parsing every value: what the transport
  * alone costs. Timed like the projector, from the spawn of its process.
  */
-async function measureBareConsume(topicList: string[], expected: number, groupId: string): Promise<{ wallSeconds: number; consumeSeconds: number; cpuSeconds: number }> {
+async function measureBareConsume(
+  topicList: string[],
+  expected: number,
+  groupId: string,
+): Promise<{ wallSeconds: number; consumeSeconds: number; cpuSeconds: number }> {
   const started = performance.now();
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'scripts', 'bench-projector.bare-consume.js')], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { PATH: process.env.PATH ?? '', KAFKA_BROKERS: BROKERS.join(','), BARE_TOPICS: topicList.join(','), BARE_EXPECTED: String(expected), BARE_GROUP_ID: groupId },
+    env: {
+      PATH: process.env.PATH ?? '',
+      KAFKA_BROKERS: BROKERS.join(','),
+      BARE_TOPICS: topicList.join(','),
+      BARE_EXPECTED: String(expected),
+      BARE_GROUP_ID: groupId,
+    },
   });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => {
@@ -313,7 +341,9 @@ async function measureCeiling(pool: Pool, ownerPool: Pool): Promise<{ seconds: n
   const checksum = async (): Promise<string> => {
     const sums: string[] = [];
     for (const table of TABLES) {
-      const { rows } = await pool.query<{ md5: string }>(`SELECT md5(coalesce(string_agg(t::text, '' ORDER BY t::text), '')) AS md5 FROM ${table} t`);
+      const { rows } = await pool.query<{ md5: string }>(
+        `SELECT md5(coalesce(string_agg(t::text, '' ORDER BY t::text), '')) AS md5 FROM ${table} t`,
+      );
       sums.push(`${table}:${rows[0].md5}`);
     }
     return sums.join(',');

@@ -61,7 +61,7 @@ export function workloadSize(options: WorkloadOptions): number {
 export function* generateWorkload(options: WorkloadOptions): Generator<WorkloadRecord> {
   const streams = Array.from({ length: options.tenants }, (_, t) => tenantStream(options, t));
   while (streams.length > 0) {
-    for (let i = 0; i < streams.length; ) {
+    for (let i = 0; i < streams.length;) {
       const next = streams[i].next();
       if (next.done) streams.splice(i, 1);
       else {
@@ -83,7 +83,14 @@ function* tenantStream(options: WorkloadOptions, t: number): Generator<WorkloadR
   {
     const tenantId = nameUuid(`${ns}:tenant:${t}`);
     const versions = new Map<string, number>();
-    const envelope = (type: EventType, aggregateType: string, aggregateId: string, payload: object, at: number, bump = true): WorkloadRecord => {
+    const envelope = (
+      type: EventType,
+      aggregateType: string,
+      aggregateId: string,
+      payload: object,
+      at: number,
+      bump = true,
+    ): WorkloadRecord => {
       const version = (versions.get(aggregateId) ?? 0) + (bump ? 1 : 0);
       versions.set(aggregateId, version);
       const n = eventCounter++;
@@ -107,14 +114,32 @@ function* tenantStream(options: WorkloadOptions, t: number): Generator<WorkloadR
       };
     };
     const setupAt = startMs - 3_600_000 + t * 1000;
-    yield envelope('TenantCreated', 'tenant', tenantId, { tenantId, name: `Tenant ${t}`, slug: `${ns.replace(/[^a-z0-9]/g, '')}-t${t}`, plan: PLANS[t % 3] }, setupAt);
+    yield envelope(
+      'TenantCreated',
+      'tenant',
+      tenantId,
+      { tenantId, name: `Tenant ${t}`, slug: `${ns.replace(/[^a-z0-9]/g, '')}-t${t}`, plan: PLANS[t % 3] },
+      setupAt,
+    );
     for (let u = 0; u < 2; u += 1) {
       const userId = nameUuid(`${ns}:user:${t}:${u}`);
-      yield envelope('UserRegistered', 'user', userId, { userId, email: `user${u}@tenant${t}.example.com`, passwordHash: HASH, role: u === 0 ? 'owner' : 'user' }, setupAt + 10 + u);
+      yield envelope(
+        'UserRegistered',
+        'user',
+        userId,
+        { userId, email: `user${u}@tenant${t}.example.com`, passwordHash: HASH, role: u === 0 ? 'owner' : 'user' },
+        setupAt + 10 + u,
+      );
       if (u === 1) yield envelope('UserLoggedIn', 'user', userId, { userId, at: new Date(setupAt + 20).toISOString() }, setupAt + 20);
     }
     const apiKeyId = nameUuid(`${ns}:key:${t}`);
-    yield envelope('ApiKeyIssued', 'api-key', apiKeyId, { apiKeyId, name: 'ci', tokenSha256: createHash('sha256').update(apiKeyId).digest('hex') }, setupAt + 30);
+    yield envelope(
+      'ApiKeyIssued',
+      'api-key',
+      apiKeyId,
+      { apiKeyId, name: 'ci', tokenSha256: createHash('sha256').update(apiKeyId).digest('hex') },
+      setupAt + 30,
+    );
     if (t % 4 === 0) yield envelope('ApiKeyRevoked', 'api-key', apiKeyId, { apiKeyId }, setupAt + 31);
 
     const monitors = Array.from({ length: options.monitorsPerTenant }, (_, m) => ({
@@ -123,10 +148,24 @@ function* tenantStream(options: WorkloadOptions, t: number): Generator<WorkloadR
       paused: false,
     }));
     for (const [m, monitor] of monitors.entries()) {
-      yield envelope('MonitorCreated', 'monitor', monitor.id, { monitorId: monitor.id, name: `Monitor ${m}`, url: `https://t${t}.example.com/m${m}`, checkInterval: 60 }, setupAt + 40 + m);
-      if (m % 3 === 1) yield envelope('MonitorUpdated', 'monitor', monitor.id, { monitorId: monitor.id, name: `Monitor ${m} (renamed)` }, setupAt + 40 + m);
+      yield envelope(
+        'MonitorCreated',
+        'monitor',
+        monitor.id,
+        { monitorId: monitor.id, name: `Monitor ${m}`, url: `https://t${t}.example.com/m${m}`, checkInterval: 60 },
+        setupAt + 40 + m,
+      );
+      if (m % 3 === 1)
+        yield envelope(
+          'MonitorUpdated',
+          'monitor',
+          monitor.id,
+          { monitorId: monitor.id, name: `Monitor ${m} (renamed)` },
+          setupAt + 40 + m,
+        );
     }
-    if (t % 5 === 0) yield envelope('TenantRenamed', 'tenant', tenantId, { name: `Tenant ${t} Inc`, previousName: `Tenant ${t}` }, setupAt + 50);
+    if (t % 5 === 0)
+      yield envelope('TenantRenamed', 'tenant', tenantId, { name: `Tenant ${t} Inc`, previousName: `Tenant ${t}` }, setupAt + 50);
 
     // Every monitor records exactly checksPerMonitor checks; the first monitor pauses for a few
     // slots in the middle (a paused monitor records nothing) and catches up at the end.
@@ -138,14 +177,21 @@ function* tenantStream(options: WorkloadOptions, t: number): Generator<WorkloadR
         if (recorded[m] >= options.checksPerMonitor) continue;
         const checkedMs = startMs + c * interval + Math.floor(random() * 1000) + m;
         if (m === 0 && (c === pauseFrom || c === pauseFrom + pauseSlots)) {
-          yield envelope(monitor.paused ? 'MonitorResumed' : 'MonitorPaused', 'monitor', monitor.id, { monitorId: monitor.id }, checkedMs - 1);
+          yield envelope(
+            monitor.paused ? 'MonitorResumed' : 'MonitorPaused',
+            'monitor',
+            monitor.id,
+            { monitorId: monitor.id },
+            checkedMs - 1,
+          );
           monitor.paused = !monitor.paused;
         }
         if (monitor.paused) continue;
         recorded[m] += 1;
         const roll = random();
         const status = roll < downRate / 2 ? 'down' : roll < downRate ? 'error' : 'up';
-        const responseTimeMs = status === 'error' ? undefined : Math.min(600000, Math.round(Math.exp(4.6 + random() * 1.2 + (random() < 0.05 ? 2 : 0))));
+        const responseTimeMs =
+          status === 'error' ? undefined : Math.min(600000, Math.round(Math.exp(4.6 + random() * 1.2 + (random() < 0.05 ? 2 : 0))));
         const checkId = nameUuid(`${ns}:check:${t}:${m}:${c}`);
         const checkedAt = new Date(checkedMs).toISOString();
         yield envelope(
@@ -171,7 +217,14 @@ function* tenantStream(options: WorkloadOptions, t: number): Generator<WorkloadR
             'MonitorStatusChanged',
             'monitor',
             monitor.id,
-            { monitorId: monitor.id, from: monitor.status, to, checkId, checkedAt, ...(status !== 'up' && { errorMessage: status === 'down' ? 'HTTP 503' : 'connect ETIMEDOUT' }) },
+            {
+              monitorId: monitor.id,
+              from: monitor.status,
+              to,
+              checkId,
+              checkedAt,
+              ...(status !== 'up' && { errorMessage: status === 'down' ? 'HTTP 503' : 'connect ETIMEDOUT' }),
+            },
             checkedMs,
           );
           monitor.status = to;

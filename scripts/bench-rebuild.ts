@@ -25,7 +25,10 @@ const log = (line: string) => process.stdout.write(line + '\n');
 function* eventStream(total: number): Generator<{ tenantId: string; value: string }> {
   const now = new Date();
   const states = new Map<string, TenantWriteState>();
-  const tenants = Array.from({ length: TENANTS }, () => ({ id: randomUUID(), monitors: Array.from({ length: MONITORS }, () => randomUUID()) }));
+  const tenants = Array.from({ length: TENANTS }, () => ({
+    id: randomUUID(),
+    monitors: Array.from({ length: MONITORS }, () => randomUUID()),
+  }));
   let produced = 0;
   const run = function* (command: DomainCommand) {
     const tenantId = command.metadata.tenantId;
@@ -35,7 +38,13 @@ function* eventStream(total: number): Generator<{ tenantId: string; value: strin
     let next = state;
     for (const [index, event] of decision.events.entries()) {
       next = evolveTenantWriteState(next, event);
-      const envelope = toEventEnvelope(event, { eventId: randomUUID(), occurredAt: now, tenantId, commandId: command.metadata.commandId, correlationId: command.metadata.commandId });
+      const envelope = toEventEnvelope(event, {
+        eventId: randomUUID(),
+        occurredAt: now,
+        tenantId,
+        commandId: command.metadata.commandId,
+        correlationId: command.metadata.commandId,
+      });
       produced++;
       yield { tenantId, value: JSON.stringify(envelope), index };
     }
@@ -43,9 +52,17 @@ function* eventStream(total: number): Generator<{ tenantId: string; value: strin
   };
   const meta = (tenantId: string) => ({ commandId: randomUUID(), tenantId, correlationId: randomUUID(), now });
   for (const t of tenants) {
-    yield* run({ type: 'CreateTenant', data: { name: 'Bench', slug: `b-${t.id}`, plan: 'enterprise' }, metadata: meta(t.id) } as DomainCommand);
+    yield* run({
+      type: 'CreateTenant',
+      data: { name: 'Bench', slug: `b-${t.id}`, plan: 'enterprise' },
+      metadata: meta(t.id),
+    } as DomainCommand);
     for (const monitorId of t.monitors) {
-      yield* run({ type: 'CreateMonitor', data: { monitorId, name: 'm', url: 'https://example.com/', checkInterval: 60 }, metadata: meta(t.id) } as DomainCommand);
+      yield* run({
+        type: 'CreateMonitor',
+        data: { monitorId, name: 'm', url: 'https://example.com/', checkInterval: 60 },
+        metadata: meta(t.id),
+      } as DomainCommand);
     }
   }
   for (let i = 0; produced < total; i++) {
@@ -55,7 +72,12 @@ function* eventStream(total: number): Generator<{ tenantId: string; value: strin
   }
 }
 
-async function produce(kafka: ReturnType<typeof createKafkaClient>, topic: string, generator: Generator<{ tenantId: string; value: string }>, count: number) {
+async function produce(
+  kafka: ReturnType<typeof createKafkaClient>,
+  topic: string,
+  generator: Generator<{ tenantId: string; value: string }>,
+  count: number,
+) {
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   let batch: { key: string; value: string; partition: number }[] = [];

@@ -24,10 +24,18 @@ export class TopicWatch {
   readonly records: Record_[] = [];
   /** Outcomes (not `duplicate` replays) by command id, as they arrive. */
   readonly outcomes = new Map<string, number>();
-  private constructor(private readonly consumer: Consumer, private readonly resultsTopic: string) {}
+  private constructor(
+    private readonly consumer: Consumer,
+    private readonly resultsTopic: string,
+  ) {}
 
   static async start(kafka: Kafka, topics: TopicNames): Promise<TopicWatch> {
-    const consumer = kafka.consumer({ groupId: `chaos.audit.${randomUUID()}`, readUncommitted: false, maxWaitTimeInMs: 100, sessionTimeout: 30000 });
+    const consumer = kafka.consumer({
+      groupId: `chaos.audit.${randomUUID()}`,
+      readUncommitted: false,
+      maxWaitTimeInMs: 100,
+      sessionTimeout: 30000,
+    });
     const watch = new TopicWatch(consumer, topics.commandResults);
     await consumer.connect();
     await consumer.subscribe({ topics: [topics.commandResults, topics.events, topics.checkEvents], fromBeginning: true });
@@ -40,7 +48,8 @@ export class TopicWatch {
           json = null;
         }
         watch.records.push({ topic, json });
-        if (topic === watch.resultsTopic && json && !json.duplicate) watch.outcomes.set(json.commandId, (watch.outcomes.get(json.commandId) ?? 0) + 1);
+        if (topic === watch.resultsTopic && json && !json.duplicate)
+          watch.outcomes.set(json.commandId, (watch.outcomes.get(json.commandId) ?? 0) + 1);
       },
     });
     return watch;
@@ -93,7 +102,12 @@ export function audit(sent: ChaosEnvelope[], watch: TopicWatch, topics: TopicNam
     byEventId.set(e.eventId, (byEventId.get(e.eventId) ?? 0) + 1);
     byCommand.set(e.commandId, (byCommand.get(e.commandId) ?? 0) + 1);
   }
-  let missingResults = 0, extraResults = 0, accepted = 0, rejected = 0, eventsOfRejected = 0, acceptedWithoutEvents = 0;
+  let missingResults = 0,
+    extraResults = 0,
+    accepted = 0,
+    rejected = 0,
+    eventsOfRejected = 0,
+    acceptedWithoutEvents = 0;
   for (const c of sent) {
     const list = outcomes.get(c.commandId) ?? [];
     if (list.length === 0) missingResults++;

@@ -122,7 +122,18 @@ export async function singleBroker(): Promise<BrokerControl> {
   writeFileSync(join(SINGLE_HOME, 'log4j2.properties'), ['status = warn', 'rootLogger.level = warn', ''].join('\n'));
   const java = (args: string[], out: number | 'ignore' = 'ignore', detached = false): ChildProcess =>
     spawn('java', args, { detached, stdio: ['ignore', out, out] });
-  const format = java(['-cp', `${libs}/*`, 'kafka.tools.StorageTool', 'format', '--standalone', '--ignore-formatted', '--cluster-id', randomBytes(16).toString('base64url'), '--config', config]);
+  const format = java([
+    '-cp',
+    `${libs}/*`,
+    'kafka.tools.StorageTool',
+    'format',
+    '--standalone',
+    '--ignore-formatted',
+    '--cluster-id',
+    randomBytes(16).toString('base64url'),
+    '--config',
+    config,
+  ]);
   const code = await new Promise<number | null>((resolve) => format.once('exit', resolve));
   if (code !== 0) throw new Error(`formatting the chaos broker's storage failed (${code})`);
   const pid = () => livePid(pidFile, config);
@@ -135,10 +146,22 @@ export async function singleBroker(): Promise<BrokerControl> {
     kill: () => signal(pid(), 'SIGKILL', 'broker'),
     start: async () => {
       if (pid() === undefined) {
-        if (await portOpen(SINGLE_BROKER)) throw new Error(`${SINGLE_BROKER} is in use by a process the chaos run did not start (make cluster-down?)`);
+        if (await portOpen(SINGLE_BROKER))
+          throw new Error(`${SINGLE_BROKER} is in use by a process the chaos run did not start (make cluster-down?)`);
         const log = openSync(join(SINGLE_HOME, 'kafka.log'), 'a');
         const broker = java(
-          ['-Xmx320m', '-Xms128m', '-XX:+UseG1GC', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${join(SINGLE_HOME, 'log4j2.properties')}`, '-cp', `${libs}/*`, 'kafka.Kafka', config],
+          [
+            '-Xmx320m',
+            '-Xms128m',
+            '-XX:+UseG1GC',
+            '-XX:+ExitOnOutOfMemoryError',
+            '-Djava.awt.headless=true',
+            `-Dlog4j2.configurationFile=${join(SINGLE_HOME, 'log4j2.properties')}`,
+            '-cp',
+            `${libs}/*`,
+            'kafka.Kafka',
+            config,
+          ],
           log,
           true,
         );
@@ -174,7 +197,13 @@ async function portOpen(hostPort: string): Promise<boolean> {
 }
 
 async function waitForBroker(broker: string, timeoutMs: number, alive: () => boolean): Promise<void> {
-  const kafka = new Kafka({ clientId: 'chaos-wait', brokers: [broker], logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1000 });
+  const kafka = new Kafka({
+    clientId: 'chaos-wait',
+    brokers: [broker],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+    connectionTimeout: 1000,
+  });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const admin = kafka.admin();
@@ -225,9 +254,23 @@ function dropPgCluster(cluster: string): void {
 
 function writeLocalConfig(cluster: string, port: number, extra: string[] = []): void {
   const confDir = `/etc/postgresql/${PG_VERSION}/${cluster}`;
-  writeFileSync(`${confDir}/pg_hba.conf`, ['local all all trust', 'host all all 127.0.0.1/32 trust', 'host replication all 127.0.0.1/32 trust', ''].join('\n'));
+  writeFileSync(
+    `${confDir}/pg_hba.conf`,
+    ['local all all trust', 'host all all 127.0.0.1/32 trust', 'host replication all 127.0.0.1/32 trust', ''].join('\n'),
+  );
   mkdirSync(`${confDir}/conf.d`, { recursive: true });
-  writeFileSync(`${confDir}/conf.d/50-chaos.conf`, [`listen_addresses = '127.0.0.1'`, `port = ${port}`, 'fsync = off', 'shared_buffers = 64MB', 'max_connections = 200', ...extra, ''].join('\n'));
+  writeFileSync(
+    `${confDir}/conf.d/50-chaos.conf`,
+    [
+      `listen_addresses = '127.0.0.1'`,
+      `port = ${port}`,
+      'fsync = off',
+      'shared_buffers = 64MB',
+      'max_connections = 200',
+      ...extra,
+      '',
+    ].join('\n'),
+  );
   run('chown', ['-R', 'postgres:postgres', confDir]);
 }
 
@@ -266,7 +309,23 @@ export async function createPostgres(): Promise<void> {
   run('pg_createcluster', ['--start-conf', 'manual', '-p', String(PG_REPLICA.port), PG_VERSION, PG_REPLICA.cluster]);
   const dataDir = `/var/lib/postgresql/${PG_VERSION}/${PG_REPLICA.cluster}`;
   run('find', [dataDir, '-mindepth', '1', '-delete']);
-  asPostgres(`/usr/lib/postgresql/${PG_VERSION}/bin/pg_basebackup`, ['-h', '127.0.0.1', '-p', String(PG_PRIMARY.port), '-U', 'postgres', '-D', dataDir, '-R', '-X', 'stream', '-S', SLOT, '-c', 'fast']);
+  asPostgres(`/usr/lib/postgresql/${PG_VERSION}/bin/pg_basebackup`, [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(PG_PRIMARY.port),
+    '-U',
+    'postgres',
+    '-D',
+    dataDir,
+    '-R',
+    '-X',
+    'stream',
+    '-S',
+    SLOT,
+    '-c',
+    'fast',
+  ]);
   writeLocalConfig(PG_REPLICA.cluster, PG_REPLICA.port, ['hot_standby = on', 'wal_retrieve_retry_interval = 1s', 'max_connections = 200']);
   startPg(PG_REPLICA.cluster);
 }

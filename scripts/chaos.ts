@@ -72,7 +72,8 @@ const READY_TIMEOUT_MS = 180_000;
 function parseOptions(argv: string[]): Options {
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 2) {
-    if (!argv[i].startsWith('--') || argv[i + 1] === undefined) throw new Error(`usage: chaos [--mode cluster|single] [--commands N] [--rate N] ... (bad argument ${argv[i]})`);
+    if (!argv[i].startsWith('--') || argv[i + 1] === undefined)
+      throw new Error(`usage: chaos [--mode cluster|single] [--commands N] [--rate N] ... (bad argument ${argv[i]})`);
     flags.set(argv[i].slice(2), argv[i + 1]);
   }
   const mode = (flags.get('mode') ?? 'cluster') as Mode;
@@ -155,7 +156,12 @@ class Instance {
       const response = await fetch(this.url('/health/ready'), { signal: AbortSignal.timeout(3000) });
       const body = (await response.json().catch(() => ({}))) as { error?: unknown; detail?: unknown };
       // Terminus names the failed checks in `error`; a draining process answers a problem instead.
-      const down = body.error !== null && typeof body.error === 'object' ? Object.keys(body.error) : response.status === 200 ? [] : [String(body.detail ?? body.error ?? response.status)];
+      const down =
+        body.error !== null && typeof body.error === 'object'
+          ? Object.keys(body.error)
+          : response.status === 200
+            ? []
+            : [String(body.detail ?? body.error ?? response.status)];
       return { status: response.status, down };
     } catch {
       return { status: 0, down: ['unreachable'] };
@@ -170,7 +176,9 @@ async function waitReady(instances: Instance[], timeoutMs = READY_TIMEOUT_MS): P
     const states = await Promise.all(alive.map((i) => (i.alive ? i.ready() : Promise.resolve({ status: 0, down: ['exited'] }))));
     if (states.every((s) => s.status === 200)) return Date.now();
     if (Date.now() > deadline) {
-      throw new Error(`not ready within ${timeoutMs} ms: ${alive.map((i, k) => `${i.name} ${states[k].status} ${states[k].down.join(',')}`).join('; ')}`);
+      throw new Error(
+        `not ready within ${timeoutMs} ms: ${alive.map((i, k) => `${i.name} ${states[k].status} ${states[k].down.join(',')}`).join('; ')}`,
+      );
     }
     await sleep(250);
   }
@@ -185,12 +193,20 @@ class Workload {
   private n = 0;
 
   constructor(tenants: number) {
-    this.tenants = Array.from({ length: tenants }, () => ({ id: randomUUID(), monitors: Array.from({ length: MONITORS_PER_TENANT }, () => randomUUID()) }));
+    this.tenants = Array.from({ length: tenants }, () => ({
+      id: randomUUID(),
+      monitors: Array.from({ length: MONITORS_PER_TENANT }, () => randomUUID()),
+    }));
   }
 
   setup(): ChaosEnvelope[] {
     const commands: ChaosEnvelope[] = this.tenants.flatMap((t) => [
-      { commandId: randomUUID(), type: 'CreateTenant', tenantId: t.id, payload: { name: 'Chaos', slug: `c-${randomUUID()}`, plan: 'enterprise' } },
+      {
+        commandId: randomUUID(),
+        type: 'CreateTenant',
+        tenantId: t.id,
+        payload: { name: 'Chaos', slug: `c-${randomUUID()}`, plan: 'enterprise' },
+      },
       ...t.monitors.map((monitorId) => ({
         commandId: randomUUID(),
         type: 'CreateMonitor',
@@ -212,13 +228,22 @@ class Workload {
     const i = this.n++;
     const tenant = this.tenants[i % this.tenants.length];
     const monitorId = tenant.monitors[Math.floor(i / this.tenants.length) % MONITORS_PER_TENANT];
-    if (i % 100 === 50) return { commandId: randomUUID(), type: 'UpdateMonitor', tenantId: tenant.id, payload: { monitorId, name: `m${i}` } };
+    if (i % 100 === 50)
+      return { commandId: randomUUID(), type: 'UpdateMonitor', tenantId: tenant.id, payload: { monitorId, name: `m${i}` } };
     const down = i % 17 === 0;
     return {
       commandId: randomUUID(),
       type: 'RecordCheckResult',
       tenantId: tenant.id,
-      payload: { monitorId, checkId: randomUUID(), status: down ? 'down' : 'up', responseTimeMs: 50 + (i % 400), statusCode: down ? 503 : 200, checkedAt: new Date().toISOString(), region: 'eu-west-1' },
+      payload: {
+        monitorId,
+        checkId: randomUUID(),
+        status: down ? 'down' : 'up',
+        responseTimeMs: 50 + (i % 400),
+        statusCode: down ? 503 : 200,
+        checkedAt: new Date().toISOString(),
+        region: 'eu-west-1',
+      },
     };
   }
 }
@@ -296,7 +321,14 @@ async function main(): Promise<void> {
     });
     const layout: [Role, number][] =
       options.mode === 'cluster'
-        ? [['command-processor', 1], ['command-processor', 2], ['projector', 1], ['projector', 2], ['read-api', 1], ['read-api', 2]]
+        ? [
+            ['command-processor', 1],
+            ['command-processor', 2],
+            ['projector', 1],
+            ['projector', 2],
+            ['read-api', 1],
+            ['read-api', 2],
+          ]
         : [['all-in-one', 1]];
     for (const [role, n] of layout) {
       instances.push(new Instance(role, n, await freePort(), env(role), options.build, join(logDir, `${role}-${n}.log`)));
@@ -318,8 +350,11 @@ async function main(): Promise<void> {
     await publish(producer, topics.commands, setup);
     workload.sent.push(...setup);
     const readers = instances.filter((i) => i.servesReads);
-    for (const deadline = Date.now() + 120_000; ; ) {
-      const status = await fetch(readers[0].url('/v1/tenant'), { headers: { authorization: `Bearer ${workload.apiKey}` } }).then((r) => r.status, () => 0);
+    for (const deadline = Date.now() + 120_000; ;) {
+      const status = await fetch(readers[0].url('/v1/tenant'), { headers: { authorization: `Bearer ${workload.apiKey}` } }).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (status === 200) break;
       if (Date.now() > deadline) throw new Error(`the API key was not readable within 120 s (last status ${status})`);
       await sleep(250);
@@ -337,8 +372,12 @@ async function main(): Promise<void> {
             if (!instance.alive) return;
             const ready = await instance.ready();
             instance.lastReady = ready.status === 200;
-            if (ready.status !== 200) for (const f of activeFaults()) for (const key of ready.down) f.downKeys.add(`${instance.name}:${key}`);
-            const live = await fetch(instance.url('/health/live'), { signal: AbortSignal.timeout(3000) }).then((r) => r.status, () => 0);
+            if (ready.status !== 200)
+              for (const f of activeFaults()) for (const key of ready.down) f.downKeys.add(`${instance.name}:${key}`);
+            const live = await fetch(instance.url('/health/live'), { signal: AbortSignal.timeout(3000) }).then(
+              (r) => r.status,
+              () => 0,
+            );
             if (live !== 200 && instance.alive && !instance.expectedDown) {
               livenessFailures++;
               log(`liveness of ${instance.name}: ${live}`);
@@ -362,7 +401,10 @@ async function main(): Promise<void> {
           void (async () => {
             const outageNow = activeFaults().length > 0;
             try {
-              const response = await fetch(target.url(paths[k % paths.length]), { headers: { authorization: `Bearer ${workload.apiKey}` }, signal: AbortSignal.timeout(10_000) });
+              const response = await fetch(target.url(paths[k % paths.length]), {
+                headers: { authorization: `Bearer ${workload.apiKey}` },
+                signal: AbortSignal.timeout(10_000),
+              });
               await response.arrayBuffer();
               reads.total++;
               if (response.status === 200) reads.ok++;
@@ -401,7 +443,12 @@ async function main(): Promise<void> {
       log(`published ${workload.sent.length} commands in ${seconds(Date.now() - loadStartedAt)} s`);
     })();
 
-    const fault = async (name: string, breakIt: () => Promise<void> | void, repair: () => Promise<void> | void, watchOnly: Instance[] = instances) => {
+    const fault = async (
+      name: string,
+      breakIt: () => Promise<void> | void,
+      repair: () => Promise<void> | void,
+      watchOnly: Instance[] = instances,
+    ) => {
       const record: FaultRecord = { name, startedAt: Date.now(), over: false, downKeys: new Set() };
       faults.push(record);
       log(`fault ${name}`);
@@ -417,7 +464,9 @@ async function main(): Promise<void> {
         return;
       }
       record.over = true;
-      log(`${name}: back, all ready ${seconds(record.readyAt - record.backAt)} s later; down meanwhile: ${[...record.downKeys].join(', ') || 'nothing'}`);
+      log(
+        `${name}: back, all ready ${seconds(record.readyAt - record.backAt)} s later; down meanwhile: ${[...record.downKeys].join(', ') || 'nothing'}`,
+      );
     };
     const at = (fraction: number) => sleep(Math.max(0, loadStartedAt + (loadCommands / options.rate) * 1000 * fraction - Date.now()));
     const brokerNode = brokers.nodes[brokers.nodes.length > 1 ? 1 : 0];
@@ -426,45 +475,73 @@ async function main(): Promise<void> {
     if (options.mode === 'cluster') {
       const brokerTrack = (async () => {
         await at(0.1);
-        await fault(`broker${brokerNode}Kill9`, () => b.kill(brokerNode), async () => {
-          await sleep(options.brokerDownSeconds * 1000);
-          await b.start(brokerNode);
-        });
+        await fault(
+          `broker${brokerNode}Kill9`,
+          () => b.kill(brokerNode),
+          async () => {
+            await sleep(options.brokerDownSeconds * 1000);
+            await b.start(brokerNode);
+          },
+        );
       })();
       const processTrack = (async () => {
         const byName = (role: Role, n: number) => instances.find((i) => i.role === role && i.n === n)!;
         await at(0.25);
         for (const role of ['command-processor', 'projector'] as const) {
           const victim = byName(role, 1);
-          await fault(`${role}Kill9`, () => victim.signal('SIGKILL'), async () => {
-            await sleep(2000);
-            victim.start();
-          });
+          await fault(
+            `${role}Kill9`,
+            () => victim.signal('SIGKILL'),
+            async () => {
+              await sleep(2000);
+              victim.start();
+            },
+          );
         }
         for (const n of [1, 2]) {
           const victim = byName('read-api', n);
-          await fault(`readApi${n}Roll`, () => victim.signal('SIGTERM'), () => victim.start());
+          await fault(
+            `readApi${n}Roll`,
+            () => victim.signal('SIGTERM'),
+            () => victim.start(),
+          );
         }
       })();
       await Promise.all([brokerTrack, processTrack]);
     } else {
       await at(0.05);
-      await fault('brokerKill9', () => b.kill(1), async () => {
-        await sleep(options.brokerDownSeconds * 1000);
-        await b.start(1);
-      });
-      await fault('brokerStop', () => b.pause(1), async () => {
-        await sleep(options.pauseSeconds * 1000);
-        b.resume(1);
-      });
-      await fault('postgresPrimaryRestart', () => stopPg(PG_PRIMARY.cluster), async () => {
-        await sleep(options.pgDownSeconds * 1000);
-        startPg(PG_PRIMARY.cluster);
-      });
-      await fault('replicaRestart', () => stopPg(PG_REPLICA.cluster), async () => {
-        await sleep(options.replicaDownSeconds * 1000);
-        startPg(PG_REPLICA.cluster);
-      });
+      await fault(
+        'brokerKill9',
+        () => b.kill(1),
+        async () => {
+          await sleep(options.brokerDownSeconds * 1000);
+          await b.start(1);
+        },
+      );
+      await fault(
+        'brokerStop',
+        () => b.pause(1),
+        async () => {
+          await sleep(options.pauseSeconds * 1000);
+          b.resume(1);
+        },
+      );
+      await fault(
+        'postgresPrimaryRestart',
+        () => stopPg(PG_PRIMARY.cluster),
+        async () => {
+          await sleep(options.pgDownSeconds * 1000);
+          startPg(PG_PRIMARY.cluster);
+        },
+      );
+      await fault(
+        'replicaRestart',
+        () => stopPg(PG_REPLICA.cluster),
+        async () => {
+          await sleep(options.replicaDownSeconds * 1000);
+          startPg(PG_REPLICA.cluster);
+        },
+      );
     }
     await loadDone;
 
@@ -474,7 +551,10 @@ async function main(): Promise<void> {
     const answeredBy = Date.now() + 600_000;
     while (sentIds.some((c) => !watch.outcomes.has(c)) && Date.now() < answeredBy) await sleep(500);
     log(`results: ${sentIds.filter((c) => watch.outcomes.has(c)).length} of ${sentIds.length} commands answered`);
-    const projectorPool = createPool({ connectionString: roleUrl('vinsight_projector', PG_PRIMARY.port), max: 2, applicationName: 'chaos' }, (error) => log(`Postgres: ${error.message}`));
+    const projectorPool = createPool(
+      { connectionString: roleUrl('vinsight_projector', PG_PRIMARY.port), max: 2, applicationName: 'chaos' },
+      (error) => log(`Postgres: ${error.message}`),
+    );
     const lag = new ProjectionLagService(kafka, projectorPool, [topics.events, topics.checkEvents]);
     let projectionLag = -1;
     for (const deadline = Date.now() + 600_000; Date.now() < deadline; await sleep(1000)) {
@@ -502,7 +582,8 @@ async function main(): Promise<void> {
     const rebuilt = await tableChecksums(projectorPool);
     await projectorPool.end();
     const differing = Object.keys(live).filter((table) => live[table] !== rebuilt[table]);
-    if (differing.length > 0) log(`tables differing from the rebuild: ${differing.map((t) => `${t} ${live[t]} vs ${rebuilt[t]}`).join('; ')}`);
+    if (differing.length > 0)
+      log(`tables differing from the rebuild: ${differing.map((t) => `${t} ${live[t]} vs ${rebuilt[t]}`).join('; ')}`);
 
     const summary = {
       bench: 'chaos',

@@ -46,7 +46,9 @@ export async function summariseHeapSnapshot(path: string): Promise<Map<string, H
           header += text;
           break;
         }
-        const parsed = JSON.parse(`${(header + text).slice(0, at).replace(/,\s*$/, '')}}`) as { snapshot: typeof meta & { edge_count: number } };
+        const parsed = JSON.parse(`${(header + text).slice(0, at).replace(/,\s*$/, '')}}`) as {
+          snapshot: typeof meta & { edge_count: number };
+        };
         meta = parsed.snapshot;
         edgesLeft = parsed.snapshot.edge_count * 3;
         nodes = new Float64Array(meta!.node_count * meta!.meta.node_fields.length);
@@ -83,7 +85,8 @@ export async function summariseHeapSnapshot(path: string): Promise<Map<string, H
   const groups = new Map<string, HeapGroup>();
   for (let n = 0; n < nodes!.length; n += fields.length) {
     const type = types[nodes![n + typeAt]];
-    const named = type === 'object' || type === 'closure' || type === 'native' || type === 'array' || type === 'hidden' || type === 'synthetic';
+    const named =
+      type === 'object' || type === 'closure' || type === 'native' || type === 'array' || type === 'hidden' || type === 'synthetic';
     const key = named ? `${type}:${strings[nodes![n + nameAt]].slice(0, 60)}` : type;
     const group = groups.get(key) ?? { key, count: 0, bytes: 0 };
     group.count += 1;
@@ -94,11 +97,20 @@ export async function summariseHeapSnapshot(path: string): Promise<Map<string, H
 }
 
 /** The groups that grew most from `before` to `after`, largest growth first. */
-export function heapGrowth(before: Map<string, HeapGroup>, after: Map<string, HeapGroup>, top = 15): { key: string; countDelta: number; mbDelta: number; mbAfter: number }[] {
+export function heapGrowth(
+  before: Map<string, HeapGroup>,
+  after: Map<string, HeapGroup>,
+  top = 15,
+): { key: string; countDelta: number; mbDelta: number; mbAfter: number }[] {
   return [...after.values()]
     .map((a) => {
       const b = before.get(a.key) ?? { count: 0, bytes: 0 };
-      return { key: a.key, countDelta: a.count - b.count, mbDelta: round((a.bytes - b.bytes) / 2 ** 20), mbAfter: round(a.bytes / 2 ** 20) };
+      return {
+        key: a.key,
+        countDelta: a.count - b.count,
+        mbDelta: round((a.bytes - b.bytes) / 2 ** 20),
+        mbAfter: round(a.bytes / 2 ** 20),
+      };
     })
     .sort((x, y) => y.mbDelta - x.mbDelta)
     .slice(0, top);

@@ -69,7 +69,8 @@ const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 function parseOptions(argv: string[]): Options {
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 2) {
-    if (!argv[i].startsWith('--') || argv[i + 1] === undefined) throw new Error(`usage: soak [--minutes N | --seconds N] [--rate N] ... (bad argument ${argv[i]})`);
+    if (!argv[i].startsWith('--') || argv[i + 1] === undefined)
+      throw new Error(`usage: soak [--minutes N | --seconds N] [--rate N] ... (bad argument ${argv[i]})`);
     flags.set(argv[i].slice(2), argv[i + 1]);
   }
   const number = (name: string, fallback: number) => {
@@ -84,7 +85,10 @@ function parseOptions(argv: string[]): Options {
     monitors: number('monitors', 5),
     cooldownSeconds: flags.has('cooldown-seconds') ? Number(flags.get('cooldown-seconds')) : 60,
     build: resolve(flags.get('build') ?? join(__dirname, '..')),
-    heapSnapshots: flags.has('heap-snapshots') || flags.has('heap-snapshot-at-end') ? resolve((flags.get('heap-snapshots') ?? flags.get('heap-snapshot-at-end'))!) : undefined,
+    heapSnapshots:
+      flags.has('heap-snapshots') || flags.has('heap-snapshot-at-end')
+        ? resolve((flags.get('heap-snapshots') ?? flags.get('heap-snapshot-at-end'))!)
+        : undefined,
     heapSnapshotAtEndOnly: flags.has('heap-snapshot-at-end'),
     traceGc: resolve(flags.get('trace-gc') ?? join(tmpdir(), `soak-gc-${process.pid}.log`)),
     traceGcIsTemporary: !flags.has('trace-gc'),
@@ -114,7 +118,6 @@ async function createDatabase(name: string): Promise<void> {
     await client.end();
   }
 }
-
 
 async function startService(options: Options, database: string, prefix: string, port: number): Promise<ChildProcess> {
   const nodeArgs: string[] = [];
@@ -187,7 +190,9 @@ function gcTotals(text: string): Record<string, { count: number; seconds: number
   for (const kind of ['minor', 'major', 'incremental']) {
     // A kind that has not happened yet has no series.
     const count = metric(text, 'nodejs_gc_duration_seconds_count', `kind="${kind}"`);
-    totals[kind] = Number.isNaN(count) ? { count: 0, seconds: 0 } : { count, seconds: metric(text, 'nodejs_gc_duration_seconds_sum', `kind="${kind}"`) };
+    totals[kind] = Number.isNaN(count)
+      ? { count: 0, seconds: 0 }
+      : { count, seconds: metric(text, 'nodejs_gc_duration_seconds_sum', `kind="${kind}"`) };
   }
   return totals;
 }
@@ -255,7 +260,9 @@ async function waitForResults(counter: ResultCounter, timeoutMs: number): Promis
 /** Waits until the projector has written the API keys (the read load would count 401s before). */
 async function waitForKeys(port: number, keys: SoakApiKey[]) {
   for (let i = 0; i < 600; i++) {
-    const response = await fetch(`http://127.0.0.1:${port}/v1/tenant`, { headers: { authorization: `Bearer ${keys[keys.length - 1].token}` } });
+    const response = await fetch(`http://127.0.0.1:${port}/v1/tenant`, {
+      headers: { authorization: `Bearer ${keys[keys.length - 1].token}` },
+    });
     await response.arrayBuffer();
     if (response.status === 200) return;
     await sleep(100);
@@ -271,7 +278,9 @@ function startReads(port: number, keys: SoakApiKey[]) {
     for (let i = 0; !stopped; i++) {
       const key = keys[i % keys.length];
       try {
-        const response = await fetch(`http://127.0.0.1:${port}/v1/monitors?limit=20`, { headers: { authorization: `Bearer ${key.token}` } });
+        const response = await fetch(`http://127.0.0.1:${port}/v1/monitors?limit=20`, {
+          headers: { authorization: `Bearer ${key.token}` },
+        });
         await response.arrayBuffer();
         statuses[response.status] = (statuses[response.status] ?? 0) + 1;
       } catch {
@@ -315,7 +324,9 @@ async function main() {
   if (options.heapSnapshots) mkdirSync(options.heapSnapshots, { recursive: true });
   log(
     `soak: ${options.build}, ${options.loadSeconds} s at ${options.rate} commands/s, ${options.tenants} tenants x ${options.monitors} monitors, ` +
-      `database ${database}, topics ${prefix}*, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+      `database ${database}, topics ${prefix}*, load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
   );
   await createDatabase(database);
   let child: ChildProcess | undefined;
@@ -375,7 +386,9 @@ async function main() {
         samples.push(s);
         resultsAt.push({ t: s.t, results: counter.results });
         backlogMax = Math.max(backlogMax, counter.waiting.size);
-        log(`${JSON.stringify(s)} results ${counter.results}/${sent}, waiting ${counter.waiting.size}, load average ${loadavg()[0].toFixed(2)}`);
+        log(
+          `${JSON.stringify(s)} results ${counter.results}/${sent}, waiting ${counter.waiting.size}, load average ${loadavg()[0].toFixed(2)}`,
+        );
       }
       await sleep(10);
     }
@@ -390,7 +403,9 @@ async function main() {
     await waitForResults(counter, 600_000);
     const drainSeconds = round((Date.now() - drainStarted) / 1000);
     const gcAfter = gcTotals(await metricsOf(port));
-    log(`load done: ${sent} commands, ${backlogAtLoadEnd} without a result at the end of the load, drained in ${drainSeconds} s (${counter.waiting.size} left); cooling down ${options.cooldownSeconds} s`);
+    log(
+      `load done: ${sent} commands, ${backlogAtLoadEnd} without a result at the end of the load, drained in ${drainSeconds} s (${counter.waiting.size} left); cooling down ${options.cooldownSeconds} s`,
+    );
     const cooldown: Sample[] = [];
     for (let waited = 0; waited < options.cooldownSeconds && !stopRequested; waited += SAMPLE_MS / 1000) {
       await sleep(Math.min(SAMPLE_MS, (options.cooldownSeconds - waited) * 1000));
@@ -407,11 +422,21 @@ async function main() {
     const rssSlope = slope(window.map((s) => ({ x: s.t / 60, y: s.rssMb })));
     const heapSlope = slope(window.map((s) => ({ x: s.t / 60, y: s.heapUsedMb })));
     const windowResults = resultsAt.filter((r) => r.t >= windowStart);
-    const resultsPerSecond = windowResults.length < 2 ? Number.NaN : (windowResults.at(-1)!.results - windowResults[0].results) / (windowResults.at(-1)!.t - windowResults[0].t);
+    const resultsPerSecond =
+      windowResults.length < 2
+        ? Number.NaN
+        : (windowResults.at(-1)!.results - windowResults[0].results) / (windowResults.at(-1)!.t - windowResults[0].t);
     const growthPct = ((rssSlope * windowSeconds) / 60 / meanRss) * 100;
-    const liveHeapAfterFullGc = liveHeapTrend(fullGcs(readFileSync(options.traceGc, 'utf8')), loadStart + windowStart * 1000 - spawnedAt, loadEnd - spawnedAt);
+    const liveHeapAfterFullGc = liveHeapTrend(
+      fullGcs(readFileSync(options.traceGc, 'utf8')),
+      loadStart + windowStart * 1000 - spawnedAt,
+      loadEnd - spawnedAt,
+    );
     const gc = Object.fromEntries(
-      Object.keys(gcAfter).map((kind) => [kind, { count: gcAfter[kind].count - gcBefore[kind].count, seconds: round(gcAfter[kind].seconds - gcBefore[kind].seconds, 2) }]),
+      Object.keys(gcAfter).map((kind) => [
+        kind,
+        { count: gcAfter[kind].count - gcBefore[kind].count, seconds: round(gcAfter[kind].seconds - gcBefore[kind].seconds, 2) },
+      ]),
     );
     if (snapshots.length === 2) {
       const [before, after] = await Promise.all(snapshots.map((path) => summariseHeapSnapshot(path)));
@@ -434,7 +459,13 @@ async function main() {
         reads,
         fleet: { tenants: options.tenants, monitors: fleet.monitorCount },
         loadAverage: { start: loadAverageAtStart.map((l) => round(l, 2)), end: loadAverageAtEnd.map((l) => round(l, 2)) },
-        rssMb: { serviceStarted: started.rssMb, loadStart: samples[0].rssMb, loadEnd: endOfLoad.rssMb, afterCooldown: cooldown.at(-1)?.rssMb ?? null, max: Math.max(...samples.map((s) => s.rssMb)) },
+        rssMb: {
+          serviceStarted: started.rssMb,
+          loadStart: samples[0].rssMb,
+          loadEnd: endOfLoad.rssMb,
+          afterCooldown: cooldown.at(-1)?.rssMb ?? null,
+          max: Math.max(...samples.map((s) => s.rssMb)),
+        },
         heapUsedMb: { loadStart: samples[0].heapUsedMb, loadEnd: endOfLoad.heapUsedMb, afterCooldown: cooldown.at(-1)?.heapUsedMb ?? null },
         window: {
           minutes: round(windowSeconds / 60),
@@ -460,14 +491,18 @@ async function main() {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
     if (options.traceGcIsTemporary) rmSync(options.traceGc, { force: true });
-    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch((error: Error) => log(`database ${database} not dropped: ${error.message}`));
+    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch((error: Error) =>
+      log(`database ${database} not dropped: ${error.message}`),
+    );
     const admin = kafka.admin();
     await admin
       .connect()
       .then(async () => {
         const mine = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix));
         await admin.deleteTopics({ topics: mine });
-        const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix) || g.startsWith(`soak-${id}`));
+        const groups = (await admin.listGroups()).groups
+          .map((g) => g.groupId)
+          .filter((g) => g.startsWith(prefix) || g.startsWith(`soak-${id}`));
         if (groups.length > 0) await admin.deleteGroups(groups);
       })
       .catch((error: Error) => log(`topics ${prefix}* not all deleted: ${error.message}`))

@@ -45,7 +45,12 @@ export class SoakFleet {
 
   setup(): SoakEnvelope[] {
     return this.tenants.flatMap((t) => [
-      { commandId: randomUUID(), type: 'CreateTenant', tenantId: t.id, payload: { name: 'Soak', slug: `s-${randomUUID()}`, plan: 'enterprise' } },
+      {
+        commandId: randomUUID(),
+        type: 'CreateTenant',
+        tenantId: t.id,
+        payload: { name: 'Soak', slug: `s-${randomUUID()}`, plan: 'enterprise' },
+      },
       ...t.monitors.map((monitorId) => createMonitor(t.id, monitorId)),
     ]);
   }
@@ -70,9 +75,16 @@ export class SoakFleet {
     const roll = i % 1000;
     let envelope: SoakEnvelope;
     if (roll < 5 && this.recent.length > 0) return this.recent[(i * 7919) % this.recent.length];
-    if (roll < 10) envelope = { commandId: randomUUID(), type: 'UpdateMonitor', tenantId: tenant.id, payload: { monitorId, name: `m${i}` } };
+    if (roll < 10)
+      envelope = { commandId: randomUUID(), type: 'UpdateMonitor', tenantId: tenant.id, payload: { monitorId, name: `m${i}` } };
     else if (roll === 10) envelope = { commandId: randomUUID(), type: 'PauseMonitor', tenantId: tenant.id, payload: { monitorId } };
-    else if (roll === 11) envelope = { commandId: randomUUID(), type: 'ResumeMonitor', tenantId: this.tenants[(i - 1) % this.tenants.length].id, payload: { monitorId: this.pausedMonitor(i - 1) } };
+    else if (roll === 11)
+      envelope = {
+        commandId: randomUUID(),
+        type: 'ResumeMonitor',
+        tenantId: this.tenants[(i - 1) % this.tenants.length].id,
+        payload: { monitorId: this.pausedMonitor(i - 1) },
+      };
     else if (roll === 12) envelope = { commandId: randomUUID(), type: 'RenameTenant', tenantId: tenant.id, payload: { name: `t${i}` } };
     else if (roll === 13) {
       const created = randomUUID();
@@ -93,7 +105,12 @@ export class SoakFleet {
 }
 
 function createMonitor(tenantId: string, monitorId: string): SoakEnvelope {
-  return { commandId: randomUUID(), type: 'CreateMonitor', tenantId, payload: { monitorId, name: 'Soak monitor', url: 'https://example.com/health', checkInterval: 30 } };
+  return {
+    commandId: randomUUID(),
+    type: 'CreateMonitor',
+    tenantId,
+    payload: { monitorId, name: 'Soak monitor', url: 'https://example.com/health', checkInterval: 30 },
+  };
 }
 
 function checkResult(tenantId: string, monitorId: string, i: number): SoakEnvelope {

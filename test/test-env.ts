@@ -3,7 +3,16 @@ import { loadKafkaSecurity } from '../libs/config/src/config.loader';
 
 /** Kafka TLS/SASL settings of the tests' broker: TEST_KAFKA_SSL, TEST_KAFKA_SASL_PASSWORD_FILE and so on. */
 const kafkaSecurityEnvironment: Record<string, string> = {};
-for (const name of ['KAFKA_SSL', 'KAFKA_SSL_CA_FILE', 'KAFKA_SSL_CERT_FILE', 'KAFKA_SSL_KEY_FILE', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'KAFKA_SASL_PASSWORD_FILE']) {
+for (const name of [
+  'KAFKA_SSL',
+  'KAFKA_SSL_CA_FILE',
+  'KAFKA_SSL_CERT_FILE',
+  'KAFKA_SSL_KEY_FILE',
+  'KAFKA_SASL_MECHANISM',
+  'KAFKA_SASL_USERNAME',
+  'KAFKA_SASL_PASSWORD',
+  'KAFKA_SASL_PASSWORD_FILE',
+]) {
   const value = process.env[`TEST_${name}`];
   if (value) kafkaSecurityEnvironment[name] = value;
 }

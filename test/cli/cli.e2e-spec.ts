@@ -21,7 +21,13 @@ interface CliRun {
 describe('CLI, end to end against a running command processor', () => {
   const prefix = `e2e-cli.${randomUUID().slice(0, 8)}.`;
   const topics = topicNames(prefix);
-  const cliEnv = { PATH: process.env.PATH ?? '', KAFKA_BROKERS: testEnv.kafkaBrokers.join(','), ...testEnv.kafkaSecurityEnvironment, KAFKA_TOPIC_PREFIX: prefix, KAFKA_CLIENT_ID: `e2e-cli-${randomUUID().slice(0, 8)}` };
+  const cliEnv = {
+    PATH: process.env.PATH ?? '',
+    KAFKA_BROKERS: testEnv.kafkaBrokers.join(','),
+    ...testEnv.kafkaSecurityEnvironment,
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_CLIENT_ID: `e2e-cli-${randomUUID().slice(0, 8)}`,
+  };
   let processor: ServiceProcess;
   let capture: TopicCapture;
 
@@ -75,31 +81,82 @@ describe('CLI, end to end against a running command processor', () => {
     const tenant = await cli(['tenant', 'create', '--name', 'Verb Corp', '--slug', `verb-${randomUUID().slice(0, 8)}`, '--plan', 'pro']);
     expect(tenant.code).toBe(0);
     const created = json(tenant);
-    expect(created).toMatchObject({ tenantId: expect.stringMatching(/^[0-9a-f-]{36}$/), result: { status: 'accepted', type: 'CreateTenant' } });
+    expect(created).toMatchObject({
+      tenantId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      result: { status: 'accepted', type: 'CreateTenant' },
+    });
     expect(created.result.tenantId).toBe(created.tenantId);
 
-    const monitor = await cli(['monitor', 'create', '--tenant', created.tenantId, '--name', 'Home', '--url', 'https://example.com/', '--output', 'monitorId']);
+    const monitor = await cli([
+      'monitor',
+      'create',
+      '--tenant',
+      created.tenantId,
+      '--name',
+      'Home',
+      '--url',
+      'https://example.com/',
+      '--output',
+      'monitorId',
+    ]);
     expect(monitor.code).toBe(0);
     const monitorId = monitor.stdout.trim();
     expect(monitorId).toMatch(/^[0-9a-f-]{36}$/);
 
-    const check = await cli(['check', 'record', '--tenant', created.tenantId, '--monitor', monitorId, '--status', 'down', '--latency-ms', '250', '--status-code', '503']);
+    const check = await cli([
+      'check',
+      'record',
+      '--tenant',
+      created.tenantId,
+      '--monitor',
+      monitorId,
+      '--status',
+      'down',
+      '--latency-ms',
+      '250',
+      '--status-code',
+      '503',
+    ]);
     expect(check.code).toBe(0);
     const recorded = json(check);
     const [event] = await capture.waitFor(topics.checkEvents, (r) => r.json?.commandId === recorded.result.commandId);
-    expect(event.json).toMatchObject({ tenantId: created.tenantId, payload: { monitorId, checkId: recorded.checkId, status: 'down', responseTimeMs: 250, statusCode: 503 } });
+    expect(event.json).toMatchObject({
+      tenantId: created.tenantId,
+      payload: { monitorId, checkId: recorded.checkId, status: 'down', responseTimeMs: 250, statusCode: 503 },
+    });
   });
 
   it('sends 10,000 RecordCheckResult commands from one NDJSON file in one process, streaming a result line per input line', async () => {
-    const setup = json(await cli(['tenant', 'create', '--name', 'Batch Corp', '--slug', `batch-${randomUUID().slice(0, 8)}`, '--plan', 'enterprise']));
-    const monitorId = (await cli(['monitor', 'create', '--tenant', setup.tenantId, '--name', 'Busy', '--url', 'https://example.com/busy', '--output', 'monitorId'])).stdout.trim();
+    const setup = json(
+      await cli(['tenant', 'create', '--name', 'Batch Corp', '--slug', `batch-${randomUUID().slice(0, 8)}`, '--plan', 'enterprise']),
+    );
+    const monitorId = (
+      await cli([
+        'monitor',
+        'create',
+        '--tenant',
+        setup.tenantId,
+        '--name',
+        'Busy',
+        '--url',
+        'https://example.com/busy',
+        '--output',
+        'monitorId',
+      ])
+    ).stdout.trim();
     const count = 10_000;
     const now = Date.now();
     const lines = Array.from({ length: count }, (_, i) =>
       JSON.stringify({
         type: 'RecordCheckResult',
         tenantId: setup.tenantId,
-        payload: { monitorId, checkId: randomUUID(), status: i % 10 === 0 ? 'down' : 'up', responseTimeMs: i % 500, checkedAt: new Date(now - (count - i) * 10).toISOString() },
+        payload: {
+          monitorId,
+          checkId: randomUUID(),
+          status: i % 10 === 0 ? 'down' : 'up',
+          responseTimeMs: i % 500,
+          checkedAt: new Date(now - (count - i) * 10).toISOString(),
+        },
       }),
     );
     // One line that the processor must reject, and one that cannot be sent: both reported, neither stops the rest.
@@ -111,16 +168,23 @@ describe('CLI, end to end against a running command processor', () => {
       const started = Date.now();
       const run = await cli(['command', 'send', '--file', file, '--timeout', '60000']);
       const seconds = (Date.now() - started) / 1000;
-      process.stderr.write(`CLI batch: ${count} RecordCheckResult in one process: ${seconds.toFixed(2)} s wall (${Math.round(count / seconds)}/s); the CLI says: ${run.stderr.trim().split('\n').pop()}\n`);
+      process.stderr.write(
+        `CLI batch: ${count} RecordCheckResult in one process: ${seconds.toFixed(2)} s wall (${Math.round(count / seconds)}/s); the CLI says: ${run.stderr.trim().split('\n').pop()}\n`,
+      );
       expect(run.code).toBe(2);
-      const printed = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { line: number; status: string; commandId?: string; type?: string });
+      const printed = run.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { line: number; status: string; commandId?: string; type?: string });
       expect(printed).toHaveLength(count + 2);
       expect(new Set(printed.map((p) => p.line)).size).toBe(count + 2);
       const byStatus = (status: string) => printed.filter((p) => p.status === status);
       expect(byStatus('accepted')).toHaveLength(count);
       expect(byStatus('rejected').map((p) => [p.line, p.type])).toEqual([[count + 1, 'PauseMonitor']]);
       expect(byStatus('invalid').map((p) => p.line)).toEqual([count + 2]);
-      expect(run.stderr).toMatch(new RegExp(`sent ${count + 1} commands in [\\d.]+ s: ${count} accepted, 1 rejected, 1 invalid, 0 unknown \\(\\d+ commands/s\\)`));
+      expect(run.stderr).toMatch(
+        new RegExp(`sent ${count + 1} commands in [\\d.]+ s: ${count} accepted, 1 rejected, 1 invalid, 0 unknown \\(\\d+ commands/s\\)`),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -132,7 +196,9 @@ describe('CLI, end to end against a running command processor', () => {
     expect((await cli(['--help'])).code).toBe(0);
     const startUp = Date.now() - helpStarted;
     const started = Date.now();
-    const run = await cli(['tenant', 'create', '--name', 'Nowhere', '--slug', 'nowhere', '--timeout', '3000'], undefined, { KAFKA_BROKERS: '127.0.0.1:1' });
+    const run = await cli(['tenant', 'create', '--name', 'Nowhere', '--slug', 'nowhere', '--timeout', '3000'], undefined, {
+      KAFKA_BROKERS: '127.0.0.1:1',
+    });
     const elapsed = Date.now() - started;
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
@@ -149,7 +215,10 @@ describe('CLI, end to end against a running command processor', () => {
     expect(json(viaCli)).toMatchObject({ projection: expect.any(String), partitions: expect.any(Array), totalLag: expect.any(Number) });
 
     const alias = await new Promise<CliRun>((resolve, reject) => {
-      const child = spawn(process.execPath, [join(ROOT, 'dist', 'scripts', 'projections.js'), 'parked', 'dismiss'], { cwd: ROOT, env: { ...cliEnv, ...env } });
+      const child = spawn(process.execPath, [join(ROOT, 'dist', 'scripts', 'projections.js'), 'parked', 'dismiss'], {
+        cwd: ROOT,
+        env: { ...cliEnv, ...env },
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -164,13 +233,29 @@ describe('CLI, end to end against a running command processor', () => {
 
   it('creates a tenant from flags, prints the accepted result and exits 0', async () => {
     const run = await cli([
-      'command', 'send', '--type', 'CreateTenant', '--tenant', tenantId.toUpperCase(),
-      '--payload', JSON.stringify({ name: 'CLI Corp', slug: `cli-${tenantId.slice(0, 8)}`, plan: 'pro' }),
-      '--expected-version', '0', '--issued-by', 'e2e-operator',
+      'command',
+      'send',
+      '--type',
+      'CreateTenant',
+      '--tenant',
+      tenantId.toUpperCase(),
+      '--payload',
+      JSON.stringify({ name: 'CLI Corp', slug: `cli-${tenantId.slice(0, 8)}`, plan: 'pro' }),
+      '--expected-version',
+      '0',
+      '--issued-by',
+      'e2e-operator',
     ]);
     expect(run.code).toBe(0);
     const result = json(run);
-    expect(result).toMatchObject({ status: 'accepted', tenantId, type: 'CreateTenant', aggregateId: tenantId, version: 1, duplicate: false });
+    expect(result).toMatchObject({
+      status: 'accepted',
+      tenantId,
+      type: 'CreateTenant',
+      aggregateId: tenantId,
+      version: 1,
+      duplicate: false,
+    });
     expect(run.stderr).toBe('');
     const [event] = await capture.waitFor(topics.events, (r) => r.json?.commandId === result.commandId);
     expect(event.json).toMatchObject({ type: 'TenantCreated', tenantId, issuedBy: 'e2e-operator' });
@@ -181,20 +266,32 @@ describe('CLI, end to end against a running command processor', () => {
     const run = await cli(['api-key', 'create', '--tenant', tenantId, '--name', 'deploy pipeline', '--expires-at', '2099-01-01T00:00:00Z']);
     expect(run.code).toBe(0);
     const issued = json(run);
-    expect(issued).toMatchObject({ tenantId, name: 'deploy pipeline', expiresAt: '2099-01-01T00:00:00Z', result: { status: 'accepted', type: 'IssueApiKey' } });
+    expect(issued).toMatchObject({
+      tenantId,
+      name: 'deploy pipeline',
+      expiresAt: '2099-01-01T00:00:00Z',
+      result: { status: 'accepted', type: 'IssueApiKey' },
+    });
     expect(issued.token).toMatch(/^vik_[A-Za-z0-9_-]{43}$/);
     expect(run.stdout.split(issued.token)).toHaveLength(2);
     expect(run.stderr).toMatch(/only time the token is shown/);
     expect(run.stderr).not.toContain(issued.token);
 
     const [event] = await capture.waitFor(topics.events, (r) => r.json?.commandId === issued.result.commandId);
-    expect(event.json).toMatchObject({ type: 'ApiKeyIssued', aggregateId: issued.apiKeyId, payload: { apiKeyId: issued.apiKeyId, name: 'deploy pipeline' } });
+    expect(event.json).toMatchObject({
+      type: 'ApiKeyIssued',
+      aggregateId: issued.apiKeyId,
+      payload: { apiKeyId: issued.apiKeyId, name: 'deploy pipeline' },
+    });
     expect(event.json.payload.tokenSha256).toBe(createHash('sha256').update(issued.token, 'utf8').digest('hex'));
     expect(event.message.value?.toString()).not.toContain(issued.token.slice(4));
   });
 
   it('sends a file from standard input: a rejection exits 3, and a repeat of an accepted command id exits 0 with duplicate', async () => {
-    const missing = await cli(['command', 'send', '--file', '-'], JSON.stringify({ type: 'PauseMonitor', tenantId, payload: { monitorId: randomUUID() } }));
+    const missing = await cli(
+      ['command', 'send', '--file', '-'],
+      JSON.stringify({ type: 'PauseMonitor', tenantId, payload: { monitorId: randomUUID() } }),
+    );
     expect(missing.code).toBe(3);
     expect(json(missing)).toMatchObject({ status: 'rejected', error: { code: 'NOT_FOUND' } });
 
@@ -216,7 +313,20 @@ describe('CLI, end to end against a running command processor', () => {
   it('exits 1 when no result comes in time, naming the command id to retry with', async () => {
     await processor.stop();
     const commandId = randomUUID();
-    const run = await cli(['command', 'send', '--type', 'RenameTenant', '--tenant', tenantId, '--payload', '{"name":"Later"}', '--command-id', commandId, '--timeout', '1500']);
+    const run = await cli([
+      'command',
+      'send',
+      '--type',
+      'RenameTenant',
+      '--tenant',
+      tenantId,
+      '--payload',
+      '{"name":"Later"}',
+      '--command-id',
+      commandId,
+      '--timeout',
+      '1500',
+    ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain(`no result for RenameTenant ${commandId} within 1500 ms`);
@@ -226,7 +336,18 @@ describe('CLI, end to end against a running command processor', () => {
   it('waits in a consumer group named under KAFKA_CLIENT_ID, and deletes it on exit', async () => {
     // The processor is stopped: the run waits for its timeout, long enough to see its group.
     const ours = (groups: string[]) => groups.filter((group) => group.startsWith(`${cliEnv.KAFKA_CLIENT_ID}.cli.`));
-    const running = cli(['command', 'send', '--type', 'RenameTenant', '--tenant', tenantId, '--payload', '{"name":"Later"}', '--timeout', '10000']);
+    const running = cli([
+      'command',
+      'send',
+      '--type',
+      'RenameTenant',
+      '--tenant',
+      tenantId,
+      '--payload',
+      '{"name":"Later"}',
+      '--timeout',
+      '10000',
+    ]);
     let finished = false;
     void running.then(() => (finished = true));
     let seen: string[] = [];

@@ -18,7 +18,12 @@ describe('command processor, end to end through Kafka', () => {
   let client: CommandClient;
   let capture: TopicCapture;
 
-  const env = roleEnvironment({ KAFKA_TOPIC_PREFIX: prefix, KAFKA_CLIENT_ID: `e2e-${randomUUID().slice(0, 8)}`, KAFKA_PARTITIONS: '3', PROCESSOR_SNAPSHOT_EVERY_EVENTS: '5' });
+  const env = roleEnvironment({
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_CLIENT_ID: `e2e-${randomUUID().slice(0, 8)}`,
+    KAFKA_PARTITIONS: '3',
+    PROCESSOR_SNAPSHOT_EVERY_EVENTS: '5',
+  });
 
   beforeAll(async () => {
     kafka = createKafkaClient({ ...testEnv.kafka, clientId: 'e2e-test' }, { logLevel: 1 });
@@ -35,7 +40,9 @@ describe('command processor, end to end through Kafka', () => {
   });
 
   const eventsOf = (commandId: string) =>
-    capture.of(topics.events, (r) => r.json?.commandId === commandId).concat(capture.of(topics.checkEvents, (r) => r.json?.commandId === commandId));
+    capture
+      .of(topics.events, (r) => r.json?.commandId === commandId)
+      .concat(capture.of(topics.checkEvents, (r) => r.json?.commandId === commandId));
 
   async function waitUntil(condition: () => boolean, timeoutMs = 20000) {
     const deadline = Date.now() + timeoutMs;
@@ -60,13 +67,19 @@ describe('command processor, end to end through Kafka', () => {
       [createTenant(tenantId, { plan: 'free' }), ['TenantCreated']],
       [command('RenameTenant', tenantId, { name: 'Acme Two' }), ['TenantRenamed']],
       [command('ChangeTenantPlan', tenantId, { plan: 'pro' }), ['TenantPlanChanged']],
-      [command('RegisterUser', tenantId, { userId, email: 'Ada@Example.com', passwordHash: BCRYPT_HASH, role: 'admin' }), ['UserRegistered']],
+      [
+        command('RegisterUser', tenantId, { userId, email: 'Ada@Example.com', passwordHash: BCRYPT_HASH, role: 'admin' }),
+        ['UserRegistered'],
+      ],
       [command('ChangeUserRole', tenantId, { userId, role: 'owner' }), ['UserRoleChanged']],
       [command('DeactivateUser', tenantId, { userId }), ['UserDeactivated']],
       [command('ReactivateUser', tenantId, { userId }), ['UserReactivated']],
       [command('RecordUserLogin', tenantId, { userId, at: new Date().toISOString() }), ['UserLoggedIn']],
       [command('RemoveUser', tenantId, { userId }), ['UserRemoved']],
-      [command('IssueApiKey', tenantId, { apiKeyId, name: 'deploy', tokenSha256: randomTokenSha256(), expiresAt: '2099-01-01T00:00:00Z' }), ['ApiKeyIssued']],
+      [
+        command('IssueApiKey', tenantId, { apiKeyId, name: 'deploy', tokenSha256: randomTokenSha256(), expiresAt: '2099-01-01T00:00:00Z' }),
+        ['ApiKeyIssued'],
+      ],
       [command('RevokeApiKey', tenantId, { apiKeyId }), ['ApiKeyRevoked']],
       [createMonitor(tenantId, monitorId, { checkInterval: 30 }), ['MonitorCreated']],
       [command('UpdateMonitor', tenantId, { monitorId, name: 'Renamed' }), ['MonitorUpdated']],

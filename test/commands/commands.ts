@@ -13,7 +13,12 @@ export interface Envelope {
 }
 
 /** Command envelopes with fresh ids; overrides win. */
-export function command(type: string, tenantId: string, payload: Record<string, unknown> = {}, overrides: Partial<Envelope> = {}): Envelope {
+export function command(
+  type: string,
+  tenantId: string,
+  payload: Record<string, unknown> = {},
+  overrides: Partial<Envelope> = {},
+): Envelope {
   return { commandId: randomUUID(), type, tenantId, payload, ...overrides };
 }
 

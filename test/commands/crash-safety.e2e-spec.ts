@@ -11,7 +11,8 @@ const SEED = Number(process.env.CRASH_SEED ?? 20261125);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The line the fault hook writes before it kills the process inside a transaction. */
-const FAULT_LINE = /fault injection: exit inside a transaction of partition (\d+) \((\d+) records\) with (\d+) handled since start, before its commit/;
+const FAULT_LINE =
+  /fault injection: exit inside a transaction of partition (\d+) \((\d+) records\) with (\d+) handled since start, before its commit/;
 const CRASHES = 3;
 
 interface Crash {
@@ -42,7 +43,12 @@ describe('crash safety of the command processor (kill -9 inside a transaction wh
   async function scenario(instances: 1 | 2): Promise<{ audit: ExactlyOnceAudit; crashes: Crash[] }> {
     const prefix = `crash.${randomUUID().slice(0, 8)}.`;
     const topics = topicNames(prefix);
-    const env = roleEnvironment({ KAFKA_TOPIC_PREFIX: prefix, KAFKA_CLIENT_ID: `crash-${randomUUID().slice(0, 8)}`, KAFKA_PARTITIONS: '6', PROCESSOR_SNAPSHOT_EVERY_EVENTS: '300' });
+    const env = roleEnvironment({
+      KAFKA_TOPIC_PREFIX: prefix,
+      KAFKA_CLIENT_ID: `crash-${randomUUID().slice(0, 8)}`,
+      KAFKA_PARTITIONS: '6',
+      PROCESSOR_SNAPSHOT_EVERY_EVENTS: '300',
+    });
     const random = seededRandom(SEED + instances);
     const crashes: Crash[] = [];
     const replaced: Promise<void>[] = [];
@@ -55,7 +61,8 @@ describe('crash safety of the command processor (kill -9 inside a transaction wh
     const start = async (): Promise<void> => {
       const exitAfter = armed < CRASHES ? 100 + Math.floor(random() * 400) : undefined;
       if (exitAfter !== undefined) armed++;
-      const fault: Record<string, string> = exitAfter === undefined ? {} : { FAULT_INJECTION_EXIT_IN_BATCH_AFTER_RECORDS: String(exitAfter) };
+      const fault: Record<string, string> =
+        exitAfter === undefined ? {} : { FAULT_INJECTION_EXIT_IN_BATCH_AFTER_RECORDS: String(exitAfter) };
       const member = ServiceProcess.start('command-processor', { ...env, ...fault }, await freePort());
       running.push(member);
       if (exitAfter !== undefined) {
@@ -63,7 +70,11 @@ describe('crash safety of the command processor (kill -9 inside a transaction wh
           member.exited.then(async () => {
             const line = FAULT_LINE.exec(member.logs);
             if (member.child.signalCode !== 'SIGKILL' || !line) {
-              failed(new Error(`member armed with ${exitAfter} ended otherwise (${member.child.signalCode ?? member.child.exitCode}):\n${member.logs}`));
+              failed(
+                new Error(
+                  `member armed with ${exitAfter} ended otherwise (${member.child.signalCode ?? member.child.exitCode}):\n${member.logs}`,
+                ),
+              );
               return;
             }
             crashes.push({ exitAfter, partition: Number(line[1]), inTransaction: Number(line[2]) });
@@ -93,13 +104,18 @@ describe('crash safety of the command processor (kill -9 inside a transaction wh
       await start(); // a rebalance in the middle of the stream
     }
     await publishing;
-    await Promise.race([crashedThreeTimes, sleep(240000).then(() => Promise.reject(new Error(`only ${crashes.length} of ${CRASHES} crashes within 240 s`)))]);
+    await Promise.race([
+      crashedThreeTimes,
+      sleep(240000).then(() => Promise.reject(new Error(`only ${crashes.length} of ${CRASHES} crashes within 240 s`))),
+    ]);
     await Promise.all(replaced);
     await Promise.all(commands.map((c) => client.waitFor(c.commandId, 1, 120000)));
     await client.disconnect();
 
     const audit = auditExactlyOnce(commands, await captureCommitted(kafka, topics), topics);
-    process.stdout.write(`crash audit (${instances} instance(s), seed ${SEED}): ${JSON.stringify(audit)}; kills inside transactions: ${JSON.stringify(crashes)}\n`);
+    process.stdout.write(
+      `crash audit (${instances} instance(s), seed ${SEED}): ${JSON.stringify(audit)}; kills inside transactions: ${JSON.stringify(crashes)}\n`,
+    );
     return { audit, crashes };
   }
 

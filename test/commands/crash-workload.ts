@@ -23,7 +23,10 @@ export function crashWorkload(total: number, tenants: number, random: () => numb
   for (let t = 0; t < tenants; t++) {
     const tenantId = randomUUID();
     const monitors = [randomUUID(), randomUUID(), randomUUID()];
-    const stream: Envelope[] = [createTenant(tenantId, { plan: 'enterprise' }), ...monitors.map((m) => createMonitor(tenantId, m, { checkInterval: 10 }))];
+    const stream: Envelope[] = [
+      createTenant(tenantId, { plan: 'enterprise' }),
+      ...monitors.map((m) => createMonitor(tenantId, m, { checkInterval: 10 })),
+    ];
     while (stream.length < perTenant) {
       const roll = random();
       const monitorId = monitors[Math.floor(random() * monitors.length)];

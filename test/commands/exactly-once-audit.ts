@@ -18,7 +18,14 @@ export interface ExactlyOnceAudit {
 }
 
 /** The counts that must all be zero whatever happened to the processes in between. */
-export const NO_VIOLATIONS = { missingOutcome: 0, extraOutcome: 0, duplicatedEvents: 0, eventsOfRejected: 0, acceptedWithoutEvents: 0, versionGaps: 0 };
+export const NO_VIOLATIONS = {
+  missingOutcome: 0,
+  extraOutcome: 0,
+  duplicatedEvents: 0,
+  eventsOfRejected: 0,
+  acceptedWithoutEvents: 0,
+  versionGaps: 0,
+};
 
 export function violations(a: ExactlyOnceAudit): typeof NO_VIOLATIONS {
   return {
@@ -60,7 +67,12 @@ export function auditExactlyOnce(sent: Envelope[], capture: TopicCapture, topics
     byEventId.set(e.eventId, (byEventId.get(e.eventId) ?? 0) + 1);
     byCommand.set(e.commandId, (byCommand.get(e.commandId) ?? 0) + 1);
   }
-  let missingOutcome = 0, extraOutcome = 0, accepted = 0, rejected = 0, eventsOfRejected = 0, acceptedWithoutEvents = 0;
+  let missingOutcome = 0,
+    extraOutcome = 0,
+    accepted = 0,
+    rejected = 0,
+    eventsOfRejected = 0,
+    acceptedWithoutEvents = 0;
   for (const c of sent) {
     const list = outcomes.get(c.commandId) ?? [];
     if (list.length === 0) missingOutcome++;

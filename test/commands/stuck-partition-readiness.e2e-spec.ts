@@ -17,7 +17,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A tenant id whose commands land on `partition` (the Java-compatible partitioner the clients use). */
 function tenantOn(partition: number, topic: string): string {
   const choose = Partitioners.DefaultPartitioner();
-  const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+  const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+    partitionErrorCode: 0,
+  }));
   for (;;) {
     const tenantId = randomUUID();
     if (choose({ topic, partitionMetadata, message: { key: tenantId, value: null } }) === partition) return tenantId;
@@ -90,22 +96,37 @@ describe('readiness of the command processor with a stuck partition', () => {
     expect(stuck.status).toBe(503);
     expect(Object.keys(stuck.body.error)).toEqual(['partitions']);
     expect(stuck.body.error.partitions.stuck).toEqual([
-      { group, topic: topics.commands, partition: STUCK_PARTITION, committedOffset: '0', endOffset: '1', stuckForSeconds: expect.any(Number) },
+      {
+        group,
+        topic: topics.commands,
+        partition: STUCK_PARTITION,
+        committedOffset: '0',
+        endOffset: '1',
+        stuckForSeconds: expect.any(Number),
+      },
     ]);
     expect(stuck.body.error.partitions.message).toContain(`${group} ${topics.commands}[${STUCK_PARTITION}] at 0 of 1`);
     expect(stuck.body.info).toMatchObject({ kafka: { status: 'up' }, 'kafka-consumers': { status: 'up' } });
     // Counted from when the command was sent: the first observation of it waiting is later still.
     expect(seconds).toBeLessThan(STUCK_AFTER_SECONDS + PROBE_SECONDS + 3);
-    process.stdout.write(`stuck partition named after ${seconds.toFixed(1)} s (limit ${STUCK_AFTER_SECONDS} s): ${JSON.stringify(stuck.body.error.partitions.stuck)}\n`);
+    process.stdout.write(
+      `stuck partition named after ${seconds.toFixed(1)} s (limit ${STUCK_AFTER_SECONDS} s): ${JSON.stringify(stuck.body.error.partitions.stuck)}\n`,
+    );
 
     // The other partitions go on, and only the stuck one is named.
-    const later = tenants.filter((_, partition) => partition !== STUCK_PARTITION).map((tenantId) => createTenant(tenantId, { slug: `s-${randomUUID().slice(0, 8)}` }));
+    const later = tenants
+      .filter((_, partition) => partition !== STUCK_PARTITION)
+      .map((tenantId) => createTenant(tenantId, { slug: `s-${randomUUID().slice(0, 8)}` }));
     await client.sendMany(later);
-    expect((await Promise.all(later.map((c) => client!.waitFor(c.commandId, 1, 30000)))).every(([r]) => r.status === 'rejected')).toBe(true);
+    expect((await Promise.all(later.map((c) => client!.waitFor(c.commandId, 1, 30000)))).every(([r]) => r.status === 'rejected')).toBe(
+      true,
+    );
     const still = await ready(faulty);
     expect(still.body.error.partitions.stuck.map((s: { partition: number }) => s.partition)).toEqual([STUCK_PARTITION]);
     expect(still.body.error.partitions.groups[group]).toEqual({ partitions: PARTITIONS, pending: 1, stuck: 1 });
-    const gauge = parsePrometheusText(await (await fetch(faulty.url('/metrics'))).text()).find((s) => s.name === 'vinsight_stuck_partitions' && s.labels.group === group);
+    const gauge = parsePrometheusText(await (await fetch(faulty.url('/metrics'))).text()).find(
+      (s) => s.name === 'vinsight_stuck_partitions' && s.labels.group === group,
+    );
     expect(gauge?.value).toBe(1);
     expect(client.resultsOf(first[STUCK_PARTITION].commandId)).toEqual([]);
 
@@ -116,6 +137,10 @@ describe('readiness of the command processor with a stuck partition', () => {
     expect(result.status).toBe('accepted');
     const recovered = await until(healthy, (r) => r.status === 200 && r.body.info.partitions.groups[group]?.pending === 0, 30000);
     expect(recovered.status).toBe(200);
-    expect(recovered.body.info.partitions).toEqual({ status: 'up', stuckAfterSeconds: STUCK_AFTER_SECONDS, groups: { [group]: { partitions: PARTITIONS, pending: 0, stuck: 0 } } });
+    expect(recovered.body.info.partitions).toEqual({
+      status: 'up',
+      stuckAfterSeconds: STUCK_AFTER_SECONDS,
+      groups: { [group]: { partitions: PARTITIONS, pending: 0, stuck: 0 } },
+    });
   }, 240000);
 });

@@ -123,7 +123,8 @@ function schemaValidators(): (schemaRef: string) => ValidateFunction {
 
 function expectValid(validate: ValidateFunction, value: unknown, what: string) {
   const valid = validate(value);
-  if (!valid) throw new Error(`${what} does not match asyncapi.yaml: ${JSON.stringify(validate.errors, null, 1)}\n${JSON.stringify(value)}`);
+  if (!valid)
+    throw new Error(`${what} does not match asyncapi.yaml: ${JSON.stringify(validate.errors, null, 1)}\n${JSON.stringify(value)}`);
 }
 
 describe('asyncapi.yaml', () => {
@@ -177,7 +178,9 @@ describe('asyncapi.yaml', () => {
       expect(operation.action).toBe(action);
       expect(operation.channel.$ref).toBe(`#/channels/${channel}`);
       expect(operation.messages.map((m: Json) => m.$ref).sort()).toEqual(
-        channelMessageNames(channel).map((message) => `#/channels/${channel}/messages/${message}`).sort(),
+        channelMessageNames(channel)
+          .map((message) => `#/channels/${channel}/messages/${message}`)
+          .sort(),
       );
     }
   });
@@ -222,7 +225,9 @@ describe('asyncapi.yaml', () => {
     expect(schemas.Plan.enum).toEqual([...PLANS]);
     expect(schemas.UserRole.enum).toEqual([...USER_ROLES]);
     expect(schemas.CheckStatus.enum).toEqual([...CHECK_STATUSES]);
-    expect([...schemas.EventEnvelope.properties.aggregateType.enum].sort()).toEqual([...new Set(Object.values(AGGREGATE_TYPE_OF_EVENT))].sort());
+    expect([...schemas.EventEnvelope.properties.aggregateType.enum].sort()).toEqual(
+      [...new Set(Object.values(AGGREGATE_TYPE_OF_EVENT))].sort(),
+    );
   });
 
   describe('accepts what the code really produces', () => {
@@ -241,7 +246,15 @@ describe('asyncapi.yaml', () => {
         { type: 'CreateTenant', payload: { name: 'Acme', slug: `acme-${tenantId.slice(0, 8)}`, plan: 'pro' }, issuedBy: 'spec' },
         { type: 'RenameTenant', payload: { name: 'Acme Two' } },
         { type: 'ChangeTenantPlan', payload: { plan: 'enterprise' } },
-        { type: 'RegisterUser', payload: { userId, email: 'ada@example.com', passwordHash: '$2b$10$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234', role: 'admin' } },
+        {
+          type: 'RegisterUser',
+          payload: {
+            userId,
+            email: 'ada@example.com',
+            passwordHash: '$2b$10$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234',
+            role: 'admin',
+          },
+        },
         { type: 'ChangeUserRole', payload: { userId, role: 'owner' } },
         { type: 'DeactivateUser', payload: { userId } },
         { type: 'ReactivateUser', payload: { userId } },
@@ -268,7 +281,13 @@ describe('asyncapi.yaml', () => {
       let state: TenantWriteState = initialTenantWriteState();
       const events: EventEnvelope[] = [];
       for (const step of script(tenantId)) {
-        const envelope = { commandId: randomUUID(), type: step.type, tenantId, payload: step.payload, ...(step.issuedBy && { issuedBy: step.issuedBy }) };
+        const envelope = {
+          commandId: randomUUID(),
+          type: step.type,
+          tenantId,
+          payload: step.payload,
+          ...(step.issuedBy && { issuedBy: step.issuedBy }),
+        };
         expectValid(validator(deref(doc.components.messages[step.type]).payload.$ref), envelope, `${step.type} command`);
         const parsed = parseCommandMessage({ key: tenantId, value: Buffer.from(JSON.stringify(envelope)), now: NOW });
         if (parsed.kind !== 'command') throw new Error(`${step.type} not accepted by the parser: ${JSON.stringify(parsed)}`);
@@ -284,7 +303,11 @@ describe('asyncapi.yaml', () => {
             issuedBy: parsed.command.metadata.issuedBy,
           });
           expectValid(validator(`${decided.type}Event`), event, `${decided.type} event`);
-          expectValid(validator('EventHeaders'), eventHeaders(event, '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'), 'event headers');
+          expectValid(
+            validator('EventHeaders'),
+            eventHeaders(event, '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'),
+            'event headers',
+          );
           events.push(event);
           state = evolveTenantWriteState(state, decided);
         }
@@ -314,7 +337,9 @@ describe('asyncapi.yaml', () => {
       const noEnvelope = parseCommandMessage({ key: null, value: Buffer.from('{"commandId":"not-a-uuid"}'), now: NOW });
       const invalid = parseCommandMessage({
         key: randomUUID(),
-        value: Buffer.from(JSON.stringify({ commandId: randomUUID(), type: 'CreateMonitor', tenantId: randomUUID(), payload: { url: 'ftp://x' } })),
+        value: Buffer.from(
+          JSON.stringify({ commandId: randomUUID(), type: 'CreateMonitor', tenantId: randomUUID(), payload: { url: 'ftp://x' } }),
+        ),
         now: NOW,
       });
       for (const parsed of [noEnvelope, invalid]) {
@@ -322,7 +347,12 @@ describe('asyncapi.yaml', () => {
         expectValid(validator('CommandResult'), rejectedResult({ ...parsed, processedAt: NOW }), 'rejected result');
         expectValid(validator('CommandResult'), rejectedResult({ ...parsed, processedAt: NOW, duplicate: true }), 'duplicate result');
       }
-      expect(validator('CommandResult')({ ...rejectedResult({ ...(invalid as any), processedAt: NOW }), error: { code: 'NOPE', message: 'x', details: [] } })).toBe(false);
+      expect(
+        validator('CommandResult')({
+          ...rejectedResult({ ...(invalid as any), processedAt: NOW }),
+          error: { code: 'NOPE', message: 'x', details: [] },
+        }),
+      ).toBe(false);
     });
 
     it('dead letters, with binary keys and repeated headers', () => {
@@ -337,17 +367,34 @@ describe('asyncapi.yaml', () => {
         failedAt: NOW,
       });
       expectValid(validator('DeadLetter'), letter, 'dead letter');
-      expectValid(validator('DeadLetter'), toDeadLetter({ key: null, value: null, sourceTopic: 'x', partition: 0, offset: '0', reason: 'tombstone', failedAt: NOW }), 'tombstone dead letter');
+      expectValid(
+        validator('DeadLetter'),
+        toDeadLetter({ key: null, value: null, sourceTopic: 'x', partition: 0, offset: '0', reason: 'tombstone', failedAt: NOW }),
+        'tombstone dead letter',
+      );
     });
 
     it('refuses what the processor would refuse: an unknown payload field, an undeclared event field', () => {
       const tenantId = randomUUID();
-      const command = { commandId: randomUUID(), type: 'CreateMonitor', tenantId, payload: { monitorId: randomUUID(), name: 'x', url: 'https://x.io/', checkinterval: 60 } };
+      const command = {
+        commandId: randomUUID(),
+        type: 'CreateMonitor',
+        tenantId,
+        payload: { monitorId: randomUUID(), name: 'x', url: 'https://x.io/', checkinterval: 60 },
+      };
       expect(validator('CreateMonitorCommand')(command)).toBe(false);
       expect(validator('CreateMonitorCommand')({ ...command, type: 'DeleteMonitor' })).toBe(false);
       const event = {
-        eventId: randomUUID(), type: 'MonitorPaused', schemaVersion: 1, tenantId, aggregateType: 'monitor', aggregateId: randomUUID(),
-        version: 2, occurredAt: NOW.toISOString(), commandId: randomUUID(), correlationId: randomUUID(),
+        eventId: randomUUID(),
+        type: 'MonitorPaused',
+        schemaVersion: 1,
+        tenantId,
+        aggregateType: 'monitor',
+        aggregateId: randomUUID(),
+        version: 2,
+        occurredAt: NOW.toISOString(),
+        commandId: randomUUID(),
+        correlationId: randomUUID(),
         payload: { monitorId: randomUUID() },
       };
       expect(validator('MonitorPausedEvent')(event)).toBe(true);
@@ -360,9 +407,18 @@ describe('asyncapi.yaml', () => {
         for (const example of (message.examples ?? []) as Json[]) {
           examples += 1;
           expectValid(validator(message.payload.$ref), example.payload, `example ${example.name} of ${name}`);
-          if (example.headers) expectValid(validator(deref(message.traits?.[0] ?? {}).headers?.$ref ?? 'EventHeaders'), example.headers, `headers of ${example.name}`);
+          if (example.headers)
+            expectValid(
+              validator(deref(message.traits?.[0] ?? {}).headers?.$ref ?? 'EventHeaders'),
+              example.headers,
+              `headers of ${example.name}`,
+            );
           if ((COMMAND_TYPES as readonly string[]).includes(name)) {
-            const parsed = parseCommandMessage({ key: example.payload.tenantId, value: Buffer.from(JSON.stringify(example.payload)), now: NOW });
+            const parsed = parseCommandMessage({
+              key: example.payload.tenantId,
+              value: Buffer.from(JSON.stringify(example.payload)),
+              now: NOW,
+            });
             expect(parsed.kind).toBe('command');
           }
         }
@@ -371,4 +427,3 @@ describe('asyncapi.yaml', () => {
     });
   });
 });
-

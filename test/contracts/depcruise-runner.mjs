@@ -12,11 +12,6 @@ const [configFile, baseDir, ...targets] = process.argv.slice(2);
 const ruleSet = createRequire(import.meta.url)(resolve(configFile));
 process.chdir(baseDir);
 const tsConfigFile = join(process.cwd(), ruleSet.options.tsConfig.fileName);
-const result = await cruise(
-  targets,
-  { validate: true, ruleSet, outputType: 'json' },
-  {},
-  { tsConfig: extractTSConfig(tsConfigFile) },
-);
+const result = await cruise(targets, { validate: true, ruleSet, outputType: 'json' }, {}, { tsConfig: extractTSConfig(tsConfigFile) });
 const { summary } = JSON.parse(result.output);
 process.stdout.write(JSON.stringify({ exitCode: result.exitCode, violations: summary.violations, ignore: summary.ignore ?? 0 }));

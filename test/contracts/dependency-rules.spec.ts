@@ -49,9 +49,11 @@ const FIXTURE: Record<string, string> = {
   'libs/kafka/src/index.ts': "import { Kafka } from 'kafkajs';\nimport { decide } from '@vinsight/domain';\nexport { Kafka, decide };\n",
   'libs/database/src/index.ts': "import { PrismaClient } from '@prisma/client';\nexport { PrismaClient };\n",
   'libs/read-api/src/monitors.repository.ts': "import type { PrismaClient } from '@prisma/client';\nexport type Client = PrismaClient;\n",
-  'apps/api/src/main.ts': "import { Kafka } from '@vinsight/kafka';\nimport { config } from '@vinsight/config';\nexport { Kafka, config };\n",
+  'apps/api/src/main.ts':
+    "import { Kafka } from '@vinsight/kafka';\nimport { config } from '@vinsight/config';\nexport { Kafka, config };\n",
   'test/helpers.ts': 'export const fixture = {};\n',
-  'libs/kafka/src/ping.spec.ts': "import { fixture } from '../../../test/helpers';\nimport { ping } from './ping';\nexport { fixture, ping };\n",
+  'libs/kafka/src/ping.spec.ts':
+    "import { fixture } from '../../../test/helpers';\nimport { ping } from './ping';\nexport { fixture, ping };\n",
   'libs/kafka/src/ping.int-spec.ts': "import { fixture } from '../../../test/helpers';\nexport { fixture };\n",
   // ---- each breaks one rule ----
   'libs/domain/src/uses-nest.ts': "import { Injectable } from '@nestjs/common';\nexport { Injectable };\n",

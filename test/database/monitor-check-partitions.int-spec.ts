@@ -59,10 +59,12 @@ describe('monitor_checks daily partitions', () => {
     try {
       await client.query("SET TIME ZONE 'America/Los_Angeles'");
       const id = randomUUID();
-      await client.query(
-        `INSERT INTO monitor_checks (tenant_id, monitor_id, id, status, checked_at) VALUES ($1, $2, $3, 'down', $4)`,
-        [randomUUID(), randomUUID(), id, `${rows[0].day}T00:00:00Z`],
-      );
+      await client.query(`INSERT INTO monitor_checks (tenant_id, monitor_id, id, status, checked_at) VALUES ($1, $2, $3, 'down', $4)`, [
+        randomUUID(),
+        randomUUID(),
+        id,
+        `${rows[0].day}T00:00:00Z`,
+      ]);
       expect(await partitionOfCheck(id)).toBe(`monitor_checks_p${rows[0].day.replace(/-/g, '')}`);
     } finally {
       await client.query('RESET TIME ZONE');
@@ -103,7 +105,9 @@ describe('monitor_checks daily partitions', () => {
     const droppedWithPartition = await insertCheck('2020-01-01T12:00:00Z');
     const oldInDefault = await insertCheck('2019-06-01T00:00:00Z');
 
-    const { rows } = await projector.query<{ dropped: string }>('SELECT drop_monitor_check_partitions_before($1) AS dropped', ['2020-01-03']);
+    const { rows } = await projector.query<{ dropped: string }>('SELECT drop_monitor_check_partitions_before($1) AS dropped', [
+      '2020-01-03',
+    ]);
     expect(rows.map((r) => r.dropped)).toEqual(['monitor_checks_p20200101', 'monitor_checks_p20200102']);
 
     expect(await partitionOfCheck(kept)).toBe('monitor_checks_p20200103');

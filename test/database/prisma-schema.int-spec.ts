@@ -128,7 +128,11 @@ describe('Prisma schema against the migrated database', () => {
          AND relname <> 'processor_snapshots'
        ORDER BY relname`,
     );
-    expect(Object.values(MODELS).map((m) => m.table).sort()).toEqual(rows.map((r) => r.relname));
+    expect(
+      Object.values(MODELS)
+        .map((m) => m.table)
+        .sort(),
+    ).toEqual(rows.map((r) => r.relname));
   });
 
   it.each(Object.keys(MODELS) as Prisma.ModelName[])('%s: findFirst reads every column with the value pg reads', async (model) => {

@@ -14,10 +14,11 @@ function replicaSuperuserUrl(): string {
 
 async function insertTenant(pool: Pool, tenantId: string): Promise<void> {
   await inTransaction(pool, (client) =>
-    client.query(
-      `INSERT INTO tenants (id, name, slug, version, created_at, updated_at) VALUES ($1, 'Replicated', $2, 1, $3, $3)`,
-      [tenantId, `r-${tenantId.slice(0, 8)}`, FIXED_TIME],
-    ),
+    client.query(`INSERT INTO tenants (id, name, slug, version, created_at, updated_at) VALUES ($1, 'Replicated', $2, 1, $3, $3)`, [
+      tenantId,
+      `r-${tenantId.slice(0, 8)}`,
+      FIXED_TIME,
+    ]),
   );
 }
 
@@ -54,7 +55,10 @@ describe('streaming replica', () => {
     written.push(tenantId);
     await insertTenant(primary, tenantId);
 
-    await eventually(() => visibleOnReplica(replica, tenantId), (visible) => visible);
+    await eventually(
+      () => visibleOnReplica(replica, tenantId),
+      (visible) => visible,
+    );
     const withoutTenant = await asTenant(replica, null, (client) => client.query('SELECT id FROM tenants'));
     expect(withoutTenant.rows).toEqual([]);
   });

@@ -44,27 +44,39 @@ describe('read model constraints', () => {
     ['a response time over 600000 ms', (f) => ['UPDATE monitor_checks SET response_time_ms = 600001 WHERE tenant_id = $1', [f.tenantId]]],
     ['status code 99', (f) => ['UPDATE monitor_checks SET status_code = 99 WHERE tenant_id = $1', [f.tenantId]]],
     ['a region over 50 characters', (f) => ["UPDATE monitor_checks SET region = repeat('x', 51) WHERE tenant_id = $1", [f.tenantId]]],
-    ['an hourly bucket not on the hour', (f) => [
-      "UPDATE monitor_check_rollups_hourly SET bucket_start = $2::timestamptz + interval '1 minute' WHERE tenant_id = $1",
-      [f.tenantId, FIXED_HOUR],
-    ]],
-    ['a daily bucket not at midnight UTC', (f) => [
-      "UPDATE monitor_check_rollups_daily SET bucket_start = $2::timestamptz + interval '1 hour' WHERE tenant_id = $1",
-      [f.tenantId, FIXED_DAY],
-    ]],
-    ['counts that do not add up', (f) => ['UPDATE monitor_check_rollups_hourly SET up_checks = up_checks + 1 WHERE tenant_id = $1', [f.tenantId]]],
-    ['a histogram that disagrees with its count', (f) => [
-      'UPDATE monitor_check_rollups_daily SET response_time_count = response_time_count + 1, total_checks = total_checks + 1, up_checks = up_checks + 1 WHERE tenant_id = $1',
-      [f.tenantId],
-    ]],
-    ['a histogram with the wrong number of buckets', (f) => [
-      'UPDATE monitor_check_rollups_hourly SET latency_histogram = latency_histogram[1:55] WHERE tenant_id = $1',
-      [f.tenantId],
-    ]],
-    ['an incident resolved before it started', (f) => [
-      "UPDATE incidents SET resolved_at = started_at - interval '1 second' WHERE tenant_id = $1",
-      [f.tenantId],
-    ]],
+    [
+      'an hourly bucket not on the hour',
+      (f) => [
+        "UPDATE monitor_check_rollups_hourly SET bucket_start = $2::timestamptz + interval '1 minute' WHERE tenant_id = $1",
+        [f.tenantId, FIXED_HOUR],
+      ],
+    ],
+    [
+      'a daily bucket not at midnight UTC',
+      (f) => [
+        "UPDATE monitor_check_rollups_daily SET bucket_start = $2::timestamptz + interval '1 hour' WHERE tenant_id = $1",
+        [f.tenantId, FIXED_DAY],
+      ],
+    ],
+    [
+      'counts that do not add up',
+      (f) => ['UPDATE monitor_check_rollups_hourly SET up_checks = up_checks + 1 WHERE tenant_id = $1', [f.tenantId]],
+    ],
+    [
+      'a histogram that disagrees with its count',
+      (f) => [
+        'UPDATE monitor_check_rollups_daily SET response_time_count = response_time_count + 1, total_checks = total_checks + 1, up_checks = up_checks + 1 WHERE tenant_id = $1',
+        [f.tenantId],
+      ],
+    ],
+    [
+      'a histogram with the wrong number of buckets',
+      (f) => ['UPDATE monitor_check_rollups_hourly SET latency_histogram = latency_histogram[1:55] WHERE tenant_id = $1', [f.tenantId]],
+    ],
+    [
+      'an incident resolved before it started',
+      (f) => ["UPDATE incidents SET resolved_at = started_at - interval '1 second' WHERE tenant_id = $1", [f.tenantId]],
+    ],
     ['an audit payload that is not an object', (f) => ["UPDATE audit_events SET payload = '[]' WHERE tenant_id = $1", [f.tenantId]]],
   ];
 

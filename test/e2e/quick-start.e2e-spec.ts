@@ -75,7 +75,10 @@ describe('README quick start', () => {
       KAFKA_CLIENT_ID: clientId,
       VINSIGHT_API: service.url(''),
     });
-    if (run.code !== 0) throw new Error(`the quick start exited ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}\nservice:\n${service.logs.slice(-4000)}`);
+    if (run.code !== 0)
+      throw new Error(
+        `the quick start exited ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}\nservice:\n${service.logs.slice(-4000)}`,
+      );
     const lastLine = run.stdout.trim().split('\n').pop() ?? '';
     const uptime = JSON.parse(lastLine);
     expect(uptime).toMatchObject({ window: '24h', totalChecks: 1, upChecks: 1, downChecks: 0, uptimePercent: 100, avgResponseTimeMs: 120 });

@@ -118,8 +118,19 @@ describe('command fuzzing over Kafka', () => {
     const started = Date.now();
     for (let i = 0; i < TENANTS; i += 1) tenants.push(randomUUID());
     const setup = tenants.map((tenantId) => createTenant(tenantId, { plan: 'enterprise' }));
-    await send(setup.map((envelope, index) => ({ index: -1 - index, kind: 'setup', key: envelope.tenantId, value: Buffer.from(JSON.stringify(envelope)) })));
-    await waitUntil(() => results().length >= TENANTS, 30_000, () => `${results().length} of ${TENANTS} tenants created`);
+    await send(
+      setup.map((envelope, index) => ({
+        index: -1 - index,
+        kind: 'setup',
+        key: envelope.tenantId,
+        value: Buffer.from(JSON.stringify(envelope)),
+      })),
+    );
+    await waitUntil(
+      () => results().length >= TENANTS,
+      30_000,
+      () => `${results().length} of ${TENANTS} tenants created`,
+    );
     expect(results().map((r) => r.status)).toEqual(tenants.map(() => 'accepted'));
 
     const messages = SEEDS.flatMap((seed, run) =>
@@ -131,7 +142,14 @@ describe('command fuzzing over Kafka', () => {
     await send(messages);
     // A last command behind everything on every partition: once each is answered, all before it are.
     const sentinels = tenants.map((tenantId) => command('RenameTenant', tenantId, { name: 'After the fuzz' }));
-    await send(sentinels.map((envelope, index) => ({ index: -100 - index, kind: 'sentinel', key: envelope.tenantId, value: Buffer.from(JSON.stringify(envelope)) })));
+    await send(
+      sentinels.map((envelope, index) => ({
+        index: -100 - index,
+        kind: 'sentinel',
+        key: envelope.tenantId,
+        value: Buffer.from(JSON.stringify(envelope)),
+      })),
+    );
     const total = TENANTS + expectedResults + sentinels.length;
     await waitUntil(
       () => results().length >= total && capture.of(topics.commandsDlq).length >= expectedDeadLetters,
@@ -156,8 +174,12 @@ describe('command fuzzing over Kafka', () => {
       deadLetters: deadLetterIndexes.filter((index) => index === message.index).length,
       wantsResult: 'result' in answer,
     }));
-    const wrong = answered.filter((a) => (a.wantsResult ? a.results.length !== 1 || a.deadLetters !== 0 : a.results.length !== 0 || a.deadLetters !== 1));
-    expect(wrong.map((a) => ({ index: a.message.index, kind: a.message.kind, results: a.results.length, deadLetters: a.deadLetters }))).toEqual([]);
+    const wrong = answered.filter((a) =>
+      a.wantsResult ? a.results.length !== 1 || a.deadLetters !== 0 : a.results.length !== 0 || a.deadLetters !== 1,
+    );
+    expect(
+      wrong.map((a) => ({ index: a.message.index, kind: a.message.kind, results: a.results.length, deadLetters: a.deadLetters })),
+    ).toEqual([]);
     expect(resultsById.size).toBe(total);
 
     // No transaction failed: no partition was reloaded, and no command met an internal error.
@@ -176,7 +198,13 @@ describe('command fuzzing over Kafka', () => {
     const tokens = new Map<string, string>();
     const tokenOf = async (tenantId: string) => {
       if (!tokens.has(tenantId)) {
-        tokens.set(tenantId, await new SignJWT({ tenant_id: tenantId }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('10m').sign(new TextEncoder().encode(JWT_SECRET)));
+        tokens.set(
+          tenantId,
+          await new SignJWT({ tenant_id: tenantId })
+            .setProtectedHeader({ alg: 'HS256' })
+            .setExpirationTime('10m')
+            .sign(new TextEncoder().encode(JWT_SECRET)),
+        );
       }
       return tokens.get(tenantId)!;
     };
@@ -185,23 +213,35 @@ describe('command fuzzing over Kafka', () => {
       Array.from({ length: 8 }, async () => {
         for (let r = queue.shift(); r !== undefined; r = queue.shift()) {
           const path = MONITOR_CHANGES.has(r.type!) ? `/v1/monitors/${r.aggregateId}` : '/v1/tenant';
-          const response = await fetch(api.url(path), { headers: { authorization: `Bearer ${await tokenOf(r.tenantId!)}`, 'x-consistency-token': r.position! } });
+          const response = await fetch(api.url(path), {
+            headers: { authorization: `Bearer ${await tokenOf(r.tenantId!)}`, 'x-consistency-token': r.position! },
+          });
           const body = (await response.json()) as { id?: string };
-          if (response.status !== 200 || body.id !== r.aggregateId) unreadable.push(`${r.type} ${r.commandId}: ${response.status} ${JSON.stringify(body).slice(0, 200)}`);
+          if (response.status !== 200 || body.id !== r.aggregateId)
+            unreadable.push(`${r.type} ${r.commandId}: ${response.status} ${JSON.stringify(body).slice(0, 200)}`);
         }
       }),
     );
     expect(unreadable).toEqual([]);
-    const parked = await pool.query('SELECT event_type, error_code, reason FROM projector.parked_events WHERE topic LIKE $1', [`${prefix}%`]);
+    const parked = await pool.query('SELECT event_type, error_code, reason FROM projector.parked_events WHERE topic LIKE $1', [
+      `${prefix}%`,
+    ]);
     expect(parked.rows).toEqual([]);
 
     const byCode = new Map<string, number>();
-    for (const r of fuzzed) byCode.set(r.status === 'accepted' ? 'accepted' : r.error!.code, (byCode.get(r.status === 'accepted' ? 'accepted' : r.error!.code) ?? 0) + 1);
+    for (const r of fuzzed)
+      byCode.set(
+        r.status === 'accepted' ? 'accepted' : r.error!.code,
+        (byCode.get(r.status === 'accepted' ? 'accepted' : r.error!.code) ?? 0) + 1,
+      );
     const byKind = new Map<string, number>();
     for (const m of messages) byKind.set(m.kind, (byKind.get(m.kind) ?? 0) + 1);
     process.stdout.write(
       `fuzz: ${messages.length} messages (seeds ${SEEDS.join(', ')}; ${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ')}), ` +
-        `${expectedResults} results (${[...byCode].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}), ` +
+        `${expectedResults} results (${[...byCode]
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ')}), ` +
         `${expectedDeadLetters} dead letters, ${failedTransactions} failed transactions, ${internalErrors} internal errors, ` +
         `${sample.length} of ${readable.length} accepted monitor/tenant changes read back; ` +
         `processed in ${processed - started} ms, read back in ${Date.now() - processed} ms\n`,

@@ -20,7 +20,11 @@ const PROMPTLY_MS = 10_000;
 describe('hostile commands, end to end', () => {
   const prefix = `e2e.hostile.${randomUUID().slice(0, 8)}.`;
   const topics = topicNames(prefix);
-  const env = roleEnvironment({ KAFKA_TOPIC_PREFIX: prefix, KAFKA_CLIENT_ID: `e2e-hostile-${randomUUID().slice(0, 8)}`, KAFKA_PARTITIONS: '2' });
+  const env = roleEnvironment({
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_CLIENT_ID: `e2e-hostile-${randomUUID().slice(0, 8)}`,
+    KAFKA_PARTITIONS: '2',
+  });
   let kafka: Kafka;
   let client: CommandClient;
   let pool: Pool;
@@ -81,9 +85,21 @@ describe('hostile commands, end to end', () => {
   });
 
   it.each([
-    ['__proto__', `{"__proto__":{"url":"https://example.com/"},"monitorId":"${randomUUID()}","name":"x","url":"nope"}`, 'payload.__proto__'],
-    ['constructor.prototype', `{"monitorId":"${randomUUID()}","name":"x","url":"https://example.com/","constructor":{"prototype":{"x":1}}}`, 'payload.constructor'],
-    ['a nested __proto__', `{"monitorId":"${randomUUID()}","name":{"__proto__":{"x":1}},"url":"https://example.com/"}`, 'payload.name.__proto__'],
+    [
+      '__proto__',
+      `{"__proto__":{"url":"https://example.com/"},"monitorId":"${randomUUID()}","name":"x","url":"nope"}`,
+      'payload.__proto__',
+    ],
+    [
+      'constructor.prototype',
+      `{"monitorId":"${randomUUID()}","name":"x","url":"https://example.com/","constructor":{"prototype":{"x":1}}}`,
+      'payload.constructor',
+    ],
+    [
+      'a nested __proto__',
+      `{"monitorId":"${randomUUID()}","name":{"__proto__":{"x":1}},"url":"https://example.com/"}`,
+      'payload.name.__proto__',
+    ],
   ])('answers %s keys with one VALIDATION_FAILED naming the field and goes on with the partition', async (_label, payload, field) => {
     const tenantId = await newTenant();
     const commandId = randomUUID();
@@ -124,7 +140,10 @@ describe('hostile commands, end to end', () => {
     } as EventEnvelope;
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
-    await producer.send({ topic: topics.events, messages: [{ key: tenantId, value: JSON.stringify(event), headers: eventHeaders(event) }] });
+    await producer.send({
+      topic: topics.events,
+      messages: [{ key: tenantId, value: JSON.stringify(event), headers: eventHeaders(event) }],
+    });
     await producer.disconnect();
 
     await waitFor(async () => (await ready()).status === 503, 30_000);

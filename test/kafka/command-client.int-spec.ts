@@ -10,7 +10,10 @@ describe('CommandClient on a busy results topic', () => {
 
   beforeAll(async () => {
     kafka = testKafkaClient('command-client-test');
-    await createTestTopics(kafka, [{ topic: topics.commands, numPartitions: 1 }, { topic: topics.commandResults, numPartitions: 1 }]);
+    await createTestTopics(kafka, [
+      { topic: topics.commands, numPartitions: 1 },
+      { topic: topics.commandResults, numPartitions: 1 },
+    ]);
     client = await CommandClient.connect(kafka, topics, { rememberResults: 3 });
   });
 
@@ -56,7 +59,10 @@ describe('CommandClient consumer group', () => {
 
   beforeAll(async () => {
     kafka = testKafkaClient('command-client-group-test');
-    await createTestTopics(kafka, [{ topic: topics.commands, numPartitions: 1 }, { topic: topics.commandResults, numPartitions: 1 }]);
+    await createTestTopics(kafka, [
+      { topic: topics.commands, numPartitions: 1 },
+      { topic: topics.commandResults, numPartitions: 1 },
+    ]);
   });
 
   afterAll(async () => {

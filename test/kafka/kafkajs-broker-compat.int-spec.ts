@@ -113,8 +113,6 @@ describe('KafkaJS consume-transform-produce on the local broker', () => {
       topic: output,
       isComplete: (messages) => messages.length >= total,
     });
-    expect(transformed.map((message) => message.value).sort()).toEqual(
-      Array.from({ length: total }, (_, i) => `out-in-${i}`).sort(),
-    );
+    expect(transformed.map((message) => message.value).sort()).toEqual(Array.from({ length: total }, (_, i) => `out-in-${i}`).sort());
   });
 });

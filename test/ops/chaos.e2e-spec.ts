@@ -30,7 +30,10 @@ interface ChaosSummary {
 
 function runChaos(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, process.env.VINSIGHT_DIST ?? 'dist', 'scripts', 'chaos.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, process.env.VINSIGHT_DIST ?? 'dist', 'scripts', 'chaos.js'), ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -42,14 +45,22 @@ function runChaos(args: string[]): Promise<{ code: number | null; stdout: string
 describe('npm run chaos, short form on a single broker', () => {
   it('loses, duplicates and breaks nothing through broker, Postgres and replica faults, and is ready again within 10 s of each', async () => {
     const run = await runChaos([
-      '--mode', 'single',
-      '--commands', '2000',
-      '--rate', '200',
-      '--tenants', '20',
-      '--broker-down-seconds', '2',
-      '--pause-seconds', '8',
-      '--pg-down-seconds', '5',
-      '--replica-down-seconds', '5',
+      '--mode',
+      'single',
+      '--commands',
+      '2000',
+      '--rate',
+      '200',
+      '--tenants',
+      '20',
+      '--broker-down-seconds',
+      '2',
+      '--pause-seconds',
+      '8',
+      '--pg-down-seconds',
+      '5',
+      '--replica-down-seconds',
+      '5',
     ]);
     const lines = run.stdout.trim().split('\n');
     process.stdout.write(`chaos: ${lines[lines.length - 1]}\n`);

@@ -19,7 +19,9 @@ function schemaErrors(objects: K8sObject[]): string[] {
     input: JSON.stringify(objects),
     encoding: 'utf8',
   });
-  return (JSON.parse(output) as { kind: string; name: string; errors: string[] }[]).flatMap((r) => r.errors.map((e) => `${r.kind}/${r.name}: ${e}`));
+  return (JSON.parse(output) as { kind: string; name: string; errors: string[] }[]).flatMap((r) =>
+    r.errors.map((e) => `${r.kind}/${r.name}: ${e}`),
+  );
 }
 
 function yamlFiles(directory: string): string[] {
@@ -45,8 +47,12 @@ describe.each([
   ['production', kustomize(join(K8S, 'overlays', 'production'))],
 ])('deploy/k8s %s, rendered', (variant, objects) => {
   const config = find(objects, 'ConfigMap', 'vinsight-core-config').data as Record<string, string>;
-  const deployments = Object.fromEntries(ROLES.map((role) => [role, find(objects, 'Deployment', `vinsight-${role}`)])) as Record<Role, K8sObject>;
-  const autoscaler = (role: Role) => find(objects, CONSUMER_ROLES.includes(role) ? 'ScaledObject' : 'HorizontalPodAutoscaler', `vinsight-${role}`);
+  const deployments = Object.fromEntries(ROLES.map((role) => [role, find(objects, 'Deployment', `vinsight-${role}`)])) as Record<
+    Role,
+    K8sObject
+  >;
+  const autoscaler = (role: Role) =>
+    find(objects, CONSUMER_ROLES.includes(role) ? 'ScaledObject' : 'HorizontalPodAutoscaler', `vinsight-${role}`);
 
   it('validates against the Kubernetes schemas', () => {
     expect(schemaErrors(objects)).toEqual([]);
@@ -59,7 +65,10 @@ describe.each([
   it('has a Deployment, a PodDisruptionBudget and an autoscaler per role, and the migration Job', () => {
     for (const role of ROLES) {
       const labels = deployments[role].spec.template.metadata.labels;
-      expect(deployments[role].spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'vinsight-core', 'app.kubernetes.io/component': role });
+      expect(deployments[role].spec.selector.matchLabels).toEqual({
+        'app.kubernetes.io/name': 'vinsight-core',
+        'app.kubernetes.io/component': role,
+      });
       expect(labels).toMatchObject(deployments[role].spec.selector.matchLabels);
       const pdb = find(objects, 'PodDisruptionBudget', `vinsight-${role}`);
       expect(pdb.spec.selector.matchLabels).toEqual(deployments[role].spec.selector.matchLabels);
@@ -82,7 +91,10 @@ describe.each([
     for (const role of CONSUMER_ROLES) {
       const scaler = autoscaler(role);
       expect(scaler.spec.triggers).toEqual([
-        expect.objectContaining({ type: 'prometheus', metadata: expect.objectContaining({ query: `sum(vinsight_consumer_lag{group="${config.KAFKA_CLIENT_ID}.${role}"})` }) }),
+        expect.objectContaining({
+          type: 'prometheus',
+          metadata: expect.objectContaining({ query: `sum(vinsight_consumer_lag{group="${config.KAFKA_CLIENT_ID}.${role}"})` }),
+        }),
       ]);
       // KEDA's own HPA, named like the Deployment; a CPU HPA beside it would fight it.
       expect(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec.scaleTargetRef.name === `vinsight-${role}`)).toEqual([]);
@@ -92,7 +104,9 @@ describe.each([
 
   it('lets Prometheus scrape every role through a ServiceMonitor', () => {
     const monitor = find(objects, 'ServiceMonitor', 'vinsight-core');
-    const service = objects.find((o) => o.kind === 'Service' && Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => o.metadata.labels?.[k] === v))!;
+    const service = objects.find(
+      (o) => o.kind === 'Service' && Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => o.metadata.labels?.[k] === v),
+    )!;
     expect(service.metadata.name).toBe('vinsight-core-metrics');
     for (const role of ROLES) {
       const labels = deployments[role].spec.template.metadata.labels;
@@ -109,7 +123,9 @@ describe.each([
     }
     expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     const peers = (rules: { from?: unknown[]; to?: unknown[] }[]) =>
-      rules.flatMap((r) => (r.from ?? r.to ?? []) as { namespaceSelector?: { matchLabels: Record<string, string> } }[]).map((p) => p.namespaceSelector?.matchLabels['kubernetes.io/metadata.name']);
+      rules
+        .flatMap((r) => (r.from ?? r.to ?? []) as { namespaceSelector?: { matchLabels: Record<string, string> } }[])
+        .map((p) => p.namespaceSelector?.matchLabels['kubernetes.io/metadata.name']);
     expect(policy.spec.ingress).toHaveLength(1);
     expect(peers(policy.spec.ingress).sort()).toEqual(['gateway', 'monitoring']);
     expect(policy.spec.ingress[0].ports).toEqual([{ port: 'http', protocol: 'TCP' }]);
@@ -171,7 +187,8 @@ describe.each([
   const roleEnvironment = (role: Role): Record<string, string> => {
     const env: Record<string, string> = {};
     for (const [name, value] of Object.entries(config)) env[name] = mounted(value);
-    for (const variable of container(deployments[role]).env ?? []) env[variable.name] = mounted(secretExample.stringData[variable.valueFrom.secretKeyRef.key]);
+    for (const variable of container(deployments[role]).env ?? [])
+      env[variable.name] = mounted(secretExample.stringData[variable.valueFrom.secretKeyRef.key]);
     return env;
   };
 
@@ -231,7 +248,9 @@ describe.each([
   });
 
   it('sets no test-only fault injection', () => {
-    const containers = [...Object.values(deployments), find(objects, 'Job', 'vinsight-core-migrate')].flatMap((o) => o.spec.template.spec.containers);
+    const containers = [...Object.values(deployments), find(objects, 'Job', 'vinsight-core-migrate')].flatMap(
+      (o) => o.spec.template.spec.containers,
+    );
     const names = [...Object.keys(config), ...containers.flatMap((c: { env?: { name: string }[] }) => (c.env ?? []).map((v) => v.name))];
     expect(names.filter((name) => name.startsWith('FAULT_INJECTION_'))).toEqual([]);
   });
@@ -270,7 +289,9 @@ describe('deploy/k8s files one by one', () => {
       if (documents.length === 0) throw new Error(`${relative(K8S, path)} holds no object`);
       return documents;
     });
-    expect(files.map((path) => relative(K8S, path))).toEqual(expect.arrayContaining(['base/secret.example.yaml', 'overlays/production/namespace.yaml']));
+    expect(files.map((path) => relative(K8S, path))).toEqual(
+      expect.arrayContaining(['base/secret.example.yaml', 'overlays/production/namespace.yaml']),
+    );
     expect(schemaErrors(objects)).toEqual([]);
     expect(unknownFieldErrors(objects)).toEqual([]);
   });
@@ -285,21 +306,29 @@ describe('the manifest checks themselves', () => {
 
   it('catch a schema violation', () => {
     const broken = strategicMerge(deployment, {
-      spec: { template: { spec: { containers: [{ name: container(deployment).name, ports: [{ name: 'http', containerPort: 'three thousand' }] }] } } },
+      spec: {
+        template: {
+          spec: { containers: [{ name: container(deployment).name, ports: [{ name: 'http', containerPort: 'three thousand' }] }] },
+        },
+      },
     }) as K8sObject;
     expect(schemaErrors([broken])).toEqual([expect.stringContaining('containerPort must be integer')]);
   });
 
   it('catch a misspelt field, which the schemas alone would let through', () => {
     const misspelt = strategicMerge(deployment, {
-      spec: { template: { spec: { containers: [{ name: container(deployment).name, readinesProbe: { httpGet: { path: '/x', port: 1 } } }] } } },
+      spec: {
+        template: { spec: { containers: [{ name: container(deployment).name, readinesProbe: { httpGet: { path: '/x', port: 1 } } }] } },
+      },
     }) as K8sObject;
     expect(schemaErrors([misspelt])).toEqual([]);
     expect(unknownFieldErrors([misspelt]).join('\n')).toMatch(/readinesProbe/);
   });
 
   it('merge lists of named items by name and replace other lists', () => {
-    expect(strategicMerge({ c: [{ name: 'a', x: 1 }, { name: 'b' }], l: [1, 2] }, { c: [{ name: 'a', y: 2 }, { name: 'n' }], l: [3] })).toEqual({
+    expect(
+      strategicMerge({ c: [{ name: 'a', x: 1 }, { name: 'b' }], l: [1, 2] }, { c: [{ name: 'a', y: 2 }, { name: 'n' }], l: [3] }),
+    ).toEqual({
       c: [{ name: 'a', x: 1, y: 2 }, { name: 'b' }, { name: 'n' }],
       l: [3],
     });
@@ -321,7 +350,7 @@ describe('Dockerfile', () => {
     expect(runtime).not.toMatch(/npm (ci|install)/);
   });
 
-  it('installs without running dependencies\' install scripts and prunes dev dependencies', () => {
+  it("installs without running dependencies' install scripts and prunes dev dependencies", () => {
     expect(stages[0]).toMatch(/npm ci [^\n]*--ignore-scripts/);
     expect(stages[0]).toMatch(/npm prune --omit=dev/);
   });

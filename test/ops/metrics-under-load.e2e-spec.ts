@@ -70,7 +70,11 @@ describe('/metrics under load', () => {
     const tenantId = workload[0].tenantId;
     const monitorId = workload.find((c) => c.type === 'CreateMonitor' && c.tenantId === tenantId)!.payload.monitorId as string;
     const token = `vik_${randomBytes(32).toString('base64url')}`;
-    const issueKey = command('IssueApiKey', tenantId, { apiKeyId: randomUUID(), name: 'metrics', tokenSha256: createHash('sha256').update(token).digest('hex') });
+    const issueKey = command('IssueApiKey', tenantId, {
+      apiKeyId: randomUUID(),
+      name: 'metrics',
+      tokenSha256: createHash('sha256').update(token).digest('hex'),
+    });
     const rejected = Array.from({ length: REJECTED }, () => command('RenameTenant', randomUUID(), { name: 'nobody' }));
     const commands: Envelope[] = [...workload.slice(0, 12), issueKey, ...workload.slice(12), ...rejected];
 
@@ -104,13 +108,15 @@ describe('/metrics under load', () => {
     for (;;) {
       const { samples } = await scrape();
       const lag = sumOf(samples, 'vinsight_projection_lag_events');
-      const authorised = (await fetch(service.url(`/v1/monitors/${monitorId}`), { headers: { authorization: `Bearer ${token}` } })).status === 200;
+      const authorised =
+        (await fetch(service.url(`/v1/monitors/${monitorId}`), { headers: { authorization: `Bearer ${token}` } })).status === 200;
       if (lag === 0 && authorised) break;
       if (Date.now() > deadline) throw new Error(`not projected within 120 s (lag ${lag}, key works: ${authorised})`);
       await sleep(500);
     }
     const after = await scrape();
-    const delta = (name: string, labels: Record<string, string> = {}) => sumOf(after.samples, name, labels) - sumOf(before.samples, name, labels);
+    const delta = (name: string, labels: Record<string, string> = {}) =>
+      sumOf(after.samples, name, labels) - sumOf(before.samples, name, labels);
 
     // Commands by type, outcome and error code: exactly what the results say.
     const expected: Record<string, number> = {};
@@ -118,10 +124,12 @@ describe('/metrics under load', () => {
       const key = `${String(r.type)} ${r.status} ${(r.error as { code?: string } | undefined)?.code ?? ''}`;
       expected[key] = (expected[key] ?? 0) + 1;
     }
-    const counted = Object.fromEntries(Object.keys(expected).map((key) => {
-      const [type, outcome, code] = key.split(' ');
-      return [key, delta('vinsight_commands_total', { type, outcome, code })];
-    }));
+    const counted = Object.fromEntries(
+      Object.keys(expected).map((key) => {
+        const [type, outcome, code] = key.split(' ');
+        return [key, delta('vinsight_commands_total', { type, outcome, code })];
+      }),
+    );
     expect(counted).toEqual(expected);
     expect(expected[`RenameTenant rejected NOT_FOUND`]).toBe(REJECTED);
 
@@ -139,9 +147,13 @@ describe('/metrics under load', () => {
 
     // HTTP latency by route pattern (never the raw URL), every request counted.
     expect(delta('http_request_duration_seconds_count', { method: 'GET', route: '/v1/monitors' })).toBe(sent['/v1/monitors']);
-    expect(delta('http_request_duration_seconds_count', { method: 'GET', route: '/v1/monitors/:id' })).toBeGreaterThanOrEqual(sent[`/v1/monitors/${monitorId}`]);
+    expect(delta('http_request_duration_seconds_count', { method: 'GET', route: '/v1/monitors/:id' })).toBeGreaterThanOrEqual(
+      sent[`/v1/monitors/${monitorId}`],
+    );
     expect(delta('http_request_duration_seconds_count', { method: 'GET', route: '/v1/summary' })).toBe(sent['/v1/summary']);
-    expect(delta('http_request_duration_seconds_count', { route: UNMATCHED_ROUTE, status_code: '404' })).toBe(sent[`/v1/nothing-here/${monitorId}`]);
+    expect(delta('http_request_duration_seconds_count', { route: UNMATCHED_ROUTE, status_code: '404' })).toBe(
+      sent[`/v1/nothing-here/${monitorId}`],
+    );
     const routes = new Set(after.samples.filter((s) => s.name === 'http_request_duration_seconds_count').map((s) => s.labels.route));
     expect([...routes].filter((route) => route.includes(monitorId) || route.includes('nothing-here'))).toEqual([]);
 
@@ -151,15 +163,21 @@ describe('/metrics under load', () => {
       [topics.checkEvents, topics.events].flatMap((topic) => [0, 1, 2].map((p) => `${topic}/${p}`)).sort(),
     );
     // Command latency (taken -> committed) per type and outcome: one observation per result.
-    const durations = Object.fromEntries(Object.keys(expected).map((key) => {
-      const [type, outcome] = key.split(' ');
-      return [key, delta('vinsight_command_duration_seconds_count', { type, outcome })];
-    }));
-    const perTypeAndOutcome = Object.fromEntries(Object.keys(expected).map((key) => {
-      const [type, outcome] = key.split(' ');
-      const sum = Object.entries(expected).filter(([k]) => k.startsWith(`${type} ${outcome} `)).reduce((n, [, v]) => n + v, 0);
-      return [key, sum];
-    }));
+    const durations = Object.fromEntries(
+      Object.keys(expected).map((key) => {
+        const [type, outcome] = key.split(' ');
+        return [key, delta('vinsight_command_duration_seconds_count', { type, outcome })];
+      }),
+    );
+    const perTypeAndOutcome = Object.fromEntries(
+      Object.keys(expected).map((key) => {
+        const [type, outcome] = key.split(' ');
+        const sum = Object.entries(expected)
+          .filter(([k]) => k.startsWith(`${type} ${outcome} `))
+          .reduce((n, [, v]) => n + v, 0);
+        return [key, sum];
+      }),
+    );
     expect(durations).toEqual(perTypeAndOutcome);
 
     // Consumer lag per group and topic, all caught up now.
@@ -169,14 +187,23 @@ describe('/metrics under load', () => {
 
     const pools = after.samples.filter((s) => s.name === 'vinsight_pg_pool_connections');
     // Idle now: nobody waits for a connection (the scrape's own queries are not counted).
-    expect(pools.filter((s) => s.labels.state === 'waiting').map((s) => s.value)).toEqual(pools.filter((s) => s.labels.state === 'waiting').map(() => 0));
+    expect(pools.filter((s) => s.labels.state === 'waiting').map((s) => s.value)).toEqual(
+      pools.filter((s) => s.labels.state === 'waiting').map(() => 0),
+    );
     expect(new Set(pools.map((s) => s.labels.state))).toEqual(new Set(['total', 'idle', 'active', 'waiting']));
     expect(pools.map((s) => s.labels.pool)).toEqual(expect.arrayContaining(['projector', 'api']));
 
     // Cardinality: made-up command types never make new series, however many a client sends.
     const seriesOf = (samples: PrometheusSample[]) =>
-      samples.filter((s) => s.name.startsWith('vinsight_command')).map((s) => JSON.stringify([s.name, s.labels])).sort();
-    const junk = (n: number) => Array.from({ length: n }, (_, i) => ({ ...command('RenameTenant', randomUUID(), { name: 'x' }), type: `Made${i}Up${randomUUID().slice(0, 8)}` }));
+      samples
+        .filter((s) => s.name.startsWith('vinsight_command'))
+        .map((s) => JSON.stringify([s.name, s.labels]))
+        .sort();
+    const junk = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        ...command('RenameTenant', randomUUID(), { name: 'x' }),
+        type: `Made${i}Up${randomUUID().slice(0, 8)}`,
+      }));
     const junkClient = await CommandClient.connect(kafka, topics);
     const first = junk(1);
     await junkClient.sendMany(first);
@@ -189,7 +216,9 @@ describe('/metrics under load', () => {
     expect(new Set(junkResults.map((r) => r.status))).toEqual(new Set(['rejected']));
     const seriesAfter = seriesOf((await scrape()).samples);
     expect(seriesAfter).toEqual(seriesBefore);
-    expect(sumOf((await scrape()).samples, 'vinsight_commands_total', { type: 'unknown', outcome: 'rejected' })).toBeGreaterThanOrEqual(1001);
+    expect(sumOf((await scrape()).samples, 'vinsight_commands_total', { type: 'unknown', outcome: 'rejected' })).toBeGreaterThanOrEqual(
+      1001,
+    );
 
     process.stdout.write(
       `metrics under load: ${commands.length} commands (${accepted} accepted), HTTP requests ${JSON.stringify(sent)}, ` +

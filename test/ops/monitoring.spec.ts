@@ -20,9 +20,32 @@ async function exportedSeriesNames(): Promise<Set<string>> {
 
 /** PromQL words that are not metric names. */
 const PROMQL_WORDS = new Set([
-  'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset',
-  'sum', 'min', 'max', 'avg', 'count', 'stddev', 'stdvar', 'topk', 'bottomk', 'quantile', 'count_values', 'group',
-  'inf', 'nan', 'le',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'and',
+  'or',
+  'unless',
+  'offset',
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'count',
+  'stddev',
+  'stdvar',
+  'topk',
+  'bottomk',
+  'quantile',
+  'count_values',
+  'group',
+  'inf',
+  'nan',
+  'le',
 ]);
 
 /**
@@ -65,7 +88,11 @@ describe('dashboard and alerts name only metrics the service exports', () => {
   ])('%s', async (_what, expressions) => {
     expect(expressions.length).toBeGreaterThan(5);
     const exported = await exportedSeriesNames();
-    const unknown = expressions.flatMap((expression) => metricNamesIn(expression).filter((name) => !exported.has(name)).map((name) => `${name} in ${expression}`));
+    const unknown = expressions.flatMap((expression) =>
+      metricNamesIn(expression)
+        .filter((name) => !exported.has(name))
+        .map((name) => `${name} in ${expression}`),
+    );
     expect(unknown).toEqual([]);
     // Each expression names at least one metric: an expression made only of words we skip would prove nothing.
     expect(expressions.filter((expression) => metricNamesIn(expression).length === 0)).toEqual([]);
@@ -86,13 +113,17 @@ describe('dashboard and alerts name only metrics the service exports', () => {
 describe('metricNamesIn', () => {
   it('finds metric names and skips functions, keywords, labels, strings and durations', () => {
     expect(
-      metricNamesIn('histogram_quantile(0.99, sum by (le, route) (rate(http_request_duration_seconds_bucket{service="read-api",route=~"/v1/.*"}[5m]))) > 0.5'),
+      metricNamesIn(
+        'histogram_quantile(0.99, sum by (le, route) (rate(http_request_duration_seconds_bucket{service="read-api",route=~"/v1/.*"}[5m]))) > 0.5',
+      ),
     ).toEqual(['http_request_duration_seconds_bucket']);
     expect(metricNamesIn('sum(a_total) / on (pod) group_left b_gauge or vector(0)')).toEqual(['a_total', 'b_gauge']);
   });
 
   it('lets a dashboard naming a metric the service does not export fail', async () => {
     const exported = await exportedSeriesNames();
-    expect(metricNamesIn('sum(rate(vinsight_commands_totl[5m]))').filter((name) => !exported.has(name))).toEqual(['vinsight_commands_totl']);
+    expect(metricNamesIn('sum(rate(vinsight_commands_totl[5m]))').filter((name) => !exported.has(name))).toEqual([
+      'vinsight_commands_totl',
+    ]);
   });
 });

@@ -87,14 +87,16 @@ describe('Postgres primary outage under command and read load', () => {
     try {
       // Node loads the whole application before the first attempt: seconds on a busy machine.
       const waiting = () => matches(booting.logs, /Postgres \(migrations\) not available/g);
-      for (const deadline = Date.now() + 30_000; waiting() < 3 && !exited && Date.now() < deadline; ) await sleep(200);
+      for (const deadline = Date.now() + 30_000; waiting() < 3 && !exited && Date.now() < deadline;) await sleep(200);
       const waitingLines = waiting();
       expect({ exited, waitingLines: waitingLines >= 3 }).toEqual({ exited: false, waitingLines: true });
       startCluster(CLUSTER);
       const restartedAt = Date.now();
       await booting.waitFor('/health/startup', 60_000);
       await booting.waitFor('/health/ready', 60_000);
-      process.stdout.write(`boot during an outage: ${waitingLines} attempts logged, ready ${(Date.now() - restartedAt) / 1000} s after Postgres started\n`);
+      process.stdout.write(
+        `boot during an outage: ${waitingLines} attempts logged, ready ${(Date.now() - restartedAt) / 1000} s after Postgres started\n`,
+      );
     } finally {
       startCluster(CLUSTER);
       await booting.stop();
@@ -130,8 +132,13 @@ describe('Postgres primary outage under command and read load', () => {
       { token: jwt, paths: ['/v1/tenant', `/v1/monitors/${jwtMonitor}`, '/v1/monitors'] },
     ];
     // Readers start once the projector has written what they read.
-    for (const [token, position] of [[byKey.token, byKey.position], [jwt, byJwt.position]]) {
-      const response = await fetch(running.url('/v1/monitors'), { headers: { authorization: `Bearer ${token}`, 'x-consistency-token': position } });
+    for (const [token, position] of [
+      [byKey.token, byKey.position],
+      [jwt, byJwt.position],
+    ]) {
+      const response = await fetch(running.url('/v1/monitors'), {
+        headers: { authorization: `Bearer ${token}`, 'x-consistency-token': position },
+      });
       expect(response.status).toBe(200);
     }
 
@@ -148,7 +155,8 @@ describe('Postgres primary outage under command and read load', () => {
       while (publishing) {
         const tenantId = randomUUID();
         const batch: Envelope[] = [createTenant(tenantId), createMonitor(tenantId)];
-        while (batch.length < COMMANDS_PER_TICK) batch.push(recordCheck(byKey.tenantId, monitors[Math.floor(random() * monitors.length)], random() < 0.8 ? 'up' : 'down'));
+        while (batch.length < COMMANDS_PER_TICK)
+          batch.push(recordCheck(byKey.tenantId, monitors[Math.floor(random() * monitors.length)], random() < 0.8 ? 'up' : 'down'));
         await commands.sendMany(batch);
         sent.push(...batch);
         for (const c of batch) sentAt.set(c.commandId, Date.now());
@@ -162,7 +170,10 @@ describe('Postgres primary outage under command and read load', () => {
     let reading = true;
     const get = async (path: string, token?: string): Promise<Omit<Answer, 'path' | 'startedAt' | 'endedAt'>> => {
       try {
-        const response = await fetch(running.url(path), { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(10_000) });
+        const response = await fetch(running.url(path), {
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+          signal: AbortSignal.timeout(10_000),
+        });
         await response.arrayBuffer();
         return {
           outcome: response.status,
@@ -225,7 +236,8 @@ describe('Postgres primary outage under command and read load', () => {
     const windows = outages.map((o) => ({ from: o.stoppedAt, to: o.restartedAt }));
     const during = answers.filter((a) => windows.some((w) => a.startedAt >= w.from && a.endedAt <= w.to));
     const outside = answers.filter((a) => outages.every((o) => a.endedAt < o.stoppedAt - 1000 || a.startedAt > (o.readyAt ?? Infinity)));
-    const count = (list: { outcome: number | string }[]) => list.reduce<Record<string, number>>((acc, a) => ({ ...acc, [a.outcome]: (acc[a.outcome] ?? 0) + 1 }), {});
+    const count = (list: { outcome: number | string }[]) =>
+      list.reduce<Record<string, number>>((acc, a) => ({ ...acc, [a.outcome]: (acc[a.outcome] ?? 0) + 1 }), {});
     /** Commands published while Postgres was down: when their results came, from the restart. */
     const resultsAfter = (o: Outage) => {
       const published = sent.filter((c) => sentAt.get(c.commandId)! >= o.stoppedAt && sentAt.get(c.commandId)! <= o.restartedAt);
@@ -327,9 +339,11 @@ function processAlive(pid: number | undefined): boolean {
 async function projectedChecks(tenantId: string, expected: number, waitMs: number): Promise<number> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const rows = await superuserQuery<{ count: string }>(PORT, `SELECT count(*)::text AS count FROM monitor_checks WHERE tenant_id = '${tenantId}'`, DATABASE).catch(() => [
-      { count: '-1' },
-    ]);
+    const rows = await superuserQuery<{ count: string }>(
+      PORT,
+      `SELECT count(*)::text AS count FROM monitor_checks WHERE tenant_id = '${tenantId}'`,
+      DATABASE,
+    ).catch(() => [{ count: '-1' }]);
     const count = Number(rows[0].count);
     if (count >= expected || Date.now() >= deadline) return count;
     await sleep(500);

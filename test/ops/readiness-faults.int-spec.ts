@@ -106,7 +106,13 @@ describe('readiness under faults (own Postgres primary + replica, own Kafka brok
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(config),
-        MetricsModule.forRoot({ service: 'healthtest', pools: [{ name: 'api', token: API_POOL }, { name: 'replica', token: REPLICA_POOL }] }),
+        MetricsModule.forRoot({
+          service: 'healthtest',
+          pools: [
+            { name: 'api', token: API_POOL },
+            { name: 'replica', token: REPLICA_POOL },
+          ],
+        }),
         HealthModule.forRoot({
           primaryPool: { provide: PRIMARY_POOL, useExisting: API_POOL },
           lifecycle,
@@ -162,7 +168,14 @@ describe('readiness under faults (own Postgres primary + replica, own Kafka brok
 
   it('all up: ready 200 with every check', async () => {
     const result = record('all up', await eventually('ready', ready, (r) => r.status === 200));
-    expect(Object.keys(result.body.info).sort()).toEqual(['kafka', 'kafka-consumers', 'lifecycle', 'postgres', 'projection', 'replication']);
+    expect(Object.keys(result.body.info).sort()).toEqual([
+      'kafka',
+      'kafka-consumers',
+      'lifecycle',
+      'postgres',
+      'projection',
+      'replication',
+    ]);
     expect(result.body.info.replication).toMatchObject({ status: 'up', standby: true, receiving: true, lagBytes: 0 });
   });
 
@@ -175,7 +188,11 @@ describe('readiness under faults (own Postgres primary + replica, own Kafka brok
     const admin = kafka.admin();
     await admin.connect();
     const ends = await admin.fetchTopicOffsets(TOPIC);
-    await admin.setOffsets({ groupId: PROJECTOR_GROUP, topic: TOPIC, partitions: ends.map((e) => ({ partition: e.partition, offset: e.high })) });
+    await admin.setOffsets({
+      groupId: PROJECTOR_GROUP,
+      topic: TOPIC,
+      partitions: ends.map((e) => ({ partition: e.partition, offset: e.high })),
+    });
     await admin.disconnect();
     record('projection caught up', await eventually('200', ready, (r) => r.status === 200));
   });
@@ -186,7 +203,8 @@ describe('readiness under faults (own Postgres primary + replica, own Kafka brok
     const [{ id: tick }] = await superuserQuery<{ id: string }>(PRIMARY.port, 'INSERT INTO ticks DEFAULT VALUES RETURNING id');
     await eventually(
       'tick replayed',
-      () => superuserQuery<{ replayed: boolean }>(REPLICA.port, `SELECT EXISTS (SELECT 1 FROM ticks WHERE id = ${Number(tick)}) AS replayed`),
+      () =>
+        superuserQuery<{ replayed: boolean }>(REPLICA.port, `SELECT EXISTS (SELECT 1 FROM ticks WHERE id = ${Number(tick)}) AS replayed`),
       (rows) => rows[0].replayed,
     );
     await eventually('caught up', ready, (r) => r.status === 200 && r.body.info.replication.lagBytes === 0);
@@ -219,14 +237,19 @@ describe('readiness under faults (own Postgres primary + replica, own Kafka brok
     const replicaSuperuser = new Client({ connectionString: superuserUrl(REPLICA.port, DATABASE) });
     await replicaSuperuser.connect();
     const rawAge = async () =>
-      (await replicaSuperuser.query<{ age: number }>('SELECT extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS age')).rows[0].age;
+      (await replicaSuperuser.query<{ age: number }>('SELECT extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS age'))
+        .rows[0].age;
     const samples: { rawAgeSeconds: number; lagSeconds: number; lagBytes: number }[] = [];
     try {
       const started = Date.now();
       while (Date.now() - started < 60000) {
         const result = await ready();
         expect(result.status).toBe(200);
-        samples.push({ rawAgeSeconds: Math.round(await rawAge()), lagSeconds: result.body.info.replication.lagSeconds, lagBytes: result.body.info.replication.lagBytes });
+        samples.push({
+          rawAgeSeconds: Math.round(await rawAge()),
+          lagSeconds: result.body.info.replication.lagSeconds,
+          lagBytes: result.body.info.replication.lagBytes,
+        });
         await new Promise((resolve) => setTimeout(resolve, 5000));
       }
     } finally {
@@ -272,7 +295,9 @@ describe('readiness under faults (own Postgres primary + replica, own Kafka brok
         await eventually('replication 503', ready, (r) => r.status === 503 && r.body.error.replication !== undefined, 20000),
       );
       expect(unknown.body.error.replication).toMatchObject({ lagSeconds: null, replayPaused: true });
-      expect(unknown.body.error.replication.message).toMatch(/^replication lag unknown with \d+ bytes of WAL not replayed; WAL replay is paused$/);
+      expect(unknown.body.error.replication.message).toMatch(
+        /^replication lag unknown with \d+ bytes of WAL not replayed; WAL replay is paused$/,
+      );
     } finally {
       await superuserSql(REPLICA.port, 'SELECT pg_wal_replay_resume()', 'postgres');
     }
@@ -302,7 +327,10 @@ describe('readiness under faults (own Postgres primary + replica, own Kafka brok
   it('primary stopped: ready 503 and live 200; back when it returns', async () => {
     stopCluster(PRIMARY.cluster);
     try {
-      const down = record('primary stopped', await eventually('503', ready, (r) => r.status === 503 && r.body.error.postgres !== undefined));
+      const down = record(
+        'primary stopped',
+        await eventually('503', ready, (r) => r.status === 503 && r.body.error.postgres !== undefined),
+      );
       expect(down.body.error.postgres.status).toBe('down');
       expect((await probe('/health/live')).status).toBe(200);
     } finally {

@@ -8,7 +8,13 @@ import { crashWorkload, seededRandom } from '../commands/crash-workload';
 import { auditExactlyOnce, captureCommitted, NO_VIOLATIONS, violations } from '../commands/exactly-once-audit';
 import { freePort, roleEnvironment, ServiceProcess } from '../e2e/service-process';
 import { createTestTopics, deleteTestTopics, testKafka, waitUntilCaughtUp } from '../projections/support/projector-harness';
-import { appliedEvents, checkCounts, projectorEnvironment, rebuildFromScratch, waitForBatchInFlight } from '../projections/support/projector-process';
+import {
+  appliedEvents,
+  checkCounts,
+  projectorEnvironment,
+  rebuildFromScratch,
+  waitForBatchInFlight,
+} from '../projections/support/projector-process';
 import { createScratchDatabase, ScratchDatabase } from '../projections/support/scratch-database';
 import { testEnv } from '../test-env';
 import { recordShutdownFigures, terminate } from './support/shutdown-report';
@@ -33,7 +39,11 @@ describe('SIGTERM under Kafka load', () => {
     await Promise.all(running.splice(0).map((p) => p.kill()));
   });
 
-  async function startRole(role: 'command-processor' | 'projector', env: Record<string, string>, options = { waitForStartup: true }): Promise<ServiceProcess> {
+  async function startRole(
+    role: 'command-processor' | 'projector',
+    env: Record<string, string>,
+    options = { waitForStartup: true },
+  ): Promise<ServiceProcess> {
     const service = ServiceProcess.start(role, env, await freePort());
     running.push(service);
     if (options.waitForStartup) await service.waitFor('/health/startup', 90000);
@@ -81,7 +91,13 @@ describe('SIGTERM under Kafka load', () => {
         }
       };
 
-      const stops: { shutdownMs: number; code: number | null; sentAtSigterm: number; outcomesAtSigterm: number; inFlightAtSigterm: number }[] = [];
+      const stops: {
+        shutdownMs: number;
+        code: number | null;
+        sentAtSigterm: number;
+        outcomesAtSigterm: number;
+        inFlightAtSigterm: number;
+      }[] = [];
       const publishing: Promise<void>[] = [];
       for (let round = 0; round < 3; round++) {
         const from = round * quarter;
@@ -89,7 +105,8 @@ describe('SIGTERM under Kafka load', () => {
         // Stop once this round's commands are partly answered, while more are still being published.
         const deadline = Date.now() + 120000;
         while (outcomes.size < from + quarter * 0.4 || outcomes.size >= sent) {
-          if (Date.now() > deadline) throw new Error(`round ${round}: ${outcomes.size} outcomes of ${sent} sent, no point to stop mid-stream\n${processor.logs}`);
+          if (Date.now() > deadline)
+            throw new Error(`round ${round}: ${outcomes.size} outcomes of ${sent} sent, no point to stop mid-stream\n${processor.logs}`);
           await sleep(5);
         }
         const at = { sentAtSigterm: sent, outcomesAtSigterm: outcomes.size, inFlightAtSigterm: sent - outcomes.size };
@@ -106,7 +123,12 @@ describe('SIGTERM under Kafka load', () => {
 
       const audit = auditExactlyOnce(commands, await captureCommitted(kafka, topics), topics);
       await deleteTestTopics(kafka, topics);
-      recordShutdownFigures('command-processor', { graceMs: GRACE_MS, shutdownMs: [...stops.map((s) => s.shutdownMs), final.shutdownMs], stops, audit });
+      recordShutdownFigures('command-processor', {
+        graceMs: GRACE_MS,
+        shutdownMs: [...stops.map((s) => s.shutdownMs), final.shutdownMs],
+        stops,
+        audit,
+      });
 
       for (const stop of [...stops, final]) {
         expect(stop.code).toBe(0);
@@ -141,7 +163,17 @@ describe('SIGTERM under Kafka load', () => {
     });
 
     it('stopped three times mid-batch while events flow: exit 0 within grace, read models equal a from-scratch rebuild', async () => {
-      const records = [...generateWorkload({ tenants: 10, monitorsPerTenant: 4, checksPerMonitor: 480, end: new Date(), downRate: 0.05, seed: 7, namespace: 'sigterm' })];
+      const records = [
+        ...generateWorkload({
+          tenants: 10,
+          monitorsPerTenant: 4,
+          checksPerMonitor: 480,
+          end: new Date(),
+          downRate: 0.05,
+          seed: 7,
+          namespace: 'sigterm',
+        }),
+      ];
       const checks = records.filter((r) => r.role === 'checkEvents').length;
       const env = projectorEnvironment(db, topics, { SHUTDOWN_GRACE_MS: String(GRACE_MS) });
 
@@ -152,19 +184,34 @@ describe('SIGTERM under Kafka load', () => {
       const publishing = (async () => {
         // About 1,000 events/s, slower than the projector: it stays near the head of a moving log.
         for (let i = 0; i < records.length; i += 500) {
-          published += await publishWorkload(kafka, topics, records.slice(i, i + 500), { transactionalId: `sigterm-${topics.events}`, perTransaction: 250 });
+          published += await publishWorkload(kafka, topics, records.slice(i, i + 500), {
+            transactionalId: `sigterm-${topics.events}`,
+            perTransaction: 250,
+          });
           await sleep(500);
         }
       })();
 
-      const stops: { shutdownMs: number; code: number | null; appliedAtStart: number; appliedAtSigterm: number; publishedAtSigterm: number; appliedAfterExit: number }[] = [];
+      const stops: {
+        shutdownMs: number;
+        code: number | null;
+        appliedAtStart: number;
+        appliedAtSigterm: number;
+        publishedAtSigterm: number;
+        appliedAfterExit: number;
+      }[] = [];
       for (const fraction of [0.2, 0.45, 0.7]) {
         const appliedAtStart = await appliedEvents(pool);
         // Watched from the spawn on: the projector catches up faster than its startup probe is
         // polled. It must have committed a batch of its own (so it runs, not boots) and hold the
         // next one open when the signal comes.
         const projector = await startRole('projector', env, { waitForStartup: false });
-        const appliedAtSigterm = await waitForBatchInFlight(pool, Math.max(fraction * records.length, appliedAtStart + 1), Infinity, 120000);
+        const appliedAtSigterm = await waitForBatchInFlight(
+          pool,
+          Math.max(fraction * records.length, appliedAtStart + 1),
+          Infinity,
+          120000,
+        );
         const publishedAtSigterm = published;
         const stopped = await stopRole(projector);
         if (stopped.code !== 0) throw new Error(`projector exited ${stopped.code}:\n${projector.logs}`);
@@ -178,7 +225,13 @@ describe('SIGTERM under Kafka load', () => {
 
       const counted = await checkCounts(pool);
       const { live, fromScratch, status } = await rebuildFromScratch(pool, env);
-      recordShutdownFigures('projector', { graceMs: GRACE_MS, events: total, shutdownMs: [...stops.map((s) => s.shutdownMs), final.shutdownMs], stops, checks: counted });
+      recordShutdownFigures('projector', {
+        graceMs: GRACE_MS,
+        events: total,
+        shutdownMs: [...stops.map((s) => s.shutdownMs), final.shutdownMs],
+        stops,
+        checks: counted,
+      });
 
       for (const stop of [...stops, final]) {
         expect(stop.code).toBe(0);
@@ -190,7 +243,14 @@ describe('SIGTERM under Kafka load', () => {
         expect(stop.appliedAtSigterm).toBeGreaterThan(stop.appliedAtStart);
         expect(stop.appliedAtSigterm).toBeLessThan(total);
       }
-      expect(counted).toEqual({ checks, distinct_ids: checks, hourly: checks, daily: checks, histograms: counted.with_time, with_time: counted.with_time });
+      expect(counted).toEqual({
+        checks,
+        distinct_ids: checks,
+        hourly: checks,
+        daily: checks,
+        histograms: counted.with_time,
+        with_time: counted.with_time,
+      });
       expect(fromScratch).toEqual(live);
       expect(status).toMatchObject({ projection: 'read-models', totalLag: 0, parkedWaiting: 0 });
     }, 900000);

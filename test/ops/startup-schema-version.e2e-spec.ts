@@ -48,13 +48,22 @@ describe('startup probe with MIGRATE_ON_START=false', () => {
     // One version behind: this role cannot even read the bookkeeping yet (migration 23 grants it).
     const behind = await startup();
     expect(behind.status).toBe(503);
-    expect(behind.body.error.migrations).toMatchObject({ status: 'down', expectedVersion: expected, message: expect.stringMatching(/run the migrations/) });
+    expect(behind.body.error.migrations).toMatchObject({
+      status: 'down',
+      expectedVersion: expected,
+      message: expect.stringMatching(/run the migrations/),
+    });
 
     await migrator.up();
     await asOwner('UPDATE schema_migrations SET dirty = true');
     const dirty = await startup();
     expect(dirty.status).toBe(503);
-    expect(dirty.body.error.migrations).toMatchObject({ status: 'down', version: expected, dirty: true, message: expect.stringMatching(/dirty/) });
+    expect(dirty.body.error.migrations).toMatchObject({
+      status: 'down',
+      version: expected,
+      dirty: true,
+      message: expect.stringMatching(/dirty/),
+    });
 
     await asOwner('UPDATE schema_migrations SET dirty = false');
     const ready = await startup();

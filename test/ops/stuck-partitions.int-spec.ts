@@ -5,8 +5,24 @@ import { Kafka, KafkaMessage } from 'kafkajs';
 import { Pool } from 'pg';
 import { InputPartitionsProgress } from '@vinsight/command-processing';
 import { ConfigModule, loadConfig } from '@vinsight/config';
-import { ConsumerGroupRegistry, HealthModule, LifecycleState, PartitionProgressRegistry, PRIMARY_POOL, trackConsumerGroup } from '@vinsight/health';
-import { KafkaLogger, Slice, SliceProcessor, TopicAdmin, topicNames, TransactionalPipeline, transactionalPipeline, TransactionOutput } from '@vinsight/kafka';
+import {
+  ConsumerGroupRegistry,
+  HealthModule,
+  LifecycleState,
+  PartitionProgressRegistry,
+  PRIMARY_POOL,
+  trackConsumerGroup,
+} from '@vinsight/health';
+import {
+  KafkaLogger,
+  Slice,
+  SliceProcessor,
+  TopicAdmin,
+  topicNames,
+  TransactionalPipeline,
+  transactionalPipeline,
+  TransactionOutput,
+} from '@vinsight/kafka';
 import { MetricsModule } from '@vinsight/observability';
 import { InjectedFaults } from '@vinsight/runtime';
 import { connectedProducer, createTestTopics, testKafkaClient, uniqueTopicPrefix } from '../kafka/kafka-test.helpers';
@@ -74,7 +90,11 @@ describe('readiness names a stuck partition of a real consumer group', () => {
       app.get(PartitionProgressRegistry).register(new InputPartitionsProgress(group, input, admin, membership, processor)),
     ];
     await processor.start();
-    await eventually('joined', async () => membership.consumerGroupStatus(), (s) => s.state === 'joined' && (s.assignment[input] ?? []).length === 3);
+    await eventually(
+      'joined',
+      async () => membership.consumerGroupStatus(),
+      (s) => s.state === 'joined' && (s.assignment[input] ?? []).length === 3,
+    );
   }
 
   async function stopProcessor() {
@@ -130,15 +150,26 @@ describe('readiness names a stuck partition of a real consumer group', () => {
     await startProcessor(1);
     const idle = await ready();
     expect(idle.status).toBe(200);
-    expect(idle.body.info.partitions).toEqual({ status: 'up', stuckAfterSeconds: STUCK_AFTER_SECONDS, groups: { [group]: { partitions: 3, pending: 0, stuck: 0 } } });
+    expect(idle.body.info.partitions).toEqual({
+      status: 'up',
+      stuckAfterSeconds: STUCK_AFTER_SECONDS,
+      groups: { [group]: { partitions: 3, pending: 0, stuck: 0 } },
+    });
 
     const producer = await connectedProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
     const transactional = await connectedProducer(kafka, { transactionalId: `${prefix}feeder`, idempotent: true, maxInFlightRequests: 1 });
     const fed = Date.now();
     for (let round = 0; round < 5; round++) {
-      await producer.send({ topic: input, acks: -1, messages: [0, 1].flatMap((partition) => Array.from({ length: 10 }, (_, i) => ({ partition, value: `${partition}.${round}.${i}` }))) });
+      await producer.send({
+        topic: input,
+        acks: -1,
+        messages: [0, 1].flatMap((partition) => Array.from({ length: 10 }, (_, i) => ({ partition, value: `${partition}.${round}.${i}` }))),
+      });
       const transaction = await transactional.transaction();
-      await transaction.send({ topic: input, messages: Array.from({ length: 10 }, (_, i) => ({ partition: 2, value: `2.${round}.${i}` })) });
+      await transaction.send({
+        topic: input,
+        messages: Array.from({ length: 10 }, (_, i) => ({ partition: 2, value: `2.${round}.${i}` })),
+      });
       await transaction.commit();
     }
     await producer.disconnect();
@@ -152,7 +183,11 @@ describe('readiness names a stuck partition of a real consumer group', () => {
     ]);
     expect(stuck.body.error.partitions.stuck[0].stuckForSeconds).toBeGreaterThanOrEqual(STUCK_AFTER_SECONDS);
     expect(tookSeconds).toBeLessThan(STUCK_AFTER_SECONDS + 5);
-    expect(stuck.body.error.partitions.message).toMatch(new RegExp(`^1 partition\\(s\\) stuck with input waiting for ${STUCK_AFTER_SECONDS} s or more: ${group} ${input}\\[1\\] at 0 of 50 for \\d+ s$`));
+    expect(stuck.body.error.partitions.message).toMatch(
+      new RegExp(
+        `^1 partition\\(s\\) stuck with input waiting for ${STUCK_AFTER_SECONDS} s or more: ${group} ${input}\\[1\\] at 0 of 50 for \\d+ s$`,
+      ),
+    );
     expect(stuck.body.info['kafka-consumers'].status).toBe('up');
     expect(await stuckGauge()).toBe(1);
 
@@ -171,7 +206,12 @@ describe('readiness names a stuck partition of a real consumer group', () => {
     await stopProcessor();
     await startProcessor();
     // A new member starts counting afresh: 200 at once, and nothing waiting once it has caught up.
-    const recovered = await eventually('caught up', ready, (r) => r.status === 200 && r.body.info.partitions.groups[group]?.pending === 0, 30000);
+    const recovered = await eventually(
+      'caught up',
+      ready,
+      (r) => r.status === 200 && r.body.info.partitions.groups[group]?.pending === 0,
+      30000,
+    );
     expect(recovered.body.info.partitions.groups[group]).toEqual({ partitions: 3, pending: 0, stuck: 0 });
     expect(await stuckGauge()).toBe(0);
     expect((await admin.describeLag(group, input))[1]).toMatchObject({ committedOffset: 50, highWatermark: 50 });

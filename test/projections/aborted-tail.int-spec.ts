@@ -37,7 +37,10 @@ describe('projector on a log that ends in aborted transactions', () => {
     await producer.connect();
     for (const partition of [0, 1]) {
       const transaction = await producer.transaction();
-      await transaction.send({ topic: topics.events, messages: [1, 2, 3].map((i) => ({ partition, key: `k${i}`, value: '{"never":"committed"}' })) });
+      await transaction.send({
+        topic: topics.events,
+        messages: [1, 2, 3].map((i) => ({ partition, key: `k${i}`, value: '{"never":"committed"}' })),
+      });
       await transaction.abort();
     }
     await producer.disconnect();

@@ -31,11 +31,19 @@ describe('poison events are parked, the projection goes on, operators replay the
     const key = t.tenantId;
     await publishRecords(kafka, `parking-1-${topics.events}`, [
       recordFor(topics.events, key, t.tenantCreated()),
-      recordFor(topics.events, key, t.event('UserRegistered', 'user', userA, { userId: userA, email: 'ann@example.com', passwordHash: BCRYPT, role: 'owner' })),
+      recordFor(
+        topics.events,
+        key,
+        t.event('UserRegistered', 'user', userA, { userId: userA, email: 'ann@example.com', passwordHash: BCRYPT, role: 'owner' }),
+      ),
       recordFor(topics.events, key, '{"this is": not json'),
       recordFor(topics.events, key, JSON.stringify({ ...t.tenantCreated(), type: 'TenantTeleported' })),
       // the same address as Ann's, in other letters: refused by users_tenant_email_key (23505)
-      recordFor(topics.events, key, t.event('UserRegistered', 'user', userB, { userId: userB, email: 'ANN@example.com', passwordHash: BCRYPT, role: 'user' })),
+      recordFor(
+        topics.events,
+        key,
+        t.event('UserRegistered', 'user', userB, { userId: userB, email: 'ANN@example.com', passwordHash: BCRYPT, role: 'user' }),
+      ),
       recordFor(topics.events, key, t.monitorCreated('home')),
       recordFor(topics.events, key, t.event('UserRoleChanged', 'user', userA, { userId: userA, role: 'admin', previousRole: 'owner' })),
       recordFor(topics.checkEvents, key, t.check('home', 'check-1', 10)),
@@ -116,14 +124,27 @@ describe('poison events are parked, the projection goes on, operators replay the
 
   it('reports an old event as superseded when newer ones already moved its row on', async () => {
     const renamed = t.event('TenantRenamed', 'tenant', t.tenantId, { name: 'Renamed once', previousName: 'parking' }, { version: 2 });
-    const renamedAgain = t.event('TenantRenamed', 'tenant', t.tenantId, { name: 'Renamed twice', previousName: 'Renamed once' }, { version: 3 });
+    const renamedAgain = t.event(
+      'TenantRenamed',
+      'tenant',
+      t.tenantId,
+      { name: 'Renamed twice', previousName: 'Renamed once' },
+      { version: 3 },
+    );
     await publishRecords(kafka, `parking-3-${topics.events}`, [recordFor(topics.events, t.tenantId, renamedAgain)]);
     await waitUntilCaughtUp(lag);
     const client = await pool.connect();
     try {
       await new ParkedEventsRepository().park(client, READ_MODELS_PROJECTION, [
         {
-          record: { topic: topics.events, partition: 0, offset: 999_999n, key: null, value: Buffer.from(JSON.stringify(renamed)), headers: {} },
+          record: {
+            topic: topics.events,
+            partition: 0,
+            offset: 999_999n,
+            key: null,
+            value: Buffer.from(JSON.stringify(renamed)),
+            headers: {},
+          },
           reason: 'parked by hand for this test',
           errorCode: 'TEST',
           eventType: 'TenantRenamed',

@@ -74,7 +74,17 @@ describe('projector crash safety', () => {
     const began = Date.now();
     const phases: Record<string, number> = {};
     const phase = (name: string) => (phases[name] = Math.round((Date.now() - began) / 100) / 10);
-    const records = [...generateWorkload({ tenants: 10, monitorsPerTenant: 4, checksPerMonitor: 480, end: new Date(), downRate: 0.05, seed: 99, namespace: 'crashit' })];
+    const records = [
+      ...generateWorkload({
+        tenants: 10,
+        monitorsPerTenant: 4,
+        checksPerMonitor: 480,
+        end: new Date(),
+        downRate: 0.05,
+        seed: 99,
+        namespace: 'crashit',
+      }),
+    ];
     const checks = records.filter((r) => r.role === 'checkEvents').length;
     expect(records.length).toBeGreaterThanOrEqual(20000);
     await publishWorkload(kafka, topics, records, { transactionalId: `crash-${topics.events}`, perTransaction: 250 });
@@ -93,7 +103,13 @@ describe('projector crash safety', () => {
       // The batch's own transaction died with the process: its partition's checkpoint is still
       // where the batch started, so the kill came after its rows were written and before COMMIT.
       const checkpoint = await checkpointOf(pool, topic, Number(partition));
-      kills.push({ exitAfter, batch: `${topic}[${partition}] ${from}..${to}`, records: Number(records), midBatch: checkpoint === BigInt(from), progress: await appliedEvents(pool) });
+      kills.push({
+        exitAfter,
+        batch: `${topic}[${partition}] ${from}..${to}`,
+        records: Number(records),
+        midBatch: checkpoint === BigInt(from),
+        progress: await appliedEvents(pool),
+      });
     }
     expect(kills.map((k) => k.midBatch)).toEqual([true, true, true]);
     expect(kills.every((k) => k.records > 0)).toBe(true);
@@ -106,14 +122,24 @@ describe('projector crash safety', () => {
     expect(metrics).toMatch(/vinsight_events_projected_total\{[^}]*projection="read-models"[^}]*type="CheckRecorded"[^}]*\} \d+/);
     expect(metrics).toMatch(/vinsight_batch_duration_seconds_count\{[^}]*component="projector"/);
     const ready = await fetch(`http://127.0.0.1:${lastPort}/health/ready`);
-    expect({ status: ready.status, body: await ready.json() }).toMatchObject({ status: 200, body: { info: { projection: { status: 'up' } } } });
+    expect({ status: ready.status, body: await ready.json() }).toMatchObject({
+      status: 200,
+      body: { info: { projection: { status: 'up' } } },
+    });
     child.kill('SIGTERM');
     const exitCode = await new Promise((resolve) => child!.once('exit', (code) => resolve(code)));
     expect(exitCode).toBe(0);
 
     phase('caught up');
     const counted = await checkCounts(pool);
-    expect(counted).toEqual({ checks, distinct_ids: checks, hourly: checks, daily: checks, histograms: counted.with_time, with_time: counted.with_time });
+    expect(counted).toEqual({
+      checks,
+      distinct_ids: checks,
+      hourly: checks,
+      daily: checks,
+      histograms: counted.with_time,
+      with_time: counted.with_time,
+    });
 
     const { live: afterCrashes, fromScratch, rebuildOutput, status } = await rebuildFromScratch(pool, environment());
     expect(rebuildOutput).toMatch(/rebuilt \d+ events .* and switched/);

@@ -73,7 +73,9 @@ describe('ProjectorModule in a Nest application', () => {
   });
 
   it('starts its consumer on bootstrap, reports started, projects, and commits what it fetched when closed', async () => {
-    const first = [...generateWorkload({ tenants: 4, monitorsPerTenant: 2, checksPerMonitor: 400, end: END, seed: 3, namespace: 'moduleit' })];
+    const first = [
+      ...generateWorkload({ tenants: 4, monitorsPerTenant: 2, checksPerMonitor: 400, end: END, seed: 3, namespace: 'moduleit' }),
+    ];
     await publishWorkload(kafka, topics, first, { transactionalId: `module-1-${topics.events}`, perTransaction: 300 });
 
     const lifecycle = new RecordingLifecycle();

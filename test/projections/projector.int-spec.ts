@@ -1,10 +1,26 @@
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import type { TopicNames } from '@vinsight/kafka';
-import { BatchRunner, CheckPartitions, decodeRecord, ProjectionEngine, ProjectionLagService, ProjectionTarget, READ_MODELS, SourceRecord } from '@vinsight/projections';
+import {
+  BatchRunner,
+  CheckPartitions,
+  decodeRecord,
+  ProjectionEngine,
+  ProjectionLagService,
+  ProjectionTarget,
+  READ_MODELS,
+  SourceRecord,
+} from '@vinsight/projections';
 import { generateWorkload, messageOf, publishWorkload, WorkloadRecord } from '../../scripts/bench-projector.workload';
 import { expectedReadModels } from './support/expected-read-models';
-import { createTestTopics, deleteTestTopics, InProcessProjector, quietLogger, testKafka, waitUntilCaughtUp } from './support/projector-harness';
+import {
+  createTestTopics,
+  deleteTestTopics,
+  InProcessProjector,
+  quietLogger,
+  testKafka,
+  waitUntilCaughtUp,
+} from './support/projector-harness';
 import { createScratchDatabase, ScratchDatabase, tableChecksums } from './support/scratch-database';
 
 const END = new Date('2026-01-15T12:00:00.000Z');
@@ -24,7 +40,17 @@ describe('projector on Kafka and Postgres', () => {
     kafka = testKafka();
     topics = await createTestTopics(kafka, 'projector', 3);
     lag = new ProjectionLagService(kafka, pool, [topics.events, topics.checkEvents]);
-    records = [...generateWorkload({ tenants: 6, monitorsPerTenant: 3, checksPerMonitor: 60, end: END, downRate: 0.15, seed: 7, namespace: 'projit' })];
+    records = [
+      ...generateWorkload({
+        tenants: 6,
+        monitorsPerTenant: 3,
+        checksPerMonitor: 60,
+        end: END,
+        downRate: 0.15,
+        seed: 7,
+        namespace: 'projit',
+      }),
+    ];
     await publishWorkload(kafka, topics, records, { transactionalId: `test-${topics.events}`, perTransaction: 100 });
     const projector = new InProcessProjector(kafka, pool, topics, clock);
     await projector.start();
@@ -51,7 +77,9 @@ describe('projector on Kafka and Postgres', () => {
     expect(await counts('SELECT count(*) AS n FROM monitor_checks')).toBe(expected.checks);
     expect(await counts('SELECT count(*) AS n FROM audit_events')).toBe(expected.auditEvents);
     expect(await counts('SELECT count(*) AS n FROM projector.parked_events')).toBe(0);
-    expect(await counts("SELECT count(*) AS n FROM audit_events WHERE issued_by IS NOT NULL AND issued_by LIKE 'service-%'")).toBeGreaterThan(0);
+    expect(
+      await counts("SELECT count(*) AS n FROM audit_events WHERE issued_by IS NOT NULL AND issued_by LIKE 'service-%'"),
+    ).toBeGreaterThan(0);
     expect(await counts('SELECT count(*) AS n FROM audit_events WHERE issued_by IS NULL')).toBeGreaterThan(0);
   });
 
@@ -79,11 +107,16 @@ describe('projector on Kafka and Postgres', () => {
 
   it('derives incidents from status changes', async () => {
     const expected = expectedReadModels(records);
-    const { rows } = await pool.query('SELECT tenant_id, monitor_id, started_at, resolved_at, first_error FROM incidents ORDER BY started_at');
+    const { rows } = await pool.query(
+      'SELECT tenant_id, monitor_id, started_at, resolved_at, first_error FROM incidents ORDER BY started_at',
+    );
     const actual = new Map<string, { startedAt: string; resolvedAt: string | null }[]>();
     for (const row of rows) {
       const key = `${row.tenant_id}|${row.monitor_id}`;
-      actual.set(key, [...(actual.get(key) ?? []), { startedAt: row.started_at.toISOString(), resolvedAt: row.resolved_at?.toISOString() ?? null }]);
+      actual.set(key, [
+        ...(actual.get(key) ?? []),
+        { startedAt: row.started_at.toISOString(), resolvedAt: row.resolved_at?.toISOString() ?? null },
+      ]);
       expect(['HTTP 503', 'connect ETIMEDOUT']).toContain(row.first_error);
     }
     const nonEmpty = new Map([...expected.incidents].filter(([, list]) => list.length > 0));
@@ -196,9 +229,17 @@ describe('projector on Kafka and Postgres', () => {
           )
         ).rows[0];
       const before = await totals();
-      const again = { ...delivered, tenantId: delivered.tenantId.toUpperCase(), payload: { ...p, checkId: p.checkId.toUpperCase(), monitorId: p.monitorId.toUpperCase() } };
+      const again = {
+        ...delivered,
+        tenantId: delivered.tenantId.toUpperCase(),
+        payload: { ...p, checkId: p.checkId.toUpperCase(), monitorId: p.monitorId.toUpperCase() },
+      };
       const newCheckId = '6f1c2b9e-3d4a-4e5f-8a7b-9c0d1e2f3a4b';
-      const fresh = { ...delivered, eventId: '0b1c2d3e-4f5a-4b6c-8d7e-8f9a0b1c2d3e', payload: { ...p, checkId: newCheckId, checkedAt: new Date(Date.parse(p.checkedAt) + 1).toISOString() } };
+      const fresh = {
+        ...delivered,
+        eventId: '0b1c2d3e-4f5a-4b6c-8d7e-8f9a0b1c2d3e',
+        payload: { ...p, checkId: newCheckId, checkedAt: new Date(Date.parse(p.checkedAt) + 1).toISOString() },
+      };
       const recordOf = (value: object, offset: number): SourceRecord => ({
         topic: topics.checkEvents,
         partition: 0,
@@ -210,7 +251,10 @@ describe('projector on Kafka and Postgres', () => {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const outcome = await new ProjectionEngine(READ_MODELS).apply(client, [recordOf(delivered, 0), recordOf(fresh, 1), recordOf(again, 2)].map(decodeRecord));
+        const outcome = await new ProjectionEngine(READ_MODELS).apply(
+          client,
+          [recordOf(delivered, 0), recordOf(fresh, 1), recordOf(again, 2)].map(decodeRecord),
+        );
         await client.query('COMMIT');
         expect({ rejected: outcome.rejected, inserted: outcome.changed.get('CheckRecorded') }).toEqual({ rejected: [], inserted: 1 });
       } finally {

@@ -37,7 +37,11 @@ describe('the projector notifies readers of what its transactions committed', ()
     const keyId = keys.id('key');
     await publishRecords(kafka, `notify-${topics.events}`, [
       recordFor(topics.events, keys.tenantId, keys.tenantCreated()),
-      recordFor(topics.events, keys.tenantId, keys.event('ApiKeyIssued', 'api-key', keyId, { apiKeyId: keyId, name: 'k', tokenSha256: SHA })),
+      recordFor(
+        topics.events,
+        keys.tenantId,
+        keys.event('ApiKeyIssued', 'api-key', keyId, { apiKeyId: keyId, name: 'k', tokenSha256: SHA }),
+      ),
       recordFor(topics.events, keys.tenantId, keys.event('ApiKeyRevoked', 'api-key', keyId, { apiKeyId: keyId })),
       recordFor(topics.events, monitorsOnly.tenantId, monitorsOnly.tenantCreated()),
     ]);
@@ -90,7 +94,11 @@ describe('the projector notifies readers of what its transactions committed', ()
     heard.length = 0;
     await publishRecords(kafka, `notify-3-${topics.events}`, [
       recordFor(topics.events, fresh.tenantId, fresh.tenantCreated()),
-      recordFor(topics.events, fresh.tenantId, fresh.event('ApiKeyIssued', 'api-key', keyId, { apiKeyId: keyId, name: 'k', tokenSha256: 'b'.repeat(64) })),
+      recordFor(
+        topics.events,
+        fresh.tenantId,
+        fresh.event('ApiKeyIssued', 'api-key', keyId, { apiKeyId: keyId, name: 'k', tokenSha256: 'b'.repeat(64) }),
+      ),
       recordFor(topics.events, fresh.tenantId, fresh.event('ApiKeyRevoked', 'api-key', keyId, { apiKeyId: keyId })),
     ]);
     const projector = new InProcessProjector(kafka, pool, topics, clock);

@@ -4,7 +4,14 @@ import type { TopicNames } from '@vinsight/kafka';
 import { ProjectionLagService, ProjectionRebuild, RebuildProgress } from '@vinsight/projections';
 import { generateWorkload, publishWorkload, WorkloadRecord } from '../../scripts/bench-projector.workload';
 import { expectedReadModels, tenantIdsOf } from './support/expected-read-models';
-import { createTestTopics, deleteTestTopics, InProcessProjector, quietLogger, testKafka, waitUntilCaughtUp } from './support/projector-harness';
+import {
+  createTestTopics,
+  deleteTestTopics,
+  InProcessProjector,
+  quietLogger,
+  testKafka,
+  waitUntilCaughtUp,
+} from './support/projector-harness';
 import { createScratchDatabase, ScratchDatabase, tableChecksums } from './support/scratch-database';
 
 const END = new Date('2026-02-01T12:00:00.000Z');
@@ -119,7 +126,17 @@ describe('projections rebuild', () => {
     kafka = testKafka();
     topics = await createTestTopics(kafka, 'rebuild', 3);
     lag = new ProjectionLagService(kafka, pool, [topics.events, topics.checkEvents]);
-    records = [...generateWorkload({ tenants: 8, monitorsPerTenant: 3, checksPerMonitor: 120, end: END, downRate: 0.1, seed: 11, namespace: 'rebuildit' })];
+    records = [
+      ...generateWorkload({
+        tenants: 8,
+        monitorsPerTenant: 3,
+        checksPerMonitor: 120,
+        end: END,
+        downRate: 0.1,
+        seed: 11,
+        namespace: 'rebuildit',
+      }),
+    ];
     await publishWorkload(kafka, topics, records, { transactionalId: `rebuild-1-${topics.events}`, perTransaction: 500 });
     projector = new InProcessProjector(kafka, pool, topics, clock);
     await projector.start();
@@ -164,7 +181,17 @@ describe('projections rebuild', () => {
   });
 
   it('switches while new events keep arriving, and the live projector carries on from the rebuilt checkpoints', async () => {
-    const more = [...generateWorkload({ tenants: 8, monitorsPerTenant: 3, checksPerMonitor: 200, end: new Date(END.getTime() + 86_400_000), downRate: 0.1, seed: 12, namespace: 'rebuildit2' })];
+    const more = [
+      ...generateWorkload({
+        tenants: 8,
+        monitorsPerTenant: 3,
+        checksPerMonitor: 200,
+        end: new Date(END.getTime() + 86_400_000),
+        downRate: 0.1,
+        seed: 12,
+        namespace: 'rebuildit2',
+      }),
+    ];
     const publishing = publishWorkload(kafka, topics, more, { transactionalId: `rebuild-2-${topics.events}`, perTransaction: 200 });
     const reader = new ReaderLoop(apiPool, tenantIdsOf(records));
     reader.start();

@@ -40,7 +40,12 @@ describe('retention', () => {
           [tenant, monitorOf(tenant), randomUUID(), new Date(NOW - age * DAY)],
         );
       }
-      for (const [table, age] of [['monitor_check_rollups_hourly', 10], ['monitor_check_rollups_hourly', 401], ['monitor_check_rollups_daily', 10], ['monitor_check_rollups_daily', 401]] as const) {
+      for (const [table, age] of [
+        ['monitor_check_rollups_hourly', 10],
+        ['monitor_check_rollups_hourly', 401],
+        ['monitor_check_rollups_daily', 10],
+        ['monitor_check_rollups_daily', 401],
+      ] as const) {
         const unit = table.endsWith('hourly') ? 'hour' : 'day';
         await pool.query(
           `INSERT INTO ${table} (tenant_id, monitor_id, bucket_start, total_checks, up_checks) VALUES ($1, $2, date_trunc('${unit}', $3::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', 1, 1)`,
@@ -64,7 +69,10 @@ describe('retention', () => {
   it('drops whole partitions past 400 days, trims each plan to its retention, keeps rollups 400 days', async () => {
     const report = await new RetentionService(pool, clock, 2).run();
     expect(report.ran).toBe(true);
-    expect(report.droppedPartitions.sort()).toEqual([`monitor_checks_p${dayOf(450).replace(/-/g, '')}`, `monitor_checks_p${dayOf(402).replace(/-/g, '')}`]);
+    expect(report.droppedPartitions.sort()).toEqual([
+      `monitor_checks_p${dayOf(450).replace(/-/g, '')}`,
+      `monitor_checks_p${dayOf(402).replace(/-/g, '')}`,
+    ]);
     expect(report.deletedChecks).toEqual({ free: 5, pro: 3, enterprise: 0 });
     expect(report.deletedHourlyRollups).toBe(4);
     expect(report.deletedDailyRollups).toBe(4);
@@ -83,7 +91,12 @@ describe('retention', () => {
 
   it('does nothing more when run again, and leaves the remaining partitions in place', async () => {
     const again = await new RetentionService(pool, clock).run();
-    expect(again).toMatchObject({ ran: true, droppedPartitions: [], deletedChecks: { free: 0, pro: 0, enterprise: 0 }, deletedHourlyRollups: 0 });
+    expect(again).toMatchObject({
+      ran: true,
+      droppedPartitions: [],
+      deletedChecks: { free: 0, pro: 0, enterprise: 0 },
+      deletedHourlyRollups: 0,
+    });
     const { rows } = await pool.query<{ relname: string }>(
       `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'monitor_checks'::regclass AND c.relname LIKE 'monitor_checks_p%'`,
     );

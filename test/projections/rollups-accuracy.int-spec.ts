@@ -79,11 +79,22 @@ describe('uptime, downtime and p95 from the rollups on known data', () => {
     checks.forEach((check, i) => {
       const checkId = t.id(`check-${i}`);
       const checkedAt = new Date(check.at).toISOString();
-      const extra = { checkId, status: check.status, responseTimeMs: check.responseTimeMs, statusCode: check.status === 'error' ? undefined : check.status === 'up' ? 200 : 503 };
+      const extra = {
+        checkId,
+        status: check.status,
+        responseTimeMs: check.responseTimeMs,
+        statusCode: check.status === 'error' ? undefined : check.status === 'up' ? 200 : 503,
+      };
       records.push(recordFor(topics.checkEvents, key, t.check('api', `check-${i}`, 0, { ...extra, checkedAt })));
       const to = check.status === 'up' ? 'up' : 'down';
       if (to !== status) {
-        records.push(recordFor(topics.events, key, t.event('MonitorStatusChanged', 'monitor', monitorId, { monitorId, from: status, to, checkId, checkedAt })));
+        records.push(
+          recordFor(
+            topics.events,
+            key,
+            t.event('MonitorStatusChanged', 'monitor', monitorId, { monitorId, from: status, to, checkId, checkedAt }),
+          ),
+        );
         if (to === 'down') incidents.push({ startedAt: check.at, resolvedAt: Number.NaN });
         else if (status === 'down') incidents[incidents.length - 1].resolvedAt = check.at;
         status = to;
@@ -134,8 +145,14 @@ describe('uptime, downtime and p95 from the rollups on known data', () => {
        FROM incidents WHERE monitor_id = $1 AND started_at < $3 AND coalesce(resolved_at, $3) > $2`,
       [monitorId, new Date(from), new Date(NOW)],
     );
-    const expectedSeconds = incidents.reduce((sum, i) => sum + Math.max(0, Math.min(i.resolvedAt, NOW) - Math.max(i.startedAt, from)) / 1000, 0);
-    expect(downtime.rows[0]).toEqual({ seconds: expectedSeconds, count: incidents.filter((i) => i.startedAt < NOW && i.resolvedAt > from).length });
+    const expectedSeconds = incidents.reduce(
+      (sum, i) => sum + Math.max(0, Math.min(i.resolvedAt, NOW) - Math.max(i.startedAt, from)) / 1000,
+      0,
+    );
+    expect(downtime.rows[0]).toEqual({
+      seconds: expectedSeconds,
+      count: incidents.filter((i) => i.startedAt < NOW && i.resolvedAt > from).length,
+    });
     expect(expectedSeconds).toBeGreaterThan(0);
   });
 

@@ -43,11 +43,17 @@ describe('read API authentication', () => {
       expect(missing.body).toMatchObject({ type: 'urn:vinsight:problem:unauthenticated', status: 401, title: 'Unauthorized' });
       await request(api.server).get('/v1/tenant').set('authorization', 'Basic dXNlcjpwYXNz').expect(401);
       await request(api.server).get('/v1/tenant').set('authorization', 'Bearer').expect(401);
-      await request(api.server).get('/v1/tenant').set(bearer('x'.repeat(10000))).expect(401);
+      await request(api.server)
+        .get('/v1/tenant')
+        .set(bearer('x'.repeat(10000)))
+        .expect(401);
     });
 
     it('refuses an unknown token', async () => {
-      await request(api.server).get('/v1/tenant').set(bearer(`vk_${randomUUID()}`)).expect(401);
+      await request(api.server)
+        .get('/v1/tenant')
+        .set(bearer(`vk_${randomUUID()}`))
+        .expect(401);
     });
 
     it('accepts a key before its expiry and refuses it after (401)', async () => {
@@ -119,11 +125,19 @@ describe('read API authentication', () => {
     });
 
     const hs256 = (claims: Record<string, unknown>, secret = HS256_SECRET, expiresIn: string | number = '5m') =>
-      new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('dashboard').setIssuedAt().setExpirationTime(expiresIn).sign(new TextEncoder().encode(secret));
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('dashboard')
+        .setIssuedAt()
+        .setExpirationTime(expiresIn)
+        .sign(new TextEncoder().encode(secret));
 
     it('accepts an HS256 token naming its tenant in tenant_id', async () => {
       const seed = await tenant();
-      const response = await request(api.server).get('/v1/tenant').set(bearer(await hs256({ tenant_id: seed.tenantId }))).expect(200);
+      const response = await request(api.server)
+        .get('/v1/tenant')
+        .set(bearer(await hs256({ tenant_id: seed.tenantId })))
+        .expect(200);
       expect(response.body.id).toBe(seed.tenantId);
     });
 
@@ -131,27 +145,54 @@ describe('read API authentication', () => {
       const seed = await tenant();
       const sign = (key: Parameters<SignJWT['sign']>[0]) =>
         new SignJWT({ tenant_id: seed.tenantId }).setProtectedHeader({ alg: 'RS256', kid: 'key-1' }).setExpirationTime('5m').sign(key);
-      const response = await request(api.server).get('/v1/tenant').set(bearer(await sign(rsa.privateKey))).expect(200);
+      const response = await request(api.server)
+        .get('/v1/tenant')
+        .set(bearer(await sign(rsa.privateKey)))
+        .expect(200);
       expect(response.body.id).toBe(seed.tenantId);
-      await request(api.server).get('/v1/tenant').set(bearer(await sign(otherRsa.privateKey))).expect(401);
+      await request(api.server)
+        .get('/v1/tenant')
+        .set(bearer(await sign(otherRsa.privateKey)))
+        .expect(401);
     });
 
     it('refuses bad signatures, expired tokens, missing or malformed tenant claims and alg none', async () => {
       const seed = await tenant();
-      await request(api.server).get('/v1/tenant').set(bearer(await hs256({ tenant_id: seed.tenantId }, 'another-secret-of-at-least-32-bytes!'))).expect(401);
-      await request(api.server).get('/v1/tenant').set(bearer(await hs256({ tenant_id: seed.tenantId }, HS256_SECRET, Math.floor(Date.now() / 1000) - 60))).expect(401);
-      await request(api.server).get('/v1/tenant').set(bearer(await hs256({}))).expect(401);
-      await request(api.server).get('/v1/tenant').set(bearer(await hs256({ tenant_id: 'acme' }))).expect(401);
+      await request(api.server)
+        .get('/v1/tenant')
+        .set(bearer(await hs256({ tenant_id: seed.tenantId }, 'another-secret-of-at-least-32-bytes!')))
+        .expect(401);
+      await request(api.server)
+        .get('/v1/tenant')
+        .set(bearer(await hs256({ tenant_id: seed.tenantId }, HS256_SECRET, Math.floor(Date.now() / 1000) - 60)))
+        .expect(401);
+      await request(api.server)
+        .get('/v1/tenant')
+        .set(bearer(await hs256({})))
+        .expect(401);
+      await request(api.server)
+        .get('/v1/tenant')
+        .set(bearer(await hs256({ tenant_id: 'acme' })))
+        .expect(401);
       const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ tenant_id: seed.tenantId })).toString('base64url')}.x`;
       await request(api.server).get('/v1/tenant').set(bearer(none)).expect(401);
     });
 
     it('applies the tenant states to JWTs too: 403 deactivated, 401 deleted or unknown', async () => {
       const inactive = await tenant({ isActive: false });
-      await request(api.server).get('/v1/tenant').set(bearer(await hs256({ tenant_id: inactive.tenantId }))).expect(403);
+      await request(api.server)
+        .get('/v1/tenant')
+        .set(bearer(await hs256({ tenant_id: inactive.tenantId })))
+        .expect(403);
       const deleted = await tenant({ deleted: true });
-      await request(api.server).get('/v1/tenant').set(bearer(await hs256({ tenant_id: deleted.tenantId }))).expect(401);
-      await request(api.server).get('/v1/tenant').set(bearer(await hs256({ tenant_id: randomUUID() }))).expect(401);
+      await request(api.server)
+        .get('/v1/tenant')
+        .set(bearer(await hs256({ tenant_id: deleted.tenantId })))
+        .expect(401);
+      await request(api.server)
+        .get('/v1/tenant')
+        .set(bearer(await hs256({ tenant_id: randomUUID() })))
+        .expect(401);
     });
 
     it('still accepts API keys', async () => {

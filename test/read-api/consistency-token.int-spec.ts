@@ -35,14 +35,18 @@ describe('X-Consistency-Token (read-your-writes)', () => {
         [topic, partition, nextOffset],
       );
       if (!silently) {
-        await client.query('SELECT pg_notify($1, $2)', [READ_MODEL_CHANNELS.checkpoint, checkpointPayload({ topic, partition, nextOffset: BigInt(nextOffset) })]);
+        await client.query('SELECT pg_notify($1, $2)', [
+          READ_MODEL_CHANNELS.checkpoint,
+          checkpointPayload({ topic, partition, nextOffset: BigInt(nextOffset) }),
+        ]);
       }
       await client.query('COMMIT');
     } finally {
       client.release();
     }
   };
-  const read = (token: string, app = api) => request(app.server).get('/v1/summary').set(bearer(seed.token)).set('x-consistency-token', token);
+  const read = (token: string, app = api) =>
+    request(app.server).get('/v1/summary').set(bearer(seed.token)).set('x-consistency-token', token);
 
   beforeAll(async () => {
     pool = projectorPool();
@@ -101,7 +105,7 @@ describe('X-Consistency-Token (read-your-writes)', () => {
     const startWith = (settings: { notifications: boolean; consistencyPollMs: number }) =>
       startReadApi({ env: { CONSISTENCY_WAIT_MS: '5000', KAFKA_TOPIC_PREFIX: api.config.kafka.topicPrefix }, settings });
 
-    it('is woken by the projector\'s notification, not by a poll', async () => {
+    it("is woken by the projector's notification, not by a poll", async () => {
       const pushed = await startWith({ notifications: true, consistencyPollMs: 60000 });
       try {
         await listening(pushed);
@@ -136,7 +140,9 @@ describe('X-Consistency-Token (read-your-writes)', () => {
         await setCheckpoint(topics.events, 10, 50);
         const pending = read(encodeConsistencyToken({ partition: 10, eventsOffset: '50' }), pushed);
         await new Promise((resolve) => setTimeout(resolve, 200));
-        await superuser.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [`vinsight-read-api-listener-${process.pid}`]);
+        await superuser.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
+          `vinsight-read-api-listener-${process.pid}`,
+        ]);
         await listening(pushed, false);
         // Not notified: only the fallback poll can see it.
         await setCheckpoint(topics.events, 10, 51, true);

@@ -115,7 +115,9 @@ describe('read API endpoints (openapi.yaml)', () => {
       expect(new Set(fields)).toEqual(new Set(['limit', 'role', 'active', 'cursor', 'extra']));
       await get('/v1/users?limit=501').expect(400);
       await get('/v1/users?limit=500').expect(200);
-      await get('/v1/users?cursor=' + Buffer.from('["monitors","2026-01-01T00:00:00.000Z","' + randomUUID() + '"]').toString('base64url')).expect(400);
+      await get(
+        '/v1/users?cursor=' + Buffer.from('["monitors","2026-01-01T00:00:00.000Z","' + randomUUID() + '"]').toString('base64url'),
+      ).expect(400);
     });
   });
 
@@ -155,7 +157,9 @@ describe('read API endpoints (openapi.yaml)', () => {
     it('filters by status, active and name search (wildcards match themselves)', async () => {
       for (const status of ['up', 'down', 'unknown']) {
         const response = await get(`/v1/monitors?status=${status}`).expect(200);
-        expect(response.body.data.map((m: { id: string }) => m.id)).toEqual(seed.monitors.filter((m) => m.status === status).map((m) => m.id));
+        expect(response.body.data.map((m: { id: string }) => m.id)).toEqual(
+          seed.monitors.filter((m) => m.status === status).map((m) => m.id),
+        );
       }
       const paused = await get('/v1/monitors?active=false').expect(200);
       expect(paused.body.data.map((m: { id: string }) => m.id)).toEqual(seed.monitors.filter((m) => !m.isActive).map((m) => m.id));
@@ -220,7 +224,12 @@ describe('read API endpoints (openapi.yaml)', () => {
       const window = await get(`/v1/monitors/${monitor().id}/checks?from=${from}&to=${to}`).expect(200);
       expect(window.body.data).toHaveLength(4);
       const down = await get(`/v1/monitors/${monitor().id}/checks?status=down`).expect(200);
-      expect(down.body.data.map((c: { id: string }) => c.id).sort()).toEqual(seed.checks.filter((c) => c.status === 'down').map((c) => c.id).sort());
+      expect(down.body.data.map((c: { id: string }) => c.id).sort()).toEqual(
+        seed.checks
+          .filter((c) => c.status === 'down')
+          .map((c) => c.id)
+          .sort(),
+      );
       const first = await get(`/v1/monitors/${monitor().id}/checks?limit=3`).expect(200);
       const second = await get(`/v1/monitors/${monitor().id}/checks?limit=3&cursor=${first.body.nextCursor}`).expect(200);
       const third = await get(`/v1/monitors/${monitor().id}/checks?limit=3&cursor=${second.body.nextCursor}`).expect(200);
@@ -313,7 +322,9 @@ describe('read API endpoints (openapi.yaml)', () => {
       expect(days.body.granularity).toBe('day');
       expect(days.body.data.length).toBeGreaterThanOrEqual(34);
       expect(days.body.data[1].totalChecks).toBe(240);
-      const explicit = await get(`/v1/monitors/${monitorId}/stats?from=${daysAgo(3).toISOString()}&granularity=day&to=${NOW.toISOString()}`).expect(200);
+      const explicit = await get(
+        `/v1/monitors/${monitorId}/stats?from=${daysAgo(3).toISOString()}&granularity=day&to=${NOW.toISOString()}`,
+      ).expect(200);
       expect(explicit.body.granularity).toBe('day');
       const minutes = await get(`/v1/monitors/${seed.monitors[0].id}/stats`).expect(200);
       expect(minutes.body.granularity).toBe('minute');
@@ -346,7 +357,9 @@ describe('read API endpoints (openapi.yaml)', () => {
     it("lists a monitor's incidents newest first, with open filter", async () => {
       const monitorId = seed.monitors[0].id;
       const response = await get(`/v1/monitors/${monitorId}/incidents`).expect(200);
-      const expected = seed.incidents.filter((i) => i.monitorId === monitorId).sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
+      const expected = seed.incidents
+        .filter((i) => i.monitorId === monitorId)
+        .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
       expect(response.body.data.map((i: { id: string }) => i.id)).toEqual(expected.map((i) => i.id));
       const open = response.body.data[0];
       expect(open).toEqual({
@@ -370,7 +383,9 @@ describe('read API endpoints (openapi.yaml)', () => {
       const all = await get('/v1/incidents?limit=500').expect(200);
       expect(all.body.data.length).toBe(seed.incidents.length);
       const byMonitor = await get(`/v1/incidents?monitorId=${seed.monitors[1].id}`).expect(200);
-      expect(byMonitor.body.data.map((i: { id: string }) => i.id)).toEqual(seed.incidents.filter((i) => i.monitorId === seed.monitors[1].id).map((i) => i.id));
+      expect(byMonitor.body.data.map((i: { id: string }) => i.id)).toEqual(
+        seed.incidents.filter((i) => i.monitorId === seed.monitors[1].id).map((i) => i.id),
+      );
       const recent = await get(`/v1/incidents?from=${hoursAgo(6).toISOString()}&to=${hoursAgo(1).toISOString()}`).expect(200);
       expect(recent.body.data.every((i: { startedAt: string }) => i.startedAt >= hoursAgo(6).toISOString())).toBe(true);
       expect(recent.body.data.length).toBe(seed.incidents.filter((i) => i.startedAt >= hoursAgo(6) && i.startedAt < hoursAgo(1)).length);
@@ -448,9 +463,19 @@ describe('read API endpoints (openapi.yaml)', () => {
       for (const path of ['/not-the-api', '/v1/nothing-here', '/health/nothing']) {
         const response = await request(api.server).get(path).set('x-request-id', 'req-404').expect(404);
         expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-        expect(response.body).toEqual({ type: 'urn:vinsight:problem:not-found', title: 'Not Found', status: 404, detail: `no endpoint GET ${path}`, requestId: 'req-404' });
+        expect(response.body).toEqual({
+          type: 'urn:vinsight:problem:not-found',
+          title: 'Not Found',
+          status: 404,
+          detail: `no endpoint GET ${path}`,
+          requestId: 'req-404',
+        });
       }
-      for (const [method, path] of [['post', '/v1/monitors'], ['delete', `/v1/monitors/${randomUUID()}`], ['put', '/v1/summary']] as const) {
+      for (const [method, path] of [
+        ['post', '/v1/monitors'],
+        ['delete', `/v1/monitors/${randomUUID()}`],
+        ['put', '/v1/summary'],
+      ] as const) {
         const response = await request(api.server)[method](path).expect(405);
         expect(response.headers.allow).toBe('GET, HEAD');
         expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -459,7 +484,11 @@ describe('read API endpoints (openapi.yaml)', () => {
     });
 
     it('sends no CORS headers while CORS_ALLOWED_ORIGINS is unset: a preflight is a 405 problem', async () => {
-      const preflight = await request(api.server).options('/v1/monitors').set('origin', 'https://dash.example.com').set('access-control-request-method', 'GET').expect(405);
+      const preflight = await request(api.server)
+        .options('/v1/monitors')
+        .set('origin', 'https://dash.example.com')
+        .set('access-control-request-method', 'GET')
+        .expect(405);
       expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
       const plain = await get('/v1/tenant').set('origin', 'https://dash.example.com').expect(200);
       expect(plain.headers['access-control-allow-origin']).toBeUndefined();
@@ -480,10 +509,18 @@ describe('read API endpoints (openapi.yaml)', () => {
           'access-control-allow-headers': expect.stringContaining('authorization'),
           'access-control-max-age': '600',
         });
-        const answer = await request(cors.server).get('/v1/tenant').set(bearer(seed.token)).set('origin', 'https://dash.example.com').expect(200);
+        const answer = await request(cors.server)
+          .get('/v1/tenant')
+          .set(bearer(seed.token))
+          .set('origin', 'https://dash.example.com')
+          .expect(200);
         expect(answer.headers['access-control-allow-origin']).toBe('https://dash.example.com');
         expect(answer.headers['access-control-expose-headers']).toEqual(expect.stringContaining('ratelimit-reset'));
-        const stranger = await request(cors.server).get('/v1/tenant').set(bearer(seed.token)).set('origin', 'https://evil.example').expect(200);
+        const stranger = await request(cors.server)
+          .get('/v1/tenant')
+          .set(bearer(seed.token))
+          .set('origin', 'https://evil.example')
+          .expect(200);
         expect(stranger.headers['access-control-allow-origin']).toBeUndefined();
       } finally {
         await cors.close();

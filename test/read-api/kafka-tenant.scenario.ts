@@ -66,7 +66,13 @@ export class KafkaTenantScenario {
     return id;
   }
 
-  async check(monitorId: string, status: ScenarioCheck['status'], minutesAgo: number, responseTimeMs: number, errorMessage?: string): Promise<ScenarioCheck> {
+  async check(
+    monitorId: string,
+    status: ScenarioCheck['status'],
+    minutesAgo: number,
+    responseTimeMs: number,
+    errorMessage?: string,
+  ): Promise<ScenarioCheck> {
     const checkedAt = this.minutesAgo(minutesAgo);
     const envelope = recordCheck(this.tenantId, monitorId, status, {
       responseTimeMs,

@@ -27,7 +27,7 @@ describe('read API process', () => {
     await pool?.end();
   });
 
-  it('serves /v1 with the caller\'s request and correlation ids', async () => {
+  it("serves /v1 with the caller's request and correlation ids", async () => {
     const response = await fetch(service.url('/v1/tenant'), {
       headers: { authorization: `Bearer ${seed.token}`, 'x-request-id': `e2e-${seed.tenantId}`, 'x-correlation-id': 'e2e-correlation' },
     });

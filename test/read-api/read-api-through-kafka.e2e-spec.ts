@@ -194,9 +194,15 @@ describe('read API on data produced through Kafka', () => {
       expect(fields(response)).toEqual(['active', 'cursor', 'limit', 'role', 'tenantId']);
     });
 
-    it('returns one user; removed, unknown, malformed and other tenants\' ids are 404', async () => {
+    it("returns one user; removed, unknown, malformed and other tenants' ids are 404", async () => {
       const response = await get(`/v1/users/${users.admin.id}`).expect(200);
-      expect(response.body).toMatchObject({ id: users.admin.id, email: users.admin.email, role: 'admin', isActive: true, lastLoginAt: null });
+      expect(response.body).toMatchObject({
+        id: users.admin.id,
+        email: users.admin.email,
+        role: 'admin',
+        isActive: true,
+        lastLoginAt: null,
+      });
       await get(`/v1/users/${users.admin.id}`).set('if-none-match', response.headers.etag).expect(304);
       for (const id of [users.removed.id, bUser, randomUUID(), 'not-a-uuid']) {
         const missing = await get(`/v1/users/${id}`).expect(404);
@@ -243,9 +249,15 @@ describe('read API on data produced through Kafka', () => {
       expect(fields(response)).toEqual(['active', 'limit', 'q', 'status']);
     });
 
-    it('returns one monitor with an ETag; deleted, unknown, malformed and other tenants\' ids are 404', async () => {
+    it("returns one monitor with an ETag; deleted, unknown, malformed and other tenants' ids are 404", async () => {
       const response = await get(`/v1/monitors/${monitors.checkout}`).expect(200);
-      expect(response.body).toMatchObject({ id: monitors.checkout, name: 'Checkout API', status: 'down', isActive: true, lastResponseTimeMs: 3000 });
+      expect(response.body).toMatchObject({
+        id: monitors.checkout,
+        name: 'Checkout API',
+        status: 'down',
+        isActive: true,
+        lastResponseTimeMs: 3000,
+      });
       await get(`/v1/monitors/${monitors.checkout}`).set('if-none-match', response.headers.etag).expect(304);
       expect((await get(`/v1/monitors/${monitors.paused}`).expect(200)).body).toMatchObject({ isActive: false, status: 'up' });
       for (const id of [monitors.legacy, bMonitor, randomUUID(), 'nope']) await get(`/v1/monitors/${id}`).expect(404);
@@ -274,7 +286,9 @@ describe('read API on data produced through Kafka', () => {
     it('filters by from, to and status and pages with limit and cursor', async () => {
       const expected = a.checksOf(monitors.checkout).sort(byNewest);
       const window = await get(`${path()}?from=${a.minutesAgo(40).toISOString()}&to=${a.minutesAgo(10).toISOString()}`).expect(200);
-      expect(ids(window)).toEqual(expected.filter((c) => c.checkedAt >= a.minutesAgo(40) && c.checkedAt < a.minutesAgo(10)).map((c) => c.id));
+      expect(ids(window)).toEqual(
+        expected.filter((c) => c.checkedAt >= a.minutesAgo(40) && c.checkedAt < a.minutesAgo(10)).map((c) => c.id),
+      );
       expect(ids(await get(`${path()}?status=up`).expect(200))).toEqual(expected.filter((c) => c.status === 'up').map((c) => c.id));
       expect(ids(await get(`${path()}?status=error`).expect(200))).toEqual([]);
       const first = await get(`${path()}?limit=3`).expect(200);
@@ -283,7 +297,7 @@ describe('read API on data produced through Kafka', () => {
       expect(second.body.nextCursor).toBeNull();
     });
 
-    it('refuses bad parameters; 404 for deleted and other tenants\' monitors', async () => {
+    it("refuses bad parameters; 404 for deleted and other tenants' monitors", async () => {
       const response = await get(`${path()}?from=yesterday&to=2026-13-45T00:00:00Z&status=up,down&limit=x`).expect(400);
       expect(fields(response)).toEqual(['from', 'limit', 'status', 'to']);
       await get(`${path()}?from=${a.minutesAgo(1).toISOString()}&to=${a.minutesAgo(2).toISOString()}`).expect(400);
@@ -318,7 +332,7 @@ describe('read API on data produced through Kafka', () => {
       }
     });
 
-    it('refuses unknown windows; 404 for deleted and other tenants\' monitors', async () => {
+    it("refuses unknown windows; 404 for deleted and other tenants' monitors", async () => {
       expect(fields(await get(`/v1/monitors/${monitors.checkout}/uptime?window=1y`).expect(400))).toEqual(['window']);
       await get(`/v1/monitors/${monitors.legacy}/uptime`).expect(404);
       await get(`/v1/monitors/${bMonitor}/uptime`).expect(404);
@@ -327,7 +341,8 @@ describe('read API on data produced through Kafka', () => {
 
   describe('GET /v1/monitors/:id/stats', () => {
     const path = () => `/v1/monitors/${monitors.checkout}/stats`;
-    const total = (response: request.Response) => response.body.data.reduce((sum: number, b: { totalChecks: number }) => sum + b.totalChecks, 0);
+    const total = (response: request.Response) =>
+      response.body.data.reduce((sum: number, b: { totalChecks: number }) => sum + b.totalChecks, 0);
 
     it('buckets by minute by default, by hour and by day on request, and by hour for auto over two days', async () => {
       type Bucket = { bucketStart: string; totalChecks: number };
@@ -356,13 +371,15 @@ describe('read API on data produced through Kafka', () => {
       const days = await get(`${path()}?from=${from}&to=${to}&granularity=day`).expect(200);
       expect(days.body.granularity).toBe('day');
       expect(total(days)).toBe(4);
-      const window = await get(`${path()}?granularity=minute&from=${a.minutesAgo(35).toISOString()}&to=${a.minutesAgo(5).toISOString()}`).expect(200);
+      const window = await get(
+        `${path()}?granularity=minute&from=${a.minutesAgo(35).toISOString()}&to=${a.minutesAgo(5).toISOString()}`,
+      ).expect(200);
       expect(withChecks(window)).toHaveLength(2);
       expectContiguous(window, 60000);
       expect(window.body.data.length).toBeGreaterThanOrEqual(30);
     });
 
-    it('refuses bad parameters; 404 for deleted and other tenants\' monitors', async () => {
+    it("refuses bad parameters; 404 for deleted and other tenants' monitors", async () => {
       expect(fields(await get(`${path()}?granularity=week&from=never`).expect(400))).toEqual(['from', 'granularity']);
       await get(`${path()}?from=${a.now.toISOString()}&to=${a.minutesAgo(60).toISOString()}`).expect(400);
       await get(`${path()}?granularity=minute&from=${a.minutesAgo(30 * 24 * 60).toISOString()}`).expect(400);
@@ -412,7 +429,9 @@ describe('read API on data produced through Kafka', () => {
       expect(second.body.nextCursor).toBeNull();
       const bad = await get('/v1/incidents?monitorId=xyz&open=maybe&from=now&cursor=%24').expect(400);
       expect(fields(bad)).toEqual(['cursor', 'from', 'monitorId', 'open']);
-      expect(fields(await get(`/v1/incidents?from=${a.now.toISOString()}&to=${a.minutesAgo(1).toISOString()}`).expect(400))).toEqual(['to']);
+      expect(fields(await get(`/v1/incidents?from=${a.now.toISOString()}&to=${a.minutesAgo(1).toISOString()}`).expect(400))).toEqual([
+        'to',
+      ]);
     });
   });
 
@@ -434,7 +453,9 @@ describe('read API on data produced through Kafka', () => {
       const all = await get('/v1/audit-events?limit=500').expect(200);
       const types = all.body.data.map((e: { type: string }) => e.type);
       expect(types.filter((t: string) => t === 'MonitorCreated')).toHaveLength(5);
-      expect(types).toEqual(expect.arrayContaining(['TenantCreated', 'ApiKeyIssued', 'UserRegistered', 'UserRemoved', 'MonitorDeleted', 'MonitorPaused']));
+      expect(types).toEqual(
+        expect.arrayContaining(['TenantCreated', 'ApiKeyIssued', 'UserRegistered', 'UserRemoved', 'MonitorDeleted', 'MonitorPaused']),
+      );
       expect(types).not.toContain('CheckRecorded');
       // The newest status change is the checkout's last check, the last command of the set-up.
       expect(all.body.data.find((e: { type: string }) => e.type === 'MonitorStatusChanged')).toEqual({
@@ -453,7 +474,10 @@ describe('read API on data produced through Kafka', () => {
       const first = await get('/v1/audit-events?limit=10').expect(200);
       const rest = await get(`/v1/audit-events?limit=500&cursor=${first.body.nextCursor}`).expect(200);
       expect([...ids(first, 'eventId'), ...ids(rest, 'eventId')]).toEqual(ids(all, 'eventId'));
-      expect(fields(await get('/v1/audit-events?type=' + encodeURIComponent("x' OR 1=1") + '&limit=9999').expect(400))).toEqual(['limit', 'type']);
+      expect(fields(await get('/v1/audit-events?type=' + encodeURIComponent("x' OR 1=1") + '&limit=9999').expect(400))).toEqual([
+        'limit',
+        'type',
+      ]);
     });
   });
 

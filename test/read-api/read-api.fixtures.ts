@@ -51,7 +51,14 @@ export class TenantSeed {
         createdAt: at(-2 * DAY + i * 1000),
       });
     }
-    await this.insertMonitor({ id: this.deletedMonitorId, name: 'Deleted', status: 'up', isActive: true, createdAt: at(-2 * DAY), deleted: true });
+    await this.insertMonitor({
+      id: this.deletedMonitorId,
+      name: 'Deleted',
+      status: 'up',
+      isActive: true,
+      createdAt: at(-2 * DAY),
+      deleted: true,
+    });
     const first = this.monitors[0];
     for (let i = 0; i < (options.checksPerMonitor ?? 7); i++) {
       await this.insertCheck(first.id, i % 3 === 2 ? 'down' : 'up', at(-(i + 1) * 60 * 1000), 100 + i * 10);
@@ -87,7 +94,14 @@ export class TenantSeed {
        VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8, $9)`,
       [this.tenantId, id, email, BCRYPT_HASH, options.role, options.isActive, hoursAgo(1), options.createdAt, options.deleted ? NOW : null],
     );
-    this.users.push({ id, email, role: options.role, isActive: options.isActive, createdAt: options.createdAt, deleted: options.deleted ?? false });
+    this.users.push({
+      id,
+      email,
+      role: options.role,
+      isActive: options.isActive,
+      createdAt: options.createdAt,
+      deleted: options.deleted ?? false,
+    });
     return id;
   }
 
@@ -106,7 +120,8 @@ export class TenantSeed {
        VALUES ($1, $2::uuid, $3, 'https://example.com/' || $2::text, 60, $4, $5, $6, 120, 200, 3, $7, $7, $8)`,
       [this.tenantId, id, options.name, options.isActive, options.status, at(-60000), options.createdAt, options.deleted ? NOW : null],
     );
-    if (!options.deleted) this.monitors.push({ id, name: options.name, status: options.status, isActive: options.isActive, createdAt: options.createdAt });
+    if (!options.deleted)
+      this.monitors.push({ id, name: options.name, status: options.status, isActive: options.isActive, createdAt: options.createdAt });
     return id;
   }
 
@@ -115,13 +130,27 @@ export class TenantSeed {
     await this.pool.query(
       `INSERT INTO monitor_checks (tenant_id, monitor_id, id, status, response_time_ms, status_code, error_message, region, checked_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'eu-west-1', $8)`,
-      [this.tenantId, monitorId, id, status, responseTimeMs, status === 'up' ? 200 : 503, status === 'up' ? null : 'unavailable', checkedAt],
+      [
+        this.tenantId,
+        monitorId,
+        id,
+        status,
+        responseTimeMs,
+        status === 'up' ? 200 : 503,
+        status === 'up' ? null : 'unavailable',
+        checkedAt,
+      ],
     );
     this.checks.push({ id, monitorId, status, checkedAt });
     return id;
   }
 
-  async insertRollup(table: 'hourly' | 'daily', monitorId: string, bucketStart: Date, counts: { up: number; down: number; error: number; responseTimeMs: number }): Promise<void> {
+  async insertRollup(
+    table: 'hourly' | 'daily',
+    monitorId: string,
+    bucketStart: Date,
+    counts: { up: number; down: number; error: number; responseTimeMs: number },
+  ): Promise<void> {
     const total = counts.up + counts.down + counts.error;
     await this.pool.query(
       `INSERT INTO monitor_check_rollups_${table} (tenant_id, monitor_id, bucket_start, total_checks, up_checks, down_checks,

@@ -62,7 +62,9 @@ export async function startReadApi(options: StartOptions = {}): Promise<ReadApiT
   })
   class TestReadApiModule {}
 
-  const app = await NestFactory.create<NestFastifyApplication>(TestReadApiModule, createHttpAdapter({ shuttingDown: false }), { logger: false });
+  const app = await NestFactory.create<NestFastifyApplication>(TestReadApiModule, createHttpAdapter({ shuttingDown: false }), {
+    logger: false,
+  });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return { app, config, server: app.getHttpServer(), close: () => app.close() };

@@ -9,7 +9,16 @@ import { deleteTestTopics } from '../projections/support/projector-harness';
 import { testEnv } from '../test-env';
 import { deleteTenants } from './read-api.fixtures';
 import { projectorPool } from './read-api.harness';
-import { allowedStates, ModelledCommand, ModelRun, MonitorPart, Observation, sequenceArbitrary, TenantIndex, unexplainedParts } from './read-your-writes.model';
+import {
+  allowedStates,
+  ModelledCommand,
+  ModelRun,
+  MonitorPart,
+  Observation,
+  sequenceArbitrary,
+  TenantIndex,
+  unexplainedParts,
+} from './read-your-writes.model';
 
 const SEED = 20261203;
 const SEQUENCES = 200;
@@ -93,7 +102,12 @@ describe('read-your-writes for every command result (property)', () => {
   }
 
   /** Reads tenant `t` the way a client would, with `position` as X-Consistency-Token. */
-  async function observe(run: ModelRun, t: TenantIndex, position: string | undefined, reads: { count: number }): Promise<{ observed: Observation; admitted: number | null }> {
+  async function observe(
+    run: ModelRun,
+    t: TenantIndex,
+    position: string | undefined,
+    reads: { count: number },
+  ): Promise<{ observed: Observation; admitted: number | null }> {
     const tenantReads = await Promise.all([0, 1, 2].map((key) => get('/v1/tenant', run.keyToken(t, key), position)));
     reads.count += 3;
     const observed: Observation = {};
@@ -108,7 +122,14 @@ describe('read-your-writes for every command result (property)', () => {
       observed.monitors = `HTTP ${list.status}`;
       return { observed, admitted };
     }
-    const monitors: MonitorPart[] = list.body.data.map(({ id, name, checkInterval, isActive, status, version }) => ({ id, name, checkInterval, isActive, status, version }));
+    const monitors: MonitorPart[] = list.body.data.map(({ id, name, checkInterval, isActive, status, version }) => ({
+      id,
+      name,
+      checkInterval,
+      isActive,
+      status,
+      version,
+    }));
     observed.monitors = monitors.sort((a, b) => a.id.localeCompare(b.id));
     for (const { id } of monitors) {
       const checks = await get(`/v1/monitors/${id}/checks?limit=500`, key, position);
@@ -122,7 +143,18 @@ describe('read-your-writes for every command result (property)', () => {
     const started = performance.now();
     const sequences = fc.sample(sequenceArbitrary, { seed: SEED, numRuns: SEQUENCES });
     const violations: Violation[] = [];
-    const counts = { sequences: 0, commands: 0, accepted: 0, rejected: 0, duplicates: 0, noOps: 0, checkRepeats: 0, revocations: 0, deletions: 0, reads: { count: 0 } };
+    const counts = {
+      sequences: 0,
+      commands: 0,
+      accepted: 0,
+      rejected: 0,
+      duplicates: 0,
+      noOps: 0,
+      checkRepeats: 0,
+      revocations: 0,
+      deletions: 0,
+      reads: { count: 0 },
+    };
     const rejectedCodes = new Map<string, number>();
 
     const runSequence = async (index: number) => {
@@ -144,9 +176,12 @@ describe('read-your-writes for every command result (property)', () => {
           return nth;
         });
         const awaited = new Map<string, Promise<CommandResultLike[]>>();
-        for (const commandId of new Set(modelled.map((m) => m.envelope.commandId))) awaited.set(commandId, client.waitFor(commandId, sent.get(commandId)));
+        for (const commandId of new Set(modelled.map((m) => m.envelope.commandId)))
+          awaited.set(commandId, client.waitFor(commandId, sent.get(commandId)));
         await client.sendMany(modelled.map((m) => m.envelope));
-        const results = await Promise.all(modelled.map(({ envelope }, i) => awaited.get(envelope.commandId)!.then((all) => all[nths[i] - 1])));
+        const results = await Promise.all(
+          modelled.map(({ envelope }, i) => awaited.get(envelope.commandId)!.then((all) => all[nths[i] - 1])),
+        );
         for (const [i, command] of modelled.entries()) {
           const result = results[i];
           const where = { sequence: index, step: stepIndex, command: `${command.envelope.type} ${command.envelope.commandId}` };
@@ -158,12 +193,26 @@ describe('read-your-writes for every command result (property)', () => {
             rejectedCodes.set(command.outcome.code!, (rejectedCodes.get(command.outcome.code!) ?? 0) + 1);
           }
           if (!command.outcome.duplicate && command.outcome.status === 'accepted' && command.events.length === 0) counts.noOps += 1;
-          if (command.envelope.type === 'RecordCheckResult' && !command.outcome.duplicate && command.outcome.status === 'accepted' && command.events.length === 0) counts.checkRepeats += 1;
+          if (
+            command.envelope.type === 'RecordCheckResult' &&
+            !command.outcome.duplicate &&
+            command.outcome.status === 'accepted' &&
+            command.events.length === 0
+          )
+            counts.checkRepeats += 1;
           if (command.envelope.type === 'RevokeApiKey' && command.events.length > 0) counts.revocations += 1;
           if (command.envelope.type === 'DeleteTenant' && command.events.length > 0) counts.deletions += 1;
 
-          const outcome = { status: result.status, code: (result.error as { code?: string } | undefined)?.code, duplicate: result.duplicate };
-          if (outcome.status !== command.outcome.status || outcome.code !== command.outcome.code || outcome.duplicate !== command.outcome.duplicate) {
+          const outcome = {
+            status: result.status,
+            code: (result.error as { code?: string } | undefined)?.code,
+            duplicate: result.duplicate,
+          };
+          if (
+            outcome.status !== command.outcome.status ||
+            outcome.code !== command.outcome.code ||
+            outcome.duplicate !== command.outcome.duplicate
+          ) {
             violations.push({ ...where, problem: `outcome ${JSON.stringify(outcome)}, deciders say ${JSON.stringify(command.outcome)}` });
           }
           const position = typeof result.position === 'string' ? result.position : undefined;
@@ -173,7 +222,9 @@ describe('read-your-writes for every command result (property)', () => {
           const ofTenant = modelled.filter((m) => m.tenant === t);
           const { observed, admitted } = await observe(run, t, position, counts.reads);
           const monitorIds = Object.keys(observed).flatMap((part) => (part.startsWith('checks:') ? [part.slice('checks:'.length)] : []));
-          const allowed = allowedStates(before[t], ofTenant, ofTenant.indexOf(command)).map((state) => run.observationOf(t, state, admitted, monitorIds));
+          const allowed = allowedStates(before[t], ofTenant, ofTenant.indexOf(command)).map((state) =>
+            run.observationOf(t, state, admitted, monitorIds),
+          );
           const unexplained = unexplainedParts(observed, allowed);
           if (unexplained.length > 0) {
             violations.push({

@@ -37,17 +37,50 @@ const slot = fc.constantFrom<Slot>(0, 1, 2);
 const monitorSlot = fc.constantFrom<Slot>(0, 1);
 const plan = fc.constantFrom<Plan>('free', 'pro', 'enterprise');
 const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('RecordCheckResult' as const), t: tenant, m: monitorSlot, check: fc.constantFrom<0 | 1 | 2 | 3>(0, 1, 2), status: fc.constantFrom<'up' | 'down' | 'error'>('up', 'down', 'error') }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('CreateMonitor' as const), t: tenant, m: monitorSlot, interval: fc.constantFrom(30, 60, 300) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('RecordCheckResult' as const),
+      t: tenant,
+      m: monitorSlot,
+      check: fc.constantFrom<0 | 1 | 2 | 3>(0, 1, 2),
+      status: fc.constantFrom<'up' | 'down' | 'error'>('up', 'down', 'error'),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('CreateMonitor' as const),
+      t: tenant,
+      m: monitorSlot,
+      interval: fc.constantFrom(30, 60, 300),
+    }),
+  },
   {
     weight: 2,
     arbitrary: fc.record(
-      { kind: fc.constant('UpdateMonitor' as const), t: tenant, m: monitorSlot, name: fc.constantFrom('Home', 'Checkout', 'Search'), interval: fc.constantFrom(10, 60, 120) },
+      {
+        kind: fc.constant('UpdateMonitor' as const),
+        t: tenant,
+        m: monitorSlot,
+        name: fc.constantFrom('Home', 'Checkout', 'Search'),
+        interval: fc.constantFrom(10, 60, 120),
+      },
       { requiredKeys: ['kind', 't', 'm'] },
     ),
   },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('PauseMonitor' as const, 'ResumeMonitor' as const, 'DeleteMonitor' as const), t: tenant, m: monitorSlot }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('RenameTenant' as const), t: tenant, name: fc.constantFrom('Acme', 'Globex', 'Initech', '') }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constantFrom('PauseMonitor' as const, 'ResumeMonitor' as const, 'DeleteMonitor' as const),
+      t: tenant,
+      m: monitorSlot,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('RenameTenant' as const), t: tenant, name: fc.constantFrom('Acme', 'Globex', 'Initech', '') }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('ChangeTenantPlan' as const), t: tenant, plan }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('DeactivateTenant' as const, 'ReactivateTenant' as const), t: tenant }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('DeleteTenant' as const), t: tenant }) },
@@ -137,7 +170,8 @@ export class ModelRun {
 
   /** The envelope of an op; null for a Repeat with nothing to repeat. */
   envelopeOf(op: Op): Envelope | null {
-    if (op.kind === 'Repeat') return this.history.length === 0 ? null : this.history[this.history.length - 1 - (op.back % this.history.length)];
+    if (op.kind === 'Repeat')
+      return this.history.length === 0 ? null : this.history[this.history.length - 1 - (op.back % this.history.length)];
     const tenantId = this.tenantIds[op.t];
     const envelope = (type: string, payload: Record<string, unknown>): Envelope => ({ commandId: randomUUID(), type, tenantId, payload });
     switch (op.kind) {
@@ -152,11 +186,20 @@ export class ModelRun {
       case 'DeleteTenant':
         return envelope(op.kind, {});
       case 'IssueApiKey':
-        return envelope('IssueApiKey', { apiKeyId: this.keyId(op.t, op.key), name: `key ${op.key}`, tokenSha256: sha256(this.keyToken(op.t, op.key)) });
+        return envelope('IssueApiKey', {
+          apiKeyId: this.keyId(op.t, op.key),
+          name: `key ${op.key}`,
+          tokenSha256: sha256(this.keyToken(op.t, op.key)),
+        });
       case 'RevokeApiKey':
         return envelope('RevokeApiKey', { apiKeyId: this.keyId(op.t, op.key) });
       case 'CreateMonitor':
-        return envelope('CreateMonitor', { monitorId: this.monitorId(op.t, op.m), name: `Monitor ${op.m}`, url: `https://m${op.m}.example.com/`, checkInterval: op.interval });
+        return envelope('CreateMonitor', {
+          monitorId: this.monitorId(op.t, op.m),
+          name: `Monitor ${op.m}`,
+          url: `https://m${op.m}.example.com/`,
+          checkInterval: op.interval,
+        });
       case 'UpdateMonitor':
         return envelope('UpdateMonitor', {
           monitorId: this.monitorId(op.t, op.m),
@@ -227,12 +270,20 @@ export class ModelRun {
       status === 200
         ? [...state.monitors.values()]
             .filter((m) => m.lifecycle !== 'deleted')
-            .map((m): MonitorPart => ({ id: m.id, name: m.name, checkInterval: m.checkInterval, isActive: m.lifecycle === 'active', status: m.status, version: m.version }))
+            .map((m): MonitorPart => ({
+              id: m.id,
+              name: m.name,
+              checkInterval: m.checkInterval,
+              isActive: m.lifecycle === 'active',
+              status: m.status,
+              version: m.version,
+            }))
             .sort((a, b) => a.id.localeCompare(b.id))
         : refused;
     for (const id of monitorIds) {
       const monitor = state.monitors.get(id);
-      parts[`checks:${id}`] = status !== 200 ? refused : !monitor || monitor.lifecycle === 'deleted' ? 'HTTP 404' : [...monitor.recentCheckIds].sort();
+      parts[`checks:${id}`] =
+        status !== 200 ? refused : !monitor || monitor.lifecycle === 'deleted' ? 'HTTP 404' : [...monitor.recentCheckIds].sort();
     }
     return parts;
   }
@@ -270,7 +321,9 @@ export function allowedStates(before: TenantWriteState, commands: readonly Model
 export function unexplainedParts(observed: Observation, allowed: readonly Observation[]): string[] {
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   const keys = new Set([...Object.keys(observed), ...(allowed.length === 1 ? Object.keys(allowed[0]) : [])]);
-  return [...keys].filter((part) => !allowed.some((state) => same(observed[part], state[part])) && !betweenStates(part, observed[part], allowed));
+  return [...keys].filter(
+    (part) => !allowed.some((state) => same(observed[part], state[part])) && !betweenStates(part, observed[part], allowed),
+  );
 }
 
 /**
@@ -279,5 +332,7 @@ export function unexplainedParts(observed: Observation, allowed: readonly Observ
  * state would answer 404.
  */
 function betweenStates(part: string, value: unknown, allowed: readonly Observation[]): boolean {
-  return part.startsWith('key') && value === 404 && allowed.some((state) => state[part] === 200) && allowed.some((state) => state[part] === 401);
+  return (
+    part.startsWith('key') && value === 404 && allowed.some((state) => state[part] === 200) && allowed.some((state) => state[part] === 401)
+  );
 }

@@ -58,7 +58,9 @@ describe('replica routing', () => {
     await replicaSuperuser?.query('SELECT pg_wal_replay_resume()').catch(() => undefined);
     await api?.close();
     await seed?.delete();
-    await pool?.query('DELETE FROM projection_checkpoints WHERE topic = $1', [topicNames(api.config.kafka.topicPrefix).events]).catch(() => undefined);
+    await pool
+      ?.query('DELETE FROM projection_checkpoints WHERE topic = $1', [topicNames(api.config.kafka.topicPrefix).events])
+      .catch(() => undefined);
     await Promise.all([pool?.end(), replicaSuperuser?.end()]);
   });
 
@@ -71,7 +73,10 @@ describe('replica routing', () => {
     await eventually(readMonitor, (r) => r.status === 200 && r.source === 'replica');
     await replicaSuperuser.query('SELECT pg_wal_replay_pause()');
     try {
-      await pool.query(`UPDATE monitors SET name = 'after', version = version + 1 WHERE tenant_id = $1 AND id = $2`, [seed.tenantId, monitorId]);
+      await pool.query(`UPDATE monitors SET name = 'after', version = version + 1 WHERE tenant_id = $1 AND id = $2`, [
+        seed.tenantId,
+        monitorId,
+      ]);
       const during = await eventually(readMonitor, (r) => r.source === 'primary');
       expect(during).toEqual({ status: 200, source: 'primary', name: 'after' });
       // Stays on the primary, and correct, for as long as the replica lags.
@@ -85,7 +90,9 @@ describe('replica routing', () => {
 
   it('answers a consistency token from the replica once the replica includes it', async () => {
     const topic = topicNames(api.config.kafka.topicPrefix).events;
-    await pool.query(`INSERT INTO projection_checkpoints (projection, topic, partition, next_offset) VALUES ('read-models', $1, 0, 8)`, [topic]);
+    await pool.query(`INSERT INTO projection_checkpoints (projection, topic, partition, next_offset) VALUES ('read-models', $1, 0, 8)`, [
+      topic,
+    ]);
     const token = encodeConsistencyToken({ partition: 0, eventsOffset: '7' });
     const response = await eventually(
       () => request(api.server).get(`/v1/monitors/${monitorId}`).set(bearer(seed.token)).set('x-consistency-token', token),

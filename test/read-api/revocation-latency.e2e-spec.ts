@@ -68,7 +68,8 @@ describe('revoking an API key takes effect on every read API process within 1 s'
     if (kafka) await deleteTestTopics(kafka, topics);
   });
 
-  const status = async (api: ServiceProcess, token: string) => (await fetch(api.url('/v1/tenant'), { headers: { authorization: `Bearer ${token}` } })).status;
+  const status = async (api: ServiceProcess, token: string) =>
+    (await fetch(api.url('/v1/tenant'), { headers: { authorization: `Bearer ${token}` } })).status;
 
   /** Polls until `api` answers `expected` for the key; the time it took, in ms. */
   async function until(api: ServiceProcess, token: string, expected: number, since: number, timeoutMs = 10000): Promise<number> {
@@ -81,7 +82,9 @@ describe('revoking an API key takes effect on every read API process within 1 s'
 
   it(`answers 401 on both processes within ${LIMIT_MS} ms of each of ${REVOCATIONS} revocations (p99)`, async () => {
     const keys = Array.from({ length: REVOCATIONS }, () => ({ id: randomUUID(), token: `vik_${randomUUID()}` }));
-    const issued = keys.map((key) => command('IssueApiKey', tenant.tenantId, { apiKeyId: key.id, name: 'revocable', tokenSha256: sha256(key.token) }));
+    const issued = keys.map((key) =>
+      command('IssueApiKey', tenant.tenantId, { apiKeyId: key.id, name: 'revocable', tokenSha256: sha256(key.token) }),
+    );
     const results = Promise.all(issued.map((envelope) => client.waitFor(envelope.commandId)));
     await client.sendMany(issued);
     expect((await results).every(([result]) => result.status === 'accepted')).toBe(true);

@@ -72,7 +72,9 @@ describe('tenant isolation', () => {
     await b?.delete();
     await pool?.end();
     // Figures for the hand-over note.
-    process.stdout.write(`tenant isolation: ${requestsChecked} answers to tenant A checked for tenant B's ${bSecrets.length} identifiers\n`);
+    process.stdout.write(
+      `tenant isolation: ${requestsChecked} answers to tenant A checked for tenant B's ${bSecrets.length} identifiers\n`,
+    );
   });
 
   it("answers 404 to every path naming one of B's ids", async () => {
@@ -136,8 +138,17 @@ describe('tenant isolation', () => {
       users: a.users.filter((u) => !u.deleted).map((u) => u.id),
       monitors: a.monitors.map((m) => m.id),
     };
-    for (const path of ['/v1/tenant', '/v1/users?limit=500', '/v1/monitors?limit=500', '/v1/incidents?limit=500', '/v1/audit-events?limit=500', '/v1/summary',
-      `/v1/monitors/${aMonitorId}/checks?limit=500`, `/v1/monitors/${aMonitorId}/uptime?window=90d`, `/v1/monitors/${aMonitorId}/stats?granularity=hour`]) {
+    for (const path of [
+      '/v1/tenant',
+      '/v1/users?limit=500',
+      '/v1/monitors?limit=500',
+      '/v1/incidents?limit=500',
+      '/v1/audit-events?limit=500',
+      '/v1/summary',
+      `/v1/monitors/${aMonitorId}/checks?limit=500`,
+      `/v1/monitors/${aMonitorId}/uptime?window=90d`,
+      `/v1/monitors/${aMonitorId}/stats?granularity=hour`,
+    ]) {
       const response = await asA(path).expect(200);
       expectNothingOfB(response);
     }
@@ -153,19 +164,33 @@ describe('tenant isolation', () => {
     const monitors = await database.transaction(context, (tx) => tx.monitor.findMany({ select: { tenantId: true, id: true } }));
     expect(monitors.length).toBeGreaterThan(0);
     expect(new Set(monitors.map((m) => m.tenantId))).toEqual(new Set([a.tenantId]));
-    const tables = ['tenants', 'users', 'api_keys', 'monitors', 'monitor_checks', 'monitor_check_rollups_hourly', 'monitor_check_rollups_daily', 'incidents', 'audit_events'];
+    const tables = [
+      'tenants',
+      'users',
+      'api_keys',
+      'monitors',
+      'monitor_checks',
+      'monitor_check_rollups_hourly',
+      'monitor_check_rollups_daily',
+      'incidents',
+      'audit_events',
+    ];
     for (const table of tables) {
       const column = table === 'tenants' ? 'id' : 'tenant_id';
       const rows = await database.singleRoundTrip<{ tenant: string }>(context, `SELECT DISTINCT ${column}::text AS tenant FROM ${table}`);
       expect({ table, tenants: rows.map((r) => r.tenant) }).toEqual({ table, tenants: [a.tenantId] });
-      const raw = await database.transaction(context, (tx) => tx.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${table} WHERE ${column} = $1::uuid`, b.tenantId));
+      const raw = await database.transaction(context, (tx) =>
+        tx.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${table} WHERE ${column} = $1::uuid`, b.tenantId),
+      );
       expect({ table, rowsOfB: raw[0].n }).toEqual({ table, rowsOfB: 0 });
     }
     // The API role without a tenant setting sees nothing at all.
     const { rows } = await database.primaryPool.query('SELECT count(*)::int AS n FROM monitors');
     expect(rows[0].n).toBe(0);
     // ...and cannot write even if it tried.
-    await expect(database.transaction(context, (tx) => tx.$executeRawUnsafe(`DELETE FROM monitors WHERE tenant_id = $1::uuid`, a.tenantId))).rejects.toThrow();
+    await expect(
+      database.transaction(context, (tx) => tx.$executeRawUnsafe(`DELETE FROM monitors WHERE tenant_id = $1::uuid`, a.tenantId)),
+    ).rejects.toThrow();
   });
 
   describe('property-based fuzzing (fast-check, fixed seeds): never a 5xx, never B', () => {
@@ -183,7 +208,21 @@ describe('tenant isolation', () => {
       '/v1/summary',
       '/v1/audit-events',
     ];
-    const PARAMETERS = ['limit', 'cursor', 'role', 'active', 'status', 'q', 'from', 'to', 'window', 'granularity', 'open', 'monitorId', 'type'];
+    const PARAMETERS = [
+      'limit',
+      'cursor',
+      'role',
+      'active',
+      'status',
+      'q',
+      'from',
+      'to',
+      'window',
+      'granularity',
+      'open',
+      'monitorId',
+      'type',
+    ];
 
     const decodable = (text: string) => {
       try {
@@ -208,7 +247,24 @@ describe('tenant isolation', () => {
         fc.integer({ min: -1_000_000, max: 1_000_000 }).map(String),
         fc.double({ noNaN: false }).map(String),
         fc.date({ min: new Date(-8.64e15), max: new Date(8.64e15), noInvalidDate: true }).map((d) => d.toISOString()),
-        fc.constantFrom('true', 'false', 'up', 'down', 'unknown', 'error', 'owner', '24h', '30d', 'minute', 'hour', 'day', 'auto', '', '\u0000', '%'),
+        fc.constantFrom(
+          'true',
+          'false',
+          'up',
+          'down',
+          'unknown',
+          'error',
+          'owner',
+          '24h',
+          '30d',
+          'minute',
+          'hour',
+          'day',
+          'auto',
+          '',
+          '\u0000',
+          '%',
+        ),
         fc.constantFrom(...b.monitors.map((m) => m.id), b.slug, b.tenantId),
         fc.base64String({ maxLength: 80 }).map((s) => s.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')),
         fc.jsonValue({ maxDepth: 2 }).map((v) => Buffer.from(JSON.stringify(v) ?? 'null').toString('base64url')),
@@ -218,16 +274,23 @@ describe('tenant isolation', () => {
 
     it('for random paths, ids and query strings', async () => {
       await fc.assert(
-        fc.asyncProperty(fc.constantFrom(...ENDPOINTS), idArbitrary(), queryArbitrary(), fc.boolean(), async (endpoint, id, query, rawId) => {
-          const idPart = rawId ? id.replace(/[\s/?#]/g, '') || 'x' : encodeURIComponent(id);
-          const search = query.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
-          const response = await asA(endpoint.replace('{id}', idPart) + (search ? `?${search}` : ''));
-          expectNothingOfB(response);
-          // A path Fastify's router refuses before Nest sees it (undecodable like `%ZZ`, or a
-          // parameter over its maxParamLength of 100) gets Fastify's plain JSON 4xx; every other
-          // error is problem+json.
-          if (response.status >= 400 && decodable(idPart) && idPart.length <= 100) expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-        }),
+        fc.asyncProperty(
+          fc.constantFrom(...ENDPOINTS),
+          idArbitrary(),
+          queryArbitrary(),
+          fc.boolean(),
+          async (endpoint, id, query, rawId) => {
+            const idPart = rawId ? id.replace(/[\s/?#]/g, '') || 'x' : encodeURIComponent(id);
+            const search = query.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+            const response = await asA(endpoint.replace('{id}', idPart) + (search ? `?${search}` : ''));
+            expectNothingOfB(response);
+            // A path Fastify's router refuses before Nest sees it (undecodable like `%ZZ`, or a
+            // parameter over its maxParamLength of 100) gets Fastify's plain JSON 4xx; every other
+            // error is problem+json.
+            if (response.status >= 400 && decodable(idPart) && idPart.length <= 100)
+              expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+          },
+        ),
         { seed: 20260115, numRuns: 600 },
       );
     });
@@ -245,10 +308,16 @@ describe('tenant isolation', () => {
     it('for random credentials and consistency tokens', async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.oneof(fc.string({ maxLength: 100 }), fc.constant(`Bearer ${a.token}`), fc.string({ maxLength: 100 }).map((s) => `Bearer ${s}`)),
+          fc.oneof(
+            fc.string({ maxLength: 100 }),
+            fc.constant(`Bearer ${a.token}`),
+            fc.string({ maxLength: 100 }).map((s) => `Bearer ${s}`),
+          ),
           fc.option(fc.oneof(fc.string({ maxLength: 60 }), fc.base64String({ maxLength: 60 })), { nil: undefined }),
           async (authorization, consistency) => {
-            const call = request(api.server).get(`/v1/monitors/${aMonitorId}`).set('authorization', authorization.replace(/[\r\n]/g, ''));
+            const call = request(api.server)
+              .get(`/v1/monitors/${aMonitorId}`)
+              .set('authorization', authorization.replace(/[\r\n]/g, ''));
             if (consistency !== undefined) call.set('x-consistency-token', consistency.replace(/[\r\n]/g, ''));
             const response = await call;
             expectNothingOfB(response);

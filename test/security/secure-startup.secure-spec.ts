@@ -20,7 +20,10 @@ describe('start-up against the secured stack', () => {
     expect(wrongCa).toBeDefined();
   });
 
-  async function failedStart(overrides: Record<string, string>, without: string[] = []): Promise<{ code: number | null; lines: string[]; ms: number }> {
+  async function failedStart(
+    overrides: Record<string, string>,
+    without: string[] = [],
+  ): Promise<{ code: number | null; lines: string[]; ms: number }> {
     const started = Date.now();
     const env = roleEnvironment({ MIGRATE_ON_START: 'false', KAFKA_TOPIC_PREFIX: `secure.${randomUUID().slice(0, 8)}.`, ...overrides });
     for (const name of without) delete env[name];
@@ -41,7 +44,9 @@ describe('start-up against the secured stack', () => {
   it('stops on a wrong Kafka password with one line naming KAFKA_SASL_PASSWORD', async () => {
     const { code, lines, ms } = await failedStart({ KAFKA_SASL_PASSWORD: 'not-the-password' }, ['KAFKA_SASL_PASSWORD_FILE']);
     expect(code).toBe(1);
-    expect(lines).toEqual([expect.stringMatching(/^read-api: KAFKA_SASL_PASSWORD: SASL authentication failed for user "vinsight" \(SCRAM-SHA-512\) at /)]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^read-api: KAFKA_SASL_PASSWORD: SASL authentication failed for user "vinsight" \(SCRAM-SHA-512\) at /),
+    ]);
     expect(ms).toBeLessThan(45000);
   });
 
@@ -56,19 +61,29 @@ describe('start-up against the secured stack', () => {
   it('stops on a CA that did not sign the broker’s certificate with one line naming KAFKA_SSL_CA_FILE', async () => {
     const { code, lines, ms } = await failedStart({ KAFKA_SSL_CA_FILE: wrongCa! });
     expect(code).toBe(1);
-    expect(lines).toEqual([expect.stringMatching(/^read-api: KAFKA_SSL_CA_FILE: the TLS certificate of .* is not trusted by the CA in ".*other-ca\.crt": .*(SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^read-api: KAFKA_SSL_CA_FILE: the TLS certificate of .* is not trusted by the CA in ".*other-ca\.crt": .*(SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)/,
+      ),
+    ]);
     expect(ms).toBeLessThan(45000);
   });
 
   it('stops on a Postgres CA that did not sign the server’s certificate with one line naming the URL’s variable', async () => {
     const { code, lines } = await failedStart({ API_DATABASE_URL: testEnv.apiUrl.replace(/sslrootcert=[^&]+/, `sslrootcert=${wrongCa}`) });
     expect(code).toBe(1);
-    expect(lines).toEqual([expect.stringMatching(/^read-api: API_DATABASE_URL: the TLS certificate of Postgres at .* is not trusted by the CA in sslrootcert ".*other-ca\.crt"/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^read-api: API_DATABASE_URL: the TLS certificate of Postgres at .* is not trusted by the CA in sslrootcert ".*other-ca\.crt"/,
+      ),
+    ]);
   });
 
   it('stops when a role connects to Postgres without TLS, which pg_hba.conf refuses', async () => {
     const { code, lines } = await failedStart({ API_DATABASE_URL: testEnv.apiUrl.replace(/\?.*$/, '?sslmode=disable') });
     expect(code).toBe(1);
-    expect(lines).toEqual([expect.stringMatching(/^read-api: API_DATABASE_URL: Postgres at .* refused role "vinsight_api": .*no encryption/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^read-api: API_DATABASE_URL: Postgres at .* refused role "vinsight_api": .*no encryption/),
+    ]);
   });
 });

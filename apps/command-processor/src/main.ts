@@ -1,4 +1,8 @@
 import { runMain } from '@vinsight/runtime';
 import { CommandProcessorModule } from './command-processor.module';
 
-runMain({ name: 'command-processor', roles: ['command-processor'], module: (config, lifecycle) => CommandProcessorModule.forRoot(config, lifecycle) });
+runMain({
+  name: 'command-processor',
+  roles: ['command-processor'],
+  module: (config, lifecycle) => CommandProcessorModule.forRoot(config, lifecycle),
+});

@@ -16,7 +16,12 @@ export class ProjectorModule {
           config,
           lifecycle,
           primaryPool: PROJECTOR_POOL,
-          checks: { kafka: true, consumerGroups: true, projectionLag: { maxLagEvents: config.health.projectionLagMaxEvents }, stuckPartitions: true },
+          checks: {
+            kafka: true,
+            consumerGroups: true,
+            projectionLag: { maxLagEvents: config.health.projectionLagMaxEvents },
+            stuckPartitions: true,
+          },
         }),
         ProjectionsModule.forRoot(config, lifecycle),
       ],

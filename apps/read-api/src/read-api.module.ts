@@ -10,7 +10,16 @@ export class ReadApiModule {
   static forRoot(config: AppConfig, lifecycle: LifecycleState): DynamicModule {
     return {
       module: ReadApiModule,
-      imports: [...platformImports({ service: 'read-api', config, lifecycle, primaryPool: API_POOL, checks: { replication: { pool: REPLICA_POOL } } }), ReadApiHttpModule.forRoot({ settings: readApiSettings(config.readApi) })],
+      imports: [
+        ...platformImports({
+          service: 'read-api',
+          config,
+          lifecycle,
+          primaryPool: API_POOL,
+          checks: { replication: { pool: REPLICA_POOL } },
+        }),
+        ReadApiHttpModule.forRoot({ settings: readApiSettings(config.readApi) }),
+      ],
     };
   }
 }

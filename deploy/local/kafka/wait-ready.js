@@ -69,9 +69,7 @@ async function main() {
       await sleep(250);
     }
   }
-  process.stderr.write(
-    `[kafka] not ready on ${broker} after ${timeoutMs} ms: ${lastError ? lastError.message : 'no attempt'}\n`,
-  );
+  process.stderr.write(`[kafka] not ready on ${broker} after ${timeoutMs} ms: ${lastError ? lastError.message : 'no attempt'}\n`);
   return 1;
 }
 

@@ -71,10 +71,18 @@ describe('runCli', () => {
   describe('command send', () => {
     it('publishes the command, prints its result as JSON and exits 0 when accepted', async () => {
       const run = harness(accepted);
-      const code = await runCli(['command', 'send', '--type', 'RenameTenant', '--tenant', TENANT, '--payload', '{"name":"Acme"}'], run.deps);
+      const code = await runCli(
+        ['command', 'send', '--type', 'RenameTenant', '--tenant', TENANT, '--payload', '{"name":"Acme"}'],
+        run.deps,
+      );
       expect(code).toBe(EXIT.ACCEPTED);
       expect(run.published).toEqual([
-        expect.objectContaining({ commandId: '00000000-0000-4000-8000-000000000001', type: 'RenameTenant', tenantId: TENANT, payload: { name: 'Acme' } }),
+        expect.objectContaining({
+          commandId: '00000000-0000-4000-8000-000000000001',
+          type: 'RenameTenant',
+          tenantId: TENANT,
+          payload: { name: 'Acme' },
+        }),
       ]);
       expect(JSON.parse(run.out.stdout)).toEqual(accepted(run.published[0]));
       expect(run.out.stderr).toBe('');
@@ -100,7 +108,21 @@ describe('runCli', () => {
 
     it('exits 1 on a timeout, naming the command id to retry with, and still disconnects', async () => {
       const run = harness((envelope) => new Error(`no 1 result(s) for command ${envelope.commandId} within 50 ms (have 0)`));
-      const code = await runCli(['command', 'send', '--type', 'DeleteTenant', '--tenant', TENANT, '--command-id', '7c1e4f0e-3a55-4d43-9a5b-0f3c1d2e8a10', '--timeout', '50'], run.deps);
+      const code = await runCli(
+        [
+          'command',
+          'send',
+          '--type',
+          'DeleteTenant',
+          '--tenant',
+          TENANT,
+          '--command-id',
+          '7c1e4f0e-3a55-4d43-9a5b-0f3c1d2e8a10',
+          '--timeout',
+          '50',
+        ],
+        run.deps,
+      );
       expect(code).toBe(EXIT.ERROR);
       expect(run.out.stdout).toBe('');
       expect(run.out.stderr).toContain('no result for DeleteTenant 7c1e4f0e-3a55-4d43-9a5b-0f3c1d2e8a10 within 50 ms');
@@ -184,32 +206,77 @@ describe('runCli', () => {
       const run = harness(accepted);
       expect(await runCli(['tenant', 'create', '--name', 'Acme', '--slug', 'acme', '--plan', 'pro'], run.deps)).toBe(EXIT.ACCEPTED);
       const generated = '00000000-0000-4000-8000-000000000001';
-      expect(run.published[0]).toMatchObject({ type: 'CreateTenant', tenantId: generated, payload: { name: 'Acme', slug: 'acme', plan: 'pro' } });
+      expect(run.published[0]).toMatchObject({
+        type: 'CreateTenant',
+        tenantId: generated,
+        payload: { name: 'Acme', slug: 'acme', plan: 'pro' },
+      });
       expect(run.published[0].payload).not.toHaveProperty('tenantId');
       expect(JSON.parse(run.out.stdout)).toEqual({ tenantId: generated, result: accepted(run.published[0]) });
     });
 
     it('monitor create and check record generate monitorId and checkId, and stamp checkedAt', async () => {
       const run = harness(accepted);
-      expect(await runCli(['monitor', 'create', '--tenant', TENANT, '--name', 'Home', '--url', 'https://example.com/', '--interval', '60'], run.deps)).toBe(EXIT.ACCEPTED);
+      expect(
+        await runCli(
+          ['monitor', 'create', '--tenant', TENANT, '--name', 'Home', '--url', 'https://example.com/', '--interval', '60'],
+          run.deps,
+        ),
+      ).toBe(EXIT.ACCEPTED);
       const monitor = JSON.parse(run.out.stdout);
       expect(monitor).toMatchObject({ tenantId: TENANT, monitorId: '00000000-0000-4000-8000-000000000001' });
-      expect(run.published[0]).toMatchObject({ type: 'CreateMonitor', tenantId: TENANT, payload: { monitorId: monitor.monitorId, name: 'Home', url: 'https://example.com/', checkInterval: 60 } });
+      expect(run.published[0]).toMatchObject({
+        type: 'CreateMonitor',
+        tenantId: TENANT,
+        payload: { monitorId: monitor.monitorId, name: 'Home', url: 'https://example.com/', checkInterval: 60 },
+      });
       run.out.stdout = '';
-      const argv = ['check', 'record', '--tenant', TENANT, '--monitor', monitor.monitorId, '--status', 'up', '--latency-ms', '12.5', '--status-code', '200'];
+      const argv = [
+        'check',
+        'record',
+        '--tenant',
+        TENANT,
+        '--monitor',
+        monitor.monitorId,
+        '--status',
+        'up',
+        '--latency-ms',
+        '12.5',
+        '--status-code',
+        '200',
+      ];
       expect(await runCli(argv, run.deps)).toBe(EXIT.ACCEPTED);
       expect(run.published[1]).toMatchObject({
         type: 'RecordCheckResult',
-        payload: { monitorId: monitor.monitorId, checkId: '00000000-0000-4000-8000-000000000003', status: 'up', responseTimeMs: 12.5, statusCode: 200, checkedAt: '2025-01-15T12:00:00.000Z' },
+        payload: {
+          monitorId: monitor.monitorId,
+          checkId: '00000000-0000-4000-8000-000000000003',
+          status: 'up',
+          responseTimeMs: 12.5,
+          statusCode: 200,
+          checkedAt: '2025-01-15T12:00:00.000Z',
+        },
       });
-      expect(JSON.parse(run.out.stdout)).toMatchObject({ tenantId: TENANT, checkId: '00000000-0000-4000-8000-000000000003', checkedAt: '2025-01-15T12:00:00.000Z' });
+      expect(JSON.parse(run.out.stdout)).toMatchObject({
+        tenantId: TENANT,
+        checkId: '00000000-0000-4000-8000-000000000003',
+        checkedAt: '2025-01-15T12:00:00.000Z',
+      });
     });
 
     it('user register generates the user id', async () => {
       const run = harness(accepted);
       const hash = '$2b$10$abcdefghijklmnopqrstuuTxOyDBUgeJQVSJ3XlWJ3w5h0D/fFmDS';
-      expect(await runCli(['user', 'register', '--tenant', TENANT, '--email', 'a@example.com', '--password-hash', hash, '--role', 'admin'], run.deps)).toBe(EXIT.ACCEPTED);
-      expect(run.published[0]).toMatchObject({ type: 'RegisterUser', payload: { userId: '00000000-0000-4000-8000-000000000001', email: 'a@example.com', passwordHash: hash, role: 'admin' } });
+      expect(
+        await runCli(
+          ['user', 'register', '--tenant', TENANT, '--email', 'a@example.com', '--password-hash', hash, '--role', 'admin'],
+          run.deps,
+        ),
+      ).toBe(EXIT.ACCEPTED);
+      expect(run.published[0]).toMatchObject({
+        type: 'RegisterUser',
+        payload: { userId: '00000000-0000-4000-8000-000000000001', email: 'a@example.com', passwordHash: hash, role: 'admin' },
+      });
     });
 
     it('--output prints one field as plain text for a shell variable; a rejection goes to stderr', async () => {
@@ -217,11 +284,18 @@ describe('runCli', () => {
       expect(await runCli(['tenant', 'create', '--name', 'Acme', '--slug', 'acme', '--output', 'tenantId'], run.deps)).toBe(EXIT.ACCEPTED);
       expect(run.out.stdout).toBe('00000000-0000-4000-8000-000000000001\n');
       run.out.stdout = '';
-      expect(await runCli(['api-key', 'create', '--tenant', TENANT, '--name', 'ci', '-o', 'result.position'], run.deps)).toBe(EXIT.ACCEPTED);
+      expect(await runCli(['api-key', 'create', '--tenant', TENANT, '--name', 'ci', '-o', 'result.position'], run.deps)).toBe(
+        EXIT.ACCEPTED,
+      );
       expect(run.out.stdout).toBe('djEucDA\n');
 
       const refused = harness(rejected);
-      expect(await runCli(['monitor', 'create', '--tenant', TENANT, '--name', 'x', '--url', 'https://x/', '--output', 'monitorId'], refused.deps)).toBe(EXIT.REJECTED);
+      expect(
+        await runCli(
+          ['monitor', 'create', '--tenant', TENANT, '--name', 'x', '--url', 'https://x/', '--output', 'monitorId'],
+          refused.deps,
+        ),
+      ).toBe(EXIT.REJECTED);
       expect(refused.out.stdout).toBe('');
       expect(JSON.parse(refused.out.stderr)).toMatchObject({ status: 'rejected' });
 
@@ -233,7 +307,12 @@ describe('runCli', () => {
 
     it('on a timeout, names the command to send again with the same ids', async () => {
       const run = harness((envelope) => new Error(`no 1 result(s) for command ${envelope.commandId} within 10 ms (have 0)`));
-      expect(await runCli(['monitor', 'create', '--tenant', TENANT, '--name', 'Home', '--url', 'https://example.com/', '--timeout', '10'], run.deps)).toBe(EXIT.ERROR);
+      expect(
+        await runCli(
+          ['monitor', 'create', '--tenant', TENANT, '--name', 'Home', '--url', 'https://example.com/', '--timeout', '10'],
+          run.deps,
+        ),
+      ).toBe(EXIT.ERROR);
       expect(run.out.stderr).toContain('--command-id 00000000-0000-4000-8000-000000000002 --type CreateMonitor');
       expect(run.out.stderr).toContain('"monitorId":"00000000-0000-4000-8000-000000000001"');
     });
@@ -244,7 +323,10 @@ describe('runCli', () => {
       [['monitor', 'create', '--tenant', TENANT, '--name', 'x'], /monitor create needs --url/],
       [['check', 'record', '--tenant', TENANT, '--monitor', 'm', '--status', 'up'], /--monitor must be a UUID/],
       [['check', 'record', '--tenant', TENANT, '--monitor', TENANT, '--status', 'sideways'], /--status must be one of up, down, error/],
-      [['check', 'record', '--tenant', TENANT, '--monitor', TENANT, '--status', 'up', '--latency-ms', 'fast'], /--latency-ms must be a number/],
+      [
+        ['check', 'record', '--tenant', TENANT, '--monitor', TENANT, '--status', 'up', '--latency-ms', 'fast'],
+        /--latency-ms must be a number/,
+      ],
     ])('exits 2 without connecting on %j', async (argv, message) => {
       const run = harness(accepted);
       expect(await runCli(argv, run.deps)).toBe(EXIT.USAGE);
@@ -254,15 +336,21 @@ describe('runCli', () => {
   });
 
   describe('command send --file with NDJSON', () => {
-    const line = (fields: Record<string, unknown>) => JSON.stringify({ type: 'RenameTenant', tenantId: TENANT, payload: { name: 'n' }, ...fields });
+    const line = (fields: Record<string, unknown>) =>
+      JSON.stringify({ type: 'RenameTenant', tenantId: TENANT, payload: { name: 'n' }, ...fields });
 
     it('sends every line over one connection, prints one JSON line per input line with its number, and a summary with the rate', async () => {
       const text = [line({ commandId: 'a' }), '', line({ commandId: 'b', type: 'DeleteTenant' }), line({ commandId: 'c' })].join('\n');
-      const run = harness((envelope) => (envelope.type === 'DeleteTenant' ? rejected(envelope) : accepted(envelope)), { 'cmds.ndjson': text });
+      const run = harness((envelope) => (envelope.type === 'DeleteTenant' ? rejected(envelope) : accepted(envelope)), {
+        'cmds.ndjson': text,
+      });
       expect(await runCli(['command', 'send', '--file', 'cmds.ndjson', '--timeout', '5000'], run.deps)).toBe(EXIT.REJECTED);
       expect(run.connectedWith).toHaveLength(1);
       expect(run.connectTimeouts).toEqual([5000]);
-      const printed = run.out.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      const printed = run.out.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(printed.map((p) => [p.line, p.commandId, p.status]).sort()).toEqual([
         [1, 'a', 'accepted'],
         [3, 'b', 'rejected'],
@@ -276,7 +364,10 @@ describe('runCli', () => {
       const text = `${line({ commandId: 'a' })}\n{oops\n${line({ commandId: 'a' })}\n${line({ type: undefined })}\n`;
       const run = harness(accepted, { '-': text });
       expect(await runCli(['command', 'send', '--file', '-'], run.deps)).toBe(EXIT.USAGE);
-      const printed = run.out.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      const printed = run.out.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(printed.filter((p) => p.status === 'invalid').map((p) => [p.line, p.error.code])).toEqual([
         [2, 'INVALID_LINE'],
         [3, 'INVALID_LINE'],
@@ -288,22 +379,35 @@ describe('runCli', () => {
 
     it('a line with no result in time is "unknown" with its commandId, and the run exits 1', async () => {
       const text = [line({ commandId: 'a' }), line({ commandId: 'slow' })].join('\n');
-      const run = harness((envelope) => (envelope.commandId === 'slow' ? new Error('no 1 result(s) for command slow within 10 ms (have 0)') : accepted(envelope)), { 'c.jsonl': text });
+      const run = harness(
+        (envelope) =>
+          envelope.commandId === 'slow' ? new Error('no 1 result(s) for command slow within 10 ms (have 0)') : accepted(envelope),
+        { 'c.jsonl': text },
+      );
       expect(await runCli(['command', 'send', '--file', 'c.jsonl', '--timeout', '10'], run.deps)).toBe(EXIT.ERROR);
-      const slow = run.out.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((p) => p.line === 2);
+      const slow = run.out.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .find((p) => p.line === 2);
       expect(slow).toMatchObject({ commandId: 'slow', status: 'unknown', error: { code: 'TIMEOUT' } });
     });
 
     it('refuses --command-id with a batch: every line needs its own', async () => {
       const run = harness(accepted, { 'x.ndjson': line({}) });
-      expect(await runCli(['command', 'send', '--file', 'x.ndjson', '--command-id', '7c1e4f0e-3a55-4d43-9a5b-0f3c1d2e8a10'], run.deps)).toBe(EXIT.USAGE);
+      expect(
+        await runCli(['command', 'send', '--file', 'x.ndjson', '--command-id', '7c1e4f0e-3a55-4d43-9a5b-0f3c1d2e8a10'], run.deps),
+      ).toBe(EXIT.USAGE);
       expect(run.connectedWith).toEqual([]);
     });
   });
 
   it('a failed connect is one line on stderr and exit 1', async () => {
     const run = harness(accepted);
-    run.deps = { ...run.deps, connect: async () => Promise.reject(new Error('cannot connect to Kafka at 127.0.0.1:1 (KAFKA_BROKERS) within 50 ms')) };
+    run.deps = {
+      ...run.deps,
+      connect: async () => Promise.reject(new Error('cannot connect to Kafka at 127.0.0.1:1 (KAFKA_BROKERS) within 50 ms')),
+    };
     expect(await runCli(['tenant', 'create', '--name', 'A', '--slug', 'a', '--timeout', '50'], run.deps)).toBe(EXIT.ERROR);
     expect(run.out.stderr).toBe('error: cannot connect to Kafka at 127.0.0.1:1 (KAFKA_BROKERS) within 50 ms\n');
   });

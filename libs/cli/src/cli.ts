@@ -87,12 +87,18 @@ async function sendCommand(request: SendCommandRequest, settings: CliSettings, d
 
 async function sendBatch(request: SendCommandRequest, text: string, settings: CliSettings, deps: CliDependencies): Promise<ExitCode> {
   // Every line gets its own id; one id for all would make every line after the first a repeat.
-  if (request.overrides.commandId !== undefined) throw new UsageError('--command-id cannot be given with a batch: put "commandId" on each line');
+  if (request.overrides.commandId !== undefined)
+    throw new UsageError('--command-id cannot be given with a batch: put "commandId" on each line');
   if (request.output !== undefined) throw new UsageError('--output cannot be given with a batch: its output is one JSON line per command');
   const lines = readBatchLines(text, request.overrides, request.issuedBy, deps);
   const sender = await deps.connect(settings, request.timeoutMs);
   try {
-    return await runBatch(lines, sender, { timeoutMs: request.timeoutMs, stdout: deps.stdout, stderr: deps.stderr, clock: () => deps.now().getTime() });
+    return await runBatch(lines, sender, {
+      timeoutMs: request.timeoutMs,
+      stdout: deps.stdout,
+      stderr: deps.stderr,
+      clock: () => deps.now().getTime(),
+    });
   } finally {
     await sender.disconnect().catch(() => undefined);
   }
@@ -130,7 +136,9 @@ async function createApiKey(request: CreateApiKeyRequest, settings: CliSettings,
 /** `tenant create`, `monitor create`, ...: the ids are made here, and printed with the result. */
 async function runCommandVerb(request: VerbRequest, settings: CliSettings, deps: CliDependencies): Promise<ExitCode> {
   const generated = Object.fromEntries(request.generate.map((field) => [field, deps.newId()]));
-  const stamped = Object.fromEntries((request.stampNow ?? []).filter((field) => request.payload[field] === undefined).map((field) => [field, deps.now().toISOString()]));
+  const stamped = Object.fromEntries(
+    (request.stampNow ?? []).filter((field) => request.payload[field] === undefined).map((field) => [field, deps.now().toISOString()]),
+  );
   const { tenantId: generatedTenantId, ...generatedPayload } = generated;
   const tenantId = request.tenantId ?? generatedTenantId;
   const payload = { ...generatedPayload, ...request.payload, ...stamped };
@@ -149,7 +157,12 @@ async function runCommandVerb(request: VerbRequest, settings: CliSettings, deps:
   return print({ tenantId, ...generatedPayload, ...stamped, result }, result, request.output, deps);
 }
 
-async function execute(envelope: OutgoingEnvelope, timeoutMs: number, settings: CliSettings, deps: CliDependencies): Promise<CommandResultLike> {
+async function execute(
+  envelope: OutgoingEnvelope,
+  timeoutMs: number,
+  settings: CliSettings,
+  deps: CliDependencies,
+): Promise<CommandResultLike> {
   const sender = await deps.connect(settings, timeoutMs);
   try {
     return await sender.execute(envelope, timeoutMs).catch((error: Error) => {
@@ -178,7 +191,9 @@ function print(output: object, result: CommandResultLike, field: string | undefi
     deps.stderr.write(`${JSON.stringify(result, null, 2)}\n`);
     return code;
   }
-  const value = field.split('.').reduce<unknown>((at, key) => (typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[key] : undefined), output);
+  const value = field
+    .split('.')
+    .reduce<unknown>((at, key) => (typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[key] : undefined), output);
   if (value === undefined || value === null) {
     deps.stderr.write(`${JSON.stringify(output, null, 2)}\nerror: the output above has no field "${field}"\n`);
     return EXIT.ERROR;

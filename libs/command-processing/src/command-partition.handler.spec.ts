@@ -24,7 +24,9 @@ async function handlerWith(failWith: (commandId: string) => unknown) {
       return decide(command, state);
     },
   } as Pick<CommandDeciders, 'decide'> as CommandDeciders;
-  const loader = { load: async (partitions: number[]) => new Map(partitions.map((p) => [p, new PartitionState()])) } as PartitionStateLoader;
+  const loader = {
+    load: async (partitions: number[]) => new Map(partitions.map((p) => [p, new PartitionState()])),
+  } as PartitionStateLoader;
   const handler = new CommandPartitionHandler(deciders, loader, topics, { now: () => NOW }, deterministicEventIds, {} as SnapshotStore);
   await handler.load([{ topic: topics.commands, partition: PARTITION }]);
   return handler;
@@ -32,7 +34,14 @@ async function handlerWith(failWith: (commandId: string) => unknown) {
 
 let offset = 0;
 const kafkaMessage = (key: string | null, value: Buffer): KafkaMessage =>
-  ({ key: key === null ? null : Buffer.from(key), value, offset: String(offset++), headers: {}, timestamp: '0', attributes: 0 }) as KafkaMessage;
+  ({
+    key: key === null ? null : Buffer.from(key),
+    value,
+    offset: String(offset++),
+    headers: {},
+    timestamp: '0',
+    attributes: 0,
+  }) as KafkaMessage;
 
 /** Two commands of one new tenant: CreateTenant, then CreateMonitor. */
 function tenantScript() {
@@ -42,7 +51,12 @@ function tenantScript() {
   return { tenantId, create, monitor, messages: [create, monitor].map((m) => kafkaMessage(m.key, m.value)) };
 }
 
-const sliceOf = (records: KafkaMessage[]) => ({ topic: topics.commands, partition: PARTITION, records, lastOffset: BigInt(records[records.length - 1].offset) });
+const sliceOf = (records: KafkaMessage[]) => ({
+  topic: topics.commands,
+  partition: PARTITION,
+  records,
+  lastOffset: BigInt(records[records.length - 1].offset),
+});
 
 async function run(handler: CommandPartitionHandler, messages: KafkaMessage[]) {
   const output = await handler.process(sliceOf(messages));
@@ -57,7 +71,9 @@ describe('CommandPartitionHandler: one command failing', () => {
 
   it('answers INTERNAL_ERROR with a reference and no stack, and decides the next command', async () => {
     const script = tenantScript();
-    const handler = await handlerWith((id) => (id === script.monitor.envelope.commandId ? new TypeError('targetType is not a constructor') : undefined));
+    const handler = await handlerWith((id) =>
+      id === script.monitor.envelope.commandId ? new TypeError('targetType is not a constructor') : undefined,
+    );
     const logged = jest.spyOn(Logger.prototype, 'error');
     const next = commandMessage('RenameTenant', { name: 'Later' }, { tenantId: script.tenantId });
 
@@ -74,7 +90,9 @@ describe('CommandPartitionHandler: one command failing', () => {
     const reference = /reference ([0-9a-f-]{36})$/.exec(failed.error.message)?.[1];
     expect(failed.error).toEqual({ code: 'INTERNAL_ERROR', message: `an internal error occurred; reference ${reference}`, details: [] });
     expect(JSON.stringify(failed)).not.toContain('targetType');
-    expect(logged.mock.calls.some(([message]) => String(message).includes(reference!) && String(message).includes(failed.commandId))).toBe(true);
+    expect(logged.mock.calls.some(([message]) => String(message).includes(reference!) && String(message).includes(failed.commandId))).toBe(
+      true,
+    );
     expect(events.map((e) => JSON.parse(String(e.value)).type)).toEqual(['TenantCreated', 'TenantRenamed']);
     expect(deadLetters).toHaveLength(0);
     logged.mockRestore();

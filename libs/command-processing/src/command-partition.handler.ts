@@ -183,7 +183,12 @@ export class CommandPartitionHandler implements SliceProcessor<KafkaMessage, Com
     const bases = new Map([this.topics.events, this.topics.checkEvents].map((topic) => [topic, state.nextOffsets.get(topic) ?? 0n]));
     const inputs = { partition, topics: this.topics, bases, committedNext: state.nextOffsets };
     const results = answers.map(({ result, written }) => result(encodeConsistencyToken(resultPosition(inputs, written))));
-    const resultMessages = results.map((r): Message => ({ key: r.tenantId ?? null, value: JSON.stringify(r), partition, headers: { correlationId: r.correlationId } }));
+    const resultMessages = results.map((r): Message => ({
+      key: r.tenantId ?? null,
+      value: JSON.stringify(r),
+      partition,
+      headers: { correlationId: r.correlationId },
+    }));
     return {
       messages: [
         { topic: this.topics.events, messages: events },
@@ -232,7 +237,8 @@ export class CommandPartitionHandler implements SliceProcessor<KafkaMessage, Com
     const current = working.get(tenantId) ?? state.tenant(tenantId);
     const decision = await this.deciders.decide(command, current);
     if (!decision.ok) {
-      return (position) => rejectedResult({ commandId, correlationId, tenantId, type: command.type, error: decision.error, processedAt: now, position });
+      return (position) =>
+        rejectedResult({ commandId, correlationId, tenantId, type: command.type, error: decision.error, processedAt: now, position });
     }
     let next = current;
     decision.events.forEach((decided, index) => {

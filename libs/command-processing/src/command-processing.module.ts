@@ -30,7 +30,11 @@ export class CommandProcessingModule {
         { provide: CLOCK, useValue: systemClock },
         { provide: REMEMBERED_RESULTS, useValue: config.processor.rememberedResults },
         { provide: EVENT_IDS, useValue: deterministicEventIds },
-        { provide: UniqueReservationsRepository, useFactory: (pool: Pool) => new UniqueReservationsRepository(pool), inject: [PROJECTOR_POOL] },
+        {
+          provide: UniqueReservationsRepository,
+          useFactory: (pool: Pool) => new UniqueReservationsRepository(pool),
+          inject: [PROJECTOR_POOL],
+        },
         { provide: SnapshotStore, useFactory: (pool: Pool) => new SnapshotStore(pool), inject: [PROJECTOR_POOL] },
         PartitionStateLoader,
         CommandPartitionHandler,

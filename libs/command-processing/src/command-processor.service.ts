@@ -54,7 +54,11 @@ export class CommandProcessorService implements OnApplicationBootstrap, BeforeAp
     this.handler.snapshotEvery = this.config.processor.snapshotEveryEvents;
     const admin = new TopicAdmin(this.kafka, this.topics);
     try {
-      await admin.ensureTopics({ partitions: this.config.kafka.partitions, replicationFactor: this.config.kafka.replicationFactor, minInsyncReplicas: this.config.kafka.minInsyncReplicas });
+      await admin.ensureTopics({
+        partitions: this.config.kafka.partitions,
+        replicationFactor: this.config.kafka.replicationFactor,
+        minInsyncReplicas: this.config.kafka.minInsyncReplicas,
+      });
     } finally {
       await admin.disconnect();
     }
@@ -75,7 +79,9 @@ export class CommandProcessorService implements OnApplicationBootstrap, BeforeAp
     const membership = trackConsumerGroup(this.processor.groupConsumer, groupId, { sessionTimeoutMs: PROCESSOR_SESSION_TIMEOUT_MS });
     this.consumerGroups.register(membership);
     this.groupAdmin = new TopicAdmin(this.kafka, this.topics);
-    this.partitionProgress.register(new InputPartitionsProgress(groupId, this.topics.commands, this.groupAdmin, membership, this.processor));
+    this.partitionProgress.register(
+      new InputPartitionsProgress(groupId, this.topics.commands, this.groupAdmin, membership, this.processor),
+    );
     await this.processor.start();
     this.lifecycle.markStarted('command-processor');
     this.logger.log(`consuming ${this.topics.commands} as ${groupId}`);

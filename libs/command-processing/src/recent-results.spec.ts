@@ -78,7 +78,9 @@ describe('RecentResults', () => {
     // 64 results in 128 index cells: chains of colliding ids are common, and every insertion
     // past the first 64 removes the oldest id from the middle of some chain.
     const results = new RecentResults(64);
-    const colliding = Array.from({ length: 2000 }, (_, i) => accepted(i % 2 ? {} : { commandId: `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}` }));
+    const colliding = Array.from({ length: 2000 }, (_, i) =>
+      accepted(i % 2 ? {} : { commandId: `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}` }),
+    );
     colliding.forEach((result, i) => {
       results.remember(result);
       if (i % 25 !== 0 && i !== colliding.length - 1) return;

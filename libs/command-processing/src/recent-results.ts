@@ -208,14 +208,24 @@ export class RecentResults {
     if (!position || position.partition > 0xffff) return undefined;
     const eventsOffset = position.eventsOffset === undefined ? Number.NaN : Number(position.eventsOffset);
     const checkEventsOffset = position.checkEventsOffset === undefined ? Number.NaN : Number(position.checkEventsOffset);
-    const exact = (offset: string | undefined, value: number) => offset === undefined || (Number.isSafeInteger(value) && String(value) === offset);
+    const exact = (offset: string | undefined, value: number) =>
+      offset === undefined || (Number.isSafeInteger(value) && String(value) === offset);
     if (!exact(position.eventsOffset, eventsOffset) || !exact(position.checkEventsOffset, checkEventsOffset)) return undefined;
     if (encodeConsistencyToken(position) !== result.position) return undefined;
     const processedAt = Date.parse(result.processedAt);
     if (Number.isNaN(processedAt) || new Date(processedAt).toISOString() !== result.processedAt) return undefined;
     const type = this.typeOf(result.type);
     if (type === undefined) return undefined;
-    return { tenantId: result.tenantId, aggregateId: result.aggregateId, version: result.version, partition: position.partition, eventsOffset, checkEventsOffset, processedAt, type };
+    return {
+      tenantId: result.tenantId,
+      aggregateId: result.aggregateId,
+      version: result.version,
+      partition: position.partition,
+      eventsOffset,
+      checkEventsOffset,
+      processedAt,
+      type,
+    };
   }
 
   private typeOf(type: string): number | undefined {

@@ -38,8 +38,12 @@ describe('resultPosition', () => {
   });
 
   it('leaves out a topic never written on the partition', () => {
-    expect(resultPosition({ partition: 0, topics, bases: new Map(), committedNext: new Map() }, { events: 0, checks: 0 })).toEqual({ partition: 0 });
-    expect(resultPosition({ partition: 0, topics, bases: new Map(), committedNext: new Map([[topics.events, 0n]]) }, { events: 0, checks: 0 })).toEqual({
+    expect(resultPosition({ partition: 0, topics, bases: new Map(), committedNext: new Map() }, { events: 0, checks: 0 })).toEqual({
+      partition: 0,
+    });
+    expect(
+      resultPosition({ partition: 0, topics, bases: new Map(), committedNext: new Map([[topics.events, 0n]]) }, { events: 0, checks: 0 }),
+    ).toEqual({
       partition: 0,
     });
   });
@@ -48,12 +52,17 @@ describe('resultPosition', () => {
     const bases = new Map([[topics.events, 41n]]);
     const slice = [0, 1, 1, 2, 2].map((events) => resultPosition({ partition: 1, topics, bases, committedNext }, { events, checks: 0 }));
     // The next slice starts after this one's marker (41 + 2 records + 1).
-    const next = resultPosition({ partition: 1, topics, bases: new Map(), committedNext: new Map([[topics.events, 44n]]) }, { events: 0, checks: 0 });
+    const next = resultPosition(
+      { partition: 1, topics, bases: new Map(), committedNext: new Map([[topics.events, 44n]]) },
+      { events: 0, checks: 0 },
+    );
     const offsets = [...slice, next].map((p) => Number(p.eventsOffset));
     expect(offsets).toEqual([40, 41, 41, 42, 42, 43]);
   });
 
   it('refuses to position records whose base offset is unknown', () => {
-    expect(() => resultPosition({ partition: 1, topics, bases: new Map(), committedNext }, { events: 1, checks: 0 })).toThrow('no base offset for t.events');
+    expect(() => resultPosition({ partition: 1, topics, bases: new Map(), committedNext }, { events: 1, checks: 0 })).toThrow(
+      'no base offset for t.events',
+    );
   });
 });

@@ -37,7 +37,8 @@ export class UniqueReservationsRepository {
     );
     const owner = rows[0]?.tenant_id;
     // Only a reservation deleted between the two statements does this: the retried slice finds the value free.
-    if (owner === undefined) throw new InfrastructureFailure('postgres', new Error(`${kind} "${value}" is neither reservable nor reserved`));
+    if (owner === undefined)
+      throw new InfrastructureFailure('postgres', new Error(`${kind} "${value}" is neither reservable nor reserved`));
     return owner === tenantId ? { outcome: 'reserved' } : { outcome: 'taken', byTenantId: owner };
   }
 }

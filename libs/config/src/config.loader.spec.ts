@@ -38,15 +38,45 @@ describe('loadConfig', () => {
     expect(loadConfig(['command-processor'], base).processor.transactionLingerMs).toBe(50);
     expect(loadConfig(['command-processor'], { ...base, PROCESSOR_TRANSACTION_LINGER_MS: '0' }).processor.transactionLingerMs).toBe(0);
     for (const bad of ['-1', '1001', 'soon']) {
-      expect(problemsOf({ ...base, PROCESSOR_TRANSACTION_LINGER_MS: bad }, ['command-processor'])).toEqual(['PROCESSOR_TRANSACTION_LINGER_MS']);
+      expect(problemsOf({ ...base, PROCESSOR_TRANSACTION_LINGER_MS: bad }, ['command-processor'])).toEqual([
+        'PROCESSOR_TRANSACTION_LINGER_MS',
+      ]);
     }
   });
 
   it.each([
-    { name: 'PROCESSOR_REMEMBERED_RESULTS', role: 'command-processor', read: (c: AppConfig) => c.processor.rememberedResults, fallback: 100000, ok: '1000', bad: ['999', '1000001', 'many'] },
-    { name: 'PROJECTOR_MAX_BUFFERED_RECORDS', role: 'projector', read: (c: AppConfig) => c.projector.maxBufferedRecords, fallback: 100000, ok: '5000', bad: ['999', '1000001', 'lots'] },
-    { name: 'READ_API_RATE_LIMIT_MAX_BUCKETS', role: 'read-api', read: (c: AppConfig) => c.readApi.rateLimit.maxBuckets, fallback: 100000, ok: '2000', bad: ['999', '1000001', 'all'] },
-    { name: 'JWT_CLOCK_TOLERANCE_SECONDS', role: 'read-api', read: (c: AppConfig) => c.readApi.jwt.clockToleranceSeconds, fallback: 30, ok: '5', bad: ['-1', '301', 'soon'] },
+    {
+      name: 'PROCESSOR_REMEMBERED_RESULTS',
+      role: 'command-processor',
+      read: (c: AppConfig) => c.processor.rememberedResults,
+      fallback: 100000,
+      ok: '1000',
+      bad: ['999', '1000001', 'many'],
+    },
+    {
+      name: 'PROJECTOR_MAX_BUFFERED_RECORDS',
+      role: 'projector',
+      read: (c: AppConfig) => c.projector.maxBufferedRecords,
+      fallback: 100000,
+      ok: '5000',
+      bad: ['999', '1000001', 'lots'],
+    },
+    {
+      name: 'READ_API_RATE_LIMIT_MAX_BUCKETS',
+      role: 'read-api',
+      read: (c: AppConfig) => c.readApi.rateLimit.maxBuckets,
+      fallback: 100000,
+      ok: '2000',
+      bad: ['999', '1000001', 'all'],
+    },
+    {
+      name: 'JWT_CLOCK_TOLERANCE_SECONDS',
+      role: 'read-api',
+      read: (c: AppConfig) => c.readApi.jwt.clockToleranceSeconds,
+      fallback: 30,
+      ok: '5',
+      bad: ['-1', '301', 'soon'],
+    },
   ] as const)('bounds $name: $fallback by default, 1,000 to 1,000,000 when set', ({ name, role, read, fallback, ok, bad }) => {
     expect(read(loadConfig([role], base))).toBe(fallback);
     expect(read(loadConfig([role], { ...base, [name]: ok }))).toBe(Number(ok));
@@ -82,7 +112,8 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['command-processor'], { ...base, KAFKA_MIN_INSYNC_REPLICAS: '2' })).toThrow(
       /KAFKA_MIN_INSYNC_REPLICAS: must be at most KAFKA_REPLICATION_FACTOR \(1\) \(got "2"\)/,
     );
-    for (const bad of ['0', 'two', '11']) expect(problemsOf({ ...base, KAFKA_MIN_INSYNC_REPLICAS: bad })).toEqual(['KAFKA_MIN_INSYNC_REPLICAS']);
+    for (const bad of ['0', 'two', '11'])
+      expect(problemsOf({ ...base, KAFKA_MIN_INSYNC_REPLICAS: bad })).toEqual(['KAFKA_MIN_INSYNC_REPLICAS']);
   });
 
   it('rejects a malformed connection string and broker list', () => {
@@ -94,13 +125,19 @@ describe('loadConfig', () => {
     expect(loadConfig(['command-processor'], base).stuckPartitionSeconds).toBe(60);
     expect(loadConfig(['command-processor'], { ...base, READINESS_STUCK_PARTITION_SECONDS: '5' }).stuckPartitionSeconds).toBe(5);
     for (const bad of ['0', '86401', 'a minute']) {
-      expect(problemsOf({ ...base, READINESS_STUCK_PARTITION_SECONDS: bad }, ['command-processor'])).toEqual(['READINESS_STUCK_PARTITION_SECONDS']);
+      expect(problemsOf({ ...base, READINESS_STUCK_PARTITION_SECONDS: bad }, ['command-processor'])).toEqual([
+        'READINESS_STUCK_PARTITION_SECONDS',
+      ]);
     }
   });
 
   it('injects no fault unless a test asks for one, and validates the ones asked for', () => {
     expect(loadConfig(['projector'], base).faultInjection).toEqual({ exitInBatchAfterRecords: undefined, failPartition: undefined });
-    const faults = loadConfig(['projector', 'command-processor'], { ...base, FAULT_INJECTION_EXIT_IN_BATCH_AFTER_RECORDS: '500', FAULT_INJECTION_FAIL_PARTITION: '0' });
+    const faults = loadConfig(['projector', 'command-processor'], {
+      ...base,
+      FAULT_INJECTION_EXIT_IN_BATCH_AFTER_RECORDS: '500',
+      FAULT_INJECTION_FAIL_PARTITION: '0',
+    });
     expect(faults.faultInjection).toEqual({ exitInBatchAfterRecords: 500, failPartition: 0 });
     expect(problemsOf({ ...base, FAULT_INJECTION_EXIT_IN_BATCH_AFTER_RECORDS: '0', FAULT_INJECTION_FAIL_PARTITION: '-1' }).sort()).toEqual([
       'FAULT_INJECTION_EXIT_IN_BATCH_AFTER_RECORDS',
@@ -111,7 +148,8 @@ describe('loadConfig', () => {
 
 describe('CORS_ALLOWED_ORIGINS', () => {
   const base = { API_DATABASE_URL: 'postgres://api@localhost/vinsight', MIGRATE_ON_START: 'false' };
-  const origins = (value?: string) => loadConfig(['read-api'], value === undefined ? base : { ...base, CORS_ALLOWED_ORIGINS: value }).http.corsAllowedOrigins;
+  const origins = (value?: string) =>
+    loadConfig(['read-api'], value === undefined ? base : { ...base, CORS_ALLOWED_ORIGINS: value }).http.corsAllowedOrigins;
 
   it('is off by default and takes * or a list of origins', () => {
     expect(origins()).toEqual([]);
@@ -119,7 +157,10 @@ describe('CORS_ALLOWED_ORIGINS', () => {
     expect(origins('https://dash.example.com, http://localhost:5173')).toEqual(['https://dash.example.com', 'http://localhost:5173']);
   });
 
-  it.each(['https://dash.example.com/', 'dash.example.com', 'ftp://x', '*,https://a.example', 'https://a.example,,https://b.example'])('names the variable for %s', (value) => {
-    expect(() => origins(value)).toThrow(/CORS_ALLOWED_ORIGINS: must be \* or a comma-separated list of origins/);
-  });
+  it.each(['https://dash.example.com/', 'dash.example.com', 'ftp://x', '*,https://a.example', 'https://a.example,,https://b.example'])(
+    'names the variable for %s',
+    (value) => {
+      expect(() => origins(value)).toThrow(/CORS_ALLOWED_ORIGINS: must be \* or a comma-separated list of origins/);
+    },
+  );
 });

@@ -7,9 +7,7 @@ import { KafkaSecurityConfig, kafkaSecurity, postgresTlsProblems } from './secur
 /** Thrown at boot; its message names every bad variable so an operator can fix them at once. */
 export class ConfigError extends Error {
   constructor(readonly problems: { variable: string; message: string }[]) {
-    super(
-      'Invalid configuration:\n' + problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n'),
-    );
+    super('Invalid configuration:\n' + problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n'));
     this.name = 'ConfigError';
   }
 }
@@ -21,12 +19,28 @@ const REQUIRED_BY_ROLE: Record<ServiceRole, EnvironmentName[]> = {
   migrate: ['DATABASE_URL'],
 };
 
-const KNOWN = new Set(Object.keys(new EnvironmentVariables()).concat(
-  'DATABASE_URL', 'PROJECTOR_DATABASE_URL', 'API_DATABASE_URL', 'REPLICA_DATABASE_URL',
-  'JWT_HS256_SECRET', 'JWT_JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE',
-));
+const KNOWN = new Set(
+  Object.keys(new EnvironmentVariables()).concat(
+    'DATABASE_URL',
+    'PROJECTOR_DATABASE_URL',
+    'API_DATABASE_URL',
+    'REPLICA_DATABASE_URL',
+    'JWT_HS256_SECRET',
+    'JWT_JWKS_URL',
+    'JWT_ISSUER',
+    'JWT_AUDIENCE',
+  ),
+);
 KNOWN.add('FAULT_INJECTION_EXIT_IN_BATCH_AFTER_RECORDS').add('FAULT_INJECTION_FAIL_PARTITION');
-for (const name of ['KAFKA_SSL_CA_FILE', 'KAFKA_SSL_CERT_FILE', 'KAFKA_SSL_KEY_FILE', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'KAFKA_SASL_PASSWORD_FILE']) {
+for (const name of [
+  'KAFKA_SSL_CA_FILE',
+  'KAFKA_SSL_CERT_FILE',
+  'KAFKA_SSL_KEY_FILE',
+  'KAFKA_SASL_MECHANISM',
+  'KAFKA_SASL_USERNAME',
+  'KAFKA_SASL_PASSWORD',
+  'KAFKA_SASL_PASSWORD_FILE',
+]) {
   KNOWN.add(name);
 }
 
@@ -35,10 +49,7 @@ export function environmentVariableNames(): string[] {
 }
 
 /** Validates the environment once for the given roles and returns typed settings. */
-export function loadConfig(
-  roles: ServiceRole[],
-  env: Record<string, string | undefined> = process.env,
-): AppConfig {
+export function loadConfig(roles: ServiceRole[], env: Record<string, string | undefined> = process.env): AppConfig {
   const raw: Record<string, string> = {};
   for (const name of KNOWN) {
     const value = env[name];
@@ -92,7 +103,10 @@ function toAppConfig(roles: ServiceRole[], v: EnvironmentVariables, security: Ka
     http: {
       host: v.HTTP_HOST,
       port: v.HTTP_PORT,
-      corsAllowedOrigins: (v.CORS_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o.length > 0),
+      corsAllowedOrigins: (v.CORS_ALLOWED_ORIGINS ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o.length > 0),
     },
     database: {
       ownerUrl: v.DATABASE_URL,
@@ -120,7 +134,11 @@ function toAppConfig(roles: ServiceRole[], v: EnvironmentVariables, security: Ka
       heapMaxBytes: v.LIVENESS_HEAP_MAX_MB * 1024 * 1024,
       projectionLagMaxEvents: v.PROJECTION_LAG_MAX_EVENTS,
     },
-    processor: { snapshotEveryEvents: v.PROCESSOR_SNAPSHOT_EVERY_EVENTS, transactionLingerMs: v.PROCESSOR_TRANSACTION_LINGER_MS, rememberedResults: v.PROCESSOR_REMEMBERED_RESULTS },
+    processor: {
+      snapshotEveryEvents: v.PROCESSOR_SNAPSHOT_EVERY_EVENTS,
+      transactionLingerMs: v.PROCESSOR_TRANSACTION_LINGER_MS,
+      rememberedResults: v.PROCESSOR_REMEMBERED_RESULTS,
+    },
     projector: { maxBufferedRecords: v.PROJECTOR_MAX_BUFFERED_RECORDS },
     readApi: {
       jwt: {
@@ -130,13 +148,20 @@ function toAppConfig(roles: ServiceRole[], v: EnvironmentVariables, security: Ka
         audience: v.JWT_AUDIENCE,
         clockToleranceSeconds: v.JWT_CLOCK_TOLERANCE_SECONDS,
       },
-      rateLimit: { requestsPerSecond: v.READ_API_RATE_LIMIT_PER_SECOND, burst: v.READ_API_RATE_LIMIT_BURST, maxBuckets: v.READ_API_RATE_LIMIT_MAX_BUCKETS },
+      rateLimit: {
+        requestsPerSecond: v.READ_API_RATE_LIMIT_PER_SECOND,
+        burst: v.READ_API_RATE_LIMIT_BURST,
+        maxBuckets: v.READ_API_RATE_LIMIT_MAX_BUCKETS,
+      },
     },
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
     // Only the read API has a Service (and so endpoints to leave) in front of it.
     shutdownDrainDelayMs: roles.includes('read-api') ? v.SHUTDOWN_DRAIN_DELAY_MS : 0,
     stuckPartitionSeconds: v.READINESS_STUCK_PARTITION_SECONDS,
-    faultInjection: { exitInBatchAfterRecords: v.FAULT_INJECTION_EXIT_IN_BATCH_AFTER_RECORDS, failPartition: v.FAULT_INJECTION_FAIL_PARTITION },
+    faultInjection: {
+      exitInBatchAfterRecords: v.FAULT_INJECTION_EXIT_IN_BATCH_AFTER_RECORDS,
+      failPartition: v.FAULT_INJECTION_FAIL_PARTITION,
+    },
   };
 }
 

@@ -49,7 +49,13 @@ describe('Kafka security settings', () => {
   });
 
   it('reads the CA, the client certificate and its key at boot', () => {
-    const kafka = loadConfig(['read-api'], { ...base, KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: CA, KAFKA_SSL_CERT_FILE: CERT, KAFKA_SSL_KEY_FILE: KEY }).kafka;
+    const kafka = loadConfig(['read-api'], {
+      ...base,
+      KAFKA_SSL: 'true',
+      KAFKA_SSL_CA_FILE: CA,
+      KAFKA_SSL_CERT_FILE: CERT,
+      KAFKA_SSL_KEY_FILE: KEY,
+    }).kafka;
     expect(kafka.ssl?.ca?.[0]).toContain('BEGIN CERTIFICATE');
     expect(kafka.ssl?.cert).toContain('BEGIN CERTIFICATE');
     expect(kafka.ssl?.key).toContain('PRIVATE KEY');
@@ -74,21 +80,25 @@ describe('Kafka security settings', () => {
     ['KAFKA_SASL_MECHANISM', { KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }],
     ['KAFKA_SASL_USERNAME', { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_PASSWORD: 'p' }],
     ['KAFKA_SASL_PASSWORD', { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'u' }],
-    ['KAFKA_SASL_PASSWORD_FILE', { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p', KAFKA_SASL_PASSWORD_FILE: CA }],
+    [
+      'KAFKA_SASL_PASSWORD_FILE',
+      { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p', KAFKA_SASL_PASSWORD_FILE: CA },
+    ],
     ['KAFKA_SASL_PASSWORD_FILE', { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD_FILE: MISSING }],
   ])('names %s when it is wrong: %j', (variable, env) => {
     expect(problemsOf(env)).toEqual([variable]);
   });
 
   it('names every bad variable at once', () => {
-    expect(problemsOf({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: MISSING, KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' }).sort()).toEqual([
-      'KAFKA_SASL_PASSWORD',
-      'KAFKA_SSL_CA_FILE',
-    ]);
+    expect(
+      problemsOf({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: MISSING, KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' }).sort(),
+    ).toEqual(['KAFKA_SASL_PASSWORD', 'KAFKA_SSL_CA_FILE']);
   });
 
   it('says what is wrong with a file without printing its content', () => {
-    expect(messageOf({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: MISSING })).toContain(`KAFKA_SSL_CA_FILE: file "${MISSING}" cannot be read (ENOENT)`);
+    expect(messageOf({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: MISSING })).toContain(
+      `KAFKA_SSL_CA_FILE: file "${MISSING}" cannot be read (ENOENT)`,
+    );
     expect(messageOf({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: KEY })).toContain(`KAFKA_SSL_CA_FILE: file "${KEY}" is not a PEM certificate`);
     expect(messageOf({ KAFKA_SSL: 'true', KAFKA_SSL_CERT_FILE: CERT, KAFKA_SSL_KEY_FILE: OTHER_KEY })).toContain(
       'KAFKA_SSL_KEY_FILE: is not the private key of the certificate in KAFKA_SSL_CERT_FILE',
@@ -96,20 +106,40 @@ describe('Kafka security settings', () => {
   });
 
   it('takes the SASL password from the environment or from a file, ignoring the file’s final newline', () => {
-    const fromEnv = loadConfig(['read-api'], { ...base, KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'svc', KAFKA_SASL_PASSWORD: 's3cret' });
+    const fromEnv = loadConfig(['read-api'], {
+      ...base,
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'svc',
+      KAFKA_SASL_PASSWORD: 's3cret',
+    });
     expect(fromEnv.kafka.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'svc', password: 's3cret' });
     const file = fileWith('fr0m-file\n');
-    const fromFile = loadConfig(['read-api'], { ...base, KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_USERNAME: 'svc', KAFKA_SASL_PASSWORD_FILE: file });
+    const fromFile = loadConfig(['read-api'], {
+      ...base,
+      KAFKA_SASL_MECHANISM: 'scram-sha-256',
+      KAFKA_SASL_USERNAME: 'svc',
+      KAFKA_SASL_PASSWORD_FILE: file,
+    });
     expect(fromFile.kafka.sasl).toEqual({ mechanism: 'scram-sha-256', username: 'svc', password: 'fr0m-file', passwordFile: file });
   });
 
   it('refuses an empty password file and never prints a password', () => {
-    expect(problemsOf({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD_FILE: fileWith('\n') })).toEqual(['KAFKA_SASL_PASSWORD_FILE']);
+    expect(problemsOf({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD_FILE: fileWith('\n') })).toEqual([
+      'KAFKA_SASL_PASSWORD_FILE',
+    ]);
     expect(messageOf({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_PASSWORD: 'hunter2-secret' })).not.toContain('hunter2-secret');
   });
 
   it('gives the CLI and scripts the same settings and the same errors', () => {
-    expect(loadKafkaSecurity({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: CA, KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' })).toMatchObject({
+    expect(
+      loadKafkaSecurity({
+        KAFKA_SSL: 'true',
+        KAFKA_SSL_CA_FILE: CA,
+        KAFKA_SASL_MECHANISM: 'plain',
+        KAFKA_SASL_USERNAME: 'u',
+        KAFKA_SASL_PASSWORD: 'p',
+      }),
+    ).toMatchObject({
       ssl: { caFile: CA },
       sasl: { mechanism: 'plain', username: 'u', password: 'p' },
     });
@@ -132,8 +162,12 @@ describe('Postgres TLS in the connection strings', () => {
 
   it('names the variable whose CA, certificate or key file is missing or not PEM', () => {
     expect(problemsOf({ REPLICA_DATABASE_URL: `${url}?sslmode=verify-full&sslrootcert=${MISSING}` })).toEqual(['REPLICA_DATABASE_URL']);
-    expect(messageOf({ API_DATABASE_URL: `${url}?sslmode=verify-full&sslrootcert=${KEY}` })).toContain(`API_DATABASE_URL: sslrootcert file "${KEY}" is not a PEM certificate`);
+    expect(messageOf({ API_DATABASE_URL: `${url}?sslmode=verify-full&sslrootcert=${KEY}` })).toContain(
+      `API_DATABASE_URL: sslrootcert file "${KEY}" is not a PEM certificate`,
+    );
     expect(problemsOf({ API_DATABASE_URL: `${url}?sslmode=verify-full&sslrootcert=${CA}&sslcert=${CERT}` })).toEqual(['API_DATABASE_URL']);
-    expect(problemsOf({ API_DATABASE_URL: `${url}?sslmode=verify-full&sslrootcert=${CA}&sslcert=${CERT}&sslkey=${CA}` })).toEqual(['API_DATABASE_URL']);
+    expect(problemsOf({ API_DATABASE_URL: `${url}?sslmode=verify-full&sslrootcert=${CA}&sslcert=${CERT}&sslkey=${CA}` })).toEqual([
+      'API_DATABASE_URL',
+    ]);
   });
 });

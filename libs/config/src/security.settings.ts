@@ -52,7 +52,11 @@ export function kafkaSecurity(v: EnvironmentVariables, problems: ConfigProblem[]
 }
 
 function kafkaTls(v: EnvironmentVariables, problems: ConfigProblem[], read: Read): KafkaTlsConfig | undefined {
-  const files = { KAFKA_SSL_CA_FILE: v.KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE: v.KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: v.KAFKA_SSL_KEY_FILE };
+  const files = {
+    KAFKA_SSL_CA_FILE: v.KAFKA_SSL_CA_FILE,
+    KAFKA_SSL_CERT_FILE: v.KAFKA_SSL_CERT_FILE,
+    KAFKA_SSL_KEY_FILE: v.KAFKA_SSL_KEY_FILE,
+  };
   if (!v.KAFKA_SSL) {
     for (const [variable, path] of Object.entries(files)) {
       if (path !== undefined) problems.push({ variable, message: `is set but KAFKA_SSL is not true (got ${JSON.stringify(path)})` });
@@ -65,7 +69,8 @@ function kafkaTls(v: EnvironmentVariables, problems: ConfigProblem[], read: Read
     if (ca) Object.assign(tls, { ca: [ca.text], caFile: v.KAFKA_SSL_CA_FILE });
   }
   if ((v.KAFKA_SSL_CERT_FILE === undefined) !== (v.KAFKA_SSL_KEY_FILE === undefined)) {
-    const [missing, present] = v.KAFKA_SSL_CERT_FILE === undefined ? ['KAFKA_SSL_CERT_FILE', 'KAFKA_SSL_KEY_FILE'] : ['KAFKA_SSL_KEY_FILE', 'KAFKA_SSL_CERT_FILE'];
+    const [missing, present] =
+      v.KAFKA_SSL_CERT_FILE === undefined ? ['KAFKA_SSL_CERT_FILE', 'KAFKA_SSL_KEY_FILE'] : ['KAFKA_SSL_KEY_FILE', 'KAFKA_SSL_CERT_FILE'];
     problems.push({ variable: missing, message: `is required with ${present} (mutual TLS needs both the certificate and its key)` });
     return tls;
   }
@@ -73,7 +78,10 @@ function kafkaTls(v: EnvironmentVariables, problems: ConfigProblem[], read: Read
     const cert = readPem('KAFKA_SSL_CERT_FILE', v.KAFKA_SSL_CERT_FILE, 'certificate', problems, read);
     const key = readPem('KAFKA_SSL_KEY_FILE', v.KAFKA_SSL_KEY_FILE, 'key', problems, read);
     if (cert?.certificate && key?.key && !cert.certificate.checkPrivateKey(key.key)) {
-      problems.push({ variable: 'KAFKA_SSL_KEY_FILE', message: `is not the private key of the certificate in KAFKA_SSL_CERT_FILE (got ${JSON.stringify(v.KAFKA_SSL_KEY_FILE)})` });
+      problems.push({
+        variable: 'KAFKA_SSL_KEY_FILE',
+        message: `is not the private key of the certificate in KAFKA_SSL_CERT_FILE (got ${JSON.stringify(v.KAFKA_SSL_KEY_FILE)})`,
+      });
     } else if (cert && key) {
       Object.assign(tls, { cert: cert.text, key: key.text });
     }
@@ -83,14 +91,25 @@ function kafkaTls(v: EnvironmentVariables, problems: ConfigProblem[], read: Read
 
 function kafkaSasl(v: EnvironmentVariables, problems: ConfigProblem[], read: Read): KafkaSaslConfig | undefined {
   const mechanism = v.KAFKA_SASL_MECHANISM;
-  const credentials = { KAFKA_SASL_USERNAME: v.KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: v.KAFKA_SASL_PASSWORD, KAFKA_SASL_PASSWORD_FILE: v.KAFKA_SASL_PASSWORD_FILE };
+  const credentials = {
+    KAFKA_SASL_USERNAME: v.KAFKA_SASL_USERNAME,
+    KAFKA_SASL_PASSWORD: v.KAFKA_SASL_PASSWORD,
+    KAFKA_SASL_PASSWORD_FILE: v.KAFKA_SASL_PASSWORD_FILE,
+  };
   if (mechanism === undefined) {
-    const set = Object.entries(credentials).filter(([, value]) => value !== undefined).map(([variable]) => variable);
-    if (set.length > 0) problems.push({ variable: 'KAFKA_SASL_MECHANISM', message: `is required when ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set (plain, scram-sha-256 or scram-sha-512)` });
+    const set = Object.entries(credentials)
+      .filter(([, value]) => value !== undefined)
+      .map(([variable]) => variable);
+    if (set.length > 0)
+      problems.push({
+        variable: 'KAFKA_SASL_MECHANISM',
+        message: `is required when ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set (plain, scram-sha-256 or scram-sha-512)`,
+      });
     return undefined;
   }
   const before = problems.length;
-  if (v.KAFKA_SASL_USERNAME === undefined) problems.push({ variable: 'KAFKA_SASL_USERNAME', message: `is required with KAFKA_SASL_MECHANISM=${mechanism}` });
+  if (v.KAFKA_SASL_USERNAME === undefined)
+    problems.push({ variable: 'KAFKA_SASL_USERNAME', message: `is required with KAFKA_SASL_MECHANISM=${mechanism}` });
   let password: string | undefined;
   if (v.KAFKA_SASL_PASSWORD !== undefined && v.KAFKA_SASL_PASSWORD_FILE !== undefined) {
     problems.push({ variable: 'KAFKA_SASL_PASSWORD_FILE', message: 'and KAFKA_SASL_PASSWORD are both set: set exactly one' });
@@ -98,14 +117,23 @@ function kafkaSasl(v: EnvironmentVariables, problems: ConfigProblem[], read: Rea
     const text = readFile('KAFKA_SASL_PASSWORD_FILE', v.KAFKA_SASL_PASSWORD_FILE, problems, read);
     // A Secret written with `echo` ends with a newline that is not part of the password.
     password = text?.replace(/\r?\n$/, '');
-    if (text !== undefined && !password) problems.push({ variable: 'KAFKA_SASL_PASSWORD_FILE', message: `is empty (got ${JSON.stringify(v.KAFKA_SASL_PASSWORD_FILE)})` });
+    if (text !== undefined && !password)
+      problems.push({ variable: 'KAFKA_SASL_PASSWORD_FILE', message: `is empty (got ${JSON.stringify(v.KAFKA_SASL_PASSWORD_FILE)})` });
   } else if (v.KAFKA_SASL_PASSWORD !== undefined) {
     password = v.KAFKA_SASL_PASSWORD;
   } else {
-    problems.push({ variable: 'KAFKA_SASL_PASSWORD', message: `or KAFKA_SASL_PASSWORD_FILE is required with KAFKA_SASL_MECHANISM=${mechanism}` });
+    problems.push({
+      variable: 'KAFKA_SASL_PASSWORD',
+      message: `or KAFKA_SASL_PASSWORD_FILE is required with KAFKA_SASL_MECHANISM=${mechanism}`,
+    });
   }
   if (problems.length > before || password === undefined || v.KAFKA_SASL_USERNAME === undefined) return undefined;
-  return { mechanism, username: v.KAFKA_SASL_USERNAME, password, ...(v.KAFKA_SASL_PASSWORD_FILE ? { passwordFile: v.KAFKA_SASL_PASSWORD_FILE } : {}) };
+  return {
+    mechanism,
+    username: v.KAFKA_SASL_USERNAME,
+    password,
+    ...(v.KAFKA_SASL_PASSWORD_FILE ? { passwordFile: v.KAFKA_SASL_PASSWORD_FILE } : {}),
+  };
 }
 
 /**
@@ -128,7 +156,11 @@ export function postgresTlsProblems(v: EnvironmentVariables, problems: ConfigPro
     if (mode !== null && !SSL_MODES.has(mode)) {
       problems.push({ variable, message: `has sslmode=${mode}; use verify-full (or require, verify-ca, disable)` });
     }
-    const files: [string, 'certificate' | 'key'][] = [['sslrootcert', 'certificate'], ['sslcert', 'certificate'], ['sslkey', 'key']];
+    const files: [string, 'certificate' | 'key'][] = [
+      ['sslrootcert', 'certificate'],
+      ['sslcert', 'certificate'],
+      ['sslkey', 'key'],
+    ];
     for (const [parameter, kind] of files) {
       const path = params.get(parameter);
       if (path !== null) readPem(variable, path, kind, problems, read, parameter);

@@ -23,7 +23,8 @@ export class PoolRegistry implements OnApplicationShutdown {
         statementTimeoutMs: this.config.database.statementTimeoutMs,
         applicationName: `vinsight-${role}`,
       },
-      (error) => this.logger.warn(`${role} pool: connection lost (${(error as Error & { code?: string }).code ?? 'no code'}): ${error.message}`),
+      (error) =>
+        this.logger.warn(`${role} pool: connection lost (${(error as Error & { code?: string }).code ?? 'no code'}): ${error.message}`),
     );
     this.pools.push(pool);
     return pool;

@@ -162,10 +162,7 @@ describe('HealthController (Nest + Fastify)', () => {
   });
 
   it('checks the registered consumer groups and projections', async () => {
-    const { app, http } = await healthApp(
-      { consumerGroups: true, projectionLag: { maxLagEvents: 100 } },
-      { primary: new FakePool() },
-    );
+    const { app, http } = await healthApp({ consumerGroups: true, projectionLag: { maxLagEvents: 100 } }, { primary: new FakePool() });
     close = () => app.close();
     const nobody = await http().get('/health/ready').expect(503);
     expect(nobody.body.error['kafka-consumers'].message).toBe('no consumer group registered');
@@ -190,7 +187,9 @@ describe('HealthController (Nest + Fastify)', () => {
   });
 
   it('names a partition with input waiting whose committed offset stood still past the limit, and only that one', async () => {
-    const { app, http } = await healthApp({ stuckPartitions: true }, { primary: new FakePool() }, undefined, { READINESS_STUCK_PARTITION_SECONDS: '1' });
+    const { app, http } = await healthApp({ stuckPartitions: true }, { primary: new FakePool() }, undefined, {
+      READINESS_STUCK_PARTITION_SECONDS: '1',
+    });
     close = () => app.close();
     expect((await http().get('/health/ready').expect(503)).body.error.partitions.message).toBe('no consumer group registered');
 
@@ -203,7 +202,11 @@ describe('HealthController (Nest + Fastify)', () => {
     app.get(PartitionProgressRegistry).register({ group: 'cp', progress: async () => progress() });
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const first = await http().get('/health/ready').expect(200);
-    expect(first.body.info.partitions).toEqual({ status: 'up', stuckAfterSeconds: 1, groups: { cp: { partitions: 3, pending: 2, stuck: 0 } } });
+    expect(first.body.info.partitions).toEqual({
+      status: 'up',
+      stuckAfterSeconds: 1,
+      groups: { cp: { partitions: 3, pending: 2, stuck: 0 } },
+    });
 
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const stuck = await http().get('/health/ready').expect(503);
@@ -229,16 +232,27 @@ describe('HealthController (Nest + Fastify)', () => {
     const { app, http, lifecycle } = await healthApp({}, { primary });
     close = () => app.close();
     lifecycle.expectedSchemaVersion = 23;
-    expect((await http().get('/health/startup').expect(503)).body.error.migrations).toMatchObject({ status: 'down', expectedVersion: 23, version: null });
+    expect((await http().get('/health/startup').expect(503)).body.error.migrations).toMatchObject({
+      status: 'down',
+      expectedVersion: 23,
+      version: null,
+    });
     primary.schemaRows = [{ version: '22', dirty: false }];
     expect((await http().get('/health/startup').expect(503)).body.error.migrations.message).toMatch(/version 22, this build needs 23/);
     primary.schemaRows = [{ version: '23', dirty: true }];
     expect((await http().get('/health/startup').expect(503)).body.error.migrations).toMatchObject({ dirty: true });
     primary.failure = new Error('permission denied for table schema_migrations');
-    expect((await http().get('/health/startup').expect(503)).body.error.migrations.message).toBe('permission denied for table schema_migrations');
+    expect((await http().get('/health/startup').expect(503)).body.error.migrations.message).toBe(
+      'permission denied for table schema_migrations',
+    );
     primary.failure = undefined;
     primary.schemaRows = [{ version: '23', dirty: false }];
-    expect((await http().get('/health/startup').expect(200)).body.info.migrations).toEqual({ status: 'up', expectedVersion: 23, version: 23, dirty: false });
+    expect((await http().get('/health/startup').expect(200)).body.info.migrations).toEqual({
+      status: 'up',
+      expectedVersion: 23,
+      version: 23,
+      dirty: false,
+    });
     const asked = primary.queries;
     await http().get('/health/startup').expect(200);
     expect(primary.queries).toBe(asked);

@@ -3,12 +3,7 @@ import { HealthIndicatorFunction, HealthIndicatorResult, HealthIndicatorService 
 import { APP_CONFIG, AppConfig } from '@vinsight/config';
 import { AppMetrics } from '@vinsight/observability';
 import type { Pool } from 'pg';
-import {
-  DEFAULT_READINESS_CACHE_TTL_MS,
-  DEFAULT_REBALANCE_GRACE_MS,
-  HEALTH_OPTIONS,
-  HealthModuleOptions,
-} from './health.options';
+import { DEFAULT_READINESS_CACHE_TTL_MS, DEFAULT_REBALANCE_GRACE_MS, HEALTH_OPTIONS, HealthModuleOptions } from './health.options';
 import { ConsumerGroupIndicator } from './kafka/consumer-group.indicator';
 import { KafkaBrokerIndicator } from './kafka/kafka-broker.indicator';
 import { LifecycleState } from './lifecycle.state';

@@ -18,8 +18,23 @@ type BrokerRequest = (this: unknown, ...args: unknown[]) => Promise<unknown>;
 
 /** Requests whose failure clears the cache: every request a Broker sends. */
 const REQUESTS = [
-  'metadata', 'produce', 'fetch', 'heartbeat', 'findGroupCoordinator', 'joinGroup', 'leaveGroup', 'syncGroup', 'listOffsets',
-  'offsetCommit', 'offsetFetch', 'describeGroups', 'initProducerId', 'addPartitionsToTxn', 'addOffsetsToTxn', 'txnOffsetCommit', 'endTxn',
+  'metadata',
+  'produce',
+  'fetch',
+  'heartbeat',
+  'findGroupCoordinator',
+  'joinGroup',
+  'leaveGroup',
+  'syncGroup',
+  'listOffsets',
+  'offsetCommit',
+  'offsetFetch',
+  'describeGroups',
+  'initProducerId',
+  'addPartitionsToTxn',
+  'addOffsetsToTxn',
+  'txnOffsetCommit',
+  'endTxn',
 ] as const;
 
 /** Errors that say nothing about where the coordinator is (the broker answered as one). */

@@ -3,11 +3,14 @@ import { kafkaConfigurationFailure } from './kafka-connection-check';
 
 // KafkaJS's typings omit the constructors' arguments its code takes.
 const SaslError = KafkaJSSASLAuthenticationError as unknown as new (message: string) => Error;
-const connectionError = (code: string, message = 'Connection error: x') => new KafkaJSConnectionError(message, { broker: '127.0.0.1:9292', code } as never);
+const connectionError = (code: string, message = 'Connection error: x') =>
+  new KafkaJSConnectionError(message, { broker: '127.0.0.1:9292', code } as never);
 
 describe('kafkaConfigurationFailure', () => {
   it('names refused SASL credentials and an unsupported mechanism apart', () => {
-    expect(kafkaConfigurationFailure(new SaslError('SASL SCRAM SHA512 authentication failed: invalid credentials'))?.kind).toBe('sasl-credentials');
+    expect(kafkaConfigurationFailure(new SaslError('SASL SCRAM SHA512 authentication failed: invalid credentials'))?.kind).toBe(
+      'sasl-credentials',
+    );
     expect(kafkaConfigurationFailure(new SaslError('SASL PLAIN mechanism is not supported by the server'))?.kind).toBe('sasl-mechanism');
   });
 
@@ -22,7 +25,9 @@ describe('kafkaConfigurationFailure', () => {
     ['ERR_SSL_WRONG_VERSION_NUMBER', 'tls-not-offered'],
   ])('classifies the TLS error %s as %s, also inside a retry wrapper', (code, kind) => {
     expect(kafkaConfigurationFailure(connectionError(code))?.kind).toBe(kind);
-    expect(kafkaConfigurationFailure(new KafkaJSNumberOfRetriesExceeded(connectionError(code), { retryCount: 0, retryTime: 50 }))?.kind).toBe(kind);
+    expect(
+      kafkaConfigurationFailure(new KafkaJSNumberOfRetriesExceeded(connectionError(code), { retryCount: 0, retryTime: 50 }))?.kind,
+    ).toBe(kind);
   });
 
   it('leaves errors a retry may cure (a broker down or slow) to the clients', () => {

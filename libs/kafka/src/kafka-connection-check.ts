@@ -54,7 +54,8 @@ export function kafkaConfigurationFailure(error: unknown, depth = 0): KafkaConfi
     if (TLS_TRUST_CODES.has(code)) return { kind: 'tls-trust', reason: `${reason} (${code})` };
     if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return { kind: 'tls-host-name', reason };
     if (TLS_CLIENT_CERTIFICATE_CODES.test(code)) return { kind: 'tls-client-certificate', reason: `${reason} (${code})` };
-    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') return { kind: 'tls-not-offered', reason: `${reason} (${code})` };
+    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG')
+      return { kind: 'tls-not-offered', reason: `${reason} (${code})` };
   }
   return kafkaConfigurationFailure(cause, depth + 1);
 }

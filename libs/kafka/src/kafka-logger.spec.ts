@@ -40,7 +40,12 @@ describe('kafkaLogCreator', () => {
   });
 
   it('accepts a pino logger as it is', () => {
-    const destination = { lines: [] as string[], write(line: string) { this.lines.push(line); } };
+    const destination = {
+      lines: [] as string[],
+      write(line: string) {
+        this.lines.push(line);
+      },
+    };
     const logger: KafkaLogger = pino({ level: 'debug', base: undefined, timestamp: false }, destination);
     kafkaLogCreator(logger)(logLevel.INFO)(entry(logLevel.ERROR, { broker: '127.0.0.1:9092' }));
     expect(destination.lines.map((line) => JSON.parse(line))).toEqual([
@@ -48,7 +53,7 @@ describe('kafkaLogCreator', () => {
     ]);
   });
 
-  it('renames KafkaJS\'s protocol correlationId, so a line never carries two correlationId keys', () => {
+  it("renames KafkaJS's protocol correlationId, so a line never carries two correlationId keys", () => {
     const logger = recordingLogger();
     kafkaLogCreator(logger)(logLevel.DEBUG)(entry(logLevel.INFO, { correlationId: 7 }));
     expect(logger.calls).toEqual([['info', { kafkajs: 'Consumer', kafkaRequestId: 7 }, 'hello']]);
@@ -62,36 +67,108 @@ describe('kafkaLogLevel', () => {
 
   // What a healthy start and a rebalance logged at error (the texts KafkaJS writes).
   it.each([
-    ['Connection', { message: 'Response GroupCoordinator(key: 10, version: 2)', error: "The coordinator is loading and hence can't process requests for this group", correlationId: 3, size: 60 }, 'DEBUG'],
+    [
+      'Connection',
+      {
+        message: 'Response GroupCoordinator(key: 10, version: 2)',
+        error: "The coordinator is loading and hence can't process requests for this group",
+        correlationId: 3,
+        size: 60,
+      },
+      'DEBUG',
+    ],
     ['Connection', { message: 'Response FindCoordinator(key: 10, version: 2)', error: 'The group coordinator is not available' }, 'DEBUG'],
-    ['Connection', { message: 'Response JoinGroup(key: 11, version: 5)', error: 'The group is rebalancing, so a rejoin is needed' }, 'DEBUG'],
-    ['Connection', { message: 'Response Heartbeat(key: 12, version: 3)', error: 'The group is rebalancing, so a rejoin is needed' }, 'DEBUG'],
-    ['Connection', { message: 'Response AddPartitionsToTxn(key: 24, version: 1)', error: 'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing' }, 'DEBUG'],
-    ['Connection', { message: 'Response Metadata(key: 3, version: 6)', error: 'There is no leader for this topic-partition as we are in the middle of a leadership election' }, 'DEBUG'],
+    [
+      'Connection',
+      { message: 'Response JoinGroup(key: 11, version: 5)', error: 'The group is rebalancing, so a rejoin is needed' },
+      'DEBUG',
+    ],
+    [
+      'Connection',
+      { message: 'Response Heartbeat(key: 12, version: 3)', error: 'The group is rebalancing, so a rejoin is needed' },
+      'DEBUG',
+    ],
+    [
+      'Connection',
+      {
+        message: 'Response AddPartitionsToTxn(key: 24, version: 1)',
+        error: 'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing',
+      },
+      'DEBUG',
+    ],
+    [
+      'Connection',
+      {
+        message: 'Response Metadata(key: 3, version: 6)',
+        error: 'There is no leader for this topic-partition as we are in the middle of a leadership election',
+      },
+      'DEBUG',
+    ],
     ['Connection', { message: 'Response Produce(key: 0, version: 7)', error: 'The request timed out' }, 'WARN'],
     ['Consumer', { message: 'Restarting the consumer in 300ms', retryCount: 8, retryTime: 300, groupId: 'g' }, 'WARN'],
-    ['Consumer', { message: "Crash: KafkaJSNumberOfRetriesExceeded: The coordinator is loading and hence can't process requests for this group", retryCount: 8 }, 'WARN'],
+    [
+      'Consumer',
+      {
+        message: "Crash: KafkaJSNumberOfRetriesExceeded: The coordinator is loading and hence can't process requests for this group",
+        retryCount: 8,
+      },
+      'WARN',
+    ],
     ['Runner', { message: 'The coordinator is not aware of this member, re-joining the group', groupId: 'g' }, 'WARN'],
-    ['Producer', { message: 'Failed to send messages: This server is not the leader for that topic-partition', retryCount: 0, retryTime: 50 }, 'WARN'],
-    ['BrokerPool', { message: 'Failed to connect to seed broker, trying another broker from the list: Connection error: connect ECONNREFUSED 127.0.0.1:9092', retryCount: 1, retryTime: 100 }, 'WARN'],
+    [
+      'Producer',
+      { message: 'Failed to send messages: This server is not the leader for that topic-partition', retryCount: 0, retryTime: 50 },
+      'WARN',
+    ],
+    [
+      'BrokerPool',
+      {
+        message:
+          'Failed to connect to seed broker, trying another broker from the list: Connection error: connect ECONNREFUSED 127.0.0.1:9092',
+        retryCount: 1,
+        retryTime: 100,
+      },
+      'WARN',
+    ],
   ])('lowers %s %j to %s', (namespace, log, expected) => {
     expect(at(namespace, logLevel.ERROR, log)).toBe(expected);
   });
 
   // What an operator must act on: the operation failed for good, or the error is not a retried one.
   it.each([
-    ['Connection', { message: 'Response SaslAuthenticate(key: 36, version: 1)', error: 'Request is not valid given the current SASL state' }],
-    ['Connection', { message: 'Response Produce(key: 0, version: 7)', error: 'The request included a message larger than the max message size the server will accept' }],
+    [
+      'Connection',
+      { message: 'Response SaslAuthenticate(key: 36, version: 1)', error: 'Request is not valid given the current SASL state' },
+    ],
+    [
+      'Connection',
+      {
+        message: 'Response Produce(key: 0, version: 7)',
+        error: 'The request included a message larger than the max message size the server will accept',
+      },
+    ],
     ['Consumer', { message: 'Crash: KafkaJSNonRetriableError: Topic authorization failed', retryCount: 0 }],
     ['Consumer', { message: 'Error when calling eachBatch', error: 'boom' }],
-    ['Producer', { message: 'Failed to send messages: The request included a message larger than the max message size the server will accept', retryCount: 0 }],
+    [
+      'Producer',
+      {
+        message: 'Failed to send messages: The request included a message larger than the max message size the server will accept',
+        retryCount: 0,
+      },
+    ],
     ['Connection', { message: 'Connection error: connect ECONNREFUSED 127.0.0.1:9092' }],
   ])('keeps %s %j at ERROR', (namespace, log) => {
     expect(at(namespace, logLevel.ERROR, log)).toBe('ERROR');
   });
 
   it.each([logLevel.WARN, logLevel.INFO, logLevel.DEBUG])('leaves level %s as it is', (level) => {
-    expect(kafkaLogLevel({ namespace: 'Connection', level, log: { timestamp: 't', logger: 'kafkajs', message: 'Response Metadata', error: 'The request timed out' } })).toBe(level);
+    expect(
+      kafkaLogLevel({
+        namespace: 'Connection',
+        level,
+        log: { timestamp: 't', logger: 'kafkajs', message: 'Response Metadata', error: 'The request timed out' },
+      }),
+    ).toBe(level);
   });
 
   it('routes a lowered entry to the lower level', () => {

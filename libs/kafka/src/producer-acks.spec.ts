@@ -16,7 +16,9 @@ describe('acks of the service producers', () => {
   ])('a %s producer refuses acks other than all', async (_, options) => {
     const producer = kafka.producer(options);
     for (const acks of [0, 1]) {
-      await expect(producer.sendBatch({ ...batch, acks })).rejects.toThrow(/Not requiring ack for all messages invalidates the idempotent producer/);
+      await expect(producer.sendBatch({ ...batch, acks })).rejects.toThrow(
+        /Not requiring ack for all messages invalidates the idempotent producer/,
+      );
     }
     // The default passes that check and fails only for want of a connection: it is acks=all.
     await expect(producer.sendBatch(batch)).rejects.toThrow(/disconnected/i);

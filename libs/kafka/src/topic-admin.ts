@@ -77,15 +77,9 @@ export class TopicAdmin {
   /** Per partition of `topic`: how far `groupId` has read compared with the end of the log. */
   async describeLag(groupId: string, topic: string): Promise<PartitionLag[]> {
     const admin = await this.connectedAdmin();
-    const [committed, ends] = await Promise.all([
-      admin.fetchOffsets({ groupId, topics: [topic] }),
-      admin.fetchTopicOffsets(topic),
-    ]);
+    const [committed, ends] = await Promise.all([admin.fetchOffsets({ groupId, topics: [topic] }), admin.fetchTopicOffsets(topic)]);
     const committedByPartition = new Map(
-      (committed.find((entry) => entry.topic === topic)?.partitions ?? []).map((entry) => [
-        entry.partition,
-        entry.offset,
-      ]),
+      (committed.find((entry) => entry.topic === topic)?.partitions ?? []).map((entry) => [entry.partition, entry.offset]),
     );
     return ends
       .map(({ partition, high, low }) => {

@@ -25,14 +25,10 @@ const LONGEST_SUFFIX = Math.max(...Object.values(TOPIC_SUFFIXES).map((suffix) =>
 export function topicNames(prefix: string): TopicNames {
   // An empty prefix is legal: the topics are then named by their suffix alone.
   if (prefix !== '' && !LEGAL_TOPIC_NAME.test(prefix)) {
-    throw new Error(
-      `Kafka topic prefix "${prefix}" may contain only letters, digits, ".", "_" and "-"`,
-    );
+    throw new Error(`Kafka topic prefix "${prefix}" may contain only letters, digits, ".", "_" and "-"`);
   }
   if (prefix.length + LONGEST_SUFFIX > MAX_TOPIC_NAME_LENGTH) {
-    throw new Error(
-      `Kafka topic prefix is too long: topic names are limited to ${MAX_TOPIC_NAME_LENGTH} characters`,
-    );
+    throw new Error(`Kafka topic prefix is too long: topic names are limited to ${MAX_TOPIC_NAME_LENGTH} characters`);
   }
   return {
     commands: prefix + TOPIC_SUFFIXES.commands,

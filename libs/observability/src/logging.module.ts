@@ -108,7 +108,11 @@ export class LoggingModule {
             customErrorObject: (request, _response, _error, fields: object) => ({ route: routeOf(request), ...fields }),
             customAttributeKeys: { responseTime: 'durationMs' },
             serializers: {
-              req: (request: { id: unknown; method: string; url: string }) => ({ id: request.id, method: request.method, url: request.url }),
+              req: (request: { id: unknown; method: string; url: string }) => ({
+                id: request.id,
+                method: request.method,
+                url: request.url,
+              }),
               res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
             },
             ...(options.destination ? { stream: options.destination } : {}),

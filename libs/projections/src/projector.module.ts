@@ -27,7 +27,10 @@ export class ProjectorModule {
     return {
       module: ProjectorModule,
       providers: [
-        { provide: PROJECTIONS_KAFKA, useFactory: () => createKafkaClient(config.kafka, { logger: nestKafkaLogger(new Logger('KafkaJS')) }) },
+        {
+          provide: PROJECTIONS_KAFKA,
+          useFactory: () => createKafkaClient(config.kafka, { logger: nestKafkaLogger(new Logger('KafkaJS')) }),
+        },
         { provide: CLOCK, useValue: clock },
         { provide: PROJECTOR_OPTIONS, useValue: options },
         { provide: PROJECTOR_LIFECYCLE, useValue: lifecycle },

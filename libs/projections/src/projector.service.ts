@@ -69,7 +69,11 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
     const topics = topicNames(this.config.kafka.topicPrefix);
     const admin = new TopicAdmin(this.kafka, topics);
     try {
-      await admin.ensureTopics({ partitions: this.config.kafka.partitions, replicationFactor: this.config.kafka.replicationFactor, minInsyncReplicas: this.config.kafka.minInsyncReplicas });
+      await admin.ensureTopics({
+        partitions: this.config.kafka.partitions,
+        replicationFactor: this.config.kafka.replicationFactor,
+        minInsyncReplicas: this.config.kafka.minInsyncReplicas,
+      });
     } finally {
       await admin.disconnect();
     }

@@ -75,7 +75,11 @@ describe('access log', () => {
   });
 
   it("keeps a caller's sane X-Request-Id and X-Correlation-Id, each key once per line", async () => {
-    const response = await request(app.getHttpServer()).get('/v1/monitors/m-2').set('x-request-id', 'caller-req-42').set('x-correlation-id', 'corr-7').expect(200);
+    const response = await request(app.getHttpServer())
+      .get('/v1/monitors/m-2')
+      .set('x-request-id', 'caller-req-42')
+      .set('x-correlation-id', 'corr-7')
+      .expect(200);
     expect(response.headers['x-request-id']).toBe('caller-req-42');
     expect(byRequestId('caller-req-42')).toEqual([expect.objectContaining({ correlationId: 'corr-7' })]);
     const line = raw.find((text) => text.includes('caller-req-42'))!;

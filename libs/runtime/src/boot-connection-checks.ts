@@ -9,7 +9,10 @@ import { connectKafkaOnce, KafkaConfigurationFailure, kafkaConfigurationFailure 
  * would fill the log with connection errors that do not say which setting to fix.
  */
 export class StartupConfigurationError extends Error {
-  constructor(readonly variable: string, detail: string) {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
     super(`${variable}: ${detail.replace(/\s*\n\s*/g, ' ')}`);
     this.name = 'StartupConfigurationError';
   }
@@ -59,7 +62,12 @@ function kafkaError(config: AppConfig, { kind, reason }: KafkaConfigurationFailu
 }
 
 /** The variable holding each database's connection string, as named in waitForDatabases. */
-export const DATABASE_VARIABLES = { migrations: 'DATABASE_URL', projector: 'PROJECTOR_DATABASE_URL', 'read API': 'API_DATABASE_URL', replica: 'REPLICA_DATABASE_URL' } as const;
+export const DATABASE_VARIABLES = {
+  migrations: 'DATABASE_URL',
+  projector: 'PROJECTOR_DATABASE_URL',
+  'read API': 'API_DATABASE_URL',
+  replica: 'REPLICA_DATABASE_URL',
+} as const;
 
 /** Turns a failure to connect to one of the databases into the error naming its variable, if it is one. */
 export function postgresStartupError(variable: string, connectionString: string, error: unknown): StartupConfigurationError | undefined {
@@ -67,7 +75,11 @@ export function postgresStartupError(variable: string, connectionString: string,
   return failure ? postgresError(variable, connectionString, failure) : undefined;
 }
 
-function postgresError(variable: string, connectionString: string, { kind, reason }: PostgresConfigurationFailure): StartupConfigurationError {
+function postgresError(
+  variable: string,
+  connectionString: string,
+  { kind, reason }: PostgresConfigurationFailure,
+): StartupConfigurationError {
   const url = new URL(connectionString);
   const at = `Postgres at ${url.host}`;
   const rootCert = url.searchParams.get('sslrootcert');
@@ -80,7 +92,10 @@ function postgresError(variable: string, connectionString: string, { kind, reaso
     case 'tls-host-name':
       return new StartupConfigurationError(variable, `the TLS certificate of ${at} is not valid for that host name: ${reason}`);
     case 'tls-not-offered':
-      return new StartupConfigurationError(variable, `${at} does not offer TLS (sslmode=${url.searchParams.get('sslmode') ?? 'unset'}): ${reason}`);
+      return new StartupConfigurationError(
+        variable,
+        `${at} does not offer TLS (sslmode=${url.searchParams.get('sslmode') ?? 'unset'}): ${reason}`,
+      );
     case 'authentication':
       return new StartupConfigurationError(variable, `${at} refused role "${decodeURIComponent(url.username)}": ${reason}`);
   }

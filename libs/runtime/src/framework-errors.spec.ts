@@ -8,10 +8,16 @@ describe('problemForFrameworkError', () => {
       status: 400,
       detail: 'the URL path is not validly percent-encoded',
     });
-    expect(problemForFrameworkError({ code: 'FST_ERR_MAX_PARAM_LENGTH', statusCode: 414 })).toMatchObject({ status: 400, type: 'urn:vinsight:problem:invalid-url' });
+    expect(problemForFrameworkError({ code: 'FST_ERR_MAX_PARAM_LENGTH', statusCode: 414 })).toMatchObject({
+      status: 400,
+      type: 'urn:vinsight:problem:invalid-url',
+    });
   });
 
   it('answers any other router failure as a 500 without internals', () => {
-    expect(problemForFrameworkError({ code: 'FST_ERR_ASYNC_CONSTRAINT', statusCode: 500 })).toMatchObject({ status: 500, type: 'urn:vinsight:problem:internal' });
+    expect(problemForFrameworkError({ code: 'FST_ERR_ASYNC_CONSTRAINT', statusCode: 500 })).toMatchObject({
+      status: 500,
+      type: 'urn:vinsight:problem:internal',
+    });
   });
 });

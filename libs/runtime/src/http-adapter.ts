@@ -17,7 +17,11 @@ export interface DrainingState {
 export function createHttpAdapter(lifecycle: DrainingState): FastifyAdapter {
   // Replaces the adapter's own frameworkErrors, which only adds the headers of
   // app.useSecurityHeaders(); no role uses those.
-  const adapter = new FastifyAdapter({ trustProxy: true, frameworkErrors: answerFrameworkError, genReqId: (request: IncomingMessage) => requestIdOf(request) });
+  const adapter = new FastifyAdapter({
+    trustProxy: true,
+    frameworkErrors: answerFrameworkError,
+    genReqId: (request: IncomingMessage) => requestIdOf(request),
+  });
   const fastify = adapter.getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);

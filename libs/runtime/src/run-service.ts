@@ -8,7 +8,13 @@ import { LifecycleState } from '@vinsight/health';
 import { Logger } from 'nestjs-pino';
 import pino, { Logger as PinoLogger } from 'pino';
 import { createHttpAdapter } from './http-adapter';
-import { checkKafkaAtBoot, checkReplicaAtBoot, DATABASE_VARIABLES, postgresStartupError, StartupConfigurationError } from './boot-connection-checks';
+import {
+  checkKafkaAtBoot,
+  checkReplicaAtBoot,
+  DATABASE_VARIABLES,
+  postgresStartupError,
+  StartupConfigurationError,
+} from './boot-connection-checks';
 
 export interface ServiceDefinition {
   /** Name in logs and metrics. */
@@ -54,7 +60,9 @@ export async function runService(definition: ServiceDefinition): Promise<NestFas
       await migrator.up();
       lifecycle.migrationsApplied = true;
     }
-    const created = await NestFactory.create<NestFastifyApplication>(definition.module(config, lifecycle), createHttpAdapter(lifecycle), { bufferLogs: true });
+    const created = await NestFactory.create<NestFastifyApplication>(definition.module(config, lifecycle), createHttpAdapter(lifecycle), {
+      bufferLogs: true,
+    });
     created.useLogger(created.get(Logger));
     await created.listen(config.http.port, config.http.host);
     return created;
@@ -79,9 +87,11 @@ async function waitForDatabases(config: AppConfig, lifecycle: LifecycleState, lo
   ];
   for (const [name, url] of databases) {
     if (!url) continue;
-    await waitForDatabase(url, name, { warn: (message) => logger.warn(message), stopped: () => lifecycle.shuttingDown }).catch((error: unknown) => {
-      throw postgresStartupError(DATABASE_VARIABLES[name], url, error) ?? error;
-    });
+    await waitForDatabase(url, name, { warn: (message) => logger.warn(message), stopped: () => lifecycle.shuttingDown }).catch(
+      (error: unknown) => {
+        throw postgresStartupError(DATABASE_VARIABLES[name], url, error) ?? error;
+      },
+    );
   }
   if (replicaUrl) await checkReplicaAtBoot(replicaUrl, (message) => logger.warn(message));
 }

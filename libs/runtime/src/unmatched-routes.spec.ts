@@ -56,7 +56,12 @@ describe('unmatched routes answer problem+json (Nest on the roles adapter)', () 
     const response = await request(app.getHttpServer())[method](path).expect(405);
     expect(response.headers.allow).toBe('GET, HEAD');
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.body).toMatchObject({ type: 'urn:vinsight:problem:method-not-allowed', title: 'Method Not Allowed', status: 405, requestId: expect.any(String) });
+    expect(response.body).toMatchObject({
+      type: 'urn:vinsight:problem:method-not-allowed',
+      title: 'Method Not Allowed',
+      status: 405,
+      requestId: expect.any(String),
+    });
   });
 
   it('leaves matched routes alone', async () => {

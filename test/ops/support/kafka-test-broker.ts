@@ -64,7 +64,18 @@ function java(args: string[], options: { detached?: boolean; out?: number } = {}
 async function format(): Promise<void> {
   if (existsSync(join(DATA, 'meta.properties'))) return;
   const clusterId = randomBytes(16).toString('base64url');
-  const tool = java(['-cp', `${LIBS}/*`, 'kafka.tools.StorageTool', 'format', '--standalone', '--ignore-formatted', '--cluster-id', clusterId, '--config', CONFIG]);
+  const tool = java([
+    '-cp',
+    `${LIBS}/*`,
+    'kafka.tools.StorageTool',
+    'format',
+    '--standalone',
+    '--ignore-formatted',
+    '--cluster-id',
+    clusterId,
+    '--config',
+    CONFIG,
+  ]);
   const code = await new Promise<number | null>((resolve) => tool.once('exit', resolve));
   if (code !== 0) throw new Error(`formatting the test broker's storage failed (${code})`);
 }

@@ -13,17 +13,23 @@ import { parseAllDocuments } from 'yaml';
  *   Lists of objects with a `name` (containers, env, volumes, ports...) merge by name; other
  *   lists are replaced, as kustomize does for fields without a merge key.
  */
-export type K8sObject = Record<string, any> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> } };
+export type K8sObject = Record<string, any> & {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+};
 
 const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'namespace', 'labels', 'images', 'patches']);
 const CLUSTER_SCOPED = new Set(['Namespace']);
 const POD_TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
 
 export function readYamlDocuments(path: string): K8sObject[] {
-  return parseAllDocuments(readFileSync(path, 'utf8')).map((doc) => {
-    if (doc.errors.length > 0) throw new Error(`${path}: ${doc.errors[0].message}`);
-    return doc.toJS() as K8sObject;
-  }).filter((doc) => doc !== null);
+  return parseAllDocuments(readFileSync(path, 'utf8'))
+    .map((doc) => {
+      if (doc.errors.length > 0) throw new Error(`${path}: ${doc.errors[0].message}`);
+      return doc.toJS() as K8sObject;
+    })
+    .filter((doc) => doc !== null);
 }
 
 export function kustomize(directory: string): K8sObject[] {
@@ -52,7 +58,9 @@ export function kustomize(directory: string): K8sObject[] {
   }
   for (const image of kustomization.images ?? []) objects = objects.map((o) => setImage(o, image));
   if (kustomization.namespace) {
-    objects = objects.map((o) => (CLUSTER_SCOPED.has(o.kind) ? o : { ...o, metadata: { ...o.metadata, namespace: kustomization.namespace } }));
+    objects = objects.map((o) =>
+      CLUSTER_SCOPED.has(o.kind) ? o : { ...o, metadata: { ...o.metadata, namespace: kustomization.namespace } },
+    );
   }
   return objects;
 }
@@ -63,7 +71,9 @@ function isObject(value: unknown): value is Record<string, any> {
 
 export function strategicMerge(base: unknown, patch: unknown): unknown {
   if (Array.isArray(base) && Array.isArray(patch)) {
-    const byName = patch.every((item) => isObject(item) && typeof item.name === 'string') && base.every((item) => isObject(item) && typeof item.name === 'string');
+    const byName =
+      patch.every((item) => isObject(item) && typeof item.name === 'string') &&
+      base.every((item) => isObject(item) && typeof item.name === 'string');
     if (!byName) return patch;
     const merged = base.map((item) => {
       const change = patch.find((p) => p.name === item.name);
@@ -83,7 +93,10 @@ function addLabels(object: K8sObject, pairs: Record<string, string>, includeTemp
   const result: K8sObject = { ...object, metadata: { ...object.metadata, labels: { ...object.metadata.labels, ...pairs } } };
   if (includeTemplates && POD_TEMPLATE_KINDS.has(object.kind)) {
     const template = result.spec.template;
-    result.spec = { ...result.spec, template: { ...template, metadata: { ...template.metadata, labels: { ...template.metadata?.labels, ...pairs } } } };
+    result.spec = {
+      ...result.spec,
+      template: { ...template, metadata: { ...template.metadata, labels: { ...template.metadata?.labels, ...pairs } } },
+    };
   }
   return result;
 }
@@ -102,7 +115,11 @@ function setImage(object: K8sObject, image: { name: string; newName?: string; ne
       ...object.spec,
       template: {
         ...object.spec.template,
-        spec: { ...spec, containers: spec.containers.map(rewrite), ...(spec.initContainers ? { initContainers: spec.initContainers.map(rewrite) } : {}) },
+        spec: {
+          ...spec,
+          containers: spec.containers.map(rewrite),
+          ...(spec.initContainers ? { initContainers: spec.initContainers.map(rewrite) } : {}),
+        },
       },
     },
   };

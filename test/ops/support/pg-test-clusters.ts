@@ -89,7 +89,12 @@ export async function createClusters(): Promise<void> {
   run('pg_createcluster', ['--start-conf', 'manual', '-p', String(PRIMARY.port), PG_VERSION, PRIMARY.cluster]);
   // No autovacuum: its ANALYZE commits a transaction, and the idle-primary scenario needs a
   // primary that commits nothing for a minute.
-  writeLocalConfig(PRIMARY.cluster, PRIMARY.port, ['wal_level = replica', 'max_wal_senders = 4', 'max_replication_slots = 4', 'autovacuum = off']);
+  writeLocalConfig(PRIMARY.cluster, PRIMARY.port, [
+    'wal_level = replica',
+    'max_wal_senders = 4',
+    'max_replication_slots = 4',
+    'autovacuum = off',
+  ]);
   startCluster(PRIMARY.cluster);
   await sql(PRIMARY.port, `CREATE ROLE ${READER_ROLE} LOGIN`);
   await sql(PRIMARY.port, `CREATE DATABASE ${DATABASE}`);
@@ -99,7 +104,23 @@ export async function createClusters(): Promise<void> {
   run('pg_createcluster', ['--start-conf', 'manual', '-p', String(REPLICA.port), PG_VERSION, REPLICA.cluster]);
   const dataDir = `/var/lib/postgresql/${PG_VERSION}/${REPLICA.cluster}`;
   run('find', [dataDir, '-mindepth', '1', '-delete']);
-  asPostgres(`${BIN}/pg_basebackup`, ['-h', '127.0.0.1', '-p', String(PRIMARY.port), '-U', 'postgres', '-D', dataDir, '-R', '-X', 'stream', '-S', SLOT, '-c', 'fast']);
+  asPostgres(`${BIN}/pg_basebackup`, [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(PRIMARY.port),
+    '-U',
+    'postgres',
+    '-D',
+    dataDir,
+    '-R',
+    '-X',
+    'stream',
+    '-S',
+    SLOT,
+    '-c',
+    'fast',
+  ]);
   writeLocalConfig(REPLICA.cluster, REPLICA.port, ['hot_standby = on', 'wal_retrieve_retry_interval = 1s']);
   startCluster(REPLICA.cluster);
 }

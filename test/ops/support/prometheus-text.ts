@@ -33,7 +33,9 @@ export function parsePrometheusText(text: string): PrometheusSample[] {
     if (!match) return fail('not a sample');
     const [, name, rawLabels = '', rawValue] = match;
     const family = [...families.keys()].find(
-      (f) => name === f || (['histogram', 'summary'].includes(families.get(f)!) && /^(_bucket|_sum|_count)$/.test(name.slice(f.length)) && name.startsWith(f)),
+      (f) =>
+        name === f ||
+        (['histogram', 'summary'].includes(families.get(f)!) && /^(_bucket|_sum|_count)$/.test(name.slice(f.length)) && name.startsWith(f)),
     );
     if (!family) fail('sample of an undeclared family');
     const labels: Record<string, string> = {};
@@ -70,7 +72,11 @@ export function histogramProblems(samples: PrometheusSample[], text: string): st
   const histograms = [...text.matchAll(/^# TYPE (\S+) histogram$/gm)].map((m) => m[1]);
   const problems: string[] = [];
   const seriesKey = (labels: Record<string, string>) =>
-    JSON.stringify(Object.entries(labels).filter(([k]) => k !== 'le').sort(([a], [b]) => a.localeCompare(b)));
+    JSON.stringify(
+      Object.entries(labels)
+        .filter(([k]) => k !== 'le')
+        .sort(([a], [b]) => a.localeCompare(b)),
+    );
   for (const family of histograms) {
     const series = new Map<string, { buckets: { le: number; value: number }[]; count?: number; sum?: number }>();
     const entry = (labels: Record<string, string>) => {
@@ -79,7 +85,8 @@ export function histogramProblems(samples: PrometheusSample[], text: string): st
       return series.get(key)!;
     };
     for (const s of samples) {
-      if (s.name === `${family}_bucket`) entry(s.labels).buckets.push({ le: s.labels.le === '+Inf' ? Infinity : Number(s.labels.le), value: s.value });
+      if (s.name === `${family}_bucket`)
+        entry(s.labels).buckets.push({ le: s.labels.le === '+Inf' ? Infinity : Number(s.labels.le), value: s.value });
       else if (s.name === `${family}_count`) entry(s.labels).count = s.value;
       else if (s.name === `${family}_sum`) entry(s.labels).sum = s.value;
     }

@@ -24,7 +24,10 @@ export function recordShutdownFigures(key: string, figures: unknown): void {
 }
 
 /** Sends SIGTERM and resolves with the exit code and the milliseconds from the signal to the exit. */
-export async function terminate(child: { kill(signal: NodeJS.Signals): boolean }, exited: Promise<number | null>): Promise<{ code: number | null; shutdownMs: number }> {
+export async function terminate(
+  child: { kill(signal: NodeJS.Signals): boolean },
+  exited: Promise<number | null>,
+): Promise<{ code: number | null; shutdownMs: number }> {
   const sigtermAt = Date.now();
   child.kill('SIGTERM');
   const code = await exited;

@@ -2,13 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Pool } from 'pg';
 import { createKafkaClient, TopicAdmin, TopicNames, topicNames } from '@vinsight/kafka';
-import {
-  BatchRunner,
-  CheckPartitions,
-  ProjectionConsumer,
-  ProjectionLagService,
-  ProjectionTarget,
-} from '@vinsight/projections';
+import { BatchRunner, CheckPartitions, ProjectionConsumer, ProjectionLagService, ProjectionTarget } from '@vinsight/projections';
 import type { Clock } from '@vinsight/runtime';
 import { testEnv } from '../../test-env';
 
@@ -84,7 +78,10 @@ export async function waitUntilCaughtUp(lag: ProjectionLagService, timeoutMs = 6
     const partitions = await lag.lag();
     const behind = partitions.reduce((sum, p) => sum + p.lag, 0);
     if (behind === 0) return;
-    if (Date.now() > deadline) throw new Error(`projection still ${behind} events behind after ${timeoutMs} ms: ${JSON.stringify(partitions.filter((p) => p.lag > 0))}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `projection still ${behind} events behind after ${timeoutMs} ms: ${JSON.stringify(partitions.filter((p) => p.lag > 0))}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -29,7 +29,9 @@ export function projectorEnvironment(db: ScratchDatabase, topics: TopicNames, ex
 
 /** Events the live projection has applied: the sum of its checkpoints. */
 export async function appliedEvents(pool: Pool): Promise<number> {
-  const { rows } = await pool.query<{ n: string }>(`SELECT coalesce(sum(next_offset), 0) AS n FROM projection_checkpoints WHERE projection = 'read-models'`);
+  const { rows } = await pool.query<{ n: string }>(
+    `SELECT coalesce(sum(next_offset), 0) AS n FROM projection_checkpoints WHERE projection = 'read-models'`,
+  );
   return Number(rows[0].n);
 }
 
@@ -67,7 +69,14 @@ export async function waitForBatchInFlight(pool: Pool, events: number, total: nu
 
 /** Every check counted exactly once: in the raw table, in both rollups and in the latency histograms. */
 export async function checkCounts(pool: Pool) {
-  const { rows } = await pool.query<{ checks: number; distinct_ids: number; hourly: number; daily: number; histograms: number; with_time: number }>(
+  const { rows } = await pool.query<{
+    checks: number;
+    distinct_ids: number;
+    hourly: number;
+    daily: number;
+    histograms: number;
+    with_time: number;
+  }>(
     `SELECT (SELECT count(*) FROM monitor_checks)::int AS checks, (SELECT count(DISTINCT id) FROM monitor_checks)::int AS distinct_ids,
             (SELECT sum(total_checks) FROM monitor_check_rollups_hourly)::int AS hourly,
             (SELECT sum(total_checks) FROM monitor_check_rollups_daily)::int AS daily,
@@ -84,7 +93,11 @@ export async function checkCounts(pool: Pool) {
 export async function rebuildFromScratch(pool: Pool, environment: Record<string, string>) {
   const live = await tableChecksums(pool);
   const env = { ...process.env, ...environment };
-  const rebuilt = await run(process.execPath, [join(ROOT, 'dist', 'scripts', 'projections.js'), 'rebuild'], { cwd: ROOT, env, timeout: 300000 });
+  const rebuilt = await run(process.execPath, [join(ROOT, 'dist', 'scripts', 'projections.js'), 'rebuild'], {
+    cwd: ROOT,
+    env,
+    timeout: 300000,
+  });
   const fromScratch = await tableChecksums(pool);
   const status = await run(process.execPath, [join(ROOT, 'dist', 'scripts', 'projections.js'), 'status', '--json'], { cwd: ROOT, env });
   return { live, fromScratch, rebuildOutput: rebuilt.stdout, status: JSON.parse(status.stdout) as Record<string, unknown> };

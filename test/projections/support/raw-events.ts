@@ -26,7 +26,13 @@ export class TenantEvents {
     return new Date(this.start + minutes * 60_000).toISOString();
   }
 
-  event(type: EventType, aggregateType: string, aggregateId: string, payload: object, options: { at?: number; bump?: boolean; version?: number } = {}): EventEnvelope {
+  event(
+    type: EventType,
+    aggregateType: string,
+    aggregateId: string,
+    payload: object,
+    options: { at?: number; bump?: boolean; version?: number } = {},
+  ): EventEnvelope {
     const version = options.version ?? (this.versions.get(aggregateId) ?? 0) + (options.bump === false ? 0 : 1);
     this.versions.set(aggregateId, Math.max(version, this.versions.get(aggregateId) ?? 0));
     const n = this.n++;
@@ -46,7 +52,12 @@ export class TenantEvents {
   }
 
   tenantCreated(plan = 'pro'): EventEnvelope {
-    return this.event('TenantCreated', 'tenant', this.tenantId, { tenantId: this.tenantId, name: this.name, slug: `t-${this.tenantId.slice(0, 8)}`, plan });
+    return this.event('TenantCreated', 'tenant', this.tenantId, {
+      tenantId: this.tenantId,
+      name: this.name,
+      slug: `t-${this.tenantId.slice(0, 8)}`,
+      plan,
+    });
   }
 
   monitorCreated(label: string): EventEnvelope {
@@ -60,7 +71,15 @@ export class TenantEvents {
       'CheckRecorded',
       'monitor',
       monitorId,
-      { monitorId, checkId: this.id(checkLabel), status: 'up', responseTimeMs: 100, statusCode: 200, checkedAt: this.at(minutes), ...extra },
+      {
+        monitorId,
+        checkId: this.id(checkLabel),
+        status: 'up',
+        responseTimeMs: 100,
+        statusCode: 200,
+        checkedAt: this.at(minutes),
+        ...extra,
+      },
       { bump: false },
     );
   }
@@ -72,13 +91,19 @@ export const recordFor = (topic: string, key: string, value: EventEnvelope | str
   message: {
     key,
     value: typeof value === 'string' ? value : JSON.stringify(value),
-    headers: typeof value === 'string' ? {} : { type: value.type, schemaVersion: '1', eventId: value.eventId, correlationId: value.correlationId },
+    headers:
+      typeof value === 'string' ? {} : { type: value.type, schemaVersion: '1', eventId: value.eventId, correlationId: value.correlationId },
   },
 });
 
 /** Publishes records in order (one Kafka transaction), keyed so one tenant stays on one partition. */
 export async function publishRecords(kafka: Kafka, transactionalId: string, records: { topic: string; message: Message }[]): Promise<void> {
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, transactionalId, idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    transactionalId,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
   try {
     const transaction = await producer.transaction();

@@ -41,7 +41,11 @@ export async function createScratchDatabase(label: string): Promise<ScratchDatab
     projectorUrl: withDatabase(testEnv.projectorUrl, name),
     apiUrl: withDatabase(testEnv.apiUrl, name),
     projectorPool(max = 8) {
-      const pool = new Pool({ connectionString: withDatabase(testEnv.projectorUrl, name), max, application_name: 'vinsight-test-projector' });
+      const pool = new Pool({
+        connectionString: withDatabase(testEnv.projectorUrl, name),
+        max,
+        application_name: 'vinsight-test-projector',
+      });
       pools.push(pool);
       return pool;
     },

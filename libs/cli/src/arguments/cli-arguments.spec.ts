@@ -19,15 +19,24 @@ describe('parseCliArguments', () => {
     it('reads every envelope flag, lower-casing ids and parsing the payload and version', () => {
       expect(
         parseCliArguments([
-          'command', 'send',
-          '--type', 'CreateMonitor',
-          '--tenant', TENANT.toUpperCase(),
-          '--payload', '{"monitorId":"m","name":"Home"}',
-          '--command-id', COMMAND_ID,
-          '--expected-version', '0',
-          '--correlation-id', COMMAND_ID.toUpperCase(),
-          '--issued-by', 'ops-alice',
-          '--timeout', '5000',
+          'command',
+          'send',
+          '--type',
+          'CreateMonitor',
+          '--tenant',
+          TENANT.toUpperCase(),
+          '--payload',
+          '{"monitorId":"m","name":"Home"}',
+          '--command-id',
+          COMMAND_ID,
+          '--expected-version',
+          '0',
+          '--correlation-id',
+          COMMAND_ID.toUpperCase(),
+          '--issued-by',
+          'ops-alice',
+          '--timeout',
+          '5000',
         ]),
       ).toEqual({
         kind: 'command-send',
@@ -45,9 +54,17 @@ describe('parseCliArguments', () => {
     });
 
     it('reads --file (or -f, or - for standard input) with no other flag, and defaults the timeout', () => {
-      expect(parseCliArguments(['command', 'send', '--file', 'cmd.json'])).toEqual({ kind: 'command-send', file: 'cmd.json', overrides: {}, timeoutMs: DEFAULT_TIMEOUT_MS });
+      expect(parseCliArguments(['command', 'send', '--file', 'cmd.json'])).toEqual({
+        kind: 'command-send',
+        file: 'cmd.json',
+        overrides: {},
+        timeoutMs: DEFAULT_TIMEOUT_MS,
+      });
       expect(parseCliArguments(['command', 'send', '-f', '-'])).toMatchObject({ file: '-' });
-      expect(parseCliArguments(['command', 'send', '--file=cmd.json', '--tenant', TENANT])).toMatchObject({ file: 'cmd.json', overrides: { tenantId: TENANT } });
+      expect(parseCliArguments(['command', 'send', '--file=cmd.json', '--tenant', TENANT])).toMatchObject({
+        file: 'cmd.json',
+        overrides: { tenantId: TENANT },
+      });
     });
 
     it('needs --file, or both --type and --tenant', () => {
@@ -77,7 +94,18 @@ describe('parseCliArguments', () => {
   describe('api-key create', () => {
     it('reads tenant, name, expiry and the common options', () => {
       expect(
-        parseCliArguments(['api-key', 'create', '--tenant', TENANT, '--name', ' deploy pipeline ', '--expires-at', '2026-01-01T00:00:00Z', '--timeout', '1000']),
+        parseCliArguments([
+          'api-key',
+          'create',
+          '--tenant',
+          TENANT,
+          '--name',
+          ' deploy pipeline ',
+          '--expires-at',
+          '2026-01-01T00:00:00Z',
+          '--timeout',
+          '1000',
+        ]),
       ).toEqual({ kind: 'api-key-create', tenantId: TENANT, name: 'deploy pipeline', expiresAt: '2026-01-01T00:00:00Z', timeoutMs: 1000 });
       expect(parseCliArguments(['api-key', 'create', '--tenant', TENANT, '--name', 'ci'])).toEqual({
         kind: 'api-key-create',

@@ -27,7 +27,8 @@ export function nonEmpty(values: Values, name: string): string | undefined {
 
 export function uuid(values: Values, name: string): string | undefined {
   const value = nonEmpty(values, name)?.toLowerCase();
-  if (value !== undefined && !LOWERCASE_UUID_PATTERN.test(value)) throw new UsageError(`--${name} must be a UUID (got "${text(values, name)}")`);
+  if (value !== undefined && !LOWERCASE_UUID_PATTERN.test(value))
+    throw new UsageError(`--${name} must be a UUID (got "${text(values, name)}")`);
   return value;
 }
 
@@ -78,7 +79,8 @@ export function oneOf<T extends string>(values: Values, name: string, allowed: r
 export function decimal(values: Values, name: string, minimum: number): number | undefined {
   const value = nonEmpty(values, name);
   if (value === undefined) return undefined;
-  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) < minimum) throw new UsageError(`--${name} must be a number >= ${minimum} (got "${value}")`);
+  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) < minimum)
+    throw new UsageError(`--${name} must be a number >= ${minimum} (got "${value}")`);
   return Number(value);
 }
 

@@ -39,7 +39,12 @@ function parses(text: string): boolean {
 }
 
 /** One envelope per non-empty line, numbered from 1 as editors do; a line that cannot be sent says why. */
-export function readBatchLines(text: string, overrides: EnvelopeOverrides, issuedBy: string | undefined, context: EnvelopeContext): BatchLine[] {
+export function readBatchLines(
+  text: string,
+  overrides: EnvelopeOverrides,
+  issuedBy: string | undefined,
+  context: EnvelopeContext,
+): BatchLine[] {
   const seen = new Map<string, number>();
   const lines: BatchLine[] = [];
   text.split('\n').forEach((raw, index) => {
@@ -47,8 +52,14 @@ export function readBatchLines(text: string, overrides: EnvelopeOverrides, issue
     if (raw.trim() === '') return;
     try {
       const parsed: unknown = JSON.parse(raw);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('a line must hold one JSON object, a command envelope');
-      const envelope = buildCommandEnvelope(parsed as Record<string, unknown>, overrides, { ...(issuedBy !== undefined && { issuedBy }) }, context);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new Error('a line must hold one JSON object, a command envelope');
+      const envelope = buildCommandEnvelope(
+        parsed as Record<string, unknown>,
+        overrides,
+        { ...(issuedBy !== undefined && { issuedBy }) },
+        context,
+      );
       // One waiter per command id: a repeat in the same file would take the other line's result.
       const earlier = seen.get(envelope.commandId);
       if (earlier !== undefined) throw new Error(`commandId ${envelope.commandId} is already used on line ${earlier}`);
@@ -92,7 +103,10 @@ export async function runBatch(
   const done = () => tally.accepted + tally.rejected + tally.unknown;
   const rate = (count: number) => Math.round(count / Math.max((clock() - started) / 1000, 0.001));
   const progress = setInterval(
-    () => stderr.write(`progress: ${sent}/${toSend.length} sent, ${done()} answered (${tally.accepted} accepted, ${tally.rejected} rejected, ${tally.unknown} unknown), ${rate(done())} commands/s\n`),
+    () =>
+      stderr.write(
+        `progress: ${sent}/${toSend.length} sent, ${done()} answered (${tally.accepted} accepted, ${tally.rejected} rejected, ${tally.unknown} unknown), ${rate(done())} commands/s\n`,
+      ),
     options.progressEveryMs ?? 1000,
   );
   progress.unref();
@@ -115,7 +129,10 @@ export async function runBatch(
       );
       results.forEach((result, index) => {
         const { line, envelope } = chunk[index];
-        const outcome = Promise.race([result, failedToSend.then((error) => (error === undefined ? new Promise<never>(() => undefined) : Promise.reject(error)))]);
+        const outcome = Promise.race([
+          result,
+          failedToSend.then((error) => (error === undefined ? new Promise<never>(() => undefined) : Promise.reject(error))),
+        ]);
         settled.push(
           outcome
             .then(

@@ -31,12 +31,26 @@ describe('buildCommandEnvelope', () => {
       payload: { monitorId: 'm', name: 'Home', url: 'https://example.com/' },
     };
     expect(buildCommandEnvelope(file, {}, {}, context)).toEqual(file);
-    const replaced = buildCommandEnvelope(file, { expectedVersion: 3, payload: { monitorId: 'm', name: 'Other' }, commandId: 'c2' }, { issuedBy: 'ops' }, context);
-    expect(replaced).toMatchObject({ commandId: 'c2', expectedVersion: 3, issuedBy: 'ops', traceId: 'abc', payload: { monitorId: 'm', name: 'Other' } });
+    const replaced = buildCommandEnvelope(
+      file,
+      { expectedVersion: 3, payload: { monitorId: 'm', name: 'Other' }, commandId: 'c2' },
+      { issuedBy: 'ops' },
+      context,
+    );
+    expect(replaced).toMatchObject({
+      commandId: 'c2',
+      expectedVersion: 3,
+      issuedBy: 'ops',
+      traceId: 'abc',
+      payload: { monitorId: 'm', name: 'Other' },
+    });
   });
 
   it('generates a commandId for a file that has none (or null), and sends an absent payload as {}', () => {
-    expect(buildCommandEnvelope({ type: 'DeleteTenant', tenantId: TENANT, commandId: null }, {}, {}, context)).toMatchObject({ commandId: GENERATED_ID, payload: {} });
+    expect(buildCommandEnvelope({ type: 'DeleteTenant', tenantId: TENANT, commandId: null }, {}, {}, context)).toMatchObject({
+      commandId: GENERATED_ID,
+      payload: {},
+    });
   });
 
   it.each([

@@ -33,7 +33,11 @@ type Output = { write(text: string): unknown };
  * Every error is also handed to `onError` whatever is printed: the connect failure's one line
  * names the last one.
  */
-export function stderrKafkaLogger(stderr: Output, printLevel: KafkaLogLevel = KafkaLogLevel.DEBUG, onError?: (message: string) => void): KafkaLogger {
+export function stderrKafkaLogger(
+  stderr: Output,
+  printLevel: KafkaLogLevel = KafkaLogLevel.DEBUG,
+  onError?: (message: string) => void,
+): KafkaLogger {
   const line = (level: string, value: KafkaLogLevel) => (context: Record<string, unknown>, message: string) => {
     if (value <= printLevel) stderr.write(`${JSON.stringify({ level, msg: message, ...context })}\n`);
   };
@@ -59,10 +63,16 @@ export async function connectKafkaCommandSender(settings: CliSettings, stderr: O
   const printLevel = KAFKA_LEVELS[settings.logLevel] ?? KafkaLogLevel.NOTHING;
   const kafka = createKafkaClient(
     { brokers: settings.brokers, clientId: settings.clientId, ssl: settings.ssl, sasl: settings.sasl },
-    { logger: stderrKafkaLogger(stderr, printLevel, (message) => (lastError = message)), logLevel: Math.max(printLevel, KafkaLogLevel.ERROR) },
+    {
+      logger: stderrKafkaLogger(stderr, printLevel, (message) => (lastError = message)),
+      logLevel: Math.max(printLevel, KafkaLogLevel.ERROR),
+    },
   );
   const topics = topicNames(settings.topicPrefix);
-  const connecting = CommandClient.connect(kafka, topics, { groupId: `${settings.clientId}.${randomUUID()}`, deleteGroupOnDisconnect: true });
+  const connecting = CommandClient.connect(kafka, topics, {
+    groupId: `${settings.clientId}.${randomUUID()}`,
+    deleteGroupOnDisconnect: true,
+  });
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
   const where = `Kafka at ${settings.brokers.join(',')} (KAFKA_BROKERS)`;

@@ -65,8 +65,9 @@ async function projections(argv: string[], deps: ProjectionsCliDependencies, out
   }
   const config = loadConfig(['projector'], { ...deps.env, MIGRATE_ON_START: 'false' });
   // A lost connection fails the command in flight (exit 1) instead of an unheard 'error' event.
-  const pool = createPool({ connectionString: config.database.projectorUrl!, max: 4, applicationName: 'vinsight-projections-cli' }, (error) =>
-    err(`Postgres connection lost: ${error.message}`),
+  const pool = createPool(
+    { connectionString: config.database.projectorUrl!, max: 4, applicationName: 'vinsight-projections-cli' },
+    (error) => err(`Postgres connection lost: ${error.message}`),
   );
   const kafka = createKafkaClient({ ...config.kafka, clientId: `${config.kafka.clientId}.cli` }, { logLevel: logLevel.NOTHING });
   const topics = topicNames(config.kafka.topicPrefix);
@@ -102,7 +103,9 @@ async function projections(argv: string[], deps: ProjectionsCliDependencies, out
           },
         });
         const report = await rebuild.run();
-        out(`rebuilt ${report.events} events in ${(report.durationMs / 1000).toFixed(1)} s (${Math.round(report.eventsPerSecond)} events/s) and switched`);
+        out(
+          `rebuilt ${report.events} events in ${(report.durationMs / 1000).toFixed(1)} s (${Math.round(report.eventsPerSecond)} events/s) and switched`,
+        );
         return 0;
       }
       case 'parked':
@@ -153,7 +156,8 @@ async function parked(pool: Pool, args: string[], out: Line): Promise<number> {
     const reasonAt = rest.indexOf('--reason');
     const reason = reasonAt >= 0 ? rest[reasonAt + 1] : undefined;
     const ids = rest.filter((_, i) => i !== reasonAt && i !== reasonAt + 1);
-    if (ids.length === 0 || reason === undefined || reason.trim() === '') throw new UsageError('parked dismiss needs ids and --reason "..."');
+    if (ids.length === 0 || reason === undefined || reason.trim() === '')
+      throw new UsageError('parked dismiss needs ids and --reason "..."');
     if ([...reason.trim()].length > DISMISSAL_REASON_MAX) throw new UsageError(`--reason takes at most ${DISMISSAL_REASON_MAX} characters`);
     const outcomes = [];
     for (const id of ids) outcomes.push(await service.dismiss(id, reason));
@@ -162,4 +166,3 @@ async function parked(pool: Pool, args: string[], out: Line): Promise<number> {
   }
   throw new UsageError(`unknown parked command ${sub ?? ''}`);
 }
-

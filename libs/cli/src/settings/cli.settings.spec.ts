@@ -4,7 +4,12 @@ import { loadCliSettings } from './cli.settings';
 
 describe('loadCliSettings', () => {
   it('uses the service defaults, a .cli client id and no Kafka log', () => {
-    expect(loadCliSettings({})).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'vinsight-core.cli', topicPrefix: 'vinsight.', logLevel: 'silent' });
+    expect(loadCliSettings({})).toEqual({
+      brokers: ['127.0.0.1:9092'],
+      clientId: 'vinsight-core.cli',
+      topicPrefix: 'vinsight.',
+      logLevel: 'silent',
+    });
   });
 
   it('reads the Kafka variables and LOG_LEVEL, and nothing about databases', () => {
@@ -37,7 +42,12 @@ describe('loadCliSettings', () => {
   });
 
   it('connects with the service’s Kafka TLS and SASL settings, and names each bad one with the others', () => {
-    const settings = loadCliSettings({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'ops', KAFKA_SASL_PASSWORD: 'pw', KAFKA_SSL: 'true' });
+    const settings = loadCliSettings({
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'ops',
+      KAFKA_SASL_PASSWORD: 'pw',
+      KAFKA_SSL: 'true',
+    });
     expect(settings.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'ops', password: 'pw' });
     expect(settings.ssl).toEqual({});
     let error: unknown;

@@ -15,8 +15,18 @@ interface UniqueValue {
 }
 
 const UNIQUE_VALUES: Partial<{ [T in CommandType]: (command: Extract<DomainCommand, { type: T }>) => UniqueValue }> = {
-  CreateTenant: ({ data: { slug } }) => ({ kind: 'tenantSlug', value: slug, field: 'payload.slug', taken: `slug "${slug}" is taken by another tenant` }),
-  IssueApiKey: ({ data: { tokenSha256 } }) => ({ kind: 'apiKeyToken', value: tokenSha256, field: 'payload.tokenSha256', taken: 'the token is in use by another tenant' }),
+  CreateTenant: ({ data: { slug } }) => ({
+    kind: 'tenantSlug',
+    value: slug,
+    field: 'payload.slug',
+    taken: `slug "${slug}" is taken by another tenant`,
+  }),
+  IssueApiKey: ({ data: { tokenSha256 } }) => ({
+    kind: 'apiKeyToken',
+    value: tokenSha256,
+    field: 'payload.tokenSha256',
+    taken: 'the token is in use by another tenant',
+  }),
 };
 
 /**
@@ -44,7 +54,11 @@ export class CommandDeciders {
     return decider(command, state);
   }
 
-  private async decideReserving(command: DomainCommand, state: TenantWriteState, uniqueValueOf: (command: DomainCommand) => UniqueValue): Promise<Decision> {
+  private async decideReserving(
+    command: DomainCommand,
+    state: TenantWriteState,
+    uniqueValueOf: (command: DomainCommand) => UniqueValue,
+  ): Promise<Decision> {
     const decision = decide(command, state);
     if (!decision.ok) return decision;
     const unique = uniqueValueOf(command);

@@ -1,8 +1,5 @@
 import type { CommandOfType, CommandType, ErrorDetail } from '@vinsight/domain';
-import {
-  IssueApiKeyPayloadDto,
-  RevokeApiKeyPayloadDto,
-} from './payloads/api-key.payloads';
+import { IssueApiKeyPayloadDto, RevokeApiKeyPayloadDto } from './payloads/api-key.payloads';
 import {
   CreateMonitorPayloadDto,
   DeleteMonitorPayloadDto,

@@ -40,7 +40,8 @@ export function structureProblem(root: unknown, limits = COMMAND_LIMITS): ErrorD
     if (values > limits.maxValues) {
       return { field: path, message: `more than ${limits.maxValues} object members and array elements in one command are refused` };
     }
-    if (keys === null) (value as unknown[]).forEach((element, index) => stack.push({ value: element, path: `${path}[${index}]`, depth: depth + 1 }));
+    if (keys === null)
+      (value as unknown[]).forEach((element, index) => stack.push({ value: element, path: `${path}[${index}]`, depth: depth + 1 }));
     else for (const key of keys) stack.push({ value: (value as Record<string, unknown>)[key], path: join(path, key), depth: depth + 1 });
   }
   return null;

@@ -62,12 +62,16 @@ describe('parseCommandMessage', () => {
     it('carries the optional envelope fields into the metadata', () => {
       const correlationId = randomUUID();
       const command = expectCommand(
-        parse('RenameTenant', { name: 'x' }, {
-          correlationId,
-          issuedBy: '  billing-service ',
-          issuedAt: '2025-01-15T11:00:00+01:00',
-          expectedVersion: 4,
-        }),
+        parse(
+          'RenameTenant',
+          { name: 'x' },
+          {
+            correlationId,
+            issuedBy: '  billing-service ',
+            issuedAt: '2025-01-15T11:00:00+01:00',
+            expectedVersion: 4,
+          },
+        ),
       );
       expect(command.metadata).toMatchObject({
         correlationId,
@@ -240,11 +244,7 @@ describe('parseCommandMessage', () => {
 
     it('reports every bad field at once', () => {
       const rejected = expectRejected(withPayload('CreateMonitor', { name: '', url: 'nope', checkInterval: 1 }), 'VALIDATION_FAILED');
-      expect(rejected.error.details.map((detail) => detail.field).sort()).toEqual([
-        'payload.checkInterval',
-        'payload.name',
-        'payload.url',
-      ]);
+      expect(rejected.error.details.map((detail) => detail.field).sort()).toEqual(['payload.checkInterval', 'payload.name', 'payload.url']);
     });
 
     it('rejects text that is not storable or not displayable safely, naming the field', () => {
@@ -272,7 +272,12 @@ describe('parseCommandMessage', () => {
   describe('commandAddress', () => {
     it('reads who to answer from the top level only', () => {
       const { key, value, envelope } = commandMessage('CreateMonitor', { name: `${'['.repeat(10_000)}` });
-      expect(commandAddress({ key, value })).toEqual({ commandId: envelope.commandId, correlationId: envelope.commandId, tenantId: envelope.tenantId, type: 'CreateMonitor' });
+      expect(commandAddress({ key, value })).toEqual({
+        commandId: envelope.commandId,
+        correlationId: envelope.commandId,
+        tenantId: envelope.tenantId,
+        type: 'CreateMonitor',
+      });
       expect(commandAddress({ key, value: Buffer.from('{"commandId":7}') })).toBeNull();
       expect(commandAddress({ key, value: Buffer.from([0xff]) })).toBeNull();
       expect(commandAddress({ key, value: null })).toBeNull();
@@ -366,11 +371,7 @@ describe('parseCommandMessage', () => {
   describe('TENANT_MISMATCH', () => {
     it('rejects a tenantId that differs from the message key', () => {
       const { value, envelope } = commandMessage('DeleteTenant', {});
-      const rejected = expectRejected(
-        parseCommandMessage({ key: randomUUID(), value, now: NOW }),
-        'TENANT_MISMATCH',
-        'tenantId',
-      );
+      const rejected = expectRejected(parseCommandMessage({ key: randomUUID(), value, now: NOW }), 'TENANT_MISMATCH', 'tenantId');
       expect(rejected).toMatchObject({ commandId: envelope.commandId, tenantId: envelope.tenantId, type: 'DeleteTenant' });
     });
 

@@ -32,9 +32,7 @@ export interface RejectedCommand {
 
 export type ParsedCommandMessage =
   /** No usable envelope (no commandId to answer to): the message goes to the dead-letter topic. */
-  | { readonly kind: 'malformed'; readonly reason: string }
-  | RejectedCommand
-  | { readonly kind: 'command'; readonly command: DomainCommand };
+  { readonly kind: 'malformed'; readonly reason: string } | RejectedCommand | { readonly kind: 'command'; readonly command: DomainCommand };
 
 /**
  * Unknown payload fields are rejected (VALIDATION_FAILED naming the field), not ignored. An

@@ -80,8 +80,7 @@ export const NormalizeUuid = (): PropertyDecorator =>
   Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
 
 /** Absent or null means the default; the property initialiser covers "absent". */
-export const DefaultTo = (fallback: unknown): PropertyDecorator =>
-  Transform(({ value }: { value: unknown }) => value ?? fallback);
+export const DefaultTo = (fallback: unknown): PropertyDecorator => Transform(({ value }: { value: unknown }) => value ?? fallback);
 
 /**
  * An ISO-8601 date-time with a time zone (the RFC 3339 profile): `2025-01-15T12:00:00Z`,

@@ -8,7 +8,12 @@ describe('dead letters', () => {
     const letter = toDeadLetter({
       key: Buffer.from('tenant-1'),
       value,
-      headers: { traceparent: Buffer.from('00-abc'), binary: Buffer.from([0xc3, 0x28]), repeated: ['a', Buffer.from('b')], empty: undefined },
+      headers: {
+        traceparent: Buffer.from('00-abc'),
+        binary: Buffer.from([0xc3, 0x28]),
+        repeated: ['a', Buffer.from('b')],
+        empty: undefined,
+      },
       sourceTopic: 'vinsight.commands',
       partition: 3,
       offset: '9007199254740993',
@@ -40,7 +45,15 @@ describe('dead letters', () => {
   });
 
   it('base64-encodes a key that is not UTF-8', () => {
-    const letter = toDeadLetter({ key: Buffer.from([0xff]), value: null, sourceTopic: 't', partition: 0, offset: '1', reason: 'r', failedAt });
+    const letter = toDeadLetter({
+      key: Buffer.from([0xff]),
+      value: null,
+      sourceTopic: 't',
+      partition: 0,
+      offset: '1',
+      reason: 'r',
+      failedAt,
+    });
     expect(letter.key).toEqual({ encoding: 'base64', data: '/w==' });
   });
 });

@@ -26,9 +26,7 @@ interface EventEnvelopeOf<TEvent extends DomainEvent> {
 }
 
 /** asyncapi.yaml, EventEnvelope, one member per event type so that `type` narrows `payload`. */
-export type EventEnvelope<TEvent extends DomainEvent = DomainEvent> = TEvent extends DomainEvent
-  ? EventEnvelopeOf<TEvent>
-  : never;
+export type EventEnvelope<TEvent extends DomainEvent = DomainEvent> = TEvent extends DomainEvent ? EventEnvelopeOf<TEvent> : never;
 
 export interface EventEnvelopeMetadata {
   readonly eventId: string;
@@ -99,8 +97,7 @@ export function eventFromEnvelope<TEvent extends DomainEvent>(envelope: EventEnv
  * The topic an event goes to, as a role of the Kafka library's TopicNames: check results go to
  * `check-events` (30 days), everything else to `events`, the event store.
  */
-export const eventTopicRole = (type: EventType): 'events' | 'checkEvents' =>
-  type === 'CheckRecorded' ? 'checkEvents' : 'events';
+export const eventTopicRole = (type: EventType): 'events' | 'checkEvents' => (type === 'CheckRecorded' ? 'checkEvents' : 'events');
 
 /** asyncapi.yaml, EventEnvelope: Kafka headers repeat type, schemaVersion, eventId, correlationId, plus traceparent. */
 export function eventHeaders(envelope: EventEnvelope, traceparent?: string): Record<string, string> {

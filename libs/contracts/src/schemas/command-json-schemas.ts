@@ -70,8 +70,5 @@ export function commandMessageJsonSchema(type: CommandType): JsonSchema {
 
 /** Every command type's message schema, for other teams' producers and docs. */
 export function commandMessageJsonSchemas(): Record<CommandType, JsonSchema> {
-  return Object.fromEntries(COMMAND_TYPES.map((type) => [type, commandMessageJsonSchema(type)])) as Record<
-    CommandType,
-    JsonSchema
-  >;
+  return Object.fromEntries(COMMAND_TYPES.map((type) => [type, commandMessageJsonSchema(type)])) as Record<CommandType, JsonSchema>;
 }

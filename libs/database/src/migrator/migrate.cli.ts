@@ -37,7 +37,7 @@ async function main(argv: string[]): Promise<void> {
       break;
     }
     case 'down': {
-      const reverted = await migrator.down(arg === 'all' ? 'all' : parseCount(arg) ?? 1);
+      const reverted = await migrator.down(arg === 'all' ? 'all' : (parseCount(arg) ?? 1));
       if (reverted.length === 0) process.stdout.write('no change\n');
       break;
     }

@@ -28,9 +28,13 @@ async function scratchDatabase(): Promise<{ url: string; name: string; drop: () 
 /** The schema as pg_dump prints it, minus the random key of its \restrict guard lines. */
 function schemaDump(name: string): string {
   const url = new URL(testEnv.ownerUrl);
-  const dump = execFileSync('pg_dump', ['--schema-only', '--no-owner', '-h', url.hostname, '-p', url.port || '5432', '-U', 'postgres', name], {
-    encoding: 'utf8',
-  });
+  const dump = execFileSync(
+    'pg_dump',
+    ['--schema-only', '--no-owner', '-h', url.hostname, '-p', url.port || '5432', '-U', 'postgres', name],
+    {
+      encoding: 'utf8',
+    },
+  );
   return dump.replace(/^\\(un)?restrict .*$/gm, '');
 }
 
@@ -60,7 +64,10 @@ describe('Migrator (real Postgres)', () => {
       expect(await migrator.up()).toEqual(all);
       const first = schemaDump(db.name);
       expect(await migrator.down('all')).toEqual([...all].reverse());
-      const empty = await query<{ n: string }>(db.url, "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'");
+      const empty = await query<{ n: string }>(
+        db.url,
+        "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'",
+      );
       expect(Number(empty[0].n)).toBe(0);
       expect(await migrator.state()).toEqual({ version: null, dirty: false });
       await migrator.up();

@@ -107,15 +107,11 @@ export class Migrator {
   }
 
   private async ensureTable(client: Client) {
-    await client.query(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)',
-    );
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)');
   }
 
   private async readState(client: Client): Promise<MigrationState> {
-    const { rows } = await client.query<{ version: string; dirty: boolean }>(
-      'SELECT version, dirty FROM schema_migrations LIMIT 1',
-    );
+    const { rows } = await client.query<{ version: string; dirty: boolean }>('SELECT version, dirty FROM schema_migrations LIMIT 1');
     if (rows.length === 0) return { version: null, dirty: false };
     return { version: Number(rows[0].version), dirty: rows[0].dirty };
   }

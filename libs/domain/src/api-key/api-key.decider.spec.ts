@@ -18,9 +18,9 @@ describe('api key decider', () => {
       expect(decision).toMatchObject({ aggregateType: 'api-key', aggregateId: apiKeyId, version: 1 });
 
       const forever = newId();
-      spec([created]).when(commands.issueApiKey({ apiKeyId: forever }, meta)).then([
-        { type: 'ApiKeyIssued', data: { apiKeyId: forever, name: 'CI key', tokenSha256: TOKEN_SHA256 } },
-      ]);
+      spec([created])
+        .when(commands.issueApiKey({ apiKeyId: forever }, meta))
+        .then([{ type: 'ApiKeyIssued', data: { apiKeyId: forever, name: 'CI key', tokenSha256: TOKEN_SHA256 } }]);
     });
 
     it('rejects an id already taken, even by a revoked key, with ALREADY_EXISTS', () => {
@@ -85,9 +85,7 @@ describe('api key decider', () => {
     it('rejects an inactive tenant with TENANT_INACTIVE and a stale version with CONFLICT', () => {
       const issued = events.apiKeyIssued();
       const { apiKeyId } = issued.data;
-      spec([created, issued, events.tenantDeactivated()])
-        .when(commands.revokeApiKey({ apiKeyId }, meta))
-        .thenFails('TENANT_INACTIVE');
+      spec([created, issued, events.tenantDeactivated()]).when(commands.revokeApiKey({ apiKeyId }, meta)).thenFails('TENANT_INACTIVE');
       spec([created, issued])
         .when(commands.revokeApiKey({ apiKeyId }, { ...meta, expectedVersion: 2 }))
         .thenFails('CONFLICT');

@@ -14,11 +14,7 @@ export interface ApiKeyDecisionContext {
   readonly isTokenHashInUse: (tokenSha256: string) => boolean;
 }
 
-export function decideApiKey(
-  command: ApiKeyCommand,
-  apiKey: ApiKeyState,
-  context: ApiKeyDecisionContext,
-): Outcome<ApiKeyEvent> {
+export function decideApiKey(command: ApiKeyCommand, apiKey: ApiKeyState, context: ApiKeyDecisionContext): Outcome<ApiKeyEvent> {
   const { apiKeyId } = command.data;
   switch (command.type) {
     case 'IssueApiKey': {

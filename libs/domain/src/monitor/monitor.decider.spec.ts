@@ -9,12 +9,8 @@ describe('monitor decider', () => {
   const tenantId = newId();
   const meta = { tenantId };
   const created = events.tenantCreated({ tenantId, plan: 'free' });
-  const onPlan = (plan: 'pro' | 'enterprise'): DomainEvent[] => [
-    created,
-    events.tenantPlanChanged({ plan, previousPlan: 'free' }),
-  ];
-  const monitors = (count: number, checkInterval = 300) =>
-    Array.from({ length: count }, () => events.monitorCreated({ checkInterval }));
+  const onPlan = (plan: 'pro' | 'enterprise'): DomainEvent[] => [created, events.tenantPlanChanged({ plan, previousPlan: 'free' })];
+  const monitors = (count: number, checkInterval = 300) => Array.from({ length: count }, () => events.monitorCreated({ checkInterval }));
 
   describe('CreateMonitor', () => {
     it('creates a monitor at version 1', () => {
@@ -41,8 +37,12 @@ describe('monitor decider', () => {
 
     it('enforces the free plan: at most 10 monitors, paused ones included', () => {
       const ten = monitors(10);
-      spec([created, ...monitors(9)]).when(commands.createMonitor({}, meta)).then([expect.objectContaining({ type: 'MonitorCreated' })]);
-      spec([created, ...ten]).when(commands.createMonitor({}, meta)).thenFails('PLAN_LIMIT_EXCEEDED');
+      spec([created, ...monitors(9)])
+        .when(commands.createMonitor({}, meta))
+        .then([expect.objectContaining({ type: 'MonitorCreated' })]);
+      spec([created, ...ten])
+        .when(commands.createMonitor({}, meta))
+        .thenFails('PLAN_LIMIT_EXCEEDED');
       spec([created, ...ten, events.monitorPaused({ monitorId: ten[0].data.monitorId })])
         .when(commands.createMonitor({}, meta))
         .thenFails('PLAN_LIMIT_EXCEEDED');
@@ -56,7 +56,9 @@ describe('monitor decider', () => {
     });
 
     it('enforces the pro plan limit of 1000 and leaves enterprise unlimited', () => {
-      spec([...onPlan('pro'), ...monitors(1000)]).when(commands.createMonitor({}, meta)).thenFails('PLAN_LIMIT_EXCEEDED');
+      spec([...onPlan('pro'), ...monitors(1000)])
+        .when(commands.createMonitor({}, meta))
+        .thenFails('PLAN_LIMIT_EXCEEDED');
       spec([...onPlan('enterprise'), ...monitors(1001)])
         .when(commands.createMonitor({}, meta))
         .then([expect.objectContaining({ type: 'MonitorCreated' })]);
@@ -118,7 +120,9 @@ describe('monitor decider', () => {
     it('rejects unknown and deleted monitors with NOT_FOUND', () => {
       const monitor = events.monitorCreated();
       const { monitorId } = monitor.data;
-      spec([created]).when(commands.updateMonitor({ name: 'x' }, meta)).thenFails('NOT_FOUND', 'payload.monitorId');
+      spec([created])
+        .when(commands.updateMonitor({ name: 'x' }, meta))
+        .thenFails('NOT_FOUND', 'payload.monitorId');
       spec([created, monitor, events.monitorDeleted({ monitorId })])
         .when(commands.updateMonitor({ monitorId, name: 'x' }, meta))
         .thenFails('NOT_FOUND');
@@ -140,7 +144,9 @@ describe('monitor decider', () => {
     it('pauses an active monitor and resumes a paused one', () => {
       const monitor = events.monitorCreated();
       const { monitorId } = monitor.data;
-      spec([created, monitor]).when(commands.pauseMonitor({ monitorId }, meta)).then([events.monitorPaused({ monitorId })]);
+      spec([created, monitor])
+        .when(commands.pauseMonitor({ monitorId }, meta))
+        .then([events.monitorPaused({ monitorId })]);
       const decision = spec([created, monitor, events.monitorPaused({ monitorId })])
         .when(commands.resumeMonitor({ monitorId }, meta))
         .then([events.monitorResumed({ monitorId })]);
@@ -181,7 +187,9 @@ describe('monitor decider', () => {
       spec([created, monitor, events.monitorPaused({ monitorId }), events.tenantDeleted()])
         .when(commands.resumeMonitor({ monitorId }, meta))
         .thenFails('TENANT_INACTIVE');
-      spec([created, monitor]).when(commands.pauseMonitor({ monitorId }, { ...meta, expectedVersion: 0 })).thenFails('CONFLICT');
+      spec([created, monitor])
+        .when(commands.pauseMonitor({ monitorId }, { ...meta, expectedVersion: 0 }))
+        .thenFails('CONFLICT');
     });
   });
 
@@ -189,7 +197,9 @@ describe('monitor decider', () => {
     it('soft-deletes active and paused monitors', () => {
       const monitor = events.monitorCreated();
       const { monitorId } = monitor.data;
-      spec([created, monitor]).when(commands.deleteMonitor({ monitorId }, meta)).then([events.monitorDeleted({ monitorId })]);
+      spec([created, monitor])
+        .when(commands.deleteMonitor({ monitorId }, meta))
+        .then([events.monitorDeleted({ monitorId })]);
       spec([created, monitor, events.monitorPaused({ monitorId })])
         .when(commands.deleteMonitor({ monitorId }, meta))
         .then([events.monitorDeleted({ monitorId })]);
@@ -208,7 +218,9 @@ describe('monitor decider', () => {
       const monitor = events.monitorCreated();
       const { monitorId } = monitor.data;
       spec([created, monitor, events.tenantDeactivated()]).when(commands.deleteMonitor({ monitorId }, meta)).thenFails('TENANT_INACTIVE');
-      spec([created, monitor]).when(commands.deleteMonitor({ monitorId }, { ...meta, expectedVersion: 2 })).thenFails('CONFLICT');
+      spec([created, monitor])
+        .when(commands.deleteMonitor({ monitorId }, { ...meta, expectedVersion: 2 }))
+        .thenFails('CONFLICT');
     });
   });
 
@@ -255,7 +267,9 @@ describe('monitor decider', () => {
       const up = [created, m, events.monitorStatusChanged({ monitorId, from: 'unknown', to: 'up', checkedAt: secondsFromNow(-60) })];
       const checkId = newId();
       spec(up)
-        .when(commands.recordCheckResult({ monitorId, checkId, status: 'error', errorMessage: 'ECONNREFUSED', statusCode: undefined }, meta))
+        .when(
+          commands.recordCheckResult({ monitorId, checkId, status: 'error', errorMessage: 'ECONNREFUSED', statusCode: undefined }, meta),
+        )
         .then([
           events.checkRecorded({ monitorId, checkId, status: 'error', errorMessage: 'ECONNREFUSED', statusCode: undefined }),
           {
@@ -303,7 +317,9 @@ describe('monitor decider', () => {
         events.checkRecorded({ monitorId, checkedAt: secondsFromNow(i - 1000) }),
       );
       const history = [created, m, ...checks];
-      spec(history).when(commands.recordCheckResult({ monitorId, checkId: checks[1].data.checkId }, meta)).thenNothingHappens();
+      spec(history)
+        .when(commands.recordCheckResult({ monitorId, checkId: checks[1].data.checkId }, meta))
+        .thenNothingHappens();
       const forgotten = checks[0].data.checkId;
       spec(history)
         .when(commands.recordCheckResult({ monitorId, checkId: forgotten, checkedAt: secondsFromNow(-1000) }, meta))
@@ -343,7 +359,9 @@ describe('monitor decider', () => {
       const m = monitor();
       const { monitorId } = m.data;
       spec([created, m, events.tenantDeactivated()]).when(commands.recordCheckResult({ monitorId }, meta)).thenFails('TENANT_INACTIVE');
-      spec([created, m]).when(commands.recordCheckResult({ monitorId }, { ...meta, expectedVersion: 2 })).thenFails('CONFLICT');
+      spec([created, m])
+        .when(commands.recordCheckResult({ monitorId }, { ...meta, expectedVersion: 2 }))
+        .thenFails('CONFLICT');
     });
   });
 });

@@ -17,11 +17,7 @@ export interface MonitorDecisionContext {
   readonly monitorCount: number;
 }
 
-export function decideMonitor(
-  command: MonitorCommand,
-  monitor: MonitorState,
-  context: MonitorDecisionContext,
-): Outcome<MonitorEvent> {
+export function decideMonitor(command: MonitorCommand, monitor: MonitorState, context: MonitorDecisionContext): Outcome<MonitorEvent> {
   const { monitorId } = command.data;
   const limits = PLAN_LIMITS[context.plan];
 

@@ -8,15 +8,9 @@ import type { CheckStatus } from './monitor.commands';
  */
 export type MonitorStatus = 'unknown' | 'up' | 'down';
 
-export type MonitorCreated = Event<
-  'MonitorCreated',
-  { monitorId: string; name: string; url: string; checkInterval: number }
->;
+export type MonitorCreated = Event<'MonitorCreated', { monitorId: string; name: string; url: string; checkInterval: number }>;
 /** Carries only the fields the command set. */
-export type MonitorUpdated = Event<
-  'MonitorUpdated',
-  { monitorId: string; name?: string; url?: string; checkInterval?: number }
->;
+export type MonitorUpdated = Event<'MonitorUpdated', { monitorId: string; name?: string; url?: string; checkInterval?: number }>;
 export type MonitorPaused = Event<'MonitorPaused', { monitorId: string }>;
 export type MonitorResumed = Event<'MonitorResumed', { monitorId: string }>;
 export type MonitorDeleted = Event<'MonitorDeleted', { monitorId: string }>;
@@ -47,12 +41,6 @@ export type MonitorStatusChanged = Event<
 >;
 
 export type MonitorEvent =
-  | MonitorCreated
-  | MonitorUpdated
-  | MonitorPaused
-  | MonitorResumed
-  | MonitorDeleted
-  | CheckRecorded
-  | MonitorStatusChanged;
+  MonitorCreated | MonitorUpdated | MonitorPaused | MonitorResumed | MonitorDeleted | CheckRecorded | MonitorStatusChanged;
 
 export const monitorStatusOf = (check: CheckStatus): MonitorStatus => (check === 'up' ? 'up' : 'down');

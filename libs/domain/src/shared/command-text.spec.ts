@@ -8,12 +8,18 @@ describe('text fields, decided by the domain too', () => {
   const created = events.tenantCreated({ tenantId, plan: 'enterprise' });
 
   it('refuses a monitor name holding a NUL, however the command was built', () => {
-    spec([created]).when(commands.createMonitor({ name: 'nul \u0000 inside' }, meta)).thenFails('VALIDATION_FAILED', 'payload.name');
+    spec([created])
+      .when(commands.createMonitor({ name: 'nul \u0000 inside' }, meta))
+      .thenFails('VALIDATION_FAILED', 'payload.name');
   });
 
   it('refuses a lone surrogate in a URL and a bidi override in a tenant name', () => {
-    spec([created]).when(commands.createMonitor({ url: 'https://example.com/\ud800' }, meta)).thenFails('VALIDATION_FAILED', 'payload.url');
-    spec([created]).when(commands.renameTenant({ name: 'evil\u202eexe' }, meta)).thenFails('VALIDATION_FAILED', 'payload.name');
+    spec([created])
+      .when(commands.createMonitor({ url: 'https://example.com/\ud800' }, meta))
+      .thenFails('VALIDATION_FAILED', 'payload.url');
+    spec([created])
+      .when(commands.renameTenant({ name: 'evil\u202eexe' }, meta))
+      .thenFails('VALIDATION_FAILED', 'payload.name');
   });
 
   it('allows line breaks in a check message but not an escape character in its region', () => {
@@ -25,11 +31,15 @@ describe('text fields, decided by the domain too', () => {
   });
 
   it('refuses text that is not in NFC: the wire normalises it, a command built elsewhere must too', () => {
-    spec([created]).when(commands.createMonitor({ name: 'Cafe\u0301' }, meta)).thenFails('VALIDATION_FAILED', 'payload.name');
+    spec([created])
+      .when(commands.createMonitor({ name: 'Cafe\u0301' }, meta))
+      .thenFails('VALIDATION_FAILED', 'payload.name');
     expect(spec([created]).when(commands.createMonitor({ name: 'Caf\u00e9' }, meta)).decision.ok).toBe(true);
   });
 
   it('refuses an issuedBy with a control character', () => {
-    spec([created]).when(commands.renameTenant({ name: 'Fine' }, { ...meta, issuedBy: 'ops\u0007' })).thenFails('VALIDATION_FAILED', 'issuedBy');
+    spec([created])
+      .when(commands.renameTenant({ name: 'Fine' }, { ...meta, issuedBy: 'ops\u0007' }))
+      .thenFails('VALIDATION_FAILED', 'issuedBy');
   });
 });

@@ -2,8 +2,7 @@ import type { DomainError } from './domain-error';
 
 /** What a per-aggregate decider returns: the events to append, or why not. */
 export type Outcome<TEvent> =
-  | { readonly ok: true; readonly events: readonly TEvent[] }
-  | { readonly ok: false; readonly error: DomainError };
+  { readonly ok: true; readonly events: readonly TEvent[] } | { readonly ok: false; readonly error: DomainError };
 
 export const accept = <TEvent>(...events: TEvent[]): Outcome<TEvent> => ({ ok: true, events });
 

@@ -54,9 +54,7 @@ export function fromSnapshot(snapshot: TenantWriteSnapshot): TenantWriteState {
   return {
     tenant: { ...snapshot.tenant },
     users: new Map(snapshot.users.map((user) => [user.id, { ...user }])),
-    apiKeys: new Map(
-      snapshot.apiKeys.map((key): [string, ApiKey] => [key.id, { ...key, expiresAt: dateOrNull(key.expiresAt) }]),
-    ),
+    apiKeys: new Map(snapshot.apiKeys.map((key): [string, ApiKey] => [key.id, { ...key, expiresAt: dateOrNull(key.expiresAt) }])),
     monitors: new Map(
       snapshot.monitors.map((monitor): [string, Monitor] => [
         monitor.id,

@@ -87,12 +87,7 @@ describe('tenant write state', () => {
 
   it('ignores events for aggregates that were never created, so replay is total', () => {
     const state = replay([events.tenantCreated({ tenantId })]);
-    const orphans: DomainEvent[] = [
-      events.userRemoved(),
-      events.apiKeyRevoked(),
-      events.monitorPaused(),
-      events.checkRecorded(),
-    ];
+    const orphans: DomainEvent[] = [events.userRemoved(), events.apiKeyRevoked(), events.monitorPaused(), events.checkRecorded()];
     expect(replay(orphans, state)).toEqual(state);
     expect(replay([events.tenantRenamed()])).toEqual(initialTenantWriteState());
   });

@@ -8,10 +8,4 @@ export type DeactivateTenant = Command<'DeactivateTenant', { reason?: string }>;
 export type ReactivateTenant = Command<'ReactivateTenant', Record<string, never>>;
 export type DeleteTenant = Command<'DeleteTenant', Record<string, never>>;
 
-export type TenantCommand =
-  | CreateTenant
-  | RenameTenant
-  | ChangeTenantPlan
-  | DeactivateTenant
-  | ReactivateTenant
-  | DeleteTenant;
+export type TenantCommand = CreateTenant | RenameTenant | ChangeTenantPlan | DeactivateTenant | ReactivateTenant | DeleteTenant;

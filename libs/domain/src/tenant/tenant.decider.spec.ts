@@ -17,9 +17,9 @@ describe('tenant decider', () => {
     });
 
     it('accepts expectedVersion 0 for a tenant that does not exist yet', () => {
-      spec([]).when(commands.createTenant({}, { ...meta, expectedVersion: 0 })).then([
-        events.tenantCreated({ tenantId, name: 'Acme Corp', slug: 'acme-corp', plan: 'free' }),
-      ]);
+      spec([])
+        .when(commands.createTenant({}, { ...meta, expectedVersion: 0 }))
+        .then([events.tenantCreated({ tenantId, name: 'Acme Corp', slug: 'acme-corp', plan: 'free' })]);
     });
 
     it('rejects an existing tenant with ALREADY_EXISTS', () => {
@@ -31,7 +31,9 @@ describe('tenant decider', () => {
     });
 
     it('rejects expectedVersion 0 on an existing tenant with CONFLICT', () => {
-      spec([created]).when(commands.createTenant({}, { ...meta, expectedVersion: 0 })).thenFails('CONFLICT');
+      spec([created])
+        .when(commands.createTenant({}, { ...meta, expectedVersion: 0 }))
+        .thenFails('CONFLICT');
     });
   });
 
@@ -44,10 +46,12 @@ describe('tenant decider', () => {
     });
 
     it('checks expectedVersion against the tenant version', () => {
-      spec([created]).when(commands.renameTenant({}, { ...meta, expectedVersion: 1 })).then([
-        events.tenantRenamed({ name: 'Acme Renamed', previousName: 'Acme Corp' }),
-      ]);
-      spec([created]).when(commands.renameTenant({}, { ...meta, expectedVersion: 2 })).thenFails('CONFLICT');
+      spec([created])
+        .when(commands.renameTenant({}, { ...meta, expectedVersion: 1 }))
+        .then([events.tenantRenamed({ name: 'Acme Renamed', previousName: 'Acme Corp' })]);
+      spec([created])
+        .when(commands.renameTenant({}, { ...meta, expectedVersion: 2 }))
+        .thenFails('CONFLICT');
     });
 
     it('rejects an unknown tenant with NOT_FOUND', () => {
@@ -67,9 +71,9 @@ describe('tenant decider', () => {
     const monitorOn = (checkInterval: number) => events.monitorCreated({ checkInterval });
 
     it('upgrades', () => {
-      spec([created]).when(commands.changeTenantPlan({ plan: 'enterprise' }, meta)).then([
-        { type: 'TenantPlanChanged', data: { plan: 'enterprise', previousPlan: 'free' } },
-      ]);
+      spec([created])
+        .when(commands.changeTenantPlan({ plan: 'enterprise' }, meta))
+        .then([{ type: 'TenantPlanChanged', data: { plan: 'enterprise', previousPlan: 'free' } }]);
     });
 
     it('downgrades when the monitors fit the new plan', () => {
@@ -92,15 +96,10 @@ describe('tenant decider', () => {
       const ten = Array.from({ length: 10 }, () => monitorOn(300));
       const paused = monitorOn(300);
       const deleted = monitorOn(300);
-      const history = [
-        ...onPro,
-        ...ten,
-        deleted,
-        events.monitorDeleted({ monitorId: deleted.data.monitorId }),
-      ];
-      spec(history).when(commands.changeTenantPlan({ plan: 'free' }, meta)).then([
-        events.tenantPlanChanged({ plan: 'free', previousPlan: 'pro' }),
-      ]);
+      const history = [...onPro, ...ten, deleted, events.monitorDeleted({ monitorId: deleted.data.monitorId })];
+      spec(history)
+        .when(commands.changeTenantPlan({ plan: 'free' }, meta))
+        .then([events.tenantPlanChanged({ plan: 'free', previousPlan: 'pro' })]);
       spec([...history, paused, events.monitorPaused({ monitorId: paused.data.monitorId })])
         .when(commands.changeTenantPlan({ plan: 'free' }, meta))
         .thenFails('PLAN_LIMIT_EXCEEDED');
@@ -111,13 +110,15 @@ describe('tenant decider', () => {
       spec([...onEnterprise, monitorOn(10)])
         .when(commands.changeTenantPlan({ plan: 'pro' }, meta))
         .thenFails('PLAN_LIMIT_EXCEEDED', 'payload.plan');
-      spec([...onEnterprise, monitorOn(30)]).when(commands.changeTenantPlan({ plan: 'pro' }, meta)).then([
-        events.tenantPlanChanged({ plan: 'pro', previousPlan: 'enterprise' }),
-      ]);
+      spec([...onEnterprise, monitorOn(30)])
+        .when(commands.changeTenantPlan({ plan: 'pro' }, meta))
+        .then([events.tenantPlanChanged({ plan: 'pro', previousPlan: 'enterprise' })]);
     });
 
     it('rejects the plan the tenant already has with INVALID_STATE', () => {
-      spec([created]).when(commands.changeTenantPlan({ plan: 'free' }, meta)).thenFails('INVALID_STATE');
+      spec([created])
+        .when(commands.changeTenantPlan({ plan: 'free' }, meta))
+        .thenFails('INVALID_STATE');
     });
 
     it('rejects an unknown tenant with NOT_FOUND and an inactive one with TENANT_INACTIVE', () => {
@@ -128,10 +129,12 @@ describe('tenant decider', () => {
 
   describe('DeactivateTenant', () => {
     it('deactivates, with or without a reason', () => {
-      spec([created]).when(commands.deactivateTenant({ reason: 'unpaid' }, meta)).then([
-        { type: 'TenantDeactivated', data: { reason: 'unpaid' } },
-      ]);
-      spec([created]).when(commands.deactivateTenant({}, meta)).then([{ type: 'TenantDeactivated', data: {} }]);
+      spec([created])
+        .when(commands.deactivateTenant({ reason: 'unpaid' }, meta))
+        .then([{ type: 'TenantDeactivated', data: { reason: 'unpaid' } }]);
+      spec([created])
+        .when(commands.deactivateTenant({}, meta))
+        .then([{ type: 'TenantDeactivated', data: {} }]);
     });
 
     it('rejects a tenant that is already deactivated with TENANT_INACTIVE', () => {
@@ -166,7 +169,9 @@ describe('tenant decider', () => {
 
   describe('DeleteTenant', () => {
     it('soft-deletes an active tenant', () => {
-      spec([created]).when(commands.deleteTenant(meta)).then([{ type: 'TenantDeleted', data: {} }]);
+      spec([created])
+        .when(commands.deleteTenant(meta))
+        .then([{ type: 'TenantDeleted', data: {} }]);
     });
 
     it('rejects a deactivated tenant with TENANT_INACTIVE: it accepts only ReactivateTenant', () => {

@@ -33,11 +33,7 @@ export function requireActiveTenant(
   }
 }
 
-export function decideTenant(
-  command: TenantCommand,
-  tenant: TenantState,
-  context: TenantDecisionContext,
-): Outcome<TenantEvent> {
+export function decideTenant(command: TenantCommand, tenant: TenantState, context: TenantDecisionContext): Outcome<TenantEvent> {
   if (command.type === 'CreateTenant') {
     if (tenant.lifecycle !== 'absent') return reject(alreadyExists(`tenant ${tenant.id} already exists`, 'tenantId'));
     const { name, slug, plan } = command.data;
@@ -75,21 +71,12 @@ export function decideTenant(
  * interval. We refuse rather than silently pausing or slowing monitors: the caller decides
  * which monitors to delete or slow down first. Changing to the current plan is INVALID_STATE.
  */
-function decidePlanChange(
-  tenant: Tenant,
-  plan: Tenant['plan'],
-  context: TenantDecisionContext,
-): Outcome<TenantEvent> {
+function decidePlanChange(tenant: Tenant, plan: Tenant['plan'], context: TenantDecisionContext): Outcome<TenantEvent> {
   if (plan === tenant.plan) return reject(invalidState(`tenant is already on plan ${plan}`));
   const limits = PLAN_LIMITS[plan];
   const count = context.monitorIntervals.length;
   if (limits.maxMonitors !== null && count > limits.maxMonitors) {
-    return reject(
-      planLimitExceeded(
-        `plan ${plan} allows at most ${limits.maxMonitors} monitors; the tenant has ${count}`,
-        'payload.plan',
-      ),
-    );
+    return reject(planLimitExceeded(`plan ${plan} allows at most ${limits.maxMonitors} monitors; the tenant has ${count}`, 'payload.plan'));
   }
   const tooFrequent = context.monitorIntervals.filter((interval) => interval < limits.minCheckIntervalSeconds).length;
   if (tooFrequent > 0) {

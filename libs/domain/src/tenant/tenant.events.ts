@@ -9,10 +9,4 @@ export type TenantDeactivated = Event<'TenantDeactivated', { reason?: string }>;
 export type TenantReactivated = Event<'TenantReactivated', Record<string, never>>;
 export type TenantDeleted = Event<'TenantDeleted', Record<string, never>>;
 
-export type TenantEvent =
-  | TenantCreated
-  | TenantRenamed
-  | TenantPlanChanged
-  | TenantDeactivated
-  | TenantReactivated
-  | TenantDeleted;
+export type TenantEvent = TenantCreated | TenantRenamed | TenantPlanChanged | TenantDeactivated | TenantReactivated | TenantDeleted;

@@ -35,22 +35,8 @@ import type {
   TenantReactivated,
   TenantRenamed,
 } from '../tenant/tenant.events';
-import type {
-  ChangeUserRole,
-  DeactivateUser,
-  ReactivateUser,
-  RecordUserLogin,
-  RegisterUser,
-  RemoveUser,
-} from '../user/user.commands';
-import type {
-  UserDeactivated,
-  UserLoggedIn,
-  UserReactivated,
-  UserRegistered,
-  UserRemoved,
-  UserRoleChanged,
-} from '../user/user.events';
+import type { ChangeUserRole, DeactivateUser, ReactivateUser, RecordUserLogin, RegisterUser, RemoveUser } from '../user/user.commands';
+import type { UserDeactivated, UserLoggedIn, UserReactivated, UserRegistered, UserRemoved, UserRoleChanged } from '../user/user.events';
 import { FIXED_NOW } from './fixed-clock';
 import { newId } from './test-ids';
 
@@ -69,11 +55,7 @@ export function aMetadata(overrides: Partial<CommandMetadata> = {}): CommandMeta
   };
 }
 
-function command<T extends CommandType>(
-  type: T,
-  data: CommandOfType<T>['data'],
-  metadata: Partial<CommandMetadata>,
-): CommandOfType<T> {
+function command<T extends CommandType>(type: T, data: CommandOfType<T>['data'], metadata: Partial<CommandMetadata>): CommandOfType<T> {
   return { type, data, metadata: aMetadata(metadata) } as CommandOfType<T>;
 }
 
@@ -117,11 +99,7 @@ export const commands = {
     command('RevokeApiKey', { apiKeyId: newId(), ...data }, meta),
 
   createMonitor: (data: Partial<CreateMonitor['data']> = {}, meta: Meta = {}): CreateMonitor =>
-    command(
-      'CreateMonitor',
-      { monitorId: newId(), name: 'Homepage', url: 'https://example.com/', checkInterval: 300, ...data },
-      meta,
-    ),
+    command('CreateMonitor', { monitorId: newId(), name: 'Homepage', url: 'https://example.com/', checkInterval: 300, ...data }, meta),
   updateMonitor: (data: Partial<UpdateMonitor['data']> = {}, meta: Meta = {}): UpdateMonitor =>
     command('UpdateMonitor', { monitorId: newId(), ...data }, meta),
   pauseMonitor: (data: Partial<PauseMonitor['data']> = {}, meta: Meta = {}): PauseMonitor =>

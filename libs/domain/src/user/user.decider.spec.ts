@@ -109,7 +109,9 @@ describe('user decider', () => {
     it('deactivates an active user and reactivates a deactivated one', () => {
       const ada = registered();
       const { userId } = ada.data;
-      spec([created, ada]).when(commands.deactivateUser({ userId }, meta)).then([events.userDeactivated({ userId })]);
+      spec([created, ada])
+        .when(commands.deactivateUser({ userId }, meta))
+        .then([events.userDeactivated({ userId })]);
       spec([created, ada, events.userDeactivated({ userId })])
         .when(commands.reactivateUser({ userId }, meta))
         .then([events.userReactivated({ userId })]);
@@ -129,7 +131,9 @@ describe('user decider', () => {
       const { userId } = ada.data;
       spec([created]).when(commands.deactivateUser({}, meta)).thenFails('NOT_FOUND');
       spec([created]).when(commands.reactivateUser({}, meta)).thenFails('NOT_FOUND');
-      spec([created, ada, events.userRemoved({ userId })]).when(commands.reactivateUser({ userId }, meta)).thenFails('NOT_FOUND');
+      spec([created, ada, events.userRemoved({ userId })])
+        .when(commands.reactivateUser({ userId }, meta))
+        .thenFails('NOT_FOUND');
     });
 
     it('rejects an inactive tenant with TENANT_INACTIVE', () => {
@@ -173,7 +177,9 @@ describe('user decider', () => {
     it('soft-deletes active and deactivated users', () => {
       const ada = registered();
       const { userId } = ada.data;
-      spec([created, ada]).when(commands.removeUser({ userId }, meta)).then([events.userRemoved({ userId })]);
+      spec([created, ada])
+        .when(commands.removeUser({ userId }, meta))
+        .then([events.userRemoved({ userId })]);
       spec([created, ada, events.userDeactivated({ userId })])
         .when(commands.removeUser({ userId }, meta))
         .then([events.userRemoved({ userId })]);
@@ -183,7 +189,9 @@ describe('user decider', () => {
       const ada = registered();
       const { userId } = ada.data;
       spec([created]).when(commands.removeUser({}, meta)).thenFails('NOT_FOUND');
-      spec([created, ada, events.userRemoved({ userId })]).when(commands.removeUser({ userId }, meta)).thenFails('NOT_FOUND');
+      spec([created, ada, events.userRemoved({ userId })])
+        .when(commands.removeUser({ userId }, meta))
+        .thenFails('NOT_FOUND');
     });
 
     it('rejects an inactive tenant with TENANT_INACTIVE', () => {

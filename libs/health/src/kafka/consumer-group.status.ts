@@ -47,7 +47,10 @@ export function judgeConsumerGroup(status: ConsumerGroupStatus, now: number, reb
     const silentMs = Math.max(0, now - status.lastHeartbeat);
     details.lastHeartbeatMs = silentMs;
     if (silentMs > status.sessionTimeoutMs) {
-      return { healthy: false, details: { ...details, message: `no heartbeat for ${silentMs} ms (session timeout ${status.sessionTimeoutMs} ms)` } };
+      return {
+        healthy: false,
+        details: { ...details, message: `no heartbeat for ${silentMs} ms (session timeout ${status.sessionTimeoutMs} ms)` },
+      };
     }
   }
   const healthy = status.state === 'joined' || (status.state === 'rebalancing' && forMs <= rebalanceGraceMs);

@@ -11,18 +11,12 @@ export class ConsumerGroupTracker implements ConsumerGroupStatusSource {
   private readonly now: () => number;
 
   /** `sessionTimeoutMs` must be the consumer's own (KafkaJS's default is 30 s). */
-  constructor(
-    consumer: Consumer,
-    groupId: string,
-    options: { sessionTimeoutMs?: number; now?: () => number } = {},
-  ) {
+  constructor(consumer: Consumer, groupId: string, options: { sessionTimeoutMs?: number; now?: () => number } = {}) {
     this.now = options.now ?? Date.now;
     this.status = { groupId, state: 'starting', assignment: {}, since: this.now(), sessionTimeoutMs: options.sessionTimeoutMs ?? 30000 };
     const { GROUP_JOIN, HEARTBEAT, REBALANCING, CRASH, STOP, DISCONNECT } = consumer.events;
     this.removers.push(
-      consumer.on(GROUP_JOIN, ({ payload }) =>
-        this.enter('joined', { assignment: payload.memberAssignment, lastHeartbeat: this.now() }),
-      ),
+      consumer.on(GROUP_JOIN, ({ payload }) => this.enter('joined', { assignment: payload.memberAssignment, lastHeartbeat: this.now() })),
       consumer.on(HEARTBEAT, () => {
         this.status = { ...this.status, lastHeartbeat: this.now() };
       }),

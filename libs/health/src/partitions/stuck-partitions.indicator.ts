@@ -57,7 +57,9 @@ export class StuckPartitionsIndicator {
     }
     const stuckAfterSeconds = this.config.stuckPartitionSeconds;
     if (stuck.length > 0) {
-      const named = stuck.slice(0, STUCK_SHOWN).map((s) => `${s.group} ${s.topic}[${s.partition}] at ${s.committedOffset} of ${s.endOffset} for ${s.stuckForSeconds} s`);
+      const named = stuck
+        .slice(0, STUCK_SHOWN)
+        .map((s) => `${s.group} ${s.topic}[${s.partition}] at ${s.committedOffset} of ${s.endOffset} for ${s.stuckForSeconds} s`);
       problems.unshift(`${stuck.length} partition(s) stuck with input waiting for ${stuckAfterSeconds} s or more: ${named.join(', ')}`);
     }
     return problems.length === 0
@@ -79,7 +81,10 @@ export class StuckPartitionsIndicator {
           const partitions = await withTimeout(source.progress(), this.config.health.checkTimeoutMs, `partitions of ${source.group}`);
           const verdict = this.watch.observe(source, partitions, Date.now());
           this.metrics?.setStuckPartitions(source.group, verdict.stuck.length);
-          this.metrics?.setConsumerLag(source.group, partitions.map((p) => ({ topic: p.topic, lag: consumerLag(p) })));
+          this.metrics?.setConsumerLag(
+            source.group,
+            partitions.map((p) => ({ topic: p.topic, lag: consumerLag(p) })),
+          );
           measured.set(source.group, verdict);
         } catch (error) {
           measured.set(source.group, error instanceof Error ? error : new Error(String(error)));

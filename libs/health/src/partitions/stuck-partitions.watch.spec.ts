@@ -20,7 +20,9 @@ describe('StuckPartitionsWatch (60 s, fixed clock)', () => {
     expect(watch.observe(GROUP, [at(3, 41, 60)], 63 * SECOND)).toEqual({
       partitions: 1,
       pending: 1,
-      stuck: [{ group: GROUP.group, topic: 'vinsight.commands', partition: 3, committedOffset: '41', endOffset: '60', stuckForSeconds: 63 }],
+      stuck: [
+        { group: GROUP.group, topic: 'vinsight.commands', partition: 3, committedOffset: '41', endOffset: '60', stuckForSeconds: 63 },
+      ],
     });
   });
 
@@ -69,7 +71,15 @@ describe('StuckPartitionsWatch (60 s, fixed clock)', () => {
     watch.observe(projector, [{ topic: 'vinsight.events', partition: 4, committed: 1n, end: 2n }], 3 * SECOND);
     expect(watch.observe(GROUP, [at(4, 1, 2)], 10 * SECOND).stuck).toMatchObject([{ group: GROUP.group, stuckForSeconds: 10 }]);
     expect(watch.observe(projector, [{ topic: 'vinsight.events', partition: 4, committed: 1n, end: 2n }], 10 * SECOND).stuck).toEqual([
-      { group: 'vinsight-core.projector', projection: 'read-models', topic: 'vinsight.events', partition: 4, committedOffset: '1', endOffset: '2', stuckForSeconds: 7 },
+      {
+        group: 'vinsight-core.projector',
+        projection: 'read-models',
+        topic: 'vinsight.events',
+        partition: 4,
+        committedOffset: '1',
+        endOffset: '2',
+        stuckForSeconds: 7,
+      },
     ]);
     const both = watch.observe(GROUP, [at(5, 0, 1), at(4, 1, 2)], 20 * SECOND);
     expect(both.stuck.map((s) => s.partition)).toEqual([4]);

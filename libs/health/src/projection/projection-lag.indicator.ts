@@ -75,10 +75,9 @@ export class ProjectionLagIndicator {
       const verdict = judgeProjectionLag(measure.partitions, maxLagEvents);
       projections[name] = { ...verdict.details, parkedEvents: measure.parked };
       if (!verdict.healthy) problems.push(`${name}: ${String(verdict.details.message)}`);
-      if (measure.parked > 0) problems.push(`${name}: ${measure.parked} parked event(s) not resolved (replay them once the cause is fixed)`);
+      if (measure.parked > 0)
+        problems.push(`${name}: ${measure.parked} parked event(s) not resolved (replay them once the cause is fixed)`);
     }
-    return problems.length === 0
-      ? indicator.up({ projections })
-      : indicator.down({ projections, message: problems.join('; ') });
+    return problems.length === 0 ? indicator.up({ projections }) : indicator.down({ projections, message: problems.join('; ') });
   }
 }

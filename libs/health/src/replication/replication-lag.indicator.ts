@@ -32,9 +32,7 @@ export class ReplicationLagIndicator {
       if (primary && lag.inRecovery && lag.replayLsn !== null) {
         // The primary being down is the postgres check's finding, not the replica's.
         const left = Math.max(deadline - Date.now(), 1);
-        lag.bytesBehindPrimary = await withTimeout(walBehindPrimary(primary, lag.replayLsn), left, 'primary').catch(
-          () => undefined,
-        );
+        lag.bytesBehindPrimary = await withTimeout(walBehindPrimary(primary, lag.replayLsn), left, 'primary').catch(() => undefined);
       }
       const verdict = judgeReplicationLag(lag, this.config.replication);
       this.metrics?.setReplicationLag(lag.seconds, verdict.details.lagBytes as number);

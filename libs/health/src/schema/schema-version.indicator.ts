@@ -54,6 +54,7 @@ export class SchemaVersionIndicator {
 function unreadableMessage(error: unknown): string {
   const code = (error as { code?: unknown })?.code;
   if (code === '42P01') return 'no schema_migrations table: the database was never migrated; run the migrations';
-  if (code === '42501') return `schema_migrations is not readable by this role, so the schema predates this build: run the migrations (${errorMessage(error)})`;
+  if (code === '42501')
+    return `schema_migrations is not readable by this role, so the schema predates this build: run the migrations (${errorMessage(error)})`;
   return errorMessage(error);
 }

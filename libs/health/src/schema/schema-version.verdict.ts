@@ -19,10 +19,20 @@ export function schemaVersionVerdict(expectedVersion: number | null, row: Schema
   const version = row?.version ?? null;
   const dirty = row?.dirty ?? false;
   const details = { expectedVersion, version, dirty };
-  if (dirty) return { up: false, details: { ...details, message: `migration ${version} failed and left the schema dirty (make migrate-force after fixing it)` } };
+  if (dirty)
+    return {
+      up: false,
+      details: { ...details, message: `migration ${version} failed and left the schema dirty (make migrate-force after fixing it)` },
+    };
   if (version === expectedVersion) return { up: true, details };
   if (version === null || (expectedVersion !== null && version < expectedVersion)) {
-    return { up: false, details: { ...details, message: `schema at version ${version ?? 'none'}, this build needs ${expectedVersion}: run the migrations` } };
+    return {
+      up: false,
+      details: { ...details, message: `schema at version ${version ?? 'none'}, this build needs ${expectedVersion}: run the migrations` },
+    };
   }
-  return { up: false, details: { ...details, message: `schema at version ${version} is newer than this build (${expectedVersion ?? 'none'})` } };
+  return {
+    up: false,
+    details: { ...details, message: `schema at version ${version} is newer than this build (${expectedVersion ?? 'none'})` },
+  };
 }

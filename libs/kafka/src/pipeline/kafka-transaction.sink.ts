@@ -98,7 +98,8 @@ export class KafkaTransactionSink implements PartitionSink<KafkaMessage, Transac
       const bases = baseOffsetsOf(messages.length > 0 ? await transaction.sendBatch({ topicMessages: messages, acks: -1 }) : [], partition);
       for (const [topic, assumed] of output.assumedBaseOffsets ?? []) {
         const actual = bases.get(topic);
-        if (actual !== undefined && actual !== assumed) throw new Error(`${topic}[${partition}] was written at offset ${actual}, not ${assumed}: another writer?`);
+        if (actual !== undefined && actual !== assumed)
+          throw new Error(`${topic}[${partition}] was written at offset ${actual}, not ${assumed}: another writer?`);
       }
       this.options.beforeCommit?.(partition, slice.records.length);
       await transaction.sendOffsets({

@@ -5,7 +5,8 @@ interface SourceRecord {
   value: Buffer;
 }
 
-const records = (...offsets: number[]): SourceRecord[] => offsets.map((offset) => ({ offset: BigInt(offset), value: Buffer.from(String(offset)) }));
+const records = (...offsets: number[]): SourceRecord[] =>
+  offsets.map((offset) => ({ offset: BigInt(offset), value: Buffer.from(String(offset)) }));
 
 describe('PartitionBuffer', () => {
   it('hands over what it collected from several fetches, up to the last offset covered', () => {

@@ -118,7 +118,10 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
     this.consumer.on(CRASH, ({ payload }) => {
       this.joined = false;
       if (!payload.restart) this.fatal = payload.error;
-      options.logger.error({ err: payload.error, restart: payload.restart }, `consumer of ${options.groupId} crashed: ${payload.error.message}`);
+      options.logger.error(
+        { err: payload.error, restart: payload.restart },
+        `consumer of ${options.groupId} crashed: ${payload.error.message}`,
+      );
       for (const lane of [...this.lanes.values()]) void this.release(lane);
     });
     // A fetch of only transaction markers (or aborted records) is skipped by KafkaJS without
@@ -158,7 +161,10 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
   }
 
   assignedPartitions(topic: string): number[] {
-    return [...this.lanes.values()].filter((lane) => lane.topic === topic).map((lane) => lane.partition).sort((a, b) => a - b);
+    return [...this.lanes.values()]
+      .filter((lane) => lane.topic === topic)
+      .map((lane) => lane.partition)
+      .sort((a, b) => a - b);
   }
 
   /**
@@ -169,7 +175,8 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
   idlePositions(topic: string): Map<number, bigint> {
     const idle = new Map<number, bigint>();
     for (const lane of this.lanes.values()) {
-      if (lane.topic === topic && lane.buffer.isEmpty && !lane.running && lane.nextExpected !== undefined) idle.set(lane.partition, lane.nextExpected);
+      if (lane.topic === topic && lane.buffer.isEmpty && !lane.running && lane.nextExpected !== undefined)
+        idle.set(lane.partition, lane.nextExpected);
     }
     return idle;
   }
@@ -253,7 +260,10 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
 
   private isFull(lane: Lane<R>): boolean {
     const { maxQueuedPerPartition, maxQueuedRecords } = this.options;
-    return (maxQueuedPerPartition !== undefined && lane.buffer.size >= maxQueuedPerPartition) || (maxQueuedRecords !== undefined && this.queued > maxQueuedRecords);
+    return (
+      (maxQueuedPerPartition !== undefined && lane.buffer.size >= maxQueuedPerPartition) ||
+      (maxQueuedRecords !== undefined && this.queued > maxQueuedRecords)
+    );
   }
 
   /** Starts the partition's slice loop unless it runs; ends its linger when a full slice is queued. */
@@ -280,8 +290,15 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
   private async linger(lane: Lane<R>): Promise<void> {
     const lingerMs = this.options.lingerMs ?? 0;
     if (lingerMs <= 0 || this.stopping) return;
-    if (lane.buffer.size >= this.options.maxSliceRecords || (this.options.maxQueuedRecords !== undefined && this.queued > this.options.maxQueuedRecords)) return;
-    const from = this.options.lingerFrom === 'first-record' ? Math.max(lane.firstQueuedAt, lane.lastFinishedAt ?? 0) : (lane.lastStartedAt ?? Number.NEGATIVE_INFINITY);
+    if (
+      lane.buffer.size >= this.options.maxSliceRecords ||
+      (this.options.maxQueuedRecords !== undefined && this.queued > this.options.maxQueuedRecords)
+    )
+      return;
+    const from =
+      this.options.lingerFrom === 'first-record'
+        ? Math.max(lane.firstQueuedAt, lane.lastFinishedAt ?? 0)
+        : (lane.lastStartedAt ?? Number.NEGATIVE_INFINITY);
     const wait = from + lingerMs - Date.now();
     if (wait <= 0) return;
     await new Promise<void>((resolve) => {
@@ -334,7 +351,8 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
       await this.release(lane);
       // The consumer is past everything that was queued: bring the records back, and with them
       // the partition's reload (the log may have nothing newer to trigger it).
-      if (lane.stored !== undefined && !this.stopping) this.steer((consumer) => consumer.seek({ topic: lane.topic, partition: lane.partition, offset: `${lane.stored}` }));
+      if (lane.stored !== undefined && !this.stopping)
+        this.steer((consumer) => consumer.seek({ topic: lane.topic, partition: lane.partition, offset: `${lane.stored}` }));
       return false;
     } finally {
       lane.lastFinishedAt = Date.now();
@@ -343,9 +361,13 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
 
   /** Loads the partitions together: the sink first (fencing, positions), then the processor's state. */
   private load(partitions: TopicPartition[]): Lane<R>[] {
-    const lanes = partitions.map(
-      (p): Lane<R> => ({ ...p, key: topicPartitionKey(p.topic, p.partition), loaded: Promise.resolve(), buffer: new PartitionBuffer(this.options.offsetOf), firstQueuedAt: 0 }),
-    );
+    const lanes = partitions.map((p): Lane<R> => ({
+      ...p,
+      key: topicPartitionKey(p.topic, p.partition),
+      loaded: Promise.resolve(),
+      buffer: new PartitionBuffer(this.options.offsetOf),
+      firstQueuedAt: 0,
+    }));
     const loaded = (async () => {
       const positions = await this.options.sink.load(partitions);
       for (const lane of lanes) {
@@ -365,7 +387,10 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
       (error: unknown) => {
         const delays = lanes.filter((lane) => this.isCurrent(lane)).map((lane) => this.backOff(lane));
         const names = partitions.map((p) => `${p.topic}[${p.partition}]`).join(', ');
-        this.options.logger.error({ partitions: names, err: error }, `loading ${names} failed, retrying in ${Math.min(...delays)} ms: ${(error as Error).message}`);
+        this.options.logger.error(
+          { partitions: names, err: error },
+          `loading ${names} failed, retrying in ${Math.min(...delays)} ms: ${(error as Error).message}`,
+        );
         for (const lane of lanes) void this.release(lane);
       },
     );

@@ -153,7 +153,11 @@ describe('the transactional partition pipeline against the real broker', () => {
     const producer = await connectedProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
     await producer.send({ topic: input, acks: -1, messages: Array.from({ length: 10 }, (_, i) => ({ partition: 0, value: String(i) })) });
     await consumeUntil(kafka, { topic: output, timeoutMs: 30_000, isComplete: (read) => read.length >= 10 });
-    await producer.send({ topic: input, acks: -1, messages: Array.from({ length: 10 }, (_, i) => ({ partition: 0, value: String(10 + i) })) });
+    await producer.send({
+      topic: input,
+      acks: -1,
+      messages: Array.from({ length: 10 }, (_, i) => ({ partition: 0, value: String(10 + i) })),
+    });
     await producer.disconnect();
     const echoed = await consumeUntil(kafka, { topic: output, timeoutMs: 30_000, isComplete: (read) => read.length >= 20 });
 
@@ -162,7 +166,14 @@ describe('the transactional partition pipeline against the real broker', () => {
     // process 2 (fails), load 5, process 3 (fails), load 6, process 4 (commits), process 5 (fails), load 7, process 6.
     const [l1, l2, l3, l4, l5, l6, l7] = echo.loadedAt;
     const [h1, h2, h3, , h5] = echo.handled.map((call) => call.at);
-    const waits = { afterLoad1: l2 - l1, afterLoad2: l3 - l2, afterHandle1: l4 - h1, afterHandle2: l5 - h2, afterHandle3: l6 - h3, afterHandle5: l7 - h5 };
+    const waits = {
+      afterLoad1: l2 - l1,
+      afterLoad2: l3 - l2,
+      afterHandle1: l4 - h1,
+      afterHandle2: l5 - h2,
+      afterHandle3: l6 - h3,
+      afterHandle5: l7 - h5,
+    };
     process.stdout.write(`back-off waits (ms): ${JSON.stringify(waits)}\n`);
     expect(echo.loadedAt).toHaveLength(7);
     expect(waits.afterLoad1).toBeGreaterThanOrEqual(190);
@@ -197,7 +208,7 @@ describe('the transactional partition pipeline against the real broker', () => {
     return { input, output, echo, producer: await connectedProducer(kafka, { idempotent: true, maxInFlightRequests: 1 }) };
   }
 
-  it('starts a partition\'s transactions at least lingerMs apart under a trickle, and loses nothing', async () => {
+  it("starts a partition's transactions at least lingerMs apart under a trickle, and loses nothing", async () => {
     const { input, output, echo, producer } = await lingering(400, 1000);
     for (let i = 0; i < 40; i++) {
       await producer.send({ topic: input, acks: -1, messages: [{ partition: 0, value: String(i) }] });

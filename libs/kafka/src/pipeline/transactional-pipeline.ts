@@ -68,7 +68,12 @@ export function transactionalPipeline(kafka: Kafka, options: TransactionalPipeli
     decode: (_partition, message) => message,
     offsetOf: (message) => BigInt(message.offset),
     processor: options.processor,
-    sink: new KafkaTransactionSink(kafka, { groupId, inputTopic, transactionalIdPrefix: options.transactionalIdPrefix, beforeCommit: options.beforeCommit }),
+    sink: new KafkaTransactionSink(kafka, {
+      groupId,
+      inputTopic,
+      transactionalIdPrefix: options.transactionalIdPrefix,
+      beforeCommit: options.beforeCommit,
+    }),
     maxSliceRecords: options.maxMessagesPerTransaction,
     lingerMs: options.lingerMs,
     lingerFrom: 'previous-slice',

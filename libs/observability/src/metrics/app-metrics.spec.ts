@@ -20,7 +20,10 @@ describe('AppMetrics', () => {
     const text = await metrics.registry.metrics();
     expect(sample(text, 'vinsight_commands_total{type="CreateMonitor",outcome="accepted",code="",service="command-processor"}')).toBe(2);
     expect(
-      sample(text, 'vinsight_commands_total{type="CreateMonitor",outcome="rejected",code="PLAN_LIMIT_EXCEEDED",service="command-processor"}'),
+      sample(
+        text,
+        'vinsight_commands_total{type="CreateMonitor",outcome="rejected",code="PLAN_LIMIT_EXCEEDED",service="command-processor"}',
+      ),
     ).toBe(1);
   });
 
@@ -40,7 +43,9 @@ describe('AppMetrics', () => {
     expect(sample(text, 'vinsight_batch_size_sum{component="projector",service="projector"}')).toBe(40);
     expect(sample(text, 'vinsight_batch_duration_seconds_sum{component="projector",service="projector"}')).toBe(0.25);
     expect(sample(text, 'vinsight_events_projected_total{projection="read-models",type="MonitorCreated",service="projector"}')).toBe(40);
-    expect(sample(text, 'vinsight_projection_lag_events{projection="read-models",topic="vinsight.events",partition="0",service="projector"}')).toBe(3);
+    expect(
+      sample(text, 'vinsight_projection_lag_events{projection="read-models",topic="vinsight.events",partition="0",service="projector"}'),
+    ).toBe(3);
     expect(sample(text, 'vinsight_replication_lag_seconds{service="projector"}')).toBe(1.5);
     expect(sample(text, 'vinsight_replication_lag_bytes{service="projector"}')).toBe(2048);
   });
@@ -48,7 +53,9 @@ describe('AppMetrics', () => {
   it('measures the projection lag afresh on every scrape', async () => {
     const metrics = new AppMetrics({ service: 'projector', defaultMetrics: false });
     let lag = 12;
-    metrics.refreshProjectionLagWith(async () => metrics.setProjectionLag('read-models', [{ topic: 'vinsight.events', partition: 0, lag }]));
+    metrics.refreshProjectionLagWith(async () =>
+      metrics.setProjectionLag('read-models', [{ topic: 'vinsight.events', partition: 0, lag }]),
+    );
     const series = 'vinsight_projection_lag_events{projection="read-models",topic="vinsight.events",partition="0",service="projector"}';
     expect(sample(await metrics.registry.metrics(), series)).toBe(12);
     lag = 0;
@@ -96,8 +103,12 @@ describe('AppMetrics consumer lag', () => {
     metrics.observeCommandDuration('CreateMonitor', 'accepted', 0.02);
     metrics.observeCommandDuration('CreateMonitor', 'rejected', 0.03);
     const text = await metrics.registry.metrics();
-    expect(sample(text, 'vinsight_command_duration_seconds_count{type="CreateMonitor",outcome="accepted",service="command-processor"}')).toBe(1);
-    expect(sample(text, 'vinsight_command_duration_seconds_count{type="CreateMonitor",outcome="rejected",service="command-processor"}')).toBe(1);
+    expect(
+      sample(text, 'vinsight_command_duration_seconds_count{type="CreateMonitor",outcome="accepted",service="command-processor"}'),
+    ).toBe(1);
+    expect(
+      sample(text, 'vinsight_command_duration_seconds_count{type="CreateMonitor",outcome="rejected",service="command-processor"}'),
+    ).toBe(1);
   });
 });
 

@@ -51,11 +51,7 @@ export function traceHeaders(info: TraceInfo): Record<string, string> {
  * The trace info of work caused by `incoming`: the same correlation id (or `fallbackCorrelationId`,
  * e.g. the command id, when the message had none) and the next span of its trace (or a new trace).
  */
-export function propagateTrace(
-  incoming: TraceInfo,
-  fallbackCorrelationId: string,
-  ids: TraceIdSource = randomTraceIds,
-): TraceInfo {
+export function propagateTrace(incoming: TraceInfo, fallbackCorrelationId: string, ids: TraceIdSource = randomTraceIds): TraceInfo {
   return {
     correlationId: incoming.correlationId ?? fallbackCorrelationId,
     trace: continueTrace(incoming.trace, ids),

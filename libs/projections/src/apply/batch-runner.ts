@@ -79,7 +79,12 @@ export class BatchRunner {
   }
 
   async run(batch: PartitionBatch): Promise<BatchResult> {
-    return this.runDecoded({ topic: batch.topic, partition: batch.partition, records: batch.records.map(decodeRecord), lastOffset: batch.lastOffset });
+    return this.runDecoded({
+      topic: batch.topic,
+      partition: batch.partition,
+      records: batch.records.map(decodeRecord),
+      lastOffset: batch.lastOffset,
+    });
   }
 
   /** As run, for records the consumer decoded as they arrived. */
@@ -150,7 +155,12 @@ export class BatchRunner {
       await client.query('ROLLBACK TO SAVEPOINT batch_slice');
       await client.query('RELEASE SAVEPOINT batch_slice');
       if (records.length === 1) {
-        return { ...EMPTY_SLICE, parked: [{ record: records[0].record, reason: (error as Error).message, errorCode: errorCodeOf(error), ...partialOf(records[0]) }] };
+        return {
+          ...EMPTY_SLICE,
+          parked: [
+            { record: records[0].record, reason: (error as Error).message, errorCode: errorCodeOf(error), ...partialOf(records[0]) },
+          ],
+        };
       }
       const middle = Math.ceil(records.length / 2);
       const first = await this.applyIsolating(client, records.slice(0, middle));
@@ -182,7 +192,12 @@ function sliceOutcomeOf(outcome: ApplyOutcome): SliceOutcome {
   let applied = 0;
   for (const count of outcome.applied.values()) applied += count;
   return {
-    parked: outcome.rejected.map((r) => ({ record: r.record, reason: r.rejection.message, errorCode: r.rejection.code, ...partialOf(r.decoded) })),
+    parked: outcome.rejected.map((r) => ({
+      record: r.record,
+      reason: r.rejection.message,
+      errorCode: r.rejection.code,
+      ...partialOf(r.decoded),
+    })),
     applied,
     checksInserted: countOf(outcome.changed, 'CheckRecorded'),
     types: new Map(outcome.applied),

@@ -3,9 +3,12 @@ import { classifyFailure } from './database-errors';
 const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code });
 
 describe('classifyFailure', () => {
-  it.each(['40P01', '40001', '08006', '57014', '57P01', '53300', '55P03'])('retries %s (deadlock, connection, timeout, shutdown...)', (code) => {
-    expect(classifyFailure(pgError(code))).toBe('transient');
-  });
+  it.each(['40P01', '40001', '08006', '57014', '57P01', '53300', '55P03'])(
+    'retries %s (deadlock, connection, timeout, shutdown...)',
+    (code) => {
+      expect(classifyFailure(pgError(code))).toBe('transient');
+    },
+  );
 
   it.each(['23505', '23514', '22P02', '22001'])('isolates and parks the events behind %s (refused data)', (code) => {
     expect(classifyFailure(pgError(code))).toBe('poison');

@@ -61,7 +61,8 @@ export class ProjectionConsumer {
         retry: { initialRetryTime: 300, maxRetryTime: 2000, retries: 60 },
       },
       partitionsConsumedConcurrently: 3,
-      decode: ({ topic, partition }, m) => decodeRecord({ topic, partition, offset: BigInt(m.offset), key: m.key, value: m.value, headers: m.headers }),
+      decode: ({ topic, partition }, m) =>
+        decodeRecord({ topic, partition, offset: BigInt(m.offset), key: m.key, value: m.value, headers: m.headers }),
       offsetOf: (decoded) => decoded.record.offset,
       // The records are the output: applying them is the sink's transaction.
       processor: { process: async (slice) => slice },

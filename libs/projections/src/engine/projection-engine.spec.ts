@@ -28,8 +28,13 @@ function fakeReadModel(
 const client = {} as PoolClient;
 const created = envelope('TenantCreated', { tenantId: id('tenant'), name: 'Acme', slug: 'acme' });
 const renamed = envelope('TenantRenamed', { name: 'Acme Inc' }, { version: 2 });
-const check = envelope('CheckRecorded', { monitorId: id('monitor'), checkId: id('check'), status: 'up', checkedAt: '2026-01-15T10:00:00.000Z' }, { aggregateId: id('monitor') });
-const decoded = (...envelopes: EventEnvelope[]): DecodedRecord[] => envelopes.map((e, offset) => decodeRecord(recordOf(e, { offset: BigInt(offset) })));
+const check = envelope(
+  'CheckRecorded',
+  { monitorId: id('monitor'), checkId: id('check'), status: 'up', checkedAt: '2026-01-15T10:00:00.000Z' },
+  { aggregateId: id('monitor') },
+);
+const decoded = (...envelopes: EventEnvelope[]): DecodedRecord[] =>
+  envelopes.map((e, offset) => decodeRecord(recordOf(e, { offset: BigInt(offset) })));
 
 describe('ProjectionEngine', () => {
   it('gives each read model the events of its types, in record order, one read model after the other', async () => {
@@ -41,7 +46,13 @@ describe('ProjectionEngine', () => {
     expect(order).toEqual(['tenants', 'checks', 'audit']);
     expect(tenants.seen).toEqual([[created.eventId, renamed.eventId]]);
     expect(checks.seen).toEqual([[check.eventId]]);
-    expect(outcome.applied).toEqual(new Map([['TenantCreated', 1], ['CheckRecorded', 1], ['TenantRenamed', 1]]));
+    expect(outcome.applied).toEqual(
+      new Map([
+        ['TenantCreated', 1],
+        ['CheckRecorded', 1],
+        ['TenantRenamed', 1],
+      ]),
+    );
     expect(outcome.rejected).toEqual([]);
   });
 
@@ -58,8 +69,12 @@ describe('ProjectionEngine', () => {
 
   it('does not let a later read model refuse an event an earlier one has applied', async () => {
     const tenants = fakeReadModel('tenants', ['TenantCreated']);
-    const audit = fakeReadModel('audit', ['TenantCreated'], (events, context) => context.reject(events[0], new ProjectionRejection('INVALID_PAYLOAD', 'no')));
-    await expect(new ProjectionEngine([tenants, audit]).apply(client, decoded(created))).rejects.toThrow(/audit may not refuse TenantCreated/);
+    const audit = fakeReadModel('audit', ['TenantCreated'], (events, context) =>
+      context.reject(events[0], new ProjectionRejection('INVALID_PAYLOAD', 'no')),
+    );
+    await expect(new ProjectionEngine([tenants, audit]).apply(client, decoded(created))).rejects.toThrow(
+      /audit may not refuse TenantCreated/,
+    );
   });
 
   it('refuses an event no read model applies, and a record that could not be decoded', async () => {
@@ -73,7 +88,11 @@ describe('ProjectionEngine', () => {
   it('counts events found already applied apart, and shows them to the read models after the one that found them', async () => {
     let seenAsSuperseded: boolean[] = [];
     const checks = fakeReadModel('checks', ['CheckRecorded'], (events, context) => context.superseded(events[0]));
-    const monitors = fakeReadModel('monitors', ['CheckRecorded'], (events, context) => (seenAsSuperseded = events.map((e) => context.isSuperseded(e))));
+    const monitors = fakeReadModel(
+      'monitors',
+      ['CheckRecorded'],
+      (events, context) => (seenAsSuperseded = events.map((e) => context.isSuperseded(e))),
+    );
     const again = { ...check, eventId: id('event-again'), payload: { ...check.payload, checkId: id('check-2') } } as EventEnvelope;
     const outcome = await new ProjectionEngine([checks, monitors]).apply(client, decoded(check, again));
     expect(seenAsSuperseded).toEqual([true, false]);

@@ -56,7 +56,8 @@ export class ProjectionEngine {
         continue;
       }
       const models = this.handlers.get(eventTypeOf(decoded));
-      if (models === undefined) rejected.set(decoded, new ProjectionRejection('UNSUPPORTED_EVENT', `no read model applies ${eventTypeOf(decoded)}`));
+      if (models === undefined)
+        rejected.set(decoded, new ProjectionRejection('UNSUPPORTED_EVENT', `no read model applies ${eventTypeOf(decoded)}`));
       else for (const model of models) eventsOf.get(model)!.push(decoded);
     }
 
@@ -68,7 +69,8 @@ export class ProjectionEngine {
         client,
         reject: (event, rejection) => {
           const type = eventTypeOf(event);
-          if (this.handlers.get(type)![0] !== model) throw new Error(`read model ${model.name} may not refuse ${type}: ${this.handlers.get(type)![0].name} applies it first`);
+          if (this.handlers.get(type)![0] !== model)
+            throw new Error(`read model ${model.name} may not refuse ${type}: ${this.handlers.get(type)![0].name} applies it first`);
           rejected.set(event, rejection);
         },
         superseded: (event) => superseded.add(event),

@@ -41,7 +41,9 @@ export interface ReadModelContext {
 }
 
 /** The lifecycle events among `events` (a read model that also handles CheckRecorded splits them so). */
-export const lifecycleEvents = (events: readonly ProjectedEvent[]): DecodedEvent[] => events.filter((e): e is DecodedEvent => e.check === undefined);
+export const lifecycleEvents = (events: readonly ProjectedEvent[]): DecodedEvent[] =>
+  events.filter((e): e is DecodedEvent => e.check === undefined);
 
 /** The check results among `events`. */
-export const checkEvents = (events: readonly ProjectedEvent[]): DecodedCheck[] => events.filter((e): e is DecodedCheck => e.check !== undefined);
+export const checkEvents = (events: readonly ProjectedEvent[]): DecodedCheck[] =>
+  events.filter((e): e is DecodedCheck => e.check !== undefined);

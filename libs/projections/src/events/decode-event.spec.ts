@@ -42,7 +42,11 @@ describe('decodeRecord', () => {
     const monitorId = id('monitor-1');
     const e = envelope('CheckRecorded', { monitorId, checkId: id('check-1'), status: 'up', responseTimeMs: 120, checkedAt: FIXED_TIME });
     const decoded = decodeRecord(recordOf(e));
-    expect(decoded).toMatchObject({ ok: true, eventId: e.eventId, check: { tenantId: e.tenantId, monitorId, id: id('check-1'), responseTimeMs: 120 } });
+    expect(decoded).toMatchObject({
+      ok: true,
+      eventId: e.eventId,
+      check: { tenantId: e.tenantId, monitorId, id: id('check-1'), responseTimeMs: 120 },
+    });
     expect(decoded.ok && decoded.envelope).toBeUndefined();
     expect(identityOf(decoded)).toEqual({ eventId: e.eventId, type: 'CheckRecorded', tenantId: e.tenantId });
   });

@@ -101,8 +101,10 @@ function checkEnvelope(value: unknown): EventEnvelope {
     reject('INVALID_ENVELOPE', 'schemaVersion must be a positive integer');
   }
   if (!isIsoTime(e.occurredAt)) reject('INVALID_ENVELOPE', 'occurredAt must be an ISO-8601 time');
-  if (typeof e.payload !== 'object' || e.payload === null || Array.isArray(e.payload)) reject('INVALID_ENVELOPE', 'payload must be an object');
-  if (e.issuedBy !== undefined && e.issuedBy !== null && typeof e.issuedBy !== 'string') reject('INVALID_ENVELOPE', 'issuedBy must be a string');
+  if (typeof e.payload !== 'object' || e.payload === null || Array.isArray(e.payload))
+    reject('INVALID_ENVELOPE', 'payload must be an object');
+  if (e.issuedBy !== undefined && e.issuedBy !== null && typeof e.issuedBy !== 'string')
+    reject('INVALID_ENVELOPE', 'issuedBy must be a string');
   // The audit row keeps its first 100 code points, so only what Postgres cannot store at all is refused.
   const issuedByProblem = typeof e.issuedBy === 'string' ? storedTextProblem(e.issuedBy, { min: 0, max: Number.MAX_SAFE_INTEGER }) : null;
   if (issuedByProblem !== null) reject('INVALID_ENVELOPE', `issuedBy ${issuedByProblem}`);

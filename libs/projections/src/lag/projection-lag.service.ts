@@ -69,7 +69,9 @@ export class ProjectionLagService {
     const entries = await Promise.all(
       this.topics.map(async (topic) => {
         const offsets = await admin.fetchTopicOffsets(topic);
-        const list = offsets.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) })).sort((a, b) => a.partition - b.partition);
+        const list = offsets
+          .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
+          .sort((a, b) => a.partition - b.partition);
         return [topic, list] as const;
       }),
     );

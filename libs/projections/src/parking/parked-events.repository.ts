@@ -121,10 +121,11 @@ export class ParkedEventsRepository {
   }
 
   async markFailedAgain(client: PoolClient, id: string, reason: string, errorCode: string): Promise<void> {
-    await client.query(
-      `UPDATE projector.parked_events SET reason = $2, error_code = $3, replay_count = replay_count + 1 WHERE id = $1`,
-      [id, reason.slice(0, MAX_REASON), errorCode],
-    );
+    await client.query(`UPDATE projector.parked_events SET reason = $2, error_code = $3, replay_count = replay_count + 1 WHERE id = $1`, [
+      id,
+      reason.slice(0, MAX_REASON),
+      errorCode,
+    ]);
   }
 
   /** Parked events of these topics not replayed yet: the topics of one deployment (its prefix), not of others sharing the database. */

@@ -9,7 +9,9 @@ const MIGRATIONS = join(__dirname, '..', '..', '..', '..', 'migrations');
 const TABLES = new Set(
   readdirSync(MIGRATIONS)
     .filter((file) => file.endsWith('.up.sql'))
-    .flatMap((file) => [...readFileSync(join(MIGRATIONS, file), 'utf8').matchAll(/CREATE TABLE (?:[a-z_]+\.)?([a-z_]+) \(/g)].map((m) => m[1])),
+    .flatMap((file) =>
+      [...readFileSync(join(MIGRATIONS, file), 'utf8').matchAll(/CREATE TABLE (?:[a-z_]+\.)?([a-z_]+) \(/g)].map((m) => m[1]),
+    ),
 );
 
 const WRITE = /\b(?:INSERT INTO|UPDATE|DELETE FROM|COPY)\s+(\$\{|[a-z_]+\b)/g;
@@ -21,7 +23,9 @@ const WRITE = /\b(?:INSERT INTO|UPDATE|DELETE FROM|COPY)\s+(\$\{|[a-z_]+\b)/g;
 function tablesWrittenIn(folder: string): string[] {
   const written = new Set<string>();
   for (const file of readdirSync(folder).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))) {
-    const source = readFileSync(join(folder, file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+    const source = readFileSync(join(folder, file), 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/\/\/.*$/gm, '');
     for (const [, table] of source.matchAll(WRITE)) {
       if (table !== '${') written.add(table);
       else for (const [, quoted] of source.matchAll(/'([a-z_]+)'/g)) written.add(quoted);
@@ -31,7 +35,9 @@ function tablesWrittenIn(folder: string): string[] {
 }
 
 describe('the registered read models', () => {
-  const folders = readdirSync(__dirname, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  const folders = readdirSync(__dirname, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name);
 
   it('are one per folder of read-models/, named after it', () => {
     expect(READ_MODELS.map((model) => model.name).sort()).toEqual([...folders].sort());
@@ -51,7 +57,9 @@ describe('the registered read models', () => {
     const definitions = readdirSync(MIGRATIONS)
       .filter((file) => file.endsWith('.up.sql'))
       .sort()
-      .map((file) => readFileSync(join(MIGRATIONS, file), 'utf8').match(/FUNCTION projector\.rebuilt_tables\(\)[\s\S]*?RETURN ARRAY\[([^\]]*)\]/))
+      .map((file) =>
+        readFileSync(join(MIGRATIONS, file), 'utf8').match(/FUNCTION projector\.rebuilt_tables\(\)[\s\S]*?RETURN ARRAY\[([^\]]*)\]/),
+      )
       .filter((match) => match !== null);
     const rebuilt = [...definitions[definitions.length - 1]![1].matchAll(/'([a-z_]+)'/g)].map((m) => m[1]);
     expect(READ_MODELS.flatMap((model) => model.tables).sort()).toEqual(rebuilt.sort());

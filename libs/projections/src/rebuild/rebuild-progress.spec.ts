@@ -17,7 +17,9 @@ describe('rebuild progress', () => {
   });
 
   it('draws a bar with the figures', () => {
-    expect(renderProgressBar(progressOf('replaying', 5, 10, 1000), 10)).toBe('[#####.....]  50.0%  5/10 events  5 ev/s  ETA 1s  (replaying)');
+    expect(renderProgressBar(progressOf('replaying', 5, 10, 1000), 10)).toBe(
+      '[#####.....]  50.0%  5/10 events  5 ev/s  ETA 1s  (replaying)',
+    );
     expect(renderProgressBar(progressOf('done', 0, 0, 1000), 4)).toContain('[####] 100.0%');
   });
 

@@ -87,7 +87,9 @@ export class ProjectionRebuild {
       const checkTopic = startOffsets.get(this.options.topics[1]) ?? [];
       if (checkTopic.some((p) => p.low > 0)) {
         const carried = await carryOverExpiredChecks(this.pool, buildSchema);
-        this.options.logger.log(`check-events no longer holds its oldest records: carried over ${JSON.stringify(carried)} from the live tables`);
+        this.options.logger.log(
+          `check-events no longer holds its oldest records: carried over ${JSON.stringify(carried)} from the live tables`,
+        );
       }
       await this.pool.query('SELECT projector.rebuild_analyze($1)', [buildSchema]);
       const checkpoints = await this.switchOver(target, retiredSchema, consumer, () => {
@@ -130,7 +132,12 @@ export class ProjectionRebuild {
     return appliedOf(await checkpoints.all(this.pool), startOffsets);
   }
 
-  private async switchOver(target: ProjectionTarget, retiredSchema: string, consumer: ProjectionConsumer, stopped: () => void): Promise<StoredCheckpoint[]> {
+  private async switchOver(
+    target: ProjectionTarget,
+    retiredSchema: string,
+    consumer: ProjectionConsumer,
+    stopped: () => void,
+  ): Promise<StoredCheckpoint[]> {
     const liveStore = new CheckpointStore(ProjectionTarget.live());
     const buildStore = new CheckpointStore(target);
     const attempts = this.options.switchAttempts ?? 5;
@@ -154,11 +161,15 @@ export class ProjectionRebuild {
         await this.lockLiveTables(client);
         const built = await buildStore.all(client);
         const behind = live.filter((l) => checkpointOf(built, l) < l.nextOffset);
-        if (behind.length > 0) throw new Error(`the build fell behind the live projection on ${behind.map((b) => `${b.topic}[${b.partition}]`).join(', ')}`);
+        if (behind.length > 0)
+          throw new Error(`the build fell behind the live projection on ${behind.map((b) => `${b.topic}[${b.partition}]`).join(', ')}`);
         await client.query('SELECT projector.rebuild_switch($1, $2)', [target.buildSchema, retiredSchema]);
         await this.takeOverCheckpoints(client, target, built);
         await client.query(`DELETE FROM projector.parked_events WHERE projection = $1`, [READ_MODELS_PROJECTION]);
-        await client.query(`UPDATE projector.parked_events SET projection = $1 WHERE projection = $2`, [READ_MODELS_PROJECTION, target.parkedProjection]);
+        await client.query(`UPDATE projector.parked_events SET projection = $1 WHERE projection = $2`, [
+          READ_MODELS_PROJECTION,
+          target.parkedProjection,
+        ]);
         await client.query('COMMIT');
         committed = true;
         return built;

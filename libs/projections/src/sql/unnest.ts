@@ -8,7 +8,11 @@ export interface UnnestColumn<Row> {
   readonly value: (row: Row) => unknown;
 }
 
-export function unnestRows<Row>(columns: readonly UnnestColumn<Row>[], rows: readonly Row[], firstParameter = 1): { from: string; params: unknown[] } {
+export function unnestRows<Row>(
+  columns: readonly UnnestColumn<Row>[],
+  rows: readonly Row[],
+  firstParameter = 1,
+): { from: string; params: unknown[] } {
   const params = columns.map((column) => rows.map(column.value));
   const args = columns.map((column, i) => `$${firstParameter + i}::${column.type}[]`).join(', ');
   const names = columns.map((column) => column.name).join(', ');

@@ -44,7 +44,10 @@ export function envelope(type: EventType, payload: object, overrides: Partial<Re
 let nextOffset = 0n;
 
 /** A Kafka record carrying `value` (an envelope, or any text for unreadable records). */
-export function recordOf(value: EventEnvelope | string | null, position: Partial<Pick<SourceRecord, 'topic' | 'partition' | 'offset'>> = {}): SourceRecord {
+export function recordOf(
+  value: EventEnvelope | string | null,
+  position: Partial<Pick<SourceRecord, 'topic' | 'partition' | 'offset'>> = {},
+): SourceRecord {
   const text = value === null ? null : typeof value === 'string' ? value : JSON.stringify(value);
   return {
     topic: position.topic ?? 'test.events',

@@ -56,7 +56,10 @@ export class ReadApiGuard implements CanActivate {
 
     const rate = this.limiter.take(principal.credentialId, performance.now());
     if (rate.limit > 0) {
-      reply.header('ratelimit-limit', String(rate.limit)).header('ratelimit-remaining', String(rate.remaining)).header('ratelimit-reset', String(rate.resetSeconds));
+      reply
+        .header('ratelimit-limit', String(rate.limit))
+        .header('ratelimit-remaining', String(rate.remaining))
+        .header('ratelimit-reset', String(rate.resetSeconds));
     }
     if (!rate.allowed) throw new RateLimitedError(rate.retryAfterSeconds);
 

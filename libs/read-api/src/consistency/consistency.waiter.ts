@@ -65,7 +65,8 @@ export class ConsistencyWaiter {
     if (required.size === 0) return preferred;
     const deadline = performance.now() + this.config.consistencyWaitMs;
     const replica = this.database.replicaPool;
-    if (preferred === 'replica' && replica && (await this.includes(replica, position.partition, required).catch(() => false))) return 'replica';
+    if (preferred === 'replica' && replica && (await this.includes(replica, position.partition, required).catch(() => false)))
+      return 'replica';
     for (;;) {
       if (this.listener.up && this.heardIncludes(position.partition, required)) return 'primary';
       // Registered before the read, so a notification arriving during it is not lost.
@@ -125,7 +126,11 @@ export class ConsistencyWaiter {
   }
 
   private async includes(pool: Pool, partition: number, required: ReadonlyMap<string, bigint>): Promise<boolean> {
-    const { rows } = await pool.query<{ topic: string; next_offset: string }>(CHECKPOINTS_SQL, [READ_MODELS_PROJECTION, partition, [...required.keys()]]);
+    const { rows } = await pool.query<{ topic: string; next_offset: string }>(CHECKPOINTS_SQL, [
+      READ_MODELS_PROJECTION,
+      partition,
+      [...required.keys()],
+    ]);
     return [...required].every(([topic, offset]) => rows.some((row) => row.topic === topic && BigInt(row.next_offset) > offset));
   }
 }

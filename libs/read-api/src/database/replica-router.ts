@@ -72,7 +72,10 @@ export class ReplicaRouter implements OnApplicationBootstrap, OnApplicationShutd
       const { maxLagSeconds, maxLagBytes } = this.config.replication;
       const healthy = lag.inRecovery && lag.seconds !== null && lag.seconds < maxLagSeconds && lag.bytes < maxLagBytes;
       if (healthy !== this.healthy) {
-        this.logger.log({ lag }, healthy ? 'replica lag under the limits: reading from the replica' : 'replica lagging: reading from the primary');
+        this.logger.log(
+          { lag },
+          healthy ? 'replica lag under the limits: reading from the replica' : 'replica lagging: reading from the primary',
+        );
       }
       this.lastLag = lag;
       this.healthy = healthy;

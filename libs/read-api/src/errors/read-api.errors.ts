@@ -8,12 +8,7 @@ export interface FieldError {
 }
 
 export type ReadApiErrorCode =
-  | 'VALIDATION_FAILED'
-  | 'NOT_FOUND'
-  | 'UNAUTHENTICATED'
-  | 'TENANT_INACTIVE'
-  | 'RATE_LIMITED'
-  | 'CONSISTENCY_TIMEOUT';
+  'VALIDATION_FAILED' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'TENANT_INACTIVE' | 'RATE_LIMITED' | 'CONSISTENCY_TIMEOUT';
 
 export abstract class ReadApiError extends Error {
   abstract readonly code: ReadApiErrorCode;

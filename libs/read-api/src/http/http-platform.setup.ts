@@ -57,8 +57,25 @@ export const httpPlatformSetup: Provider = {
 };
 
 /** Headers a dashboard sends, and those of our answers it may read (request ids, ETag, rate limits, Retry-After). */
-const CORS_REQUEST_HEADERS = ['authorization', 'content-type', 'if-none-match', 'x-request-id', 'x-correlation-id', 'x-consistency-token', 'traceparent'];
-const CORS_EXPOSED_HEADERS = ['x-request-id', 'x-correlation-id', 'etag', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'x-read-source'];
+const CORS_REQUEST_HEADERS = [
+  'authorization',
+  'content-type',
+  'if-none-match',
+  'x-request-id',
+  'x-correlation-id',
+  'x-consistency-token',
+  'traceparent',
+];
+const CORS_EXPOSED_HEADERS = [
+  'x-request-id',
+  'x-correlation-id',
+  'etag',
+  'retry-after',
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'ratelimit-reset',
+  'x-read-source',
+];
 
 /**
  * CORS_ALLOWED_ORIGINS: browsers on these origins may read the API (GET, HEAD); a preflight is

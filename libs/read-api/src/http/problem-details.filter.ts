@@ -89,7 +89,8 @@ export class ProblemDetailsFilter extends BaseExceptionFilter {
   }
 
   private fromReadApiError(error: ReadApiError, headers: Record<string, string>): ProblemDetails {
-    if (error instanceof ValidationFailedError) return problem(400, 'validation-failed', 'the request has invalid parameters', error.errors);
+    if (error instanceof ValidationFailedError)
+      return problem(400, 'validation-failed', 'the request has invalid parameters', error.errors);
     if (error instanceof NotFoundError) return problem(404, 'not-found', error.message);
     if (error instanceof UnauthenticatedError) {
       headers['www-authenticate'] = 'Bearer';

@@ -10,12 +10,15 @@ describe('problem details', () => {
       status: 404,
       detail: 'monitor not found',
     });
-    expect(problem(400, 'validation-failed', 'bad', [{ field: 'limit', message: 'too big' }]).errors).toEqual([{ field: 'limit', message: 'too big' }]);
+    expect(problem(400, 'validation-failed', 'bad', [{ field: 'limit', message: 'too big' }]).errors).toEqual([
+      { field: 'limit', message: 'too big' },
+    ]);
     expect(problem(400, 'validation-failed', 'bad', []).errors).toBeUndefined();
   });
 
   it('applies to the read API paths only', () => {
-    for (const path of ['/v1', '/v1/monitors', '/v1?x=1', '/docs', '/docs/swagger-ui.css', '/openapi.json']) expect(isReadApiPath(path)).toBe(true);
+    for (const path of ['/v1', '/v1/monitors', '/v1?x=1', '/docs', '/docs/swagger-ui.css', '/openapi.json'])
+      expect(isReadApiPath(path)).toBe(true);
     for (const path of ['/health/ready', '/metrics', '/v10', '/v1x', '/openapi.jsonx']) expect(isReadApiPath(path)).toBe(false);
   });
 

@@ -16,7 +16,6 @@ import { API_POOL } from '@vinsight/database';
 })
 class PlatformTokensModule {}
 
-
 /**
  * The OpenAPI document of /v1, generated from the controllers and their DTOs of `readApiModule`
  * (ReadApiHttpModule.forRoot(), passed in so that this file does not import the module that

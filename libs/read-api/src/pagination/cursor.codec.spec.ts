@@ -32,9 +32,23 @@ describe('keyset cursors', () => {
 
   it('uses the extra row only to know that another page exists', () => {
     const rows = [1, 2, 3].map((n) => ({ at: new Date(n * 1000), id: `0d3f6a8e-0c5e-4b5e-9d7f-5c2b1a0e9f1${n}` }));
-    const page = toPage(rows, 2, 'users', (row) => row, (row) => row.id);
+    const page = toPage(
+      rows,
+      2,
+      'users',
+      (row) => row,
+      (row) => row.id,
+    );
     expect(page.data).toEqual([rows[0].id, rows[1].id]);
     expect(decodeCursor('users', page.nextCursor!)).toEqual(rows[1]);
-    expect(toPage(rows, 3, 'users', (row) => row, (row) => row.id).nextCursor).toBeNull();
+    expect(
+      toPage(
+        rows,
+        3,
+        'users',
+        (row) => row,
+        (row) => row.id,
+      ).nextCursor,
+    ).toBeNull();
   });
 });

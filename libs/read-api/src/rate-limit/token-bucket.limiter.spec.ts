@@ -2,7 +2,8 @@ import { readApiSettings } from '../read-api.settings';
 import { TokenBucketLimiter } from './token-bucket.limiter';
 
 describe('token bucket per credential', () => {
-  const limiter = (requestsPerSecond: number, burst: number) => new TokenBucketLimiter(readApiSettings({ rateLimit: { requestsPerSecond, burst } }));
+  const limiter = (requestsPerSecond: number, burst: number) =>
+    new TokenBucketLimiter(readApiSettings({ rateLimit: { requestsPerSecond, burst } }));
 
   it('allows the burst at once, then the sustained rate', () => {
     const bucket = limiter(2, 3);

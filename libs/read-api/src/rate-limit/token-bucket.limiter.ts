@@ -46,7 +46,13 @@ export class TokenBucketLimiter {
     const resetSeconds = (tokens: number) => Math.ceil((burst - tokens) / rate);
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
-      return { allowed: true, limit: burst, remaining: Math.floor(bucket.tokens), retryAfterSeconds: 0, resetSeconds: resetSeconds(bucket.tokens) };
+      return {
+        allowed: true,
+        limit: burst,
+        remaining: Math.floor(bucket.tokens),
+        retryAfterSeconds: 0,
+        resetSeconds: resetSeconds(bucket.tokens),
+      };
     }
     return {
       allowed: false,

@@ -1,7 +1,16 @@
 import type { UserRole } from '@vinsight/domain';
 import { TEXT_RULES, USER_ROLES } from '@vinsight/domain';
 import { IsIn, IsString, IsUUID, Matches } from 'class-validator';
-import { BCRYPT_HASH_PATTERN, DefaultTo, IsEmailText, IsIsoDateTime, IsText, NormalizeText, NormalizeUuid, Trim } from '../wire-format.decorators';
+import {
+  BCRYPT_HASH_PATTERN,
+  DefaultTo,
+  IsEmailText,
+  IsIsoDateTime,
+  IsText,
+  NormalizeText,
+  NormalizeUuid,
+  Trim,
+} from '../wire-format.decorators';
 
 export class RegisterUserPayloadDto {
   @NormalizeUuid()

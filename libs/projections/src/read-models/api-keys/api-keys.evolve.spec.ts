@@ -14,7 +14,9 @@ describe('api keys projection', () => {
       envelope('ApiKeyIssued', { apiKeyId: id('key'), name: 'ci', tokenSha256: sha, expiresAt: at(60) }),
       envelope('ApiKeyRevoked', { apiKeyId: id('key') }, { version: 2, occurredAt: at(3) }),
     ];
-    const key = foldEvents(batch(events, apiKeyKeyOf), new Map(), (r) => r.version, evolveApiKey).changed.get(`${id('tenant')}|${id('key')}`);
+    const key = foldEvents(batch(events, apiKeyKeyOf), new Map(), (r) => r.version, evolveApiKey).changed.get(
+      `${id('tenant')}|${id('key')}`,
+    );
     expect(key).toEqual<ApiKeyRow>({
       tenantId: id('tenant'),
       id: id('key'),

@@ -9,7 +9,11 @@ export const apiKeysReadModel: ReadModel = {
   tables: ['api_keys'],
   canHandle: API_KEY_EVENTS,
   async handle(events, context) {
-    const { changed } = await foldAggregates(lifecycleEvents(events), { keyOf: apiKeyKeyOf, load: loadApiKeys, versionOf: (r) => r.version, evolve: evolveApiKey }, context);
+    const { changed } = await foldAggregates(
+      lifecycleEvents(events),
+      { keyOf: apiKeyKeyOf, load: loadApiKeys, versionOf: (r) => r.version, evolve: evolveApiKey },
+      context,
+    );
     await upsertApiKeys(context.client, changed);
     // a revoked key stops authenticating as soon as this commits
     context.credentialsChanged(changed.map((row) => row.tenantId));

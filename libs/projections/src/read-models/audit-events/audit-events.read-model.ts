@@ -29,7 +29,13 @@ export const auditEventsReadModel: ReadModel = {
   tables: ['audit_events'],
   canHandle: EVENT_TYPES.filter((type) => type !== 'CheckRecorded'),
   async handle(events, context) {
-    const { from, params } = unnestRows(COLUMNS, lifecycleEvents(events).map((e) => auditRowOf(e.envelope)));
-    await context.client.query(`INSERT INTO audit_events (${columnList(COLUMNS)}) SELECT * FROM ${from} ON CONFLICT (tenant_id, event_id) DO NOTHING`, params);
+    const { from, params } = unnestRows(
+      COLUMNS,
+      lifecycleEvents(events).map((e) => auditRowOf(e.envelope)),
+    );
+    await context.client.query(
+      `INSERT INTO audit_events (${columnList(COLUMNS)}) SELECT * FROM ${from} ON CONFLICT (tenant_id, event_id) DO NOTHING`,
+      params,
+    );
   },
 };

@@ -4,21 +4,30 @@ import { rollupDeltas } from './check-rollups';
 import { latencyBucketOf } from './latency-histogram';
 
 const check = (n: number, payload: Record<string, unknown> = {}) =>
-  envelope('CheckRecorded', {
-    monitorId: id('monitor'),
-    checkId: id(`check-${n}`),
-    status: 'up',
-    responseTimeMs: 100 + n,
-    statusCode: 200,
-    checkedAt: new Date(Date.parse('2026-01-15T10:00:00.000Z') + n * 60_000).toISOString(),
-    ...payload,
-  }, { aggregateId: id('monitor') });
+  envelope(
+    'CheckRecorded',
+    {
+      monitorId: id('monitor'),
+      checkId: id(`check-${n}`),
+      status: 'up',
+      responseTimeMs: 100 + n,
+      statusCode: 200,
+      checkedAt: new Date(Date.parse('2026-01-15T10:00:00.000Z') + n * 60_000).toISOString(),
+      ...payload,
+    },
+    { aggregateId: id('monitor') },
+  );
 
 const row = (n: number, payload: Record<string, unknown> = {}): CheckRow => checkRowOf(check(n, payload));
 
 describe('rollupDeltas', () => {
   it('adds checks per monitor and hour, with counts, sums and the histogram', () => {
-    const rows = [row(0, { responseTimeMs: 120 }), row(1, { status: 'down', responseTimeMs: 250 }), row(2, { status: 'error', responseTimeMs: undefined }), row(70)];
+    const rows = [
+      row(0, { responseTimeMs: 120 }),
+      row(1, { status: 'down', responseTimeMs: 250 }),
+      row(2, { status: 'error', responseTimeMs: undefined }),
+      row(70),
+    ];
     const [first, second] = rollupDeltas(rows, 'hour');
     expect(first).toMatchObject({
       bucketStartMs: Date.parse('2026-01-15T10:00:00.000Z'),

@@ -74,6 +74,12 @@ export function rollupDeltas(rows: readonly CheckRow[], granularity: RollupGranu
 }
 
 const compareRollupKeys = (a: RollupDelta, b: RollupDelta): number =>
-  a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 :
-  a.monitorId < b.monitorId ? -1 : a.monitorId > b.monitorId ? 1 :
-  a.bucketStartMs - b.bucketStartMs;
+  a.tenantId < b.tenantId
+    ? -1
+    : a.tenantId > b.tenantId
+      ? 1
+      : a.monitorId < b.monitorId
+        ? -1
+        : a.monitorId > b.monitorId
+          ? 1
+          : a.bucketStartMs - b.bucketStartMs;

@@ -2,15 +2,19 @@ import { envelope, id } from '../../testing/envelopes';
 import { CheckRow, checkRowOf, distinctChecks } from './check-row';
 
 const check = (n: number, payload: Record<string, unknown> = {}) =>
-  envelope('CheckRecorded', {
-    monitorId: id('monitor'),
-    checkId: id(`check-${n}`),
-    status: 'up',
-    responseTimeMs: 100 + n,
-    statusCode: 200,
-    checkedAt: new Date(Date.parse('2026-01-15T10:00:00.000Z') + n * 60_000).toISOString(),
-    ...payload,
-  }, { aggregateId: id('monitor') });
+  envelope(
+    'CheckRecorded',
+    {
+      monitorId: id('monitor'),
+      checkId: id(`check-${n}`),
+      status: 'up',
+      responseTimeMs: 100 + n,
+      statusCode: 200,
+      checkedAt: new Date(Date.parse('2026-01-15T10:00:00.000Z') + n * 60_000).toISOString(),
+      ...payload,
+    },
+    { aggregateId: id('monitor') },
+  );
 
 const row = (n: number, payload: Record<string, unknown> = {}): CheckRow => checkRowOf(check(n, payload));
 

@@ -35,7 +35,8 @@ export function checkRowOf(envelope: EventEnvelope): CheckRow {
   if (monitorId === null) reject('INVALID_PAYLOAD', 'payload.monitorId must be a UUID');
   const checkId = normalizedUuid(p.checkId);
   if (checkId === null) reject('INVALID_PAYLOAD', 'payload.checkId must be a UUID');
-  if (p.status !== 'up' && p.status !== 'down' && p.status !== 'error') reject('INVALID_PAYLOAD', 'payload.status must be up, down or error');
+  if (p.status !== 'up' && p.status !== 'down' && p.status !== 'error')
+    reject('INVALID_PAYLOAD', 'payload.status must be up, down or error');
   const checkedAtMs = isoTimeMs(p.checkedAt);
   if (Number.isNaN(checkedAtMs)) reject('INVALID_PAYLOAD', 'payload.checkedAt must be an ISO-8601 time');
   const responseTimeMs = optionalInteger(p.responseTimeMs, 0, 600000, 'payload.responseTimeMs');

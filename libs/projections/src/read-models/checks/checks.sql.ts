@@ -92,7 +92,11 @@ const COUNTER_COLUMNS: UnnestColumn<RollupDelta>[] = [
 ];
 
 /** As text, cast in the SELECT: unnest would flatten an integer[][] parameter into single integers. */
-const HISTOGRAM_COLUMN: UnnestColumn<RollupDelta> = { name: 'latency_histogram', type: 'text', value: (d) => histogramLiteral(d.histogram) };
+const HISTOGRAM_COLUMN: UnnestColumn<RollupDelta> = {
+  name: 'latency_histogram',
+  type: 'text',
+  value: (d) => histogramLiteral(d.histogram),
+};
 
 const ROLLUP_COLUMNS: UnnestColumn<RollupDelta>[] = [
   { name: 'tenant_id', type: 'uuid', value: (d) => d.tenantId },

@@ -3,22 +3,30 @@ import { CheckRow, checkRowOf } from '../checks/check-row';
 import { compareCodePoints, lastChecksByMonitor } from './last-check';
 
 const check = (n: number, payload: Record<string, unknown> = {}) =>
-  envelope('CheckRecorded', {
-    monitorId: id('monitor'),
-    checkId: id(`check-${n}`),
-    status: 'up',
-    responseTimeMs: 100 + n,
-    statusCode: 200,
-    checkedAt: new Date(Date.parse('2026-01-15T10:00:00.000Z') + n * 60_000).toISOString(),
-    ...payload,
-  }, { aggregateId: id('monitor') });
+  envelope(
+    'CheckRecorded',
+    {
+      monitorId: id('monitor'),
+      checkId: id(`check-${n}`),
+      status: 'up',
+      responseTimeMs: 100 + n,
+      statusCode: 200,
+      checkedAt: new Date(Date.parse('2026-01-15T10:00:00.000Z') + n * 60_000).toISOString(),
+      ...payload,
+    },
+    { aggregateId: id('monitor') },
+  );
 
 const row = (n: number, payload: Record<string, unknown> = {}): CheckRow => checkRowOf(check(n, payload));
 
 describe('lastChecksByMonitor', () => {
   it('takes the latest check of each monitor', () => {
     const other = checkRowOf(check(5, { monitorId: id('monitor-2') }));
-    expect(lastChecksByMonitor([row(3), row(9), row(4), other]).map((r) => r.id).sort()).toEqual([id('check-5'), id('check-9')].sort());
+    expect(
+      lastChecksByMonitor([row(3), row(9), row(4), other])
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([id('check-5'), id('check-9')].sort());
   });
 
   it('breaks ties of checked_at by response time, status code and error message, whatever the arrival order', () => {

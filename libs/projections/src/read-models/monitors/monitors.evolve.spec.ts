@@ -21,7 +21,11 @@ describe('monitors read model and its incidents', () => {
   });
 
   it('opens an incident when the monitor goes down and resolves it when it is up again', () => {
-    const down = next('MonitorStatusChanged', { from: 'up', to: 'down', checkId: id('c1'), checkedAt: at(10), errorMessage: 'timeout' }, 10);
+    const down = next(
+      'MonitorStatusChanged',
+      { from: 'up', to: 'down', checkId: id('c1'), checkedAt: at(10), errorMessage: 'timeout' },
+      10,
+    );
     const up = next('MonitorStatusChanged', { from: 'down', to: 'up', checkId: id('c2'), checkedAt: at(25) }, 25);
     const state = fold([created, down, up]).changed.get(`${id('tenant')}|${monitorId}`)!;
     expect(state.monitor).toMatchObject({ status: 'up', statusChangedAt: at(25), version: 3 });
@@ -43,7 +47,9 @@ describe('monitors read model and its incidents', () => {
   it('clamps a resolution that would precede the start', () => {
     const down = next('MonitorStatusChanged', { from: 'up', to: 'down', checkId: id('c1'), checkedAt: at(10) }, 10);
     const up = next('MonitorStatusChanged', { from: 'down', to: 'up', checkId: id('c2'), checkedAt: at(5) }, 11);
-    const [incident] = fold([created, down, up]).changed.get(`${id('tenant')}|${monitorId}`)!.incidents.values();
+    const [incident] = fold([created, down, up])
+      .changed.get(`${id('tenant')}|${monitorId}`)!
+      .incidents.values();
     expect(incident.resolvedAt).toBe(at(10));
   });
 

@@ -33,7 +33,14 @@ export interface IncidentRow {
   firstError: string | null;
 }
 
-export const MONITOR_EVENTS: readonly EventType[] = ['MonitorCreated', 'MonitorUpdated', 'MonitorPaused', 'MonitorResumed', 'MonitorDeleted', 'MonitorStatusChanged'];
+export const MONITOR_EVENTS: readonly EventType[] = [
+  'MonitorCreated',
+  'MonitorUpdated',
+  'MonitorPaused',
+  'MonitorResumed',
+  'MonitorDeleted',
+  'MonitorStatusChanged',
+];
 
 /**
  * A monitor with its open incident: the incidents read model is derived from the monitor's

@@ -24,9 +24,20 @@ export const monitorsReadModel: ReadModel = {
   async handle(events, context) {
     const lifecycle = lifecycleEvents(events);
     if (lifecycle.length > 0) {
-      const { changed, loaded } = await foldAggregates(lifecycle, { keyOf: monitorKeyOf, load: loadMonitors, versionOf: monitorVersionOf, evolve: evolveMonitor }, context);
-      await upsertMonitors(context.client, changed.flatMap((state) => (state.monitor ? [state.monitor] : [])), loaded);
-      await upsertIncidents(context.client, changed.flatMap((state) => [...state.incidents.values()]));
+      const { changed, loaded } = await foldAggregates(
+        lifecycle,
+        { keyOf: monitorKeyOf, load: loadMonitors, versionOf: monitorVersionOf, evolve: evolveMonitor },
+        context,
+      );
+      await upsertMonitors(
+        context.client,
+        changed.flatMap((state) => (state.monitor ? [state.monitor] : [])),
+        loaded,
+      );
+      await upsertIncidents(
+        context.client,
+        changed.flatMap((state) => [...state.incidents.values()]),
+      );
     }
     const stored = checkEvents(events).filter((e) => !context.isSuperseded(e));
     if (stored.length > 0) await updateLastChecks(context.client, lastChecksByMonitor(stored.map((e) => e.check)));

@@ -71,9 +71,16 @@ export async function loadMonitors(client: PoolClient, envelopes: readonly Event
  * which updateLastChecks moves. The version guard stays in SQL too, so a stale writer can never
  * move a row backwards.
  */
-export async function upsertMonitors(client: PoolClient, rows: readonly MonitorRow[], loaded: ReadonlyMap<string, MonitorState>): Promise<void> {
+export async function upsertMonitors(
+  client: PoolClient,
+  rows: readonly MonitorRow[],
+  loaded: ReadonlyMap<string, MonitorState>,
+): Promise<void> {
   if (rows.length === 0) return;
-  const columns: UnnestColumn<MonitorRow>[] = [...COLUMNS, { name: 'is_new', type: 'boolean', value: (r) => !loaded.has(tenantScopedKey(r)) }];
+  const columns: UnnestColumn<MonitorRow>[] = [
+    ...COLUMNS,
+    { name: 'is_new', type: 'boolean', value: (r) => !loaded.has(tenantScopedKey(r)) },
+  ];
   const { from, params } = unnestRows(columns, rows);
   await client.query(
     `INSERT INTO monitors AS t (${columnList(COLUMNS)}, ${LAST_CHECK_FIELDS.map((f) => `last_${f}`).join(', ')})
@@ -83,7 +90,9 @@ export async function upsertMonitors(client: PoolClient, rows: readonly MonitorR
        SELECT ${LAST_CHECK_FIELDS.map((f) => `c.${f}`).join(', ')}
        FROM monitor_checks c
        WHERE c.tenant_id = u.tenant_id AND c.monitor_id = u.id
-       ORDER BY ${lastCheckOrder('c.').map((key) => `${key} DESC`).join(', ')}
+       ORDER BY ${lastCheckOrder('c.')
+         .map((key) => `${key} DESC`)
+         .join(', ')}
        LIMIT 1
      ) last ON u.is_new
      ON CONFLICT (tenant_id, id) DO UPDATE SET ${updateAssignments(COLUMNS, ['tenant_id', 'id', 'created_at'])}

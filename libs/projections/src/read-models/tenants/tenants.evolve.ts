@@ -20,7 +20,14 @@ export interface TenantRow {
   deletedAt: string | null;
 }
 
-export const TENANT_EVENTS: readonly EventType[] = ['TenantCreated', 'TenantRenamed', 'TenantPlanChanged', 'TenantDeactivated', 'TenantReactivated', 'TenantDeleted'];
+export const TENANT_EVENTS: readonly EventType[] = [
+  'TenantCreated',
+  'TenantRenamed',
+  'TenantPlanChanged',
+  'TenantDeactivated',
+  'TenantReactivated',
+  'TenantDeleted',
+];
 
 export const tenantKeyOf = (e: EventEnvelope): string => e.tenantId;
 

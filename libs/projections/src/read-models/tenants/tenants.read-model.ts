@@ -9,7 +9,11 @@ export const tenantsReadModel: ReadModel = {
   tables: ['tenants'],
   canHandle: TENANT_EVENTS,
   async handle(events, context) {
-    const { changed } = await foldAggregates(lifecycleEvents(events), { keyOf: tenantKeyOf, load: loadTenants, versionOf: (r) => r.version, evolve: evolveTenant }, context);
+    const { changed } = await foldAggregates(
+      lifecycleEvents(events),
+      { keyOf: tenantKeyOf, load: loadTenants, versionOf: (r) => r.version, evolve: evolveTenant },
+      context,
+    );
     await upsertTenants(context.client, changed);
     // a deactivated or deleted tenant's credentials stop working as soon as this commits
     context.credentialsChanged(changed.map((row) => row.id));

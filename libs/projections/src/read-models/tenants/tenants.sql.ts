@@ -19,7 +19,9 @@ const COLUMNS: TableColumn<TenantRow>[] = [
 
 /** The tenants of these events, by id. */
 export async function loadTenants(client: PoolClient, envelopes: readonly EventEnvelope[]): Promise<Map<string, TenantRow>> {
-  const { rows } = await client.query(`SELECT ${columnList(COLUMNS)} FROM tenants WHERE id = ANY($1::uuid[])`, [envelopes.map((e) => e.tenantId)]);
+  const { rows } = await client.query(`SELECT ${columnList(COLUMNS)} FROM tenants WHERE id = ANY($1::uuid[])`, [
+    envelopes.map((e) => e.tenantId),
+  ]);
   return new Map(rows.map((r) => [r.id, rowFrom(COLUMNS, r)]));
 }
 

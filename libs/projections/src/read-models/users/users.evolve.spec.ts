@@ -34,9 +34,9 @@ describe('users projection', () => {
   });
 
   it('refuses a password that is not a bcrypt hash', () => {
-    expect(() => evolveUser(undefined, envelope('UserRegistered', { userId: id('user'), email: 'a@b.c', passwordHash: 'secret', role: 'user' }))).toThrow(
-      /passwordHash/,
-    );
+    expect(() =>
+      evolveUser(undefined, envelope('UserRegistered', { userId: id('user'), email: 'a@b.c', passwordHash: 'secret', role: 'user' })),
+    ).toThrow(/passwordHash/);
   });
 
   it('refuses an event whose userId is not its aggregate', () => {

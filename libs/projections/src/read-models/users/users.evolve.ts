@@ -23,7 +23,14 @@ export interface UserRow {
   deletedAt: string | null;
 }
 
-export const USER_EVENTS: readonly EventType[] = ['UserRegistered', 'UserRoleChanged', 'UserDeactivated', 'UserReactivated', 'UserLoggedIn', 'UserRemoved'];
+export const USER_EVENTS: readonly EventType[] = [
+  'UserRegistered',
+  'UserRoleChanged',
+  'UserDeactivated',
+  'UserReactivated',
+  'UserLoggedIn',
+  'UserRemoved',
+];
 
 export function userKeyOf(e: EventEnvelope): string {
   const userId = fields(e.payload).uuid('userId');

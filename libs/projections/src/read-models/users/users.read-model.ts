@@ -9,7 +9,11 @@ export const usersReadModel: ReadModel = {
   tables: ['users'],
   canHandle: USER_EVENTS,
   async handle(events, context) {
-    const { changed, loaded } = await foldAggregates(lifecycleEvents(events), { keyOf: userKeyOf, load: loadUsers, versionOf: (r) => r.version, evolve: evolveUser }, context);
+    const { changed, loaded } = await foldAggregates(
+      lifecycleEvents(events),
+      { keyOf: userKeyOf, load: loadUsers, versionOf: (r) => r.version, evolve: evolveUser },
+      context,
+    );
     await upsertUsers(context.client, changed, loaded);
   },
 };

@@ -37,7 +37,10 @@ export async function loadUsers(client: PoolClient, envelopes: readonly EventEnv
 export async function upsertUsers(client: PoolClient, rows: readonly UserRow[], loaded: ReadonlyMap<string, UserRow>): Promise<void> {
   if (rows.length === 0) return;
   const isNew = (row: UserRow) => Number(!loaded.has(tenantScopedKey(row)));
-  const { from, params } = unnestRows(COLUMNS, [...rows].sort((a, b) => isNew(a) - isNew(b)));
+  const { from, params } = unnestRows(
+    COLUMNS,
+    [...rows].sort((a, b) => isNew(a) - isNew(b)),
+  );
   await client.query(
     `INSERT INTO users AS t (${columnList(COLUMNS)}) SELECT * FROM ${from}
      ON CONFLICT (tenant_id, id) DO UPDATE SET ${updateAssignments(COLUMNS, ['tenant_id', 'id', 'created_at'])}

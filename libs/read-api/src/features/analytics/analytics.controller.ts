@@ -58,7 +58,10 @@ export class AnalyticsController {
     const size = bucketSizeFor(query.granularity, from, to);
     if (to.getTime() - from.getTime() > MAX_SPAN_MS[size]) {
       throw new ValidationFailedError([
-        { field: 'granularity', message: `${size} buckets cover at most ${MAX_SPAN_MS[size] / 86400000} days; choose a coarser granularity or a shorter range` },
+        {
+          field: 'granularity',
+          message: `${size} buckets cover at most ${MAX_SPAN_MS[size] / 86400000} days; choose a coarser granularity or a shorter range`,
+        },
       ]);
     }
     const firstStart = bucketStartFor(size, from);

@@ -30,11 +30,13 @@ export class UptimeView {
   @Field({ type: 'integer' }) upChecks!: number;
   @Field({ type: 'integer' }) downChecks!: number;
   @Field({ type: 'integer' }) errorChecks!: number;
-  @Field({ type: 'number', nullable: true, description: 'up checks / all checks x 100; null without checks' }) uptimePercent!: number | null;
+  @Field({ type: 'number', nullable: true, description: 'up checks / all checks x 100; null without checks' }) uptimePercent!:
+    number | null;
   @Field({ type: 'number', description: 'incident time inside the window' }) downtimeSeconds!: number;
   @Field({ type: 'integer', description: 'incidents overlapping the window' }) incidentCount!: number;
   @Field({ type: 'number', nullable: true }) avgResponseTimeMs!: number | null;
-  @Field({ type: 'number', nullable: true, description: 'from the latency histograms (bucket-interpolated)' }) p95ResponseTimeMs!: number | null;
+  @Field({ type: 'number', nullable: true, description: 'from the latency histograms (bucket-interpolated)' }) p95ResponseTimeMs!:
+    number | null;
 }
 
 export class StatsBucketView {
@@ -49,5 +51,10 @@ export class StatsBucketView {
 
 export class StatsView {
   @Field({ enum: ['minute', 'hour', 'day'] }) granularity!: string;
-  @Field({ type: [StatsBucketView], description: 'every bucket from the one holding `from` up to `to`, oldest first; a bucket without checks has zero counts and null latencies' }) data!: StatsBucketView[];
+  @Field({
+    type: [StatsBucketView],
+    description:
+      'every bucket from the one holding `from` up to `to`, oldest first; a bucket without checks has zero counts and null latencies',
+  })
+  data!: StatsBucketView[];
 }

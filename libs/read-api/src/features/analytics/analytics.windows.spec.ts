@@ -11,7 +11,15 @@ describe('zeroFilledBuckets', () => {
     avgResponseTimeMs: 12,
     p95ResponseTimeMs: 20,
   });
-  const zero = (iso: string) => ({ bucketStart: at(iso), totalChecks: 0, upChecks: 0, downChecks: 0, errorChecks: 0, avgResponseTimeMs: null, p95ResponseTimeMs: null });
+  const zero = (iso: string) => ({
+    bucketStart: at(iso),
+    totalChecks: 0,
+    upChecks: 0,
+    downChecks: 0,
+    errorChecks: 0,
+    avgResponseTimeMs: null,
+    p95ResponseTimeMs: null,
+  });
 
   it('returns every bucket up to `to`, zeros where no check was found', () => {
     const found = [bucket('2026-01-01T01:00:00Z', 3), bucket('2026-01-01T03:00:00Z', 5)];

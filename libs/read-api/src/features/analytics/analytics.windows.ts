@@ -77,12 +77,25 @@ export interface BucketFigures {
  * rest, so a chart's x axis is the time axis (a gap is a stretch without checks, not a bucket
  * the client must invent). MAX_SPAN_MS keeps the count near 10,000 at most.
  */
-export function zeroFilledBuckets<T extends BucketFigures>(found: readonly T[], size: BucketSize, firstStart: Date, to: Date): (T | BucketFigures)[] {
+export function zeroFilledBuckets<T extends BucketFigures>(
+  found: readonly T[],
+  size: BucketSize,
+  firstStart: Date,
+  to: Date,
+): (T | BucketFigures)[] {
   const byStart = new Map(found.map((bucket) => [bucket.bucketStart.getTime(), bucket]));
   const filled: (T | BucketFigures)[] = [];
   for (let start = firstStart.getTime(); start < to.getTime(); start += BUCKET_MS[size]) {
     filled.push(
-      byStart.get(start) ?? { bucketStart: new Date(start), totalChecks: 0, upChecks: 0, downChecks: 0, errorChecks: 0, avgResponseTimeMs: null, p95ResponseTimeMs: null },
+      byStart.get(start) ?? {
+        bucketStart: new Date(start),
+        totalChecks: 0,
+        upChecks: 0,
+        downChecks: 0,
+        errorChecks: 0,
+        avgResponseTimeMs: null,
+        p95ResponseTimeMs: null,
+      },
     );
   }
   return filled;

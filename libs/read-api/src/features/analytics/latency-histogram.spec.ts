@@ -4,7 +4,15 @@ const BOUNDS = [0, 10, 100, 1000];
 
 describe('latency histograms', () => {
   it('sums histograms bucket by bucket', () => {
-    expect(sumHistograms([[1, 2, 3, 4], ['5', '0', '1', '0']], 4)).toEqual([6, 2, 4, 4]);
+    expect(
+      sumHistograms(
+        [
+          [1, 2, 3, 4],
+          ['5', '0', '1', '0'],
+        ],
+        4,
+      ),
+    ).toEqual([6, 2, 4, 4]);
     expect(sumHistograms([], 4)).toEqual([0, 0, 0, 0]);
   });
 

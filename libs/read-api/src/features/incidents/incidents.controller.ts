@@ -20,7 +20,11 @@ export class IncidentsController {
   @ApiOperation({ operationId: 'listMonitorIncidents', summary: "A monitor's incidents, newest first" })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ReadOperation(IncidentPage, { notFound: true })
-  async forMonitor(@Reader() reader: ReadContext, @Param('id') id: string, @Query() query: ListMonitorIncidentsQuery): Promise<IncidentPage> {
+  async forMonitor(
+    @Reader() reader: ReadContext,
+    @Param('id') id: string,
+    @Query() query: ListMonitorIncidentsQuery,
+  ): Promise<IncidentPage> {
     const page = isUuid(id) ? await this.incidents.list(reader, { ...query, monitorId: id.toLowerCase() }, true) : null;
     if (!page) throw new NotFoundError('monitor');
     return page;

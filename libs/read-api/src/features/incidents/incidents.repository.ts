@@ -48,7 +48,13 @@ export class IncidentsRepository {
     });
     if (rows === null) return null;
     const now = this.clock.now();
-    return toPage(rows, filter.limit, 'incidents', (row): TimeIdKey => ({ at: row.startedAt, id: row.id }), (row) => this.toView(row, now));
+    return toPage(
+      rows,
+      filter.limit,
+      'incidents',
+      (row): TimeIdKey => ({ at: row.startedAt, id: row.id }),
+      (row) => this.toView(row, now),
+    );
   }
 
   private toView(row: IncidentRow, now: Date): IncidentView {

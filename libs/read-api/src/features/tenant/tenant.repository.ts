@@ -8,9 +8,7 @@ export class TenantRepository {
   constructor(private readonly database: ReadModelsDatabase) {}
 
   async current(context: ReadContext): Promise<TenantView | null> {
-    const row = await this.database.transaction(context, (tx) =>
-      tx.tenant.findFirst({ where: { id: context.tenantId, deletedAt: null } }),
-    );
+    const row = await this.database.transaction(context, (tx) => tx.tenant.findFirst({ where: { id: context.tenantId, deletedAt: null } }));
     if (!row) return null;
     return {
       id: row.id,
