@@ -34,11 +34,12 @@ export interface TransactionalPipelineOptions {
 
 /**
  * A member that crashed (broker gone past the consumer's retries) rejoins under a new member id,
- * and the group waits for the old one's session to expire before it assigns any partition: with
- * 30 s, partitions (and readiness) came back 31 s after a broker restart. 10 s, heartbeats every
- * second (eachBatch only queues, so they are never held up by processing).
+ * and the group waits for the old one's session to expire before it assigns any partition: the
+ * session bounds how soon partitions (and readiness) come back after a broker restart. 6 s is the
+ * broker's minimum (group.min.session.timeout.ms); heartbeats every second (eachBatch only
+ * queues, so they are never held up by processing).
  */
-export const PROCESSOR_SESSION_TIMEOUT_MS = 10000;
+export const PROCESSOR_SESSION_TIMEOUT_MS = 6000;
 
 /**
  * Patient enough (about two minutes) that a broker restart does not crash the consumer, which

@@ -4,7 +4,7 @@ import { BatchResult, BatchRunner } from '../apply/batch-runner';
 import { DecodedRecord, decodeRecord } from '../events/decode-event';
 import { CheckpointSink } from './checkpoint.sink';
 
-export const CONSUMER_SESSION_TIMEOUT_MS = 10000;
+export const CONSUMER_SESSION_TIMEOUT_MS = 6000;
 
 export interface ProjectionConsumerLogger {
   log(message: string): void;
