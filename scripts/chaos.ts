@@ -620,7 +620,7 @@ async function main(): Promise<void> {
     await cleanTopics(kafka, topics).catch((error) => log(`deleting the topics failed: ${(error as Error).message}`));
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } catch (error) {
-    log(`failed: ${(error as Error).stack ?? error}`);
+    log(`failed: ${(error as Error).stack ?? String(error)}`);
     exitCode = 1;
   } finally {
     for (const instance of instances) await instance.signal('SIGKILL').catch(() => undefined);
