@@ -58,3 +58,20 @@ export function recordOf(
     headers: {},
   };
 }
+
+/** The n-th CheckRecorded of one monitor, a minute after the previous one, as the checks specs share it. */
+export function checkRecordedEnvelope(n: number, payload: Record<string, unknown> = {}): EventEnvelope {
+  return envelope(
+    'CheckRecorded',
+    {
+      monitorId: id('monitor'),
+      checkId: id(`check-${n}`),
+      status: 'up',
+      responseTimeMs: 100 + n,
+      statusCode: 200,
+      checkedAt: new Date(Date.parse('2026-01-15T10:00:00.000Z') + n * 60_000).toISOString(),
+      ...payload,
+    },
+    { aggregateId: id('monitor') },
+  );
+}
