@@ -122,20 +122,28 @@ export async function singleBroker(): Promise<BrokerControl> {
   writeFileSync(join(SINGLE_HOME, 'log4j2.properties'), ['status = warn', 'rootLogger.level = warn', ''].join('\n'));
   const java = (args: string[], out: number | 'ignore' = 'ignore', detached = false): ChildProcess =>
     spawn('java', args, { detached, stdio: ['ignore', out, out] });
-  const format = java([
-    '-cp',
-    `${libs}/*`,
-    'kafka.tools.StorageTool',
-    'format',
-    '--standalone',
-    '--ignore-formatted',
-    '--cluster-id',
-    randomBytes(16).toString('base64url'),
-    '--config',
-    config,
-  ]);
+  const formatLog = join(SINGLE_HOME, 'format.log');
+  const format = java(
+    [
+      '-cp',
+      `${libs}/*`,
+      'kafka.tools.StorageTool',
+      'format',
+      '--standalone',
+      '--ignore-formatted',
+      '--cluster-id',
+      // Never a leading '-', as Kafka's own ids: StorageTool would read it as an option (1 run in 64 failed).
+      randomBytes(16).toString('base64url').replace(/^-/, 'A'),
+      '--config',
+      config,
+    ],
+    openSync(formatLog, 'w'),
+  );
   const code = await new Promise<number | null>((resolve) => format.once('exit', resolve));
-  if (code !== 0) throw new Error(`formatting the chaos broker's storage failed (${code})`);
+  if (code !== 0)
+    throw new Error(
+      `formatting the chaos broker's storage failed (${code}): ${readFileSync(formatLog, 'utf8').trim().split('\n').slice(-3).join(' | ')}`,
+    );
   const pid = () => livePid(pidFile, config);
   const control: BrokerControl = {
     brokers: [SINGLE_BROKER],

@@ -17,7 +17,7 @@ take_script_lock
 "$REPO_ROOT/deploy/local/kafka/fetch.sh"
 
 if [[ ! -s "$CLUSTER_ID_FILE" ]]; then
-  head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$CLUSTER_ID_FILE"
+  head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' | sed 's/^-/A/' >"$CLUSTER_ID_FILE"
 fi
 cat >"$CLUSTER_HOME/log4j2.properties" <<'LOG4J'
 status = warn

@@ -101,7 +101,8 @@ if [[ ! -f "$KAFKA_DATA_DIR/meta.properties" ]]; then
   if [[ ! -s "$KAFKA_CLUSTER_ID_FILE" ]]; then
     # A Kafka cluster id is 16 random bytes in unpadded base64url, as StorageTool random-uuid
     # prints it; made here to save a JVM start. Kept so that a re-format reuses the same id.
-    head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$KAFKA_CLUSTER_ID_FILE"
+    # Never a leading '-' (Kafka's own ids avoid it): StorageTool would read the id as an option.
+    head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' | sed 's/^-/A/' >"$KAFKA_CLUSTER_ID_FILE"
   fi
   log "formatting storage (cluster id $(cat "$KAFKA_CLUSTER_ID_FILE"))"
   java -cp "$classpath" -Dlog4j2.configurationFile="$tools_log4j_file" \

@@ -71,7 +71,7 @@ LOG4J
 
 classpath="$KAFKA_LIBS_DIR/*"
 if [[ ! -f "$SECURE_KAFKA_DIR/data/meta.properties" ]]; then
-  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' | sed 's/^-/A/')"
   log "formatting storage with SCRAM-SHA-512 user $SECURE_KAFKA_USER"
   java -cp "$classpath" -Dlog4j2.configurationFile="$log4j" kafka.tools.StorageTool format --standalone \
     --cluster-id "$cluster_id" --config "$config" \

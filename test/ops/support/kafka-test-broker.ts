@@ -63,7 +63,8 @@ function java(args: string[], options: { detached?: boolean; out?: number } = {}
 
 async function format(): Promise<void> {
   if (existsSync(join(DATA, 'meta.properties'))) return;
-  const clusterId = randomBytes(16).toString('base64url');
+  // Never a leading '-', as Kafka's own ids: StorageTool would read it as an option (1 run in 64 failed).
+  const clusterId = randomBytes(16).toString('base64url').replace(/^-/, 'A');
   const tool = java([
     '-cp',
     `${LIBS}/*`,
