@@ -27,9 +27,9 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { logLevel, Producer } from 'kafkajs';
+import { logLevel } from 'kafkajs';
 import { createPool } from '@vinsight/database';
-import { createKafkaClient, topicNames } from '@vinsight/kafka';
+import { CompleteSender, createKafkaClient, topicNames } from '@vinsight/kafka';
 import { ProjectionLagService, ProjectionRebuild } from '@vinsight/projections';
 import { systemClock } from '@vinsight/runtime';
 import { audit, ChaosEnvelope, tableChecksums, TopicWatch } from './chaos.audit';
@@ -248,10 +248,14 @@ class Workload {
   }
 }
 
-async function publish(producer: Producer, topic: string, batch: ChaosEnvelope[]): Promise<void> {
+async function publish(sender: CompleteSender, topic: string, batch: ChaosEnvelope[]): Promise<void> {
   for (;;) {
     try {
-      await producer.send({ topic, acks: -1, messages: batch.map((e) => ({ key: e.tenantId, value: JSON.stringify(e) })) });
+      // CompleteSender: a plain send can drop the records of partitions whose leader died meanwhile, and still resolve.
+      await sender.send(
+        topic,
+        batch.map((e) => ({ key: e.tenantId, value: JSON.stringify(e) })),
+      );
       return;
     } catch (error) {
       // The broker is away: the same commands again (a command id seen twice is answered once).
@@ -342,12 +346,13 @@ async function main(): Promise<void> {
 
     const kafka = createKafkaClient({ brokers: brokers.brokers, clientId: `chaos-${id}-driver` }, { logLevel: logLevel.NOTHING });
     const watch = await TopicWatch.start(kafka, topics);
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const sender = new CompleteSender(kafka);
+    const producer = sender.producer;
     await producer.connect();
 
     const workload = new Workload(options.tenants);
     const setup = workload.setup();
-    await publish(producer, topics.commands, setup);
+    await publish(sender, topics.commands, setup);
     workload.sent.push(...setup);
     const readers = instances.filter((i) => i.servesReads);
     for (const deadline = Date.now() + 120_000; ;) {
@@ -434,7 +439,7 @@ async function main(): Promise<void> {
         if (due > published) {
           // At most 500 a request: after a stall of the event loop the backlog would exceed the broker's request size.
           const batch = Array.from({ length: Math.min(500, due - published) }, () => workload.next());
-          await publish(producer, topics.commands, batch);
+          await publish(sender, topics.commands, batch);
           workload.sent.push(...batch);
           published += batch.length;
         }

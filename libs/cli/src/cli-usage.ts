@@ -38,6 +38,7 @@ KAFKA_CLIENT_ID (default vinsight-core; the CLI is <KAFKA_CLIENT_ID>.cli and its
 <KAFKA_CLIENT_ID>.cli.<uuid>, deleted on exit), LOG_LEVEL (Kafka client log on stderr; default
 silent).
 
-Exit status: 0 accepted, 3 rejected, 1 error or timeout (outcome unknown), 2 bad usage.
+Exit status: 0 accepted, 3 rejected, 1 error or timeout (outcome unknown), 2 bad usage or settings
+(an invalid variable, or a Kafka password or CA the brokers refuse).
 A batch exits 1 if any line is unknown, else 2 if any is invalid, else 3 if any was rejected.
 `;

@@ -7,6 +7,7 @@ import { USAGE } from './cli-usage';
 import { buildCommandEnvelope, EnvelopeContext, OutgoingEnvelope, parseEnvelopeFile } from './envelope/command-envelope.builder';
 import { EXIT, ExitCode, UsageError } from './exit-codes';
 import type { CommandSender } from './kafka/kafka-command-sender';
+import { KafkaSettingsRefusedError } from './kafka/kafka-settings-check';
 import { CliSettings, loadCliSettings } from './settings/cli.settings';
 
 interface Output {
@@ -62,6 +63,11 @@ export async function runCli(argv: readonly string[], deps: CliDependencies): Pr
     }
   } catch (error) {
     if (error instanceof UsageError) return usageFailure(error, deps);
+    if (error instanceof KafkaSettingsRefusedError) {
+      // Nothing was published: a setting to fix, like an invalid variable.
+      deps.stderr.write(`error: ${error.message}\n`);
+      return EXIT.USAGE;
+    }
     deps.stderr.write(`error: ${(error as Error).message}\n`);
     return EXIT.ERROR;
   }

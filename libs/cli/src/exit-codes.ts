@@ -4,7 +4,7 @@ export const EXIT = {
   ACCEPTED: 0,
   /** Connection, timeout, or any other failure: the outcome is unknown. */
   ERROR: 1,
-  /** Bad arguments or input: nothing was published. */
+  /** Bad arguments, input or settings (a Kafka password or CA the brokers refuse): nothing was published. */
   USAGE: 2,
   /** The command processor rejected the command; the result says why. */
   REJECTED: 3,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Consumer, IHeaders, Kafka, Partitioners, Producer } from 'kafkajs';
+import { Consumer, IHeaders, Kafka } from 'kafkajs';
+import { CompleteSender } from './complete-send';
 import { TopicNames } from './topic-names';
 
 /** The fields of a command result this client relies on (asyncapi.yaml, CommandResult). */
@@ -35,7 +36,7 @@ export class CommandClient {
 
   private constructor(
     private readonly kafka: Kafka,
-    private readonly producer: Producer,
+    private readonly sender: CompleteSender,
     private readonly consumer: Consumer,
     private readonly topics: TopicNames,
     private readonly rememberResults: number,
@@ -56,18 +57,18 @@ export class CommandClient {
     options: { fromBeginning?: boolean; rememberResults?: number; groupId?: string; deleteGroupOnDisconnect?: boolean } = {},
   ): Promise<CommandClient> {
     const groupId = options.groupId ?? `vinsight.command-client.${randomUUID()}`;
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    const sender = new CompleteSender(kafka);
     const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 20 });
     const client = new CommandClient(
       kafka,
-      producer,
+      sender,
       consumer,
       topics,
       options.rememberResults ?? REMEMBERED_RESULTS,
       groupId,
       options.deleteGroupOnDisconnect ?? false,
     );
-    await producer.connect();
+    await sender.producer.connect();
     await consumer.connect();
     await consumer.subscribe({ topics: [topics.commandResults], fromBeginning: options.fromBeginning ?? false });
     // GROUP_JOIN fires before the consumer has resolved where to start; a result written between
@@ -104,20 +105,19 @@ export class CommandClient {
   }
 
   async sendMany(envelopes: { commandId: string; tenantId?: unknown }[], options: { key?: string; headers?: IHeaders } = {}) {
-    await this.producer.send({
-      topic: this.topics.commands,
-      acks: -1,
-      messages: envelopes.map((envelope) => ({
+    await this.sender.send(
+      this.topics.commands,
+      envelopes.map((envelope) => ({
         key: options.key ?? (typeof envelope.tenantId === 'string' ? envelope.tenantId : null),
         value: JSON.stringify(envelope),
         headers: options.headers,
       })),
-    });
+    );
   }
 
   /** Publishes raw bytes (tests of malformed input). */
   async sendRaw(key: string | null, value: string | Buffer | null) {
-    await this.producer.send({ topic: this.topics.commands, acks: -1, messages: [{ key, value }] });
+    await this.sender.send(this.topics.commands, [{ key, value }]);
   }
 
   /** Sends and waits for the result. */
@@ -150,7 +150,7 @@ export class CommandClient {
       waiter.reject(new Error('client disconnected'));
     }
     this.waiters.clear();
-    await Promise.all([this.consumer.disconnect(), this.producer.disconnect()]);
+    await Promise.all([this.consumer.disconnect(), this.sender.producer.disconnect()]);
     if (this.deleteGroupOnDisconnect) await this.deleteGroup();
   }
 

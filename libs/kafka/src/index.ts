@@ -20,8 +20,14 @@ export type { TransactionalPipeline, TransactionalPipelineOptions } from './pipe
 export { CONSUMER_RETRY, PROCESSOR_SESSION_TIMEOUT_MS, transactionalPipeline } from './pipeline/transactional-pipeline';
 export type { CommandResultLike } from './command-client';
 export { CommandClient } from './command-client';
+export { CompleteSender, unacknowledgedPartitions } from './complete-send';
 export type { RetryBackoff } from './retry-backoff';
 export { PARTITION_RETRY_BACKOFF, retryDelayMs } from './retry-backoff';
 export type { KafkaConnectionSettings, KafkaSaslSettings, KafkaTlsSettings } from './kafka.settings';
-export type { KafkaConfigurationFailure, KafkaMisconfiguration } from './kafka-connection-check';
-export { connectKafkaOnce, kafkaConfigurationFailure } from './kafka-connection-check';
+export type {
+  KafkaConfigurationFailure,
+  KafkaMisconfiguration,
+  KafkaMisconfigurationReport,
+  KafkaSettingsInUse,
+} from './kafka-connection-check';
+export { connectKafkaOnce, describeKafkaMisconfiguration, kafkaConfigurationFailure } from './kafka-connection-check';

@@ -1,5 +1,5 @@
 import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSSASLAuthenticationError } from 'kafkajs';
-import { kafkaConfigurationFailure } from './kafka-connection-check';
+import { describeKafkaMisconfiguration, kafkaConfigurationFailure } from './kafka-connection-check';
 
 // KafkaJS's typings omit the constructors' arguments its code takes.
 const SaslError = KafkaJSSASLAuthenticationError as unknown as new (message: string) => Error;
@@ -35,5 +35,31 @@ describe('kafkaConfigurationFailure', () => {
     expect(kafkaConfigurationFailure(new KafkaJSConnectionError('Connection timeout'))).toBeUndefined();
     expect(kafkaConfigurationFailure(new Error('anything'))).toBeUndefined();
     expect(kafkaConfigurationFailure(undefined)).toBeUndefined();
+  });
+});
+
+describe('describeKafkaMisconfiguration', () => {
+  const brokers = ['kafka-1:9093', 'kafka-2:9093'];
+  const sasl = { mechanism: 'scram-sha-512', username: 'svc' };
+
+  it('names the password variable the password came from', () => {
+    const failure = { kind: 'sasl-credentials', reason: 'invalid credentials' } as const;
+    expect(describeKafkaMisconfiguration({ brokers, sasl }, failure)).toEqual({
+      variable: 'KAFKA_SASL_PASSWORD',
+      detail: 'SASL authentication failed for user "svc" (SCRAM-SHA-512) at kafka-1:9093,kafka-2:9093: invalid credentials',
+    });
+    expect(describeKafkaMisconfiguration({ brokers, sasl: { ...sasl, passwordFile: '/run/secrets/kafka' } }, failure).variable).toBe(
+      'KAFKA_SASL_PASSWORD_FILE',
+    );
+  });
+
+  it('names the CA file, or says none was set', () => {
+    const failure = { kind: 'tls-trust', reason: 'self-signed certificate in certificate chain' } as const;
+    expect(describeKafkaMisconfiguration({ brokers, ssl: { caFile: '/etc/ca.crt' } }, failure)).toEqual({
+      variable: 'KAFKA_SSL_CA_FILE',
+      detail:
+        'the TLS certificate of kafka-1:9093,kafka-2:9093 is not trusted by the CA in "/etc/ca.crt": self-signed certificate in certificate chain',
+    });
+    expect(describeKafkaMisconfiguration({ brokers, ssl: {} }, failure).detail).toContain("Node's default CAs (set KAFKA_SSL_CA_FILE)");
   });
 });

@@ -60,6 +60,47 @@ export function kafkaConfigurationFailure(error: unknown, depth = 0): KafkaConfi
   return kafkaConfigurationFailure(cause, depth + 1);
 }
 
+/** Where the settings a misconfiguration is described against came from (the config module's view of them). */
+export interface KafkaSettingsInUse {
+  brokers: readonly string[];
+  ssl?: { caFile?: string };
+  sasl?: { mechanism: string; username: string; passwordFile?: string };
+}
+
+/** The environment variable to fix and one line saying why: the same words at a service's boot and in the CLI. */
+export interface KafkaMisconfigurationReport {
+  variable: string;
+  detail: string;
+}
+
+export function describeKafkaMisconfiguration(
+  { brokers, ssl, sasl }: KafkaSettingsInUse,
+  failure: KafkaConfigurationFailure,
+): KafkaMisconfigurationReport {
+  const at = brokers.join(',');
+  const { reason } = failure;
+  switch (failure.kind) {
+    case 'sasl-credentials':
+      return {
+        variable: sasl?.passwordFile ? 'KAFKA_SASL_PASSWORD_FILE' : 'KAFKA_SASL_PASSWORD',
+        detail: `SASL authentication failed for user "${sasl?.username ?? ''}" (${sasl?.mechanism.toUpperCase() ?? 'no mechanism'}) at ${at}: ${reason}`,
+      };
+    case 'sasl-mechanism':
+      return { variable: 'KAFKA_SASL_MECHANISM', detail: `${reason} (${at})` };
+    case 'tls-trust':
+      return {
+        variable: 'KAFKA_SSL_CA_FILE',
+        detail: `the TLS certificate of ${at} is not trusted by ${ssl?.caFile ? `the CA in "${ssl.caFile}"` : "Node's default CAs (set KAFKA_SSL_CA_FILE)"}: ${reason}`,
+      };
+    case 'tls-host-name':
+      return { variable: 'KAFKA_BROKERS', detail: `the TLS certificate of ${at} is not valid for that host name: ${reason}` };
+    case 'tls-client-certificate':
+      return { variable: 'KAFKA_SSL_CERT_FILE', detail: `${at} did not accept the client certificate: ${reason}` };
+    case 'tls-not-offered':
+      return { variable: 'KAFKA_SSL', detail: `${at} does not speak TLS on that port: ${reason}` };
+  }
+}
+
 /**
  * Connects an admin client once, without retries, and disconnects: proves the brokers take this
  * process's TLS and credentials before anything else connects (and would retry a refusal for ever).

@@ -1,6 +1,6 @@
 import { AppConfig } from '@vinsight/config';
 import { connectPostgresOnce, postgresConfigurationFailure, PostgresConfigurationFailure } from '@vinsight/database';
-import { connectKafkaOnce, KafkaConfigurationFailure, kafkaConfigurationFailure } from '@vinsight/kafka';
+import { connectKafkaOnce, describeKafkaMisconfiguration, KafkaConfigurationFailure, kafkaConfigurationFailure } from '@vinsight/kafka';
 
 /**
  * A setting the environment got wrong that only a connection reveals (a password the broker
@@ -36,29 +36,9 @@ export async function checkKafkaAtBoot(config: AppConfig, warn: (message: string
   }
 }
 
-function kafkaError(config: AppConfig, { kind, reason }: KafkaConfigurationFailure): StartupConfigurationError {
-  const { brokers, sasl, ssl } = config.kafka;
-  const at = brokers.join(',');
-  switch (kind) {
-    case 'sasl-credentials':
-      return new StartupConfigurationError(
-        sasl?.passwordFile ? 'KAFKA_SASL_PASSWORD_FILE' : 'KAFKA_SASL_PASSWORD',
-        `SASL authentication failed for user "${sasl?.username ?? ''}" (${sasl?.mechanism.toUpperCase() ?? 'no mechanism'}) at ${at}: ${reason}`,
-      );
-    case 'sasl-mechanism':
-      return new StartupConfigurationError('KAFKA_SASL_MECHANISM', `${reason} (${at})`);
-    case 'tls-trust':
-      return new StartupConfigurationError(
-        'KAFKA_SSL_CA_FILE',
-        `the TLS certificate of ${at} is not trusted by ${ssl?.caFile ? `the CA in "${ssl.caFile}"` : "Node's default CAs (set KAFKA_SSL_CA_FILE)"}: ${reason}`,
-      );
-    case 'tls-host-name':
-      return new StartupConfigurationError('KAFKA_BROKERS', `the TLS certificate of ${at} is not valid for that host name: ${reason}`);
-    case 'tls-client-certificate':
-      return new StartupConfigurationError('KAFKA_SSL_CERT_FILE', `${at} did not accept the client certificate: ${reason}`);
-    case 'tls-not-offered':
-      return new StartupConfigurationError('KAFKA_SSL', `${at} does not speak TLS on that port: ${reason}`);
-  }
+function kafkaError(config: AppConfig, failure: KafkaConfigurationFailure): StartupConfigurationError {
+  const { variable, detail } = describeKafkaMisconfiguration(config.kafka, failure);
+  return new StartupConfigurationError(variable, detail);
 }
 
 /** The variable holding each database's connection string, as named in waitForDatabases. */

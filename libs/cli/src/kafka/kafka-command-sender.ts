@@ -4,6 +4,7 @@ import type { CommandResultLike, KafkaLogger } from '@vinsight/kafka';
 import { CommandClient, createKafkaClient, topicNames } from '@vinsight/kafka';
 import type { OutgoingEnvelope } from '../envelope/command-envelope.builder';
 import type { CliSettings } from '../settings/cli.settings';
+import { checkKafkaSettings } from './kafka-settings-check';
 
 /** Publishes commands and waits for their results: the CLI's only use of Kafka. */
 export interface CommandSender {
@@ -59,6 +60,7 @@ export function stderrKafkaLogger(
  * The consumer group is `<KAFKA_CLIENT_ID>.cli.<uuid>`, deleted on disconnect.
  */
 export async function connectKafkaCommandSender(settings: CliSettings, stderr: Output, timeoutMs: number): Promise<CommandSender> {
+  await checkKafkaSettings(settings, timeoutMs);
   let lastError: string | undefined;
   const printLevel = KAFKA_LEVELS[settings.logLevel] ?? KafkaLogLevel.NOTHING;
   const kafka = createKafkaClient(

@@ -14,6 +14,7 @@ import {
 import { systemClock } from '@vinsight/runtime';
 import { logLevel } from 'kafkajs';
 import { Pool } from 'pg';
+import { checkKafkaSettings, KafkaSettingsRefusedError } from '../kafka/kafka-settings-check';
 
 type Output = { write(text: string): unknown; isTTY?: boolean };
 
@@ -34,11 +35,14 @@ export const PROJECTIONS_USAGE = `usage: npm run cli -- projections <command>   
 
 class UsageError extends Error {}
 
+/** The brokers answer a TLS and SASL exchange well within it; one that is down is met by the command itself. */
+const KAFKA_SETTINGS_CHECK_TIMEOUT_MS = 10_000;
+
 /**
  * `projections <command>`: the operators' CLI of the projector. Connection settings come from the
  * same environment as the service (PROJECTOR_DATABASE_URL, KAFKA_BROKERS, KAFKA_TOPIC_PREFIX,
  * KAFKA_CLIENT_ID); it never runs migrations. Exit status: 0 done, 1 failed (or some parked
- * event not replayed or not found), 2 bad usage.
+ * event not replayed or not found), 2 bad usage or Kafka settings the brokers refuse.
  */
 export async function runProjectionsCli(argv: readonly string[], deps: ProjectionsCliDependencies): Promise<number> {
   const out = (line: string) => deps.stdout.write(`${line}\n`);
@@ -48,6 +52,10 @@ export async function runProjectionsCli(argv: readonly string[], deps: Projectio
   } catch (error) {
     if (error instanceof UsageError) {
       err(`${error.message}\n${PROJECTIONS_USAGE}`);
+      return 2;
+    }
+    if (error instanceof KafkaSettingsRefusedError) {
+      err(`error: ${error.message}`);
       return 2;
     }
     err(error instanceof ConfigError ? error.message : `projections: ${(error as Error).stack ?? String(error)}`);
@@ -64,6 +72,7 @@ async function projections(argv: string[], deps: ProjectionsCliDependencies, out
     return 0;
   }
   const config = loadConfig(['projector'], { ...deps.env, MIGRATE_ON_START: 'false' });
+  if (command === 'status' || command === 'rebuild') await checkKafkaSettings(config.kafka, KAFKA_SETTINGS_CHECK_TIMEOUT_MS);
   // A lost connection fails the command in flight (exit 1) instead of an unheard 'error' event.
   const pool = createPool(
     { connectionString: config.database.projectorUrl!, max: 4, applicationName: 'vinsight-projections-cli' },

@@ -1,4 +1,5 @@
 import type { Admin, Kafka, KafkaMessage, Message, Producer, RecordMetadata } from 'kafkajs';
+import { unacknowledgedPartitions } from '../complete-send';
 import { PartitionSink, Slice, TopicPartition, topicPartitionKey, WriteReceipt } from './partition-pipeline.ports';
 
 export interface OutputMessages {
@@ -95,7 +96,16 @@ export class KafkaTransactionSink implements PartitionSink<KafkaMessage, Transac
     const nextOffset = BigInt(records[records.length - 1].offset) + 1n;
     const transaction = await producer.transaction();
     try {
-      const bases = baseOffsetsOf(messages.length > 0 ? await transaction.sendBatch({ topicMessages: messages, acks: -1 }) : [], partition);
+      const acknowledged = messages.length > 0 ? await transaction.sendBatch({ topicMessages: messages, acks: -1 }) : [];
+      // A leader change during the send can make KafkaJS drop a topic's records and still resolve;
+      // committing then would lose them (results without events, or the reverse) for good.
+      const dropped = unacknowledgedPartitions(
+        messages.map((o) => ({ topic: o.topic, partition })),
+        acknowledged,
+      );
+      if (dropped.length > 0)
+        throw new Error(`${dropped.map((p) => `${p.topic}[${p.partition}]`).join(', ')} not written (a leader changed during the send)`);
+      const bases = baseOffsetsOf(acknowledged, partition);
       for (const [topic, assumed] of output.assumedBaseOffsets ?? []) {
         const actual = bases.get(topic);
         if (actual !== undefined && actual !== assumed)
