@@ -23,6 +23,17 @@ export interface KafkaClientOptions {
  */
 const RETRY = { initialRetryTime: 50, retries: 8 };
 
+/**
+ * How long a connection (TCP, then TLS) may take before KafkaJS gives up on it: Java clients'
+ * default (socket.connection.setup.timeout.ms), not KafkaJS's 1 s. KafkaJS times the connect with
+ * a timer, and after an event-loop stall longer than that (a busy or starved process) the timer
+ * runs before the socket's connect event, however fast the broker was: the connect fails, and
+ * KafkaJS goes on writing to the socket it has ended ("write after end"), which crashes a consumer
+ * and fails the partitions' loads after every broker restart. A TLS handshake to a remote cluster
+ * needs more than 1 s at times too. A broker that is down refuses at once whatever the timeout.
+ */
+export const CONNECTION_TIMEOUT_MS = 10_000;
+
 /** The one place a KafkaJS client is built, so TLS and SASL reach every client of the service. */
 export function createKafkaClient(settings: KafkaConnectionSettings, options: KafkaClientOptions = {}): Kafka {
   installCoordinatorCache();
@@ -32,7 +43,8 @@ export function createKafkaClient(settings: KafkaConnectionSettings, options: Ka
     retry: options.retry ?? RETRY,
     logLevel: options.logLevel ?? KafkaLogLevel.INFO,
     ...(options.logger ? { logCreator: kafkaLogCreator(options.logger) } : {}),
-    ...(options.timeoutMs !== undefined ? { connectionTimeout: options.timeoutMs, requestTimeout: options.timeoutMs } : {}),
+    connectionTimeout: options.timeoutMs ?? CONNECTION_TIMEOUT_MS,
+    ...(options.timeoutMs !== undefined ? { requestTimeout: options.timeoutMs } : {}),
   };
   if (settings.ssl) {
     const { ca, cert, key } = settings.ssl;
