@@ -18,8 +18,9 @@ const PRISMA = any('^prisma/generated/', pkg('@prisma/[^/]+'), pkg('prisma'));
 /** What the pure domain may never import. */
 const FRAMEWORKS_AND_IO = any(pkg('@nestjs/[^/]+'), pkg('kafkajs'), pkg('pg'), pkg('class-validator'), pkg('class-transformer'), PRISMA);
 
-/** Packages the contracts may use: class-validator and its companions (schemas, decorator metadata). */
+/** Packages the contracts may use: class-validator and its companions (schemas, decorator metadata, ajv compiling the schemas). */
 const CONTRACTS_PACKAGES = any(
+  pkg('ajv'),
   pkg('class-validator'),
   pkg('class-transformer'),
   pkg('class-validator-jsonschema'),

@@ -10,6 +10,8 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logLevel } from 'kafkajs';
@@ -26,6 +28,14 @@ const TENANTS = 50;
 const MONITORS_PER_TENANT = 10;
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const ROLES = ['command-processor', 'projector', 'read-api'] as const;
+/** Dashboards behind a few keep-alive connections, as a gateway would hold them; more reads wait their turn. */
+const READ_CONNECTIONS = Number(process.env.BENCH_E2E_READ_CONNECTIONS ?? 32);
+/** A read not answered within this many ms counts as failed ('readTimeout'): the run ends in bounded time. */
+const READ_TIMEOUT_MS = Number(process.env.BENCH_E2E_READ_TIMEOUT_MS ?? 10000);
+/** Extra node arguments for every role (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, `--trace-gc`). */
+const NODE_ARGS = (process.env.BENCH_E2E_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/** A file for the roles' standard output (their log lines, --trace-gc); discarded when unset. */
+const ROLES_LOG = process.env.BENCH_E2E_LOG;
 
 interface Envelope {
   commandId: string;
@@ -39,11 +49,49 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
 const percentile = (sorted: number[], p: number) =>
   sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
+interface Answer {
+  status: number;
+  body: unknown;
+  /** Why no answer was read: 'readTimeout' (READ_TIMEOUT_MS, counted from the call, so queueing for a connection counts), 'noAnswer'. */
+  failure?: 'readTimeout' | 'noAnswer';
+}
+
+/** GET on the read API over at most READ_CONNECTIONS keep-alive connections; never rejects, never takes longer than READ_TIMEOUT_MS. */
+function readApiClient(port: number) {
+  const agent = new Agent({ keepAlive: true, maxSockets: READ_CONNECTIONS });
+  const getJson = (path: string, headers: Record<string, string>) =>
+    new Promise<Answer>((resolve) => {
+      const req = request({ host: '127.0.0.1', port, path, headers, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', () => resolve({ status: 0, body: null, failure: 'noAnswer' }));
+        res.on('end', () => {
+          clearTimeout(timer);
+          try {
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+          } catch {
+            resolve({ status: res.statusCode ?? 0, body: null });
+          }
+        });
+      });
+      const timer = setTimeout(() => {
+        resolve({ status: 0, body: null, failure: 'readTimeout' });
+        req.destroy();
+      }, READ_TIMEOUT_MS);
+      req.on('error', () => {
+        clearTimeout(timer);
+        resolve({ status: 0, body: null, failure: 'noAnswer' });
+      });
+      req.end();
+    });
+  return { getJson, close: () => agent.destroy() };
+}
+
 async function startRole(role: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(__dirname, '..', 'apps', role, 'src', 'main.js')], {
+  const child = spawn(process.execPath, [...NODE_ARGS, join(__dirname, '..', 'apps', role, 'src', 'main.js')], {
     env: { PATH: process.env.PATH, ...env, HTTP_PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', ROLES_LOG ? openSync(ROLES_LOG, 'a') : 'ignore', 'inherit'],
   });
   const deadline = Date.now() + 60000;
   for (;;) {
@@ -70,7 +118,7 @@ async function stopRole(child: ChildProcess): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const urls = benchUrls(process.env, 'vinsight_bench_e2e');
+  const urls = benchUrls(process.env, process.env.BENCH_E2E_DATABASE ?? 'vinsight_bench_e2e');
   await ensureBenchDatabase(urls);
   const prefix = `bench.e2e.${randomUUID().slice(0, 8)}.`;
   const topics = topicNames(prefix);
@@ -95,10 +143,12 @@ async function main(): Promise<void> {
   }));
   const roles: { child: ChildProcess; port: number }[] = [];
   let client: CommandClient | undefined;
+  let api: ReturnType<typeof readApiClient> | undefined;
   try {
     // The processor first: it creates the topics the others subscribe to.
     for (const role of ROLES) roles.push(await startRole(role, env));
-    const apiPort = roles[2].port;
+    api = readApiClient(roles[2].port);
+    const getJson = api.getJson;
     client = await CommandClient.connect(kafka, topics);
     const setup: Envelope[] = tenants.flatMap((t) => [
       {
@@ -131,6 +181,7 @@ async function main(): Promise<void> {
       const tenant = tenants[i % TENANTS];
       const monitorId = tenant.monitors[Math.floor(i / TENANTS) % MONITORS_PER_TENANT];
       const checkId = i % 20 === 0 ? undefined : randomUUID();
+      const checkedAt = new Date().toISOString();
       const envelope: Envelope = checkId
         ? {
             commandId: randomUUID(),
@@ -142,33 +193,37 @@ async function main(): Promise<void> {
               status: i % 17 === 0 ? 'down' : 'up',
               responseTimeMs: 50 + (i % 400),
               statusCode: 200,
-              checkedAt: new Date().toISOString(),
+              checkedAt,
             },
           }
         : { commandId: randomUUID(), type: 'UpdateMonitor', tenantId: tenant.id, payload: { monitorId, name: `m${i}` } };
-      return { envelope, token: tenant.token, monitorId, checkId };
+      return { envelope, token: tenant.token, monitorId, checkId, checkedAt };
     };
 
+    type Sent = { sentAt: number; token: string; monitorId: string; checkId: string; checkedAt: string };
     const run = async (seconds: number, measured: boolean) => {
-      const pending = new Map<string, { sentAt: number; token: string; monitorId: string; checkId: string }>();
+      const pending = new Map<string, Sent>();
       const latencies: number[] = [];
       /** Why checks were not seen: no result in 30 s, rejected, an answer other than 200 (by status), 200 without the check, no answer. */
       const failed: Record<string, number> = {};
       const fail = (reason: string) => (failed[reason] = (failed[reason] ?? 0) + 1);
       let expected = 0;
       const reads: Promise<void>[] = [];
-      const read = async (sent: { sentAt: number; token: string; monitorId: string; checkId: string }, position: string) => {
-        try {
-          const response = await fetch(`http://127.0.0.1:${apiPort}/v1/monitors/${sent.monitorId}/checks?limit=20`, {
-            headers: { authorization: `Bearer ${sent.token}`, 'x-consistency-token': position },
-          });
-          const body = (await response.json()) as { data?: { id: string }[] };
-          if (response.status !== 200) fail(`http${response.status}`);
-          else if (body.data?.some((check) => check.id === sent.checkId)) latencies.push(Date.now() - sent.sentAt);
-          else fail('checkMissing');
-        } catch {
-          fail('noAnswer');
-        }
+      let readsDone = 0;
+      const read = async (sent: Sent, position: string) => {
+        // The page that ends at this check (newest first, up to its checkedAt): a read that comes
+        // late still finds it on the first page, however many checks came after it.
+        const to = new Date(Date.parse(sent.checkedAt) + 1).toISOString();
+        const answer = await getJson(`/v1/monitors/${sent.monitorId}/checks?limit=20&to=${encodeURIComponent(to)}`, {
+          authorization: `Bearer ${sent.token}`,
+          'x-consistency-token': position,
+        });
+        readsDone++;
+        if (answer.failure) fail(answer.failure);
+        else if (answer.status !== 200) fail(`http${answer.status}`);
+        else if ((answer.body as { data?: { id: string }[] }).data?.some((check) => check.id === sent.checkId))
+          latencies.push(Date.now() - sent.sentAt);
+        else fail('checkMissing');
       };
       client!.onResult = (result) => {
         const sent = pending.get(result.commandId);
@@ -180,6 +235,14 @@ async function main(): Promise<void> {
       const begin = Date.now();
       const total = RATE * seconds;
       let sent = 0;
+      const progress = setInterval(
+        () =>
+          log(
+            `  ${measured ? 'measured' : 'warm-up'} ${((Date.now() - begin) / 1000).toFixed(0)} s: sent ${sent}, awaiting result ${pending.size}, ` +
+              `reads done ${readsDone} of ${reads.length}, failed ${JSON.stringify(failed)}`,
+          ),
+        5000,
+      );
       while (sent < total) {
         const due = Math.min(total, Math.floor(((Date.now() - begin) / 1000) * RATE) + 1);
         const batch: Envelope[] = [];
@@ -192,6 +255,7 @@ async function main(): Promise<void> {
               token: command.token,
               monitorId: command.monitorId,
               checkId: command.checkId,
+              checkedAt: command.checkedAt,
             });
             expected++;
           }
@@ -205,10 +269,13 @@ async function main(): Promise<void> {
       if (pending.size > 0) failed.noResult = pending.size;
       client!.onResult = undefined;
       await Promise.all(reads);
+      clearInterval(progress);
       if (!measured) return undefined;
       latencies.sort((a, b) => a - b);
       const failures = Object.values(failed).reduce((sum, count) => sum + count, 0);
       return {
+        commands: total,
+        reads: reads.length,
         checks: expected,
         p50: percentile(latencies, 50),
         p99: percentile(latencies, 99),
@@ -223,12 +290,17 @@ async function main(): Promise<void> {
     const started = Date.now();
     const figures = (await run(SECONDS, true))!;
     const elapsed = (Date.now() - started) / 1000;
-    const cores = Object.fromEntries(
-      ROLES.map((role, i) => [role, Number(((cpuSecondsOf(roles[i].child.pid!) - cpuBefore[i]) / elapsed).toFixed(2))]),
-    );
+    const cpuSeconds = roles.map(({ child }, i) => cpuSecondsOf(child.pid!) - cpuBefore[i]);
+    const cores = Object.fromEntries(ROLES.map((role, i) => [role, Number((cpuSeconds[i] / elapsed).toFixed(2))]));
+    /** CPU per unit of each role's work, the figure that holds on a shared machine: per command, per command, per read. */
+    const cpuUs = {
+      commandProcessorPerCommand: Math.round((cpuSeconds[0] * 1e6) / figures.commands),
+      projectorPerCommand: Math.round((cpuSeconds[1] * 1e6) / figures.commands),
+      readApiPerRead: Math.round((cpuSeconds[2] * 1e6) / Math.max(1, figures.reads)),
+    };
     log(
       `publish -> read with its token shows the check, ${figures.checks} checks at ${RATE} commands/s: ` +
-        `p50 ${figures.p50} ms, p99 ${figures.p99} ms, max ${figures.max} ms, ${figures.failures} failed ${JSON.stringify(figures.failed)}; cores used ${JSON.stringify(cores)}`,
+        `p50 ${figures.p50} ms, p99 ${figures.p99} ms, max ${figures.max} ms, ${figures.failures} failed ${JSON.stringify(figures.failed)}; cores used ${JSON.stringify(cores)}, CPU µs ${JSON.stringify(cpuUs)}`,
     );
     log(
       JSON.stringify({
@@ -239,9 +311,13 @@ async function main(): Promise<void> {
         p99Ms: figures.p99,
         maxMs: figures.max,
         failures: figures.failures,
+        failed: figures.failed,
+        cores,
+        cpuUs,
       }),
     );
   } finally {
+    api?.close();
     await client?.disconnect().catch(() => undefined);
     for (const { child } of roles.reverse()) await stopRole(child);
     await forgetBenchTenants(

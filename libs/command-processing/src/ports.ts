@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Event ids derived from the command id and the event's index (a name-based UUID, version 5
@@ -11,7 +11,8 @@ export interface EventIdGenerator {
 export const EVENT_IDS = Symbol('EVENT_IDS');
 export const deterministicEventIds: EventIdGenerator = {
   eventId(commandId, index) {
-    const bytes = createHash('sha1').update(`vinsight-event:${commandId}:${index}`).digest().subarray(0, 16);
+    // The one-shot hash: no Hash object per event on the hot path.
+    const bytes = hash('sha1', `vinsight-event:${commandId}:${index}`, 'buffer').subarray(0, 16);
     bytes[6] = (bytes[6] & 0x0f) | 0x50;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     const hex = bytes.toString('hex');

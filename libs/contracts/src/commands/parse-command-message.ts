@@ -2,10 +2,12 @@ import { plainToInstance } from 'class-transformer';
 import type { ValidationError, ValidatorOptions } from 'class-validator';
 import { validateSync } from 'class-validator';
 import type { DomainCommand, ErrorDetail } from '@vinsight/domain';
+import type { CommandType } from '@vinsight/domain';
 import { COMMAND_TYPES, isCommandType } from '@vinsight/domain';
 import type { WireError } from '../errors/wire-error';
 import { CommandEnvelopeDto } from './command-envelope.dto';
 import { COMMAND_SPECS, present } from './command-registry';
+import { acceptsAsIs } from './compiled-command-validation';
 import { structureProblem } from './json-structure';
 
 /** asyncapi.yaml, CommandEnvelope: "A message larger than 256 KiB is rejected". */
@@ -55,6 +57,18 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * reading the clock it is given.
  */
 export function parseCommandMessage(message: CommandMessage): ParsedCommandMessage {
+  return parse(message, true);
+}
+
+/**
+ * parseCommandMessage with the decorators alone (no compiled validation): the reference the
+ * compiled validation is proven against.
+ */
+export function parseCommandMessageByDecorators(message: CommandMessage): ParsedCommandMessage {
+  return parse(message, false);
+}
+
+function parse(message: CommandMessage, compiled: boolean): ParsedCommandMessage {
   const { value, now, maxBytes = MAX_COMMAND_BYTES } = message;
   const key = message.key === null ? null : typeof message.key === 'string' ? message.key : decodeKey(message.key);
   if (value === null) return malformed('the message has no value (a tombstone)');
@@ -83,6 +97,11 @@ export function parseCommandMessage(message: CommandMessage): ParsedCommandMessa
   const structure = structureProblem(raw);
   if (structure !== null) return reject('VALIDATION_FAILED', `the command's structure is refused: ${structure.message}`, [structure]);
 
+  if (compiled) {
+    const command = acceptedAsIs(raw, key, now);
+    if (command) return { kind: 'command', command };
+  }
+
   const envelope = plainToInstance(CommandEnvelopeDto, raw);
   const envelopeErrors = [
     ...detailsOf(validateSync(envelope, ENVELOPE_VALIDATION)),
@@ -107,9 +126,27 @@ export function parseCommandMessage(message: CommandMessage): ParsedCommandMessa
   const payloadErrors = [...detailsOf(validateSync(payload, PAYLOAD_VALIDATION), 'payload.'), ...(spec.check?.(payload) ?? [])];
   if (payloadErrors.length > 0) return reject('VALIDATION_FAILED', `the ${envelope.type} payload is invalid`, payloadErrors);
 
-  const command = {
-    type: envelope.type,
-    data: spec.toData(payload),
+  return { kind: 'command', command: toCommand(envelope, envelope.type, spec.toData(payload), now) };
+}
+
+/**
+ * The command, when the compiled validation accepts the message as it stands, so that the
+ * decorators would neither change nor refuse any of it (compiled-command-validation.ts); null
+ * sends it to the decorators.
+ */
+function acceptedAsIs(raw: Record<string, unknown>, key: string | null, now: Date): DomainCommand | null {
+  const { type } = raw;
+  if (typeof type !== 'string' || !isCommandType(type) || key !== raw.tenantId || !acceptsAsIs(type, raw)) return null;
+  const spec = COMMAND_SPECS[type];
+  const payload = Object.assign(new spec.payload(), raw.payload);
+  if ((spec.check?.(payload) ?? []).length > 0) return null;
+  return toCommand(raw as unknown as CommandEnvelopeDto, type, spec.toData(payload), now);
+}
+
+function toCommand(envelope: CommandEnvelopeDto, type: CommandType, data: unknown, now: Date): DomainCommand {
+  return {
+    type,
+    data,
     metadata: {
       commandId: envelope.commandId,
       tenantId: envelope.tenantId,
@@ -120,7 +157,6 @@ export function parseCommandMessage(message: CommandMessage): ParsedCommandMessa
       ...(present(envelope.expectedVersion) && { expectedVersion: envelope.expectedVersion }),
     },
   } as DomainCommand;
-  return { kind: 'command', command };
 }
 
 /** Who to answer about a message, without reading more of it than its top level: null when it has no commandId. */

@@ -52,6 +52,10 @@ export const IsEmailText = (options?: IsEmailOptions, validationOptions?: Valida
 export const IsUrlText = (options?: IsURLOptions, validationOptions?: ValidationOptions): PropertyDecorator =>
   wellFormedOnly('isUrl', (value) => isURL(value, options), options, 'must be a URL address', validationOptions);
 
+/** IsEmailText's and IsUrlText's checks, for the compiled validation (compiled-command-validation.ts). */
+export const isEmailText = (value: string, options?: IsEmailOptions): boolean => isWellFormedText(value) && isEmail(value, options);
+export const isUrlText = (value: string, options?: IsURLOptions): boolean => isWellFormedText(value) && isURL(value, options);
+
 function wellFormedOnly(
   name: string,
   check: (value: string) => boolean,
@@ -82,6 +86,13 @@ export const NormalizeUuid = (): PropertyDecorator =>
 /** Absent or null means the default; the property initialiser covers "absent". */
 export const DefaultTo = (fallback: unknown): PropertyDecorator => Transform(({ value }: { value: unknown }) => value ?? fallback);
 
+/** See IsIsoDateTime. */
+export const isIsoDateTime = (value: unknown): value is string =>
+  typeof value === 'string' &&
+  isRFC3339(value) &&
+  isISO8601(value, { strict: true, strictSeparator: true }) &&
+  !Number.isNaN(Date.parse(value));
+
 /**
  * An ISO-8601 date-time with a time zone (the RFC 3339 profile): `2025-01-15T12:00:00Z`,
  * `2025-01-15T13:00:00.250+01:00`. A time without a zone would be read in the processor's local
@@ -92,11 +103,7 @@ export function IsIsoDateTime(options?: ValidationOptions): PropertyDecorator {
     {
       name: 'isIsoDateTime',
       validator: {
-        validate: (value: unknown) =>
-          typeof value === 'string' &&
-          isRFC3339(value) &&
-          isISO8601(value, { strict: true, strictSeparator: true }) &&
-          !Number.isNaN(Date.parse(value)),
+        validate: isIsoDateTime,
         defaultMessage: buildMessage(
           (eachPrefix) => `${eachPrefix}$property must be an ISO-8601 date-time with a time zone, e.g. 2025-01-15T12:00:00Z`,
           options,

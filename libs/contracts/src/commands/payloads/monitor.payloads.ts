@@ -4,7 +4,8 @@ import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Max, Min } from 'c
 import { JSONSchema } from 'class-validator-jsonschema';
 import { DefaultTo, IsIsoDateTime, IsText, IsUrlText, NormalizeText, NormalizeUuid } from '../wire-format.decorators';
 
-const HTTP_URL = {
+/** The URLs a monitor checks: IsUrlText's options here, and the compiled validation's `uri` format. */
+export const HTTP_URL = {
   protocols: ['http', 'https'],
   require_protocol: true,
   require_valid_protocol: true,
