@@ -1,7 +1,7 @@
 import { FIXED_NOW } from '../testing/fixed-clock';
 import { newId } from '../testing/test-ids';
 import type { WeeklyRecurrence } from './maintenance.commands';
-import { hasEnded, isPending, occurrenceAt } from './maintenance.schedule';
+import { hasEnded, isPending, maintenanceSecondsBetween, occurrenceAt, occurrencesBetween } from './maintenance.schedule';
 import type { MaintenanceWindow } from './maintenance.state';
 import { instantOfWallClock, isIanaTimeZone, wallClockOf } from './maintenance-time';
 
@@ -136,5 +136,30 @@ describe('maintenance schedule', () => {
       expect(new Date(instant)).toEqual(at('2025-07-01T03:45:00Z'));
       expect(wallClockOf(instant, 'Asia/Kolkata')).toBe(wall);
     });
+  });
+});
+
+describe('maintenance time between two instants', () => {
+  it('lists the occurrences overlapping a range, clipped to it, across a DST change', () => {
+    const window = aWindow(weekly({ startTime: '02:30', durationMinutes: 60, timezone: 'Europe/Paris' }));
+    expect(occurrencesBetween(window, at('2025-03-29T02:00:00Z'), at('2025-03-31T01:00:00Z'))).toEqual([
+      { start: at('2025-03-29T02:00:00Z'), end: at('2025-03-29T02:30:00Z') },
+      { start: at('2025-03-30T01:30:00Z'), end: at('2025-03-30T02:30:00Z') },
+      { start: at('2025-03-31T00:30:00Z'), end: at('2025-03-31T01:00:00Z') },
+    ]);
+  });
+
+  it('counts overlapping windows once, cancelled ones not at all', () => {
+    const a = aWindow({ startsAt: at('2025-01-15T10:00:00Z'), endsAt: at('2025-01-15T12:00:00Z') });
+    const b = aWindow({ startsAt: at('2025-01-15T11:00:00Z'), endsAt: at('2025-01-15T13:00:00Z') });
+    const cancelled = aWindow({ lifecycle: 'cancelled', startsAt: at('2025-01-15T14:00:00Z'), endsAt: at('2025-01-15T15:00:00Z') });
+    expect(maintenanceSecondsBetween([a, b, cancelled], at('2025-01-15T00:00:00Z'), at('2025-01-16T00:00:00Z'))).toBe(3 * 3600);
+    expect(maintenanceSecondsBetween([a, b], at('2025-01-15T11:30:00Z'), at('2025-01-15T12:30:00Z'))).toBe(3600);
+    expect(maintenanceSecondsBetween([], at('2025-01-15T00:00:00Z'), at('2025-01-16T00:00:00Z'))).toBe(0);
+  });
+
+  it('adds a week of a daily recurrence up', () => {
+    const window = aWindow(weekly({ startTime: '23:30', durationMinutes: 45, timezone: 'America/New_York' }));
+    expect(maintenanceSecondsBetween([window], at('2025-02-01T00:00:00Z'), at('2025-02-08T00:00:00Z'))).toBe(7 * 45 * 60);
   });
 });

@@ -62,3 +62,40 @@ export function maintenanceWindowsAt(windows: ReadonlyMap<string, MaintenanceWin
 function weekdayOf(utcMidnightMs: number): Weekday {
   return WEEKDAYS[(new Date(utcMidnightMs).getUTCDay() + 6) % 7];
 }
+
+/** The occurrences of the window that overlap [from, to), clipped to it, oldest first. */
+export function occurrencesBetween(window: MaintenanceWindow, from: Date, to: Date): MaintenanceOccurrence[] {
+  if (window.lifecycle !== 'scheduled') return [];
+  const fromMs = Math.max(from.getTime(), window.startsAt.getTime());
+  const toMs = Math.min(to.getTime(), window.endsAt === null ? Infinity : window.endsAt.getTime());
+  if (fromMs >= toMs) return [];
+  const clip = (start: number, end: number): MaintenanceOccurrence[] =>
+    Math.max(start, fromMs) < Math.min(end, toMs) ? [{ start: new Date(Math.max(start, fromMs)), end: new Date(Math.min(end, toMs)) }] : [];
+  const { recurrence } = window;
+  if (recurrence === null) return clip(fromMs, toMs);
+
+  const durationMs = minutesToMs(recurrence.durationMinutes);
+  const [hours, minutes] = recurrence.startTime.split(':').map(Number);
+  const firstDay = Math.floor(wallClockOf(fromMs, recurrence.timezone) / DAY_MS) * DAY_MS - Math.ceil(durationMs / DAY_MS) * DAY_MS;
+  const lastDay = Math.floor(wallClockOf(toMs, recurrence.timezone) / DAY_MS) * DAY_MS;
+  const occurrences: MaintenanceOccurrence[] = [];
+  for (let localDay = firstDay; localDay <= lastDay; localDay += DAY_MS) {
+    if (!recurrence.daysOfWeek.includes(weekdayOf(localDay))) continue;
+    const start = instantOfWallClock(localDay + minutesToMs(hours * 60 + minutes), recurrence.timezone);
+    occurrences.push(...clip(start, start + durationMs));
+  }
+  return occurrences;
+}
+
+/** Seconds of [from, to) inside any of these windows; overlapping windows count once. */
+export function maintenanceSecondsBetween(windows: readonly MaintenanceWindow[], from: Date, to: Date): number {
+  const spans = windows.flatMap((window) => occurrencesBetween(window, from, to)).sort((a, b) => a.start.getTime() - b.start.getTime());
+  let totalMs = 0;
+  let coveredUntil = -Infinity;
+  for (const { start, end } of spans) {
+    const begin = Math.max(start.getTime(), coveredUntil);
+    if (end.getTime() > begin) totalMs += end.getTime() - begin;
+    coveredUntil = Math.max(coveredUntil, end.getTime());
+  }
+  return totalMs / 1000;
+}
