@@ -20,6 +20,7 @@ export const TENANT_TABLES = {
   monitor_check_rollups_daily: 'tenant_id',
   incidents: 'tenant_id',
   audit_events: 'tenant_id',
+  maintenance_windows: 'tenant_id',
 } as const;
 
 export type TenantTable = keyof typeof TENANT_TABLES;
@@ -35,6 +36,7 @@ export interface TenantFixture {
   incidentId: string;
   eventId: string;
   commandId: string;
+  maintenanceWindowId: string;
 }
 
 const BCRYPT_HASH = '$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy';
@@ -52,6 +54,7 @@ export function newTenantFixture(): TenantFixture {
     incidentId: randomUUID(),
     eventId: randomUUID(),
     commandId: randomUUID(),
+    maintenanceWindowId: randomUUID(),
   };
 }
 
@@ -105,6 +108,12 @@ export async function insertTenantRows(client: PoolClient, f: TenantFixture): Pr
                                command_id, correlation_id, issued_by, payload)
      VALUES ($1, $2, 'UserRegistered', 'user', $3, 1, $4, $5, $5, 'test-suite', $6)`,
     [f.tenantId, f.eventId, f.userId, FIXED_TIME, f.commandId, { email: 'x@example.com', passwordHash: BCRYPT_HASH }],
+  );
+  await client.query(
+    `INSERT INTO maintenance_windows (tenant_id, id, monitor_id, title, starts_at, ends_at, recurrence_days, recurrence_start_time,
+                                      recurrence_duration_minutes, recurrence_timezone, version, created_at, updated_at)
+     VALUES ($1, $2, $3, 'Upgrade', $4, NULL, ARRAY['sat', 'sun'], '02:00', 90, 'Europe/Paris', 1, $4, $4)`,
+    [f.tenantId, f.maintenanceWindowId, f.monitorId, FIXED_TIME],
   );
 }
 

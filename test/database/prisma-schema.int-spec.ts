@@ -59,6 +59,11 @@ const MODELS: Record<Prisma.ModelName, ModelCheck> = {
     where: byTenant,
     find: (p, f) => p.auditEvent.findFirst({ where: { tenantId: f.tenantId } }),
   },
+  MaintenanceWindow: {
+    table: 'maintenance_windows',
+    where: byTenant,
+    find: (p, f) => p.maintenanceWindow.findFirst({ where: { tenantId: f.tenantId } }),
+  },
   ProjectionCheckpoint: {
     table: 'projection_checkpoints',
     where: (f) => ({ sql: 'projection = $1', params: [`test-${f.tenantId}`] }),

@@ -8,6 +8,7 @@ export * from './commands/payloads/tenant.payloads';
 export * from './commands/payloads/user.payloads';
 export * from './commands/payloads/api-key.payloads';
 export * from './commands/payloads/monitor.payloads';
+export * from './commands/payloads/maintenance.payloads';
 export * from './commands/command-registry';
 export * from './commands/parse-command-message';
 export * from './commands/json-structure';

@@ -1,10 +1,11 @@
 import type { ApiKeyCommand } from './api-key/api-key.commands';
+import type { MaintenanceCommand } from './maintenance/maintenance.commands';
 import type { MonitorCommand } from './monitor/monitor.commands';
 import type { TenantCommand } from './tenant/tenant.commands';
 import type { UserCommand } from './user/user.commands';
 
 /** Every command of asyncapi.yaml, CommandEnvelope. */
-export type DomainCommand = TenantCommand | UserCommand | ApiKeyCommand | MonitorCommand;
+export type DomainCommand = TenantCommand | UserCommand | ApiKeyCommand | MonitorCommand | MaintenanceCommand;
 export type CommandType = DomainCommand['type'];
 export type CommandOfType<T extends CommandType> = Extract<DomainCommand, { type: T }>;
 
@@ -29,6 +30,8 @@ const COMMAND_TYPE_SET: Readonly<Record<CommandType, true>> = {
   ResumeMonitor: true,
   DeleteMonitor: true,
   RecordCheckResult: true,
+  ScheduleMaintenance: true,
+  CancelMaintenance: true,
 };
 
 export const COMMAND_TYPES = Object.keys(COMMAND_TYPE_SET) as readonly CommandType[];

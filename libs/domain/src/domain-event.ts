@@ -1,14 +1,15 @@
 import type { ApiKeyEvent } from './api-key/api-key.events';
+import type { MaintenanceEvent } from './maintenance/maintenance.events';
 import type { MonitorEvent } from './monitor/monitor.events';
 import type { TenantEvent } from './tenant/tenant.events';
 import type { UserEvent } from './user/user.events';
 
 /** Every event of asyncapi.yaml, CommandEnvelope. */
-export type DomainEvent = TenantEvent | UserEvent | ApiKeyEvent | MonitorEvent;
+export type DomainEvent = TenantEvent | UserEvent | ApiKeyEvent | MonitorEvent | MaintenanceEvent;
 export type EventType = DomainEvent['type'];
 export type EventOfType<T extends EventType> = Extract<DomainEvent, { type: T }>;
 
-export type AggregateType = 'tenant' | 'user' | 'api-key' | 'monitor';
+export type AggregateType = 'tenant' | 'user' | 'api-key' | 'monitor' | 'maintenance-window';
 
 /** Which aggregate each event type belongs to; the compiler keeps it complete. */
 export const AGGREGATE_TYPE_OF_EVENT: Readonly<Record<EventType, AggregateType>> = {
@@ -33,6 +34,8 @@ export const AGGREGATE_TYPE_OF_EVENT: Readonly<Record<EventType, AggregateType>>
   MonitorDeleted: 'monitor',
   CheckRecorded: 'monitor',
   MonitorStatusChanged: 'monitor',
+  MaintenanceScheduled: 'maintenance-window',
+  MaintenanceCancelled: 'maintenance-window',
 };
 
 export const EVENT_TYPES = Object.keys(AGGREGATE_TYPE_OF_EVENT) as readonly EventType[];

@@ -25,6 +25,13 @@ export * from './monitor/monitor.events';
 export * from './monitor/monitor.state';
 export * from './monitor/monitor.decider';
 
+export * from './maintenance/maintenance.commands';
+export * from './maintenance/maintenance.events';
+export * from './maintenance/maintenance.state';
+export * from './maintenance/maintenance.schedule';
+export * from './maintenance/maintenance.decider';
+export { isIanaTimeZone } from './maintenance/maintenance-time';
+
 export * from './domain-command';
 export * from './domain-event';
 export * from './decision';

@@ -11,6 +11,7 @@ import { AnalyticsRepository } from './features/analytics/analytics.repository';
 import { AuditEventsRepository } from './features/audit-events/audit-events.repository';
 import { ChecksRepository } from './features/checks/checks.repository';
 import { IncidentsRepository } from './features/incidents/incidents.repository';
+import { MaintenanceWindowsRepository } from './features/maintenance-windows/maintenance-windows.repository';
 import { MonitorsRepository } from './features/monitors/monitors.repository';
 import { SummaryRepository } from './features/summary/summary.repository';
 import { TenantRepository } from './features/tenant/tenant.repository';
@@ -66,6 +67,7 @@ export class ReadApiHttpModule {
         ChecksRepository,
         AnalyticsRepository,
         IncidentsRepository,
+        MaintenanceWindowsRepository,
         SummaryRepository,
         AuditEventsRepository,
       ],

@@ -2,6 +2,7 @@ import { AnalyticsController } from './features/analytics/analytics.controller';
 import { AuditEventsController } from './features/audit-events/audit-events.controller';
 import { ChecksController } from './features/checks/checks.controller';
 import { IncidentsController } from './features/incidents/incidents.controller';
+import { MaintenanceWindowsController } from './features/maintenance-windows/maintenance-windows.controller';
 import { MonitorsController } from './features/monitors/monitors.controller';
 import { SummaryController } from './features/summary/summary.controller';
 import { TenantController } from './features/tenant/tenant.controller';
@@ -15,6 +16,7 @@ export const READ_API_CONTROLLERS = [
   ChecksController,
   AnalyticsController,
   IncidentsController,
+  MaintenanceWindowsController,
   SummaryController,
   AuditEventsController,
 ];

@@ -1,5 +1,6 @@
 import type { CommandOfType, CommandType, ErrorDetail } from '@vinsight/domain';
 import { IssueApiKeyPayloadDto, RevokeApiKeyPayloadDto } from './payloads/api-key.payloads';
+import { CancelMaintenancePayloadDto, ScheduleMaintenancePayloadDto } from './payloads/maintenance.payloads';
 import {
   CreateMonitorPayloadDto,
   DeleteMonitorPayloadDto,
@@ -148,5 +149,30 @@ export const COMMAND_SPECS: { readonly [T in CommandType]: CommandSpec<T> } = {
       checkedAt: new Date(p.checkedAt),
       ...(present(p.region) && { region: p.region }),
     }),
+  },
+
+  ScheduleMaintenance: {
+    payload: ScheduleMaintenancePayloadDto,
+    toData: (p: ScheduleMaintenancePayloadDto) => ({
+      maintenanceWindowId: p.maintenanceWindowId,
+      ...(present(p.monitorId) && { monitorId: p.monitorId }),
+      ...(present(p.title) && { title: p.title }),
+      startsAt: new Date(p.startsAt),
+      ...(present(p.endsAt) && { endsAt: new Date(p.endsAt) }),
+      ...(present(p.recurrence) && {
+        recurrence: {
+          daysOfWeek: [...p.recurrence.daysOfWeek],
+          startTime: p.recurrence.startTime,
+          durationMinutes: p.recurrence.durationMinutes,
+          timezone: p.recurrence.timezone,
+        },
+      }),
+    }),
+    check: (p: ScheduleMaintenancePayloadDto) =>
+      present(p.endsAt) || present(p.recurrence) ? [] : [{ field: 'payload.endsAt', message: 'endsAt is required without recurrence' }],
+  },
+  CancelMaintenance: {
+    payload: CancelMaintenancePayloadDto,
+    toData: (p: CancelMaintenancePayloadDto) => ({ maintenanceWindowId: p.maintenanceWindowId }),
   },
 };

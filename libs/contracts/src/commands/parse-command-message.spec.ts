@@ -32,6 +32,8 @@ const withPayload = (type: CommandType, overrides: Record<string, unknown>) => {
   return parse(type, payload);
 };
 
+const RECURRENCE = { daysOfWeek: ['mon', 'thu'], startTime: '02:00', durationMinutes: 60, timezone: 'Europe/Paris' };
+
 describe('parseCommandMessage', () => {
   describe('valid commands', () => {
     it.each(COMMAND_TYPES)('reads a valid %s', (type) => {
@@ -234,6 +236,21 @@ describe('parseCommandMessage', () => {
       ['RecordCheckResult', { region: 'r'.repeat(51) }, 'payload.region'],
       ['RecordCheckResult', { checkedAt: undefined }, 'payload.checkedAt'],
       ['RecordCheckResult', { checkedAt: 1736942400000 }, 'payload.checkedAt'],
+      ['ScheduleMaintenance', { maintenanceWindowId: 'w' }, 'payload.maintenanceWindowId'],
+      ['ScheduleMaintenance', { monitorId: 'm' }, 'payload.monitorId'],
+      ['ScheduleMaintenance', { title: '' }, 'payload.title'],
+      ['ScheduleMaintenance', { startsAt: '2025-01-15' }, 'payload.startsAt'],
+      ['ScheduleMaintenance', { endsAt: undefined }, 'payload.endsAt'],
+      ['ScheduleMaintenance', { recurrence: 'weekly' }, 'payload.recurrence'],
+      ['ScheduleMaintenance', { recurrence: { ...RECURRENCE, timezone: 'Europe/Atlantis' } }, 'payload.recurrence.timezone'],
+      ['ScheduleMaintenance', { recurrence: { ...RECURRENCE, timezone: '+01:00' } }, 'payload.recurrence.timezone'],
+      ['ScheduleMaintenance', { recurrence: { ...RECURRENCE, daysOfWeek: [] } }, 'payload.recurrence.daysOfWeek'],
+      ['ScheduleMaintenance', { recurrence: { ...RECURRENCE, daysOfWeek: ['monday'] } }, 'payload.recurrence.daysOfWeek'],
+      ['ScheduleMaintenance', { recurrence: { ...RECURRENCE, daysOfWeek: ['mon', 'mon'] } }, 'payload.recurrence.daysOfWeek'],
+      ['ScheduleMaintenance', { recurrence: { ...RECURRENCE, startTime: '7:00' } }, 'payload.recurrence.startTime'],
+      ['ScheduleMaintenance', { recurrence: { ...RECURRENCE, durationMinutes: 10_081 } }, 'payload.recurrence.durationMinutes'],
+      ['ScheduleMaintenance', { recurrence: { ...RECURRENCE, every: 'week' } }, 'payload.recurrence.every'],
+      ['CancelMaintenance', { maintenanceWindowId: undefined }, 'payload.maintenanceWindowId'],
     ];
 
     it.each(cases)('%s %j is rejected on %s', (type, overrides, field) => {

@@ -196,14 +196,20 @@ const TYPE_CONSTRAINTS = new Set(['isString', 'isInt', 'isNumber']);
 
 /** One detail per field, its constraint messages joined in the order they are declared. */
 function detailsOf(errors: readonly ValidationError[], prefix = ''): ErrorDetail[] {
-  return errors.map((error) => {
+  return errors.flatMap((error): ErrorDetail[] => {
+    // A nested object (ScheduleMaintenance's recurrence) reports its own fields' errors as children.
+    if (error.constraints === undefined && error.children !== undefined && error.children.length > 0) {
+      return detailsOf(error.children, `${prefix}${error.property}.`);
+    }
     const constraints = Object.entries(error.constraints ?? {}).reverse();
     const typeErrors = constraints.filter(([name]) => TYPE_CONSTRAINTS.has(name));
     const shown = typeErrors.length > 0 ? typeErrors : constraints;
-    return {
-      field: prefix + error.property,
-      message: shown.map(([, message]) => message).join('; ') || `${error.property} is invalid`,
-    };
+    return [
+      {
+        field: prefix + error.property,
+        message: shown.map(([, message]) => message).join('; ') || `${error.property} is invalid`,
+      },
+    ];
   });
 }
 

@@ -20,6 +20,7 @@ function everyEventType(): { decided: DecidedEvent[]; commands: DomainCommand[];
   const userId = randomUUID();
   const apiKeyId = randomUUID();
   const monitorId = randomUUID();
+  const windowId = randomUUID();
   const commands = [
     command('CreateTenant', { name: 'Acme', slug: 'acme' }),
     command('RenameTenant', { name: 'Acme Inc' }),
@@ -38,6 +39,20 @@ function everyEventType(): { decided: DecidedEvent[]; commands: DomainCommand[];
     command('PauseMonitor', { monitorId }),
     command('ResumeMonitor', { monitorId }),
     command('RecordCheckResult', { monitorId, checkId: randomUUID(), status: 'up', checkedAt: '2025-01-15T11:59:00Z' }),
+    command('ScheduleMaintenance', {
+      maintenanceWindowId: windowId,
+      monitorId,
+      title: 'Upgrade',
+      startsAt: '2025-01-15T11:59:30Z',
+      endsAt: '2025-01-15T13:00:00Z',
+    }),
+    command('RecordCheckResult', { monitorId, checkId: randomUUID(), status: 'down', checkedAt: '2025-01-15T11:59:40Z' }),
+    command('ScheduleMaintenance', {
+      maintenanceWindowId: randomUUID(),
+      startsAt: '2025-01-15T12:00:00Z',
+      recurrence: { daysOfWeek: ['sat'], startTime: '22:00', durationMinutes: 240, timezone: 'America/Chicago' },
+    }),
+    command('CancelMaintenance', { maintenanceWindowId: windowId }),
     command('DeleteMonitor', { monitorId }),
     command('RemoveUser', { userId }),
     command('DeleteTenant', {}),
@@ -120,8 +135,18 @@ describe('event envelopes', () => {
       ['MonitorResumed', 4],
       ['CheckRecorded', 4],
       ['MonitorStatusChanged', 5],
+      ['CheckRecorded', 5],
       ['MonitorDeleted', 6],
     ]);
+    const windowEvents = decided.filter((event) => event.aggregateType === 'maintenance-window');
+    expect(windowEvents.map((event) => [event.type, event.version])).toEqual([
+      ['MaintenanceScheduled', 1],
+      ['MaintenanceScheduled', 1],
+      ['MaintenanceCancelled', 2],
+    ]);
+    expect(decided.find((event) => event.type === 'CheckRecorded' && event.data.status === 'down')?.data).toMatchObject({
+      inMaintenance: true,
+    });
     const tenantEvents = decided.filter((event) => event.aggregateType === 'tenant');
     expect(tenantEvents.map((event) => event.version)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(tenantEvents.every((event) => event.aggregateId === tenantId)).toBe(true);

@@ -82,6 +82,8 @@ const DATE_FIELDS: { readonly [T in EventType]: readonly DateFields<EventOfType<
   MonitorDeleted: [],
   CheckRecorded: ['checkedAt'],
   MonitorStatusChanged: ['checkedAt'],
+  MaintenanceScheduled: ['startsAt', 'endsAt'],
+  MaintenanceCancelled: [],
 };
 
 /** The domain event inside an envelope, dates revived: what evolve needs when replaying a topic. */

@@ -66,6 +66,35 @@ describe('command JSON Schemas (generated from the DTOs)', () => {
     });
   });
 
+  it('inlines the recurrence of ScheduleMaintenance, refusing unknown fields there too', () => {
+    expect(commandPayloadJsonSchema('ScheduleMaintenance')).toMatchObject({
+      properties: {
+        maintenanceWindowId: { type: 'string', format: 'uuid' },
+        startsAt: { type: 'string', format: 'date-time' },
+        endsAt: { type: 'string', format: 'date-time' },
+        recurrence: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            daysOfWeek: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 7,
+              uniqueItems: true,
+              items: { enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] },
+            },
+            startTime: { type: 'string', pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' },
+            durationMinutes: { type: 'integer', minimum: 1, maximum: 10_080 },
+            timezone: { type: 'string', maxLength: 64 },
+          },
+          required: ['daysOfWeek', 'startTime', 'durationMinutes', 'timezone'],
+        },
+      },
+      required: ['maintenanceWindowId', 'startsAt'],
+    });
+    expect(JSON.stringify(commandPayloadJsonSchema('ScheduleMaintenance'))).not.toContain('$ref');
+  });
+
   it('says that UpdateMonitor needs at least one of name, url, checkInterval', () => {
     expect(commandPayloadJsonSchema('UpdateMonitor')).toMatchObject({
       required: ['monitorId'],

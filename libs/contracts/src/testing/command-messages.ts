@@ -51,6 +51,15 @@ export function validPayload(type: CommandType): Record<string, unknown> {
         checkedAt: '2025-01-15T11:59:30Z',
         region: 'eu-west-1',
       };
+    case 'ScheduleMaintenance':
+      return {
+        maintenanceWindowId: randomUUID(),
+        title: 'Database upgrade',
+        startsAt: '2025-01-15T22:00:00Z',
+        endsAt: '2025-01-16T02:00:00Z',
+      };
+    case 'CancelMaintenance':
+      return { maintenanceWindowId: randomUUID() };
   }
 }
 

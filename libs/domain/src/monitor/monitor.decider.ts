@@ -15,6 +15,8 @@ export interface MonitorDecisionContext {
   readonly plan: Plan;
   /** Monitors of the tenant that are not deleted; paused ones count against the plan. */
   readonly monitorCount: number;
+  /** True when a maintenance window of the tenant holds this monitor in maintenance at that instant. */
+  readonly isInMaintenance: (at: Date) => boolean;
 }
 
 export function decideMonitor(command: MonitorCommand, monitor: MonitorState, context: MonitorDecisionContext): Outcome<MonitorEvent> {
@@ -65,7 +67,7 @@ export function decideMonitor(command: MonitorCommand, monitor: MonitorState, co
     case 'DeleteMonitor':
       return accept({ type: 'MonitorDeleted', data: { monitorId } });
     case 'RecordCheckResult':
-      return decideCheckResult(command, monitor);
+      return decideCheckResult(command, monitor, context);
   }
 }
 
@@ -73,15 +75,19 @@ export function decideMonitor(command: MonitorCommand, monitor: MonitorState, co
  * Order of the rules: a check id seen before is accepted with no events whatever the monitor's
  * state now (a redelivery gets the answer the first delivery got); then the clock rule; then
  * MONITOR_PAUSED. The status moves only for a check at least as new as the newest one seen, so
- * checks arriving out of order (several regions, retries) never flap the status backwards.
+ * checks arriving out of order (several regions, retries) never flap the status backwards. A check
+ * inside a maintenance window (by its `checkedAt`) is recorded with `inMaintenance` and never moves
+ * the status: planned downtime opens no incident, and the first check after the window compares
+ * with the status from before it.
  */
-function decideCheckResult(command: RecordCheckResult, monitor: Monitor): Outcome<MonitorEvent> {
+function decideCheckResult(command: RecordCheckResult, monitor: Monitor, context: MonitorDecisionContext): Outcome<MonitorEvent> {
   const check = command.data;
   if (monitor.recentCheckIds.includes(check.checkId)) return accept();
   if (check.checkedAt.getTime() - command.metadata.now.getTime() > MAX_CHECK_CLOCK_SKEW_MS) {
     return reject(validationFailed('payload.checkedAt', 'checkedAt is more than 5 minutes in the future'));
   }
   if (monitor.lifecycle === 'paused') return reject(monitorPaused(`monitor ${monitor.id} is paused`));
+  const inMaintenance = context.isInMaintenance(check.checkedAt);
 
   const recorded: CheckRecorded = {
     type: 'CheckRecorded',
@@ -94,8 +100,10 @@ function decideCheckResult(command: RecordCheckResult, monitor: Monitor): Outcom
       ...(check.errorMessage !== undefined && { errorMessage: check.errorMessage }),
       checkedAt: check.checkedAt,
       ...(check.region !== undefined && { region: check.region }),
+      ...(inMaintenance && { inMaintenance }),
     },
   };
+  if (inMaintenance) return accept(recorded);
   const to = monitorStatusOf(check.status);
   const isNewest = monitor.lastCheckedAt === null || check.checkedAt.getTime() >= monitor.lastCheckedAt.getTime();
   if (!isNewest || to === monitor.status) return accept(recorded);

@@ -26,6 +26,11 @@ export type CheckRecorded = Event<
     errorMessage?: string;
     checkedAt: Date;
     region?: string;
+    /**
+     * True when the check fell inside a maintenance window of its monitor: it changed no status
+     * and opened or resolved no incident, and uptime leaves it out. Absent means false.
+     */
+    inMaintenance?: boolean;
   }
 >;
 export type MonitorStatusChanged = Event<

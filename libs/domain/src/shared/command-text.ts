@@ -14,6 +14,7 @@ const TEXT_FIELDS: Partial<Record<DomainCommand['type'], Record<string, TextRule
   CreateMonitor: { name: TEXT_RULES.monitorName, url: TEXT_RULES.monitorUrl },
   UpdateMonitor: { name: TEXT_RULES.monitorName, url: TEXT_RULES.monitorUrl },
   RecordCheckResult: { errorMessage: TEXT_RULES.checkErrorMessage, region: TEXT_RULES.checkRegion },
+  ScheduleMaintenance: { title: TEXT_RULES.maintenanceTitle },
 };
 
 /**

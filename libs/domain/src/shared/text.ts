@@ -37,6 +37,7 @@ export const TEXT_RULES = {
   monitorUrl: { min: 1, max: 2048 },
   checkErrorMessage: { min: 0, max: 2000, multiline: true },
   checkRegion: { min: 0, max: 50 },
+  maintenanceTitle: { min: 1, max: 255 },
   issuedBy: { min: 0, max: 100 },
 } as const satisfies Record<string, TextRule>;
 

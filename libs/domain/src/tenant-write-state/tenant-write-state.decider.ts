@@ -4,6 +4,9 @@ import type { Decision, AggregateRef, DecidedEvent } from '../decision';
 import type { DomainCommand } from '../domain-command';
 import type { DomainEvent } from '../domain-event';
 import { bumpsVersion } from '../domain-event';
+import { decideMaintenance } from '../maintenance/maintenance.decider';
+import { maintenanceWindowsAt } from '../maintenance/maintenance.schedule';
+import { initialMaintenanceWindowState } from '../maintenance/maintenance.state';
 import { decideMonitor } from '../monitor/monitor.decider';
 import { initialMonitorState } from '../monitor/monitor.state';
 import { commandTextProblem } from '../shared/command-text';
@@ -14,7 +17,7 @@ import { decideTenant, requireActiveTenant } from '../tenant/tenant.decider';
 import { decideUser } from '../user/user.decider';
 import { emailKey, initialUserState } from '../user/user.state';
 import type { TenantWriteState } from './tenant-write-state';
-import { liveMonitors } from './tenant-write-state';
+import { liveMonitors, pendingMaintenanceWindows } from './tenant-write-state';
 
 /**
  * Decides any command against the tenant's write state, in this order:
@@ -91,6 +94,17 @@ function decideOnAggregate(command: DomainCommand, state: TenantWriteState): Out
       return decideMonitor(command, state.monitors.get(command.data.monitorId) ?? initialMonitorState(), {
         plan: tenant.plan,
         monitorCount: liveMonitors(state).length,
+        isInMaintenance: (at) =>
+          state.maintenanceWindows.size > 0 && maintenanceWindowsAt(state.maintenanceWindows, command.data.monitorId, at).length > 0,
+      });
+    case 'ScheduleMaintenance':
+    case 'CancelMaintenance':
+      return decideMaintenance(command, state.maintenanceWindows.get(command.data.maintenanceWindowId) ?? initialMaintenanceWindowState(), {
+        isLiveMonitor: (monitorId) => {
+          const monitor = state.monitors.get(monitorId);
+          return monitor !== undefined && monitor.lifecycle !== 'deleted';
+        },
+        pendingWindowCount: pendingMaintenanceWindows(state, command.metadata.now).length,
       });
   }
 }
@@ -122,6 +136,9 @@ export function targetOf(command: DomainCommand): AggregateRef {
     case 'DeleteMonitor':
     case 'RecordCheckResult':
       return { aggregateType: 'monitor', aggregateId: command.data.monitorId };
+    case 'ScheduleMaintenance':
+    case 'CancelMaintenance':
+      return { aggregateType: 'maintenance-window', aggregateId: command.data.maintenanceWindowId };
   }
 }
 
@@ -136,6 +153,8 @@ export function versionOf(state: TenantWriteState, ref: AggregateRef): number {
       return state.apiKeys.get(ref.aggregateId)?.version ?? 0;
     case 'monitor':
       return state.monitors.get(ref.aggregateId)?.version ?? 0;
+    case 'maintenance-window':
+      return state.maintenanceWindows.get(ref.aggregateId)?.version ?? 0;
   }
 }
 

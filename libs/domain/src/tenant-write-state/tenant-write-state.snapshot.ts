@@ -1,12 +1,17 @@
 import type { ApiKey } from '../api-key/api-key.state';
+import type { MaintenanceWindow } from '../maintenance/maintenance.state';
 import type { Monitor } from '../monitor/monitor.state';
 import { CHECK_ID_WINDOW } from '../monitor/monitor.state';
 import type { TenantState } from '../tenant/tenant.state';
 import type { User } from '../user/user.state';
 import type { TenantWriteState } from './tenant-write-state';
 
-/** Bumped whenever the snapshot's shape changes; an unknown version means "replay instead". */
-export const TENANT_SNAPSHOT_SCHEMA_VERSION = 1;
+/**
+ * Bumped whenever the snapshot's shape changes; an unknown version means "replay instead".
+ * 2 added `maintenanceWindows`; a version 1 snapshot is still read (it predates any window).
+ */
+export const TENANT_SNAPSHOT_SCHEMA_VERSION = 2;
+const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, TENANT_SNAPSHOT_SCHEMA_VERSION];
 
 type Jsonified<T> = { readonly [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
 
@@ -15,11 +20,14 @@ type Jsonified<T> = { readonly [K in keyof T]: T[K] extends Date ? string : T[K]
  * store beside the event offset it reflects, so that a rebuild replays only the events after it.
  */
 export interface TenantWriteSnapshot {
-  readonly schemaVersion: typeof TENANT_SNAPSHOT_SCHEMA_VERSION;
+  /** Written as TENANT_SNAPSHOT_SCHEMA_VERSION; 1 is read too. */
+  readonly schemaVersion: number;
   readonly tenant: TenantState;
   readonly users: readonly User[];
   readonly apiKeys: readonly Jsonified<ApiKey>[];
   readonly monitors: readonly Jsonified<Monitor>[];
+  /** Absent in version 1. */
+  readonly maintenanceWindows?: readonly Jsonified<MaintenanceWindow>[];
 }
 
 export class UnsupportedSnapshotError extends Error {
@@ -40,6 +48,11 @@ export function toSnapshot(state: TenantWriteState): TenantWriteSnapshot {
       lastCheckedAt: isoOrNull(monitor.lastCheckedAt),
       recentCheckIds: [...monitor.recentCheckIds],
     })),
+    maintenanceWindows: [...state.maintenanceWindows.values()].map((window) => ({
+      ...window,
+      startsAt: window.startsAt.toISOString(),
+      endsAt: isoOrNull(window.endsAt),
+    })),
   };
 }
 
@@ -48,7 +61,7 @@ export function toSnapshot(state: TenantWriteState): TenantWriteSnapshot {
  * version: the caller then rebuilds from the events instead.
  */
 export function fromSnapshot(snapshot: TenantWriteSnapshot): TenantWriteState {
-  if (snapshot.schemaVersion !== TENANT_SNAPSHOT_SCHEMA_VERSION) {
+  if (!READABLE_SCHEMA_VERSIONS.includes(snapshot.schemaVersion)) {
     throw new UnsupportedSnapshotError(snapshot.schemaVersion);
   }
   return {
@@ -64,6 +77,12 @@ export function fromSnapshot(snapshot: TenantWriteSnapshot): TenantWriteState {
           // The window may have shrunk since the snapshot was taken.
           recentCheckIds: monitor.recentCheckIds.slice(-CHECK_ID_WINDOW),
         },
+      ]),
+    ),
+    maintenanceWindows: new Map(
+      (snapshot.maintenanceWindows ?? []).map((window): [string, MaintenanceWindow] => [
+        window.id,
+        { ...window, startsAt: new Date(window.startsAt), endsAt: dateOrNull(window.endsAt) },
       ]),
     ),
   };

@@ -5,7 +5,7 @@ import { commands, events } from '../testing/domain-factories';
 import { FIXED_NOW, secondsFromNow } from '../testing/fixed-clock';
 import { newId } from '../testing/test-ids';
 import type { TenantWriteState } from './tenant-write-state';
-import { evolveTenantWriteState, initialTenantWriteState, liveMonitors } from './tenant-write-state';
+import { evolveTenantWriteState, initialTenantWriteState, liveMonitors, pendingMaintenanceWindows } from './tenant-write-state';
 import { decide, versionOf } from './tenant-write-state.decider';
 import type { TenantWriteSnapshot } from './tenant-write-state.snapshot';
 import { UnsupportedSnapshotError, fromSnapshot, toSnapshot } from './tenant-write-state.snapshot';
@@ -45,6 +45,8 @@ describe('tenant write state', () => {
   const apiKeyId = newId();
   const monitorId = newId();
   const otherMonitorId = newId();
+  const windowId = newId();
+  const cancelledWindowId = newId();
   const lifecycle: DomainCommand[] = [
     commands.createTenant({ name: 'Acme', slug: 'acme', plan: 'free' }, meta),
     commands.changeTenantPlan({ plan: 'pro' }, meta),
@@ -58,6 +60,18 @@ describe('tenant write state', () => {
     commands.recordCheckResult({ monitorId, status: 'down', checkedAt: FIXED_NOW }, meta),
     commands.pauseMonitor({ monitorId: otherMonitorId }, meta),
     commands.deleteMonitor({ monitorId: otherMonitorId }, meta),
+    commands.scheduleMaintenance(
+      {
+        maintenanceWindowId: windowId,
+        monitorId,
+        startsAt: secondsFromNow(60),
+        endsAt: undefined,
+        recurrence: { daysOfWeek: ['sun'], startTime: '03:00', durationMinutes: 120, timezone: 'Europe/Paris' },
+      },
+      meta,
+    ),
+    commands.scheduleMaintenance({ maintenanceWindowId: cancelledWindowId, title: 'Migration' }, meta),
+    commands.cancelMaintenance({ maintenanceWindowId: cancelledWindowId }, meta),
   ];
 
   it('evolves a whole lifecycle into the state the deciders need', () => {
@@ -70,6 +84,9 @@ describe('tenant write state', () => {
     expect(monitor?.recentCheckIds).toHaveLength(3);
     expect(state.monitors.get(otherMonitorId)).toMatchObject({ lifecycle: 'deleted', recentCheckIds: [], version: 3 });
     expect(liveMonitors(state).map((m) => m.id)).toEqual([monitorId]);
+    expect(state.maintenanceWindows.get(windowId)).toMatchObject({ lifecycle: 'scheduled', monitorId, endsAt: null, version: 1 });
+    expect(state.maintenanceWindows.get(cancelledWindowId)).toMatchObject({ lifecycle: 'cancelled', title: 'Migration', version: 2 });
+    expect(pendingMaintenanceWindows(state, FIXED_NOW).map((w) => w.id)).toEqual([windowId]);
   });
 
   it('rebuilds the same state by replaying the decided events', () => {
@@ -97,7 +114,8 @@ describe('tenant write state', () => {
       const { state } = run(lifecycle);
       const json = JSON.stringify(toSnapshot(state));
       const parsed = JSON.parse(json) as TenantWriteSnapshot;
-      expect(parsed.schemaVersion).toBe(1);
+      expect(parsed.schemaVersion).toBe(2);
+      expect(parsed.maintenanceWindows?.find((w) => w.id === cancelledWindowId)?.startsAt).toBe(secondsFromNow(-3600).toISOString());
       expect(parsed.monitors.find((m) => m.id === monitorId)?.lastCheckedAt).toBe(FIXED_NOW.toISOString());
       expect(parsed.apiKeys[0].expiresAt).toBe(secondsFromNow(86_400).toISOString());
       expect(fromSnapshot(parsed)).toEqual(state);
@@ -117,13 +135,24 @@ describe('tenant write state', () => {
         commands.recordCheckResult({ monitorId, status: 'up' }, meta),
         commands.registerUser({ email: 'ADA@example.com' }, meta),
         commands.createMonitor({ monitorId: otherMonitorId }, meta),
+        commands.scheduleMaintenance({ maintenanceWindowId: windowId }, meta),
+        commands.cancelMaintenance({ maintenanceWindowId: cancelledWindowId }, meta),
+        commands.cancelMaintenance({ maintenanceWindowId: windowId }, meta),
       ];
       for (const probe of probes) expect(decide(probe, restored)).toEqual(decide(probe, state));
     });
 
-    it('refuses a snapshot of another schema version', () => {
-      const snapshot = { ...toSnapshot(initialTenantWriteState()), schemaVersion: 2 } as unknown as TenantWriteSnapshot;
+    it('refuses a snapshot of an unknown schema version', () => {
+      const snapshot = { ...toSnapshot(initialTenantWriteState()), schemaVersion: 3 } as unknown as TenantWriteSnapshot;
       expect(() => fromSnapshot(snapshot)).toThrow(UnsupportedSnapshotError);
+    });
+
+    it('reads a version 1 snapshot, written before maintenance windows, as having none', () => {
+      const { state } = run(lifecycle.slice(0, 12));
+      const { maintenanceWindows: _none, ...current } = toSnapshot(state);
+      const version1 = JSON.parse(JSON.stringify({ ...current, schemaVersion: 1 })) as TenantWriteSnapshot;
+      expect(fromSnapshot(version1)).toEqual(state);
+      expect(fromSnapshot(version1).maintenanceWindows.size).toBe(0);
     });
 
     it('trims check ids beyond the current window', () => {

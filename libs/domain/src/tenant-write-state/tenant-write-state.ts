@@ -1,6 +1,9 @@
 import type { ApiKey } from '../api-key/api-key.state';
 import { evolveApiKey, initialApiKeyState } from '../api-key/api-key.state';
 import type { DomainEvent } from '../domain-event';
+import { isPending } from '../maintenance/maintenance.schedule';
+import type { MaintenanceWindow } from '../maintenance/maintenance.state';
+import { evolveMaintenanceWindow, initialMaintenanceWindowState } from '../maintenance/maintenance.state';
 import type { Monitor } from '../monitor/monitor.state';
 import { evolveMonitor, initialMonitorState } from '../monitor/monitor.state';
 import type { TenantState } from '../tenant/tenant.state';
@@ -23,6 +26,8 @@ export interface TenantWriteState {
   readonly users: ReadonlyMap<string, User>;
   readonly apiKeys: ReadonlyMap<string, ApiKey>;
   readonly monitors: ReadonlyMap<string, Monitor>;
+  /** Cancelled and ended ones included: their ids stay taken. */
+  readonly maintenanceWindows: ReadonlyMap<string, MaintenanceWindow>;
 }
 
 export const initialTenantWriteState = (): TenantWriteState => ({
@@ -30,6 +35,7 @@ export const initialTenantWriteState = (): TenantWriteState => ({
   users: new Map(),
   apiKeys: new Map(),
   monitors: new Map(),
+  maintenanceWindows: new Map(),
 });
 
 export function evolveTenantWriteState(state: TenantWriteState, event: DomainEvent): TenantWriteState {
@@ -65,8 +71,18 @@ export function evolveTenantWriteState(state: TenantWriteState, event: DomainEve
       const next = evolveMonitor(state.monitors.get(event.data.monitorId) ?? initialMonitorState(), event);
       return next.lifecycle === 'absent' ? state : { ...state, monitors: withEntry(state.monitors, next.id, next) };
     }
+    case 'MaintenanceScheduled':
+    case 'MaintenanceCancelled': {
+      const current = state.maintenanceWindows.get(event.data.maintenanceWindowId) ?? initialMaintenanceWindowState();
+      const next = evolveMaintenanceWindow(current, event);
+      return next.lifecycle === 'absent' ? state : { ...state, maintenanceWindows: withEntry(state.maintenanceWindows, next.id, next) };
+    }
   }
 }
+
+/** Maintenance windows that count against the per-tenant limit: scheduled and not ended at `now`. */
+export const pendingMaintenanceWindows = (state: TenantWriteState, now: Date): MaintenanceWindow[] =>
+  [...state.maintenanceWindows.values()].filter((window) => isPending(window, now));
 
 /** Monitors that count against the plan: every one not deleted, paused ones included. */
 export const liveMonitors = (state: TenantWriteState): Monitor[] =>

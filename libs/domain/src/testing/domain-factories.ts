@@ -1,6 +1,8 @@
 import type { IssueApiKey, RevokeApiKey } from '../api-key/api-key.commands';
 import type { ApiKeyIssued, ApiKeyRevoked } from '../api-key/api-key.events';
 import type { CommandOfType, CommandType } from '../domain-command';
+import type { CancelMaintenance, ScheduleMaintenance } from '../maintenance/maintenance.commands';
+import type { MaintenanceCancelled, MaintenanceScheduled } from '../maintenance/maintenance.events';
 import type {
   CreateMonitor,
   DeleteMonitor,
@@ -114,6 +116,21 @@ export const commands = {
       { monitorId: newId(), checkId: newId(), status: 'up', responseTimeMs: 120, statusCode: 200, checkedAt: FIXED_NOW, ...data },
       meta,
     ),
+
+  /** A one-off window of the whole tenant, from an hour before FIXED_NOW to an hour after. */
+  scheduleMaintenance: (data: Partial<ScheduleMaintenance['data']> = {}, meta: Meta = {}): ScheduleMaintenance =>
+    command(
+      'ScheduleMaintenance',
+      {
+        maintenanceWindowId: newId(),
+        startsAt: new Date(FIXED_NOW.getTime() - 3_600_000),
+        endsAt: new Date(FIXED_NOW.getTime() + 3_600_000),
+        ...data,
+      },
+      meta,
+    ),
+  cancelMaintenance: (data: Partial<CancelMaintenance['data']> = {}, meta: Meta = {}): CancelMaintenance =>
+    command('CancelMaintenance', { maintenanceWindowId: newId(), ...data }, meta),
 };
 
 /** Events with valid defaults; override any data field. */
@@ -201,5 +218,18 @@ export const events = {
   monitorStatusChanged: (data: Partial<MonitorStatusChanged['data']> = {}): MonitorStatusChanged => ({
     type: 'MonitorStatusChanged',
     data: { monitorId: newId(), from: 'unknown', to: 'up', checkId: newId(), checkedAt: FIXED_NOW, ...data },
+  }),
+  maintenanceScheduled: (data: Partial<MaintenanceScheduled['data']> = {}): MaintenanceScheduled => ({
+    type: 'MaintenanceScheduled',
+    data: {
+      maintenanceWindowId: newId(),
+      startsAt: new Date(FIXED_NOW.getTime() - 3_600_000),
+      endsAt: new Date(FIXED_NOW.getTime() + 3_600_000),
+      ...data,
+    },
+  }),
+  maintenanceCancelled: (data: Partial<MaintenanceCancelled['data']> = {}): MaintenanceCancelled => ({
+    type: 'MaintenanceCancelled',
+    data: { maintenanceWindowId: newId(), ...data },
   }),
 };

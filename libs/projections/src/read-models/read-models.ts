@@ -2,6 +2,7 @@ import { ReadModel } from '../engine/read-model';
 import { apiKeysReadModel } from './api-keys/api-keys.read-model';
 import { auditEventsReadModel } from './audit-events/audit-events.read-model';
 import { checksReadModel } from './checks/checks.read-model';
+import { maintenanceWindowsReadModel } from './maintenance-windows/maintenance-windows.read-model';
 import { monitorsReadModel } from './monitors/monitors.read-model';
 import { tenantsReadModel } from './tenants/tenants.read-model';
 import { usersReadModel } from './users/users.read-model';
@@ -18,5 +19,6 @@ export const READ_MODELS: readonly ReadModel[] = [
   apiKeysReadModel,
   checksReadModel,
   monitorsReadModel,
+  maintenanceWindowsReadModel,
   auditEventsReadModel,
 ];

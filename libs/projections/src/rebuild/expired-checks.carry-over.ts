@@ -46,11 +46,15 @@ export async function carryOverExpiredChecks(pool: Pool, buildSchema: string): P
       rollups[unit] = copied.rowCount ?? 0;
       await client.query(
         `INSERT INTO ${build}.${table} AS r (tenant_id, monitor_id, bucket_start, total_checks, up_checks, down_checks, error_checks,
-                                             response_time_sum_ms, response_time_count, latency_histogram)
+                                             response_time_sum_ms, response_time_count, latency_histogram, maintenance_checks)
          SELECT c.tenant_id, c.monitor_id, date_trunc('${unit}', f.first_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
-                count(*), count(*) FILTER (WHERE c.status = 'up'), count(*) FILTER (WHERE c.status = 'down'),
-                count(*) FILTER (WHERE c.status = 'error'), coalesce(sum(c.response_time_ms), 0), count(c.response_time_ms),
-                latency_histogram_agg(c.response_time_ms)
+                count(*) FILTER (WHERE NOT c.in_maintenance), count(*) FILTER (WHERE c.status = 'up' AND NOT c.in_maintenance),
+                count(*) FILTER (WHERE c.status = 'down' AND NOT c.in_maintenance),
+                count(*) FILTER (WHERE c.status = 'error' AND NOT c.in_maintenance),
+                coalesce(sum(c.response_time_ms) FILTER (WHERE NOT c.in_maintenance), 0),
+                count(c.response_time_ms) FILTER (WHERE NOT c.in_maintenance),
+                coalesce(latency_histogram_agg(c.response_time_ms) FILTER (WHERE NOT c.in_maintenance), latency_histogram_empty()),
+                count(*) FILTER (WHERE c.in_maintenance)
          FROM public.monitor_checks c
          JOIN first_replayed f ON f.tenant_id = c.tenant_id AND f.monitor_id = c.monitor_id
          WHERE c.checked_at < f.first_at AND c.checked_at >= date_trunc('${unit}', f.first_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
@@ -62,6 +66,7 @@ export async function carryOverExpiredChecks(pool: Pool, buildSchema: string): P
            error_checks = r.error_checks + EXCLUDED.error_checks,
            response_time_sum_ms = r.response_time_sum_ms + EXCLUDED.response_time_sum_ms,
            response_time_count = r.response_time_count + EXCLUDED.response_time_count,
+           maintenance_checks = r.maintenance_checks + EXCLUDED.maintenance_checks,
            latency_histogram = latency_histogram_merge(r.latency_histogram, EXCLUDED.latency_histogram)`,
       );
     }

@@ -5,7 +5,7 @@ import { ValidationFailedError } from '../errors/read-api.errors';
  * last row of a page. A cursor only says where to continue; which rows exist is decided by the
  * query under the caller's tenant, so a cursor taken from another tenant's page reveals nothing.
  */
-export type CursorKind = 'users' | 'monitors' | 'checks' | 'incidents' | 'audit-events';
+export type CursorKind = 'users' | 'monitors' | 'checks' | 'incidents' | 'audit-events' | 'maintenance-windows';
 
 export interface TimeIdKey {
   at: Date;

@@ -31,6 +31,27 @@ describe('rollupDeltas', () => {
     expect(second).toMatchObject({ bucketStartMs: Date.parse('2026-01-15T11:00:00.000Z'), totalChecks: 1 });
   });
 
+  it('counts checks in maintenance apart, out of the counts and latencies', () => {
+    const rows = [
+      row(0, { responseTimeMs: 120 }),
+      row(1, { status: 'down', responseTimeMs: 9000, inMaintenance: true }),
+      row(2, { inMaintenance: true }),
+    ];
+    const [delta] = rollupDeltas(rows, 'hour');
+    expect(delta).toMatchObject({
+      totalChecks: 1,
+      upChecks: 1,
+      downChecks: 0,
+      errorChecks: 0,
+      responseTimeSumMs: 120,
+      responseTimeCount: 1,
+      maintenanceChecks: 2,
+    });
+    expect(delta.histogram.reduce((a, b) => a + b, 0)).toBe(1);
+    const [onlyMaintenance] = rollupDeltas([row(3, { inMaintenance: true })], 'day');
+    expect(onlyMaintenance).toMatchObject({ totalChecks: 0, maintenanceChecks: 1, responseTimeCount: 0 });
+  });
+
   it('adds the same checks into one row per day', () => {
     expect(rollupDeltas([row(0), row(70), row(900)], 'day').map((d) => [new Date(d.bucketStartMs).toISOString(), d.totalChecks])).toEqual([
       ['2026-01-15T00:00:00.000Z', 2],

@@ -15,6 +15,8 @@ export interface RollupDelta {
   errorChecks: number;
   responseTimeSumMs: number;
   responseTimeCount: number;
+  /** Checks inside a maintenance window: counted here only, not in the counts or latencies above. */
+  maintenanceChecks: number;
   readonly histogram: Int32Array;
 }
 
@@ -41,6 +43,7 @@ export function rollupDeltas(rows: readonly CheckRow[], granularity: RollupGranu
       errorChecks: 0,
       responseTimeSumMs: 0,
       responseTimeCount: 0,
+      maintenanceChecks: 0,
       histogram: new Int32Array(LATENCY_HISTOGRAM_BUCKETS),
     };
     deltas.push(delta);
@@ -59,6 +62,10 @@ export function rollupDeltas(rows: readonly CheckRow[], granularity: RollupGranu
       delta = monitor.buckets.get(bucketStartMs) ?? newDelta(row, bucketStartMs);
       monitor.buckets.set(bucketStartMs, delta);
       monitor.last = delta;
+    }
+    if (row.inMaintenance) {
+      delta.maintenanceChecks += 1;
+      continue;
     }
     delta.totalChecks += 1;
     if (row.status === 'up') delta.upChecks += 1;

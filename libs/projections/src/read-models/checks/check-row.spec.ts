@@ -19,7 +19,14 @@ describe('checkRowOf', () => {
       region: 'eu-west-1',
       checkedAt: '2026-01-15T10:00:00.000Z',
       checkedAtMs: Date.parse('2026-01-15T10:00:00.000Z'),
+      inMaintenance: false,
     });
+  });
+
+  it('reads inMaintenance, absent meaning false', () => {
+    expect(row(0, { inMaintenance: true }).inMaintenance).toBe(true);
+    expect(row(0, { inMaintenance: false }).inMaintenance).toBe(false);
+    expect(row(0, { inMaintenance: null }).inMaintenance).toBe(false);
   });
 
   it.each([
@@ -31,6 +38,7 @@ describe('checkRowOf', () => {
     [{ region: 'r'.repeat(51) }, /region/],
     [{ checkedAt: 'yesterday' }, /checkedAt/],
     [{ checkId: 'abc' }, /checkId/],
+    [{ inMaintenance: 'yes' }, /inMaintenance/],
   ])('refuses what the table would refuse: %j', (payload, message) => {
     expect(() => row(0, payload)).toThrow(message);
   });

@@ -22,6 +22,8 @@ export interface CheckRow {
   /** As the event wrote it, so Postgres stores exactly that instant. */
   readonly checkedAt: string;
   readonly checkedAtMs: number;
+  /** Inside a maintenance window: counted apart in the rollups, out of uptime and latency. */
+  readonly inMaintenance: boolean;
 }
 
 /**
@@ -43,6 +45,9 @@ export function checkRowOf(envelope: EventEnvelope): CheckRow {
   const statusCode = optionalInteger(p.statusCode, 100, 599, 'payload.statusCode');
   const errorMessage = optionalText(p.errorMessage, TEXT_RULES.checkErrorMessage, 'payload.errorMessage');
   const region = optionalText(p.region, TEXT_RULES.checkRegion, 'payload.region');
+  if (p.inMaintenance !== undefined && p.inMaintenance !== null && typeof p.inMaintenance !== 'boolean') {
+    reject('INVALID_PAYLOAD', 'payload.inMaintenance must be a boolean');
+  }
   const checkedAt = p.checkedAt as string;
   return {
     tenantId: envelope.tenantId,
@@ -56,6 +61,7 @@ export function checkRowOf(envelope: EventEnvelope): CheckRow {
     region,
     checkedAt,
     checkedAtMs,
+    inMaintenance: p.inMaintenance === true,
   };
 }
 

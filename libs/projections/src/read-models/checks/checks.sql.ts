@@ -7,7 +7,7 @@ import { histogramLiteral, LATENCY_HISTOGRAM_BUCKETS } from './latency-histogram
 
 const UNIQUE_VIOLATION = '23505';
 /** The columns of a COPY line, in copyLine's order. */
-const CHECK_COLUMNS = 'tenant_id, monitor_id, id, status, response_time_ms, status_code, error_message, region, checked_at';
+const CHECK_COLUMNS = 'tenant_id, monitor_id, id, status, response_time_ms, status_code, error_message, region, checked_at, in_maintenance';
 
 /** The rollup tables, each adding checks up per monitor and bucket. */
 export type RollupTable = 'monitor_check_rollups_hourly' | 'monitor_check_rollups_daily';
@@ -77,7 +77,7 @@ const MERGED_HISTOGRAMS = `ARRAY[${Array.from(
 function copyLine(row: CheckRow): string {
   return (
     `${row.tenantId}\t${row.monitorId}\t${row.id}\t${row.status}\t${copyText(row.responseTimeMs)}\t${copyText(row.statusCode)}\t` +
-    `${copyText(row.errorMessage)}\t${copyText(row.region)}\t${row.checkedAt}\n`
+    `${copyText(row.errorMessage)}\t${copyText(row.region)}\t${row.checkedAt}\t${row.inMaintenance ? 't' : 'f'}\n`
   );
 }
 
@@ -89,6 +89,7 @@ const COUNTER_COLUMNS: UnnestColumn<RollupDelta>[] = [
   { name: 'error_checks', type: 'integer', value: (d) => d.errorChecks },
   { name: 'response_time_sum_ms', type: 'bigint', value: (d) => d.responseTimeSumMs },
   { name: 'response_time_count', type: 'integer', value: (d) => d.responseTimeCount },
+  { name: 'maintenance_checks', type: 'integer', value: (d) => d.maintenanceChecks },
 ];
 
 /** As text, cast in the SELECT: unnest would flatten an integer[][] parameter into single integers. */

@@ -42,6 +42,8 @@ export class AnalyticsController {
       uptimePercent: figures.totalChecks === 0 ? null : round((figures.upChecks / figures.totalChecks) * 100, 4),
       downtimeSeconds: round(figures.downtimeSeconds, 3)!,
       incidentCount: figures.incidentCount,
+      maintenanceChecks: figures.maintenanceChecks,
+      maintenanceSeconds: round(figures.maintenanceSeconds, 3)!,
       avgResponseTimeMs: round(figures.avgResponseTimeMs, 2),
       p95ResponseTimeMs: round(figures.p95ResponseTimeMs, 2),
     };

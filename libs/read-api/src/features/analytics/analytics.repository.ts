@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { ReadContext } from '../../database/read-context';
 import { PreparedStatement, ReadModelsDatabase } from '../../database/read-models.database';
 import { timestampLiteral, uuidLiteral } from '../../database/sql-literals';
+import { maintenanceSecondsBetween } from '@vinsight/domain';
+import { asDomainWindow, MaintenanceWindowRow } from '../maintenance-windows/maintenance-windows.repository';
 import { monitorExists } from '../monitors/monitors.repository';
 import { BucketSize, UptimeRanges } from './analytics.windows';
 import { histogramPercentile, sumHistograms } from './latency-histogram';
@@ -15,6 +17,8 @@ export interface UptimeFigures {
   p95ResponseTimeMs: number | null;
   incidentCount: number;
   downtimeSeconds: number;
+  maintenanceChecks: number;
+  maintenanceSeconds: number;
 }
 
 export interface StatsBucket {
@@ -23,18 +27,23 @@ export interface StatsBucket {
   upChecks: number;
   downChecks: number;
   errorChecks: number;
+  maintenanceChecks: number;
   avgResponseTimeMs: number | null;
   p95ResponseTimeMs: number | null;
 }
 
-const ROLLUP_COLUMNS = 'total_checks, up_checks, down_checks, error_checks, response_time_sum_ms, response_time_count, latency_histogram';
+const ROLLUP_COLUMNS =
+  'total_checks, up_checks, down_checks, error_checks, response_time_sum_ms, response_time_count, latency_histogram, maintenance_checks';
 
 /**
  * Uptime of one monitor over a window, from rollups only (never raw checks): hourly rows at the
  * ragged ends, daily rows between (see analytics.windows.ts), summed into counts, the average
  * from the response-time sums, and the rows' latency histograms, which are merged into p95 in
  * latency-histogram.ts (cheaper there than in plpgsql); plus the incidents
- * overlapping the window and their time inside it. One statement, prepared once per connection
+ * overlapping the window and their time inside it, and the maintenance windows that cover the
+ * monitor within it (their occurrences are computed by the domain, in TypeScript, with the same
+ * time zone rules the command processor decided the checks with). Checks in maintenance are not
+ * in the rollups' counts, only in maintenance_checks. One statement, prepared once per connection
  * (its planning costs more than its execution) and executed in one round trip.
  * $1 tenant, $2 monitor, $3 hourlyFrom, $4 daysFrom, $5 daysTo, $6 to, $7 from.
  */
@@ -53,6 +62,7 @@ WITH rollups AS (
          coalesce(sum(up_checks), 0)::float8 AS up_checks,
          coalesce(sum(down_checks), 0)::float8 AS down_checks,
          coalesce(sum(error_checks), 0)::float8 AS error_checks,
+         coalesce(sum(maintenance_checks), 0)::float8 AS maintenance_checks,
          (sum(response_time_sum_ms) / nullif(sum(response_time_count), 0))::float8 AS avg_response_time_ms,
          json_agg(latency_histogram) AS histograms
     FROM rollups
@@ -63,10 +73,19 @@ WITH rollups AS (
     FROM incidents
    WHERE tenant_id = $1::uuid AND monitor_id = $2::uuid AND started_at < $6::timestamptz
      AND (resolved_at IS NULL OR resolved_at > $7::timestamptz)
+), maintenance AS (
+  SELECT json_agg(json_build_object('id', id, 'monitorId', monitor_id, 'title', title, 'startsAt', starts_at, 'endsAt', ends_at,
+                                    'recurrenceDays', recurrence_days, 'recurrenceStartTime', recurrence_start_time,
+                                    'recurrenceDurationMinutes', recurrence_duration_minutes,
+                                    'recurrenceTimezone', recurrence_timezone, 'cancelledAt', cancelled_at, 'version', version))
+         AS maintenance_windows
+    FROM maintenance_windows
+   WHERE tenant_id = $1::uuid AND (monitor_id = $2::uuid OR monitor_id IS NULL) AND starts_at < $6::timestamptz
+     AND coalesce(least(ends_at, cancelled_at), 'infinity'::timestamptz) > $7::timestamptz
 )
 SELECT EXISTS (SELECT 1 FROM monitors WHERE tenant_id = $1::uuid AND id = $2::uuid AND deleted_at IS NULL) AS monitor_found,
-       totals.*, incident_totals.*
-  FROM totals, incident_totals`;
+       totals.*, incident_totals.*, maintenance.*
+  FROM totals, incident_totals, maintenance`;
 
 const UPTIME_STATEMENT: PreparedStatement = {
   name: 'read_api_uptime',
@@ -84,23 +103,39 @@ interface UptimeRow {
   histograms: (number | string)[][] | null;
   incident_count: number;
   downtime_seconds: number;
+  maintenance_checks: number;
+  maintenance_windows: MaintenanceWindowJson[] | null;
 }
+
+/** A maintenance_windows row as json_build_object writes it (times as text). */
+type MaintenanceWindowJson = {
+  [K in keyof MaintenanceWindowRow]: MaintenanceWindowRow[K] extends Date | null ? string | null : MaintenanceWindowRow[K];
+};
+
+const maintenanceWindowOf = (json: MaintenanceWindowJson) =>
+  asDomainWindow({
+    ...json,
+    startsAt: new Date(json.startsAt!),
+    endsAt: json.endsAt === null ? null : new Date(json.endsAt),
+    cancelledAt: json.cancelledAt === null ? null : new Date(json.cancelledAt),
+  });
 
 const STATS_FROM_CHECKS_SQL = `
 SELECT date_trunc('minute', checked_at, 'UTC') AS bucket_start,
-       count(*)::float8 AS total_checks,
-       (count(*) FILTER (WHERE status = 'up'))::float8 AS up_checks,
-       (count(*) FILTER (WHERE status = 'down'))::float8 AS down_checks,
-       (count(*) FILTER (WHERE status = 'error'))::float8 AS error_checks,
-       avg(response_time_ms)::float8 AS avg_response_time_ms,
-       latency_histogram_percentile(latency_histogram_agg(response_time_ms), 0.95) AS p95_response_time_ms
+       (count(*) FILTER (WHERE NOT in_maintenance))::float8 AS total_checks,
+       (count(*) FILTER (WHERE status = 'up' AND NOT in_maintenance))::float8 AS up_checks,
+       (count(*) FILTER (WHERE status = 'down' AND NOT in_maintenance))::float8 AS down_checks,
+       (count(*) FILTER (WHERE status = 'error' AND NOT in_maintenance))::float8 AS error_checks,
+       (count(*) FILTER (WHERE in_maintenance))::float8 AS maintenance_checks,
+       (avg(response_time_ms) FILTER (WHERE NOT in_maintenance))::float8 AS avg_response_time_ms,
+       latency_histogram_percentile(latency_histogram_agg(response_time_ms) FILTER (WHERE NOT in_maintenance), 0.95) AS p95_response_time_ms
   FROM monitor_checks
  WHERE tenant_id = $1::uuid AND monitor_id = $2::uuid AND checked_at >= $3::timestamptz AND checked_at < $4::timestamptz
  GROUP BY 1 ORDER BY 1`;
 
 const statsFromRollupsSql = (table: string) => `
 SELECT bucket_start, total_checks::float8 AS total_checks, up_checks::float8 AS up_checks,
-       down_checks::float8 AS down_checks, error_checks::float8 AS error_checks,
+       down_checks::float8 AS down_checks, error_checks::float8 AS error_checks, maintenance_checks::float8 AS maintenance_checks,
        (response_time_sum_ms::float8 / nullif(response_time_count, 0)) AS avg_response_time_ms,
        latency_histogram_percentile(latency_histogram, 0.95) AS p95_response_time_ms
   FROM ${table}
@@ -119,6 +154,7 @@ interface StatsRow {
   up_checks: number;
   down_checks: number;
   error_checks: number;
+  maintenance_checks: number;
   avg_response_time_ms: number | null;
   p95_response_time_ms: number | null;
 }
@@ -160,6 +196,8 @@ export class AnalyticsRepository {
       p95ResponseTimeMs: histogramPercentile(histogram, 0.95, bounds),
       incidentCount: Number(row.incident_count),
       downtimeSeconds: Number(row.downtime_seconds),
+      maintenanceChecks: Number(row.maintenance_checks),
+      maintenanceSeconds: maintenanceSecondsBetween((row.maintenance_windows ?? []).map(maintenanceWindowOf), ranges.from, ranges.to),
     };
   }
 
@@ -176,6 +214,7 @@ export class AnalyticsRepository {
       upChecks: Number(row.up_checks),
       downChecks: Number(row.down_checks),
       errorChecks: Number(row.error_checks),
+      maintenanceChecks: Number(row.maintenance_checks),
       avgResponseTimeMs: num(row.avg_response_time_ms),
       p95ResponseTimeMs: num(row.p95_response_time_ms),
     }));

@@ -34,6 +34,10 @@ export class UptimeView {
     number | null;
   @Field({ type: 'number', description: 'incident time inside the window' }) downtimeSeconds!: number;
   @Field({ type: 'integer', description: 'incidents overlapping the window' }) incidentCount!: number;
+  @Field({ type: 'integer', description: 'checks inside a maintenance window: not in the counts above, nor in uptime and latencies' })
+  maintenanceChecks!: number;
+  @Field({ type: 'number', description: "time of the window inside the monitor's maintenance windows (overlaps counted once)" })
+  maintenanceSeconds!: number;
   @Field({ type: 'number', nullable: true }) avgResponseTimeMs!: number | null;
   @Field({ type: 'number', nullable: true, description: 'from the latency histograms (bucket-interpolated)' }) p95ResponseTimeMs!:
     number | null;
@@ -45,6 +49,8 @@ export class StatsBucketView {
   @Field({ type: 'integer' }) upChecks!: number;
   @Field({ type: 'integer' }) downChecks!: number;
   @Field({ type: 'integer' }) errorChecks!: number;
+  @Field({ type: 'integer', description: 'checks inside a maintenance window, not in the counts and latencies' })
+  maintenanceChecks!: number;
   @Field({ type: 'number', nullable: true }) avgResponseTimeMs!: number | null;
   @Field({ type: 'number', nullable: true }) p95ResponseTimeMs!: number | null;
 }

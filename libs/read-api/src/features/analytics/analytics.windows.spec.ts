@@ -8,6 +8,7 @@ describe('zeroFilledBuckets', () => {
     upChecks: totalChecks,
     downChecks: 0,
     errorChecks: 0,
+    maintenanceChecks: 0,
     avgResponseTimeMs: 12,
     p95ResponseTimeMs: 20,
   });
@@ -17,6 +18,7 @@ describe('zeroFilledBuckets', () => {
     upChecks: 0,
     downChecks: 0,
     errorChecks: 0,
+    maintenanceChecks: 0,
     avgResponseTimeMs: null,
     p95ResponseTimeMs: null,
   });

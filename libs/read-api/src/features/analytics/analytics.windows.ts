@@ -68,6 +68,7 @@ export interface BucketFigures {
   upChecks: number;
   downChecks: number;
   errorChecks: number;
+  maintenanceChecks: number;
   avgResponseTimeMs: number | null;
   p95ResponseTimeMs: number | null;
 }
@@ -93,6 +94,7 @@ export function zeroFilledBuckets<T extends BucketFigures>(
         upChecks: 0,
         downChecks: 0,
         errorChecks: 0,
+        maintenanceChecks: 0,
         avgResponseTimeMs: null,
         p95ResponseTimeMs: null,
       },

@@ -1,0 +1,45 @@
+import type { WeeklyRecurrence } from './maintenance.commands';
+import type { MaintenanceEvent } from './maintenance.events';
+
+export interface MaintenanceWindow {
+  readonly lifecycle: 'scheduled' | 'cancelled';
+  readonly id: string;
+  /** null: every monitor of the tenant. */
+  readonly monitorId: string | null;
+  readonly title: string | null;
+  readonly startsAt: Date;
+  /** null only for a recurrence that repeats until cancelled. */
+  readonly endsAt: Date | null;
+  readonly recurrence: WeeklyRecurrence | null;
+  readonly version: number;
+}
+
+export interface NoMaintenanceWindow {
+  readonly lifecycle: 'absent';
+  readonly version: 0;
+}
+
+export type MaintenanceWindowState = NoMaintenanceWindow | MaintenanceWindow;
+
+export const initialMaintenanceWindowState = (): MaintenanceWindowState => ({ lifecycle: 'absent', version: 0 });
+
+export function evolveMaintenanceWindow(state: MaintenanceWindowState, event: MaintenanceEvent): MaintenanceWindowState {
+  switch (event.type) {
+    case 'MaintenanceScheduled': {
+      const { maintenanceWindowId, monitorId, title, startsAt, endsAt, recurrence } = event.data;
+      return {
+        lifecycle: 'scheduled',
+        id: maintenanceWindowId,
+        monitorId: monitorId ?? null,
+        title: title ?? null,
+        startsAt,
+        endsAt: endsAt ?? null,
+        recurrence: recurrence ?? null,
+        version: state.version + 1,
+      };
+    }
+    case 'MaintenanceCancelled':
+      if (state.lifecycle === 'absent') return state;
+      return { ...state, lifecycle: 'cancelled', version: state.version + 1 };
+  }
+}
