@@ -6,6 +6,7 @@ import { MonitorsController } from './features/monitors/monitors.controller';
 import { SummaryController } from './features/summary/summary.controller';
 import { TenantController } from './features/tenant/tenant.controller';
 import { UsersController } from './features/users/users.controller';
+import { StreamController } from './stream/stream.controller';
 
 /** The /v1 controllers, in the order the OpenAPI document lists them. */
 export const READ_API_CONTROLLERS = [
@@ -17,4 +18,5 @@ export const READ_API_CONTROLLERS = [
   IncidentsController,
   SummaryController,
   AuditEventsController,
+  StreamController,
 ];
