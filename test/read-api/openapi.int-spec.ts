@@ -21,6 +21,7 @@ const CONTRACT: Record<string, string[]> = {
   '/v1/incidents': ['monitorId', 'open', 'from', 'to', 'limit', 'cursor'],
   '/v1/summary': [],
   '/v1/audit-events': ['type', 'limit', 'cursor'],
+  '/v1/stream': ['types', 'monitorId', 'lastEventId', 'Last-Event-ID'],
 };
 
 describe('OpenAPI document', () => {

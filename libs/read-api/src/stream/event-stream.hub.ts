@@ -49,8 +49,10 @@ export interface StreamRequest {
 interface Connection extends StreamRequest {
   response: ServerResponse;
   position: StreamPosition;
-  /** Replaying history: live records are not written to it yet (the ring has them for the replay). */
+  /** Replaying history: live records are not written to it yet (the ring or the backlog has them for the replay). */
   live: boolean;
+  /** Records released while the connection is read from Kafka. */
+  backlog?: StreamRecord[];
   closed: boolean;
 }
 
@@ -153,26 +155,30 @@ export class EventStreamHub implements BeforeApplicationShutdown {
   }
 
   /**
-   * Brings a connection from its position to the live edge: from Kafka while its position is
-   * older than the ring (only records the read models already include), then from the ring, then
-   * live. The ring replay and the switch to live happen in one turn of the event loop, so no
-   * release falls between them.
+   * Brings a connection from its position to the live edge. A topic whose position the ring
+   * covers is replayed from the ring. A topic behind the ring is read again from Kafka up to the
+   * checkpoint known when the catch-up began (records the read models include), while what is
+   * released meanwhile collects in the connection's backlog; the backlog then follows. The
+   * replays and the switch to live happen in one turn of the event loop, so no release falls
+   * between them, and `deliver` skips what the connection already had.
    */
   private async catchUp(connection: Connection): Promise<void> {
     const state = this.partitions[connection.position.partition];
-    const wantsChecks = connection.types.has('check.recorded');
-    for (let round = 0; !connection.closed; round++) {
-      const behind = TOPICS.filter((topic) => this.nextOf(connection.position, topic) < state.coveredFrom[topic]);
-      if (!wantsChecks && behind.includes('checks')) {
-        connection.position.checks = state.coveredFrom.checks - 1n;
-        behind.splice(behind.indexOf('checks'), 1);
+    const behind = TOPICS.filter((topic) => this.nextOf(connection.position, topic) < state.coveredFrom[topic]);
+    if (behind.length > 0) {
+      connection.backlog = [];
+      const bound = { ...state.released };
+      for (const topic of behind) {
+        if (topic === 'checks' && !connection.types.has('check.recorded')) {
+          // Nothing of check-events is sent to this connection: pass over what it would read.
+          if (connection.position.checks < bound.checks - 1n) connection.position.checks = bound.checks - 1n;
+        } else await this.readFromKafka(connection, topic, bound[topic]);
       }
-      if (behind.length === 0) break;
-      if (round >= 5) throw new Error('the replay ring moves faster than a catch-up read');
-      for (const topic of behind) await this.readFromKafka(connection, topic, state);
     }
     if (connection.closed) return;
-    for (const record of state.ring) this.deliver(connection, record);
+    for (const record of state.ring) if (!behind.includes(record.topic)) this.deliver(connection, record);
+    for (const record of connection.backlog ?? []) if (behind.includes(record.topic)) this.deliver(connection, record);
+    connection.backlog = undefined;
     connection.live = true;
   }
 
@@ -181,14 +187,13 @@ export class EventStreamHub implements BeforeApplicationShutdown {
     return position.partial ? position.partial.offset : position.events + 1n;
   }
 
-  private async readFromKafka(connection: Connection, topic: Topic, state: PartitionState): Promise<void> {
+  /** Sends the connection what Kafka holds of `topic` from its position up to `bound` (excluded). */
+  private async readFromKafka(connection: Connection, topic: Topic, bound: bigint): Promise<void> {
     const partition = connection.position.partition;
-    const bound = state.coveredFrom[topic] < state.released[topic] ? state.coveredFrom[topic] : state.released[topic];
-    const from = this.nextOf(connection.position, topic);
     await readPartitionsToEnd(
       this.kafka!,
       this.topicName[topic],
-      new Map([[partition, from]]),
+      new Map([[partition, this.nextOf(connection.position, topic)]]),
       (_, messages) => {
         for (const message of messages) {
           if (BigInt(message.offset) >= bound || connection.closed) continue;
@@ -198,7 +203,7 @@ export class EventStreamHub implements BeforeApplicationShutdown {
       },
       { groupPrefix: `${this.config.kafka.topicPrefix}read-api.stream` },
     );
-    if (topic === 'events' && connection.position.events < bound - 1n) {
+    if (topic === 'events' && this.nextOf(connection.position, 'events') < bound) {
       connection.position.events = bound - 1n;
       connection.position.partial = undefined;
     }
@@ -403,7 +408,11 @@ export class EventStreamHub implements BeforeApplicationShutdown {
     for (const record of pending.splice(0, count)) {
       state.ring.push(record);
       const tenant = this.connections.get(record.tenantId);
-      if (tenant) for (const connection of tenant) if (connection.live) this.deliver(connection, record);
+      if (!tenant) continue;
+      for (const connection of tenant) {
+        if (connection.live) this.deliver(connection, record);
+        else connection.backlog?.push(record);
+      }
     }
     const excess = state.ring.length - this.settings.stream.replayRecords;
     if (excess > 0) {

@@ -29,7 +29,8 @@ const EVENT_DATA = {
 const STREAM_DESCRIPTION = `Server-Sent Events of the tenant's monitors, live. Each event has an \`event:\` line (its type), \
 one \`data:\` line (a JSON object, see the schemas named \`<Type>Data\`) and an \`id:\` line: a position. The position is a \
 consistency token: a REST read with \`X-Consistency-Token: <id>\` shows at least what the event told, and an event is never \
-sent before the read models include it. Reconnecting with \`Last-Event-ID\` (EventSource does it by itself) resumes exactly \
+sent before the read models include it. (The first of two events of one record, a status change that opens or resolves an \
+incident, has the id \`<token>.1\`; the part before the dot is the token.) Reconnecting with \`Last-Event-ID\` (EventSource does it by itself) resumes exactly \
 after that event, with nothing missed or repeated, as long as Kafka still holds the records after it (\`events\` forever, \
 \`check-events\` 30 days). The first event, \`stream.opened\`, carries the starting position, so a client that reconnects before \
 any other event resumes exactly too. Without Last-Event-ID the stream starts at what the read models include when it opens. \
