@@ -22,6 +22,7 @@ const CONTRACT: Record<string, string[]> = {
   '/v1/summary': [],
   '/v1/audit-events': ['type', 'limit', 'cursor'],
   '/v1/maintenance-windows': ['monitorId', 'active', 'limit', 'cursor'],
+  '/v1/stream': ['types', 'monitorId', 'lastEventId', 'Last-Event-ID'],
 };
 
 describe('OpenAPI document', () => {

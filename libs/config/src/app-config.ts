@@ -38,6 +38,7 @@ export interface AppConfig {
   readApi: {
     jwt: { hs256Secret?: string; jwksUrl?: string; issuer?: string; audience?: string; clockToleranceSeconds: number };
     rateLimit: { requestsPerSecond: number; burst: number; maxBuckets: number };
+    stream: { maxConnectionsPerTenant: number; heartbeatMs: number; replayRecords: number };
   };
   shutdownGraceMs: number;
   /** Serving time between readiness turning 503 and the listener closing (0 for roles without the read API). */

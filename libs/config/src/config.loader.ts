@@ -153,6 +153,11 @@ function toAppConfig(roles: ServiceRole[], v: EnvironmentVariables, security: Ka
         burst: v.READ_API_RATE_LIMIT_BURST,
         maxBuckets: v.READ_API_RATE_LIMIT_MAX_BUCKETS,
       },
+      stream: {
+        maxConnectionsPerTenant: v.STREAM_MAX_CONNECTIONS_PER_TENANT,
+        heartbeatMs: v.STREAM_HEARTBEAT_MS,
+        replayRecords: v.STREAM_REPLAY_RECORDS,
+      },
     },
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
     // Only the read API has a Service (and so endpoints to leave) in front of it.

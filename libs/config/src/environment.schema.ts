@@ -252,6 +252,27 @@ export class EnvironmentVariables {
   @Max(1000000)
   READ_API_RATE_LIMIT_MAX_BUCKETS = 100000;
 
+  /** GET /v1/stream: streams one tenant may hold open on one read API process; beyond it 429. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  STREAM_MAX_CONNECTIONS_PER_TENANT = 100;
+
+  /** GET /v1/stream: interval of the heartbeat comment lines, in milliseconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(300000)
+  STREAM_HEARTBEAT_MS = 15000;
+
+  /** GET /v1/stream: released records kept per partition for reconnecting clients (older positions are read from Kafka). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1000000)
+  STREAM_REPLAY_RECORDS = 10000;
+
   /** The command processor snapshots a partition's write model after this many events. */
   @Transform(toInt)
   @IsInt()

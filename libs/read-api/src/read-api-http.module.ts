@@ -26,6 +26,7 @@ import { OPENAPI_DOCUMENT_FACTORY } from './openapi/openapi.tokens';
 import { READ_API_CONTROLLERS } from './read-api.controllers';
 import { READ_API_SETTINGS, ReadApiSettings, readApiSettings } from './read-api.settings';
 import { TokenBucketLimiter } from './rate-limit/token-bucket.limiter';
+import { EventStreamHub } from './stream/event-stream.hub';
 
 export interface ReadApiHttpOptions {
   /** Settings not in libs/config yet; defaults from readApiSettings(). */
@@ -70,6 +71,7 @@ export class ReadApiHttpModule {
         MaintenanceWindowsRepository,
         SummaryRepository,
         AuditEventsRepository,
+        EventStreamHub,
       ],
       exports: [ReplicaRouter],
     };

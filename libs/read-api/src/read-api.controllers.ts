@@ -7,6 +7,7 @@ import { MonitorsController } from './features/monitors/monitors.controller';
 import { SummaryController } from './features/summary/summary.controller';
 import { TenantController } from './features/tenant/tenant.controller';
 import { UsersController } from './features/users/users.controller';
+import { StreamController } from './stream/stream.controller';
 
 /** The /v1 controllers, in the order the OpenAPI document lists them. */
 export const READ_API_CONTROLLERS = [
@@ -19,4 +20,5 @@ export const READ_API_CONTROLLERS = [
   MaintenanceWindowsController,
   SummaryController,
   AuditEventsController,
+  StreamController,
 ];

@@ -39,6 +39,15 @@ export interface ReadApiSettings {
    * Off, waits poll and revocations wait for the cache's time to live (the benchmark compares).
    */
   notifications: boolean;
+  /** GET /v1/stream (see stream/event-stream.hub.ts). */
+  stream: {
+    /** Streams one tenant may hold open on one process at once; beyond it 429. */
+    maxConnectionsPerTenant: number;
+    /** Interval of the comment lines that keep idle streams (and the proxies between) alive. */
+    heartbeatMs: number;
+    /** Released records each partition keeps for reconnecting clients; older positions are read again from Kafka. */
+    replayRecords: number;
+  };
 }
 
 export const READ_API_SETTINGS = Symbol('READ_API_SETTINGS');
@@ -52,11 +61,13 @@ export function readApiSettings(overrides: Partial<ReadApiSettings> = {}): ReadA
     replicaLagPollMs: 1000,
     consistencyPollMs: 25,
     notifications: true,
+    stream: { maxConnectionsPerTenant: 100, heartbeatMs: 15000, replayRecords: 10000 },
   };
   return {
     ...defaults,
     ...overrides,
     jwt: { ...defaults.jwt, ...overrides.jwt },
     rateLimit: { ...defaults.rateLimit, ...overrides.rateLimit },
+    stream: { ...defaults.stream, ...overrides.stream },
   };
 }

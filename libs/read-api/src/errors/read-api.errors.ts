@@ -8,7 +8,7 @@ export interface FieldError {
 }
 
 export type ReadApiErrorCode =
-  'VALIDATION_FAILED' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'TENANT_INACTIVE' | 'RATE_LIMITED' | 'CONSISTENCY_TIMEOUT';
+  'VALIDATION_FAILED' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'TENANT_INACTIVE' | 'RATE_LIMITED' | 'CONSISTENCY_TIMEOUT' | 'TOO_MANY_STREAMS';
 
 export abstract class ReadApiError extends Error {
   abstract readonly code: ReadApiErrorCode;
@@ -50,5 +50,16 @@ export class ConsistencyTimeoutError extends ReadApiError {
   readonly code = 'CONSISTENCY_TIMEOUT';
   constructor(readonly retryAfterSeconds: number) {
     super('the read models do not include the requested position yet');
+  }
+}
+
+/** GET /v1/stream beyond the tenant's open streams (STREAM_MAX_CONNECTIONS_PER_TENANT), or while shutting down. */
+export class StreamLimitError extends ReadApiError {
+  readonly code = 'TOO_MANY_STREAMS';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
   }
 }

@@ -30,7 +30,7 @@ export class ProblemModel {
   @Field({ type: 'string', required: false, description: 'the X-Request-Id of the request' }) requestId?: string;
 }
 
-const problemResponse = (status: number, description: string) =>
+export const problemResponse = (status: number, description: string) =>
   ApiResponse({ status, description, content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemModel) } } } });
 
 /** Sent while rate limiting is on (READ_API_RATE_LIMIT_PER_SECOND > 0), per credential. */

@@ -8,6 +8,7 @@ import {
   NotFoundError,
   RateLimitedError,
   ReadApiError,
+  StreamLimitError,
   TenantInactiveError,
   UnauthenticatedError,
   ValidationFailedError,
@@ -100,6 +101,10 @@ export class ProblemDetailsFilter extends BaseExceptionFilter {
     if (error instanceof RateLimitedError) {
       headers['retry-after'] = String(error.retryAfterSeconds);
       return problem(429, 'rate-limited', error.message);
+    }
+    if (error instanceof StreamLimitError) {
+      headers['retry-after'] = String(error.retryAfterSeconds);
+      return problem(429, 'too-many-streams', error.message);
     }
     if (error instanceof ConsistencyTimeoutError) {
       headers['retry-after'] = String(error.retryAfterSeconds);
