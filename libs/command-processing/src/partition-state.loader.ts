@@ -45,6 +45,7 @@ export class PartitionStateLoader {
       const state = states.get(partition)!;
       for (const message of messages) {
         const envelope = parseJson<EventEnvelope>(message, 'event');
+        // Upcast to the current version; a version newer than this code throws: deciding on a guess is worse than not loading.
         state.apply(envelope.tenantId, eventFromEnvelope(envelope));
       }
     };

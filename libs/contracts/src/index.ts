@@ -14,6 +14,7 @@ export * from './commands/parse-command-message';
 export * from './commands/json-structure';
 
 export * from './events/event-envelope';
+export * from './events/event-upcasters';
 export * from './results/command-result';
 export * from './dead-letters/dead-letter';
 export * from './consistency-token';

@@ -4,7 +4,8 @@ import { EVENT_TYPES, decide, evolveTenantWriteState, initialTenantWriteState } 
 import { parseCommandMessage } from '../commands/parse-command-message';
 import { BCRYPT_HASH, NOW } from '../testing/command-messages';
 import type { EventEnvelope } from './event-envelope';
-import { eventFromEnvelope, eventHeaders, eventTopicRole, toEventEnvelope } from './event-envelope';
+import { eventFromEnvelope, eventHeaders, eventTopicRole, toEventEnvelope, upcastEnvelope } from './event-envelope';
+import { EVENT_VERSIONING, UnsupportedSchemaVersionError } from './event-upcasters';
 
 const tenantId = randomUUID();
 
@@ -150,6 +151,21 @@ describe('event envelopes', () => {
     const tenantEvents = decided.filter((event) => event.aggregateType === 'tenant');
     expect(tenantEvents.map((event) => event.version)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(tenantEvents.every((event) => event.aggregateId === tenantId)).toBe(true);
+  });
+
+  it('writes every event in the current version of its type', () => {
+    const { decided } = everyEventType();
+    for (const event of decided) expect(envelopeOf(event).schemaVersion).toBe(EVENT_VERSIONING.currentVersion(event.type));
+  });
+
+  it('reads an envelope without schemaVersion as version 1, and refuses one newer than this code', () => {
+    const { decided } = everyEventType();
+    const created = JSON.parse(JSON.stringify(envelopeOf(decided[0]))) as EventEnvelope;
+    const { schemaVersion: _absent, ...unversioned } = created;
+    expect(eventFromEnvelope(unversioned as EventEnvelope)).toEqual({ type: decided[0].type, data: decided[0].data });
+    const newer = { ...created, schemaVersion: EVENT_VERSIONING.currentVersion('TenantCreated') + 1 };
+    expect(() => upcastEnvelope(newer)).toThrow(UnsupportedSchemaVersionError);
+    expect(() => eventFromEnvelope(newer)).toThrow(/TenantCreated schemaVersion 2 is not supported/);
   });
 
   it('routes check results to check-events and everything else to the event store', () => {

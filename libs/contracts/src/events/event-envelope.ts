@@ -1,13 +1,15 @@
 import type { AggregateType, DecidedEvent, DomainEvent, EventOfType, EventType } from '@vinsight/domain';
 import type { Jsonified } from '../json';
 import { toJson } from '../json';
-
-/** Bumped per event type when its payload changes incompatibly; all are at 1. */
-export const EVENT_SCHEMA_VERSION = 1;
+import { EVENT_VERSIONING } from './event-upcasters';
 
 interface EventEnvelopeOf<TEvent extends DomainEvent> {
   readonly eventId: string;
   readonly type: TEvent['type'];
+  /**
+   * The version of the payload's schema, per event type (absent: 1). Events are written in the
+   * current version; readers upcast older ones (event-upcasters.ts) before using the payload.
+   */
   readonly schemaVersion: number;
   readonly tenantId: string;
   readonly aggregateType: AggregateType;
@@ -44,7 +46,7 @@ export function toEventEnvelope<TEvent extends DomainEvent>(
   return {
     eventId: meta.eventId,
     type: decided.type,
-    schemaVersion: EVENT_SCHEMA_VERSION,
+    schemaVersion: EVENT_VERSIONING.currentVersion(decided.type),
     tenantId: meta.tenantId,
     aggregateType: decided.aggregateType,
     aggregateId: decided.aggregateId,
@@ -86,11 +88,25 @@ const DATE_FIELDS: { readonly [T in EventType]: readonly DateFields<EventOfType<
   MaintenanceCancelled: [],
 };
 
-/** The domain event inside an envelope, dates revived: what evolve needs when replaying a topic. */
+/**
+ * The envelope as read from a topic, its payload lifted to the current version of its type (a
+ * new object; the argument is left as it was). Throws UnsupportedSchemaVersionError for a version
+ * this code does not know.
+ */
+export function upcastEnvelope<TEvent extends DomainEvent>(envelope: EventEnvelope<TEvent>): EventEnvelope<TEvent> {
+  const { schemaVersion, payload } = EVENT_VERSIONING.upcast(envelope.type, envelope.schemaVersion, envelope.payload);
+  if (payload === envelope.payload && schemaVersion === envelope.schemaVersion) return envelope;
+  return { ...envelope, schemaVersion, payload };
+}
+
+/**
+ * The domain event inside an envelope of any version, upcast and with dates revived: what evolve
+ * needs when replaying a topic.
+ */
 export function eventFromEnvelope<TEvent extends DomainEvent>(envelope: EventEnvelope<TEvent>): TEvent {
-  const data: Record<string, unknown> = { ...(envelope.payload as Record<string, unknown>) };
-  for (const field of DATE_FIELDS[envelope.type as EventType] as readonly string[]) {
-    if (typeof data[field] === 'string') data[field] = new Date(data[field] as string);
+  const data: Record<string, unknown> = { ...(upcastEnvelope(envelope).payload as Record<string, unknown>) };
+  for (const field of DATE_FIELDS[envelope.type] as readonly string[]) {
+    if (typeof data[field] === 'string') data[field] = new Date(data[field]);
   }
   return { type: envelope.type, data } as unknown as TEvent;
 }

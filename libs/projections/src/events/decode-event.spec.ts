@@ -33,6 +33,20 @@ describe('decodeRecord', () => {
     if (!decoded.ok) expect(decoded.rejection.code).toBe(code);
   });
 
+  it('reads an envelope without schemaVersion as version 1', () => {
+    const { schemaVersion: _absent, ...unversioned } = created();
+    const decoded = decodeRecord(recordOf(unversioned as never));
+    expect(decoded.ok && decoded.envelope?.schemaVersion).toBe(1);
+  });
+
+  it('parks an event of a version newer than this code as unsupported, naming the versions it reads', () => {
+    const decoded = decodeRecord(recordOf({ ...created(), schemaVersion: 2 }));
+    expect(!decoded.ok && [decoded.rejection.code, decoded.rejection.message]).toEqual([
+      'UNSUPPORTED_EVENT',
+      'TenantCreated schemaVersion 2 is not supported (this version reads 1..1)',
+    ]);
+  });
+
   it('rejects a tombstone', () => {
     const decoded = decodeRecord(recordOf(null));
     expect(!decoded.ok && decoded.rejection.code).toBe('UNREADABLE');

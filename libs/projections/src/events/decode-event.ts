@@ -1,5 +1,5 @@
-import type { EventEnvelope } from '@vinsight/contracts';
-import { AGGREGATE_TYPE_OF_EVENT, isEventType, storedTextProblem } from '@vinsight/domain';
+import { EVENT_VERSIONING, EventEnvelope, UnsupportedSchemaVersionError } from '@vinsight/contracts';
+import { AGGREGATE_TYPE_OF_EVENT, EventType, isEventType, storedTextProblem } from '@vinsight/domain';
 import { ProjectionRejection, reject } from './projection-rejection';
 import { CheckRow, checkRowOf } from '../read-models/checks/check-row';
 import { isIsoTime, normalizedUuid } from './field-checks';
@@ -57,8 +57,10 @@ export interface PartialEnvelope {
 }
 
 /**
- * Reads one record's JSON envelope and checks the fields every event has. Payloads are checked
- * by the read model that applies them. `correlationId` falls back to `commandId` (asyncapi.yaml, CommandEnvelope).
+ * Reads one record's JSON envelope, checks the fields every event has and lifts its payload to
+ * the current version of its type (event-upcasters.ts): read models only ever see the current
+ * shape. An event of a version newer than this code is parked (UNSUPPORTED_EVENT) until the
+ * projector is upgraded and it is replayed. Payloads are checked by the read model that applies them. `correlationId` falls back to `commandId` (asyncapi.yaml, CommandEnvelope).
  */
 export function decodeRecord(record: SourceRecord): DecodedRecord {
   let parsed: unknown;
@@ -112,15 +114,26 @@ function checkEnvelope(value: unknown): EventEnvelope {
   if (e.aggregateType !== undefined && e.aggregateType !== aggregateType) {
     reject('INVALID_ENVELOPE', `aggregateType of ${String(e.type)} must be ${aggregateType}`);
   }
+  const current = upcast(e.type as EventType, e.schemaVersion, e.payload as Record<string, unknown>);
   // The parsed object is this function's own, so it is completed in place.
+  e.schemaVersion = current.schemaVersion;
+  e.payload = current.payload;
   e.eventId = eventId;
   e.tenantId = tenantId;
   e.aggregateId = aggregateId;
   e.aggregateType = aggregateType;
-  e.schemaVersion = (e.schemaVersion as number | undefined) ?? 1;
   e.commandId = commandId;
   e.correlationId = correlationId;
   return e as unknown as EventEnvelope;
+}
+
+function upcast(type: EventType, schemaVersion: unknown, payload: Record<string, unknown>): ReturnType<typeof EVENT_VERSIONING.upcast> {
+  try {
+    return EVENT_VERSIONING.upcast(type, schemaVersion, payload);
+  } catch (error) {
+    if (error instanceof UnsupportedSchemaVersionError) reject('UNSUPPORTED_EVENT', error.message);
+    throw error;
+  }
 }
 
 function partialOf(value: unknown): PartialEnvelope {

@@ -1,0 +1,63 @@
+import type { EventType } from '@vinsight/domain';
+
+/** An event payload as JSON carries it (asyncapi.yaml, one schema per type and version). */
+export type JsonPayload = Readonly<Record<string, unknown>>;
+
+/** Lifts a payload of one version to the next: pure, total on what that version allowed, never failing. */
+export type Upcaster = (payload: JsonPayload) => JsonPayload;
+
+/**
+ * For each event type, the upcaster from version v to v + 1, keyed by v. The current version of
+ * a type is one more than its highest key (1 without upcasters). A payload change that old events
+ * cannot satisfy as written adds the next version here and its schema to asyncapi.yaml; the
+ * events in the log are never rewritten.
+ */
+export type UpcasterRegistry = { readonly [T in EventType]?: Readonly<Record<number, Upcaster>> };
+
+export const EVENT_UPCASTERS: UpcasterRegistry = {};
+
+/** An event of a version this code does not know: written by a newer version of the service. */
+export class UnsupportedSchemaVersionError extends Error {
+  constructor(
+    readonly type: EventType,
+    readonly schemaVersion: unknown,
+    readonly currentVersion: number,
+  ) {
+    super(`${type} schemaVersion ${String(schemaVersion)} is not supported (this version reads 1..${currentVersion})`);
+    this.name = 'UnsupportedSchemaVersionError';
+  }
+}
+
+export interface EventVersioning {
+  /** The version events of this type are written in. */
+  currentVersion(type: EventType): number;
+  /**
+   * The payload lifted from `schemaVersion` (absent: 1) to the current version, and that
+   * version. Throws UnsupportedSchemaVersionError for a version that is not an integer in
+   * 1..current.
+   */
+  upcast(type: EventType, schemaVersion: unknown, payload: JsonPayload): { schemaVersion: number; payload: JsonPayload };
+}
+
+export function eventVersioning(registry: UpcasterRegistry): EventVersioning {
+  const currentVersion = (type: EventType): number => {
+    const steps = registry[type];
+    return steps === undefined ? 1 : Math.max(0, ...Object.keys(steps).map(Number)) + 1;
+  };
+  return {
+    currentVersion,
+    upcast(type, schemaVersion, payload) {
+      const current = currentVersion(type);
+      const version = schemaVersion === undefined ? 1 : schemaVersion;
+      if (!Number.isInteger(version) || (version as number) < 1 || (version as number) > current) {
+        throw new UnsupportedSchemaVersionError(type, schemaVersion, current);
+      }
+      let lifted = payload;
+      for (let v = version as number; v < current; v += 1) lifted = registry[type]![v](lifted);
+      return { schemaVersion: current, payload: lifted };
+    },
+  };
+}
+
+/** The versioning of this service's events: what it writes and what it reads. */
+export const EVENT_VERSIONING: EventVersioning = eventVersioning(EVENT_UPCASTERS);
