@@ -165,6 +165,51 @@ async function transactionTotals(): Promise<{ count: number; seconds: number; co
   };
 }
 
+/**
+ * The processor's pauses over a window, from its own /metrics (prom-client's default metrics):
+ * event-loop delay (perf_hooks monitorEventLoopDelay, reset at every scrape, so the first call
+ * starts the window) and garbage collections by kind (counts and summed time since start, so the
+ * difference of two calls). Call it once to start, and call what it returns to end the window.
+ */
+async function pauseMeter(): Promise<() => Promise<Record<string, unknown>>> {
+  const scrape = async () => (await fetch(`http://127.0.0.1:${PROCESSOR_PORT}/metrics`)).text();
+  const value = (text: string, name: string, labels = '') =>
+    Number(new RegExp(`^${name}\\{[^}]*${labels}[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  const gc = (text: string) =>
+    Object.fromEntries(
+      ['minor', 'major', 'incremental', 'weakcb'].map((kind) => [
+        kind,
+        {
+          count: value(text, 'nodejs_gc_duration_seconds_count', `kind="${kind}"`) || 0,
+          seconds: value(text, 'nodejs_gc_duration_seconds_sum', `kind="${kind}"`) || 0,
+          over10ms:
+            (value(text, 'nodejs_gc_duration_seconds_count', `kind="${kind}"`) || 0) -
+            (value(text, 'nodejs_gc_duration_seconds_bucket', `le="0.01"[^}]*kind="${kind}"`) || 0),
+        },
+      ]),
+    );
+  const before = gc(await scrape());
+  return async () => {
+    const text = await scrape();
+    const after = gc(text);
+    const ms = (seconds: number) => Math.round(seconds * 1000);
+    return {
+      eventLoopDelayP99Ms: ms(value(text, 'nodejs_eventloop_lag_p99_seconds')),
+      eventLoopDelayMaxMs: ms(value(text, 'nodejs_eventloop_lag_max_seconds')),
+      gc: Object.fromEntries(
+        Object.keys(after).map((kind) => [
+          kind,
+          {
+            count: after[kind].count - before[kind].count,
+            totalMs: ms(after[kind].seconds - before[kind].seconds),
+            over10ms: after[kind].over10ms - before[kind].over10ms,
+          },
+        ]),
+      ),
+    };
+  };
+}
+
 function describeTransactions(before: { count: number; seconds: number; commands: number }, after: typeof before): string {
   const count = after.count - before.count;
   return `${count} transactions, ${((after.commands - before.commands) / count).toFixed(1)} commands and ${(((after.seconds - before.seconds) * 1000) / count).toFixed(0)} ms each on average`;
@@ -358,8 +403,11 @@ async function main() {
     if (RATE_WARMUP_SECONDS > 0) await fixedRate(client, fleet, 1000, RATE_WARMUP_SECONDS);
     cores = cpuMeter(pids);
     transactions = await transactionTotals();
+    const endPauses = await pauseMeter();
     const latency = await fixedRate(client, fleet, 1000, RATE_SECONDS);
+    const pauses = await endPauses();
     log(`at 1,000/s: ${describeTransactions(transactions, await transactionTotals())}; cores used ${JSON.stringify(cores())}`);
+    log(`processor pauses at 1,000/s: ${JSON.stringify(pauses)}`);
     await client.disconnect();
     const ceiling = await txnCeiling(kafka, fleet, prefix);
     const rawPerSec = await rawCeiling(kafka, fleet, prefix);
@@ -375,6 +423,7 @@ async function main() {
       rawPerSec: Math.round(rawPerSec),
       ratio: Number((commandsPerSec / rawPerSec).toFixed(3)),
       processorCpuUsPerCommand,
+      processorPausesAt1000: pauses,
     };
     log(JSON.stringify(result));
   } finally {
