@@ -19,7 +19,16 @@ export class ChecksRepository {
     const rows = await this.database.transaction(context, async (tx) => {
       if (!(await monitorExists(tx, context.tenantId, monitorId))) return null;
       return tx.monitorCheck.findMany({
-        select: { id: true, status: true, responseTimeMs: true, statusCode: true, errorMessage: true, region: true, checkedAt: true },
+        select: {
+          id: true,
+          status: true,
+          responseTimeMs: true,
+          statusCode: true,
+          errorMessage: true,
+          region: true,
+          checkedAt: true,
+          inMaintenance: true,
+        },
         where: {
           tenantId: context.tenantId,
           monitorId,
