@@ -238,6 +238,7 @@ describe('asyncapi.yaml', () => {
       const userId = randomUUID();
       const apiKeyId = randomUUID();
       const monitorId = randomUUID();
+      const windowId = randomUUID();
       const check = (status: string, extra: Json = {}) => ({
         type: 'RecordCheckResult' as const,
         payload: { monitorId, checkId: randomUUID(), status, checkedAt: '2025-01-15T11:59:00Z', ...extra },
@@ -267,6 +268,26 @@ describe('asyncapi.yaml', () => {
         { type: 'UpdateMonitor', payload: { monitorId, url: 'http://internal-host:8080/health', checkInterval: 60 } },
         check('up', { responseTimeMs: 12.4, statusCode: 200, region: 'eu-west-1' }),
         check('error', { errorMessage: 'connect ECONNREFUSED' }),
+        {
+          type: 'ScheduleMaintenance',
+          payload: {
+            maintenanceWindowId: windowId,
+            monitorId,
+            title: 'Upgrade',
+            startsAt: '2025-01-15T11:58:00Z',
+            endsAt: '2025-01-15T13:00:00Z',
+          },
+        },
+        check('down', { responseTimeMs: 40 }),
+        {
+          type: 'ScheduleMaintenance',
+          payload: {
+            maintenanceWindowId: randomUUID(),
+            startsAt: '2025-01-15T12:00:00Z',
+            recurrence: { daysOfWeek: ['sun', 'sat'], startTime: '02:00', durationMinutes: 90, timezone: 'Europe/Paris' },
+          },
+        },
+        { type: 'CancelMaintenance', payload: { maintenanceWindowId: windowId } },
         { type: 'PauseMonitor', payload: { monitorId } },
         { type: 'ResumeMonitor', payload: { monitorId } },
         { type: 'DeleteMonitor', payload: { monitorId } },

@@ -211,6 +211,7 @@ export async function deleteTenants(pool: Pool, tenantIds: string[]): Promise<vo
     ['monitor_check_rollups_daily', 'tenant_id'],
     ['incidents', 'tenant_id'],
     ['audit_events', 'tenant_id'],
+    ['maintenance_windows', 'tenant_id'],
   ]) {
     await pool.query(`DELETE FROM ${table} WHERE ${column} = ANY($1::uuid[])`, [tenantIds]);
   }

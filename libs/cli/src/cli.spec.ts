@@ -264,6 +264,39 @@ describe('runCli', () => {
       });
     });
 
+    it('maintenance schedule generates the window id, with a weekly recurrence; maintenance cancel names it', async () => {
+      const run = harness(accepted);
+      const argv = ['maintenance', 'schedule', '--tenant', TENANT, '--title', 'Backups', '--starts-at', '2025-01-16T00:00:00Z'];
+      const weekly = ['--days', 'sat,Sun', '--start-time', '02:00', '--duration-minutes', '90', '--timezone', 'Europe/Paris'];
+      expect(await runCli([...argv, ...weekly], run.deps)).toBe(EXIT.ACCEPTED);
+      const windowId = '00000000-0000-4000-8000-000000000001';
+      expect(run.published[0]).toMatchObject({
+        type: 'ScheduleMaintenance',
+        tenantId: TENANT,
+        payload: {
+          maintenanceWindowId: windowId,
+          title: 'Backups',
+          startsAt: '2025-01-16T00:00:00Z',
+          recurrence: { daysOfWeek: ['sat', 'sun'], startTime: '02:00', durationMinutes: 90, timezone: 'Europe/Paris' },
+        },
+      });
+      expect(run.published[0].payload).not.toHaveProperty('monitorId');
+      expect(JSON.parse(run.out.stdout)).toMatchObject({ maintenanceWindowId: windowId });
+      expect(await runCli(['maintenance', 'cancel', '--tenant', TENANT, '--window', windowId], run.deps)).toBe(EXIT.ACCEPTED);
+      expect(run.published[1]).toMatchObject({ type: 'CancelMaintenance', payload: { maintenanceWindowId: windowId } });
+    });
+
+    it('maintenance schedule refuses a window without an end or with half a recurrence, before sending', async () => {
+      const run = harness(accepted);
+      const argv = ['maintenance', 'schedule', '--tenant', TENANT, '--starts-at', '2025-01-16T00:00:00Z'];
+      expect(await runCli(argv, run.deps)).toBe(EXIT.USAGE);
+      expect(await runCli([...argv, '--days', 'sat'], run.deps)).toBe(EXIT.USAGE);
+      expect(
+        await runCli([...argv, '--days', 'caturday', '--start-time', '02:00', '--duration-minutes', '5', '--timezone', 'UTC'], run.deps),
+      ).toBe(EXIT.USAGE);
+      expect(run.published).toEqual([]);
+    });
+
     it('user register generates the user id', async () => {
       const run = harness(accepted);
       const hash = '$2b$10$abcdefghijklmnopqrstuuTxOyDBUgeJQVSJ3XlWJ3w5h0D/fFmDS';

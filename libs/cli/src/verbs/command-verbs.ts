@@ -1,4 +1,5 @@
-import { CHECK_STATUSES, PLANS, USER_ROLES } from '@vinsight/domain';
+import { CHECK_STATUSES, PLANS, USER_ROLES, WEEKDAYS } from '@vinsight/domain';
+import { UsageError } from '../exit-codes';
 import {
   decimal,
   integer,
@@ -37,6 +38,24 @@ export interface CommandVerb {
 }
 
 const tenant = (values: Values, command: string) => required(tenantId(values), command, 'tenant');
+
+/** `--days mon,thu` with `--start-time`, `--duration-minutes` and `--timezone`: all four, or none. */
+function weeklyRecurrence(values: Values, command: string): Record<string, unknown> | undefined {
+  const days = nonEmpty(values, 'days');
+  const given = ['days', 'start-time', 'duration-minutes', 'timezone'].filter((name) => values[name] !== undefined);
+  if (given.length === 0) return undefined;
+  const daysOfWeek = required(days, command, 'days')
+    .split(',')
+    .map((day) => day.trim().toLowerCase());
+  const unknown = daysOfWeek.filter((day) => !(WEEKDAYS as readonly string[]).includes(day));
+  if (unknown.length > 0) throw new UsageError(`--days takes days among ${WEEKDAYS.join(', ')} (got "${unknown.join(',')}")`);
+  return {
+    daysOfWeek,
+    startTime: required(nonEmpty(values, 'start-time'), command, 'start-time'),
+    durationMinutes: required(integer(values, 'duration-minutes', 1), command, 'duration-minutes'),
+    timezone: required(nonEmpty(values, 'timezone'), command, 'timezone'),
+  };
+}
 
 /** `<noun> <verb>` of the commands that need ids made up: the CLI makes them. */
 export const COMMAND_VERBS: Readonly<Record<string, CommandVerb>> = {
@@ -109,6 +128,51 @@ export const COMMAND_VERBS: Readonly<Record<string, CommandVerb>> = {
       },
       generate: ['checkId'],
       stampNow: ['checkedAt'],
+    }),
+  },
+  'maintenance schedule': {
+    summary:
+      'maintenance schedule --tenant <uuid> [--monitor <uuid>] [--title <text>] --starts-at <ISO-8601 time> [--ends-at <ISO-8601 time>]\n' +
+      '               [--days mon,tue,... --start-time HH:MM --duration-minutes <n> --timezone <IANA zone>]\n' +
+      '      Without --monitor, every monitor of the tenant. --ends-at is required without the weekly recurrence.',
+    options: {
+      tenant: { type: 'string' },
+      monitor: { type: 'string' },
+      title: { type: 'string' },
+      'starts-at': { type: 'string' },
+      'ends-at': { type: 'string' },
+      days: { type: 'string' },
+      'start-time': { type: 'string' },
+      'duration-minutes': { type: 'string' },
+      timezone: { type: 'string' },
+    },
+    read: (values, command) => {
+      const recurrence = weeklyRecurrence(values, command);
+      const endsAt = isoTime(values, 'ends-at');
+      if (recurrence === undefined && endsAt === undefined)
+        throw new UsageError(`${command} needs --ends-at, or a weekly recurrence (--days ...)`);
+      return {
+        type: 'ScheduleMaintenance',
+        tenantId: tenant(values, command),
+        payload: {
+          ...optional('monitorId', uuid(values, 'monitor')),
+          ...optional('title', nonEmpty(values, 'title')),
+          startsAt: required(isoTime(values, 'starts-at'), command, 'starts-at'),
+          ...optional('endsAt', endsAt),
+          ...optional('recurrence', recurrence),
+        },
+        generate: ['maintenanceWindowId'],
+      };
+    },
+  },
+  'maintenance cancel': {
+    summary: 'maintenance cancel --tenant <uuid> --window <uuid>',
+    options: { tenant: { type: 'string' }, window: { type: 'string' } },
+    read: (values, command) => ({
+      type: 'CancelMaintenance',
+      tenantId: tenant(values, command),
+      payload: { maintenanceWindowId: required(uuid(values, 'window'), command, 'window') },
+      generate: [],
     }),
   },
 };

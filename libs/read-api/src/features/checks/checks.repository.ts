@@ -15,6 +15,7 @@ interface CheckRow {
   errorMessage: string | null;
   region: string | null;
   checkedAt: Date;
+  inMaintenance: boolean;
 }
 
 /**
@@ -42,11 +43,12 @@ export class ChecksRepository {
     const rows = await this.database.singleRoundTrip<CheckRow>(
       context,
       `SELECT m.monitor_exists AS "monitorExists", c.id, c.status, c.response_time_ms AS "responseTimeMs",
-              c.status_code AS "statusCode", c.error_message AS "errorMessage", c.region, c.checked_at AS "checkedAt"
+              c.status_code AS "statusCode", c.error_message AS "errorMessage", c.region, c.checked_at AS "checkedAt",
+              c.in_maintenance AS "inMaintenance"
        FROM (SELECT EXISTS (SELECT 1 FROM monitors WHERE tenant_id = ${tenant} AND id = ${monitor} AND deleted_at IS NULL)
                AS monitor_exists) m
        LEFT JOIN LATERAL (
-         SELECT id, status, response_time_ms, status_code, error_message, region, checked_at FROM monitor_checks
+         SELECT id, status, response_time_ms, status_code, error_message, region, checked_at, in_maintenance FROM monitor_checks
          WHERE ${conditions.join(' AND ')}
          ORDER BY checked_at DESC, id DESC LIMIT ${integerLiteral(query.limit + 1)}
        ) c ON m.monitor_exists
@@ -59,7 +61,7 @@ export class ChecksRepository {
       query.limit,
       'checks',
       (row): TimeIdKey => ({ at: row.checkedAt, id: row.id }),
-      ({ id, status, responseTimeMs, statusCode, errorMessage, region, checkedAt }) => ({
+      ({ id, status, responseTimeMs, statusCode, errorMessage, region, checkedAt, inMaintenance }) => ({
         id,
         status,
         responseTimeMs,
@@ -67,6 +69,7 @@ export class ChecksRepository {
         errorMessage,
         region,
         checkedAt: checkedAt.toISOString(),
+        inMaintenance,
       }),
     );
   }

@@ -18,6 +18,7 @@ export class CheckView {
   @Field({ type: 'string', nullable: true }) errorMessage!: string | null;
   @Field({ type: 'string', nullable: true }) region!: string | null;
   @Field({ type: 'string', format: 'date-time' }) checkedAt!: string;
+  @Field({ type: 'boolean', description: 'inside a maintenance window: no status change, left out of uptime' }) inMaintenance!: boolean;
 }
 
 export class CheckPage {
