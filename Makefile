@@ -15,7 +15,7 @@ export KAFKA_BROKERS ?= 127.0.0.1:9092
 
 .PHONY: help install build up down stack-up stack-down service-start service-stop test \
         migrate-create migrate-up migrate-down migrate-version migrate-force kafka-start kafka-stop \
-        postgres-setup replica-start replica-stop secure-up secure-down test-secure cluster-up cluster-down cluster-status
+        postgres-setup replica-start replica-stop chromium-install secure-up secure-down test-secure cluster-up cluster-down cluster-status
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ kafka-start: ## fetch the broker's jars from Maven Central (once) and start a KR
 	deploy/local/kafka/fetch.sh
 	deploy/local/kafka/start.sh
 
+chromium-install: ## Debian's chromium for the stream's browser test (once; apt-get as root or with sudo)
+	deploy/local/chromium.sh
+
 kafka-stop: ## stop the broker by its pid
 	deploy/local/kafka/stop.sh
 
@@ -43,7 +46,7 @@ replica-start: postgres-setup ## create (once) and start the streaming replica o
 replica-stop: ## stop the streaming replica
 	deploy/local/postgres/replica-stop.sh
 
-stack-up: install kafka-start replica-start ## everything the service and the tests need
+stack-up: install kafka-start replica-start chromium-install ## everything the service and the tests need
 
 stack-down: kafka-stop replica-stop ## stop what stack-up started (the machine's own Postgres keeps running)
 

@@ -21,7 +21,7 @@ trap teardown EXIT
 started=$SECONDS
 make --no-print-directory install
 make --no-print-directory build
-make --no-print-directory kafka-start replica-start
+make --no-print-directory kafka-start replica-start chromium-install
 echo "stack ready after $(( SECONDS - started )) s"
 # The unit tier also on the runtime the image ships (Node 22 LTS, from the npm registry's `node`
 # package); the machine's Node runs every tier.
