@@ -14,7 +14,11 @@ export type MonitorUpdated = Event<'MonitorUpdated', { monitorId: string; name?:
 export type MonitorPaused = Event<'MonitorPaused', { monitorId: string }>;
 export type MonitorResumed = Event<'MonitorResumed', { monitorId: string }>;
 export type MonitorDeleted = Event<'MonitorDeleted', { monitorId: string }>;
-/** Published on `check-events`, not on the event store: see the versioning note in decide. */
+/**
+ * Published on `check-events`, not on the event store: see the versioning note in decide.
+ * Version 2: `region` is always present, null when the probe did not say (version 1 left it out;
+ * contracts' event-upcasters.ts lifts it).
+ */
 export type CheckRecorded = Event<
   'CheckRecorded',
   {
@@ -25,7 +29,7 @@ export type CheckRecorded = Event<
     statusCode?: number;
     errorMessage?: string;
     checkedAt: Date;
-    region?: string;
+    region: string | null;
   }
 >;
 export type MonitorStatusChanged = Event<
