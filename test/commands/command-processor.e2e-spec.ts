@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { decodeConsistencyToken } from '@vinsight/contracts';
+import { decodeConsistencyToken, EVENT_VERSIONING } from '@vinsight/contracts';
 import { CommandClient, createKafkaClient, topicNames, TopicNames } from '@vinsight/kafka';
 import { Kafka } from 'kafkajs';
 import { Pool } from 'pg';
@@ -98,7 +98,13 @@ describe('command processor, end to end through Kafka', () => {
       expect(all.map((e) => e.json.type).sort()).toEqual([...types].sort());
       for (const event of all) {
         expect(event.message.key?.toString()).toBe(tenantId);
-        expect(event.json).toMatchObject({ tenantId, commandId: envelope.commandId, correlationId: envelope.commandId, schemaVersion: 1 });
+        expect(event.json).toMatchObject({
+          tenantId,
+          commandId: envelope.commandId,
+          correlationId: envelope.commandId,
+          schemaVersion: EVENT_VERSIONING.currentVersion(event.json.type),
+        });
+        expect(event.message.headers?.schemaVersion?.toString()).toBe(String(event.json.schemaVersion));
         expect(event.message.headers?.type?.toString()).toBe(event.json.type);
         expect(event.message.headers?.eventId?.toString()).toBe(event.json.eventId);
       }

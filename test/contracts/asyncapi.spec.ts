@@ -11,6 +11,7 @@ import {
   commandMessageJsonSchema,
   commandPayloadJsonSchema,
   ERROR_CODES,
+  EVENT_VERSIONING,
   EventEnvelope,
   eventHeaders,
   eventTopicRole,
@@ -420,6 +421,31 @@ describe('asyncapi.yaml', () => {
       };
       expect(validator('MonitorPausedEvent')(event)).toBe(true);
       expect(validator('MonitorPausedEvent')({ ...event, payload: { ...event.payload, surprise: 1 } })).toBe(false);
+    });
+
+    it('lists every version of every event payload, each pinned to its version', () => {
+      for (const type of EVENT_TYPES) {
+        const current = EVENT_VERSIONING.currentVersion(type);
+        expect({ type, version: doc.components.schemas[`${type}Event`].allOf[1].properties.schemaVersion }).toEqual({
+          type,
+          version: { const: current },
+        });
+        for (let version = 1; version < current; version += 1) {
+          expect({ type, version: doc.components.schemas[`${type}EventV${version}`]?.allOf[1].properties.schemaVersion }).toEqual({
+            type,
+            version: { const: version },
+          });
+        }
+      }
+      // The committed log of v1 events, as the code before CheckRecorded v2 wrote them.
+      const fixture = readFileSync(join(__dirname, '..', 'fixtures', 'event-log-v1.ndjson'), 'utf8')
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => (JSON.parse(line) as { value: Json }).value);
+      for (const event of fixture.filter((e) => e.type === 'CheckRecorded')) {
+        expectValid(validator('CheckRecordedEventV1'), event, 'v1 CheckRecorded');
+        expect(validator('CheckRecordedEvent')(event)).toBe(false);
+      }
     });
 
     it('every example in the document is valid, and example commands are accepted by the parser', () => {

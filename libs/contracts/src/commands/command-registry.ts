@@ -147,7 +147,7 @@ export const COMMAND_SPECS: { readonly [T in CommandType]: CommandSpec<T> } = {
       ...(present(p.statusCode) && { statusCode: p.statusCode }),
       ...(present(p.errorMessage) && { errorMessage: p.errorMessage }),
       checkedAt: new Date(p.checkedAt),
-      ...(present(p.region) && { region: p.region }),
+      ...(present(p.region) && p.region !== '' && { region: p.region.toLowerCase() }),
     }),
   },
 

@@ -133,6 +133,8 @@ describe('parseCommandMessage', () => {
       expectCommand(withPayload('RecordCheckResult', { responseTimeMs: 0, statusCode: 100 }));
       expectCommand(withPayload('RecordCheckResult', { responseTimeMs: 600_000, statusCode: 599 }));
       expectCommand(withPayload('RecordCheckResult', { errorMessage: 'e'.repeat(2000), region: 'r'.repeat(50) }));
+      expect(expectCommand(withPayload('RecordCheckResult', { region: ' EU-West-1 ' })).data).toMatchObject({ region: 'eu-west-1' });
+      expect(expectCommand(withPayload('RecordCheckResult', { region: ' ' })).data).not.toHaveProperty('region');
       expectCommand(parse('RenameTenant', { name: 'x' }, { issuedBy: 'i'.repeat(100), expectedVersion: 0 }));
     });
 
@@ -234,6 +236,8 @@ describe('parseCommandMessage', () => {
       ['RecordCheckResult', { statusCode: 600 }, 'payload.statusCode'],
       ['RecordCheckResult', { errorMessage: 'e'.repeat(2001) }, 'payload.errorMessage'],
       ['RecordCheckResult', { region: 'r'.repeat(51) }, 'payload.region'],
+      ['RecordCheckResult', { region: 'eu west' }, 'payload.region'],
+      ['RecordCheckResult', { region: 'eu_west' }, 'payload.region'],
       ['RecordCheckResult', { checkedAt: undefined }, 'payload.checkedAt'],
       ['RecordCheckResult', { checkedAt: 1736942400000 }, 'payload.checkedAt'],
       ['ScheduleMaintenance', { maintenanceWindowId: 'w' }, 'payload.maintenanceWindowId'],

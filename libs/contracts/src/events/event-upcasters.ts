@@ -14,7 +14,15 @@ export type Upcaster = (payload: JsonPayload) => JsonPayload;
  */
 export type UpcasterRegistry = { readonly [T in EventType]?: Readonly<Record<number, Upcaster>> };
 
-export const EVENT_UPCASTERS: UpcasterRegistry = {};
+/**
+ * CheckRecorded 1 -> 2: version 1 left `region` out when the probe did not say where it ran;
+ * version 2 always carries it, null then. A region version 1 did carry is kept as written.
+ */
+export const checkRecordedV1ToV2: Upcaster = (payload) => ({ ...payload, region: payload.region ?? null });
+
+export const EVENT_UPCASTERS: UpcasterRegistry = {
+  CheckRecorded: { 1: checkRecordedV1ToV2 },
+};
 
 /** An event of a version this code does not know: written by a newer version of the service. */
 export class UnsupportedSchemaVersionError extends Error {

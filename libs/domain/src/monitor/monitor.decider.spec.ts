@@ -249,6 +249,13 @@ describe('monitor decider', () => {
       expect(decision).toMatchObject({ aggregateType: 'monitor', aggregateId: monitorId, version: 2 });
     });
 
+    it.each(['EU-west', 'eu west', 'eu--west', '-eu', 'eu_west'])('refuses the region %p: one region, one spelling', (region) => {
+      const m = monitor();
+      spec([created, m])
+        .when(commands.recordCheckResult({ monitorId: m.data.monitorId, region }, meta))
+        .thenFails('VALIDATION_FAILED', 'payload.region');
+    });
+
     it('records a check with the same status without a status change or a version bump', () => {
       const m = monitor();
       const { monitorId } = m.data;
@@ -256,7 +263,7 @@ describe('monitor decider', () => {
       const checkId = newId();
       const decision = spec(history)
         .when(commands.recordCheckResult({ monitorId, checkId, status: 'up', responseTimeMs: undefined, statusCode: undefined }, meta))
-        .then([{ type: 'CheckRecorded', data: { monitorId, checkId, status: 'up', checkedAt: FIXED_NOW } }]);
+        .then([{ type: 'CheckRecorded', data: { monitorId, checkId, status: 'up', checkedAt: FIXED_NOW, region: null } }]);
       expect(decision.version).toBe(2);
       expect(decision.events[0].version).toBe(2);
     });

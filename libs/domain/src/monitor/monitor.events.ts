@@ -14,7 +14,11 @@ export type MonitorUpdated = Event<'MonitorUpdated', { monitorId: string; name?:
 export type MonitorPaused = Event<'MonitorPaused', { monitorId: string }>;
 export type MonitorResumed = Event<'MonitorResumed', { monitorId: string }>;
 export type MonitorDeleted = Event<'MonitorDeleted', { monitorId: string }>;
-/** Published on `check-events`, not on the event store: see the versioning note in decide. */
+/**
+ * Published on `check-events`, not on the event store: see the versioning note in decide.
+ * Version 2: `region` is always present, null when the probe did not say (version 1 left it out;
+ * contracts' event-upcasters.ts lifts it).
+ */
 export type CheckRecorded = Event<
   'CheckRecorded',
   {
@@ -25,10 +29,10 @@ export type CheckRecorded = Event<
     statusCode?: number;
     errorMessage?: string;
     checkedAt: Date;
-    region?: string;
+    region: string | null;
     /**
      * True when the check fell inside a maintenance window of its monitor: it changed no status
-     * and opened or resolved no incident, and uptime leaves it out. Absent means false.
+     * and opened or resolved no incident, and uptime leaves it out. Absent means false (v1 never has it).
      */
     inMaintenance?: boolean;
   }

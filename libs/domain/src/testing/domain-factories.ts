@@ -213,7 +213,16 @@ export const events = {
   }),
   checkRecorded: (data: Partial<CheckRecorded['data']> = {}): CheckRecorded => ({
     type: 'CheckRecorded',
-    data: { monitorId: newId(), checkId: newId(), status: 'up', responseTimeMs: 120, statusCode: 200, checkedAt: FIXED_NOW, ...data },
+    data: {
+      monitorId: newId(),
+      checkId: newId(),
+      status: 'up',
+      responseTimeMs: 120,
+      statusCode: 200,
+      checkedAt: FIXED_NOW,
+      ...data,
+      region: data.region ?? null,
+    },
   }),
   monitorStatusChanged: (data: Partial<MonitorStatusChanged['data']> = {}): MonitorStatusChanged => ({
     type: 'MonitorStatusChanged',
