@@ -1,7 +1,7 @@
 import Ajv, { ValidateFunction } from 'ajv';
 import { isUUID } from 'class-validator';
 import type { CommandType } from '@vinsight/domain';
-import { COMMAND_TYPES, normalizeText, textProblem } from '@vinsight/domain';
+import { COMMAND_TYPES, isIanaTimeZone, normalizeText, textProblem } from '@vinsight/domain';
 import { commandMessageJsonSchema, JsonSchema } from '../schemas/command-json-schemas';
 import { HTTP_URL } from './payloads/monitor.payloads';
 import { isEmailText, isIsoDateTime, isUrlText } from './wire-format.decorators';
@@ -33,6 +33,7 @@ function newAjv(): Ajv {
   ajv.addFormat('date-time', { type: 'string', validate: isIsoDateTime });
   ajv.addFormat('uri', { type: 'string', validate: (value) => isUrlText(value, HTTP_URL) });
   ajv.addFormat('email', { type: 'string', validate: (value) => isEmailText(value) });
+  ajv.addFormat('iana-time-zone', { type: 'string', validate: isIanaTimeZone });
   ajv.addKeyword({
     keyword: 'canonicalText',
     type: 'string',

@@ -1,7 +1,35 @@
 import { COMMAND_TYPES } from '@vinsight/domain';
-import { commandMessageJsonSchema, commandMessageJsonSchemas, commandPayloadJsonSchema } from './command-json-schemas';
+import { getMetadataStorage, ValidationTypes } from 'class-validator';
+import { defaultConverters } from 'class-validator-jsonschema/build/defaultConverters';
+import { OPTIONS, commandMessageJsonSchema, commandMessageJsonSchemas, commandPayloadJsonSchema } from './command-json-schemas';
+
+/**
+ * Every class-validator metadata registered once the command DTOs are loaded (by the schemas' module): the envelope's, every
+ * payload's and every nested DTO's (a nested DTO is reached through its parent's property type,
+ * which the test transformer does not emit, so the whole storage is read).
+ */
+function commandDtoMetadatas() {
+  const storage = getMetadataStorage() as unknown as {
+    validationMetadatas: Map<{ name: string }, { type: string; name?: string; propertyName: string }[]>;
+  };
+  return [...storage.validationMetadatas].flatMap(([target, metas]) =>
+    metas.map((meta) => ({ target: target.name, type: meta.type, name: meta.name, propertyName: meta.propertyName })),
+  );
+}
 
 describe('command JSON Schemas (generated from the DTOs)', () => {
+  // The schemas feed the processor's compiled validation, which must never be looser than the
+  // DTOs: a decorator with no converter would vanish from the schema without a word.
+  it('has a converter for every decorator the command DTOs use', () => {
+    const converters = { ...defaultConverters, ...OPTIONS.additionalConverters } as Record<string, unknown>;
+    const metadatas = commandDtoMetadatas();
+    expect(metadatas.length).toBeGreaterThan(50);
+    const unconverted = metadatas.filter((meta) =>
+      meta.type === ValidationTypes.CUSTOM_VALIDATION ? !(meta.name && meta.name in converters) : !(meta.type in converters),
+    );
+    expect(unconverted).toEqual([]);
+  });
+
   it('has a message schema for every command type', () => {
     const schemas = commandMessageJsonSchemas();
     expect(Object.keys(schemas).sort()).toEqual([...COMMAND_TYPES].sort());

@@ -8,12 +8,14 @@ import { COMMAND_SPECS } from '../commands/command-registry';
 
 export type JsonSchema = Record<string, unknown>;
 
-const OPTIONS: NonNullable<Parameters<typeof targetConstructorToSchema>[1]> = {
+/** Exported for the spec that proves every decorator the DTOs use has a converter here or in the library. */
+export const OPTIONS: NonNullable<Parameters<typeof targetConstructorToSchema>[1]> = {
   classValidatorMetadataStorage: getMetadataStorage(),
   additionalConverters: {
     // Our own decorator, and the standard name of the URL format (the library says "url").
     isIsoDateTime: { type: 'string', format: 'date-time' },
     isUrl: { type: 'string', format: 'uri' },
+    isIanaTimeZone: { type: 'string', format: 'iana-time-zone' },
     isText: (meta) => {
       const rule = meta.constraints[0] as TextRule;
       return { type: 'string', ...(rule.min > 0 && { minLength: rule.min }), maxLength: rule.max };
