@@ -215,6 +215,7 @@ describe('read API endpoints (openapi.yaml)', () => {
         errorMessage: null,
         region: 'eu-west-1',
         checkedAt: expected[0].checkedAt.toISOString(),
+        inMaintenance: false,
       });
     });
 
@@ -277,6 +278,8 @@ describe('read API endpoints (openapi.yaml)', () => {
         uptimePercent: 90,
         downtimeSeconds: 3600 + 3600,
         incidentCount: 2,
+        maintenanceChecks: 0,
+        maintenanceSeconds: 0,
         avgResponseTimeMs: 100,
         p95ResponseTimeMs: expect.any(Number),
       });
@@ -291,6 +294,37 @@ describe('read API endpoints (openapi.yaml)', () => {
       // Only 40 days of data exist.
       expect(quarter.body.totalChecks).toBe(40 * 240);
       await get(`/v1/monitors/${monitorId}/uptime?window=7d`).expect(200);
+    });
+
+    it("reports the time of the monitor's maintenance windows, overlaps once, and the checks the rollups counted apart", async () => {
+      const window = (monitor: string | null, startsAt: Date, endsAt: Date | null, extra = '', values: unknown[] = []) =>
+        pool.query(
+          `INSERT INTO maintenance_windows (tenant_id, id, monitor_id, starts_at, ends_at, version, created_at, updated_at${extra ? ', ' : ''}${extra})
+           VALUES ($1, $2, $3, $4, $5, 1, $4, $4${values.map((_, i) => `, $${i + 6}`).join('')})`,
+          [seed.tenantId, randomUUID(), monitor, startsAt, endsAt, ...values],
+        );
+      // this monitor's window, 10:00-11:00, and the same hour again through a tenant-wide window
+      await window(monitorId, hoursAgo(2), hoursAgo(1));
+      await window(null, new Date(hoursAgo(2).getTime() + 30 * 60000), hoursAgo(1));
+      // every day 11:30-12:30 London time (UTC in January), cancelled today at 11:50
+      await window(
+        null,
+        daysAgo(3),
+        null,
+        'recurrence_days, recurrence_start_time, recurrence_duration_minutes, recurrence_timezone, cancelled_at',
+        [['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], '11:30', 60, 'Europe/London', new Date(NOW.getTime() - 10 * 60000)],
+      );
+      // another monitor's window counts nothing here
+      await window(seed.monitors[1].id, hoursAgo(5), hoursAgo(3));
+      await pool.query(
+        'UPDATE monitor_check_rollups_hourly SET maintenance_checks = 3 WHERE tenant_id = $1 AND monitor_id = $2 AND bucket_start = $3',
+        [seed.tenantId, monitorId, hoursAgo(2)],
+      );
+      const day = await get(`/v1/monitors/${monitorId}/uptime`).expect(200);
+      // 3600 (10:00-11:00) + yesterday's occurrence from 12:00, the window's start, to 12:30 + today's 11:30-11:50
+      expect(day.body).toMatchObject({ maintenanceSeconds: 3600 + 1800 + 1200, maintenanceChecks: 3, totalChecks: 240 });
+      const other = await get(`/v1/monitors/${seed.monitors[1].id}/uptime`).expect(200);
+      expect(other.body.maintenanceSeconds).toBe(2 * 3600 + 1800 + 1800 + 1200);
     });
 
     it('answers a monitor without checks with zeros and null percentages', async () => {
@@ -315,6 +349,7 @@ describe('read API endpoints (openapi.yaml)', () => {
         upChecks: 9,
         downChecks: 1,
         errorChecks: 0,
+        maintenanceChecks: 0,
         avgResponseTimeMs: 100,
         p95ResponseTimeMs: expect.any(Number),
       });
@@ -338,6 +373,7 @@ describe('read API endpoints (openapi.yaml)', () => {
         upChecks: 0,
         downChecks: 0,
         errorChecks: 0,
+        maintenanceChecks: 0,
         avgResponseTimeMs: null,
         p95ResponseTimeMs: null,
       });

@@ -280,6 +280,7 @@ describe('read API on data produced through Kafka', () => {
         errorMessage: 'timeout',
         region: 'eu-west-1',
         checkedAt: expected[0].checkedAt.toISOString(),
+        inMaintenance: false,
       });
     });
 
@@ -321,6 +322,8 @@ describe('read API on data produced through Kafka', () => {
           errorChecks: 0,
           uptimePercent: 50,
           incidentCount: 2,
+          maintenanceChecks: 0,
+          maintenanceSeconds: 0,
           avgResponseTimeMs: (100 + 5000 + 140 + 3000) / 4,
         });
         // 10 minutes resolved, plus the open incident up to the answer's `to`.

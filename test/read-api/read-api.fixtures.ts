@@ -31,6 +31,7 @@ export class TenantSeed {
   readonly checks: { id: string; monitorId: string; status: string; checkedAt: Date }[] = [];
   readonly incidents: { id: string; monitorId: string; startedAt: Date; resolvedAt: Date | null }[] = [];
   readonly events: { eventId: string; type: string; occurredAt: Date }[] = [];
+  readonly maintenanceWindows: string[] = [];
 
   constructor(private readonly pool: Pool) {}
 
@@ -180,6 +181,18 @@ export class TenantSeed {
       [this.tenantId, id, monitorId, startedAt, resolvedAt],
     );
     this.incidents.push({ id, monitorId, startedAt, resolvedAt });
+    return id;
+  }
+
+  /** A maintenance window of one monitor (or the whole tenant), current: from an hour ago for two hours. */
+  async insertMaintenanceWindow(monitorId: string | null): Promise<string> {
+    const id = randomUUID();
+    await this.pool.query(
+      `INSERT INTO maintenance_windows (tenant_id, id, monitor_id, title, starts_at, ends_at, version, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, now() - interval '1 hour', now() + interval '1 hour', 1, now(), now())`,
+      [this.tenantId, id, monitorId, `window ${id.slice(0, 8)}`],
+    );
+    this.maintenanceWindows.push(id);
     return id;
   }
 

@@ -51,6 +51,8 @@ describe('tenant isolation', () => {
     for (const seed of [a, b]) {
       await seed.insertRollup('hourly', seed.monitors[0].id, hoursAgo(2), { up: 5, down: 1, error: 0, responseTimeMs: 80 });
       await seed.rollUpDays(seed.monitors[0].id);
+      await seed.insertMaintenanceWindow(seed.monitors[0].id);
+      await seed.insertMaintenanceWindow(null);
     }
     bSecrets = [
       b.tenantId,
@@ -62,6 +64,7 @@ describe('tenant isolation', () => {
       ...b.checks.map((c) => c.id),
       ...b.incidents.map((i) => i.id),
       ...b.events.map((e) => e.eventId),
+      ...b.maintenanceWindows,
     ];
     api = await startReadApi();
   });
@@ -105,6 +108,7 @@ describe('tenant isolation', () => {
       `/v1/monitors?q=${encodeURIComponent(b.monitors[0].name)}`,
       `/v1/audit-events?type=MonitorCreated`,
       `/v1/users?role=owner`,
+      `/v1/maintenance-windows?monitorId=${b.monitors[0].id}&active=true`,
     ];
     for (const path of filters) {
       const response = await asA(path);
@@ -113,12 +117,16 @@ describe('tenant isolation', () => {
     }
     expect((await asA(`/v1/incidents?monitorId=${b.monitors[0].id}`)).body.data).toEqual([]);
     expect((await asA(`/v1/monitors?q=${encodeURIComponent(b.slug)}`)).body.data).toEqual([]);
+    // only A's own window for every monitor covers a monitor id A does not have
+    const windows = (await asA(`/v1/maintenance-windows?monitorId=${b.monitors[0].id}`)).body.data;
+    expect(windows.map((w: { id: string; monitorId: string | null }) => [w.id, w.monitorId])).toEqual([[a.maintenanceWindows[1], null]]);
   });
 
   it("returns only A's rows for cursors taken from B's pages", async () => {
     const lists = [
       { a: '/v1/users', b: '/v1/users' },
       { a: '/v1/monitors', b: '/v1/monitors' },
+      { a: '/v1/maintenance-windows', b: '/v1/maintenance-windows' },
       { a: `/v1/monitors/${aMonitorId}/checks`, b: `/v1/monitors/${b.monitors[0].id}/checks` },
       { a: `/v1/monitors/${aMonitorId}/incidents`, b: `/v1/monitors/${b.monitors[0].id}/incidents` },
       { a: '/v1/incidents', b: '/v1/incidents' },
@@ -207,6 +215,7 @@ describe('tenant isolation', () => {
       '/v1/incidents',
       '/v1/summary',
       '/v1/audit-events',
+      '/v1/maintenance-windows',
     ];
     const PARAMETERS = [
       'limit',
