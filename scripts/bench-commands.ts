@@ -141,7 +141,8 @@ async function startProcessor(prefix: string, clientId: string): Promise<ChildPr
     },
     stdio: ['ignore', process.env.BENCH_PROCESSOR_LOG ? openSync(process.env.BENCH_PROCESSOR_LOG, 'w') : 'ignore', 'inherit'],
   });
-  for (let i = 0; i < 600; i++) {
+  // On a machine shared with other work, a start (topics, group join, partition loads) has taken over a minute.
+  for (const deadline = Date.now() + 180_000; Date.now() < deadline;) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/health/startup`)).status === 200) return child;
     } catch {
@@ -150,7 +151,8 @@ async function startProcessor(prefix: string, clientId: string): Promise<ChildPr
     if (child.exitCode !== null) throw new Error(`processor exited with ${child.exitCode}`);
     await sleep(100);
   }
-  throw new Error('processor did not start');
+  child.kill('SIGKILL');
+  throw new Error('processor did not start within 180 s');
 }
 
 /** The processor's transaction count and summed duration so far, from its /metrics. */
