@@ -24,6 +24,7 @@ export class ChecksRepository {
           tenantId: context.tenantId,
           monitorId,
           status: query.status,
+          region: query.region,
           checkedAt: { gte: query.from, lt: query.to },
           ...(before && { OR: [{ checkedAt: { lt: before.at } }, { checkedAt: before.at, id: { lt: before.id } }] }),
         },
