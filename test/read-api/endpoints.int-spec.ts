@@ -389,6 +389,83 @@ describe('read API endpoints (openapi.yaml)', () => {
     });
   });
 
+  describe('regions: checks, uptime and stats of one region, and uptime by region', () => {
+    let monitorId: string;
+    const ids: Record<string, string[]> = { 'eu-west': [], 'us-east-1': [], none: [] };
+
+    beforeAll(async () => {
+      monitorId = await seed.insertMonitor({ name: 'Regions', status: 'up', isActive: true, createdAt: daysAgo(2) });
+      // Per hour over the last 3 hours: eu-west 2 up (100 ms), us-east-1 1 up (300 ms) + 1 down, one check that did not say.
+      for (let hour = 1; hour <= 3; hour += 1) {
+        const t = (minutes: number) => new Date(hoursAgo(hour).getTime() + minutes * 60000);
+        ids['eu-west'].push(await seed.insertCheck(monitorId, 'up', t(1), 100, 'eu-west'));
+        ids['eu-west'].push(await seed.insertCheck(monitorId, 'up', t(2), 100, 'eu-west'));
+        ids['us-east-1'].push(await seed.insertCheck(monitorId, 'up', t(3), 300, 'us-east-1'));
+        ids['us-east-1'].push(await seed.insertCheck(monitorId, 'down', t(4), null, 'us-east-1'));
+        ids.none.push(await seed.insertCheck(monitorId, 'error', t(5), null, null));
+      }
+      await seed.insertIncident(monitorId, hoursAgo(2), hoursAgo(1));
+    });
+
+    it('lists the checks of one region, named in any case', async () => {
+      const checks = await get(`/v1/monitors/${monitorId}/checks?region=US-East-1`).expect(200);
+      expect(checks.body.data.map((c: { id: string }) => c.id).sort()).toEqual([...ids['us-east-1']].sort());
+      expect(new Set(checks.body.data.map((c: { region: string }) => c.region))).toEqual(new Set(['us-east-1']));
+      const downOfRegion = await get(`/v1/monitors/${monitorId}/checks?region=us-east-1&status=down`).expect(200);
+      expect(downOfRegion.body.data).toHaveLength(3);
+      expect((await get(`/v1/monitors/${monitorId}/checks?region=ap-south`).expect(200)).body.data).toEqual([]);
+    });
+
+    it("gives a region's uptime from its checks, with the monitor's incidents", async () => {
+      const response = await get(`/v1/monitors/${monitorId}/uptime?region=us-east-1`).expect(200);
+      expect(response.body).toMatchObject({
+        region: 'us-east-1',
+        totalChecks: 6,
+        upChecks: 3,
+        downChecks: 3,
+        errorChecks: 0,
+        uptimePercent: 50,
+        avgResponseTimeMs: 300,
+        incidentCount: 1,
+        downtimeSeconds: 3600,
+      });
+      expect(response.body).not.toHaveProperty('regions');
+      const unknown = await get(`/v1/monitors/${monitorId}/uptime?region=ap-south`).expect(200);
+      expect(unknown.body).toMatchObject({ totalChecks: 0, uptimePercent: null, avgResponseTimeMs: null });
+    });
+
+    it('breaks uptime down by region, checks that did not say last', async () => {
+      const response = await get(`/v1/monitors/${monitorId}/uptime?by=region`).expect(200);
+      expect(response.body.regions).toEqual([
+        expect.objectContaining({ region: 'eu-west', totalChecks: 6, upChecks: 6, uptimePercent: 100, avgResponseTimeMs: 100 }),
+        expect.objectContaining({ region: 'us-east-1', totalChecks: 6, upChecks: 3, downChecks: 3, uptimePercent: 50 }),
+        expect.objectContaining({ region: null, totalChecks: 3, errorChecks: 3, uptimePercent: 0, avgResponseTimeMs: null }),
+      ]);
+      expect(response.body).not.toHaveProperty('region');
+      const one = await get(`/v1/monitors/${monitorId}/uptime?by=region&region=eu-west`).expect(200);
+      expect(one.body.regions.map((r: { region: string }) => r.region)).toEqual(['eu-west']);
+    });
+
+    it('gives stats of one region in every bucket size', async () => {
+      const from = hoursAgo(4).toISOString();
+      const hours = await get(`/v1/monitors/${monitorId}/stats?region=eu-west&from=${from}&granularity=hour`).expect(200);
+      expect(hours.body.data.map((b: { totalChecks: number }) => b.totalChecks)).toEqual([0, 2, 2, 2]);
+      const days = await get(`/v1/monitors/${monitorId}/stats?region=us-east-1&from=${from}&granularity=day`).expect(200);
+      expect(days.body.data.reduce((sum: number, b: { totalChecks: number }) => sum + b.totalChecks, 0)).toBe(6);
+      const minutes = await get(`/v1/monitors/${monitorId}/stats?region=us-east-1&from=${from}&granularity=minute`).expect(200);
+      expect(minutes.body.data.reduce((sum: number, b: { downChecks: number }) => sum + b.downChecks, 0)).toBe(3);
+    });
+
+    it('refuses a region that is not one, and an unknown breakdown', async () => {
+      for (const path of ['checks?region=eu_west', 'uptime?region=eu%20west', 'stats?region=-eu', 'checks?region=' + 'r'.repeat(51)]) {
+        const response = await get(`/v1/monitors/${monitorId}/${path}`).expect(400);
+        expect(response.body.errors.map((e: { field: string }) => e.field)).toEqual(['region']);
+      }
+      const by = await get(`/v1/monitors/${monitorId}/uptime?by=country`).expect(400);
+      expect(by.body.errors.map((e: { field: string }) => e.field)).toEqual(['by']);
+    });
+  });
+
   describe('incidents', () => {
     it("lists a monitor's incidents newest first, with open filter", async () => {
       const monitorId = seed.monitors[0].id;

@@ -7,16 +7,16 @@ import { ReadApiTestApp, startReadApi } from './read-api.harness';
 
 const OPENAPI_FILE = join(__dirname, '..', '..', 'openapi.yaml');
 
-/** Every endpoint and parameter of CONTRACT §5. */
+/** Every endpoint and parameter of CONTRACT §5, and the extensions since (region, by). */
 const CONTRACT: Record<string, string[]> = {
   '/v1/tenant': [],
   '/v1/users': ['limit', 'cursor', 'role', 'active'],
   '/v1/users/{id}': ['id'],
   '/v1/monitors': ['limit', 'cursor', 'status', 'active', 'q'],
   '/v1/monitors/{id}': ['id'],
-  '/v1/monitors/{id}/checks': ['id', 'from', 'to', 'status', 'limit', 'cursor'],
-  '/v1/monitors/{id}/uptime': ['id', 'window'],
-  '/v1/monitors/{id}/stats': ['id', 'from', 'to', 'granularity'],
+  '/v1/monitors/{id}/checks': ['id', 'from', 'to', 'status', 'region', 'limit', 'cursor'],
+  '/v1/monitors/{id}/uptime': ['id', 'window', 'region', 'by'],
+  '/v1/monitors/{id}/stats': ['id', 'from', 'to', 'granularity', 'region'],
   '/v1/monitors/{id}/incidents': ['id', 'open', 'limit', 'cursor'],
   '/v1/incidents': ['monitorId', 'open', 'from', 'to', 'limit', 'cursor'],
   '/v1/summary': [],

@@ -292,6 +292,11 @@ describe('read API on data produced through Kafka', () => {
       );
       expect(ids(await get(`${path()}?status=up`).expect(200))).toEqual(expected.filter((c) => c.status === 'up').map((c) => c.id));
       expect(ids(await get(`${path()}?status=error`).expect(200))).toEqual([]);
+      // Every check of this workload ran in eu-west-1 (CheckRecorded v2 carries it through the projector).
+      expect(ids(await get(`${path()}?region=EU-West-1`).expect(200))).toEqual(expected.map((c) => c.id));
+      expect(ids(await get(`${path()}?region=us-east-1`).expect(200))).toEqual([]);
+      const byRegion = await get(`/v1/monitors/${monitors.checkout}/uptime?by=region`).expect(200);
+      expect(byRegion.body.regions).toEqual([expect.objectContaining({ region: 'eu-west-1', totalChecks: expected.length })]);
       const first = await get(`${path()}?limit=3`).expect(200);
       const second = await get(`${path()}?limit=3&cursor=${first.body.nextCursor}`).expect(200);
       expect([...ids(first), ...ids(second)]).toEqual(expected.map((c) => c.id));

@@ -126,11 +126,17 @@ export class TenantSeed {
     return id;
   }
 
-  async insertCheck(monitorId: string, status: string, checkedAt: Date, responseTimeMs: number | null): Promise<string> {
+  async insertCheck(
+    monitorId: string,
+    status: string,
+    checkedAt: Date,
+    responseTimeMs: number | null,
+    region: string | null = 'eu-west-1',
+  ): Promise<string> {
     const id = randomUUID();
     await this.pool.query(
       `INSERT INTO monitor_checks (tenant_id, monitor_id, id, status, response_time_ms, status_code, error_message, region, checked_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'eu-west-1', $8)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $8)`,
       [
         this.tenantId,
         monitorId,
@@ -140,6 +146,7 @@ export class TenantSeed {
         status === 'up' ? 200 : 503,
         status === 'up' ? null : 'unavailable',
         checkedAt,
+        region,
       ],
     );
     this.checks.push({ id, monitorId, status, checkedAt });

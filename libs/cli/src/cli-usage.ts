@@ -23,7 +23,7 @@ Any command (asyncapi.yaml, CommandEnvelope):
       result in time), progress and a summary with the rate on stderr.
 
 Operators' commands of the projector (database and Kafka settings as the service's):
-  projections status [--json] | rebuild | parked list|replay|dismiss ... | retention
+  projections status [--json] | rebuild | parked list|replay|dismiss ... | retention | events <tenant>
       (npm run cli -- projections help)
 
 Common options:

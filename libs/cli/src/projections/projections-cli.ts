@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from '@vinsight/config';
 import { createPool } from '@vinsight/database';
-import { createKafkaClient, topicNames } from '@vinsight/kafka';
+import { EventEnvelope, upcastEnvelope } from '@vinsight/contracts';
+import { createKafkaClient, readPartitionsToEnd, topicNames } from '@vinsight/kafka';
 import {
   DISMISSAL_REASON_MAX,
   ParkedEventsService,
@@ -12,7 +13,7 @@ import {
   RetentionService,
 } from '@vinsight/projections';
 import { systemClock } from '@vinsight/runtime';
-import { logLevel } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import { checkKafkaSettings, KafkaSettingsRefusedError } from '../kafka/kafka-settings-check';
 
@@ -31,7 +32,9 @@ export const PROJECTIONS_USAGE = `usage: npm run cli -- projections <command>   
   parked list [--all] [--limit N]
   parked replay <id>... | --all
   parked dismiss <id>... --reason "why the read model does without them"
-  retention`;
+  retention
+  events <tenant-uuid>   the tenant's events (events, then check-events, each partition in order),
+                         one JSON envelope per line, upcast to the current version of each type`;
 
 class UsageError extends Error {}
 
@@ -119,6 +122,8 @@ async function projections(argv: string[], deps: ProjectionsCliDependencies, out
       }
       case 'parked':
         return await parked(pool, args, out);
+      case 'events':
+        return await dumpEvents(kafka, [topics.events, topics.checkEvents], args, out, err);
       case 'retention': {
         const report = await new RetentionService(pool, systemClock).run();
         out(report.ran ? JSON.stringify(report) : 'retention is already running in another process');
@@ -131,6 +136,38 @@ async function projections(argv: string[], deps: ProjectionsCliDependencies, out
     await lag.close();
     await pool.end();
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Every event of one tenant as this version reads it: upcast like the projector and the
+ * processor upcast, so what an operator sees is what the read models were built from. A record
+ * that is not an envelope, or of a version newer than this CLI, is reported on stderr (exit 1).
+ */
+async function dumpEvents(kafka: Kafka, topics: string[], args: string[], out: Line, err: Line): Promise<number> {
+  const [tenant] = args;
+  if (tenant === undefined || !UUID.test(tenant)) throw new UsageError('events needs a tenant id (a UUID)');
+  const tenantId = tenant.toLowerCase();
+  let failures = 0;
+  for (const topic of topics) {
+    const admin = kafka.admin();
+    await admin.connect();
+    const partitions = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+    const from = new Map(partitions.map((p) => [p.partition, 0n]));
+    await readPartitionsToEnd(kafka, topic, from, (partition, messages) => {
+      for (const message of messages) {
+        if (message.key?.toString('utf8').toLowerCase() !== tenantId) continue;
+        try {
+          out(JSON.stringify(upcastEnvelope(JSON.parse(message.value?.toString('utf8') ?? 'null') as EventEnvelope)));
+        } catch (error) {
+          failures += 1;
+          err(`${topic}[${partition}]@${message.offset}: ${(error as Error).message}`);
+        }
+      }
+    });
+  }
+  return failures === 0 ? 0 : 1;
 }
 
 async function parked(pool: Pool, args: string[], out: Line): Promise<number> {

@@ -48,9 +48,16 @@ export interface EventVersioning {
 }
 
 export function eventVersioning(registry: UpcasterRegistry): EventVersioning {
+  // Computed once per type: the projector asks for every check result it reads.
+  const versions = new Map<EventType, number>();
   const currentVersion = (type: EventType): number => {
-    const steps = registry[type];
-    return steps === undefined ? 1 : Math.max(0, ...Object.keys(steps).map(Number)) + 1;
+    let version = versions.get(type);
+    if (version === undefined) {
+      const steps = registry[type];
+      version = steps === undefined ? 1 : Math.max(0, ...Object.keys(steps).map(Number)) + 1;
+      versions.set(type, version);
+    }
+    return version;
   };
   return {
     currentVersion,

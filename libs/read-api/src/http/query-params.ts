@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
+import { CHECK_REGION_PATTERN, TEXT_RULES } from '@vinsight/domain';
 
 export const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 // eslint-disable-next-line no-control-regex -- NUL is the one character Postgres text cannot hold
@@ -94,4 +95,22 @@ export function UuidParam(description: string) {
 /** A path id that is not a UUID cannot name any row: the resource is simply not found. */
 export function isUuid(value: string): boolean {
   return UUID_PATTERN.test(value);
+}
+
+/** `region`: where checks ran (RecordCheckResult's region), in any case; recorded and compared in lower case. */
+export function RegionParam(description: string) {
+  return applyDecorators(
+    ApiPropertyOptional({
+      type: 'string',
+      maxLength: TEXT_RULES.checkRegion.max,
+      pattern: CHECK_REGION_PATTERN.source,
+      example: 'eu-west',
+      description,
+    }),
+    IsOptional(),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value)),
+    IsString({ message: 'must be one region, e.g. eu-west' }),
+    MaxLength(TEXT_RULES.checkRegion.max),
+    Matches(CHECK_REGION_PATTERN, { message: 'must be letters and digits in groups joined by single hyphens, e.g. eu-west' }),
+  );
 }

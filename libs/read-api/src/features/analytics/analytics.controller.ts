@@ -29,8 +29,29 @@ export class AnalyticsController {
   @ReadOperation(UptimeView, { notFound: true })
   async uptime(@Reader() reader: ReadContext, @Param('id') id: string, @Query() query: UptimeQuery): Promise<UptimeView> {
     const ranges = uptimeRanges(query.window, this.clock.now());
-    const figures = isUuid(id) ? await this.analytics.uptime(reader, id.toLowerCase(), ranges) : null;
-    if (!figures) throw new NotFoundError('monitor');
+    const monitorId = id.toLowerCase();
+    const monitorFigures = isUuid(id) ? await this.analytics.uptime(reader, monitorId, ranges) : null;
+    if (!monitorFigures) throw new NotFoundError('monitor');
+    // Rollups are per monitor; a region's checks, and the breakdown, come from raw checks.
+    const regions =
+      query.region !== undefined || query.by === 'region'
+        ? await this.analytics.checksByRegion(reader, monitorId, ranges.from, ranges.to, query.region)
+        : [];
+    if (regions === null) throw new NotFoundError('monitor');
+    const figures =
+      query.region === undefined
+        ? monitorFigures
+        : {
+            ...monitorFigures,
+            ...(regions[0] ?? {
+              totalChecks: 0,
+              upChecks: 0,
+              downChecks: 0,
+              errorChecks: 0,
+              avgResponseTimeMs: null,
+              p95ResponseTimeMs: null,
+            }),
+          };
     return {
       window: query.window,
       from: ranges.from.toISOString(),
@@ -46,6 +67,19 @@ export class AnalyticsController {
       maintenanceSeconds: round(figures.maintenanceSeconds, 3)!,
       avgResponseTimeMs: round(figures.avgResponseTimeMs, 2),
       p95ResponseTimeMs: round(figures.p95ResponseTimeMs, 2),
+      ...(query.region !== undefined && { region: query.region }),
+      ...(query.by === 'region' && {
+        regions: regions.map((r) => ({
+          region: r.region,
+          totalChecks: r.totalChecks,
+          upChecks: r.upChecks,
+          downChecks: r.downChecks,
+          errorChecks: r.errorChecks,
+          uptimePercent: r.totalChecks === 0 ? null : round((r.upChecks / r.totalChecks) * 100, 4),
+          avgResponseTimeMs: round(r.avgResponseTimeMs, 2),
+          p95ResponseTimeMs: round(r.p95ResponseTimeMs, 2),
+        })),
+      }),
     };
   }
 
@@ -67,7 +101,7 @@ export class AnalyticsController {
       ]);
     }
     const firstStart = bucketStartFor(size, from);
-    const found = isUuid(id) ? await this.analytics.stats(reader, id.toLowerCase(), size, firstStart, to) : null;
+    const found = isUuid(id) ? await this.analytics.stats(reader, id.toLowerCase(), size, firstStart, to, query.region) : null;
     if (!found) throw new NotFoundError('monitor');
     return {
       granularity: size,

@@ -120,18 +120,44 @@ const maintenanceWindowOf = (json: MaintenanceWindowJson) =>
     cancelledAt: json.cancelledAt === null ? null : new Date(json.cancelledAt),
   });
 
-const STATS_FROM_CHECKS_SQL = `
-SELECT date_trunc('minute', checked_at, 'UTC') AS bucket_start,
-       (count(*) FILTER (WHERE NOT in_maintenance))::float8 AS total_checks,
+/** Checks in maintenance are counted apart and left out of every other figure. */
+const CHECK_FIGURES = `(count(*) FILTER (WHERE NOT in_maintenance))::float8 AS total_checks,
        (count(*) FILTER (WHERE status = 'up' AND NOT in_maintenance))::float8 AS up_checks,
        (count(*) FILTER (WHERE status = 'down' AND NOT in_maintenance))::float8 AS down_checks,
        (count(*) FILTER (WHERE status = 'error' AND NOT in_maintenance))::float8 AS error_checks,
        (count(*) FILTER (WHERE in_maintenance))::float8 AS maintenance_checks,
        (avg(response_time_ms) FILTER (WHERE NOT in_maintenance))::float8 AS avg_response_time_ms,
-       latency_histogram_percentile(latency_histogram_agg(response_time_ms) FILTER (WHERE NOT in_maintenance), 0.95) AS p95_response_time_ms
+       latency_histogram_percentile(latency_histogram_agg(response_time_ms) FILTER (WHERE NOT in_maintenance), 0.95) AS p95_response_time_ms`;
+
+/**
+ * Buckets from raw checks: minute buckets always, and every size for one region, which the
+ * rollups do not keep apart (so a region's figures reach back as far as its tenant's checks are
+ * retained). $1 tenant, $2 monitor, $3 from, $4 to, $5 region (only in the region's statement).
+ */
+const statsFromChecksSql = (size: BucketSize, byRegion: boolean) => `
+SELECT date_trunc('${size}', checked_at, 'UTC') AS bucket_start, ${CHECK_FIGURES}
   FROM monitor_checks
  WHERE tenant_id = $1::uuid AND monitor_id = $2::uuid AND checked_at >= $3::timestamptz AND checked_at < $4::timestamptz
+       ${byRegion ? 'AND region = $5' : ''}
  GROUP BY 1 ORDER BY 1`;
+
+const STATS_FROM_CHECKS_SQL = statsFromChecksSql('minute', false);
+const STATS_OF_REGION_SQL: Record<BucketSize, string> = {
+  minute: statsFromChecksSql('minute', true),
+  hour: statsFromChecksSql('hour', true),
+  day: statsFromChecksSql('day', true),
+};
+
+/**
+ * A monitor's checks over a window, per region (null: checks that did not say), from raw checks.
+ * $1 tenant, $2 monitor, $3 from, $4 to; $5 one region, or null for all.
+ */
+const CHECKS_BY_REGION_SQL = `
+SELECT region, ${CHECK_FIGURES}
+  FROM monitor_checks
+ WHERE tenant_id = $1::uuid AND monitor_id = $2::uuid AND checked_at >= $3::timestamptz AND checked_at < $4::timestamptz
+   AND ($5::text IS NULL OR region = $5::text)
+ GROUP BY region ORDER BY region NULLS LAST`;
 
 const statsFromRollupsSql = (table: string) => `
 SELECT bucket_start, total_checks::float8 AS total_checks, up_checks::float8 AS up_checks,
@@ -147,6 +173,26 @@ const STATS_SQL: Record<BucketSize, string> = {
   hour: statsFromRollupsSql('monitor_check_rollups_hourly'),
   day: statsFromRollupsSql('monitor_check_rollups_daily'),
 };
+
+interface CheckFiguresRow {
+  total_checks: number;
+  up_checks: number;
+  down_checks: number;
+  error_checks: number;
+  avg_response_time_ms: number | null;
+  p95_response_time_ms: number | null;
+}
+
+/** Check counts and latency of one region over a window. */
+export interface RegionFigures {
+  region: string | null;
+  totalChecks: number;
+  upChecks: number;
+  downChecks: number;
+  errorChecks: number;
+  avgResponseTimeMs: number | null;
+  p95ResponseTimeMs: number | null;
+}
 
 interface StatsRow {
   bucket_start: Date;
@@ -201,11 +247,49 @@ export class AnalyticsRepository {
     };
   }
 
-  /** Buckets that have checks, oldest first; null: no such monitor for this tenant. */
-  async stats(context: ReadContext, monitorId: string, size: BucketSize, from: Date, to: Date): Promise<StatsBucket[] | null> {
+  /**
+   * The checks of [from, to) per region (all regions, or only `region`), from raw checks; null:
+   * no such monitor for this tenant.
+   */
+  async checksByRegion(context: ReadContext, monitorId: string, from: Date, to: Date, region?: string): Promise<RegionFigures[] | null> {
     const rows = await this.database.transaction(context, async (tx) => {
       if (!(await monitorExists(tx, context.tenantId, monitorId))) return null;
-      return tx.$queryRawUnsafe<StatsRow[]>(STATS_SQL[size], context.tenantId, monitorId, from.toISOString(), to.toISOString());
+      return tx.$queryRawUnsafe<(CheckFiguresRow & { region: string | null })[]>(
+        CHECKS_BY_REGION_SQL,
+        context.tenantId,
+        monitorId,
+        from.toISOString(),
+        to.toISOString(),
+        region ?? null,
+      );
+    });
+    if (rows === null) return null;
+    return rows.map((row) => ({
+      region: row.region,
+      totalChecks: Number(row.total_checks),
+      upChecks: Number(row.up_checks),
+      downChecks: Number(row.down_checks),
+      errorChecks: Number(row.error_checks),
+      avgResponseTimeMs: num(row.avg_response_time_ms),
+      p95ResponseTimeMs: num(row.p95_response_time_ms),
+    }));
+  }
+
+  /** Buckets that have checks (of `region` only, when given), oldest first; null: no such monitor for this tenant. */
+  async stats(
+    context: ReadContext,
+    monitorId: string,
+    size: BucketSize,
+    from: Date,
+    to: Date,
+    region?: string,
+  ): Promise<StatsBucket[] | null> {
+    const rows = await this.database.transaction(context, async (tx) => {
+      if (!(await monitorExists(tx, context.tenantId, monitorId))) return null;
+      const times = [from.toISOString(), to.toISOString()];
+      return region === undefined
+        ? tx.$queryRawUnsafe<StatsRow[]>(STATS_SQL[size], context.tenantId, monitorId, ...times)
+        : tx.$queryRawUnsafe<StatsRow[]>(STATS_OF_REGION_SQL[size], context.tenantId, monitorId, ...times, region);
     });
     if (rows === null) return null;
     return rows.map((row) => ({

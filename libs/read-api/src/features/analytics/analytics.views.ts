@@ -1,16 +1,25 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { Field } from '../../http/api-docs.decorators';
-import { TimestampParam } from '../../http/query-params';
+import { RegionParam, TimestampParam } from '../../http/query-params';
 import { GRANULARITIES, Granularity, UPTIME_WINDOWS, UptimeWindow } from './analytics.windows';
 
 const WINDOWS = Object.keys(UPTIME_WINDOWS);
+const UPTIME_BREAKDOWNS = ['region'] as const;
+type UptimeBreakdown = (typeof UPTIME_BREAKDOWNS)[number];
 
 export class UptimeQuery {
   @ApiPropertyOptional({ enum: WINDOWS, default: '24h' })
   @IsOptional()
   @IsIn(WINDOWS, { message: `must be one of ${WINDOWS.join(', ')}` })
   window: UptimeWindow = '24h';
+
+  @RegionParam("only checks that ran in this region (incidents and downtime stay the whole monitor's)") region?: string;
+
+  @ApiPropertyOptional({ enum: UPTIME_BREAKDOWNS, description: '`region`: add `regions`, the figures of each region' })
+  @IsOptional()
+  @IsIn(UPTIME_BREAKDOWNS, { message: `must be one of ${UPTIME_BREAKDOWNS.join(', ')}` })
+  by?: UptimeBreakdown;
 }
 
 export class StatsQuery {
@@ -18,8 +27,23 @@ export class StatsQuery {
   @TimestampParam('end of the range (default: now)') to?: Date;
   @ApiPropertyOptional({ enum: GRANULARITIES, default: 'auto' })
   @IsOptional()
-  @IsIn(GRANULARITIES as unknown as string[], { message: `must be one of ${GRANULARITIES.join(', ')}` })
+  @IsIn(GRANULARITIES, { message: `must be one of ${GRANULARITIES.join(', ')}` })
   granularity: Granularity = 'auto';
+
+  @RegionParam('only checks that ran in this region') region?: string;
+}
+
+export class RegionUptimeView {
+  @Field({ type: 'string', nullable: true, description: 'null: checks that did not say where they ran' }) region!: string | null;
+  @Field({ type: 'integer' }) totalChecks!: number;
+  @Field({ type: 'integer' }) upChecks!: number;
+  @Field({ type: 'integer' }) downChecks!: number;
+  @Field({ type: 'integer' }) errorChecks!: number;
+  @Field({ type: 'number', nullable: true, description: 'up checks / all checks x 100; null without checks' }) uptimePercent!:
+    number | null;
+  @Field({ type: 'number', nullable: true }) avgResponseTimeMs!: number | null;
+  @Field({ type: 'number', nullable: true, description: 'from the latency histograms (bucket-interpolated)' }) p95ResponseTimeMs!:
+    number | null;
 }
 
 export class UptimeView {
@@ -41,6 +65,14 @@ export class UptimeView {
   @Field({ type: 'number', nullable: true }) avgResponseTimeMs!: number | null;
   @Field({ type: 'number', nullable: true, description: 'from the latency histograms (bucket-interpolated)' }) p95ResponseTimeMs!:
     number | null;
+  @Field({ type: 'string', required: false, description: 'the `region` asked for: the check figures are of that region only' })
+  region?: string;
+  @Field({
+    type: [RegionUptimeView],
+    required: false,
+    description: 'with `by=region`: the checks of each region (of `region` alone when given), from raw checks, by region name, null last',
+  })
+  regions?: RegionUptimeView[];
 }
 
 export class StatsBucketView {

@@ -37,6 +37,7 @@ export class ChecksRepository {
     const monitor = uuidLiteral(monitorId);
     const conditions = [`tenant_id = ${tenant}`, `monitor_id = ${monitor}`];
     if (query.status !== undefined) conditions.push(`status = ${textLiteral(query.status)}`);
+    if (query.region !== undefined) conditions.push(`region = ${textLiteral(query.region)}`);
     if (query.from !== undefined) conditions.push(`checked_at >= ${timestampLiteral(query.from)}`);
     if (query.to !== undefined) conditions.push(`checked_at < ${timestampLiteral(query.to)}`);
     if (before) conditions.push(`(checked_at, id) < (${timestampLiteral(before.at)}, ${uuidLiteral(before.id)})`);

@@ -1,11 +1,12 @@
 import { CHECK_STATUSES } from '@vinsight/domain';
-import { CursorParam, EnumParam, LimitParam, TimestampParam } from '../../http/query-params';
+import { CursorParam, EnumParam, LimitParam, RegionParam, TimestampParam } from '../../http/query-params';
 import { Field } from '../../http/api-docs.decorators';
 
 export class ListChecksQuery {
   @TimestampParam('checks at or after this time') from?: Date;
   @TimestampParam('checks before this time') to?: Date;
   @EnumParam(CHECK_STATUSES, 'only checks with this outcome') status?: string;
+  @RegionParam('only checks that ran in this region') region?: string;
   @LimitParam() limit: number = 50;
   @CursorParam() cursor?: string;
 }

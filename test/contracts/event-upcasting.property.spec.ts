@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { DecidedEvent, DomainCommand, TenantWriteState } from '@vinsight/domain';
 import { decide, evolveTenantWriteState, initialTenantWriteState } from '@vinsight/domain';
-import { eventFromEnvelope, EventEnvelope, toEventEnvelope } from './event-envelope';
+import { eventFromEnvelope, EventEnvelope, toEventEnvelope } from '@vinsight/contracts';
 
 const tenantId = '0d3f6a8e-0c5e-4b5e-9d7f-5c2b1a0e9f11';
 const monitorId = '7c1e4f0e-3a55-4d43-9a5b-0f3c1d2e8a10';

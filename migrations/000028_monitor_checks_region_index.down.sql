@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS monitor_checks_region_idx;
