@@ -9,13 +9,6 @@ export type UpdateMonitor = Command<'UpdateMonitor', { monitorId: string; name?:
 export type PauseMonitor = Command<'PauseMonitor', { monitorId: string }>;
 export type ResumeMonitor = Command<'ResumeMonitor', { monitorId: string }>;
 export type DeleteMonitor = Command<'DeleteMonitor', { monitorId: string }>;
-/**
- * Where a check's probe ran (`eu-west`, `us-east-1`): lower-case letters and digits in groups
- * joined by single hyphens, at most 50 characters (TEXT_RULES.checkRegion). The read API filters
- * and groups by it, so one region has one spelling; commands give it in any case.
- */
-export const CHECK_REGION_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-
 export type RecordCheckResult = Command<
   'RecordCheckResult',
   {

@@ -4,7 +4,6 @@ import { accept, reject } from '../shared/outcome';
 import type { Plan } from '../shared/plan-limits';
 import { PLAN_LIMITS } from '../shared/plan-limits';
 import type { MonitorCommand, RecordCheckResult } from './monitor.commands';
-import { CHECK_REGION_PATTERN } from './monitor.commands';
 import type { CheckRecorded, MonitorEvent } from './monitor.events';
 import { monitorStatusOf } from './monitor.events';
 import type { Monitor, MonitorState } from './monitor.state';
@@ -84,9 +83,6 @@ export function decideMonitor(command: MonitorCommand, monitor: MonitorState, co
 function decideCheckResult(command: RecordCheckResult, monitor: Monitor, context: MonitorDecisionContext): Outcome<MonitorEvent> {
   const check = command.data;
   if (monitor.recentCheckIds.includes(check.checkId)) return accept();
-  if (check.region !== undefined && !CHECK_REGION_PATTERN.test(check.region)) {
-    return reject(validationFailed('payload.region', 'region must be lower-case letters and digits in groups joined by single hyphens'));
-  }
   if (check.checkedAt.getTime() - command.metadata.now.getTime() > MAX_CHECK_CLOCK_SKEW_MS) {
     return reject(validationFailed('payload.checkedAt', 'checkedAt is more than 5 minutes in the future'));
   }

@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
-import { CHECK_REGION_PATTERN, TEXT_RULES } from '@vinsight/domain';
+import { TEXT_RULES } from '@vinsight/domain';
 
 export const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 // eslint-disable-next-line no-control-regex -- NUL is the one character Postgres text cannot hold
@@ -103,7 +103,6 @@ export function RegionParam(description: string) {
     ApiPropertyOptional({
       type: 'string',
       maxLength: TEXT_RULES.checkRegion.max,
-      pattern: CHECK_REGION_PATTERN.source,
       example: 'eu-west',
       description,
     }),
@@ -111,6 +110,5 @@ export function RegionParam(description: string) {
     Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value)),
     IsString({ message: 'must be one region, e.g. eu-west' }),
     MaxLength(TEXT_RULES.checkRegion.max),
-    Matches(CHECK_REGION_PATTERN, { message: 'must be letters and digits in groups joined by single hyphens, e.g. eu-west' }),
   );
 }

@@ -1,6 +1,6 @@
 import type { CheckStatus } from '@vinsight/domain';
 import { CHECK_STATUSES, TEXT_RULES } from '@vinsight/domain';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
 import { DefaultTo, IsIsoDateTime, IsText, IsUrlText, NormalizeText, NormalizeUuid } from '../wire-format.decorators';
 
@@ -14,12 +14,6 @@ export const HTTP_URL = {
   require_tld: false,
 };
 const HTTP_URL_MESSAGE = { message: 'url must be an absolute http or https URL' };
-
-/**
- * CHECK_REGION_PATTERN in any case: the command lower-cases the region it accepts. An empty
- * region, accepted before regions had a format, still means "not said".
- */
-const CHECK_REGION_ANY_CASE = /^([A-Za-z0-9]+(-[A-Za-z0-9]+)*)?$/;
 
 export const MIN_CHECK_INTERVAL_SECONDS = 10;
 export const MAX_CHECK_INTERVAL_SECONDS = 86_400;
@@ -134,6 +128,5 @@ export class RecordCheckResultPayloadDto {
   @NormalizeText()
   @IsString()
   @IsText(TEXT_RULES.checkRegion)
-  @Matches(CHECK_REGION_ANY_CASE, { message: 'region must be letters and digits in groups joined by single hyphens, e.g. eu-west' })
   region?: string | null;
 }
