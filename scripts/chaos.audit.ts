@@ -24,6 +24,13 @@ export class TopicWatch {
   readonly records: Record_[] = [];
   /** Outcomes (not `duplicate` replays) by command id, as they arrive. */
   readonly outcomes = new Map<string, number>();
+  /**
+   * Records delivered again at an offset already seen: the watch's own consumer re-reads from its
+   * last committed offset after a rebalance or a crash (a broker kill causes both). One offset is
+   * one record; counting it twice would report duplicates and version gaps the topics do not hold.
+   */
+  rereads = 0;
+  private readonly seen = new Set<string>();
   private constructor(
     private readonly consumer: Consumer,
     private readonly resultsTopic: string,
@@ -40,7 +47,13 @@ export class TopicWatch {
     await consumer.connect();
     await consumer.subscribe({ topics: [topics.commandResults, topics.events, topics.checkEvents], fromBeginning: true });
     await consumer.run({
-      eachMessage: async ({ topic, message }) => {
+      eachMessage: async ({ topic, partition, message }) => {
+        const position = `${topic}:${partition}:${message.offset}`;
+        if (watch.seen.has(position)) {
+          watch.rereads++;
+          return;
+        }
+        watch.seen.add(position);
         let json: any = null;
         try {
           json = JSON.parse(message.value?.toString('utf8') ?? 'null');

@@ -1,6 +1,6 @@
 /**
  * `npm run chaos -- [--mode cluster|single] [--commands N] [--rate N] [--reads-per-second 50]
- * [--broker-down-seconds 20] [--pause-seconds 20] [--pg-down-seconds 10] [--replica-down-seconds 10]`
+ * [--broker-down-seconds 20] [--pause-seconds 20] [--pg-down-seconds 10] [--replica-down-seconds 10] [--keep-topics true]`
  *
  * Breaks the service's dependencies and processes under load and proves that nothing is lost,
  * duplicated or left behind, and how fast it recovers by itself. It starts the built roles (dist/)
@@ -61,6 +61,8 @@ interface Options {
   replicaDownSeconds: number;
   tenants: number;
   build: string;
+  /** Leaves the run's topics on the brokers, to look into a failed audit. */
+  keepTopics: boolean;
 }
 
 const log = (line: string) => process.stderr.write(`[chaos] ${line}\n`);
@@ -95,6 +97,7 @@ function parseOptions(argv: string[]): Options {
     replicaDownSeconds: number('replica-down-seconds', 10),
     tenants: number('tenants', 100),
     build: resolve(flags.get('build') ?? join(__dirname, '..')),
+    keepTopics: flags.get('keep-topics') === 'true',
   };
 }
 
@@ -609,6 +612,7 @@ async function main(): Promise<void> {
       eventsOfRejected: result.eventsOfRejected,
       acceptedWithoutEvents: result.acceptedWithoutEvents,
       events: result.events,
+      auditRereads: watch.rereads,
       projectionLagAtEnd: projectionLag,
       rebuiltEvents: report.events,
       checksumsEqual: differing.length === 0,
@@ -622,7 +626,8 @@ async function main(): Promise<void> {
       outageSeconds: Object.fromEntries(faults.map((f) => [f.name, f.backAt ? seconds(f.backAt - f.startedAt) : null])),
       readinessDown: Object.fromEntries(faults.map((f) => [f.name, [...f.downKeys].sort()])),
     };
-    await cleanTopics(kafka, topics).catch((error) => log(`deleting the topics failed: ${(error as Error).message}`));
+    if (!options.keepTopics)
+      await cleanTopics(kafka, topics).catch((error) => log(`deleting the topics failed: ${(error as Error).message}`));
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } catch (error) {
     log(`failed: ${(error as Error).stack ?? String(error)}`);
