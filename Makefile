@@ -82,14 +82,14 @@ cluster-status: ## pids and readiness of the cluster's brokers and instances
 test: ## install, bring up what the tests need, run unit + integration + e2e tests, then test-secure, tear down
 	deploy/local/run-tests.sh
 
-secure-up: install ## a SASL_SSL (SCRAM-SHA-512) broker on 127.0.0.1:9292 and a TLS-only Postgres on 5460, beside make up's stack
+secure-up: install ## a SASL_SSL (SCRAM-SHA-512) broker on 127.0.0.1:9292 and a TLS-only Postgres on 5460 with its replica on 5461, beside make up's stack
 	deploy/local/secure/kafka-start.sh
 	deploy/local/secure/postgres-start.sh
 	@echo
 	@echo "Secured stack up (CA and passwords in $(LOCAL)/secure). Point the service or the tests at it with:"
 	@echo "  source <(deploy/local/secure/env.sh)          # database vinsight; env.sh vinsight_test for the tests"
 
-secure-down: ## stop the secured broker and Postgres cluster (SECURE_DROP=1 also drops the cluster)
+secure-down: ## stop the secured broker, Postgres cluster and replica (SECURE_DROP=1 also drops the clusters)
 	deploy/local/secure/kafka-stop.sh
 	deploy/local/secure/postgres-stop.sh
 

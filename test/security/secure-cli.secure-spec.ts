@@ -89,10 +89,4 @@ describe('CLI against the secured stack', () => {
     expect(run.stdout).toBe('');
     expect(run.lines).toEqual([expect.stringMatching(/^error: KAFKA_SASL_PASSWORD: SASL authentication failed for user "vinsight"/)]);
   });
-
-  it('with the right settings, projections status answers', async () => {
-    const run = await cli(['projections', 'status', '--json'], {});
-    expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ partitions: expect.any(Array), totalLag: expect.any(Number) });
-  });
 });

@@ -79,6 +79,35 @@ describe('start-up against the secured stack', () => {
     ]);
   });
 
+  it('reads a streaming replica over TLS: readiness reports the standby replaying', async () => {
+    expect(testEnv.replicaUrl).toContain(':5461/');
+    expect(testEnv.replicaUrl).toContain('sslmode=verify-full');
+    const service = ServiceProcess.start(
+      'read-api',
+      roleEnvironment({ MIGRATE_ON_START: 'false', REPLICA_DATABASE_URL: testEnv.replicaUrl }),
+      await freePort(),
+    );
+    try {
+      await service.waitFor('/health/ready', 60000);
+      const body = (await (await fetch(service.url('/health/ready'))).json()) as { info: Record<string, Record<string, unknown>> };
+      expect(body.info.replication).toMatchObject({ status: 'up', standby: true, receiving: true });
+    } finally {
+      expect(await service.stop()).toBe(0);
+    }
+  });
+
+  it('stops on a replica CA that did not sign the server’s certificate with one line naming REPLICA_DATABASE_URL', async () => {
+    const { code, lines } = await failedStart({
+      REPLICA_DATABASE_URL: testEnv.replicaUrl.replace(/sslrootcert=[^&]+/, `sslrootcert=${wrongCa}`),
+    });
+    expect(code).toBe(1);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^read-api: REPLICA_DATABASE_URL: the TLS certificate of Postgres at 127\.0\.0\.1:5461 is not trusted by the CA in sslrootcert ".*other-ca\.crt"/,
+      ),
+    ]);
+  });
+
   it('stops when a role connects to Postgres without TLS, which pg_hba.conf refuses', async () => {
     const { code, lines } = await failedStart({ API_DATABASE_URL: testEnv.apiUrl.replace(/\?.*$/, '?sslmode=disable') });
     expect(code).toBe(1);

@@ -2,6 +2,7 @@
 # Starts the local streaming replica (cluster 15/replica on port 5433), creating it on first
 # use from a pg_basebackup of the primary through the physical slot `vinsight_replica`.
 # Idempotent: running replica -> nothing to do; stopped -> started; missing -> created.
+# REPLICA_EXTRA_CONF: settings added to the new replica's configuration (the secured stack's TLS).
 # A replica whose slot was invalidated (it fell behind max_slot_wal_keep_size) cannot catch
 # up any more, so it is rebuilt rather than started.
 set -euo pipefail
@@ -46,6 +47,7 @@ port = ${REPLICA_PORT}
 hot_standby = on
 # Tells the primary which rows replica queries still need, so vacuum there does not cancel them.
 hot_standby_feedback = on
+${REPLICA_EXTRA_CONF:-}
 CONF
   chown -R postgres:postgres "${REPLICA_CONF_DIR}/conf.d"
 }

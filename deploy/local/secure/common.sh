@@ -22,6 +22,10 @@ SECURE_KAFKA_USER=vinsight
 PG_VERSION="${PG_VERSION:-15}"
 SECURE_PG_CLUSTER="${SECURE_PG_CLUSTER:-vinsight_secure}"
 SECURE_PG_PORT="${SECURE_PG_PORT:-5460}"
+# Its streaming replica (the read API's replica, TLS like the primary), through its own slot.
+SECURE_PG_REPLICA_CLUSTER="${SECURE_PG_REPLICA_CLUSTER:-vinsight_secure_replica}"
+SECURE_PG_REPLICA_PORT="${SECURE_PG_REPLICA_PORT:-5461}"
+SECURE_PG_REPLICATION_SLOT="${SECURE_PG_REPLICATION_SLOT:-vinsight_secure_replica}"
 SECURE_DATABASES="${SECURE_DATABASES:-vinsight vinsight_test}"
 
 log() { printf '[secure] %s\n' "$*" >&2; }
@@ -50,4 +54,11 @@ running_secure_kafka_pid() {
 
 cluster_status() {
   pg_lsclusters --no-header 2>/dev/null | awk -v v="$PG_VERSION" -v c="$1" '$1 == v && $2 == c { split($4, s, ","); print s[1] }'
+}
+
+# deploy/local/postgres/replica-start.sh and replica-drop.sh, pointed at the secured pair.
+secure_replica_script() {
+  PRIMARY_CLUSTER="$SECURE_PG_CLUSTER" PRIMARY_PORT="$SECURE_PG_PORT" REPLICA_CLUSTER="$SECURE_PG_REPLICA_CLUSTER" \
+    REPLICA_PORT="$SECURE_PG_REPLICA_PORT" REPLICATION_SLOT="$SECURE_PG_REPLICATION_SLOT" REPLICA_EXTRA_CONF="${REPLICA_EXTRA_CONF:-}" \
+    "$REPO_ROOT/deploy/local/postgres/$1"
 }

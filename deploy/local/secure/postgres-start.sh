@@ -2,7 +2,8 @@
 # Creates (once) and starts the secured Postgres cluster of `make secure-up` on 127.0.0.1:5460:
 # ssl=on with the certificate from certs.sh, and pg_hba.conf that lets the three vinsight roles in
 # only over TLS with a SCRAM password (`hostnossl ... reject`). The superuser keeps trust on
-# localhost for set-up. The machine's own clusters (5432/5433) are not touched.
+# localhost for set-up. Then its streaming replica on 5461 (deploy/local/postgres/replica-start.sh:
+# the same pg_hba.conf, and the same certificate). The machine's own clusters (5432/5433) are not touched.
 set -euo pipefail
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/common.sh"
 
@@ -56,4 +57,16 @@ ALTER ROLE vinsight_owner PASSWORD :'pw';
 ALTER ROLE vinsight_projector PASSWORD :'pw';
 ALTER ROLE vinsight_api PASSWORD :'pw';
 SQL
-log "secured Postgres ready on $SECURE_HOST:$SECURE_PG_PORT (hostssl only for the vinsight roles)"
+
+# The replica: created from a base backup on first use, with the primary's TLS settings (its
+# certificate files, which the postgres user owns) and at least its max_connections (a standby
+# with fewer refuses hot standby).
+REPLICA_EXTRA_CONF="$(cat <<CONF
+ssl = on
+ssl_cert_file = '$conf_dir/server.crt'
+ssl_key_file = '$conf_dir/server.key'
+ssl_min_protocol_version = 'TLSv1.2'
+max_connections = 200
+CONF
+)" secure_replica_script replica-start.sh
+log "secured Postgres ready on $SECURE_HOST:$SECURE_PG_PORT, its replica on $SECURE_HOST:$SECURE_PG_REPLICA_PORT (hostssl only for the vinsight roles)"

@@ -216,7 +216,7 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
     const key = topicPartitionKey(batch.topic, batch.partition);
     const lane = this.lanes.get(key) ?? this.load([{ topic: batch.topic, partition: batch.partition }])[0];
     try {
-      await lane.loaded;
+      await whileHeartbeating(lane.loaded, heartbeat);
     } catch {
       // Nothing of the batch is resolved: it is fetched again once the partition's pause ends.
       return;
@@ -241,7 +241,7 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
     this.enqueue(lane, records, last);
     await heartbeat();
     while (this.isFull(lane) && this.isCurrent(lane) && !this.stopping) {
-      await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+      await whileHeartbeating(new Promise<void>((resolve) => this.spaceWaiters.push(resolve)), heartbeat);
       await heartbeat();
     }
   }
@@ -472,6 +472,36 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
 
   private wakeSpaceWaiters(): void {
     for (const wake of this.spaceWaiters.splice(0)) wake();
+  }
+}
+
+/** How often a batch handler that waits heartbeats (KafkaJS sends one at most every `heartbeatInterval`). */
+const WAITING_HEARTBEAT_MS = 1000;
+
+/**
+ * Waits for `work` while heartbeating. KafkaJS heartbeats only between fetches and when a batch
+ * handler asks, and it fetches again only once every handler returned. A partition's load (its
+ * state rebuilt from the log) or a full queue can outlast the session on a busy machine: without
+ * heartbeats the member is evicted, its partitions move, their new owners fence it and load them
+ * again, and on a starved machine that repeats (the cluster chaos run: processors rejoining every
+ * 20-30 s, readiness back only minutes after a broker restart).
+ */
+async function whileHeartbeating<T>(work: Promise<T>, heartbeat: () => Promise<void>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let waiting = true;
+  const beat = () => {
+    if (!waiting) return;
+    timer = setTimeout(() => {
+      // A rebalance it reports is seen again by the next heartbeat after the batch: nothing to do here.
+      heartbeat().then(beat, beat);
+    }, WAITING_HEARTBEAT_MS);
+  };
+  beat();
+  try {
+    return await work;
+  } finally {
+    waiting = false;
+    clearTimeout(timer);
   }
 }
 

@@ -65,6 +65,21 @@ class EchoProcessor implements SliceProcessor<KafkaMessage, TransactionOutput> {
   };
 }
 
+/** An EchoProcessor whose first load takes `slowMs`: a partition state rebuilt on a busy machine. */
+class SlowFirstLoad extends EchoProcessor {
+  constructor(
+    output: string,
+    private readonly slowMs: number,
+  ) {
+    super(output, new Set(), new Set());
+  }
+
+  override async load(partitions: readonly TopicPartition[]): Promise<void> {
+    if (this.loadedAt.length === 0) await new Promise((resolve) => setTimeout(resolve, this.slowMs));
+    await super.load(partitions);
+  }
+}
+
 const silent: KafkaLogger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
 
 function start(kafka: Kafka, echo: EchoProcessor, options: Omit<TransactionalPipelineOptions, 'processor'>): TransactionalPipeline {
@@ -233,6 +248,37 @@ describe('the transactional partition pipeline against the real broker', () => {
 
     expect(echoed).toHaveLength(100);
     expect(echo.handled.every((call) => call.size <= 10)).toBe(true);
+  });
+
+  it('keeps its group membership through a partition load longer than the session (heartbeats while it waits)', async () => {
+    const prefix = uniqueTopicPrefix('txslowload');
+    const [input, output] = [`${prefix}in`, `${prefix}out`];
+    await createTestTopics(kafka, [
+      { topic: input, numPartitions: 1 },
+      { topic: output, numPartitions: 1 },
+    ]);
+    // 6 s session (PROCESSOR_SESSION_TIMEOUT_MS): a load of 10 s without heartbeats got the member evicted.
+    const echo = new SlowFirstLoad(output, 10_000);
+    pipeline = start(kafka, echo, {
+      groupId: `${prefix}group`,
+      inputTopic: input,
+      transactionalIdPrefix: `${prefix}tx`,
+      maxMessagesPerTransaction: 100,
+      partitionsConcurrently: 1,
+      logger: silent,
+    });
+    let joins = 0;
+    pipeline.groupConsumer.on(pipeline.groupConsumer.events.GROUP_JOIN, () => joins++);
+    await pipeline.start();
+    const producer = await connectedProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
+    await producer.send({ topic: input, acks: -1, messages: Array.from({ length: 10 }, (_, i) => ({ partition: 0, value: String(i) })) });
+    await producer.disconnect();
+    const echoed = await consumeUntil(kafka, { topic: output, timeoutMs: 60_000, isComplete: (read) => read.length >= 10 });
+
+    expect(echoed.map((m) => Number(m.value))).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    // One join, one load: no eviction, no rejoin, no second load of the partition.
+    expect(joins).toBe(1);
+    expect(echo.loadedAt).toHaveLength(1);
   });
 });
 
