@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { Pool } from 'pg';
 import request from 'supertest';
-import { decodeConsistencyToken } from '@vinsight/contracts';
+import { decodeConsistencyToken, encodeConsistencyToken } from '@vinsight/contracts';
 import { CommandClient, createKafkaClient, topicNames } from '@vinsight/kafka';
 import { SseStream } from '../../scripts/sse-client';
 import { recordCheck } from '../commands/commands';
@@ -242,6 +242,15 @@ describe('GET /v1/stream (Server-Sent Events)', () => {
       .get('/v1/stream')
       .expect(401)
       .expect('content-type', /^application\/problem\+json/);
+    // A position of the tenant's partition that the log has not reached: forged, never sent by us.
+    const opened = await open(apiA, a);
+    await opened.waitFor((s) => s.of('stream.opened').length === 1, 10000);
+    opened.close();
+    const { partition } = decodeConsistencyToken(opened.events[0].id!)!;
+    const ahead = encodeConsistencyToken({ partition, eventsOffset: '999999999' });
+    const beyond = await api.get('/v1/stream').set(bearer(a.token)).set('last-event-id', ahead).expect(400);
+    expect(beyond.body.errors).toEqual([{ field: 'Last-Event-ID', message: 'is beyond the end of the stream' }]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
 
     const held = await Promise.all(Array.from({ length: LIMIT }, () => open(apiA, a)));
     expect(held.map((s) => s.status)).toEqual(Array(LIMIT).fill(200));

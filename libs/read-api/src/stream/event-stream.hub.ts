@@ -7,7 +7,7 @@ import { Consumer, Kafka, KafkaMessage, Partitioners } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { ReadModelsDatabase } from '../database/read-models.database';
-import { StreamLimitError, ValidationFailedError } from '../errors/read-api.errors';
+import { StreamLimitError, StreamUnavailableError, ValidationFailedError } from '../errors/read-api.errors';
 import { ReadModelListener } from '../notifications/read-model.listener';
 import { READ_API_SETTINGS, ReadApiSettings } from '../read-api.settings';
 import { StreamPosition, encodeStreamPosition } from './stream-position';
@@ -119,11 +119,17 @@ export class EventStreamHub implements BeforeApplicationShutdown {
     if (open >= this.settings.stream.maxConnectionsPerTenant) {
       throw new StreamLimitError(`at most ${this.settings.stream.maxConnectionsPerTenant} streams per tenant are open at once`, 5);
     }
-    await this.ensureStarted();
+    await this.ensureStarted().catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'the event stream consumer did not start');
+      throw new StreamUnavailableError();
+    });
     const partition = this.partitionOf(request.tenantId);
     const state = this.partitions[partition];
     if (request.after && request.after.partition !== partition) {
       throw new ValidationFailedError([{ field: 'Last-Event-ID', message: "is not a position of this tenant's stream" }]);
+    }
+    if (request.after && (await this.beyondTheLog(request.after, state))) {
+      throw new ValidationFailedError([{ field: 'Last-Event-ID', message: 'is beyond the end of the stream' }]);
     }
     const position: StreamPosition = request.after ?? {
       partition,
@@ -131,6 +137,29 @@ export class EventStreamHub implements BeforeApplicationShutdown {
       checks: state.released.checks - 1n,
     };
     return (response) => this.start({ ...request, response, position, live: false, closed: false });
+  }
+
+  /** A position past what this process consumed is checked against the end of the log (never sent by us: forged or of another cluster). */
+  private async beyondTheLog(position: StreamPosition, state: PartitionState): Promise<boolean> {
+    const events = position.partial ? position.partial.offset : position.events;
+    if (events <= state.lastSeen.events && position.checks <= state.lastSeen.checks) return false;
+    const admin = this.kafka!.admin();
+    await admin.connect();
+    try {
+      for (const [topic, offset] of [
+        ['events', events],
+        ['checks', position.checks],
+      ] as const) {
+        const ends = await admin.fetchTopicOffsets(this.topicName[topic]);
+        const high = BigInt(ends.find((end) => end.partition === position.partition)?.high ?? '0');
+        if (offset >= high) return true;
+      }
+      return false;
+    } catch {
+      throw new StreamUnavailableError();
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private start(connection: Connection): void {
