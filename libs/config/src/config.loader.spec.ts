@@ -89,7 +89,7 @@ describe('loadConfig', () => {
       name: 'STREAM_REPLAY_RECORDS',
       role: 'read-api',
       read: (c: AppConfig) => c.readApi.stream.replayRecords,
-      fallback: 10000,
+      fallback: 2000,
       ok: '0',
       bad: ['-1', '1000001', 'all'],
     },
