@@ -36,6 +36,8 @@ interface PartitionState {
   released: Record<Topic, bigint>;
   /** Last offset consumed, so a rejoin seeks back to the next one and nothing is consumed twice. */
   lastSeen: Record<Topic, bigint>;
+  /** Fetching stopped: MAX_PENDING_RECORDS wait for the projector. */
+  paused: Record<Topic, boolean>;
 }
 
 export interface StreamRequest {
@@ -61,6 +63,11 @@ const CHECKPOINTS_SQL = `SELECT topic, partition, next_offset::text AS next_offs
 /** A connection whose socket holds this much unsent is closed; the client resumes from its last id. */
 const MAX_UNSENT_BYTES = 1024 * 1024;
 const CHECKPOINT_POLL_MS = { listening: 2000, deaf: 200 };
+/**
+ * Records of a partition held for the projector at most: beyond, the partition is paused until
+ * half of them are released, so a stopped projector costs memory once, not without end.
+ */
+const MAX_PENDING_RECORDS = 10000;
 
 /**
  * GET /v1/stream's engine, one per process. It consumes `events` and `check-events` itself (a
@@ -348,6 +355,7 @@ export class EventStreamHub implements BeforeApplicationShutdown {
         coveredFrom: { events: at('events'), checks: at('checks') },
         released: { events: at('events'), checks: at('checks') },
         lastSeen: { events: at('events') - 1n, checks: at('checks') - 1n },
+        paused: { events: false, checks: false },
       };
     }
     const consumer = (this.consumer = kafka.consumer({
@@ -386,6 +394,10 @@ export class EventStreamHub implements BeforeApplicationShutdown {
           if (record) state.pending[topic].push(record);
         }
         this.release(batch.partition, topic);
+        if (state.pending[topic].length >= MAX_PENDING_RECORDS && !state.paused[topic]) {
+          state.paused[topic] = true;
+          consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+        }
         await Promise.resolve();
       },
     });
@@ -442,6 +454,10 @@ export class EventStreamHub implements BeforeApplicationShutdown {
         if (connection.live) this.deliver(connection, record);
         else connection.backlog?.push(record);
       }
+    }
+    if (state.paused[topic] && pending.length < MAX_PENDING_RECORDS / 2) {
+      state.paused[topic] = false;
+      this.consumer?.resume([{ topic: this.topicName[topic], partitions: [partition] }]);
     }
     const excess = state.ring.length - this.settings.stream.replayRecords;
     if (excess > 0) {
