@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { Pool } from 'pg';
 import request from 'supertest';
+import { decodeConsistencyToken, encodeConsistencyToken } from '@vinsight/contracts';
 import { CommandClient, createKafkaClient, topicNames } from '@vinsight/kafka';
 import { SseStream } from '../../scripts/sse-client';
 import { recordCheck } from '../commands/commands';
@@ -75,8 +76,13 @@ describe('GET /v1/stream (Server-Sent Events)', () => {
   /** Checks are dated a second apart in the order they are sent: an older check never changes a status. */
   let nextCheckAt = Date.now() - 60 * 60 * 1000;
 
-  const open = async (api: ServiceProcess, token: string, query = '', headers: Record<string, string> = {}) => {
-    const stream = await SseStream.open(api.url(`/v1/stream${query}`), { ...bearer(token), ...headers });
+  /** Opens a stream as the scenario's tenant, once the read models hold what its last command wrote (its API key). */
+  const open = async (api: ServiceProcess, as: KafkaTenantScenario, query = '', headers: Record<string, string> = {}) => {
+    const stream = await SseStream.open(api.url(`/v1/stream${query}`), {
+      ...bearer(as.token),
+      'x-consistency-token': as.position,
+      ...headers,
+    });
     streams.push(stream);
     return stream;
   };
@@ -133,8 +139,8 @@ describe('GET /v1/stream (Server-Sent Events)', () => {
 
   it('sends status changes and incidents (checks on request), filtered by monitor, each only once the read models show it', async () => {
     const [m1, m2] = [await a.createMonitor('one'), await a.createMonitor('two')];
-    const all = await open(apiA, a.token);
-    const checksOfM1 = await open(apiA, a.token, `?types=check.recorded&monitorId=${m1}`);
+    const all = await open(apiA, a);
+    const checksOfM1 = await open(apiA, a, `?types=check.recorded&monitorId=${m1}`);
     expect(all.status).toBe(200);
     await all.waitFor((s) => s.of('stream.opened').length === 1, 10000);
     await checksOfM1.waitFor((s) => s.of('stream.opened').length === 1, 10000);
@@ -182,7 +188,7 @@ describe('GET /v1/stream (Server-Sent Events)', () => {
     // and resuming from it sends the second only.
     const changeToDown = all.events.findIndex((e) => e.event === 'monitor.status_changed' && e.id!.includes('.'));
     expect(all.events[changeToDown + 1].event).toBe('incident.opened');
-    const resumed = await open(apiA, a.token, '', { 'last-event-id': all.events[changeToDown].id! });
+    const resumed = await open(apiA, a, '', { 'last-event-id': all.events[changeToDown].id! });
     await resumed.waitFor((s) => s.events.length >= 2, 10000);
     expect(resumed.events[1].id).toBe(all.events[changeToDown + 1].id);
     expect(resumed.events[1].data).toBe(all.events[changeToDown + 1].data);
@@ -191,7 +197,7 @@ describe('GET /v1/stream (Server-Sent Events)', () => {
 
   it("never carries another tenant's data, and refuses another tenant's position", async () => {
     const bMonitor = await b.createMonitor('b');
-    const ofB = await open(apiA, b.token, '?types=check.recorded,monitor.status_changed,incident.opened,incident.resolved');
+    const ofB = await open(apiA, b, '?types=check.recorded,monitor.status_changed,incident.opened,incident.resolved');
     await ofB.waitFor((s) => s.of('stream.opened').length === 1, 10000);
     const aMonitor = await a.createMonitor('a-only');
     const aChecks = await sendChecks(a, aMonitor, ['down', 'up', 'down']);
@@ -205,15 +211,15 @@ describe('GET /v1/stream (Server-Sent Events)', () => {
     ofB.close();
 
     // A's position, sent by B: refused unless both tenants share a partition (then it is B's position too).
-    const ofA = await open(apiA, a.token);
+    const ofA = await open(apiA, a);
     await ofA.waitFor((s) => s.of('stream.opened').length === 1, 10000);
     const aPosition = ofA.events[0].id!;
     ofA.close();
-    const bOpened = await open(apiA, b.token);
+    const bOpened = await open(apiA, b);
     await bOpened.waitFor((s) => s.of('stream.opened').length === 1, 10000);
     bOpened.close();
-    const samePartition = aPosition.slice(0, 6) === bOpened.events[0].id!.slice(0, 6);
-    const crossed = await open(apiA, b.token, '', { 'last-event-id': aPosition });
+    const samePartition = decodeConsistencyToken(aPosition)!.partition === decodeConsistencyToken(bOpened.events[0].id!)!.partition;
+    const crossed = await open(apiA, b, '', { 'last-event-id': aPosition });
     if (crossed.status === 200) crossed.close();
     else await crossed.ended;
     expect(crossed.status).toBe(samePartition ? 200 : 400);
@@ -236,19 +242,28 @@ describe('GET /v1/stream (Server-Sent Events)', () => {
       .get('/v1/stream')
       .expect(401)
       .expect('content-type', /^application\/problem\+json/);
+    // A position of the tenant's partition that the log has not reached: forged, never sent by us.
+    const opened = await open(apiA, a);
+    await opened.waitFor((s) => s.of('stream.opened').length === 1, 10000);
+    opened.close();
+    const { partition } = decodeConsistencyToken(opened.events[0].id!)!;
+    const ahead = encodeConsistencyToken({ partition, eventsOffset: '999999999' });
+    const beyond = await api.get('/v1/stream').set(bearer(a.token)).set('last-event-id', ahead).expect(400);
+    expect(beyond.body.errors).toEqual([{ field: 'Last-Event-ID', message: 'is beyond the end of the stream' }]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
 
-    const held = await Promise.all(Array.from({ length: LIMIT }, () => open(apiA, a.token)));
+    const held = await Promise.all(Array.from({ length: LIMIT }, () => open(apiA, a)));
     expect(held.map((s) => s.status)).toEqual(Array(LIMIT).fill(200));
-    const refused = await open(apiA, a.token);
+    const refused = await open(apiA, a);
     expect(refused.status).toBe(429);
     expect(JSON.parse(refused.body)).toMatchObject({ status: 429, type: expect.stringContaining('too-many-streams') });
     // Another tenant is not affected, and a closed stream frees its place.
-    const other = await open(apiA, b.token);
+    const other = await open(apiA, b);
     expect(other.status).toBe(200);
     other.close();
     held[0].close();
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const again = await open(apiA, a.token);
+    const again = await open(apiA, a);
     expect(again.status).toBe(200);
     for (const stream of [...held, again]) stream.close();
   });
@@ -256,14 +271,14 @@ describe('GET /v1/stream (Server-Sent Events)', () => {
   it('resumes exactly on another instance after the first is killed (SIGKILL) mid-stream', async () => {
     const monitorId = await a.createMonitor('resume');
     const query = '?types=check.recorded,monitor.status_changed,incident.opened,incident.resolved';
-    const first = await open(apiA, a.token, query);
+    const first = await open(apiA, a, query);
     await first.waitFor((s) => s.of('stream.opened').length === 1, 10000);
     const statuses: Status[] = Array.from({ length: 120 }, (_, i) => (Math.floor(i / 7) % 2 === 0 ? 'up' : 'down'));
     const sending = sendChecks(a, monitorId, statuses);
     await first.waitFor((s) => s.of('check.recorded').length >= 30, 60000, 'a quarter of the checks');
     await apiA.kill();
     await first.ended;
-    const second = await open(apiB, a.token, query, { 'last-event-id': first.lastEventId! });
+    const second = await open(apiB, a, query, { 'last-event-id': first.lastEventId! });
     expect(second.status).toBe(200);
     const sent = await sending;
     const expected = expectedEvents(sent, true);
@@ -280,7 +295,7 @@ describe('GET /v1/stream (Server-Sent Events)', () => {
   });
 
   it('ends its streams cleanly on SIGTERM, and the process exits 0', async () => {
-    const stream = await open(apiB, a.token);
+    const stream = await open(apiB, a);
     await stream.waitFor((s) => s.of('stream.opened').length === 1, 10000);
     const stopped = apiB.stop();
     await stream.ended;

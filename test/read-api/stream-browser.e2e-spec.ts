@@ -14,6 +14,8 @@ import { deleteTenants } from './read-api.fixtures';
 import { projectorPool } from './read-api.harness';
 
 const CHANGES = 100;
+/** Checks per second of another monitor published meanwhile (the issue's goal is stated at 1,000/s); 0 by default on shared machines. */
+const BACKGROUND_RATE = Number(process.env.STREAM_BROWSER_BACKGROUND_RATE ?? 0);
 /** Debian's chromium (deploy/local/chromium.sh installs it); playwright-core never downloads a browser. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -31,6 +33,7 @@ source.addEventListener('monitor.status_changed', (event) => {
   const item = document.createElement('li');
   item.textContent = change.to;
   item.dataset.check = change.checkId;
+  item.dataset.monitor = change.monitorId;
   document.getElementById('changes').append(item);
   requestAnimationFrame(() => { item.dataset.shownAt = String(Date.now()); });
 });
@@ -126,7 +129,21 @@ describe('live dashboard in a browser (EventSource, headless Chromium)', () => {
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     await page.waitForSelector('body[data-open="yes"]', { state: 'attached', timeout: 30000 });
 
+    // Background load: checks of another monitor that never change its status, every 100 ms.
+    const busy = await tenant.createMonitor('background');
+    let background: NodeJS.Timeout | undefined;
+    let backgroundSent = 0;
+    if (BACKGROUND_RATE > 0) {
+      background = setInterval(() => {
+        const batch = Array.from({ length: Math.ceil(BACKGROUND_RATE / 10) }, () => recordCheck(tenant.tenantId, busy, 'up'));
+        backgroundSent += batch.length;
+        void client.sendMany(batch).catch(() => undefined);
+      }, 100);
+    }
+
     const latencies: number[] = [];
+    /** Changes not on screen within 5 s of their publication. */
+    let late = 0;
     let checkedAt = Date.now() - 60 * 60 * 1000;
     for (let i = 0; i < CHANGES; i++) {
       const status = i % 2 === 0 ? 'down' : 'up';
@@ -134,14 +151,29 @@ describe('live dashboard in a browser (EventSource, headless Chromium)', () => {
       const checkId = (envelope.payload as { checkId: string }).checkId;
       const publishedAt = Date.now();
       await client.send(envelope);
-      const item = await page.waitForSelector(`li[data-check="${checkId}"][data-shown-at]`, { state: 'attached', timeout: 5000 });
+      const item = await page
+        .waitForSelector(`li[data-check="${checkId}"][data-shown-at]`, { state: 'attached', timeout: 5000 })
+        .catch(() => null);
+      if (!item) {
+        late++;
+        continue;
+      }
       expect(await item.textContent()).toBe(status);
       latencies.push(Number(await item.getAttribute('data-shown-at')) - publishedAt);
     }
-    expect(await page.locator('li').count()).toBe(CHANGES);
+    if (background) clearInterval(background);
     const sorted = [...latencies].sort((x, y) => x - y);
-    const figures = { changes: CHANGES, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), maxMs: sorted.at(-1) };
-    process.stdout.write(`stream browser latency (publish -> on screen): ${JSON.stringify(figures)}\n`);
+    const figures = {
+      changes: CHANGES,
+      backgroundChecksPerSecond: BACKGROUND_RATE,
+      backgroundSent,
+      p50Ms: percentile(sorted, 50),
+      p99Ms: percentile(sorted, 99),
+      maxMs: sorted.at(-1),
+    };
+    process.stdout.write(`stream browser latency (publish -> on screen): ${JSON.stringify({ ...figures, late })}\n`);
+    expect(late).toBe(0);
+    expect(await page.locator(`li[data-monitor="${monitorId}"]`).count()).toBe(CHANGES);
     await page.close();
   });
 });

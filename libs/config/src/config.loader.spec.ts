@@ -70,6 +70,30 @@ describe('loadConfig', () => {
       bad: ['999', '1000001', 'all'],
     },
     {
+      name: 'STREAM_MAX_CONNECTIONS_PER_TENANT',
+      role: 'read-api',
+      read: (c: AppConfig) => c.readApi.stream.maxConnectionsPerTenant,
+      fallback: 100,
+      ok: '1000',
+      bad: ['0', '100001', 'many'],
+    },
+    {
+      name: 'STREAM_HEARTBEAT_MS',
+      role: 'read-api',
+      read: (c: AppConfig) => c.readApi.stream.heartbeatMs,
+      fallback: 15000,
+      ok: '500',
+      bad: ['99', '300001', 'often'],
+    },
+    {
+      name: 'STREAM_REPLAY_RECORDS',
+      role: 'read-api',
+      read: (c: AppConfig) => c.readApi.stream.replayRecords,
+      fallback: 2000,
+      ok: '0',
+      bad: ['-1', '1000001', 'all'],
+    },
+    {
       name: 'JWT_CLOCK_TOLERANCE_SECONDS',
       role: 'read-api',
       read: (c: AppConfig) => c.readApi.jwt.clockToleranceSeconds,
@@ -77,7 +101,7 @@ describe('loadConfig', () => {
       ok: '5',
       bad: ['-1', '301', 'soon'],
     },
-  ] as const)('bounds $name: $fallback by default, 1,000 to 1,000,000 when set', ({ name, role, read, fallback, ok, bad }) => {
+  ] as const)('bounds $name: $fallback by default, within its range when set', ({ name, role, read, fallback, ok, bad }) => {
     expect(read(loadConfig([role], base))).toBe(fallback);
     expect(read(loadConfig([role], { ...base, [name]: ok }))).toBe(Number(ok));
     for (const value of bad) expect(problemsOf({ ...base, [name]: value }, [role])).toEqual([name]);

@@ -271,7 +271,7 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(0)
   @Max(1000000)
-  STREAM_REPLAY_RECORDS = 10000;
+  STREAM_REPLAY_RECORDS = 2000;
 
   /** The command processor snapshots a partition's write model after this many events. */
   @Transform(toInt)

@@ -61,7 +61,7 @@ export function readApiSettings(overrides: Partial<ReadApiSettings> = {}): ReadA
     replicaLagPollMs: 1000,
     consistencyPollMs: 25,
     notifications: true,
-    stream: { maxConnectionsPerTenant: 100, heartbeatMs: 15000, replayRecords: 10000 },
+    stream: { maxConnectionsPerTenant: 100, heartbeatMs: 15000, replayRecords: 2000 },
   };
   return {
     ...defaults,

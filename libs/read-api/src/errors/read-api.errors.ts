@@ -8,7 +8,14 @@ export interface FieldError {
 }
 
 export type ReadApiErrorCode =
-  'VALIDATION_FAILED' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'TENANT_INACTIVE' | 'RATE_LIMITED' | 'CONSISTENCY_TIMEOUT' | 'TOO_MANY_STREAMS';
+  | 'VALIDATION_FAILED'
+  | 'NOT_FOUND'
+  | 'UNAUTHENTICATED'
+  | 'TENANT_INACTIVE'
+  | 'RATE_LIMITED'
+  | 'CONSISTENCY_TIMEOUT'
+  | 'TOO_MANY_STREAMS'
+  | 'STREAM_UNAVAILABLE';
 
 export abstract class ReadApiError extends Error {
   abstract readonly code: ReadApiErrorCode;
@@ -61,5 +68,14 @@ export class StreamLimitError extends ReadApiError {
     readonly retryAfterSeconds: number,
   ) {
     super(message);
+  }
+}
+
+/** GET /v1/stream while the process cannot read Kafka (its consumer did not start). */
+export class StreamUnavailableError extends ReadApiError {
+  readonly code = 'STREAM_UNAVAILABLE';
+  readonly retryAfterSeconds = 5;
+  constructor() {
+    super('the event stream cannot read its source at the moment; retry after Retry-After seconds');
   }
 }

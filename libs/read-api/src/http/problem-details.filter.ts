@@ -9,6 +9,7 @@ import {
   RateLimitedError,
   ReadApiError,
   StreamLimitError,
+  StreamUnavailableError,
   TenantInactiveError,
   UnauthenticatedError,
   ValidationFailedError,
@@ -105,6 +106,10 @@ export class ProblemDetailsFilter extends BaseExceptionFilter {
     if (error instanceof StreamLimitError) {
       headers['retry-after'] = String(error.retryAfterSeconds);
       return problem(429, 'too-many-streams', error.message);
+    }
+    if (error instanceof StreamUnavailableError) {
+      headers['retry-after'] = String(error.retryAfterSeconds);
+      return problem(503, 'stream-unavailable', error.message);
     }
     if (error instanceof ConsistencyTimeoutError) {
       headers['retry-after'] = String(error.retryAfterSeconds);

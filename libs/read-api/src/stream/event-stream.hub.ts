@@ -7,7 +7,7 @@ import { Consumer, Kafka, KafkaMessage, Partitioners } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { ReadModelsDatabase } from '../database/read-models.database';
-import { StreamLimitError, ValidationFailedError } from '../errors/read-api.errors';
+import { StreamLimitError, StreamUnavailableError, ValidationFailedError } from '../errors/read-api.errors';
 import { ReadModelListener } from '../notifications/read-model.listener';
 import { READ_API_SETTINGS, ReadApiSettings } from '../read-api.settings';
 import { StreamPosition, encodeStreamPosition } from './stream-position';
@@ -36,6 +36,8 @@ interface PartitionState {
   released: Record<Topic, bigint>;
   /** Last offset consumed, so a rejoin seeks back to the next one and nothing is consumed twice. */
   lastSeen: Record<Topic, bigint>;
+  /** Fetching stopped: MAX_PENDING_RECORDS wait for the projector. */
+  paused: Record<Topic, boolean>;
 }
 
 export interface StreamRequest {
@@ -61,6 +63,11 @@ const CHECKPOINTS_SQL = `SELECT topic, partition, next_offset::text AS next_offs
 /** A connection whose socket holds this much unsent is closed; the client resumes from its last id. */
 const MAX_UNSENT_BYTES = 1024 * 1024;
 const CHECKPOINT_POLL_MS = { listening: 2000, deaf: 200 };
+/**
+ * Records of a partition held for the projector at most: beyond, the partition is paused until
+ * half of them are released, so a stopped projector costs memory once, not without end.
+ */
+const MAX_PENDING_RECORDS = 10000;
 
 /**
  * GET /v1/stream's engine, one per process. It consumes `events` and `check-events` itself (a
@@ -119,11 +126,17 @@ export class EventStreamHub implements BeforeApplicationShutdown {
     if (open >= this.settings.stream.maxConnectionsPerTenant) {
       throw new StreamLimitError(`at most ${this.settings.stream.maxConnectionsPerTenant} streams per tenant are open at once`, 5);
     }
-    await this.ensureStarted();
+    await this.ensureStarted().catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'the event stream consumer did not start');
+      throw new StreamUnavailableError();
+    });
     const partition = this.partitionOf(request.tenantId);
     const state = this.partitions[partition];
     if (request.after && request.after.partition !== partition) {
       throw new ValidationFailedError([{ field: 'Last-Event-ID', message: "is not a position of this tenant's stream" }]);
+    }
+    if (request.after && (await this.beyondTheLog(request.after, state))) {
+      throw new ValidationFailedError([{ field: 'Last-Event-ID', message: 'is beyond the end of the stream' }]);
     }
     const position: StreamPosition = request.after ?? {
       partition,
@@ -131,6 +144,29 @@ export class EventStreamHub implements BeforeApplicationShutdown {
       checks: state.released.checks - 1n,
     };
     return (response) => this.start({ ...request, response, position, live: false, closed: false });
+  }
+
+  /** A position past what this process consumed is checked against the end of the log (never sent by us: forged or of another cluster). */
+  private async beyondTheLog(position: StreamPosition, state: PartitionState): Promise<boolean> {
+    const events = position.partial ? position.partial.offset : position.events;
+    if (events <= state.lastSeen.events && position.checks <= state.lastSeen.checks) return false;
+    const admin = this.kafka!.admin();
+    await admin.connect();
+    try {
+      for (const [topic, offset] of [
+        ['events', events],
+        ['checks', position.checks],
+      ] as const) {
+        const ends = await admin.fetchTopicOffsets(this.topicName[topic]);
+        const high = BigInt(ends.find((end) => end.partition === position.partition)?.high ?? '0');
+        if (offset >= high) return true;
+      }
+      return false;
+    } catch {
+      throw new StreamUnavailableError();
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private start(connection: Connection): void {
@@ -319,6 +355,7 @@ export class EventStreamHub implements BeforeApplicationShutdown {
         coveredFrom: { events: at('events'), checks: at('checks') },
         released: { events: at('events'), checks: at('checks') },
         lastSeen: { events: at('events') - 1n, checks: at('checks') - 1n },
+        paused: { events: false, checks: false },
       };
     }
     const consumer = (this.consumer = kafka.consumer({
@@ -357,6 +394,10 @@ export class EventStreamHub implements BeforeApplicationShutdown {
           if (record) state.pending[topic].push(record);
         }
         this.release(batch.partition, topic);
+        if (state.pending[topic].length >= MAX_PENDING_RECORDS && !state.paused[topic]) {
+          state.paused[topic] = true;
+          consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+        }
         await Promise.resolve();
       },
     });
@@ -413,6 +454,10 @@ export class EventStreamHub implements BeforeApplicationShutdown {
         if (connection.live) this.deliver(connection, record);
         else connection.backlog?.push(record);
       }
+    }
+    if (state.paused[topic] && pending.length < MAX_PENDING_RECORDS / 2) {
+      state.paused[topic] = false;
+      this.consumer?.resume([{ topic: this.topicName[topic], partitions: [partition] }]);
     }
     const excess = state.ring.length - this.settings.stream.replayRecords;
     if (excess > 0) {

@@ -67,14 +67,20 @@ export class StreamController {
       },
     },
   })
-  @problemResponse(400, "invalid parameters (types, monitorId) or a Last-Event-ID that is not a position of this tenant's stream")
+  @problemResponse(
+    400,
+    "invalid parameters (types, monitorId), or a Last-Event-ID that is not a position of this tenant's stream or is beyond its end",
+  )
   @problemResponse(401, 'missing, unknown, revoked or expired credential, or deleted tenant')
   @problemResponse(403, 'the tenant is deactivated')
   @problemResponse(
     429,
     'too many open streams for the tenant (STREAM_MAX_CONNECTIONS_PER_TENANT, too-many-streams) or the rate limit of the credential (rate-limited); Retry-After',
   )
-  @problemResponse(503, 'the database cannot be reached at the moment (database-unavailable); Retry-After')
+  @problemResponse(
+    503,
+    'the database cannot be reached at the moment (database-unavailable), or the stream cannot read Kafka (stream-unavailable); Retry-After',
+  )
   async stream(
     @Reader() reader: ReadContext,
     @Query() query: StreamQuery,
