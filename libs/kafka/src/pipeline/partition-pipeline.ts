@@ -217,8 +217,10 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
     const lane = this.lanes.get(key) ?? this.load([{ topic: batch.topic, partition: batch.partition }])[0];
     try {
       await whileHeartbeating(lane.loaded, heartbeat);
-    } catch {
-      // Nothing of the batch is resolved: it is fetched again once the partition's pause ends.
+    } catch (error) {
+      // A heartbeat's error goes to KafkaJS, which rejoins the group on a rebalance.
+      if (error instanceof HeartbeatFailed) throw heartbeatError(error);
+      // A failed load: nothing of the batch is resolved, it is fetched again once the partition's pause ends.
       return;
     }
     if (!this.isCurrent(lane) || this.stopping) return;
@@ -241,7 +243,9 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
     this.enqueue(lane, records, last);
     await heartbeat();
     while (this.isFull(lane) && this.isCurrent(lane) && !this.stopping) {
-      await whileHeartbeating(new Promise<void>((resolve) => this.spaceWaiters.push(resolve)), heartbeat);
+      await whileHeartbeating(new Promise<void>((resolve) => this.spaceWaiters.push(resolve)), heartbeat).catch((error: unknown) => {
+        throw heartbeatError(error);
+      });
       await heartbeat();
     }
   }
@@ -484,21 +488,34 @@ const WAITING_HEARTBEAT_MS = 1000;
  * state rebuilt from the log) or a full queue can outlast the session on a busy machine: without
  * heartbeats the member is evicted, its partitions move, their new owners fence it and load them
  * again, and on a starved machine that repeats (the cluster chaos run: processors rejoining every
- * 20-30 s, readiness back only minutes after a broker restart).
+ * 20-30 s, readiness back only minutes after a broker restart). A heartbeat that fails (a
+ * rebalance under way, the coordinator gone) ends the wait with its error, as KafkaJS's own
+ * heartbeat in a handler does, so that the member rejoins at once instead of holding the group's
+ * rebalance until the load ends.
  */
+class HeartbeatFailed extends Error {
+  constructor(readonly original: unknown) {
+    super('heartbeat failed while waiting');
+  }
+}
+
+/** KafkaJS's own error of a failed heartbeat, for the runner that rejoins on it. */
+const heartbeatError = (error: unknown): unknown => (error instanceof HeartbeatFailed ? error.original : error);
+
 async function whileHeartbeating<T>(work: Promise<T>, heartbeat: () => Promise<void>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   let waiting = true;
-  const beat = () => {
-    if (!waiting) return;
-    timer = setTimeout(() => {
-      // A rebalance it reports is seen again by the next heartbeat after the batch: nothing to do here.
-      heartbeat().then(beat, beat);
-    }, WAITING_HEARTBEAT_MS);
-  };
-  beat();
+  const interrupted = new Promise<never>((_, reject) => {
+    const beat = () => {
+      if (!waiting) return;
+      timer = setTimeout(() => {
+        heartbeat().then(beat, (error: unknown) => waiting && reject(new HeartbeatFailed(error)));
+      }, WAITING_HEARTBEAT_MS);
+    };
+    beat();
+  });
   try {
-    return await work;
+    return await Promise.race([work, interrupted]);
   } finally {
     waiting = false;
     clearTimeout(timer);
