@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import * as net from 'node:net';
-import { ISocketFactory, Kafka, logLevel, Producer } from 'kafkajs';
+import { Kafka, Producer } from 'kafkajs';
+import { BrokerOutageProxy } from '../../../test/kafka/broker-outage.proxy';
 import { createTestTopics, testKafkaClient, uniqueTopicPrefix } from '../../../test/kafka/kafka-test.helpers';
-import { testEnv } from '../../../test/test-env';
 import { installCoordinatorCache } from './coordinator-cache';
 
 jest.setTimeout(60_000);
@@ -77,34 +76,8 @@ describe('coordinator cache (KafkaJS FindCoordinator once, not before every tran
   });
 
   it('after its broker dropped every connection and refused new ones (killed with -9), then returned, asks for the coordinator again and commits', async () => {
-    // Every connection of this client goes through a proxy of the test's own, which can drop its
-    // connections and refuse new ones, as a broker killed with -9 does. Plaintext only.
-    const [broker] = testEnv.kafka.brokers;
-    const [brokerHost, brokerPort] = [broker.slice(0, broker.lastIndexOf(':')), Number(broker.slice(broker.lastIndexOf(':') + 1))];
-    const accepted = new Set<net.Socket>();
-    const proxy = net.createServer((socket) => {
-      const upstream = net.connect({ host: brokerHost, port: brokerPort });
-      accepted.add(socket).add(upstream);
-      for (const [from, to] of [
-        [socket, upstream],
-        [upstream, socket],
-      ]) {
-        from.pipe(to);
-        from.on('error', () => to.destroy());
-        from.on('close', () => (to.destroy(), accepted.delete(from)));
-      }
-    });
-    const listen = (port = 0) =>
-      new Promise<number>((resolve) => proxy.listen(port, '127.0.0.1', () => resolve((proxy.address() as net.AddressInfo).port)));
-    const proxyPort = await listen();
-    const socketFactory: ISocketFactory = ({ onConnect }) => net.connect({ host: '127.0.0.1', port: proxyPort }, onConnect);
-    const client = new Kafka({
-      clientId: 'coordinator-cache-refused',
-      brokers: testEnv.kafka.brokers,
-      socketFactory,
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 1, initialRetryTime: 50 },
-    });
+    const proxy = await BrokerOutageProxy.start();
+    const client = proxy.client('coordinator-cache-refused');
     const groupId = `coordinator-cache-group-${randomUUID()}`;
     const { producer, lookups } = transactional(`coordinator-cache-${randomUUID()}`, client);
     try {
@@ -113,19 +86,15 @@ describe('coordinator cache (KafkaJS FindCoordinator once, not before every tran
       await oneTransaction(producer, groupId, 2);
       const cached = lookups();
 
-      await new Promise((resolve) => {
-        proxy.close(resolve);
-        for (const socket of accepted) socket.destroy();
-      });
+      await proxy.kill();
       await expect(oneTransaction(producer, groupId, 3)).rejects.toThrow();
-      await listen(proxyPort);
+      await proxy.restart();
       await oneTransaction(producer, groupId, 4);
       // The answer cached before the outage named a broker that refused: it was asked for again.
       expect(lookups()).toBeGreaterThan(cached);
     } finally {
       await producer.disconnect();
-      proxy.close();
-      for (const socket of accepted) socket.destroy();
+      await proxy.stop();
     }
   });
 });
