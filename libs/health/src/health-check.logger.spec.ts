@@ -14,7 +14,7 @@ describe('HealthCheckLogger (Terminus)', () => {
 
   it('is the logger Terminus is given', async () => {
     const { HealthModule } = await import('./health.module');
-    const module = HealthModule.forRoot({ lifecycle: {} as never, primaryPool: { provide: 'POOL', useValue: {} }, checks: {} } as never);
+    const module = HealthModule.forRoot({ lifecycle: {} as never, primaryPool: { provide: 'POOL', useValue: {} }, checks: {} });
     const terminus = module.imports?.[0] as { providers: { provide: unknown; useClass?: unknown }[] };
     expect(terminus.providers.some((p) => p.useClass === HealthCheckLogger)).toBe(true);
   });
