@@ -10,8 +10,14 @@ import { KafkaTransactionSink } from './kafka-transaction.sink';
 
 jest.setTimeout(60_000);
 
-const input = (offset: number): KafkaMessage =>
-  ({ key: null, value: Buffer.from(`in${offset}`), offset: String(offset), headers: {}, timestamp: '0', attributes: 0 }) as KafkaMessage;
+const input = (offset: number): KafkaMessage => ({
+  key: null,
+  value: Buffer.from(`in${offset}`),
+  offset: String(offset),
+  headers: {},
+  timestamp: '0',
+  attributes: 0,
+});
 
 describe('KafkaTransactionSink against the real broker: output not where it was assumed', () => {
   it('aborts the transaction when a topic was written at another offset (records written twice, or another writer), and commits once it is right', async () => {
