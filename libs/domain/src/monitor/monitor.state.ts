@@ -24,6 +24,11 @@ export interface Monitor {
   readonly lastCheckedAt: Date | null;
   /** Oldest first, at most CHECK_ID_WINDOW. */
   readonly recentCheckIds: readonly string[];
+  /**
+   * The maintenance window the newest check found the monitor in (MonitorMaintenanceStarted),
+   * null outside maintenance: what the next check is compared with to tell an entry or an exit.
+   */
+  readonly maintenanceWindowId: string | null;
   readonly version: number;
 }
 
@@ -48,6 +53,7 @@ export function evolveMonitor(state: MonitorState, event: MonitorEvent): Monitor
       status: 'unknown',
       lastCheckedAt: null,
       recentCheckIds: [],
+      maintenanceWindowId: null,
       version: state.version + 1,
     };
   }
