@@ -8,7 +8,7 @@
  *
  * The processor runs as its own process from dist/, as in production. Environment:
  * BENCH_COMMANDS (default 50000), BENCH_TENANTS (200), BENCH_RATE_SECONDS (30), BENCH_RATE_WARMUP_SECONDS
- * (30: the same rate, unmeasured, first), BENCH_PROCESSOR_LOG (a file for the processor's own log
+ * (30: the same rate, unmeasured, first), BENCH_PROCESSOR_PORT (3990), BENCH_PROCESSOR_LOG (a file for the processor's own log
  * lines), BENCH_PROCESSOR_NODE_ARGS (e.g. `--cpu-prof`); PROCESSOR_TRANSACTION_LINGER_MS is passed
  * on to the processor when set.
  */
@@ -115,7 +115,8 @@ class Fleet {
   }
 }
 
-const PROCESSOR_PORT = 3990;
+/** Another bench's processor may hold the default port on a shared machine. */
+const PROCESSOR_PORT = Number(process.env.BENCH_PROCESSOR_PORT ?? 3990);
 /** The processor's own cadence (command-processor.service.ts, PROCESSOR_TRANSACTION_LINGER_MS's default). */
 const MAX_COMMANDS_PER_TRANSACTION = 1000;
 const TRANSACTION_LINGER_MS = Number(process.env.PROCESSOR_TRANSACTION_LINGER_MS ?? 50);

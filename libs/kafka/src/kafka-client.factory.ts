@@ -2,6 +2,7 @@ import { Kafka, KafkaConfig, logLevel as KafkaLogLevel, RetryOptions, SASLOption
 import { installCoordinatorCache } from './coordinator-cache';
 import { KafkaLogger, kafkaLogCreator } from './kafka-logger';
 import { KafkaConnectionSettings } from './kafka.settings';
+import { installRecordEncoding } from './record-encoding';
 
 export interface KafkaClientOptions {
   /** Where KafkaJS logs go; without one, KafkaJS's own console logger is used. */
@@ -37,6 +38,7 @@ export const CONNECTION_TIMEOUT_MS = 10_000;
 /** The one place a KafkaJS client is built, so TLS and SASL reach every client of the service. */
 export function createKafkaClient(settings: KafkaConnectionSettings, options: KafkaClientOptions = {}): Kafka {
   installCoordinatorCache();
+  installRecordEncoding();
   const config: KafkaConfig = {
     clientId: settings.clientId,
     brokers: settings.brokers,
