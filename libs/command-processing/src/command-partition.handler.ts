@@ -14,7 +14,7 @@ import {
   toDeadLetter,
   toEventEnvelope,
 } from '@vinsight/contracts';
-import { DomainCommand, evolveTenantWriteState, TenantWriteState, toSnapshot } from '@vinsight/domain';
+import { DomainCommand, evolveTenantWriteStateAt, TenantWriteState, toSnapshot } from '@vinsight/domain';
 import { Slice, SliceProcessor, TopicNames, TopicPartition, TransactionOutput, TransactionReceipt } from '@vinsight/kafka';
 import { CLOCK, Clock } from '@vinsight/runtime';
 import { IHeaders, KafkaMessage, Message } from 'kafkajs';
@@ -251,7 +251,7 @@ export class CommandPartitionHandler implements SliceProcessor<KafkaMessage, Com
         correlationId,
         issuedBy,
       });
-      next = evolveTenantWriteState(next, decided);
+      next = evolveTenantWriteStateAt(next, decided, now);
       const message: Message = { key: tenantId, value: JSON.stringify(envelope), partition, headers: eventHeaders(envelope, traceparent) };
       if (eventTopicRole(decided.type) === 'events') events.push(message);
       else checks.push(message);

@@ -3,6 +3,7 @@ import { installCoordinatorCache } from './coordinator-cache';
 import { installTransactionPartitionsRetry } from './transaction-partitions';
 import { KafkaLogger, kafkaLogCreator } from './kafka-logger';
 import { KafkaConnectionSettings } from './kafka.settings';
+import { installRecordEncoding } from './record-encoding';
 
 export interface KafkaClientOptions {
   /** Where KafkaJS logs go; without one, KafkaJS's own console logger is used. */
@@ -39,6 +40,7 @@ export const CONNECTION_TIMEOUT_MS = 10_000;
 export function createKafkaClient(settings: KafkaConnectionSettings, options: KafkaClientOptions = {}): Kafka {
   installCoordinatorCache();
   installTransactionPartitionsRetry();
+  installRecordEncoding();
   const config: KafkaConfig = {
     clientId: settings.clientId,
     brokers: settings.brokers,
