@@ -2,6 +2,7 @@ import { Kafka, KafkaConfig, logLevel as KafkaLogLevel, RetryOptions, SASLOption
 import { installCoordinatorCache } from './coordinator-cache';
 import { KafkaLogger, kafkaLogCreator } from './kafka-logger';
 import { KafkaConnectionSettings } from './kafka.settings';
+import { installRecordDecoding } from './record-decoding';
 import { installRecordEncoding } from './record-encoding';
 
 export interface KafkaClientOptions {
@@ -39,6 +40,7 @@ export const CONNECTION_TIMEOUT_MS = 10_000;
 export function createKafkaClient(settings: KafkaConnectionSettings, options: KafkaClientOptions = {}): Kafka {
   installCoordinatorCache();
   installRecordEncoding();
+  installRecordDecoding();
   const config: KafkaConfig = {
     clientId: settings.clientId,
     brokers: settings.brokers,
