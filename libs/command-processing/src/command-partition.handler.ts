@@ -14,7 +14,7 @@ import {
   toDeadLetter,
   toEventEnvelope,
 } from '@vinsight/contracts';
-import { DomainCommand, evolveTenantWriteState, TenantWriteState, toSnapshot } from '@vinsight/domain';
+import { DomainCommand, evolveTenantWriteStateAt, TenantWriteState, toSnapshot } from '@vinsight/domain';
 import { Slice, SliceProcessor, TopicNames, TopicPartition, TransactionOutput, TransactionReceipt } from '@vinsight/kafka';
 import { CLOCK, Clock } from '@vinsight/runtime';
 import { IHeaders, KafkaMessage, Message } from 'kafkajs';
@@ -196,7 +196,8 @@ export class CommandPartitionHandler implements SliceProcessor<KafkaMessage, Com
         { topic: this.topics.commandsDlq, messages: deadLetters },
         { topic: this.topics.commandResults, messages: resultMessages },
       ],
-      assumedBaseOffsets: bases,
+      // Results too: a retried send that wrote them twice inside the transaction shows here.
+      assumedBaseOffsets: new Map([...bases, [this.topics.commandResults, state.nextOffsets.get(this.topics.commandResults) ?? 0n]]),
       state,
       working,
       results,
@@ -250,7 +251,7 @@ export class CommandPartitionHandler implements SliceProcessor<KafkaMessage, Com
         correlationId,
         issuedBy,
       });
-      next = evolveTenantWriteState(next, decided);
+      next = evolveTenantWriteStateAt(next, decided, now);
       const message: Message = { key: tenantId, value: JSON.stringify(envelope), partition, headers: eventHeaders(envelope, traceparent) };
       if (eventTopicRole(decided.type) === 'events') events.push(message);
       else checks.push(message);

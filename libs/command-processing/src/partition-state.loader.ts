@@ -46,7 +46,7 @@ export class PartitionStateLoader {
       for (const message of messages) {
         const envelope = parseJson<EventEnvelope>(message, 'event');
         // Upcast to the current version; a version newer than this code throws: deciding on a guess is worse than not loading.
-        state.apply(envelope.tenantId, eventFromEnvelope(envelope));
+        state.apply(envelope.tenantId, eventFromEnvelope(envelope), new Date(envelope.occurredAt));
       }
     };
     const options = { groupPrefix: 'vinsight.rebuild' };

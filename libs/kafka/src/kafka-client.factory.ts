@@ -1,5 +1,6 @@
 import { Kafka, KafkaConfig, logLevel as KafkaLogLevel, RetryOptions, SASLOptions } from 'kafkajs';
 import { installCoordinatorCache } from './coordinator-cache';
+import { installTransactionPartitionsRetry } from './transaction-partitions';
 import { KafkaLogger, kafkaLogCreator } from './kafka-logger';
 import { KafkaConnectionSettings } from './kafka.settings';
 import { installRecordDecoding } from './record-decoding';
@@ -39,6 +40,7 @@ export const CONNECTION_TIMEOUT_MS = 10_000;
 /** The one place a KafkaJS client is built, so TLS and SASL reach every client of the service. */
 export function createKafkaClient(settings: KafkaConnectionSettings, options: KafkaClientOptions = {}): Kafka {
   installCoordinatorCache();
+  installTransactionPartitionsRetry();
   installRecordEncoding();
   installRecordDecoding();
   const config: KafkaConfig = {

@@ -25,6 +25,11 @@ export interface Monitor {
   readonly lastCheckedAt: Date | null;
   /** At most CHECK_ID_WINDOW, oldest first. */
   readonly recentCheckIds: CheckIdWindow;
+  /**
+   * The maintenance window the newest check found the monitor in (MonitorMaintenanceStarted),
+   * null outside maintenance: what the next check is compared with to tell an entry or an exit.
+   */
+  readonly maintenanceWindowId: string | null;
   readonly version: number;
 }
 
@@ -49,6 +54,7 @@ export function evolveMonitor(state: MonitorState, event: MonitorEvent): Monitor
       status: 'unknown',
       lastCheckedAt: null,
       recentCheckIds: CheckIdWindow.empty(CHECK_ID_WINDOW),
+      maintenanceWindowId: null,
       version: state.version + 1,
     };
   }

@@ -1,5 +1,5 @@
 import type { ApiKey } from '../api-key/api-key.state';
-import type { MaintenanceWindow } from '../maintenance/maintenance.state';
+import type { MaintenanceWindow, RetiredMaintenanceWindow } from '../maintenance/maintenance.state';
 import { CheckIdWindow } from '../monitor/check-id-window';
 import type { Monitor } from '../monitor/monitor.state';
 import { CHECK_ID_WINDOW } from '../monitor/monitor.state';
@@ -9,10 +9,12 @@ import type { TenantWriteState } from './tenant-write-state';
 
 /**
  * Bumped whenever the snapshot's shape changes; an unknown version means "replay instead".
- * 2 added `maintenanceWindows`; a version 1 snapshot is still read (it predates any window).
+ * 2 added `maintenanceWindows`; 3 added `retiredMaintenanceWindows` and each monitor's
+ * `maintenanceWindowId`. Versions 1 and 2 are still read: they predate those facts (no window,
+ * or windows kept whole and no maintenance events), so the missing fields read as empty.
  */
-export const TENANT_SNAPSHOT_SCHEMA_VERSION = 2;
-const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, TENANT_SNAPSHOT_SCHEMA_VERSION];
+export const TENANT_SNAPSHOT_SCHEMA_VERSION = 3;
+const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2, TENANT_SNAPSHOT_SCHEMA_VERSION];
 
 type Jsonified<T> = {
   readonly [K in keyof T]: T[K] extends Date
@@ -29,15 +31,20 @@ type Jsonified<T> = {
  * store beside the event offset it reflects, so that a rebuild replays only the events after it.
  */
 export interface TenantWriteSnapshot {
-  /** Written as TENANT_SNAPSHOT_SCHEMA_VERSION; 1 is read too. */
+  /** Written as TENANT_SNAPSHOT_SCHEMA_VERSION; 1 and 2 are read too. */
   readonly schemaVersion: number;
   readonly tenant: TenantState;
   readonly users: readonly User[];
   readonly apiKeys: readonly Jsonified<ApiKey>[];
-  readonly monitors: readonly Jsonified<Monitor>[];
-  /** Absent in version 1. */
+  /** `maintenanceWindowId` is absent before version 3. */
+  readonly monitors: readonly SnapshotMonitor[];
+  /** Absent in version 1; version 2 also holds cancelled and ended windows whole. */
   readonly maintenanceWindows?: readonly Jsonified<MaintenanceWindow>[];
+  /** Absent before version 3. */
+  readonly retiredMaintenanceWindows?: readonly RetiredMaintenanceWindow[];
 }
+
+type SnapshotMonitor = Omit<Jsonified<Monitor>, 'maintenanceWindowId'> & { readonly maintenanceWindowId?: string | null };
 
 export class UnsupportedSnapshotError extends Error {
   constructor(readonly schemaVersion: unknown) {
@@ -62,6 +69,7 @@ export function toSnapshot(state: TenantWriteState): TenantWriteSnapshot {
       startsAt: window.startsAt.toISOString(),
       endsAt: isoOrNull(window.endsAt),
     })),
+    retiredMaintenanceWindows: [...state.retiredMaintenanceWindows.values()].map((window) => ({ ...window })),
   };
 }
 
@@ -85,16 +93,25 @@ export function fromSnapshot(snapshot: TenantWriteSnapshot): TenantWriteState {
           lastCheckedAt: dateOrNull(monitor.lastCheckedAt),
           // The window may have shrunk since the snapshot was taken.
           recentCheckIds: CheckIdWindow.of(CHECK_ID_WINDOW, monitor.recentCheckIds),
+          maintenanceWindowId: monitor.maintenanceWindowId ?? null,
         },
       ]),
     ),
-    maintenanceWindows: new Map(
-      (snapshot.maintenanceWindows ?? []).map((window): [string, MaintenanceWindow] => [
-        window.id,
-        { ...window, startsAt: new Date(window.startsAt), endsAt: dateOrNull(window.endsAt) },
-      ]),
-    ),
+    ...maintenanceWindowsOf(snapshot),
   };
+}
+
+/** Version 2 kept cancelled windows whole: they are retired as the events would have retired them. */
+function maintenanceWindowsOf(snapshot: TenantWriteSnapshot): Pick<TenantWriteState, 'maintenanceWindows' | 'retiredMaintenanceWindows'> {
+  const windows = new Map<string, MaintenanceWindow>();
+  const retired = new Map<string, RetiredMaintenanceWindow>(
+    (snapshot.retiredMaintenanceWindows ?? []).map((window) => [window.id, { ...window }]),
+  );
+  for (const window of snapshot.maintenanceWindows ?? []) {
+    if (window.lifecycle === 'cancelled') retired.set(window.id, { lifecycle: 'cancelled', id: window.id, version: window.version });
+    else windows.set(window.id, { ...window, startsAt: new Date(window.startsAt), endsAt: dateOrNull(window.endsAt) });
+  }
+  return { maintenanceWindows: windows, retiredMaintenanceWindows: retired };
 }
 
 const isoOrNull = (date: Date | null): string | null => (date === null ? null : date.toISOString());

@@ -5,7 +5,14 @@ import { commands, events } from '../testing/domain-factories';
 import { FIXED_NOW, secondsFromNow } from '../testing/fixed-clock';
 import { newId } from '../testing/test-ids';
 import type { TenantWriteState } from './tenant-write-state';
-import { evolveTenantWriteState, initialTenantWriteState, liveMonitors, pendingMaintenanceWindows } from './tenant-write-state';
+import {
+  evolveTenantWriteState,
+  evolveTenantWriteStateAt,
+  initialTenantWriteState,
+  liveMonitors,
+  pendingMaintenanceWindows,
+  RETIRED_WINDOW_GRACE_MS,
+} from './tenant-write-state';
 import { decide, versionOf } from './tenant-write-state.decider';
 import type { TenantWriteSnapshot } from './tenant-write-state.snapshot';
 import { UnsupportedSnapshotError, fromSnapshot, toSnapshot } from './tenant-write-state.snapshot';
@@ -86,7 +93,8 @@ describe('tenant write state', () => {
     expect(state.monitors.get(otherMonitorId)?.recentCheckIds.size).toBe(0);
     expect(liveMonitors(state).map((m) => m.id)).toEqual([monitorId]);
     expect(state.maintenanceWindows.get(windowId)).toMatchObject({ lifecycle: 'scheduled', monitorId, endsAt: null, version: 1 });
-    expect(state.maintenanceWindows.get(cancelledWindowId)).toMatchObject({ lifecycle: 'cancelled', title: 'Migration', version: 2 });
+    expect(state.maintenanceWindows.has(cancelledWindowId)).toBe(false);
+    expect(state.retiredMaintenanceWindows.get(cancelledWindowId)).toEqual({ lifecycle: 'cancelled', id: cancelledWindowId, version: 2 });
     expect(pendingMaintenanceWindows(state, FIXED_NOW).map((w) => w.id)).toEqual([windowId]);
   });
 
@@ -115,8 +123,9 @@ describe('tenant write state', () => {
       const { state } = run(lifecycle);
       const json = JSON.stringify(toSnapshot(state));
       const parsed = JSON.parse(json) as TenantWriteSnapshot;
-      expect(parsed.schemaVersion).toBe(2);
-      expect(parsed.maintenanceWindows?.find((w) => w.id === cancelledWindowId)?.startsAt).toBe(secondsFromNow(-3600).toISOString());
+      expect(parsed.schemaVersion).toBe(3);
+      expect(parsed.maintenanceWindows?.find((w) => w.id === windowId)?.startsAt).toBe(secondsFromNow(60).toISOString());
+      expect(parsed.retiredMaintenanceWindows).toEqual([{ lifecycle: 'cancelled', id: cancelledWindowId, version: 2 }]);
       expect(parsed.monitors.find((m) => m.id === monitorId)?.lastCheckedAt).toBe(FIXED_NOW.toISOString());
       expect(parsed.apiKeys[0].expiresAt).toBe(secondsFromNow(86_400).toISOString());
       expect(fromSnapshot(parsed)).toEqual(state);
@@ -144,16 +153,38 @@ describe('tenant write state', () => {
     });
 
     it('refuses a snapshot of an unknown schema version', () => {
-      const snapshot = { ...toSnapshot(initialTenantWriteState()), schemaVersion: 3 } as unknown as TenantWriteSnapshot;
+      const snapshot = { ...toSnapshot(initialTenantWriteState()), schemaVersion: 4 } as unknown as TenantWriteSnapshot;
       expect(() => fromSnapshot(snapshot)).toThrow(UnsupportedSnapshotError);
     });
 
     it('reads a version 1 snapshot, written before maintenance windows, as having none', () => {
       const { state } = run(lifecycle.slice(0, 12));
-      const { maintenanceWindows: _none, ...current } = toSnapshot(state);
-      const version1 = JSON.parse(JSON.stringify({ ...current, schemaVersion: 1 })) as TenantWriteSnapshot;
+      const { maintenanceWindows: _none, retiredMaintenanceWindows: _noneRetired, monitors, ...current } = toSnapshot(state);
+      const monitorsOfVersion1 = monitors.map(({ maintenanceWindowId: _maintenanceWindowId, ...monitor }) => monitor);
+      const version1 = JSON.parse(JSON.stringify({ ...current, monitors: monitorsOfVersion1, schemaVersion: 1 })) as TenantWriteSnapshot;
       expect(fromSnapshot(version1)).toEqual(state);
       expect(fromSnapshot(version1).maintenanceWindows.size).toBe(0);
+    });
+
+    it('reads a version 2 snapshot, which kept cancelled windows whole, as the events retire them', () => {
+      const { state } = run(lifecycle);
+      const { retiredMaintenanceWindows: _retired, monitors, maintenanceWindows, ...current } = toSnapshot(state);
+      const cancelled = {
+        ...(maintenanceWindows ?? [])[0],
+        id: cancelledWindowId,
+        lifecycle: 'cancelled' as const,
+        title: 'Migration',
+        version: 2,
+      };
+      const version2 = JSON.parse(
+        JSON.stringify({
+          ...current,
+          monitors: monitors.map(({ maintenanceWindowId: _maintenanceWindowId, ...monitor }) => monitor),
+          maintenanceWindows: [...(maintenanceWindows ?? []), cancelled],
+          schemaVersion: 2,
+        }),
+      ) as TenantWriteSnapshot;
+      expect(fromSnapshot(version2)).toEqual(state);
     });
 
     it('trims check ids beyond the current window', () => {
@@ -165,6 +196,62 @@ describe('tenant write state', () => {
         monitors: snapshot.monitors.map((m) => ({ ...m, recentCheckIds: ids })),
       });
       expect(restored.monitors.get(monitorId)?.recentCheckIds.toArray()).toEqual(ids.slice(5));
+    });
+  });
+
+  describe('ended maintenance windows', () => {
+    const HOUR_MS = 3_600_000;
+    const endedWindow = events.maintenanceScheduled({ monitorId, startsAt: secondsFromNow(-2 * 3600), endsAt: secondsFromNow(-3600) });
+    const endedWindowId = endedWindow.data.maintenanceWindowId;
+    const base = run(lifecycle.slice(0, 10)).state;
+    const withEnded = evolveTenantWriteStateAt(base, endedWindow, secondsFromNow(-3 * 3600));
+    const later = (ms: number) => new Date(endedWindow.data.endsAt!.getTime() + ms);
+    const checkAt = (checkedAt: Date, now: Date) =>
+      decide(commands.recordCheckResult({ monitorId, status: 'down', checkedAt }, { tenantId, now }), withEnded);
+
+    it(`stay whole for ${RETIRED_WINDOW_GRACE_MS / HOUR_MS} h after their end, then keep only their id and version`, () => {
+      const kept = evolveTenantWriteStateAt(withEnded, events.userLoggedIn({ userId }), later(RETIRED_WINDOW_GRACE_MS - 1));
+      expect(kept.maintenanceWindows.has(endedWindowId)).toBe(true);
+      const pruned = evolveTenantWriteStateAt(withEnded, events.userLoggedIn({ userId }), later(RETIRED_WINDOW_GRACE_MS));
+      expect(pruned.maintenanceWindows.has(endedWindowId)).toBe(false);
+      expect(pruned.retiredMaintenanceWindows.get(endedWindowId)).toEqual({ lifecycle: 'ended', id: endedWindowId, version: 1 });
+      expect(pruned.maintenanceWindows.has(windowId)).toBe(false);
+      expect(versionOf(pruned, { aggregateType: 'maintenance-window', aggregateId: endedWindowId })).toBe(1);
+    });
+
+    it('keep their id taken and refuse a cancel once retired', () => {
+      const pruned = evolveTenantWriteStateAt(withEnded, events.userLoggedIn({ userId }), later(RETIRED_WINDOW_GRACE_MS));
+      const now = later(RETIRED_WINDOW_GRACE_MS + 1);
+      const reuse = decide(commands.scheduleMaintenance({ maintenanceWindowId: endedWindowId }, { tenantId, now }), pruned);
+      expect(reuse.ok ? 'accepted' : reuse.error.code).toBe('ALREADY_EXISTS');
+      const cancel = decide(commands.cancelMaintenance({ maintenanceWindowId: endedWindowId }, { tenantId, now }), pruned);
+      expect(cancel.ok ? 'accepted' : cancel.error.code).toBe('INVALID_STATE');
+    });
+
+    it('hold a late check taken inside them until retired, whether pruned yet or not', () => {
+      const inside = secondsFromNow(-1.5 * 3600);
+      const lateWithinGrace = checkAt(inside, later(RETIRED_WINDOW_GRACE_MS - 1));
+      expect(lateWithinGrace.ok && lateWithinGrace.events.map((e) => e.data)).toEqual([expect.objectContaining({ inMaintenance: true })]);
+      const tooLate = checkAt(inside, later(RETIRED_WINDOW_GRACE_MS));
+      expect(tooLate.ok && tooLate.events.map((e) => e.data)).toEqual([expect.not.objectContaining({ inMaintenance: true })]);
+    });
+
+    it('are retired by a rebuild exactly as by the live state, whatever the order of the two topics', () => {
+      const times = [secondsFromNow(-3 * 3600), later(RETIRED_WINDOW_GRACE_MS + HOUR_MS)];
+      const checkRecorded = events.checkRecorded({ monitorId, checkedAt: times[1] });
+      const login = events.userLoggedIn({ userId });
+      const live = evolveTenantWriteStateAt(
+        evolveTenantWriteStateAt(evolveTenantWriteStateAt(base, endedWindow, times[0]), checkRecorded, times[1]),
+        login,
+        times[1],
+      );
+      const eventsFirst = evolveTenantWriteStateAt(
+        evolveTenantWriteStateAt(evolveTenantWriteStateAt(base, endedWindow, times[0]), login, times[1]),
+        checkRecorded,
+        times[1],
+      );
+      expect(eventsFirst).toEqual(live);
+      expect(live.retiredMaintenanceWindows.has(endedWindowId)).toBe(true);
     });
   });
 });
