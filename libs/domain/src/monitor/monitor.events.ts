@@ -49,7 +49,32 @@ export type MonitorStatusChanged = Event<
   }
 >;
 
+/**
+ * The monitor's newest check fell inside a maintenance window (`maintenanceWindowId`; the
+ * earliest-starting one when several cover it) while the monitor was not in maintenance.
+ */
+export type MonitorMaintenanceStarted = Event<
+  'MonitorMaintenanceStarted',
+  { monitorId: string; maintenanceWindowId: string; checkId: string; checkedAt: Date }
+>;
+/**
+ * The monitor's newest check fell outside the window it was in (the window ended or was
+ * cancelled); a MonitorMaintenanceStarted follows when another window holds that check.
+ */
+export type MonitorMaintenanceEnded = Event<
+  'MonitorMaintenanceEnded',
+  { monitorId: string; maintenanceWindowId: string; checkId: string; checkedAt: Date }
+>;
+
 export type MonitorEvent =
-  MonitorCreated | MonitorUpdated | MonitorPaused | MonitorResumed | MonitorDeleted | CheckRecorded | MonitorStatusChanged;
+  | MonitorCreated
+  | MonitorUpdated
+  | MonitorPaused
+  | MonitorResumed
+  | MonitorDeleted
+  | CheckRecorded
+  | MonitorStatusChanged
+  | MonitorMaintenanceStarted
+  | MonitorMaintenanceEnded;
 
 export const monitorStatusOf = (check: CheckStatus): MonitorStatus => (check === 'up' ? 'up' : 'down');

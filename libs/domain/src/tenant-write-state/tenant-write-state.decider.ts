@@ -95,7 +95,10 @@ function decideOnAggregate(command: DomainCommand, state: TenantWriteState): Out
       return decideMonitor(command, state.monitors.get(command.data.monitorId) ?? initialMonitorState(), {
         plan: tenant.plan,
         monitorCount: liveMonitors(state).length,
-        isInMaintenance: (at) => maintenanceWindowsOf(state, command.data.monitorId, at, command.metadata.now).length > 0,
+        maintenanceWindowIdsAt: (at) =>
+          maintenanceWindowsOf(state, command.data.monitorId, at, command.metadata.now)
+            .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+            .map((window) => window.id),
       });
     case 'ScheduleMaintenance':
     case 'CancelMaintenance':
