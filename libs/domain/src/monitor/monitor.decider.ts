@@ -68,7 +68,7 @@ export function decideMonitor(command: MonitorCommand, monitor: MonitorState, co
       if (monitor.lifecycle === 'active') return reject(invalidState(`monitor ${monitorId} is not paused`));
       return accept({ type: 'MonitorResumed', data: { monitorId } });
     case 'DeleteMonitor':
-      return accept({ type: 'MonitorDeleted', data: { monitorId } });
+      return accept({ type: 'MonitorDeleted', data: { monitorId, lastStatus: monitor.status } });
     case 'RecordCheckResult':
       return decideCheckResult(command, monitor, context);
   }

@@ -13,7 +13,12 @@ export type MonitorCreated = Event<'MonitorCreated', { monitorId: string; name: 
 export type MonitorUpdated = Event<'MonitorUpdated', { monitorId: string; name?: string; url?: string; checkInterval?: number }>;
 export type MonitorPaused = Event<'MonitorPaused', { monitorId: string }>;
 export type MonitorResumed = Event<'MonitorResumed', { monitorId: string }>;
-export type MonitorDeleted = Event<'MonitorDeleted', { monitorId: string }>;
+/**
+ * `lastStatus`: the monitor's status when it was deleted, so that a consumer of the events alone
+ * (the live stream) knows a `down` monitor's open incident ends with it. Absent in events written
+ * before it was added.
+ */
+export type MonitorDeleted = Event<'MonitorDeleted', { monitorId: string; lastStatus?: MonitorStatus }>;
 /**
  * Published on `check-events`, not on the event store: see the versioning note in decide.
  * Version 2: `region` is always present, null when the probe did not say (version 1 left it out;

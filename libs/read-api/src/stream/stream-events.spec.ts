@@ -48,6 +48,21 @@ describe('stream events of a record', () => {
     ]);
   });
 
+  it('a down monitor deleted: its incident resolved at the deletion; any other deleted monitor: nothing', () => {
+    const deleted = (lastStatus?: string) => ({
+      eventId,
+      type: 'MonitorDeleted',
+      tenantId,
+      occurredAt: checkedAt,
+      payload: { monitorId, ...(lastStatus && { lastStatus }) },
+    });
+    expect(streamEventsOf(deleted('down'))).toEqual([
+      { type: 'incident.resolved', tenantId, monitorId, data: { monitorId, resolvedAt: checkedAt } },
+    ]);
+    expect(streamEventsOf(deleted('up'))).toEqual([]);
+    expect(streamEventsOf(deleted())).toEqual([]);
+  });
+
   it('a monitor entering and leaving maintenance: maintenance.started, maintenance.ended', () => {
     const maintenanceWindowId = '22222222-2222-4333-8444-555555555555';
     const record = (type: string) => ({ eventId, type, tenantId, payload: { monitorId, maintenanceWindowId, checkId, checkedAt } });

@@ -22,6 +22,7 @@ export const STREAMED_RECORD_TYPES: ReadonlySet<string> = new Set([
   'CheckRecorded',
   'MonitorMaintenanceStarted',
   'MonitorMaintenanceEnded',
+  'MonitorDeleted',
 ]);
 
 export interface StreamEvent {
@@ -68,6 +69,13 @@ export function streamEventsOf(record: unknown): StreamEvent[] {
         }),
       },
     ];
+  }
+  if (envelope.type === 'MonitorDeleted') {
+    // The incidents read model ends a deleted monitor's open incident at the deletion; a monitor
+    // has one open exactly while it is down.
+    const resolvedAt = text(envelope.occurredAt);
+    if (payload.lastStatus !== 'down' || !resolvedAt) return [];
+    return [{ type: 'incident.resolved', tenantId, monitorId, data: { monitorId, resolvedAt } }];
   }
   if (envelope.type === 'MonitorMaintenanceStarted' || envelope.type === 'MonitorMaintenanceEnded') {
     const started = envelope.type === 'MonitorMaintenanceStarted';
