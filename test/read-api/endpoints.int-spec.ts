@@ -148,10 +148,71 @@ describe('read API endpoints (openapi.yaml)', () => {
         status: 'up',
         lastCheckedAt: at(-60000).toISOString(),
         lastResponseTimeMs: 120,
+        inMaintenance: false,
+        maintenanceWindowId: null,
         version: 3,
         createdAt: seed.monitors[0].createdAt.toISOString(),
         updatedAt: seed.monitors[0].createdAt.toISOString(),
       });
+    });
+
+    it('shows the maintenance window that holds each monitor now, one and list alike', async () => {
+      // A tenant of its own: no other test may count these windows.
+      const own = new TenantSeed(pool);
+      await own.insertTenant();
+      await own.insertApiKey(own.apiKeyId, own.token);
+      try {
+        const monitor = (name: string) => own.insertMonitor({ name, status: 'up', isActive: true, createdAt: daysAgo(2) });
+        const [held, tenantWideOnly, cancelled, recurringLater] = [
+          await monitor('a'),
+          await monitor('b'),
+          await monitor('c'),
+          await monitor('d'),
+        ];
+        const window = async (monitorId: string | null, startsAt: Date, endsAt: Date | null, extra: Record<string, unknown> = {}) => {
+          const id = randomUUID();
+          const columns = Object.keys(extra);
+          await pool.query(
+            `INSERT INTO maintenance_windows (tenant_id, id, monitor_id, starts_at, ends_at, version, created_at, updated_at${columns.map((c) => `, ${c}`).join('')})
+             VALUES ($1, $2, $3, $4, $5, 1, $4, $4${columns.map((_, i) => `, $${i + 6}`).join('')})`,
+            [own.tenantId, id, monitorId, startsAt, endsAt, ...Object.values(extra)],
+          );
+          return id;
+        };
+        const tenantWide = await window(null, hoursAgo(0.5), hoursAgo(-0.5));
+        // Began earlier than the tenant-wide one: the window `held` is said to be in.
+        const own1 = await window(held, hoursAgo(1), hoursAgo(-1));
+        await window(held, hoursAgo(3), hoursAgo(2)); // ended
+        await window(cancelled, hoursAgo(1), hoursAgo(-1), { cancelled_at: hoursAgo(0.1) });
+        // every day 13:00-14:00 London time: not now (12:00)
+        await window(recurringLater, daysAgo(1), null, {
+          recurrence_days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+          recurrence_start_time: '13:00',
+          recurrence_duration_minutes: 60,
+          recurrence_timezone: 'Europe/London',
+        });
+        const expected = { [held]: own1, [tenantWideOnly]: tenantWide, [cancelled]: tenantWide, [recurringLater]: tenantWide };
+        const list = await get('/v1/monitors', own.token).expect(200);
+        expect(
+          Object.fromEntries(list.body.data.map((m: { id: string; maintenanceWindowId: string | null }) => [m.id, m.maintenanceWindowId])),
+        ).toEqual(expected);
+        expect(list.body.data.every((m: { inMaintenance: boolean }) => m.inMaintenance)).toBe(true);
+        await pool.query('UPDATE maintenance_windows SET cancelled_at = $3 WHERE tenant_id = $1 AND id = $2', [
+          own.tenantId,
+          tenantWide,
+          hoursAgo(0.1),
+        ]);
+        expect((await get(`/v1/monitors/${held}`, own.token).expect(200)).body).toMatchObject({
+          inMaintenance: true,
+          maintenanceWindowId: own1,
+        });
+        for (const id of [tenantWideOnly, cancelled, recurringLater]) {
+          const one = await get(`/v1/monitors/${id}`, own.token).expect(200);
+          expect({ id, ...one.body }).toMatchObject({ id, inMaintenance: false, maintenanceWindowId: null });
+        }
+      } finally {
+        await own.delete();
+      }
     });
 
     it('filters by status, active and name search (wildcards match themselves)', async () => {

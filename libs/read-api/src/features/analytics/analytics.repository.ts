@@ -4,7 +4,11 @@ import { PreparedStatement, ReadModelsDatabase } from '../../database/read-model
 import { timestampLiteral, uuidLiteral } from '../../database/sql-literals';
 import type { MaintenanceWindow } from '@vinsight/domain';
 import { maintenanceSecondsBetween } from '@vinsight/domain';
-import { asDomainWindow, MaintenanceWindowRow } from '../maintenance-windows/maintenance-windows.repository';
+import {
+  MAINTENANCE_WINDOW_JSON_SQL,
+  MaintenanceWindowJson,
+  maintenanceWindowFromJson,
+} from '../maintenance-windows/maintenance-windows.repository';
 import { monitorExists } from '../monitors/monitors.repository';
 import { BucketSize, UptimeRanges } from './analytics.windows';
 import { histogramPercentile, sumHistograms } from './latency-histogram';
@@ -76,14 +80,10 @@ WITH rollups AS (
    WHERE tenant_id = $1::uuid AND monitor_id = $2::uuid AND started_at < $6::timestamptz
      AND (resolved_at IS NULL OR resolved_at > $7::timestamptz)
 ), maintenance AS (
-  SELECT json_agg(json_build_object('id', id, 'monitorId', monitor_id, 'title', title, 'startsAt', starts_at, 'endsAt', ends_at,
-                                    'recurrenceDays', recurrence_days, 'recurrenceStartTime', recurrence_start_time,
-                                    'recurrenceDurationMinutes', recurrence_duration_minutes,
-                                    'recurrenceTimezone', recurrence_timezone, 'cancelledAt', cancelled_at, 'version', version))
-         AS maintenance_windows
-    FROM maintenance_windows
-   WHERE tenant_id = $1::uuid AND (monitor_id = $2::uuid OR monitor_id IS NULL) AND starts_at < $6::timestamptz
-     AND coalesce(least(ends_at, cancelled_at), 'infinity'::timestamptz) > $7::timestamptz
+  SELECT json_agg(${MAINTENANCE_WINDOW_JSON_SQL}) AS maintenance_windows
+    FROM maintenance_windows w
+   WHERE w.tenant_id = $1::uuid AND (w.monitor_id = $2::uuid OR w.monitor_id IS NULL) AND w.starts_at < $6::timestamptz
+     AND coalesce(least(w.ends_at, w.cancelled_at), 'infinity'::timestamptz) > $7::timestamptz
 )
 SELECT EXISTS (SELECT 1 FROM monitors WHERE tenant_id = $1::uuid AND id = $2::uuid AND deleted_at IS NULL) AS monitor_found,
        totals.*, incident_totals.*, maintenance.*
@@ -109,19 +109,6 @@ interface UptimeRow {
   maintenance_checks: number;
   maintenance_windows: MaintenanceWindowJson[] | null;
 }
-
-/** A maintenance_windows row as json_build_object writes it (times as text). */
-type MaintenanceWindowJson = {
-  [K in keyof MaintenanceWindowRow]: MaintenanceWindowRow[K] extends Date | null ? string | null : MaintenanceWindowRow[K];
-};
-
-const maintenanceWindowOf = (json: MaintenanceWindowJson) =>
-  asDomainWindow({
-    ...json,
-    startsAt: new Date(json.startsAt!),
-    endsAt: json.endsAt === null ? null : new Date(json.endsAt),
-    cancelledAt: json.cancelledAt === null ? null : new Date(json.cancelledAt),
-  });
 
 /**
  * Incident time that is not maintenance time: an incident open when a window starts stays open
@@ -252,7 +239,7 @@ export class AnalyticsRepository {
     if (!row || !row.monitor_found) return null;
     const bounds = await this.histogramBounds();
     const histogram = sumHistograms(row.histograms ?? [], bounds.length);
-    const maintenanceWindows = (row.maintenance_windows ?? []).map(maintenanceWindowOf);
+    const maintenanceWindows = (row.maintenance_windows ?? []).map(maintenanceWindowFromJson);
     return {
       totalChecks: Number(row.total_checks),
       upChecks: Number(row.up_checks),
