@@ -196,7 +196,8 @@ export class CommandPartitionHandler implements SliceProcessor<KafkaMessage, Com
         { topic: this.topics.commandsDlq, messages: deadLetters },
         { topic: this.topics.commandResults, messages: resultMessages },
       ],
-      assumedBaseOffsets: bases,
+      // Results too: a retried send that wrote them twice inside the transaction shows here.
+      assumedBaseOffsets: new Map([...bases, [this.topics.commandResults, state.nextOffsets.get(this.topics.commandResults) ?? 0n]]),
       state,
       working,
       results,

@@ -1,5 +1,6 @@
 import type { ApiKey } from '../api-key/api-key.state';
 import type { MaintenanceWindow, RetiredMaintenanceWindow } from '../maintenance/maintenance.state';
+import { CheckIdWindow } from '../monitor/check-id-window';
 import type { Monitor } from '../monitor/monitor.state';
 import { CHECK_ID_WINDOW } from '../monitor/monitor.state';
 import type { TenantState } from '../tenant/tenant.state';
@@ -15,7 +16,15 @@ import type { TenantWriteState } from './tenant-write-state';
 export const TENANT_SNAPSHOT_SCHEMA_VERSION = 3;
 const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2, TENANT_SNAPSHOT_SCHEMA_VERSION];
 
-type Jsonified<T> = { readonly [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+type Jsonified<T> = {
+  readonly [K in keyof T]: T[K] extends Date
+    ? string
+    : T[K] extends Date | null
+      ? string | null
+      : T[K] extends CheckIdWindow
+        ? readonly string[]
+        : T[K];
+};
 
 /**
  * The write state as plain JSON (maps as arrays, dates as ISO strings), for the processor to
@@ -53,7 +62,7 @@ export function toSnapshot(state: TenantWriteState): TenantWriteSnapshot {
     monitors: [...state.monitors.values()].map((monitor) => ({
       ...monitor,
       lastCheckedAt: isoOrNull(monitor.lastCheckedAt),
-      recentCheckIds: [...monitor.recentCheckIds],
+      recentCheckIds: monitor.recentCheckIds.toArray(),
     })),
     maintenanceWindows: [...state.maintenanceWindows.values()].map((window) => ({
       ...window,
@@ -83,7 +92,7 @@ export function fromSnapshot(snapshot: TenantWriteSnapshot): TenantWriteState {
           ...monitor,
           lastCheckedAt: dateOrNull(monitor.lastCheckedAt),
           // The window may have shrunk since the snapshot was taken.
-          recentCheckIds: monitor.recentCheckIds.slice(-CHECK_ID_WINDOW),
+          recentCheckIds: CheckIdWindow.of(CHECK_ID_WINDOW, monitor.recentCheckIds),
           maintenanceWindowId: monitor.maintenanceWindowId ?? null,
         },
       ]),

@@ -88,8 +88,9 @@ describe('tenant write state', () => {
     expect(state.apiKeys.get(apiKeyId)).toMatchObject({ lifecycle: 'active', expiresAt: secondsFromNow(86_400), version: 1 });
     const monitor = state.monitors.get(monitorId);
     expect(monitor).toMatchObject({ lifecycle: 'active', status: 'down', lastCheckedAt: FIXED_NOW, version: 3 });
-    expect(monitor?.recentCheckIds).toHaveLength(3);
-    expect(state.monitors.get(otherMonitorId)).toMatchObject({ lifecycle: 'deleted', recentCheckIds: [], version: 3 });
+    expect(monitor?.recentCheckIds.size).toBe(3);
+    expect(state.monitors.get(otherMonitorId)).toMatchObject({ lifecycle: 'deleted', version: 3 });
+    expect(state.monitors.get(otherMonitorId)?.recentCheckIds.size).toBe(0);
     expect(liveMonitors(state).map((m) => m.id)).toEqual([monitorId]);
     expect(state.maintenanceWindows.get(windowId)).toMatchObject({ lifecycle: 'scheduled', monitorId, endsAt: null, version: 1 });
     expect(state.maintenanceWindows.has(cancelledWindowId)).toBe(false);
@@ -138,7 +139,7 @@ describe('tenant write state', () => {
     it('decides the same after a snapshot as before it', () => {
       const { state } = run(lifecycle);
       const restored = fromSnapshot(JSON.parse(JSON.stringify(toSnapshot(state))) as TenantWriteSnapshot);
-      const seenCheckId = state.monitors.get(monitorId)?.recentCheckIds[0] ?? '';
+      const seenCheckId = state.monitors.get(monitorId)?.recentCheckIds.toArray()[0] ?? '';
       const probes: DomainCommand[] = [
         commands.recordCheckResult({ monitorId, checkId: seenCheckId }, meta),
         commands.recordCheckResult({ monitorId, status: 'up' }, meta),
@@ -194,7 +195,7 @@ describe('tenant write state', () => {
         ...snapshot,
         monitors: snapshot.monitors.map((m) => ({ ...m, recentCheckIds: ids })),
       });
-      expect(restored.monitors.get(monitorId)?.recentCheckIds).toEqual(ids.slice(5));
+      expect(restored.monitors.get(monitorId)?.recentCheckIds.toArray()).toEqual(ids.slice(5));
     });
   });
 
