@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { CommandResult, EventEnvelope, eventFromEnvelope } from '@vinsight/contracts';
+import { CommandResult, EventEnvelope, eventFromEnvelope, UpcastContext } from '@vinsight/contracts';
 import { fromSnapshot } from '@vinsight/domain';
 import { readPartitionsToEnd, TopicNames } from '@vinsight/kafka';
 import { Kafka, KafkaMessage } from 'kafkajs';
 import { PartitionState, REMEMBERED_RESULTS_PER_PARTITION } from './partition-state';
 import { SnapshotStore } from './snapshot.store';
-import { KAFKA_CLIENT, REMEMBERED_RESULTS, TOPIC_NAMES } from './tokens';
+import { EMAIL_HASH, KAFKA_CLIENT, REMEMBERED_RESULTS, TOPIC_NAMES } from './tokens';
 
 /**
  * Rebuilds the write model of newly assigned partitions: the latest snapshot, if any, then the
@@ -21,6 +21,7 @@ export class PartitionStateLoader {
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
     @Inject(TOPIC_NAMES) private readonly topics: TopicNames,
     private readonly snapshots: SnapshotStore,
+    @Inject(EMAIL_HASH) private readonly upcastContext: UpcastContext,
     @Optional() @Inject(REMEMBERED_RESULTS) private readonly rememberedResults: number = REMEMBERED_RESULTS_PER_PARTITION,
   ) {}
 
@@ -46,7 +47,7 @@ export class PartitionStateLoader {
       for (const message of messages) {
         const envelope = parseJson<EventEnvelope>(message, 'event');
         // Upcast to the current version; a version newer than this code throws: deciding on a guess is worse than not loading.
-        state.apply(envelope.tenantId, eventFromEnvelope(envelope));
+        state.apply(envelope.tenantId, eventFromEnvelope(envelope, this.upcastContext));
       }
     };
     const options = { groupPrefix: 'vinsight.rebuild' };

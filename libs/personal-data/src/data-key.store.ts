@@ -38,15 +38,20 @@ export const dataKeyStore = {
     return new Map(rows.map(fromRow).map((key) => [userRefKey(key), key]));
   },
 
-  /** Inserts the keys of users that have none; a user's existing key is kept (a retried command reuses it). */
-  async insertMissing(db: Queryable, keys: readonly StoredDataKey[]): Promise<void> {
-    if (keys.length === 0) return;
-    await db.query(
+  /**
+   * Inserts the keys of users that have none and returns the users whose key was inserted; a
+   * user's existing key is kept (a command retried after an aborted transaction reuses it).
+   */
+  async insertMissing(db: Queryable, keys: readonly StoredDataKey[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const { rows } = await db.query<{ tenant_id: string; user_id: string }>(
       `INSERT INTO user_data_keys (tenant_id, user_id, kek_id, wrapped_key)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bytea[])
-       ON CONFLICT (tenant_id, user_id) DO NOTHING`,
+       ON CONFLICT (tenant_id, user_id) DO NOTHING
+       RETURNING tenant_id, user_id`,
       [...refParams(keys), keys.map((k) => k.kekId), keys.map((k) => k.wrapped)],
     );
+    return new Set(rows.map((row) => userRefKey({ tenantId: row.tenant_id, userId: row.user_id })));
   },
 
   async destroy(db: Queryable, refs: readonly UserRef[]): Promise<void> {

@@ -28,22 +28,26 @@ export class PersonalDataVault {
   }
 
   /**
-   * The data keys of these users, created (and wrapped by the current KEK) for those that have
-   * none: one SELECT, and for new users one INSERT and one SELECT (a key someone else inserted
-   * meanwhile wins, so every event of a user is sealed under the one key that is stored).
+   * The data keys of these users, created and wrapped by the current KEK: one INSERT for the
+   * batch. A user that has a key already (its command retried after an aborted transaction) keeps
+   * it, read back by one SELECT, so that every event of a user is sealed under the one stored key.
    */
   async dataKeysFor(owners: readonly UserRef[]): Promise<Map<string, Buffer>> {
-    const keys = await this.existingDataKeys(owners);
-    const missing = uniqueRefs(owners).filter((owner) => !keys.has(userRefKey(owner)));
-    if (missing.length === 0) return keys;
-    const created: StoredDataKey[] = missing.map((owner) => ({ ...owner, ...this.keyRing.wrap(owner, newAesKey()) }));
-    await dataKeyStore.insertMissing(this.db, created);
-    for (const [ref, key] of await this.existingDataKeys(missing)) keys.set(ref, key);
+    const fresh = uniqueRefs(owners).map((owner) => ({ owner, key: newAesKey() }));
+    if (fresh.length === 0) return new Map();
+    const inserted = await dataKeyStore.insertMissing(
+      this.db,
+      fresh.map(({ owner, key }): StoredDataKey => ({ ...owner, ...this.keyRing.wrap(owner, key) })),
+    );
+    const keys = new Map(fresh.filter(({ owner }) => inserted.has(userRefKey(owner))).map(({ owner, key }) => [userRefKey(owner), key]));
+    const existing = fresh.filter(({ owner }) => !inserted.has(userRefKey(owner))).map(({ owner }) => owner);
+    for (const [ref, key] of await this.existingDataKeys(existing)) keys.set(ref, key);
     return keys;
   }
 
   /** The data keys that exist, unwrapped; an erased user (or one that never had a key) is absent. */
   async existingDataKeys(owners: readonly UserRef[], db: Queryable = this.db): Promise<Map<string, Buffer>> {
+    if (owners.length === 0) return new Map();
     const stored = await dataKeyStore.load(db, uniqueRefs(owners));
     return new Map([...stored].map(([ref, key]) => [ref, this.keyRing.unwrap(key, key)]));
   }

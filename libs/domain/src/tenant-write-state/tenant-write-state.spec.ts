@@ -1,7 +1,7 @@
 import type { DomainCommand } from '../domain-command';
 import type { DomainEvent } from '../domain-event';
 import { CHECK_ID_WINDOW } from '../monitor/monitor.state';
-import { commands, events } from '../testing/domain-factories';
+import { commands, events, TEST_DECISION_PORTS, testEmailHashOf } from '../testing/domain-factories';
 import { FIXED_NOW, secondsFromNow } from '../testing/fixed-clock';
 import { newId } from '../testing/test-ids';
 import type { TenantWriteState } from './tenant-write-state';
@@ -18,7 +18,7 @@ function run(commandsToRun: readonly DomainCommand[]): { state: TenantWriteState
   let state = initialTenantWriteState();
   const history: DomainEvent[] = [];
   for (const command of commandsToRun) {
-    const decision = decide(command, state);
+    const decision = decide(command, state, TEST_DECISION_PORTS);
     if (!decision.ok) throw new Error(`${command.type} rejected: ${decision.error.code} ${decision.error.message}`);
     for (const event of decision.events) {
       state = evolveTenantWriteState(state, event);
@@ -77,7 +77,13 @@ describe('tenant write state', () => {
   it('evolves a whole lifecycle into the state the deciders need', () => {
     const { state } = run(lifecycle);
     expect(state.tenant).toEqual({ lifecycle: 'active', id: tenantId, name: 'Acme', slug: 'acme', plan: 'pro', version: 2 });
-    expect(state.users.get(userId)).toEqual({ lifecycle: 'active', id: userId, email: 'ada@example.com', role: 'owner', version: 2 });
+    expect(state.users.get(userId)).toEqual({
+      lifecycle: 'active',
+      id: userId,
+      emailHash: testEmailHashOf('ada@example.com'),
+      role: 'owner',
+      version: 2,
+    });
     expect(state.apiKeys.get(apiKeyId)).toMatchObject({ lifecycle: 'active', expiresAt: secondsFromNow(86_400), version: 1 });
     const monitor = state.monitors.get(monitorId);
     expect(monitor).toMatchObject({ lifecycle: 'active', status: 'down', lastCheckedAt: FIXED_NOW, version: 3 });
@@ -139,7 +145,7 @@ describe('tenant write state', () => {
         commands.cancelMaintenance({ maintenanceWindowId: cancelledWindowId }, meta),
         commands.cancelMaintenance({ maintenanceWindowId: windowId }, meta),
       ];
-      for (const probe of probes) expect(decide(probe, restored)).toEqual(decide(probe, state));
+      for (const probe of probes) expect(decide(probe, restored, TEST_DECISION_PORTS)).toEqual(decide(probe, state, TEST_DECISION_PORTS));
     });
 
     it('refuses a snapshot of an unknown schema version', () => {

@@ -20,3 +20,27 @@ export const testPersonalDataKeys = (currentKekId = 'test-kek-1', previousKekIds
   ),
   emailHashKey: testBytes('email-hash'),
 });
+
+const PERSONAL_DATA_VARIABLES = [
+  'DATA_KEY_ENCRYPTION_KEY',
+  'DATA_KEY_ENCRYPTION_KEY_FILE',
+  'DATA_KEY_ENCRYPTION_KEYS_PREVIOUS',
+  'DATA_KEY_ENCRYPTION_KEYS_PREVIOUS_FILE',
+  'EMAIL_HASH_KEY',
+  'EMAIL_HASH_KEY_FILE',
+] as const;
+
+/** The variables a spawned command processor or projector needs in tests: the test keys. */
+export const PERSONAL_DATA_TEST_ENVIRONMENT: { readonly DATA_KEY_ENCRYPTION_KEY: string; readonly EMAIL_HASH_KEY: string } = {
+  DATA_KEY_ENCRYPTION_KEY: testKeyEncryptionKeyText(),
+  EMAIL_HASH_KEY: TEST_EMAIL_HASH_KEY_TEXT,
+};
+
+/**
+ * For benchmarks and tools that start roles: the personal-data variables of `env` when it sets any
+ * (say, keys from deploy/local/personal-data-keys.sh), else the test keys.
+ */
+export function personalDataEnvironment(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const given = Object.fromEntries(PERSONAL_DATA_VARIABLES.filter((name) => env[name]).map((name) => [name, env[name]!]));
+  return Object.keys(given).length > 0 ? given : { ...PERSONAL_DATA_TEST_ENVIRONMENT };
+}
