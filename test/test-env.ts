@@ -1,5 +1,5 @@
 // A relative import: Jest's globalSetup, which reads this file too, does not map @vinsight/* aliases.
-import { loadKafkaSecurity } from '../libs/config/src/config.loader';
+import { loadKafkaSecurity } from '../libs/config/src/kafka-security.loader';
 import { PERSONAL_DATA_TEST_ENVIRONMENT, testPersonalDataKeys } from '../libs/personal-data/src/testing/test-keys';
 
 /** Kafka TLS/SASL settings of the tests' broker: TEST_KAFKA_SSL, TEST_KAFKA_SASL_PASSWORD_FILE and so on. */

@@ -4,15 +4,11 @@ import { EnvironmentName, EnvironmentVariables } from './environment.schema';
 import type { PersonalDataKeys } from '@vinsight/personal-data';
 import { AppConfig, ServiceRole } from './app-config';
 import { PERSONAL_DATA_VARIABLES, personalDataKeys } from './personal-data.settings';
+import { ConfigError } from './config-error';
 import { KafkaSecurityConfig, kafkaSecurity, postgresTlsProblems } from './security.settings';
 
-/** Thrown at boot; its message names every bad variable so an operator can fix them at once. */
-export class ConfigError extends Error {
-  constructor(readonly problems: { variable: string; message: string }[]) {
-    super('Invalid configuration:\n' + problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n'));
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError } from './config-error';
+export { loadKafkaSecurity } from './kafka-security.loader';
 
 const REQUIRED_BY_ROLE: Record<ServiceRole, EnvironmentName[]> = {
   'command-processor': ['PROJECTOR_DATABASE_URL'],
@@ -174,41 +170,6 @@ function toAppConfig(roles: ServiceRole[], v: EnvironmentVariables, security: Ka
       failPartition: v.FAULT_INJECTION_FAIL_PARTITION,
     },
   };
-}
-
-const KAFKA_SECURITY_VARIABLES = [
-  'KAFKA_SSL',
-  'KAFKA_SSL_CA_FILE',
-  'KAFKA_SSL_CERT_FILE',
-  'KAFKA_SSL_KEY_FILE',
-  'KAFKA_SASL_MECHANISM',
-  'KAFKA_SASL_USERNAME',
-  'KAFKA_SASL_PASSWORD',
-  'KAFKA_SASL_PASSWORD_FILE',
-];
-
-/**
- * Only the Kafka TLS and SASL settings, validated and read exactly as loadConfig does: for the CLI
- * and scripts, which connect to the same brokers without the service's other settings.
- */
-export function loadKafkaSecurity(env: Readonly<Record<string, string | undefined>> = process.env): KafkaSecurityConfig {
-  const raw: Record<string, string> = {};
-  for (const name of KAFKA_SECURITY_VARIABLES) {
-    const value = env[name];
-    if (value !== undefined && value !== '') raw[name] = value;
-  }
-  const vars = plainToInstance(EnvironmentVariables, raw);
-  const problems = validateSync(vars, { forbidUnknownValues: true })
-    .filter((error) => KAFKA_SECURITY_VARIABLES.includes(error.property))
-    .map((error) => ({
-      variable: error.property,
-      message: `${Object.values(error.constraints ?? {})
-        .map((message) => message.replace(error.property + ' ', ''))
-        .join('; ')} (got ${JSON.stringify(raw[error.property])})`,
-    }));
-  const security = problems.length === 0 ? kafkaSecurity(vars, problems) : {};
-  if (problems.length > 0) throw new ConfigError(problems);
-  return security;
 }
 
 /**
