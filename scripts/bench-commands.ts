@@ -8,7 +8,7 @@
  *
  * The processor runs as its own process from dist/, as in production. Environment:
  * BENCH_COMMANDS (default 50000), BENCH_TENANTS (200), BENCH_RATE_SECONDS (30), BENCH_RATE_WARMUP_SECONDS
- * (30: the same rate, unmeasured, first), BENCH_PROCESSOR_LOG (a file for the processor's own log
+ * (30: the same rate, unmeasured, first), BENCH_PROCESSOR_PORT (a free one), BENCH_PROCESSOR_LOG (a file for the processor's own log
  * lines), BENCH_PROCESSOR_NODE_ARGS (e.g. `--cpu-prof`); PROCESSOR_TRANSACTION_LINGER_MS is passed
  * on to the processor when set.
  */
@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { CommandClient, createKafkaClient, topicNames } from '@vinsight/kafka';
 import { loadKafkaSecurity } from '@vinsight/config';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { freePort } from './local-services';
 import { cpuSecondsOf } from './process-cpu';
 import { personalDataEnvironment } from '../libs/personal-data/src/testing/test-keys';
 
@@ -116,13 +117,15 @@ class Fleet {
   }
 }
 
-const PROCESSOR_PORT = 3990;
+/** The processor's HTTP port: a free one unless given (a fixed one was held by another run's processor). */
+let PROCESSOR_PORT = Number(process.env.BENCH_PROCESSOR_PORT ?? 0);
 /** The processor's own cadence (command-processor.service.ts, PROCESSOR_TRANSACTION_LINGER_MS's default). */
 const MAX_COMMANDS_PER_TRANSACTION = 1000;
 const TRANSACTION_LINGER_MS = Number(process.env.PROCESSOR_TRANSACTION_LINGER_MS ?? 50);
 const PARTITIONS = 12;
 
 async function startProcessor(prefix: string, clientId: string): Promise<ChildProcess> {
+  if (PROCESSOR_PORT === 0) PROCESSOR_PORT = await freePort();
   const port = PROCESSOR_PORT;
   const nodeArgs = (process.env.BENCH_PROCESSOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(BUILD, 'apps', 'command-processor', 'src', 'main.js')], {

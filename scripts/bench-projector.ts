@@ -165,6 +165,9 @@ async function main(): Promise<void> {
     await new Migrator(withDatabase(OWNER_URL, database), migrationsDirectory()).up();
     pool = new Pool({ connectionString: withDatabase(PROJECTOR_URL, database), max: 4 });
     ownerPool = new Pool({ connectionString: withDatabase(OWNER_URL, database), max: 2 });
+    // DROP DATABASE ... WITH (FORCE) at the end ends any connection still open; an idle one then
+    // emits an error, which without a listener ended the run after its JSON line.
+    for (const p of [pool, ownerPool]) p.on('error', () => undefined);
     const admin = new TopicAdmin(kafka, topics);
     await admin.ensureTopics({ partitions: PARTITIONS, replicationFactor: 1 });
     await admin.disconnect();
@@ -174,6 +177,7 @@ async function main(): Promise<void> {
     );
     let checks = 0;
     let events = 0;
+    let reported = 0;
     const published = await publishWorkload(
       kafka,
       topics,
@@ -184,7 +188,14 @@ async function main(): Promise<void> {
           yield record;
         }
       })(),
-      { transactionalId: `bench-projector-${id}`, perTransaction: 10000, onProgress: (n) => n % 100000 < 10000 && log(`  published ${n}`) },
+      {
+        transactionalId: `bench-projector-${id}`,
+        perTransaction: 10000,
+        onProgress: (n) => {
+          if (Math.floor(n / 100000) > Math.floor(reported / 100000)) log(`  published ${n}`);
+          reported = n;
+        },
+      },
     );
     log(`published ${published} events: ${checks} CheckRecorded on check-events, ${events} lifecycle events on events`);
 

@@ -245,6 +245,13 @@ export function messageOf(record: WorkloadRecord): Message {
 }
 
 /**
+ * A produce request's records (of all partitions) stay under this: a tenant's checks come in
+ * runs, so one partition's share of 5,000 records went past the broker's message.max.bytes
+ * (1 MiB) and the send failed with MESSAGE_TOO_LARGE.
+ */
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+/**
  * Publishes records as the command processor does: in Kafka transactions, keyed by tenant with
  * the Java-compatible partitioner, so a tenant's events and checks share one partition number.
  */
@@ -263,13 +270,14 @@ export async function publishWorkload(
   await producer.connect();
   let published = 0;
   try {
-    let chunk: WorkloadRecord[] = [];
+    let chunk: { record: WorkloadRecord; message: Message }[] = [];
+    let chunkBytes = 0;
     const flush = async () => {
       if (chunk.length === 0) return;
       const transaction = await producer.transaction();
       try {
-        const events = chunk.filter((r) => r.role === 'events').map(messageOf);
-        const checks = chunk.filter((r) => r.role === 'checkEvents').map(messageOf);
+        const events = chunk.filter((r) => r.record.role === 'events').map((r) => r.message);
+        const checks = chunk.filter((r) => r.record.role === 'checkEvents').map((r) => r.message);
         await transaction.sendBatch({
           topicMessages: [
             ...(events.length > 0 ? [{ topic: topics.events, messages: events }] : []),
@@ -284,10 +292,13 @@ export async function publishWorkload(
       published += chunk.length;
       options.onProgress?.(published);
       chunk = [];
+      chunkBytes = 0;
     };
     for (const record of records) {
-      chunk.push(record);
-      if (chunk.length >= (options.perTransaction ?? 5000)) await flush();
+      const message = messageOf(record);
+      chunk.push({ record, message });
+      chunkBytes += (message.value as string).length;
+      if (chunk.length >= (options.perTransaction ?? 5000) || chunkBytes >= MAX_REQUEST_BYTES) await flush();
     }
     await flush();
   } finally {

@@ -1,5 +1,5 @@
 /**
- * `npm run chaos -- [--mode cluster|single] [--commands N] [--rate N] [--reads-per-second 50]
+ * `npm run chaos -- [--mode cluster|single] [--commands N] [--rate N] [--background-rate 100] [--reads-per-second 50]
  * [--broker-down-seconds 20] [--pause-seconds 20] [--pg-down-seconds 10] [--replica-down-seconds 10] [--keep-topics true]`
  *
  * Breaks the service's dependencies and processes under load and proves that nothing is lost,
@@ -17,6 +17,10 @@
  *   -9 and restart of the broker, SIGSTOP of the broker for 20 s then SIGCONT, a restart of the
  *   Postgres primary, the replica stopped and started; one after the other.
  *
+ * The faults come one after the other, each once every instance is ready again after the one
+ * before. Once the `--commands` are published, `--background-rate` commands a second go on until
+ * the last fault is over, so every fault meets load however long the ones before it took.
+ *
  * Then: every command has exactly one result, no event twice, versions without gaps, read models
  * equal to a from-scratch rebuild (table checksums), no HTTP 5xx but 503s while a dependency was
  * down, liveness always 200, and per fault the seconds from the dependency's (or instance's)
@@ -26,6 +30,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, openSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { logLevel } from 'kafkajs';
 import { createPool } from '@vinsight/database';
@@ -56,6 +61,8 @@ interface Options {
   mode: Mode;
   commands: number;
   rate: number;
+  /** Commands a second from the end of the load until the last fault is over. */
+  backgroundRate: number;
   readsPerSecond: number;
   brokerDownSeconds: number;
   pauseSeconds: number;
@@ -72,6 +79,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 const MONITORS_PER_TENANT = 5;
 const READY_TIMEOUT_MS = 180_000;
+/** Pause between one fault's recovery and the next fault. */
+const BETWEEN_FAULTS_MS = 3000;
+/**
+ * The harness's own load cap, so that it does not starve the service it measures on a small
+ * machine: reads still waiting for an answer (a read beyond it is skipped and counted), and how
+ * far the publisher catches up after a stall (the backlog of a broker outage goes out at no more
+ * than this many times the rate, not in one burst).
+ */
+const MAX_READS_IN_FLIGHT = 25;
+const MAX_CATCH_UP = 2;
 
 function parseOptions(argv: string[]): Options {
   const flags = new Map<string, string>();
@@ -92,6 +109,7 @@ function parseOptions(argv: string[]): Options {
     commands: number('commands', 20_000),
     // One broker, one instance, four faults in a row: a lower default rate keeps the load going through them all.
     rate: number('rate', mode === 'cluster' ? 1000 : 150),
+    backgroundRate: number('background-rate', 100),
     readsPerSecond: number('reads-per-second', 50),
     brokerDownSeconds: number('broker-down-seconds', mode === 'cluster' ? 20 : 5),
     pauseSeconds: number('pause-seconds', 20),
@@ -110,6 +128,12 @@ class Instance {
   /** Set while we stop or kill it on purpose: its probes then do not count. */
   expectedDown = false;
   lastReady = false;
+  /**
+   * Liveness answered 200 since the last start. Until then a process is starting (or waits for
+   * a dependency to boot): no answer is no liveness failure, as a Kubernetes startup probe holds
+   * liveness off.
+   */
+  answeredSinceStart = false;
 
   constructor(
     readonly role: Role,
@@ -140,6 +164,7 @@ class Instance {
     });
     this.expectedDown = false;
     this.lastReady = false;
+    this.answeredSinceStart = false;
   }
 
   url(path: string): string {
@@ -286,6 +311,7 @@ interface FaultRecord {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  const startLoad = loadavg().map((l) => Math.round(l * 100) / 100);
   const id = randomUUID().slice(0, 8);
   const prefix = `chaos.${id}.`;
   const topics = topicNames(prefix);
@@ -389,7 +415,8 @@ async function main(): Promise<void> {
               (r) => r.status,
               () => 0,
             );
-            if (live !== 200 && instance.alive && !instance.expectedDown) {
+            if (live === 200) instance.answeredSinceStart = true;
+            else if (instance.alive && !instance.expectedDown && instance.answeredSinceStart) {
               livenessFailures++;
               log(`liveness of ${instance.name}: ${live}`);
             }
@@ -400,15 +427,26 @@ async function main(): Promise<void> {
     })();
 
     // Reads: like a Service, only to ready instances (to every live one when none is ready).
-    const reads = { total: 0, ok: 0, http5xx: 0, http503DuringOutage: 0, other: {} as Record<string, number>, errors: 0 };
+    const reads = {
+      total: 0,
+      ok: 0,
+      http5xx: 0,
+      http503DuringOutage: 0,
+      other: {} as Record<string, number>,
+      errors: 0,
+      inFlight: 0,
+      skipped: 0,
+    };
     const paths = ['/v1/monitors?limit=20', '/v1/tenant', ...workload.tenants[0].monitors.slice(0, 2).map((m) => `/v1/monitors/${m}`)];
     const readLoop = (async () => {
       for (let k = 0; running; k++) {
         const tickAt = Date.now();
         const ready = readers.filter((i) => i.alive && i.lastReady);
         const pool = ready.length > 0 ? ready : readers.filter((i) => i.alive && !i.expectedDown);
-        if (pool.length > 0) {
+        if (reads.inFlight >= MAX_READS_IN_FLIGHT) reads.skipped++;
+        else if (pool.length > 0) {
           const target = pool[k % pool.length];
+          reads.inFlight++;
           void (async () => {
             const outageNow = activeFaults().length > 0;
             try {
@@ -428,6 +466,8 @@ async function main(): Promise<void> {
               reads.total++;
               reads.errors++;
               log(`read on ${target.name} failed: ${(error as Error).message}`);
+            } finally {
+              reads.inFlight--;
             }
           })();
         }
@@ -438,13 +478,15 @@ async function main(): Promise<void> {
     // The load: the remaining commands at the rate, in 100 ms ticks.
     const loadCommands = Math.max(0, options.commands - setup.length);
     const loadStartedAt = Date.now();
+    // At most 500 a request (a backlog could exceed the broker's request size), and after a stall
+    // no more than MAX_CATCH_UP times the rate.
+    const perTick = (rate: number) => Math.max(1, Math.min(500, Math.ceil((rate / 10) * MAX_CATCH_UP)));
     const loadDone = (async () => {
       let published = 0;
       while (published < loadCommands) {
         const due = Math.min(loadCommands, Math.floor(((Date.now() - loadStartedAt) / 1000) * options.rate));
         if (due > published) {
-          // At most 500 a request: after a stall of the event loop the backlog would exceed the broker's request size.
-          const batch = Array.from({ length: Math.min(500, due - published) }, () => workload.next());
+          const batch = Array.from({ length: Math.min(perTick(options.rate), due - published) }, () => workload.next());
           await publish(sender, topics.commands, batch);
           workload.sent.push(...batch);
           published += batch.length;
@@ -452,6 +494,24 @@ async function main(): Promise<void> {
         await sleep(100);
       }
       log(`published ${workload.sent.length} commands in ${seconds(Date.now() - loadStartedAt)} s`);
+    })();
+    // After the load, until the faults are over: the background rate.
+    let faultsOver = false;
+    let backgroundCommands = 0;
+    const backgroundDone = (async () => {
+      await loadDone;
+      const startedAt = Date.now();
+      while (!faultsOver) {
+        const due = Math.floor(((Date.now() - startedAt) / 1000) * options.backgroundRate);
+        if (due > backgroundCommands) {
+          const batch = Array.from({ length: Math.min(perTick(options.backgroundRate), due - backgroundCommands) }, () => workload.next());
+          await publish(sender, topics.commands, batch);
+          workload.sent.push(...batch);
+          backgroundCommands += batch.length;
+        }
+        await sleep(100);
+      }
+      if (backgroundCommands > 0) log(`published ${backgroundCommands} background commands in ${seconds(Date.now() - startedAt)} s`);
     })();
 
     const fault = async (
@@ -484,41 +544,37 @@ async function main(): Promise<void> {
     const b = brokers;
 
     if (options.mode === 'cluster') {
-      const brokerTrack = (async () => {
-        await at(0.1);
+      const byName = (role: Role, n: number) => instances.find((i) => i.role === role && i.n === n)!;
+      await at(0.1);
+      await fault(
+        `broker${brokerNode}Kill9`,
+        () => b.kill(brokerNode),
+        async () => {
+          await sleep(options.brokerDownSeconds * 1000);
+          await b.start(brokerNode);
+        },
+      );
+      for (const role of ['command-processor', 'projector'] as const) {
+        const victim = byName(role, 1);
+        await sleep(BETWEEN_FAULTS_MS);
         await fault(
-          `broker${brokerNode}Kill9`,
-          () => b.kill(brokerNode),
+          `${role}Kill9`,
+          () => victim.signal('SIGKILL'),
           async () => {
-            await sleep(options.brokerDownSeconds * 1000);
-            await b.start(brokerNode);
+            await sleep(2000);
+            victim.start();
           },
         );
-      })();
-      const processTrack = (async () => {
-        const byName = (role: Role, n: number) => instances.find((i) => i.role === role && i.n === n)!;
-        await at(0.25);
-        for (const role of ['command-processor', 'projector'] as const) {
-          const victim = byName(role, 1);
-          await fault(
-            `${role}Kill9`,
-            () => victim.signal('SIGKILL'),
-            async () => {
-              await sleep(2000);
-              victim.start();
-            },
-          );
-        }
-        for (const n of [1, 2]) {
-          const victim = byName('read-api', n);
-          await fault(
-            `readApi${n}Roll`,
-            () => victim.signal('SIGTERM'),
-            () => victim.start(),
-          );
-        }
-      })();
-      await Promise.all([brokerTrack, processTrack]);
+      }
+      for (const n of [1, 2]) {
+        const victim = byName('read-api', n);
+        await sleep(BETWEEN_FAULTS_MS);
+        await fault(
+          `readApi${n}Roll`,
+          () => victim.signal('SIGTERM'),
+          () => victim.start(),
+        );
+      }
     } else {
       await at(0.05);
       await fault(
@@ -529,6 +585,7 @@ async function main(): Promise<void> {
           await b.start(1);
         },
       );
+      await sleep(BETWEEN_FAULTS_MS);
       await fault(
         'brokerStop',
         () => b.pause(1),
@@ -537,6 +594,7 @@ async function main(): Promise<void> {
           b.resume(1);
         },
       );
+      await sleep(BETWEEN_FAULTS_MS);
       await fault(
         'postgresPrimaryRestart',
         () => stopPg(PG_PRIMARY.cluster),
@@ -545,6 +603,7 @@ async function main(): Promise<void> {
           startPg(PG_PRIMARY.cluster);
         },
       );
+      await sleep(BETWEEN_FAULTS_MS);
       await fault(
         'replicaRestart',
         () => stopPg(PG_REPLICA.cluster),
@@ -554,7 +613,8 @@ async function main(): Promise<void> {
         },
       );
     }
-    await loadDone;
+    faultsOver = true;
+    await Promise.all([loadDone, backgroundDone]);
 
     // Every command answered, the projection caught up.
     const sentIds = workload.sent.map((c) => c.commandId);
@@ -605,6 +665,8 @@ async function main(): Promise<void> {
       minInsyncReplicas: brokers.minInsyncReplicas,
       instances: instances.map((i) => i.name),
       rate: options.rate,
+      backgroundRate: options.backgroundRate,
+      backgroundCommands,
       loadSeconds: seconds(Date.now() - loadStartedAt),
       commands: result.commands,
       accepted: result.accepted,
@@ -625,10 +687,13 @@ async function main(): Promise<void> {
       http5xx: reads.http5xx,
       http503DuringOutage: reads.http503DuringOutage,
       readErrors: reads.errors,
+      readsSkipped: reads.skipped,
       livenessFailures,
       recoverySeconds: Object.fromEntries(faults.map((f) => [f.name, f.readyAt && f.backAt ? seconds(f.readyAt - f.backAt) : null])),
       outageSeconds: Object.fromEntries(faults.map((f) => [f.name, f.backAt ? seconds(f.backAt - f.startedAt) : null])),
       readinessDown: Object.fromEntries(faults.map((f) => [f.name, [...f.downKeys].sort()])),
+      cpus: cpus().length,
+      loadAverage: { atStart: startLoad, atEnd: loadavg().map((l) => Math.round(l * 100) / 100) },
     };
     if (!options.keepTopics)
       await cleanTopics(kafka, topics).catch((error) => log(`deleting the topics failed: ${(error as Error).message}`));

@@ -1,7 +1,7 @@
 import { RolePools, asTenant, createRolePools } from './db';
 
 /**
- * The histogram helpers of migration 000006, run in SQL on the test database (they are pure
+ * The histogram helpers of migrations 000006 and 000030, run in SQL on the test database (they are pure
  * functions: nothing is written).
  */
 describe('latency histogram functions', () => {
@@ -40,6 +40,25 @@ describe('latency histogram functions', () => {
     [600000, 56],
   ])('puts %i ms in bucket %i', async (ms, bucket) => {
     expect(await sql('SELECT latency_histogram_bucket($1) AS bucket', [ms])).toEqual({ bucket });
+  });
+
+  it.each([
+    ['56 counts adding up', 'array_fill(1, ARRAY[56])', 56, true],
+    ['counts not adding up', 'array_fill(1, ARRAY[56])', 55, false],
+    ['55 counts', 'array_fill(1, ARRAY[55])', 55, false],
+    ['57 counts', 'array_fill(1, ARRAY[57])', 57, false],
+    ['a negative count', 'array_fill(0, ARRAY[55]) || -1', -1, false],
+    ['a NULL count', 'array_fill(0, ARRAY[55]) || NULL::integer', 0, false],
+    ['two dimensions', 'array_fill(0, ARRAY[56, 1])', 0, false],
+    [
+      'counts from 0',
+      "'[0:55]={0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0}'::integer[]",
+      0,
+      false,
+    ],
+    ['counts past the integer range in sum', 'array_fill(2147483647, ARRAY[56])', 56 * 2147483647, true],
+  ])('judges a rollup histogram of %s (the rollup tables check)', async (_name, histogram, total, valid) => {
+    expect(await sql(`SELECT latency_histogram_is_valid(${histogram}, $1) AS valid`, [total])).toEqual({ valid });
   });
 
   it('estimates percentiles within a bucket width of the exact value', async () => {

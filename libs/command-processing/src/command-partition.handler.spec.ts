@@ -209,3 +209,28 @@ describe('CommandPartitionHandler: personal data', () => {
     );
   });
 });
+
+describe('CommandPartitionHandler: where the output must land', () => {
+  it('names the offset its results, events and checks must start at, so a send that wrote any of them twice aborts', async () => {
+    const handler = await handlerWith(() => undefined);
+    const script = tenantScript();
+    const first = sliceOf(script.messages);
+    const output = await handler.process(first);
+    expect(output.assumedBaseOffsets).toEqual(
+      new Map([
+        [topics.events, 0n],
+        [topics.checkEvents, 0n],
+        [topics.commandResults, 0n],
+      ]),
+    );
+    // Two results and their commit marker: the next transaction's results start at 3.
+    const nextOutputOffsets = new Map([
+      [topics.events, 3n],
+      [topics.commandResults, 3n],
+    ]);
+    handler.committed(first, output, { nextOffset: 2n, nextOutputOffsets });
+    const next = commandMessage('RenameTenant', { name: 'Later' }, { tenantId: script.tenantId });
+    const second = await handler.process(sliceOf([kafkaMessage(next.key, next.value)]));
+    expect(second.assumedBaseOffsets?.get(topics.commandResults)).toBe(3n);
+  });
+});

@@ -15,7 +15,7 @@ import {
   toEventEnvelope,
   EventEnvelope,
 } from '@vinsight/contracts';
-import { DomainCommand, evolveTenantWriteState, TenantWriteState, toSnapshot } from '@vinsight/domain';
+import { DomainCommand, evolveTenantWriteStateAt, TenantWriteState, toSnapshot } from '@vinsight/domain';
 import { newIv, PersonalDataVault, UserRef, userRefKey } from '@vinsight/personal-data';
 import { Slice, SliceProcessor, TopicNames, TopicPartition, TransactionOutput, TransactionReceipt } from '@vinsight/kafka';
 import { CLOCK, Clock } from '@vinsight/runtime';
@@ -219,7 +219,8 @@ export class CommandPartitionHandler implements SliceProcessor<KafkaMessage, Com
         { topic: this.topics.commandsDlq, messages: deadLetters },
         { topic: this.topics.commandResults, messages: resultMessages },
       ],
-      assumedBaseOffsets: bases,
+      // Results too: a retried send that wrote them twice inside the transaction shows here.
+      assumedBaseOffsets: new Map([...bases, [this.topics.commandResults, state.nextOffsets.get(this.topics.commandResults) ?? 0n]]),
       state,
       working,
       results,
@@ -274,7 +275,7 @@ export class CommandPartitionHandler implements SliceProcessor<KafkaMessage, Com
         correlationId,
         issuedBy,
       });
-      next = evolveTenantWriteState(next, decided);
+      next = evolveTenantWriteStateAt(next, decided, now);
       const owner = personalDataOwner(envelope);
       const message: Message = { key: tenantId, value: null, partition, headers: eventHeaders(envelope, traceparent) };
       // Personal fields are sealed for the whole slice at once (one key-store round trip), below.

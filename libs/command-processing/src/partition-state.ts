@@ -1,4 +1,4 @@
-import { evolveTenantWriteState, initialTenantWriteState, TenantWriteState, DomainEvent } from '@vinsight/domain';
+import { evolveTenantWriteStateAt, initialTenantWriteState, TenantWriteState, DomainEvent } from '@vinsight/domain';
 import type { CommandResult } from '@vinsight/contracts';
 import { RecentResults } from './recent-results';
 
@@ -29,8 +29,9 @@ export class PartitionState {
     return this.tenants.get(tenantId) ?? initialTenantWriteState();
   }
 
-  apply(tenantId: string, event: DomainEvent) {
-    this.tenants.set(tenantId, evolveTenantWriteState(this.tenant(tenantId), event));
+  /** `occurredAt`: the envelope's time, as the live state was evolved with it. */
+  apply(tenantId: string, event: DomainEvent, occurredAt: Date) {
+    this.tenants.set(tenantId, evolveTenantWriteStateAt(this.tenant(tenantId), event, occurredAt));
   }
 
   remember(result: CommandResult) {

@@ -22,6 +22,7 @@ export * from './api-key/api-key.decider';
 
 export * from './monitor/monitor.commands';
 export * from './monitor/monitor.events';
+export * from './monitor/check-id-window';
 export * from './monitor/monitor.state';
 export * from './monitor/monitor.decider';
 

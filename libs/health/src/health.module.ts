@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { HealthCheckLogger } from './health-check.logger';
 import { HealthController } from './health.controller';
 import { HEALTH_OPTIONS, HealthModuleOptions } from './health.options';
 import { ConsumerGroupIndicator } from './kafka/consumer-group.indicator';
@@ -28,7 +29,7 @@ export class HealthModule {
     return {
       module: HealthModule,
       global: true,
-      imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), ...(options.imports ?? [])],
+      imports: [TerminusModule.forRoot({ errorLogStyle: 'json', logger: HealthCheckLogger }), ...(options.imports ?? [])],
       controllers: [HealthController],
       providers: [
         { provide: HEALTH_OPTIONS, useValue: options },

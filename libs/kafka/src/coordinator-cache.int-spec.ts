@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, Producer } from 'kafkajs';
+import { BrokerOutageProxy } from '../../../test/kafka/broker-outage.proxy';
 import { createTestTopics, testKafkaClient, uniqueTopicPrefix } from '../../../test/kafka/kafka-test.helpers';
 import { installCoordinatorCache } from './coordinator-cache';
 
@@ -22,8 +23,8 @@ describe('coordinator cache (KafkaJS FindCoordinator once, not before every tran
     await admin.disconnect();
   });
 
-  function transactional(transactionalId: string): { producer: Producer; lookups: () => number } {
-    const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, retry: { retries: 2 } });
+  function transactional(transactionalId: string, client = kafka): { producer: Producer; lookups: () => number } {
+    const producer = client.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, retry: { retries: 2 } });
     let lookups = 0;
     producer.on(producer.events.REQUEST, ({ payload }) => {
       // KafkaJS names the FindCoordinator API by its old name.
@@ -72,5 +73,28 @@ describe('coordinator cache (KafkaJS FindCoordinator once, not before every tran
     expect(first.lookups() + second.lookups()).toBeGreaterThan(lookupsBefore);
 
     await Promise.all([first.producer.disconnect(), second.producer.disconnect()]);
+  });
+
+  it('after its broker dropped every connection and refused new ones (killed with -9), then returned, asks for the coordinator again and commits', async () => {
+    const proxy = await BrokerOutageProxy.start();
+    const client = proxy.client('coordinator-cache-refused');
+    const groupId = `coordinator-cache-group-${randomUUID()}`;
+    const { producer, lookups } = transactional(`coordinator-cache-${randomUUID()}`, client);
+    try {
+      await producer.connect();
+      await oneTransaction(producer, groupId, 1);
+      await oneTransaction(producer, groupId, 2);
+      const cached = lookups();
+
+      await proxy.kill();
+      await expect(oneTransaction(producer, groupId, 3)).rejects.toThrow();
+      await proxy.restart();
+      await oneTransaction(producer, groupId, 4);
+      // The answer cached before the outage named a broker that refused: it was asked for again.
+      expect(lookups()).toBeGreaterThan(cached);
+    } finally {
+      await producer.disconnect();
+      await proxy.stop();
+    }
   });
 });

@@ -5,9 +5,9 @@
  * transaction spent on an answer that changes only when a coordinator moves. The command
  * processor runs hundreds of transactions per second on 2 cores, so this cache remembers the
  * answers and forgets all of them as soon as any request to any broker fails (other than the
- * routine CONCURRENT_TRANSACTIONS): KafkaJS retries after such an error, and its retry looks the
- * coordinator up afresh, exactly as it did without the cache. A coordinator that moved while
- * nothing failed is found on the first request sent to the old one.
+ * routine CONCURRENT_TRANSACTIONS) or a connection to one is refused: KafkaJS retries after such
+ * an error, and its retry looks the coordinator up afresh, exactly as it did without the cache.
+ * A coordinator that moved while nothing failed is found on the first request sent to the old one.
  *
  * It patches KafkaJS's internal Cluster and Broker classes (not part of its typed API), so it
  * checks their shape first and does nothing if a KafkaJS upgrade changed them.
@@ -16,8 +16,14 @@
 type Lookup = (this: unknown, request: { groupId: string; coordinatorType?: number }) => Promise<unknown>;
 type BrokerRequest = (this: unknown, ...args: unknown[]) => Promise<unknown>;
 
-/** Requests whose failure clears the cache: every request a Broker sends. */
+/**
+ * Calls whose failure clears the cache: every request a Broker sends, and its connect. A
+ * coordinator's broker killed with -9 refuses connections: its requests never get sent, and
+ * without the connect here every retry would look the dead coordinator up in the cache again and
+ * go on connecting to it until the process restarted.
+ */
 const REQUESTS = [
+  'connect',
   'metadata',
   'produce',
   'fetch',

@@ -8,6 +8,7 @@ export { topicNames } from './topic-names';
 export { RETAIN_FOREVER, TOPIC_RETENTION_MS } from './topic-retention';
 export type { EnsureTopicsResult, PartitionLag, TopicLayout } from './topic-admin';
 export { TopicAdmin } from './topic-admin';
+export { RenewingAdmin } from './renewing-admin';
 export { waitForTopicLeaders } from './topic-leaders';
 export type { PartitionBatchHandler, ReadToEndResult } from './partition-reader';
 export { readPartitionsToEnd } from './partition-reader';

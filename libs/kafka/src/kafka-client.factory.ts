@@ -1,7 +1,9 @@
 import { Kafka, KafkaConfig, logLevel as KafkaLogLevel, RetryOptions, SASLOptions } from 'kafkajs';
 import { installCoordinatorCache } from './coordinator-cache';
+import { installTransactionPartitionsRetry } from './transaction-partitions';
 import { KafkaLogger, kafkaLogCreator } from './kafka-logger';
 import { KafkaConnectionSettings } from './kafka.settings';
+import { installRecordEncoding } from './record-encoding';
 
 export interface KafkaClientOptions {
   /** Where KafkaJS logs go; without one, KafkaJS's own console logger is used. */
@@ -37,6 +39,8 @@ export const CONNECTION_TIMEOUT_MS = 10_000;
 /** The one place a KafkaJS client is built, so TLS and SASL reach every client of the service. */
 export function createKafkaClient(settings: KafkaConnectionSettings, options: KafkaClientOptions = {}): Kafka {
   installCoordinatorCache();
+  installTransactionPartitionsRetry();
+  installRecordEncoding();
   const config: KafkaConfig = {
     clientId: settings.clientId,
     brokers: settings.brokers,

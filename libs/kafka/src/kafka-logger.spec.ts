@@ -130,6 +130,10 @@ describe('kafkaLogLevel', () => {
       },
       'WARN',
     ],
+    // A broker killed or restarting: each connection attempt of every client says so.
+    ['Connection', { message: 'Connection error: connect ECONNREFUSED 127.0.0.1:29093' }, 'WARN'],
+    ['Connection', { message: 'Connection error: read ECONNRESET' }, 'WARN'],
+    ['Connection', { message: 'Connection timeout' }, 'WARN'],
   ])('lowers %s %j to %s', (namespace, log, expected) => {
     expect(at(namespace, logLevel.ERROR, log)).toBe(expected);
   });
@@ -156,7 +160,7 @@ describe('kafkaLogLevel', () => {
         retryCount: 0,
       },
     ],
-    ['Connection', { message: 'Connection error: connect ECONNREFUSED 127.0.0.1:9092' }],
+    ['Connection', { message: 'Connection error: self-signed certificate in certificate chain' }],
   ])('keeps %s %j at ERROR', (namespace, log) => {
     expect(at(namespace, logLevel.ERROR, log)).toBe('ERROR');
   });

@@ -43,6 +43,13 @@ const RETRIED_BROKER_ERRORS: readonly string[] = [
 
 const CONNECTION_TROUBLE = /Connection error|Connection timeout|ECONNREFUSED|ECONNRESET|ETIMEDOUT|Failed to connect/;
 
+/**
+ * A broker that is down, restarting or unreachable, as a connection sees it: every client logs
+ * it per connection attempt for the whole outage, which readiness reports (503 naming kafka), and
+ * KafkaJS reconnects by itself. TLS and SASL refusals are not among them: they never heal.
+ */
+const BROKER_UNREACHABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|^Connection timeout/;
+
 const mentions = (text: string, known: readonly string[]) => known.some((k) => text.includes(k));
 
 /**
@@ -56,6 +63,7 @@ const mentions = (text: string, known: readonly string[]) => known.some((k) => t
  *   caller's error says so);
  * - a retry loop's attempt (it carries `retryCount`) failing on a retriable error or a broken
  *   connection: warn;
+ * - a connection refused, reset or timed out (a broker down): warn;
  * - a consumer crash on a routine error, and "Restarting the consumer": warn, since KafkaJS
  *   restarts a consumer that crashed on a retriable error; any other crash stays error.
  */
@@ -68,6 +76,7 @@ export function kafkaLogLevel({ namespace, level, log }: Pick<LogEntry, 'namespa
     if (mentions(text, RETRIED_BROKER_ERRORS)) return logLevel.WARN;
     return logLevel.ERROR;
   }
+  if (namespace === 'Connection' && BROKER_UNREACHABLE.test(message)) return logLevel.WARN;
   if (message.startsWith('Crash: ')) return mentions(text, ROUTINE_BROKER_ERRORS) ? logLevel.WARN : logLevel.ERROR;
   if (message.startsWith('Restarting the consumer')) return logLevel.WARN;
   if (message.startsWith('The coordinator is not aware of this member, re-joining')) return logLevel.WARN;

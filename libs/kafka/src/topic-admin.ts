@@ -1,4 +1,5 @@
 import { Admin, ITopicConfig, Kafka } from 'kafkajs';
+import { RenewingAdmin } from './renewing-admin';
 import { waitForTopicLeaders } from './topic-leaders';
 import { TopicNames, TopicRole } from './topic-names';
 import { RETAIN_FOREVER, TOPIC_RETENTION_MS } from './topic-retention';
@@ -36,17 +37,16 @@ const NO_COMMITTED_OFFSET = '-1';
 
 /**
  * Creates the service's topics and reports consumer-group lag. Holds one admin connection,
- * opened on first use; call `disconnect()` on shutdown.
+ * opened on first use and replaced after a failure (RenewingAdmin); call `disconnect()` on shutdown.
  */
 export class TopicAdmin {
-  private readonly admin: Admin;
-  private connecting?: Promise<void>;
+  private readonly admin: RenewingAdmin;
 
   constructor(
     kafka: Kafka,
     private readonly topics: TopicNames,
   ) {
-    this.admin = kafka.admin();
+    this.admin = new RenewingAdmin(kafka);
   }
 
   /**
@@ -54,8 +54,11 @@ export class TopicAdmin {
    * topics are never altered: changing partitions would move tenants to other partitions and
    * break the one-writer-per-partition order. Safe to call concurrently from several instances.
    */
-  async ensureTopics(layout: TopicLayout): Promise<EnsureTopicsResult> {
-    const admin = await this.connectedAdmin();
+  ensureTopics(layout: TopicLayout): Promise<EnsureTopicsResult> {
+    return this.admin.use((admin) => this.ensureTopicsWith(admin, layout));
+  }
+
+  private async ensureTopicsWith(admin: Admin, layout: TopicLayout): Promise<EnsureTopicsResult> {
     const present = new Set(await admin.listTopics());
     const roles = Object.keys(this.topics) as TopicRole[];
     const missing = roles.filter((role) => !present.has(this.topics[role]));
@@ -76,8 +79,9 @@ export class TopicAdmin {
 
   /** Per partition of `topic`: how far `groupId` has read compared with the end of the log. */
   async describeLag(groupId: string, topic: string): Promise<PartitionLag[]> {
-    const admin = await this.connectedAdmin();
-    const [committed, ends] = await Promise.all([admin.fetchOffsets({ groupId, topics: [topic] }), admin.fetchTopicOffsets(topic)]);
+    const [committed, ends] = await this.admin.use((admin) =>
+      Promise.all([admin.fetchOffsets({ groupId, topics: [topic] }), admin.fetchTopicOffsets(topic)]),
+    );
     const committedByPartition = new Map(
       (committed.find((entry) => entry.topic === topic)?.partitions ?? []).map((entry) => [entry.partition, entry.offset]),
     );
@@ -99,20 +103,8 @@ export class TopicAdmin {
       .sort((a, b) => a.partition - b.partition);
   }
 
-  async disconnect(): Promise<void> {
-    if (this.connecting === undefined) return;
-    this.connecting = undefined;
-    await this.admin.disconnect();
-  }
-
-  private async connectedAdmin(): Promise<Admin> {
-    this.connecting ??= this.admin.connect().catch((error: unknown) => {
-      // Forget the failed attempt so that the next call tries again.
-      this.connecting = undefined;
-      throw error;
-    });
-    await this.connecting;
-    return this.admin;
+  disconnect(): Promise<void> {
+    return this.admin.disconnect();
   }
 
   private topicConfig(role: TopicRole, layout: TopicLayout): ITopicConfig {

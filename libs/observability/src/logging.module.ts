@@ -51,11 +51,14 @@ const PROBE_PATH = /^\/(health|metrics)(\/|\?|$)/;
 /**
  * Access log levels: probes and scrapes every few seconds at debug (they would drown the useful
  * lines), server errors at error, everything else (a client's 4xx included: it is the client's
- * mistake, not ours to be paged for) at info.
+ * mistake, not ours to be paged for) at info. A probe's 503 is a dependency reported down
+ * (readiness, every few seconds for the whole outage): warn, the level of the outage's other lines.
  */
 export function accessLogLevel(url: string | undefined, statusCode: number, error?: Error): Level {
+  const probe = PROBE_PATH.test(url ?? '');
+  if (probe && statusCode === 503 && !error) return 'warn';
   if (error || statusCode >= 500) return 'error';
-  return PROBE_PATH.test(url ?? '') ? 'debug' : 'info';
+  return probe ? 'debug' : 'info';
 }
 
 /**

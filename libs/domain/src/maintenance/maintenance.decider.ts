@@ -77,7 +77,9 @@ export function decideMaintenance(
         return reject(notFound(`maintenance window ${maintenanceWindowId} does not exist`, 'payload.maintenanceWindowId'));
       }
       if (window.lifecycle === 'cancelled') return reject(invalidState(`maintenance window ${maintenanceWindowId} is already cancelled`));
-      if (hasEnded(window, now)) return reject(invalidState(`maintenance window ${maintenanceWindowId} has already ended`));
+      if (window.lifecycle !== 'scheduled' || hasEnded(window, now)) {
+        return reject(invalidState(`maintenance window ${maintenanceWindowId} has already ended`));
+      }
       return accept({ type: 'MaintenanceCancelled', data: { maintenanceWindowId } });
   }
 }

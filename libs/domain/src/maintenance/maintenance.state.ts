@@ -19,7 +19,17 @@ export interface NoMaintenanceWindow {
   readonly version: 0;
 }
 
-export type MaintenanceWindowState = NoMaintenanceWindow | MaintenanceWindow;
+/**
+ * What the write state keeps of a window that can no longer cover a check: its id stays taken
+ * (the read model and the audit trail know it) and its version goes on, the rest is dropped.
+ */
+export interface RetiredMaintenanceWindow {
+  readonly lifecycle: 'cancelled' | 'ended';
+  readonly id: string;
+  readonly version: number;
+}
+
+export type MaintenanceWindowState = NoMaintenanceWindow | MaintenanceWindow | RetiredMaintenanceWindow;
 
 export const initialMaintenanceWindowState = (): MaintenanceWindowState => ({ lifecycle: 'absent', version: 0 });
 
@@ -39,7 +49,7 @@ export function evolveMaintenanceWindow(state: MaintenanceWindowState, event: Ma
       };
     }
     case 'MaintenanceCancelled':
-      if (state.lifecycle === 'absent') return state;
+      if (state.lifecycle !== 'scheduled') return state;
       return { ...state, lifecycle: 'cancelled', version: state.version + 1 };
   }
 }

@@ -82,7 +82,7 @@ export function decideMonitor(command: MonitorCommand, monitor: MonitorState, co
  */
 function decideCheckResult(command: RecordCheckResult, monitor: Monitor, context: MonitorDecisionContext): Outcome<MonitorEvent> {
   const check = command.data;
-  if (monitor.recentCheckIds.includes(check.checkId)) return accept();
+  if (monitor.recentCheckIds.has(check.checkId)) return accept();
   if (check.checkedAt.getTime() - command.metadata.now.getTime() > MAX_CHECK_CLOCK_SKEW_MS) {
     return reject(validationFailed('payload.checkedAt', 'checkedAt is more than 5 minutes in the future'));
   }

@@ -1,3 +1,4 @@
+import { CheckIdWindow } from './check-id-window';
 import type { MonitorEvent, MonitorStatus } from './monitor.events';
 
 /**
@@ -22,8 +23,13 @@ export interface Monitor {
   readonly status: MonitorStatus;
   /** `checkedAt` of the newest check seen; older checks are history and do not move the status. */
   readonly lastCheckedAt: Date | null;
-  /** Oldest first, at most CHECK_ID_WINDOW. */
-  readonly recentCheckIds: readonly string[];
+  /** At most CHECK_ID_WINDOW, oldest first. */
+  readonly recentCheckIds: CheckIdWindow;
+  /**
+   * The maintenance window the newest check found the monitor in (MonitorMaintenanceStarted),
+   * null outside maintenance: what the next check is compared with to tell an entry or an exit.
+   */
+  readonly maintenanceWindowId: string | null;
   readonly version: number;
 }
 
@@ -47,7 +53,8 @@ export function evolveMonitor(state: MonitorState, event: MonitorEvent): Monitor
       checkInterval,
       status: 'unknown',
       lastCheckedAt: null,
-      recentCheckIds: [],
+      recentCheckIds: CheckIdWindow.empty(CHECK_ID_WINDOW),
+      maintenanceWindowId: null,
       version: state.version + 1,
     };
   }
@@ -69,13 +76,13 @@ export function evolveMonitor(state: MonitorState, event: MonitorEvent): Monitor
       return { ...state, lifecycle: 'active', version: state.version + 1 };
     case 'MonitorDeleted':
       // Nothing can be recorded on a deleted monitor, so its check ids are dead weight.
-      return { ...state, lifecycle: 'deleted', recentCheckIds: [], version: state.version + 1 };
+      return { ...state, lifecycle: 'deleted', recentCheckIds: CheckIdWindow.empty(CHECK_ID_WINDOW), version: state.version + 1 };
     case 'CheckRecorded':
       // Not a version bump: check results are high-volume facts on their own topic.
       return {
         ...state,
         lastCheckedAt: latest(state.lastCheckedAt, event.data.checkedAt),
-        recentCheckIds: remember(state.recentCheckIds, event.data.checkId),
+        recentCheckIds: state.recentCheckIds.with(event.data.checkId),
       };
     case 'MonitorStatusChanged':
       return {
@@ -89,9 +96,3 @@ export function evolveMonitor(state: MonitorState, event: MonitorEvent): Monitor
 
 const latest = (current: Date | null, candidate: Date): Date =>
   current !== null && current.getTime() > candidate.getTime() ? current : candidate;
-
-function remember(ids: readonly string[], id: string): readonly string[] {
-  if (ids.includes(id)) return ids;
-  const next = [...ids, id];
-  return next.length > CHECK_ID_WINDOW ? next.slice(next.length - CHECK_ID_WINDOW) : next;
-}

@@ -6,6 +6,7 @@ import type { DomainEvent } from '../domain-event';
 import { bumpsVersion } from '../domain-event';
 import { decideMaintenance } from '../maintenance/maintenance.decider';
 import { maintenanceWindowsAt } from '../maintenance/maintenance.schedule';
+import type { MaintenanceWindow, MaintenanceWindowState } from '../maintenance/maintenance.state';
 import { initialMaintenanceWindowState } from '../maintenance/maintenance.state';
 import { decideMonitor } from '../monitor/monitor.decider';
 import { initialMonitorState } from '../monitor/monitor.state';
@@ -18,7 +19,7 @@ import type { UserDecisionContext } from '../user/user.decider';
 import { decideUser } from '../user/user.decider';
 import { holdsEmail, initialUserState } from '../user/user.state';
 import type { TenantWriteState } from './tenant-write-state';
-import { liveMonitors, pendingMaintenanceWindows } from './tenant-write-state';
+import { isRetiredAt, liveMonitors, pendingMaintenanceWindows } from './tenant-write-state';
 
 /**
  * Decides any command against the tenant's write state, in this order:
@@ -105,12 +106,11 @@ function decideOnAggregate(command: DomainCommand, state: TenantWriteState, port
       return decideMonitor(command, state.monitors.get(command.data.monitorId) ?? initialMonitorState(), {
         plan: tenant.plan,
         monitorCount: liveMonitors(state).length,
-        isInMaintenance: (at) =>
-          state.maintenanceWindows.size > 0 && maintenanceWindowsAt(state.maintenanceWindows, command.data.monitorId, at).length > 0,
+        isInMaintenance: (at) => maintenanceWindowsOf(state, command.data.monitorId, at, command.metadata.now).length > 0,
       });
     case 'ScheduleMaintenance':
     case 'CancelMaintenance':
-      return decideMaintenance(command, state.maintenanceWindows.get(command.data.maintenanceWindowId) ?? initialMaintenanceWindowState(), {
+      return decideMaintenance(command, maintenanceWindowOf(state, command.data.maintenanceWindowId), {
         isLiveMonitor: (monitorId) => {
           const monitor = state.monitors.get(monitorId);
           return monitor !== undefined && monitor.lifecycle !== 'deleted';
@@ -124,6 +124,15 @@ const userContext = (state: TenantWriteState, ports: DecisionPorts): UserDecisio
   emailHashOf: ports.emailHashOf,
   isEmailHashTaken: (emailHash) => [...state.users.values()].some((user) => holdsEmail(user) && user.emailHash === emailHash),
 });
+
+const maintenanceWindowOf = (state: TenantWriteState, id: string): MaintenanceWindowState =>
+  state.maintenanceWindows.get(id) ?? state.retiredMaintenanceWindows.get(id) ?? initialMaintenanceWindowState();
+
+/** The windows holding the monitor in maintenance at `at`, leaving out those retired by `now` whether pruned yet or not. */
+function maintenanceWindowsOf(state: TenantWriteState, monitorId: string, at: Date, now: Date): MaintenanceWindow[] {
+  if (state.maintenanceWindows.size === 0) return [];
+  return maintenanceWindowsAt(state.maintenanceWindows, monitorId, at).filter((window) => !isRetiredAt(window, now));
+}
 
 /** The aggregate a command is aimed at: what `expectedVersion` and the command result refer to. */
 export function targetOf(command: DomainCommand): AggregateRef {
@@ -171,7 +180,7 @@ export function versionOf(state: TenantWriteState, ref: AggregateRef): number {
     case 'monitor':
       return state.monitors.get(ref.aggregateId)?.version ?? 0;
     case 'maintenance-window':
-      return state.maintenanceWindows.get(ref.aggregateId)?.version ?? 0;
+      return maintenanceWindowOf(state, ref.aggregateId).version;
   }
 }
 

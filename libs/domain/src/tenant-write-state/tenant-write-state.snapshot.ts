@@ -1,5 +1,6 @@
 import type { ApiKey } from '../api-key/api-key.state';
-import type { MaintenanceWindow } from '../maintenance/maintenance.state';
+import type { MaintenanceWindow, RetiredMaintenanceWindow } from '../maintenance/maintenance.state';
+import { CheckIdWindow } from '../monitor/check-id-window';
 import type { Monitor } from '../monitor/monitor.state';
 import { CHECK_ID_WINDOW } from '../monitor/monitor.state';
 import type { TenantState } from '../tenant/tenant.state';
@@ -8,27 +9,43 @@ import type { TenantWriteState } from './tenant-write-state';
 
 /**
  * Bumped whenever the snapshot's shape changes; an unknown version means "replay instead".
- * 2 added `maintenanceWindows`; a version 1 snapshot is still read (it predates any window).
+ * 2 added `maintenanceWindows`; 3 added `retiredMaintenanceWindows` and each monitor's
+ * `maintenanceWindowId`; 4 keeps each user's keyed email hash instead of the email. Only 4 is
+ * read: the older ones hold users' emails in the clear, which erasure could not reach (migration
+ * 000029 deletes them, and a processor that still meets one replays the log instead).
  */
-export const TENANT_SNAPSHOT_SCHEMA_VERSION = 2;
-const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, TENANT_SNAPSHOT_SCHEMA_VERSION];
+export const TENANT_SNAPSHOT_SCHEMA_VERSION = 4;
+const READABLE_SCHEMA_VERSIONS: readonly number[] = [TENANT_SNAPSHOT_SCHEMA_VERSION];
 
-type Jsonified<T> = { readonly [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+type Jsonified<T> = {
+  readonly [K in keyof T]: T[K] extends Date
+    ? string
+    : T[K] extends Date | null
+      ? string | null
+      : T[K] extends CheckIdWindow
+        ? readonly string[]
+        : T[K];
+};
 
 /**
  * The write state as plain JSON (maps as arrays, dates as ISO strings), for the processor to
  * store beside the event offset it reflects, so that a rebuild replays only the events after it.
  */
 export interface TenantWriteSnapshot {
-  /** Written as TENANT_SNAPSHOT_SCHEMA_VERSION; 1 is read too. */
+  /** Written and read as TENANT_SNAPSHOT_SCHEMA_VERSION only. */
   readonly schemaVersion: number;
   readonly tenant: TenantState;
   readonly users: readonly User[];
   readonly apiKeys: readonly Jsonified<ApiKey>[];
-  readonly monitors: readonly Jsonified<Monitor>[];
-  /** Absent in version 1. */
+  /** `maintenanceWindowId` is absent before version 3. */
+  readonly monitors: readonly SnapshotMonitor[];
+  /** Absent in version 1; version 2 also holds cancelled and ended windows whole. */
   readonly maintenanceWindows?: readonly Jsonified<MaintenanceWindow>[];
+  /** Absent before version 3. */
+  readonly retiredMaintenanceWindows?: readonly RetiredMaintenanceWindow[];
 }
+
+type SnapshotMonitor = Omit<Jsonified<Monitor>, 'maintenanceWindowId'> & { readonly maintenanceWindowId?: string | null };
 
 export class UnsupportedSnapshotError extends Error {
   constructor(readonly schemaVersion: unknown) {
@@ -46,13 +63,14 @@ export function toSnapshot(state: TenantWriteState): TenantWriteSnapshot {
     monitors: [...state.monitors.values()].map((monitor) => ({
       ...monitor,
       lastCheckedAt: isoOrNull(monitor.lastCheckedAt),
-      recentCheckIds: [...monitor.recentCheckIds],
+      recentCheckIds: monitor.recentCheckIds.toArray(),
     })),
     maintenanceWindows: [...state.maintenanceWindows.values()].map((window) => ({
       ...window,
       startsAt: window.startsAt.toISOString(),
       endsAt: isoOrNull(window.endsAt),
     })),
+    retiredMaintenanceWindows: [...state.retiredMaintenanceWindows.values()].map((window) => ({ ...window })),
   };
 }
 
@@ -75,17 +93,26 @@ export function fromSnapshot(snapshot: TenantWriteSnapshot): TenantWriteState {
           ...monitor,
           lastCheckedAt: dateOrNull(monitor.lastCheckedAt),
           // The window may have shrunk since the snapshot was taken.
-          recentCheckIds: monitor.recentCheckIds.slice(-CHECK_ID_WINDOW),
+          recentCheckIds: CheckIdWindow.of(CHECK_ID_WINDOW, monitor.recentCheckIds),
+          maintenanceWindowId: monitor.maintenanceWindowId ?? null,
         },
       ]),
     ),
-    maintenanceWindows: new Map(
-      (snapshot.maintenanceWindows ?? []).map((window): [string, MaintenanceWindow] => [
-        window.id,
-        { ...window, startsAt: new Date(window.startsAt), endsAt: dateOrNull(window.endsAt) },
-      ]),
-    ),
+    ...maintenanceWindowsOf(snapshot),
   };
+}
+
+/** Version 2 kept cancelled windows whole: they are retired as the events would have retired them. */
+function maintenanceWindowsOf(snapshot: TenantWriteSnapshot): Pick<TenantWriteState, 'maintenanceWindows' | 'retiredMaintenanceWindows'> {
+  const windows = new Map<string, MaintenanceWindow>();
+  const retired = new Map<string, RetiredMaintenanceWindow>(
+    (snapshot.retiredMaintenanceWindows ?? []).map((window) => [window.id, { ...window }]),
+  );
+  for (const window of snapshot.maintenanceWindows ?? []) {
+    if (window.lifecycle === 'cancelled') retired.set(window.id, { lifecycle: 'cancelled', id: window.id, version: window.version });
+    else windows.set(window.id, { ...window, startsAt: new Date(window.startsAt), endsAt: dateOrNull(window.endsAt) });
+  }
+  return { maintenanceWindows: windows, retiredMaintenanceWindows: retired };
 }
 
 const isoOrNull = (date: Date | null): string | null => (date === null ? null : date.toISOString());

@@ -5,7 +5,14 @@ import { commands, events, TEST_DECISION_PORTS, testEmailHashOf } from '../testi
 import { FIXED_NOW, secondsFromNow } from '../testing/fixed-clock';
 import { newId } from '../testing/test-ids';
 import type { TenantWriteState } from './tenant-write-state';
-import { evolveTenantWriteState, initialTenantWriteState, liveMonitors, pendingMaintenanceWindows } from './tenant-write-state';
+import {
+  evolveTenantWriteState,
+  evolveTenantWriteStateAt,
+  initialTenantWriteState,
+  liveMonitors,
+  pendingMaintenanceWindows,
+  RETIRED_WINDOW_GRACE_MS,
+} from './tenant-write-state';
 import { decide, versionOf } from './tenant-write-state.decider';
 import type { TenantWriteSnapshot } from './tenant-write-state.snapshot';
 import { UnsupportedSnapshotError, fromSnapshot, toSnapshot } from './tenant-write-state.snapshot';
@@ -87,11 +94,13 @@ describe('tenant write state', () => {
     expect(state.apiKeys.get(apiKeyId)).toMatchObject({ lifecycle: 'active', expiresAt: secondsFromNow(86_400), version: 1 });
     const monitor = state.monitors.get(monitorId);
     expect(monitor).toMatchObject({ lifecycle: 'active', status: 'down', lastCheckedAt: FIXED_NOW, version: 3 });
-    expect(monitor?.recentCheckIds).toHaveLength(3);
-    expect(state.monitors.get(otherMonitorId)).toMatchObject({ lifecycle: 'deleted', recentCheckIds: [], version: 3 });
+    expect(monitor?.recentCheckIds.size).toBe(3);
+    expect(state.monitors.get(otherMonitorId)).toMatchObject({ lifecycle: 'deleted', version: 3 });
+    expect(state.monitors.get(otherMonitorId)?.recentCheckIds.size).toBe(0);
     expect(liveMonitors(state).map((m) => m.id)).toEqual([monitorId]);
     expect(state.maintenanceWindows.get(windowId)).toMatchObject({ lifecycle: 'scheduled', monitorId, endsAt: null, version: 1 });
-    expect(state.maintenanceWindows.get(cancelledWindowId)).toMatchObject({ lifecycle: 'cancelled', title: 'Migration', version: 2 });
+    expect(state.maintenanceWindows.has(cancelledWindowId)).toBe(false);
+    expect(state.retiredMaintenanceWindows.get(cancelledWindowId)).toEqual({ lifecycle: 'cancelled', id: cancelledWindowId, version: 2 });
     expect(pendingMaintenanceWindows(state, FIXED_NOW).map((w) => w.id)).toEqual([windowId]);
   });
 
@@ -120,8 +129,12 @@ describe('tenant write state', () => {
       const { state } = run(lifecycle);
       const json = JSON.stringify(toSnapshot(state));
       const parsed = JSON.parse(json) as TenantWriteSnapshot;
-      expect(parsed.schemaVersion).toBe(2);
-      expect(parsed.maintenanceWindows?.find((w) => w.id === cancelledWindowId)?.startsAt).toBe(secondsFromNow(-3600).toISOString());
+      expect(parsed.schemaVersion).toBe(4);
+      // Users by their keyed email hash: a snapshot holds no email (erasure could not reach it).
+      expect(json).not.toContain('ada@example.com');
+      expect(parsed.users.map((user) => user.emailHash)).toContain(testEmailHashOf('ada@example.com'));
+      expect(parsed.maintenanceWindows?.find((w) => w.id === windowId)?.startsAt).toBe(secondsFromNow(60).toISOString());
+      expect(parsed.retiredMaintenanceWindows).toEqual([{ lifecycle: 'cancelled', id: cancelledWindowId, version: 2 }]);
       expect(parsed.monitors.find((m) => m.id === monitorId)?.lastCheckedAt).toBe(FIXED_NOW.toISOString());
       expect(parsed.apiKeys[0].expiresAt).toBe(secondsFromNow(86_400).toISOString());
       expect(fromSnapshot(parsed)).toEqual(state);
@@ -135,7 +148,7 @@ describe('tenant write state', () => {
     it('decides the same after a snapshot as before it', () => {
       const { state } = run(lifecycle);
       const restored = fromSnapshot(JSON.parse(JSON.stringify(toSnapshot(state))) as TenantWriteSnapshot);
-      const seenCheckId = state.monitors.get(monitorId)?.recentCheckIds[0] ?? '';
+      const seenCheckId = state.monitors.get(monitorId)?.recentCheckIds.toArray()[0] ?? '';
       const probes: DomainCommand[] = [
         commands.recordCheckResult({ monitorId, checkId: seenCheckId }, meta),
         commands.recordCheckResult({ monitorId, status: 'up' }, meta),
@@ -149,16 +162,16 @@ describe('tenant write state', () => {
     });
 
     it('refuses a snapshot of an unknown schema version', () => {
-      const snapshot = { ...toSnapshot(initialTenantWriteState()), schemaVersion: 3 } as unknown as TenantWriteSnapshot;
+      const snapshot = { ...toSnapshot(initialTenantWriteState()), schemaVersion: 5 } as unknown as TenantWriteSnapshot;
       expect(() => fromSnapshot(snapshot)).toThrow(UnsupportedSnapshotError);
     });
 
-    it('reads a version 1 snapshot, written before maintenance windows, as having none', () => {
-      const { state } = run(lifecycle.slice(0, 12));
-      const { maintenanceWindows: _none, ...current } = toSnapshot(state);
-      const version1 = JSON.parse(JSON.stringify({ ...current, schemaVersion: 1 })) as TenantWriteSnapshot;
-      expect(fromSnapshot(version1)).toEqual(state);
-      expect(fromSnapshot(version1).maintenanceWindows.size).toBe(0);
+    it.each([1, 2, 3])('refuses a version %i snapshot, which holds emails in the clear: the processor replays instead', (version) => {
+      const { state } = run(lifecycle);
+      const { users, ...rest } = toSnapshot(state);
+      const withEmails = users.map(({ emailHash: _hash, ...user }) => ({ ...user, email: 'ada@example.com' }));
+      const older = JSON.parse(JSON.stringify({ ...rest, users: withEmails, schemaVersion: version })) as TenantWriteSnapshot;
+      expect(() => fromSnapshot(older)).toThrow(UnsupportedSnapshotError);
     });
 
     it('trims check ids beyond the current window', () => {
@@ -169,7 +182,71 @@ describe('tenant write state', () => {
         ...snapshot,
         monitors: snapshot.monitors.map((m) => ({ ...m, recentCheckIds: ids })),
       });
-      expect(restored.monitors.get(monitorId)?.recentCheckIds).toEqual(ids.slice(5));
+      expect(restored.monitors.get(monitorId)?.recentCheckIds.toArray()).toEqual(ids.slice(5));
+    });
+  });
+
+  describe('ended maintenance windows', () => {
+    const HOUR_MS = 3_600_000;
+    const endedWindow = events.maintenanceScheduled({ monitorId, startsAt: secondsFromNow(-2 * 3600), endsAt: secondsFromNow(-3600) });
+    const endedWindowId = endedWindow.data.maintenanceWindowId;
+    const base = run(lifecycle.slice(0, 10)).state;
+    const withEnded = evolveTenantWriteStateAt(base, endedWindow, secondsFromNow(-3 * 3600));
+    const later = (ms: number) => new Date(endedWindow.data.endsAt!.getTime() + ms);
+    const checkAt = (checkedAt: Date, now: Date) =>
+      decide(commands.recordCheckResult({ monitorId, status: 'down', checkedAt }, { tenantId, now }), withEnded, TEST_DECISION_PORTS);
+
+    it(`stay whole for ${RETIRED_WINDOW_GRACE_MS / HOUR_MS} h after their end, then keep only their id and version`, () => {
+      const kept = evolveTenantWriteStateAt(withEnded, events.userLoggedIn({ userId }), later(RETIRED_WINDOW_GRACE_MS - 1));
+      expect(kept.maintenanceWindows.has(endedWindowId)).toBe(true);
+      const pruned = evolveTenantWriteStateAt(withEnded, events.userLoggedIn({ userId }), later(RETIRED_WINDOW_GRACE_MS));
+      expect(pruned.maintenanceWindows.has(endedWindowId)).toBe(false);
+      expect(pruned.retiredMaintenanceWindows.get(endedWindowId)).toEqual({ lifecycle: 'ended', id: endedWindowId, version: 1 });
+      expect(pruned.maintenanceWindows.has(windowId)).toBe(false);
+      expect(versionOf(pruned, { aggregateType: 'maintenance-window', aggregateId: endedWindowId })).toBe(1);
+    });
+
+    it('keep their id taken and refuse a cancel once retired', () => {
+      const pruned = evolveTenantWriteStateAt(withEnded, events.userLoggedIn({ userId }), later(RETIRED_WINDOW_GRACE_MS));
+      const now = later(RETIRED_WINDOW_GRACE_MS + 1);
+      const reuse = decide(
+        commands.scheduleMaintenance({ maintenanceWindowId: endedWindowId }, { tenantId, now }),
+        pruned,
+        TEST_DECISION_PORTS,
+      );
+      expect(reuse.ok ? 'accepted' : reuse.error.code).toBe('ALREADY_EXISTS');
+      const cancel = decide(
+        commands.cancelMaintenance({ maintenanceWindowId: endedWindowId }, { tenantId, now }),
+        pruned,
+        TEST_DECISION_PORTS,
+      );
+      expect(cancel.ok ? 'accepted' : cancel.error.code).toBe('INVALID_STATE');
+    });
+
+    it('hold a late check taken inside them until retired, whether pruned yet or not', () => {
+      const inside = secondsFromNow(-1.5 * 3600);
+      const lateWithinGrace = checkAt(inside, later(RETIRED_WINDOW_GRACE_MS - 1));
+      expect(lateWithinGrace.ok && lateWithinGrace.events.map((e) => e.data)).toEqual([expect.objectContaining({ inMaintenance: true })]);
+      const tooLate = checkAt(inside, later(RETIRED_WINDOW_GRACE_MS));
+      expect(tooLate.ok && tooLate.events.map((e) => e.data)).toEqual([expect.not.objectContaining({ inMaintenance: true })]);
+    });
+
+    it('are retired by a rebuild exactly as by the live state, whatever the order of the two topics', () => {
+      const times = [secondsFromNow(-3 * 3600), later(RETIRED_WINDOW_GRACE_MS + HOUR_MS)];
+      const checkRecorded = events.checkRecorded({ monitorId, checkedAt: times[1] });
+      const login = events.userLoggedIn({ userId });
+      const live = evolveTenantWriteStateAt(
+        evolveTenantWriteStateAt(evolveTenantWriteStateAt(base, endedWindow, times[0]), checkRecorded, times[1]),
+        login,
+        times[1],
+      );
+      const eventsFirst = evolveTenantWriteStateAt(
+        evolveTenantWriteStateAt(evolveTenantWriteStateAt(base, endedWindow, times[0]), login, times[1]),
+        checkRecorded,
+        times[1],
+      );
+      expect(eventsFirst).toEqual(live);
+      expect(live.retiredMaintenanceWindows.has(endedWindowId)).toBe(true);
     });
   });
 });

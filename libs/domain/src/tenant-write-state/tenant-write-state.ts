@@ -2,7 +2,7 @@ import type { ApiKey } from '../api-key/api-key.state';
 import { evolveApiKey, initialApiKeyState } from '../api-key/api-key.state';
 import type { DomainEvent } from '../domain-event';
 import { isPending } from '../maintenance/maintenance.schedule';
-import type { MaintenanceWindow } from '../maintenance/maintenance.state';
+import type { MaintenanceWindow, RetiredMaintenanceWindow } from '../maintenance/maintenance.state';
 import { evolveMaintenanceWindow, initialMaintenanceWindowState } from '../maintenance/maintenance.state';
 import type { Monitor } from '../monitor/monitor.state';
 import { evolveMonitor, initialMonitorState } from '../monitor/monitor.state';
@@ -26,9 +26,23 @@ export interface TenantWriteState {
   readonly users: ReadonlyMap<string, User>;
   readonly apiKeys: ReadonlyMap<string, ApiKey>;
   readonly monitors: ReadonlyMap<string, Monitor>;
-  /** Cancelled and ended ones included: their ids stay taken. */
+  /**
+   * Windows that may still cover a check: scheduled, and not ended for longer than
+   * RETIRED_WINDOW_GRACE_MS. Every check is decided against all of them, so they must not pile up.
+   */
   readonly maintenanceWindows: ReadonlyMap<string, MaintenanceWindow>;
+  /** Cancelled and ended windows, reduced to id and version: their ids stay taken. */
+  readonly retiredMaintenanceWindows: ReadonlyMap<string, RetiredMaintenanceWindow>;
 }
+
+/**
+ * How long a window stays in `maintenanceWindows` after its end: a check is judged by its
+ * `checkedAt`, and a probe's result may reach the processor late (retries, a backlog), so a check
+ * taken inside the window but decided up to a day after it still counts as maintenance. The
+ * decider ignores windows ended longer ago (`maintenanceWindowsAt`'s callers pass `now`), so what
+ * is decided does not depend on when the state was last pruned.
+ */
+export const RETIRED_WINDOW_GRACE_MS = 24 * 60 * 60 * 1000;
 
 export const initialTenantWriteState = (): TenantWriteState => ({
   tenant: initialTenantState(),
@@ -36,7 +50,35 @@ export const initialTenantWriteState = (): TenantWriteState => ({
   apiKeys: new Map(),
   monitors: new Map(),
   maintenanceWindows: new Map(),
+  retiredMaintenanceWindows: new Map(),
 });
+
+/**
+ * evolveTenantWriteState, then the windows ended more than RETIRED_WINDOW_GRACE_MS before
+ * `occurredAt` (the event's envelope time) retired. The processor uses this one, deciding and
+ * rebuilding alike: the time is in the log, so a rebuild prunes exactly as the live state did.
+ */
+export function evolveTenantWriteStateAt(state: TenantWriteState, event: DomainEvent, occurredAt: Date): TenantWriteState {
+  return retireEndedWindows(evolveTenantWriteState(state, event), occurredAt);
+}
+
+/** Whether a scheduled window can no longer cover a check decided at `now`. */
+export const isRetiredAt = (window: MaintenanceWindow, now: Date): boolean =>
+  window.endsAt !== null && window.endsAt.getTime() + RETIRED_WINDOW_GRACE_MS <= now.getTime();
+
+function retireEndedWindows(state: TenantWriteState, now: Date): TenantWriteState {
+  if (state.maintenanceWindows.size === 0) return state;
+  let retired: Map<string, RetiredMaintenanceWindow> | null = null;
+  let windows: Map<string, MaintenanceWindow> | null = null;
+  for (const window of state.maintenanceWindows.values()) {
+    if (!isRetiredAt(window, now)) continue;
+    retired ??= new Map(state.retiredMaintenanceWindows);
+    windows ??= new Map(state.maintenanceWindows);
+    retired.set(window.id, { lifecycle: 'ended', id: window.id, version: window.version });
+    windows.delete(window.id);
+  }
+  return retired === null || windows === null ? state : { ...state, maintenanceWindows: windows, retiredMaintenanceWindows: retired };
+}
 
 export function evolveTenantWriteState(state: TenantWriteState, event: DomainEvent): TenantWriteState {
   switch (event.type) {
@@ -76,7 +118,24 @@ export function evolveTenantWriteState(state: TenantWriteState, event: DomainEve
     case 'MaintenanceCancelled': {
       const current = state.maintenanceWindows.get(event.data.maintenanceWindowId) ?? initialMaintenanceWindowState();
       const next = evolveMaintenanceWindow(current, event);
-      return next.lifecycle === 'absent' ? state : { ...state, maintenanceWindows: withEntry(state.maintenanceWindows, next.id, next) };
+      switch (next.lifecycle) {
+        case 'absent':
+        case 'ended':
+          return state;
+        case 'scheduled':
+          return { ...state, maintenanceWindows: withEntry(state.maintenanceWindows, next.id, next) };
+        case 'cancelled': {
+          // A cancelled window covers nothing from then on.
+          const windows = new Map(state.maintenanceWindows);
+          windows.delete(next.id);
+          const retired: RetiredMaintenanceWindow = { lifecycle: 'cancelled', id: next.id, version: next.version };
+          return {
+            ...state,
+            maintenanceWindows: windows,
+            retiredMaintenanceWindows: withEntry(state.retiredMaintenanceWindows, next.id, retired),
+          };
+        }
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
-import type { Admin, Kafka, KafkaMessage, Message, Producer, RecordMetadata } from 'kafkajs';
+import type { Kafka, KafkaMessage, Message, Producer, RecordMetadata } from 'kafkajs';
 import { unacknowledgedPartitions } from '../complete-send';
+import { RenewingAdmin } from '../renewing-admin';
 import { PartitionSink, Slice, TopicPartition, topicPartitionKey, WriteReceipt } from './partition-pipeline.ports';
 
 export interface OutputMessages {
@@ -50,18 +51,18 @@ export interface KafkaTransactionSinkOptions {
 export class KafkaTransactionSink implements PartitionSink<KafkaMessage, TransactionOutput, TransactionReceipt> {
   readonly positions = 'kafka-group';
   readonly writesEmptySlices = false;
-  private readonly admin: Admin;
+  private readonly admin: RenewingAdmin;
   private readonly producers = new Map<number, Producer>();
 
   constructor(
     private readonly kafka: Kafka,
     private readonly options: KafkaTransactionSinkOptions,
   ) {
-    this.admin = kafka.admin();
+    this.admin = new RenewingAdmin(kafka);
   }
 
   async start(): Promise<void> {
-    await this.admin.connect();
+    await this.admin.use(async () => undefined);
   }
 
   async stop(): Promise<void> {
@@ -72,7 +73,9 @@ export class KafkaTransactionSink implements PartitionSink<KafkaMessage, Transac
     // Fencing first: once our producers are initialised no older owner can commit, so the
     // committed input offsets and the output topics' ends are final for what follows.
     await Promise.all(partitions.map((p) => this.producerFor(p.partition)));
-    const [committed] = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.inputTopic] });
+    const [committed] = await this.admin.use((admin) =>
+      admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.inputTopic] }),
+    );
     const positions = new Map<string, bigint>();
     for (const { partition, offset } of committed.partitions) {
       if (offset !== '-1') positions.set(topicPartitionKey(this.options.inputTopic, partition), BigInt(offset));

@@ -1,4 +1,5 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
+import { RenewingAdmin } from '@vinsight/kafka';
 import type { Pool } from 'pg';
 import { ProjectionTarget } from '../projection-target';
 import { CheckpointStore } from '../checkpoints/checkpoint.store';
@@ -25,18 +26,17 @@ export interface TopicOffsets {
 /**
  * Projection lag per partition of both topics, from the stored checkpoints and the topics' end
  * offsets: what readiness, metrics and `projections status` report. One admin connection, opened
- * on first use.
+ * on first use and replaced after a failure (RenewingAdmin).
  */
 export class ProjectionLagService {
   readonly projection: string;
   private readonly checkpoints: CheckpointStore;
   private readonly parked = new ParkedEventsRepository();
   private readonly parkedProjection: string;
-  private admin?: Admin;
-  private connecting?: Promise<void>;
+  private readonly admin: RenewingAdmin;
 
   constructor(
-    private readonly kafka: Kafka,
+    kafka: Kafka,
     private readonly pool: Pool,
     private readonly topics: readonly string[],
     target: ProjectionTarget = ProjectionTarget.live(),
@@ -44,6 +44,7 @@ export class ProjectionLagService {
     this.projection = target.projection;
     this.checkpoints = new CheckpointStore(target);
     this.parkedProjection = target.parkedProjection;
+    this.admin = new RenewingAdmin(kafka);
   }
 
   /** Parked events not replayed yet (`replayed_at IS NULL`): what readiness and `vinsight_parked_events` report. */
@@ -65,38 +66,21 @@ export class ProjectionLagService {
   }
 
   async topicOffsets(): Promise<Map<string, TopicOffsets[]>> {
-    const admin = await this.connectedAdmin();
-    const entries = await Promise.all(
-      this.topics.map(async (topic) => {
-        const offsets = await admin.fetchTopicOffsets(topic);
-        const list = offsets
-          .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
-          .sort((a, b) => a.partition - b.partition);
-        return [topic, list] as const;
-      }),
+    const entries = await this.admin.use((admin) =>
+      Promise.all(
+        this.topics.map(async (topic) => {
+          const offsets = await admin.fetchTopicOffsets(topic);
+          const list = offsets
+            .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
+            .sort((a, b) => a.partition - b.partition);
+          return [topic, list] as const;
+        }),
+      ),
     );
     return new Map(entries);
   }
 
-  async close(): Promise<void> {
-    const admin = this.admin;
-    this.admin = undefined;
-    this.connecting = undefined;
-    if (admin) await admin.disconnect().catch(() => undefined);
-  }
-
-  private async connectedAdmin(): Promise<Admin> {
-    if (!this.admin) {
-      const admin = this.kafka.admin();
-      this.admin = admin;
-      this.connecting = admin.connect().catch((error: unknown) => {
-        this.admin = undefined;
-        this.connecting = undefined;
-        throw error;
-      });
-    }
-    const admin = this.admin;
-    await this.connecting;
-    return admin;
+  close(): Promise<void> {
+    return this.admin.disconnect();
   }
 }

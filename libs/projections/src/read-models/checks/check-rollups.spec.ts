@@ -1,6 +1,6 @@
 import { checkRecordedEnvelope } from '../../testing/envelopes';
 import { CheckRow, checkRowOf } from './check-row';
-import { rollupDeltas } from './check-rollups';
+import { dailyFromHourly, rollupDeltas } from './check-rollups';
 import { latencyBucketOf } from './latency-histogram';
 
 const check = checkRecordedEnvelope;
@@ -57,5 +57,22 @@ describe('rollupDeltas', () => {
       ['2026-01-15T00:00:00.000Z', 2],
       ['2026-01-16T00:00:00.000Z', 1],
     ]);
+  });
+
+  it('gives the same daily rows from the hourly deltas as from the checks', () => {
+    // Several monitors and tenants, hours across three days, maintenance and missing latencies.
+    const rows = Array.from({ length: 400 }, (_, i) =>
+      row((i * 37) % 3000, {
+        status: i % 7 === 0 ? 'down' : i % 11 === 0 ? 'error' : 'up',
+        responseTimeMs: i % 13 === 0 ? undefined : (i * 97) % 5000,
+        inMaintenance: i % 17 === 0,
+        ...(i % 3 === 0 && { monitorId: '0a0a0a0a-0000-4000-8000-00000000000' + (i % 5) }),
+      }),
+    );
+    const hourly = rollupDeltas(rows, 'hour');
+    const daily = rollupDeltas(rows, 'day');
+    expect(daily.length).toBeGreaterThan(3);
+    expect(dailyFromHourly(hourly)).toEqual(daily);
+    expect(hourly).toEqual(rollupDeltas(rows, 'hour'));
   });
 });

@@ -80,6 +80,33 @@ export function rollupDeltas(rows: readonly CheckRow[], granularity: RollupGranu
   return deltas.sort(compareRollupKeys);
 }
 
+/**
+ * The daily deltas of checks, from their hourly deltas (as rollupDeltas(rows, 'hour') returns
+ * them, sorted): the same rows as rollupDeltas(rows, 'day'), from a few dozen deltas per monitor
+ * instead of every check again. Sorted by key, as the hourly ones.
+ */
+export function dailyFromHourly(hourly: readonly RollupDelta[]): RollupDelta[] {
+  const daily: RollupDelta[] = [];
+  let day: RollupDelta | undefined;
+  for (const hour of hourly) {
+    const bucketStartMs = Math.floor(hour.bucketStartMs / DAY_MS) * DAY_MS;
+    if (day === undefined || day.bucketStartMs !== bucketStartMs || day.monitorId !== hour.monitorId || day.tenantId !== hour.tenantId) {
+      day = { ...hour, bucketStartMs, histogram: hour.histogram.slice() };
+      daily.push(day);
+      continue;
+    }
+    day.totalChecks += hour.totalChecks;
+    day.upChecks += hour.upChecks;
+    day.downChecks += hour.downChecks;
+    day.errorChecks += hour.errorChecks;
+    day.responseTimeSumMs += hour.responseTimeSumMs;
+    day.responseTimeCount += hour.responseTimeCount;
+    day.maintenanceChecks += hour.maintenanceChecks;
+    for (let i = 0; i < LATENCY_HISTOGRAM_BUCKETS; i++) day.histogram[i] += hour.histogram[i];
+  }
+  return daily;
+}
+
 const compareRollupKeys = (a: RollupDelta, b: RollupDelta): number =>
   a.tenantId < b.tenantId
     ? -1

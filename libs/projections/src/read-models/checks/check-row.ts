@@ -33,8 +33,8 @@ export interface CheckRow {
 export function checkRowOf(envelope: EventEnvelope): CheckRow {
   if (envelope.type !== 'CheckRecorded') reject('UNSUPPORTED_EVENT', `${envelope.type} is not a check result`);
   const p = envelope.payload as Record<string, unknown>;
-  const monitorId = normalizedUuid(p.monitorId);
-  if (monitorId === null) reject('INVALID_PAYLOAD', 'payload.monitorId must be a UUID');
+  const monitor = monitorIdentity(envelope.tenantId, p.monitorId);
+  if (monitor === null) reject('INVALID_PAYLOAD', 'payload.monitorId must be a UUID');
   const checkId = normalizedUuid(p.checkId);
   if (checkId === null) reject('INVALID_PAYLOAD', 'payload.checkId must be a UUID');
   if (p.status !== 'up' && p.status !== 'down' && p.status !== 'error')
@@ -49,10 +49,11 @@ export function checkRowOf(envelope: EventEnvelope): CheckRow {
     reject('INVALID_PAYLOAD', 'payload.inMaintenance must be a boolean');
   }
   const checkedAt = p.checkedAt as string;
+  const { tenantId, monitorId, monitorKey } = monitor!;
   return {
-    tenantId: envelope.tenantId,
-    monitorId: monitorId!,
-    monitorKey: `${envelope.tenantId}|${monitorId}`,
+    tenantId,
+    monitorId,
+    monitorKey,
     id: checkId!,
     status: p.status as CheckStatus,
     responseTimeMs,
@@ -63,6 +64,44 @@ export function checkRowOf(envelope: EventEnvelope): CheckRow {
     checkedAtMs,
     inMaintenance: p.inMaintenance === true,
   };
+}
+
+interface MonitorIdentity {
+  readonly tenantId: string;
+  readonly monitorId: string;
+  readonly monitorKey: string;
+}
+
+/**
+ * Monitors seen lately, by tenant id and monitorId as the event spelled it. A monitor's checks
+ * arrive by the thousand, and each row used to carry its own copies of both ids (JSON.parse makes
+ * new strings) and of their key, a third of the row's memory, which the batch holds until its
+ * COPY; with this, all of a monitor's rows share one copy and skip the UUID check and the key.
+ * Forgotten all at once past MAX_REMEMBERED_MONITORS, which bounds its memory.
+ */
+const monitorIdentities = new Map<string, Map<unknown, MonitorIdentity>>();
+let rememberedMonitors = 0;
+const MAX_REMEMBERED_MONITORS = 100_000;
+
+function monitorIdentity(tenantId: string, rawMonitorId: unknown): MonitorIdentity | null {
+  let monitors = monitorIdentities.get(tenantId);
+  const known = monitors?.get(rawMonitorId);
+  if (known !== undefined) return known;
+  const monitorId = normalizedUuid(rawMonitorId);
+  if (monitorId === null) return null;
+  if (rememberedMonitors >= MAX_REMEMBERED_MONITORS) {
+    monitorIdentities.clear();
+    rememberedMonitors = 0;
+    monitors = undefined;
+  }
+  if (monitors === undefined) {
+    monitors = new Map();
+    monitorIdentities.set(tenantId, monitors);
+  }
+  const identity = { tenantId, monitorId, monitorKey: `${tenantId}|${monitorId}` };
+  monitors.set(rawMonitorId, identity);
+  rememberedMonitors += 1;
+  return identity;
 }
 
 function optionalInteger(value: unknown, min: number, max: number, field: string): number | null {

@@ -1,6 +1,6 @@
 import { checkEvents, ReadModel } from '../../engine/read-model';
 import { distinctChecks } from './check-row';
-import { rollupDeltas } from './check-rollups';
+import { dailyFromHourly, rollupDeltas } from './check-rollups';
 import { addToRollups, insertChecks } from './checks.sql';
 
 /**
@@ -17,8 +17,9 @@ export const checksReadModel: ReadModel = {
     const checks = checkEvents(events);
     const inserted = await insertChecks(context.client, distinctChecks(checks.map((e) => e.check)));
     if (inserted.length > 0) {
-      await addToRollups(context.client, 'monitor_check_rollups_hourly', rollupDeltas(inserted, 'hour'));
-      await addToRollups(context.client, 'monitor_check_rollups_daily', rollupDeltas(inserted, 'day'));
+      const hourly = rollupDeltas(inserted, 'hour');
+      await addToRollups(context.client, 'monitor_check_rollups_hourly', hourly);
+      await addToRollups(context.client, 'monitor_check_rollups_daily', dailyFromHourly(hourly));
     }
     if (inserted.length === checks.length) return;
     const stored = new Set(inserted);

@@ -1,0 +1,16 @@
+-- latency_histogram_is_valid (000006) guards every row written to the rollup tables (their CHECK
+-- constraints, 000007 and 000008). Its sum came from a subquery over unnest(), which keeps
+-- Postgres from inlining the function: each upserted rollup row ran it as a separate SQL function
+-- call with its own executor start. The same test written as one plain expression (the 56 counts
+-- added up and compared element by element) is inlined into the constraint and evaluated in place.
+-- Same answers: false for any other shape, a NULL count or a negative one, or counts that do not
+-- add up to expected_total (summed as bigint, as sum() did).
+CREATE OR REPLACE FUNCTION latency_histogram_is_valid(histogram integer[], expected_total bigint)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN array_ndims(histogram) = 1
+    AND array_lower(histogram, 1) = 1
+    AND cardinality(histogram) = cardinality(latency_histogram_bounds())
+    AND array_position(histogram, NULL) IS NULL
+    AND least(histogram[1], histogram[2], histogram[3], histogram[4], histogram[5], histogram[6], histogram[7], histogram[8], histogram[9], histogram[10], histogram[11], histogram[12], histogram[13], histogram[14], histogram[15], histogram[16], histogram[17], histogram[18], histogram[19], histogram[20], histogram[21], histogram[22], histogram[23], histogram[24], histogram[25], histogram[26], histogram[27], histogram[28], histogram[29], histogram[30], histogram[31], histogram[32], histogram[33], histogram[34], histogram[35], histogram[36], histogram[37], histogram[38], histogram[39], histogram[40], histogram[41], histogram[42], histogram[43], histogram[44], histogram[45], histogram[46], histogram[47], histogram[48], histogram[49], histogram[50], histogram[51], histogram[52], histogram[53], histogram[54], histogram[55], histogram[56]) >= 0
+    AND (histogram[1]::bigint + histogram[2]::bigint + histogram[3]::bigint + histogram[4]::bigint + histogram[5]::bigint + histogram[6]::bigint + histogram[7]::bigint + histogram[8]::bigint + histogram[9]::bigint + histogram[10]::bigint + histogram[11]::bigint + histogram[12]::bigint + histogram[13]::bigint + histogram[14]::bigint + histogram[15]::bigint + histogram[16]::bigint + histogram[17]::bigint + histogram[18]::bigint + histogram[19]::bigint + histogram[20]::bigint + histogram[21]::bigint + histogram[22]::bigint + histogram[23]::bigint + histogram[24]::bigint + histogram[25]::bigint + histogram[26]::bigint + histogram[27]::bigint + histogram[28]::bigint + histogram[29]::bigint + histogram[30]::bigint + histogram[31]::bigint + histogram[32]::bigint + histogram[33]::bigint + histogram[34]::bigint + histogram[35]::bigint + histogram[36]::bigint + histogram[37]::bigint + histogram[38]::bigint + histogram[39]::bigint + histogram[40]::bigint + histogram[41]::bigint + histogram[42]::bigint + histogram[43]::bigint + histogram[44]::bigint + histogram[45]::bigint + histogram[46]::bigint + histogram[47]::bigint + histogram[48]::bigint + histogram[49]::bigint + histogram[50]::bigint + histogram[51]::bigint + histogram[52]::bigint + histogram[53]::bigint + histogram[54]::bigint + histogram[55]::bigint + histogram[56]::bigint) = expected_total;
