@@ -15,7 +15,7 @@ export KAFKA_BROKERS ?= 127.0.0.1:9092
 
 .PHONY: help install build up down stack-up stack-down service-start service-stop test \
         migrate-create migrate-up migrate-down migrate-version migrate-force kafka-start kafka-stop \
-        postgres-setup replica-start replica-stop chromium-install secure-up secure-down test-secure cluster-up cluster-down cluster-status
+        postgres-setup replica-start replica-stop chromium-install keys-rotate secure-up secure-down test-secure cluster-up cluster-down cluster-status
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ stack-down: kafka-stop replica-stop ## stop what stack-up started (the machine's
 
 service-start: build ## start all roles in one process in the background, wait until healthy
 	deploy/local/service.sh start $(PORT)
+
+keys-rotate: ## rotate the local key-encryption key (restart the service, then npm run cli -- projections keys rewrap)
+	deploy/local/personal-data-keys.sh rotate
 
 service-stop: ## stop the background service by its pid
 	deploy/local/service.sh stop

@@ -17,7 +17,7 @@ const ESM_ONLY_PACKAGES = [
 ];
 
 const moduleNameMapper = {
-  '^@vinsight/(cli|command-processing|config|contracts|database|domain|health|kafka|observability|projections|read-api|runtime)$':
+  '^@vinsight/(cli|command-processing|config|contracts|database|domain|health|kafka|observability|personal-data|projections|read-api|runtime)$':
     '<rootDir>/libs/$1/src',
 };
 const transform = {

@@ -20,6 +20,7 @@ import { decodeConsistencyToken } from '@vinsight/contracts';
 import { parseCheckpointPayload, READ_MODEL_CHANNELS } from '@vinsight/database';
 import { CommandClient, createKafkaClient, topicNames } from '@vinsight/kafka';
 import { BenchUrls } from './bench-api.data';
+import { personalDataEnvironment } from '../libs/personal-data/src/testing/test-keys';
 
 const RATE = Number(process.env.BENCH_TOKEN_WAIT_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_TOKEN_WAIT_SECONDS ?? 20);
@@ -61,6 +62,7 @@ export async function measureTokenWait(
   const roleEnv = {
     DATABASE_URL: urls.owner,
     PROJECTOR_DATABASE_URL: urls.projector,
+    ...personalDataEnvironment(process.env),
     API_DATABASE_URL: urls.api,
     MIGRATE_ON_START: 'false',
     LOG_LEVEL: 'warn',

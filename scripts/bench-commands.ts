@@ -21,6 +21,7 @@ import { loadKafkaSecurity } from '@vinsight/config';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { freePort } from './local-services';
 import { cpuSecondsOf } from './process-cpu';
+import { personalDataEnvironment } from '../libs/personal-data/src/testing/test-keys';
 
 const TOTAL = Number(process.env.BENCH_COMMANDS ?? 50000);
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 200);
@@ -134,6 +135,7 @@ async function startProcessor(prefix: string, clientId: string): Promise<ChildPr
       HTTP_PORT: String(port),
       DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://vinsight_owner@127.0.0.1:5432/vinsight_test',
       PROJECTOR_DATABASE_URL: process.env.PROJECTOR_DATABASE_URL ?? 'postgres://vinsight_projector@127.0.0.1:5432/vinsight_test',
+      ...personalDataEnvironment(process.env),
       KAFKA_BROKERS: BROKERS.join(','),
       KAFKA_TOPIC_PREFIX: prefix,
       KAFKA_CLIENT_ID: clientId,

@@ -20,6 +20,7 @@ import { benchUrls, ensureBenchDatabase } from './bench-api.data';
 import { forgetBenchTenants } from './bench-api.token-wait';
 import { freePort } from './local-services';
 import { cpuSecondsOf } from './process-cpu';
+import { personalDataEnvironment } from '../libs/personal-data/src/testing/test-keys';
 
 const RATE = Number(process.env.BENCH_E2E_RATE ?? 1000);
 const SECONDS = Number(process.env.BENCH_E2E_SECONDS ?? 60);
@@ -125,6 +126,7 @@ async function main(): Promise<void> {
   const env = {
     DATABASE_URL: urls.owner,
     PROJECTOR_DATABASE_URL: urls.projector,
+    ...personalDataEnvironment(process.env),
     API_DATABASE_URL: urls.api,
     MIGRATE_ON_START: 'false',
     LOG_LEVEL: 'warn',

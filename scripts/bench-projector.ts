@@ -35,6 +35,8 @@ import { logLevel } from 'kafkajs';
 import { Client, Pool } from 'pg';
 import { generateWorkload, publishWorkload, WorkloadOptions } from './bench-projector.workload';
 import { freePort, withDatabase } from './local-services';
+import { personalDataEnvironment } from '../libs/personal-data/src/testing/test-keys';
+import { loadPersonalDataKeys } from '@vinsight/config';
 
 const ROOT = join(__dirname, '..', '..');
 const env = (name: string, fallback: string) => process.env[name] ?? fallback;
@@ -102,6 +104,7 @@ function startProjector(database: string, prefix: string, clientId: string, port
       MIGRATE_ON_START: 'false',
       DATABASE_URL: withDatabase(OWNER_URL, database),
       PROJECTOR_DATABASE_URL: withDatabase(PROJECTOR_URL, database),
+      ...personalDataEnvironment(process.env),
       KAFKA_BROKERS: BROKERS.join(','),
       KAFKA_TOPIC_PREFIX: prefix,
       KAFKA_PARTITIONS: String(PARTITIONS),
@@ -249,6 +252,7 @@ async function main(): Promise<void> {
 
     if (env('BENCH_REBUILD', '1') !== '0') {
       const rebuild = new ProjectionRebuild(pool, kafka, {
+        personalData: loadPersonalDataKeys(personalDataEnvironment(process.env)),
         groupPrefix: `bench-projector-${id}`,
         topics: [topics.events, topics.checkEvents],
         clock: { now: () => new Date() },

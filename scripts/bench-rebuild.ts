@@ -6,6 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { decide, DomainCommand, initialTenantWriteState, TenantWriteState, evolveTenantWriteState, toSnapshot } from '@vinsight/domain';
+import { emailHasher } from '@vinsight/personal-data';
+import { testPersonalDataKeys } from '../libs/personal-data/src/testing/test-keys';
 import { toEventEnvelope } from '@vinsight/contracts';
 import { PartitionStateLoader, SnapshotStore } from '@vinsight/command-processing';
 import { createKafkaClient, topicNames, TopicAdmin } from '@vinsight/kafka';
@@ -33,7 +35,7 @@ function* eventStream(total: number): Generator<{ tenantId: string; value: strin
   const run = function* (command: DomainCommand) {
     const tenantId = command.metadata.tenantId;
     const state = states.get(tenantId) ?? initialTenantWriteState();
-    const decision = decide(command, state);
+    const decision = decide(command, state, { emailHashOf: emailHasher(testPersonalDataKeys().emailHashKey) });
     if (!decision.ok) throw new Error(`${command.type}: ${decision.error.message}`);
     let next = state;
     for (const [index, event] of decision.events.entries()) {
@@ -106,7 +108,7 @@ async function main() {
   await admin.disconnect();
   const pool = new Pool({ connectionString: DATABASE_URL });
   const store = new SnapshotStore(pool);
-  const loader = new PartitionStateLoader(kafka, topics, store);
+  const loader = new PartitionStateLoader(kafka, topics, store, { emailHashOf: emailHasher(testPersonalDataKeys().emailHashKey) });
   try {
     const stream = eventStream(EVENTS + TAIL);
     let started = Date.now();

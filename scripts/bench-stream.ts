@@ -22,6 +22,7 @@ import { forgetBenchTenants } from './bench-api.token-wait';
 import { freePort } from './local-services';
 import { cpuSecondsOf } from './process-cpu';
 import { SseStream } from './sse-client';
+import { personalDataEnvironment } from '../libs/personal-data/src/testing/test-keys';
 
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 1000);
 const TENANTS = Number(process.env.BENCH_STREAM_TENANTS ?? 20);
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
   const env = {
     DATABASE_URL: urls.owner,
     PROJECTOR_DATABASE_URL: urls.projector,
+    ...personalDataEnvironment(process.env),
     API_DATABASE_URL: urls.api,
     MIGRATE_ON_START: 'false',
     LOG_LEVEL: 'warn',

@@ -51,6 +51,8 @@ import {
   stopPg,
 } from './chaos.infra';
 import { freePort } from './local-services';
+import { personalDataEnvironment } from '../libs/personal-data/src/testing/test-keys';
+import { loadPersonalDataKeys } from '@vinsight/config';
 
 type Mode = 'cluster' | 'single';
 type Role = 'command-processor' | 'projector' | 'read-api' | 'all-in-one';
@@ -340,6 +342,7 @@ async function main(): Promise<void> {
       HTTP_HOST: '127.0.0.1',
       DATABASE_URL: roleUrl('vinsight_owner', PG_PRIMARY.port),
       PROJECTOR_DATABASE_URL: roleUrl('vinsight_projector', PG_PRIMARY.port),
+      ...personalDataEnvironment(process.env),
       API_DATABASE_URL: roleUrl('vinsight_api', PG_PRIMARY.port),
       REPLICA_DATABASE_URL: roleUrl('vinsight_api', PG_REPLICA.port),
       KAFKA_BROKERS: brokers!.brokers.join(','),
@@ -642,6 +645,7 @@ async function main(): Promise<void> {
     const live = await tableChecksums(projectorPool);
     log('rebuilding the read models from scratch');
     const report = await new ProjectionRebuild(projectorPool, kafka, {
+      personalData: loadPersonalDataKeys(personalDataEnvironment(process.env)),
       groupPrefix: `chaos-${id}`,
       topics: [topics.events, topics.checkEvents],
       clock: systemClock,

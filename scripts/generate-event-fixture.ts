@@ -11,6 +11,8 @@
 import { createHash } from 'node:crypto';
 import { eventTopicRole, parseCommandMessage, toEventEnvelope } from '@vinsight/contracts';
 import { decide, evolveTenantWriteState, initialTenantWriteState, TenantWriteState } from '@vinsight/domain';
+import { emailHasher } from '@vinsight/personal-data';
+import { testPersonalDataKeys } from '../libs/personal-data/src/testing/test-keys';
 
 const HASH_A = '$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy';
 const HASH_B = '$2a$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW';
@@ -112,7 +114,7 @@ function main(): void {
     const parsed = parseCommandMessage({ key: tenantId, value, now });
     if (parsed.kind !== 'command') throw new Error(`step ${index} (${type}) not parsed: ${JSON.stringify(parsed)}`);
     let state = states.get(tenantId) ?? initialTenantWriteState();
-    const decision = decide(parsed.command, state);
+    const decision = decide(parsed.command, state, { emailHashOf: emailHasher(testPersonalDataKeys().emailHashKey) });
     if (!decision.ok) throw new Error(`step ${index} (${type}) rejected: ${JSON.stringify(decision.error)}`);
     decision.events.forEach((decided, n) => {
       const envelope = toEventEnvelope(decided, {

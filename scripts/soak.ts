@@ -27,6 +27,7 @@ import { fullGcs, liveHeapTrend } from './soak.gc';
 import { heapGrowth, heapTotalMb, summariseHeapSnapshot } from './soak.heap';
 import { SoakApiKey, SoakEnvelope, SoakFleet } from './soak.workload';
 import { freePort, withDatabase } from './local-services';
+import { personalDataEnvironment } from '../libs/personal-data/src/testing/test-keys';
 
 const env = (name: string, fallback: string) => process.env[name] ?? fallback;
 const ADMIN_URL = env('SOAK_ADMIN_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/postgres');
@@ -136,6 +137,7 @@ async function startService(options: Options, database: string, prefix: string, 
       HTTP_PORT: String(port),
       DATABASE_URL: `postgres://vinsight_owner@127.0.0.1:5432/${database}`,
       PROJECTOR_DATABASE_URL: `postgres://vinsight_projector@127.0.0.1:5432/${database}`,
+      ...personalDataEnvironment(process.env),
       API_DATABASE_URL: `postgres://vinsight_api@127.0.0.1:5432/${database}`,
       KAFKA_BROKERS: BROKERS.join(','),
       KAFKA_TOPIC_PREFIX: prefix,

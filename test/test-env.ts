@@ -1,5 +1,6 @@
 // A relative import: Jest's globalSetup, which reads this file too, does not map @vinsight/* aliases.
-import { loadKafkaSecurity } from '../libs/config/src/config.loader';
+import { loadKafkaSecurity } from '../libs/config/src/kafka-security.loader';
+import { PERSONAL_DATA_TEST_ENVIRONMENT, testPersonalDataKeys } from '../libs/personal-data/src/testing/test-keys';
 
 /** Kafka TLS/SASL settings of the tests' broker: TEST_KAFKA_SSL, TEST_KAFKA_SASL_PASSWORD_FILE and so on. */
 const kafkaSecurityEnvironment: Record<string, string> = {};
@@ -34,4 +35,8 @@ export const testEnv = {
   kafkaSecurityEnvironment,
   /** For createKafkaClient: the brokers with the same TLS and SASL settings. */
   kafka: { brokers: kafkaBrokers, ...loadKafkaSecurity(kafkaSecurityEnvironment) },
+  /** The variables a spawned command processor, projector or CLI needs for personal data (the test keys). */
+  personalDataEnvironment: PERSONAL_DATA_TEST_ENVIRONMENT,
+  /** The same keys, loaded: for what the tests build in process (BatchRunner, ProjectionRebuild). */
+  personalDataKeys: testPersonalDataKeys(),
 };

@@ -8,6 +8,8 @@ cd "$(dirname "$0")/../.."
 source deploy/local/kafka-cluster/common.sh
 RUN_DIR=.local/cluster
 mkdir -p "$RUN_DIR"
+# The personal-data keys under .local (created once), unless the environment names its own.
+if [ -z "${DATA_KEY_ENCRYPTION_KEY:-}${DATA_KEY_ENCRYPTION_KEY_FILE:-}" ]; then eval "$(deploy/local/personal-data-keys.sh env)"; fi
 
 # role:instance:port; the read APIs are what clients reach, the others serve health and metrics.
 INSTANCES=(command-processor:1:3101 command-processor:2:3102 projector:1:3111 projector:2:3112 read-api:1:3121 read-api:2:3122)

@@ -12,6 +12,8 @@ running() { [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; }
 start() {
   local port=${1:-3000}
   if running; then echo "service already running (pid $(cat "$PID_FILE"))"; return; fi
+  # The personal-data keys under .local (created once), unless the environment names its own.
+  if [ -z "${DATA_KEY_ENCRYPTION_KEY:-}${DATA_KEY_ENCRYPTION_KEY_FILE:-}" ]; then eval "$(deploy/local/personal-data-keys.sh env)"; fi
   # No load balancer routes to a local process: stop at once rather than after the drain delay.
   HTTP_PORT=$port SHUTDOWN_DRAIN_DELAY_MS=${SHUTDOWN_DRAIN_DELAY_MS:-0} nohup node dist/apps/all-in-one/src/main.js >>"$LOG_FILE" 2>&1 &
   echo $! >"$PID_FILE"

@@ -209,7 +209,7 @@ describe('CLI, end to end against a running command processor', () => {
   });
 
   it('runs the projections CLI as `cli projections`, and `npm run projections` (dist/scripts/projections.js) is the same verb', async () => {
-    const env = { PROJECTOR_DATABASE_URL: testEnv.projectorUrl };
+    const env = { PROJECTOR_DATABASE_URL: testEnv.projectorUrl, ...testEnv.personalDataEnvironment };
     const viaCli = await cli(['projections', 'status', '--json'], undefined, env);
     expect(viaCli.code).toBe(0);
     expect(json(viaCli)).toMatchObject({ projection: expect.any(String), partitions: expect.any(Array), totalLag: expect.any(Number) });

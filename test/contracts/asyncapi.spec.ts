@@ -34,6 +34,12 @@ import {
   USER_ROLES,
 } from '@vinsight/domain';
 import { TOPIC_RETENTION_MS, topicNames, TopicRole } from '@vinsight/kafka';
+import { emailHasher, newAesKey, newIv } from '@vinsight/personal-data';
+import { testPersonalDataKeys } from '../../libs/personal-data/src/testing/test-keys';
+
+/** The processor's keyed email hash (with the test key). */
+const ports = { emailHashOf: emailHasher(testPersonalDataKeys().emailHashKey) };
+import { sealPersonalFields } from '../../libs/command-processing/src/personal-data/seal-personal-fields';
 
 /**
  * asyncapi.yaml is written by hand for readers, so this spec is what keeps it true: it must
@@ -262,6 +268,7 @@ describe('asyncapi.yaml', () => {
         { type: 'ReactivateUser', payload: { userId } },
         { type: 'RecordUserLogin', payload: { userId, at: '2025-01-15T11:58:00Z' } },
         { type: 'RemoveUser', payload: { userId } },
+        { type: 'EraseUser', payload: { userId } },
         { type: 'IssueApiKey', payload: { apiKeyId, name: 'deploy', tokenSha256: 'ab'.repeat(32), expiresAt: '2026-01-01T00:00:00Z' } },
         { type: 'RevokeApiKey', payload: { apiKeyId } },
         { type: 'CreateMonitor', payload: { monitorId, name: 'Home', url: 'https://example.com/', checkInterval: 30 } },
@@ -314,17 +321,22 @@ describe('asyncapi.yaml', () => {
         expectValid(validator(deref(doc.components.messages[step.type]).payload.$ref), envelope, `${step.type} command`);
         const parsed = parseCommandMessage({ key: tenantId, value: Buffer.from(JSON.stringify(envelope)), now: NOW });
         if (parsed.kind !== 'command') throw new Error(`${step.type} not accepted by the parser: ${JSON.stringify(parsed)}`);
-        const decision = decide(parsed.command, state);
+        const decision = decide(parsed.command, state, ports);
         if (!decision.ok) throw new Error(`${step.type} rejected by the domain: ${JSON.stringify(decision.error)}`);
         for (const decided of decision.events) {
-          const event = toEventEnvelope(decided, {
-            eventId: randomUUID(),
-            occurredAt: NOW,
-            tenantId,
-            commandId: envelope.commandId,
-            correlationId: envelope.commandId,
-            issuedBy: parsed.command.metadata.issuedBy,
-          });
+          // As the processor writes it: personal fields sealed.
+          const event = sealPersonalFields(
+            toEventEnvelope(decided, {
+              eventId: randomUUID(),
+              occurredAt: NOW,
+              tenantId,
+              commandId: envelope.commandId,
+              correlationId: envelope.commandId,
+              issuedBy: parsed.command.metadata.issuedBy,
+            }),
+            newAesKey(),
+            newIv(),
+          );
           expectValid(validator(`${decided.type}Event`), event, `${decided.type} event`);
           expectValid(
             validator('EventHeaders'),
@@ -446,6 +458,10 @@ describe('asyncapi.yaml', () => {
       for (const event of fixture.filter((e) => e.type === 'CheckRecorded')) {
         expectValid(validator('CheckRecordedEventV1'), event, 'v1 CheckRecorded');
         expect(validator('CheckRecordedEvent')(event)).toBe(false);
+      }
+      for (const event of fixture.filter((e) => e.type === 'UserRegistered')) {
+        expectValid(validator('UserRegisteredEventV1'), event, 'v1 UserRegistered');
+        expect(validator('UserRegisteredEvent')(event)).toBe(false);
       }
     });
 

@@ -2,6 +2,12 @@ import fc from 'fast-check';
 import type { DecidedEvent, DomainCommand, TenantWriteState } from '@vinsight/domain';
 import { decide, evolveTenantWriteState, initialTenantWriteState } from '@vinsight/domain';
 import { eventFromEnvelope, EventEnvelope, toEventEnvelope } from '@vinsight/contracts';
+import { emailHasher } from '@vinsight/personal-data';
+import { testPersonalDataKeys } from '../../libs/personal-data/src/testing/test-keys';
+
+/** The processor's keyed email hash, with the test key: decide and upcast use the same one. */
+const ports = { emailHashOf: emailHasher(testPersonalDataKeys().emailHashKey) };
+const BCRYPT_HASH = '$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy';
 
 const tenantId = '0d3f6a8e-0c5e-4b5e-9d7f-5c2b1a0e9f11';
 const monitorId = '7c1e4f0e-3a55-4d43-9a5b-0f3c1d2e8a10';
@@ -31,11 +37,19 @@ const check = fc.record({
   secondsEarly: fc.integer({ min: 0, max: 600 }),
 });
 
-/** The events the decider writes for a monitor and its checks, and the state they build. */
+/** A user registered, then perhaps removed or erased (erasure frees the email for a later user). */
+const user = fc.record({
+  email: fc.constantFrom('ada@example.com', 'Ada@Example.com', 'bob@example.com', 'carol@example.org'),
+  role: fc.constantFrom('owner', 'admin', 'user'),
+  then: fc.constantFrom('nothing', 'RemoveUser', 'EraseUser'),
+});
+
 /** One generated check. */
 type Check = typeof check extends fc.Arbitrary<infer T> ? T : never;
+type GeneratedUser = typeof user extends fc.Arbitrary<infer T> ? T : never;
 
-function history(checks: Check[]): { decided: DecidedEvent[]; state: TenantWriteState } {
+/** The events the decider writes for a monitor and its checks and for some users, and the state they build. */
+function history(checks: Check[], users: GeneratedUser[] = []): { decided: DecidedEvent[]; state: TenantWriteState } {
   const commands = [
     command('CreateTenant', { name: 'Acme', slug: 'acme', plan: 'enterprise' }, 0),
     command('CreateMonitor', { monitorId, name: 'Home', url: 'https://example.com/', checkInterval: 60 }, 1),
@@ -51,11 +65,20 @@ function history(checks: Check[]): { decided: DecidedEvent[]; state: TenantWrite
         i + 2,
       ),
     ),
+    ...users.flatMap(({ email, role, then }, i) => {
+      const userId = hexId(i, 'bbbbbbbb-cccc-4ddd-8eee-');
+      const index = 1000 + 2 * i;
+      const register = command('RegisterUser', { userId, email, role, passwordHash: BCRYPT_HASH }, index);
+      return then === 'nothing' ? [register] : [register, command(then, { userId }, index + 1)];
+    }),
   ];
   let state = initialTenantWriteState();
   const decided: DecidedEvent[] = [];
   for (const next of commands) {
-    const decision = decide(next, state);
+    const decision = decide(next, state, ports);
+    // A generated user whose email is taken is simply not registered (nor removed, nor erased).
+    if (!decision.ok && decision.error.code === 'ALREADY_EXISTS' && next.type === 'RegisterUser') continue;
+    if (!decision.ok && decision.error.code === 'NOT_FOUND' && (next.type === 'RemoveUser' || next.type === 'EraseUser')) continue;
     if (!decision.ok) throw new Error(`${next.type}: ${decision.error.message}`);
     for (const event of decision.events) {
       decided.push(event);
@@ -65,21 +88,33 @@ function history(checks: Check[]): { decided: DecidedEvent[]; state: TenantWrite
   return { decided, state };
 }
 
-/** The same event as the code before CheckRecorded v2 wrote it: no region when there was none, version 1. */
+/**
+ * The same event as the code before its v2 wrote it: CheckRecorded without a region when there
+ * was none; UserRegistered with the email and the hash in the clear and no email hash.
+ */
 function asWrittenInV1(envelope: EventEnvelope): EventEnvelope {
+  if (envelope.type === 'UserRegistered') {
+    const { userId, role, personal } = envelope.payload;
+    return {
+      ...envelope,
+      schemaVersion: 1,
+      payload: { userId, role, email: personal!.email, passwordHash: personal!.passwordHash },
+    } as unknown as EventEnvelope;
+  }
   if (envelope.type !== 'CheckRecorded') return envelope;
   const { region, ...payload } = envelope.payload;
   return { ...envelope, schemaVersion: 1, payload: region === null ? payload : { ...payload, region } } as EventEnvelope;
 }
 
-describe('CheckRecorded v1 and v2 in one history', () => {
+describe('CheckRecorded and UserRegistered v1 and v2 in one history', () => {
   it('upcast then evolved, builds the state that evolving the current version builds', () => {
     fc.assert(
       fc.property(
         fc.array(check, { minLength: 1, maxLength: 40 }),
+        fc.array(user, { maxLength: 8 }),
         fc.array(fc.boolean(), { minLength: 60, maxLength: 60 }),
-        (checks, writtenInV1) => {
-          const { decided, state } = history(checks);
+        (checks, users, writtenInV1) => {
+          const { decided, state } = history(checks, users);
           const current = decided.map((event, i) =>
             toEventEnvelope(event, {
               eventId: hexId(i, 'eeeeeeee-ffff-4000-8000-'),
@@ -92,12 +127,16 @@ describe('CheckRecorded v1 and v2 in one history', () => {
           const mixed = current.map((envelope, i) => (writtenInV1[i % writtenInV1.length] ? asWrittenInV1(envelope) : envelope));
           const wire = (envelopes: EventEnvelope[]) => envelopes.map((e) => JSON.parse(JSON.stringify(e)) as EventEnvelope);
 
-          const fromMixed = wire(mixed).map(eventFromEnvelope).reduce(evolveTenantWriteState, initialTenantWriteState());
-          const fromCurrent = wire(current).map(eventFromEnvelope).reduce(evolveTenantWriteState, initialTenantWriteState());
+          const fromMixed = wire(mixed)
+            .map((e) => eventFromEnvelope(e, ports))
+            .reduce(evolveTenantWriteState, initialTenantWriteState());
+          const fromCurrent = wire(current)
+            .map((e) => eventFromEnvelope(e, ports))
+            .reduce(evolveTenantWriteState, initialTenantWriteState());
           expect(fromMixed).toEqual(fromCurrent);
           expect(fromCurrent).toEqual(state);
           // And event for event, the payloads read back are the ones written in the current version.
-          expect(wire(mixed).map(eventFromEnvelope)).toEqual(wire(current).map(eventFromEnvelope));
+          expect(wire(mixed).map((e) => eventFromEnvelope(e, ports))).toEqual(wire(current).map((e) => eventFromEnvelope(e, ports)));
         },
       ),
       { seed: 18, numRuns: 200 },

@@ -44,6 +44,7 @@ describe('README quick start', () => {
     const env = roleEnvironment({
       DATABASE_URL: database.ownerUrl,
       PROJECTOR_DATABASE_URL: database.projectorUrl,
+      ...testEnv.personalDataEnvironment,
       API_DATABASE_URL: database.apiUrl,
       KAFKA_TOPIC_PREFIX: prefix,
       KAFKA_CLIENT_ID: clientId,

@@ -13,6 +13,7 @@ export function roleEnvironment(overrides: Record<string, string> = {}): Record<
     LOG_LEVEL: 'warn',
     DATABASE_URL: testEnv.ownerUrl,
     PROJECTOR_DATABASE_URL: testEnv.projectorUrl,
+    ...testEnv.personalDataEnvironment,
     API_DATABASE_URL: testEnv.apiUrl,
     KAFKA_BROKERS: testEnv.kafkaBrokers.join(','),
     ...testEnv.kafkaSecurityEnvironment,

@@ -160,15 +160,21 @@ describe.each([
       privileged: false,
       capabilities: { drop: ['ALL'] },
     });
+    // The personal-data keys only where personal data is sealed or opened: never in the read API.
+    const sealsOrOpens = CONSUMER_ROLES.includes(role);
     expect(container(deployments[role]).volumeMounts).toEqual([
       { name: 'tmp', mountPath: '/tmp' },
       { name: 'kafka-client', mountPath: '/etc/vinsight/kafka', readOnly: true },
       { name: 'postgres-ca', mountPath: '/etc/vinsight/postgres', readOnly: true },
+      ...(sealsOrOpens ? [{ name: 'personal-data-keys', mountPath: '/etc/vinsight/personal-data', readOnly: true }] : []),
     ]);
     expect(pod.volumes).toEqual([
       { name: 'tmp', emptyDir: expect.any(Object) },
       { name: 'kafka-client', secret: { secretName: 'vinsight-kafka-client', defaultMode: 0o440 /* 288 */ } },
       { name: 'postgres-ca', secret: { secretName: 'vinsight-postgres-ca', defaultMode: 0o440 /* 288 */ } },
+      ...(sealsOrOpens
+        ? [{ name: 'personal-data-keys', secret: { secretName: 'vinsight-personal-data-keys', defaultMode: 0o440 /* 288 */ } }]
+        : []),
     ]);
   });
 
@@ -232,6 +238,19 @@ describe.each([
           }
         }
       }
+    }
+  });
+
+  it('mounts, from the Secret vinsight-personal-data-keys, every key file the ConfigMap names', () => {
+    const keys = readYamlDocuments(join(K8S, 'base', 'secret.example.yaml')).find(
+      (o) => o.metadata.name === 'vinsight-personal-data-keys',
+    )!;
+    const files = ['DATA_KEY_ENCRYPTION_KEY_FILE', 'DATA_KEY_ENCRYPTION_KEYS_PREVIOUS_FILE', 'EMAIL_HASH_KEY_FILE'].map(
+      (name) => config[name],
+    );
+    for (const file of files) {
+      expect(file).toMatch(/^\/etc\/vinsight\/personal-data\//);
+      expect(Object.keys(keys.stringData)).toContain(file.slice('/etc/vinsight/personal-data/'.length));
     }
   });
 

@@ -309,6 +309,7 @@ function serviceEnvironment(topicPrefix: string): Record<string, string> {
   return roleEnvironment({
     DATABASE_URL: roleUrl('vinsight_owner', PORT, DATABASE),
     PROJECTOR_DATABASE_URL: roleUrl('vinsight_projector', PORT, DATABASE),
+    ...testEnv.personalDataEnvironment,
     API_DATABASE_URL: roleUrl('vinsight_api', PORT, DATABASE),
     KAFKA_TOPIC_PREFIX: topicPrefix,
     KAFKA_CLIENT_ID: topicPrefix.replace(/\.$/, ''),

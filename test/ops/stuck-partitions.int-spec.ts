@@ -113,6 +113,7 @@ describe('readiness names a stuck partition of a real consumer group', () => {
     pool = new Pool({ connectionString: testEnv.projectorUrl, max: 1 });
     const config = loadConfig(['command-processor'], {
       PROJECTOR_DATABASE_URL: testEnv.projectorUrl,
+      ...testEnv.personalDataEnvironment,
       MIGRATE_ON_START: 'false',
       KAFKA_BROKERS: testEnv.kafkaBrokers.join(','),
       READINESS_STUCK_PARTITION_SECONDS: String(STUCK_AFTER_SECONDS),

@@ -5,6 +5,7 @@ import { ParkedEventsRepository, ParkedEventsService, ProjectionLagService, READ
 import { BCRYPT, publishRecords, recordFor, TenantEvents } from './support/raw-events';
 import { createTestTopics, deleteTestTopics, InProcessProjector, testKafka, waitUntilCaughtUp } from './support/projector-harness';
 import { createScratchDatabase, ScratchDatabase } from './support/scratch-database';
+import { testEnv } from '../test-env';
 
 const clock = { now: () => new Date('2026-01-16T00:00:00.000Z') };
 
@@ -71,7 +72,7 @@ describe('poison events are parked, the projection goes on, operators replay the
   });
 
   it('parks each poison event once, with its reason, and moves the checkpoints past them', async () => {
-    const parked = await new ParkedEventsService(pool).list();
+    const parked = await new ParkedEventsService(pool, testEnv.personalDataKeys).list();
     expect(parked.map((p) => [p.topic, p.eventType, p.errorCode])).toEqual([
       [topics.events, null, 'UNREADABLE'],
       [topics.events, 'TenantTeleported', 'UNSUPPORTED_EVENT'],
@@ -89,7 +90,7 @@ describe('poison events are parked, the projection goes on, operators replay the
       recordFor(topics.events, t.tenantId, t.event('UserRemoved', 'user', userA, { userId: userA })),
     ]);
     await waitUntilCaughtUp(lag);
-    const service = new ParkedEventsService(pool);
+    const service = new ParkedEventsService(pool, testEnv.personalDataKeys);
     const parked = await service.list();
     const registration = parked.find((p) => p.eventType === 'UserRegistered')!;
     const check = parked.find((p) => p.eventType === 'CheckRecorded')!;
@@ -106,7 +107,7 @@ describe('poison events are parked, the projection goes on, operators replay the
   });
 
   it('dismisses an event that will never apply, with its reason, so it no longer counts as waiting', async () => {
-    const service = new ParkedEventsService(pool);
+    const service = new ParkedEventsService(pool, testEnv.personalDataKeys);
     const before = await service.countWaiting();
     const unreadable = (await service.list()).find((p) => p.errorCode === 'UNREADABLE')!;
     await expect(service.dismiss(unreadable.id, '   ')).rejects.toThrow(/reason of 1\.\.500/);
@@ -153,7 +154,7 @@ describe('poison events are parked, the projection goes on, operators replay the
     } finally {
       client.release();
     }
-    const service = new ParkedEventsService(pool);
+    const service = new ParkedEventsService(pool, testEnv.personalDataKeys);
     const parked = (await service.list()).find((p) => p.errorCode === 'TEST')!;
     expect(await service.replay(parked.id)).toEqual({ id: parked.id, outcome: 'superseded' });
     expect((await pool.query('SELECT name, version FROM tenants')).rows).toEqual([{ name: 'Renamed twice', version: 3 }]);

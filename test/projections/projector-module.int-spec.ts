@@ -37,6 +37,7 @@ describe('ProjectorModule in a Nest application', () => {
   const boot = async (lifecycle: RecordingLifecycle): Promise<INestApplicationContext> => {
     const config = loadConfig(['projector'], {
       PROJECTOR_DATABASE_URL: db.projectorUrl,
+      ...testEnv.personalDataEnvironment,
       MIGRATE_ON_START: 'false',
       KAFKA_BROKERS: testEnv.kafkaBrokers.join(','),
       KAFKA_TOPIC_PREFIX: topics.events.slice(0, -'events'.length),

@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import { TEST_DECISION_PORTS } from '../../libs/domain/src/testing/domain-factories';
 import type { Pool } from 'pg';
 import type { TopicNames } from '@vinsight/kafka';
 import {
@@ -22,6 +23,8 @@ import {
   waitUntilCaughtUp,
 } from './support/projector-harness';
 import { createScratchDatabase, ScratchDatabase, tableChecksums } from './support/scratch-database';
+import { testEnv } from '../test-env';
+import { PersonalDataVault } from '@vinsight/personal-data';
 
 const END = new Date('2026-01-15T12:00:00.000Z');
 const clock = { now: () => END };
@@ -171,8 +174,8 @@ describe('projector on Kafka and Postgres', () => {
 
     it('leaves every table identical when the same batches are applied again, bypassing the checkpoints', async () => {
       const before = await tableChecksums(pool);
-      const engine = new ProjectionEngine(READ_MODELS);
-      const decoded = sourceRecords().map(decodeRecord);
+      const engine = new ProjectionEngine(READ_MODELS, new PersonalDataVault(pool, testEnv.personalDataKeys));
+      const decoded = sourceRecords().map((r) => decodeRecord(r, TEST_DECISION_PORTS));
       for (let start = 0; start < decoded.length; start += 250) {
         const client = await pool.connect();
         try {
@@ -204,7 +207,7 @@ describe('projector on Kafka and Postgres', () => {
     it('skips a batch delivered again below the stored checkpoint', async () => {
       const before = await tableChecksums(pool);
       const target = ProjectionTarget.live();
-      const runner = new BatchRunner(pool, target, new CheckPartitions(pool, target, clock), quietLogger);
+      const runner = new BatchRunner(pool, target, new CheckPartitions(pool, target, clock), quietLogger, testEnv.personalDataKeys);
       const [stored] = (await runner.checkpointStore.all(pool)).filter((c) => c.topic === topics.checkEvents && c.nextOffset > 10n);
       const again = sourceRecords()
         .filter((r) => r.topic === topics.checkEvents)
@@ -251,9 +254,9 @@ describe('projector on Kafka and Postgres', () => {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const outcome = await new ProjectionEngine(READ_MODELS).apply(
+        const outcome = await new ProjectionEngine(READ_MODELS, new PersonalDataVault(pool, testEnv.personalDataKeys)).apply(
           client,
-          [recordOf(delivered, 0), recordOf(fresh, 1), recordOf(again, 2)].map(decodeRecord),
+          [recordOf(delivered, 0), recordOf(fresh, 1), recordOf(again, 2)].map((r) => decodeRecord(r, TEST_DECISION_PORTS)),
         );
         await client.query('COMMIT');
         expect({ rejected: outcome.rejected, inserted: outcome.changed.get('CheckRecorded') }).toEqual({ rejected: [], inserted: 1 });

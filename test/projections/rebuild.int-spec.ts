@@ -13,6 +13,7 @@ import {
   waitUntilCaughtUp,
 } from './support/projector-harness';
 import { createScratchDatabase, ScratchDatabase, tableChecksums } from './support/scratch-database';
+import { testEnv } from '../test-env';
 
 const END = new Date('2026-02-01T12:00:00.000Z');
 const clock = { now: () => END };
@@ -111,6 +112,7 @@ describe('projections rebuild', () => {
 
   const rebuild = (progress: RebuildProgress[]) =>
     new ProjectionRebuild(pool, kafka, {
+      personalData: testEnv.personalDataKeys,
       groupPrefix: `test.rebuild.${topics.events}`,
       topics: [topics.events, topics.checkEvents] as [string, string],
       clock,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { eventTopicRole, parseCommandMessage } from '@vinsight/contracts';
 import { DecidedEvent, decide, evolveTenantWriteState, initialTenantWriteState, TenantWriteState } from '@vinsight/domain';
+import { TEST_DECISION_PORTS } from '../../libs/domain/src/testing/domain-factories';
 import { Envelope } from '../commands/commands';
 import { sha256 } from './read-api.fixtures';
 
@@ -236,7 +237,7 @@ export class ModelRun {
     if (parsed.kind === 'rejected') {
       outcome = { status: 'rejected', code: parsed.error.code, duplicate: false };
     } else {
-      const decision = decide(parsed.command, this.states[t]);
+      const decision = decide(parsed.command, this.states[t], TEST_DECISION_PORTS);
       if (decision.ok) {
         events = decision.events;
         this.states[t] = events.reduce(evolveTenantWriteState, this.states[t]);

@@ -35,6 +35,7 @@ describe('CLI against the secured stack', () => {
       ...testEnv.kafkaSecurityEnvironment,
       KAFKA_TOPIC_PREFIX: `secure-cli.${randomUUID().slice(0, 8)}.`,
       PROJECTOR_DATABASE_URL: testEnv.projectorUrl,
+      ...testEnv.personalDataEnvironment,
       ...overrides,
     };
     for (const name of without) delete env[name];

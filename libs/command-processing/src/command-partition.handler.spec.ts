@@ -4,7 +4,9 @@ import { commandMessage, NOW, validPayload } from '../../contracts/src/testing/c
 import { decide, Decision } from '@vinsight/domain';
 import { topicNames, TransactionReceipt } from '@vinsight/kafka';
 import type { KafkaMessage } from 'kafkajs';
-import { CommandPartitionHandler } from './command-partition.handler';
+import { isSealedPersonalData, newAesKey, openPersonalData, UserRef, userRefKey } from '@vinsight/personal-data';
+import { TEST_DECISION_PORTS } from '../../domain/src/testing/domain-factories';
+import { CommandPartitionHandler, PersonalDataKeysPort } from './command-partition.handler';
 import type { CommandDeciders } from './handlers/command-deciders';
 import { InfrastructureFailure } from './infrastructure-failure';
 import { PartitionState } from './partition-state';
@@ -15,19 +17,42 @@ import type { SnapshotStore } from './snapshot.store';
 const topics = topicNames('spec.');
 const PARTITION = 0;
 
+/** Data keys in memory, with the calls made: one per slice is what the handler promises. */
+class KeysInMemory implements PersonalDataKeysPort {
+  readonly keys = new Map<string, Buffer>();
+  readonly calls: string[] = [];
+  async dataKeysFor(owners: readonly UserRef[]) {
+    this.calls.push(`dataKeysFor ${owners.length}`);
+    for (const owner of owners) if (!this.keys.has(userRefKey(owner))) this.keys.set(userRefKey(owner), newAesKey());
+    return new Map(owners.map((owner) => [userRefKey(owner), this.keys.get(userRefKey(owner))!]));
+  }
+  async destroy(owners: readonly UserRef[]) {
+    this.calls.push(`destroy ${owners.length}`);
+    for (const owner of owners) this.keys.delete(userRefKey(owner));
+  }
+}
+
 /** A handler that decides with the pure decider unless `failWith` says otherwise for a command id. */
-async function handlerWith(failWith: (commandId: string) => unknown) {
+async function handlerWith(failWith: (commandId: string) => unknown, personalData: PersonalDataKeysPort = new KeysInMemory()) {
   const deciders = {
     decide: async (command, state): Promise<Decision> => {
       const error = failWith(command.metadata.commandId);
       if (error !== undefined) throw error;
-      return decide(command, state);
+      return decide(command, state, TEST_DECISION_PORTS);
     },
   } as Pick<CommandDeciders, 'decide'> as CommandDeciders;
   const loader = {
     load: async (partitions: number[]) => new Map(partitions.map((p) => [p, new PartitionState()])),
   } as PartitionStateLoader;
-  const handler = new CommandPartitionHandler(deciders, loader, topics, { now: () => NOW }, deterministicEventIds, {} as SnapshotStore);
+  const handler = new CommandPartitionHandler(
+    deciders,
+    loader,
+    topics,
+    { now: () => NOW },
+    deterministicEventIds,
+    {} as SnapshotStore,
+    personalData,
+  );
   await handler.load([{ topic: topics.commands, partition: PARTITION }]);
   return handler;
 }
@@ -134,6 +159,54 @@ describe('CommandPartitionHandler: outcomes for metrics', () => {
       ['CreateMonitor', 'accepted', undefined, 0.25],
       ['LaunchRocket', 'rejected', expect.any(String), 0.25],
     ]);
+  });
+});
+
+describe('CommandPartitionHandler: personal data', () => {
+  it("seals the personal fields of a slice's registrations, creating their keys in one call, and shreds erased users' keys", async () => {
+    const keys = new KeysInMemory();
+    const handler = await handlerWith(() => undefined, keys);
+    const script = tenantScript();
+    const { tenantId } = script;
+    const users = ['ada@example.com', 'bob@example.com'].map((email) =>
+      commandMessage('RegisterUser', { ...validPayload('RegisterUser'), email }, { tenantId }),
+    );
+    const adaId = (users[0].envelope.payload as { userId: string }).userId;
+    const erase = commandMessage('EraseUser', { userId: adaId }, { tenantId });
+    const again = commandMessage('EraseUser', { userId: adaId }, { tenantId });
+    const messages = [script.messages[0], ...[...users, erase, again].map((m) => kafkaMessage(m.key, m.value))];
+
+    const { events, results } = await run(handler, messages);
+
+    expect(results.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted', 'accepted']);
+    expect(keys.calls).toEqual(['dataKeysFor 2', 'destroy 1']);
+    const written = events.map(
+      (e) => JSON.parse(String(e.value)) as { type: string; aggregateId: string; payload: Record<string, unknown> },
+    );
+    expect(written.map((e) => e.type)).toEqual(['TenantCreated', 'UserRegistered', 'UserRegistered', 'UserErased']);
+    expect(events.map((e) => String(e.value)).join('\n')).not.toMatch(/example\.com|\$2b\$/);
+    const [ada, bob] = written.slice(1, 3);
+    expect(isSealedPersonalData(ada.payload.personal)).toBe(true);
+    expect(ada.payload.emailHash).toBe(TEST_DECISION_PORTS.emailHashOf('ada@example.com'));
+    // Ada's key is gone with the erasure; Bob's still opens his fields.
+    expect(keys.keys.has(userRefKey({ tenantId, userId: ada.aggregateId }))).toBe(false);
+    const bobKey = keys.keys.get(userRefKey({ tenantId, userId: bob.aggregateId }))!;
+    expect(openPersonalData({ tenantId, userId: bob.aggregateId }, bobKey, bob.payload.personal as never).email).toBe('bob@example.com');
+  });
+
+  it('retries the slice when the key store fails, writing nothing unsealed', async () => {
+    const failing: PersonalDataKeysPort = {
+      dataKeysFor: async () => {
+        throw new Error('connection refused');
+      },
+      destroy: async () => undefined,
+    };
+    const handler = await handlerWith(() => undefined, failing);
+    const script = tenantScript();
+    const user = commandMessage('RegisterUser', validPayload('RegisterUser'), { tenantId: script.tenantId });
+    await expect(handler.process(sliceOf([script.messages[0], kafkaMessage(user.key, user.value)]))).rejects.toBeInstanceOf(
+      InfrastructureFailure,
+    );
   });
 });
 

@@ -13,13 +13,16 @@ import {
   rejectedResult,
   toDeadLetter,
   toEventEnvelope,
+  EventEnvelope,
 } from '@vinsight/contracts';
 import { DomainCommand, evolveTenantWriteStateAt, TenantWriteState, toSnapshot } from '@vinsight/domain';
+import { newIv, PersonalDataVault, UserRef, userRefKey } from '@vinsight/personal-data';
 import { Slice, SliceProcessor, TopicNames, TopicPartition, TransactionOutput, TransactionReceipt } from '@vinsight/kafka';
 import { CLOCK, Clock } from '@vinsight/runtime';
 import { IHeaders, KafkaMessage, Message } from 'kafkajs';
 import { CommandDeciders } from './handlers/command-deciders';
-import { InfrastructureFailure } from './infrastructure-failure';
+import { asInfrastructure, InfrastructureFailure } from './infrastructure-failure';
+import { personalDataOwner, sealPersonalFields } from './personal-data/seal-personal-fields';
 import { PartitionState } from './partition-state';
 import { PartitionStateLoader } from './partition-state.loader';
 import { EVENT_IDS, EventIdGenerator } from './ports';
@@ -29,6 +32,22 @@ import { TOPIC_NAMES } from './tokens';
 
 /** Records written to a partition between two snapshots of its state. */
 export const SNAPSHOT_EVERY_EVENTS = 100_000;
+
+/** What the handler needs of the personal-data vault: a slice's data keys, and erasure. */
+export type PersonalDataKeysPort = Pick<PersonalDataVault, 'dataKeysFor' | 'destroy'>;
+
+/** An event whose record is written once its personal fields are sealed (after the slice is decided). */
+interface UnsealedEvent {
+  readonly message: Message;
+  readonly envelope: EventEnvelope;
+  readonly owner: UserRef;
+}
+
+/** What a slice's decisions ask of the personal-data keys, done once per slice. */
+interface PersonalDataWork {
+  readonly unsealed: UnsealedEvent[];
+  readonly erased: UserRef[];
+}
 
 /** A result whose consistency position is known only once the events' offsets are. */
 type PendingResult = (position: string) => CommandResult;
@@ -88,6 +107,7 @@ export class CommandPartitionHandler implements SliceProcessor<KafkaMessage, Com
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(EVENT_IDS) private readonly ids: EventIdGenerator,
     private readonly snapshots: SnapshotStore,
+    @Inject(PersonalDataVault) private readonly personalData: PersonalDataKeysPort,
   ) {}
 
   /** Take a snapshot of a partition after this many events were written since the last one. */
@@ -111,6 +131,7 @@ export class CommandPartitionHandler implements SliceProcessor<KafkaMessage, Com
     const events: Message[] = [];
     const checks: Message[] = [];
     const deadLetters: Message[] = [];
+    const personal: PersonalDataWork = { unsealed: [], erased: [] };
     const writtenSoFar = (): WrittenSoFar => ({ events: events.length, checks: checks.length });
 
     for (const message of messages) {
@@ -137,7 +158,7 @@ export class CommandPartitionHandler implements SliceProcessor<KafkaMessage, Com
           const rejected = parsed;
           result = (position) => rejectedResult({ ...rejected, processedAt: now, position });
         } else {
-          result = await this.decide(partition, parsed.command, working, state, events, checks, traceparentOf(message.headers));
+          result = await this.decide(partition, parsed.command, working, state, events, checks, personal, traceparentOf(message.headers));
         }
         pending.set(commandId, result);
         answers.push({ result, written: writtenSoFar() });
@@ -177,6 +198,8 @@ export class CommandPartitionHandler implements SliceProcessor<KafkaMessage, Com
         answers.push({ result: failed, written });
       }
     }
+
+    await this.sealAndShred(personal);
 
     // This partition of every output topic has one writer, so the slice's first records get the
     // offsets the partition's state says come next; the sink checks that the broker agrees.
@@ -232,6 +255,7 @@ export class CommandPartitionHandler implements SliceProcessor<KafkaMessage, Com
     state: PartitionState,
     events: Message[],
     checks: Message[],
+    personal: PersonalDataWork,
     traceparent: string | undefined,
   ): Promise<PendingResult> {
     const { tenantId, commandId, correlationId, issuedBy, now } = command.metadata;
@@ -252,7 +276,12 @@ export class CommandPartitionHandler implements SliceProcessor<KafkaMessage, Com
         issuedBy,
       });
       next = evolveTenantWriteStateAt(next, decided, now);
-      const message: Message = { key: tenantId, value: JSON.stringify(envelope), partition, headers: eventHeaders(envelope, traceparent) };
+      const owner = personalDataOwner(envelope);
+      const message: Message = { key: tenantId, value: null, partition, headers: eventHeaders(envelope, traceparent) };
+      // Personal fields are sealed for the whole slice at once (one key-store round trip), below.
+      if (owner === null) message.value = JSON.stringify(envelope);
+      else personal.unsealed.push({ message, envelope, owner });
+      if (decided.type === 'UserErased') personal.erased.push({ tenantId, userId: decided.aggregateId });
       if (eventTopicRole(decided.type) === 'events') events.push(message);
       else checks.push(message);
     });
@@ -268,6 +297,26 @@ export class CommandPartitionHandler implements SliceProcessor<KafkaMessage, Com
         position,
         processedAt: now,
       });
+  }
+
+  /**
+   * Seals the slice's personal fields under their users' data keys (created in one statement for
+   * the slice), then destroys the keys of the users it erases. Both happen before the slice's
+   * transaction commits: a key must be stored before anything sealed under it is written, and an
+   * erasure must not be reported done while the key still exists. If the transaction then aborts,
+   * the retried commands find the keys as left here (a registration reuses its key, an erasure
+   * finds none), which is what they decide again anyway.
+   */
+  private async sealAndShred({ unsealed, erased }: PersonalDataWork): Promise<void> {
+    if (unsealed.length > 0) {
+      const keys = await asInfrastructure('postgres', () => this.personalData.dataKeysFor(unsealed.map((e) => e.owner)));
+      for (const { message, envelope, owner } of unsealed) {
+        const key = keys.get(userRefKey(owner));
+        if (key === undefined) throw new InfrastructureFailure('postgres', new Error(`no data key stored for user ${owner.userId}`));
+        message.value = JSON.stringify(sealPersonalFields(envelope, key, newIv()));
+      }
+    }
+    if (erased.length > 0) await asInfrastructure('postgres', () => this.personalData.destroy(erased));
   }
 
   /**

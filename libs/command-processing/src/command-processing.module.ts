@@ -1,10 +1,11 @@
 import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { AppConfig } from '@vinsight/config';
+import { AppConfig, personalDataKeysOf } from '@vinsight/config';
 import { PROJECTOR_POOL } from '@vinsight/database';
 import { LifecycleState } from '@vinsight/health';
 import { CLOCK, nestKafkaLogger, systemClock } from '@vinsight/runtime';
 import { createKafkaClient, topicNames } from '@vinsight/kafka';
+import { PersonalDataVault } from '@vinsight/personal-data';
 import { Pool } from 'pg';
 import { CommandPartitionHandler } from './command-partition.handler';
 import { CommandProcessorService } from './command-processor.service';
@@ -14,7 +15,7 @@ import { PartitionStateLoader } from './partition-state.loader';
 import { deterministicEventIds, EVENT_IDS } from './ports';
 import { UniqueReservationsRepository } from './unique-reservations.repository';
 import { SnapshotStore } from './snapshot.store';
-import { KAFKA_CLIENT, REMEMBERED_RESULTS, TOPIC_NAMES } from './tokens';
+import { EMAIL_HASH, KAFKA_CLIENT, REMEMBERED_RESULTS, TOPIC_NAMES } from './tokens';
 
 /** The command processor role: Kafka commands in, events and results out, exactly once. */
 @Module({})
@@ -36,6 +37,16 @@ export class CommandProcessingModule {
           inject: [PROJECTOR_POOL],
         },
         { provide: SnapshotStore, useFactory: (pool: Pool) => new SnapshotStore(pool), inject: [PROJECTOR_POOL] },
+        {
+          provide: PersonalDataVault,
+          useFactory: (pool: Pool) => new PersonalDataVault(pool, personalDataKeysOf(config)),
+          inject: [PROJECTOR_POOL],
+        },
+        {
+          provide: EMAIL_HASH,
+          useFactory: (vault: PersonalDataVault) => ({ emailHashOf: vault.emailHashOf }),
+          inject: [PersonalDataVault],
+        },
         PartitionStateLoader,
         CommandPartitionHandler,
         CommandProcessorService,

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { CommandResult, EventEnvelope, eventFromEnvelope } from '@vinsight/contracts';
-import { fromSnapshot } from '@vinsight/domain';
+import { CommandResult, EventEnvelope, eventFromEnvelope, UpcastContext } from '@vinsight/contracts';
+import { fromSnapshot, UnsupportedSnapshotError } from '@vinsight/domain';
 import { readPartitionsToEnd, TopicNames } from '@vinsight/kafka';
 import { Kafka, KafkaMessage } from 'kafkajs';
 import { PartitionState, REMEMBERED_RESULTS_PER_PARTITION } from './partition-state';
 import { SnapshotStore } from './snapshot.store';
-import { KAFKA_CLIENT, REMEMBERED_RESULTS, TOPIC_NAMES } from './tokens';
+import { EMAIL_HASH, KAFKA_CLIENT, REMEMBERED_RESULTS, TOPIC_NAMES } from './tokens';
 
 /**
  * Rebuilds the write model of newly assigned partitions: the latest snapshot, if any, then the
@@ -21,6 +21,7 @@ export class PartitionStateLoader {
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
     @Inject(TOPIC_NAMES) private readonly topics: TopicNames,
     private readonly snapshots: SnapshotStore,
+    @Inject(EMAIL_HASH) private readonly upcastContext: UpcastContext,
     @Optional() @Inject(REMEMBERED_RESULTS) private readonly rememberedResults: number = REMEMBERED_RESULTS_PER_PARTITION,
   ) {}
 
@@ -31,11 +32,17 @@ export class PartitionStateLoader {
     const from = { events: new Map<number, bigint>(), checkEvents: new Map<number, bigint>(), results: new Map<number, bigint>() };
     for (const partition of partitions) {
       const state = new PartitionState(this.rememberedResults);
-      const snapshot = snapshots.get(partition);
-      if (snapshot) {
-        for (const tenant of snapshot.tenants) state.tenants.set(tenant.tenantId, fromSnapshot(tenant.state));
-        for (const result of snapshot.results) state.remember(result);
+      let snapshot = snapshots.get(partition);
+      try {
+        if (snapshot) for (const tenant of snapshot.tenants) state.tenants.set(tenant.tenantId, fromSnapshot(tenant.state));
+      } catch (error) {
+        if (!(error instanceof UnsupportedSnapshotError)) throw error;
+        // An older shape (say, one with emails in the clear): the log rebuilds the same state.
+        this.logger.warn(`snapshot of partition ${partition} ignored (${error.message}): replaying the partition from its start`);
+        state.tenants.clear();
+        snapshot = undefined;
       }
+      if (snapshot) for (const result of snapshot.results) state.remember(result);
       from.events.set(partition, snapshot?.offsets.events ?? 0n);
       from.checkEvents.set(partition, snapshot?.offsets.checkEvents ?? 0n);
       from.results.set(partition, snapshot?.offsets.results ?? 0n);
@@ -46,7 +53,7 @@ export class PartitionStateLoader {
       for (const message of messages) {
         const envelope = parseJson<EventEnvelope>(message, 'event');
         // Upcast to the current version; a version newer than this code throws: deciding on a guess is worse than not loading.
-        state.apply(envelope.tenantId, eventFromEnvelope(envelope), new Date(envelope.occurredAt));
+        state.apply(envelope.tenantId, eventFromEnvelope(envelope, this.upcastContext), new Date(envelope.occurredAt));
       }
     };
     const options = { groupPrefix: 'vinsight.rebuild' };

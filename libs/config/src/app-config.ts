@@ -1,3 +1,4 @@
+import type { PersonalDataKeys } from '@vinsight/personal-data';
 import type { KafkaSaslConfig, KafkaTlsConfig } from './security.settings';
 
 export type ServiceRole = 'command-processor' | 'projector' | 'read-api' | 'migrate';
@@ -45,6 +46,8 @@ export interface AppConfig {
   shutdownDrainDelayMs: number;
   /** Seconds a partition with input waiting may keep its committed offset before readiness fails. */
   stuckPartitionSeconds: number;
+  /** KEKs and the email hash key (README, Personal data); set for the command processor and the projector. */
+  personalData?: PersonalDataKeys;
   /** Test-only faults (see FAULT_INJECTION_* in environment.schema.ts); both unset in production. */
   faultInjection: { exitInBatchAfterRecords?: number; failPartition?: number };
 }

@@ -1,7 +1,12 @@
 import { AppConfig, ServiceRole } from './app-config';
-import { ConfigError, loadConfig } from './config.loader';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PERSONAL_DATA_TEST_ENVIRONMENT, testKeyEncryptionKeyText, testPersonalDataKeys } from '../../personal-data/src/testing/test-keys';
+import { ConfigError, loadConfig, loadPersonalDataKeys } from './config.loader';
 
 const base = {
+  ...PERSONAL_DATA_TEST_ENVIRONMENT,
   DATABASE_URL: 'postgres://vinsight_owner@127.0.0.1:5432/vinsight',
   API_DATABASE_URL: 'postgres://vinsight_api@127.0.0.1:5432/vinsight',
   PROJECTOR_DATABASE_URL: 'postgres://vinsight_projector@127.0.0.1:5432/vinsight',
@@ -109,7 +114,57 @@ describe('loadConfig', () => {
 
   it('requires the database URL of each role', () => {
     expect(problemsOf({ DATABASE_URL: base.DATABASE_URL }, ['read-api'])).toEqual(['API_DATABASE_URL']);
-    expect(problemsOf({ DATABASE_URL: base.DATABASE_URL }, ['projector'])).toEqual(['PROJECTOR_DATABASE_URL']);
+    expect(problemsOf({ DATABASE_URL: base.DATABASE_URL, ...PERSONAL_DATA_TEST_ENVIRONMENT }, ['projector'])).toEqual([
+      'PROJECTOR_DATABASE_URL',
+    ]);
+  });
+
+  describe('personal data keys', () => {
+    const { DATA_KEY_ENCRYPTION_KEY: _kek, EMAIL_HASH_KEY: _hash, ...withoutKeys } = base;
+
+    it('requires a KEK and an email hash key of the command processor and the projector, not of the read API', () => {
+      for (const role of ['command-processor', 'projector'] as const) {
+        expect(problemsOf(withoutKeys, [role])).toEqual(['DATA_KEY_ENCRYPTION_KEY', 'EMAIL_HASH_KEY']);
+      }
+      expect(problemsOf(withoutKeys, ['read-api'])).toEqual([]);
+      expect(loadConfig(['read-api'], base).personalData).toBeUndefined();
+      expect(loadConfig(['projector'], base).personalData?.keyRing.current.id).toBe('test-kek-1');
+    });
+
+    it('names the variable of a malformed key without echoing the key', () => {
+      const bad = { ...base, DATA_KEY_ENCRYPTION_KEY: 'k1:c2hvcnQ=', EMAIL_HASH_KEY: 'c2hvcnQ=' };
+      expect(problemsOf(bad, ['projector'])).toEqual(['DATA_KEY_ENCRYPTION_KEY', 'EMAIL_HASH_KEY']);
+      expect(() => loadConfig(['projector'], bad)).toThrow(/DATA_KEY_ENCRYPTION_KEY: the key after ":" must be base64 of exactly 32 bytes/);
+      expect(() => loadConfig(['projector'], bad)).not.toThrow(/c2hvcnQ/);
+      expect(problemsOf({ ...base, DATA_KEY_ENCRYPTION_KEYS_PREVIOUS: 'nope' }, ['projector'])).toEqual([
+        'DATA_KEY_ENCRYPTION_KEYS_PREVIOUS',
+      ]);
+      expect(problemsOf({ ...base, DATA_KEY_ENCRYPTION_KEYS_PREVIOUS: testKeyEncryptionKeyText() }, ['projector'])).toEqual([
+        'DATA_KEY_ENCRYPTION_KEYS_PREVIOUS',
+      ]);
+    });
+
+    it('reads keys from _FILE variables (a mounted Secret), never from both forms at once', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'vinsight-keys-'));
+      const write = (name: string, text: string) => {
+        writeFileSync(join(dir, name), `${text}\n`);
+        return join(dir, name);
+      };
+      const files = {
+        ...withoutKeys,
+        DATA_KEY_ENCRYPTION_KEY_FILE: write('kek', testKeyEncryptionKeyText('kek-2')),
+        DATA_KEY_ENCRYPTION_KEYS_PREVIOUS_FILE: write('previous', testKeyEncryptionKeyText('kek-1')),
+        EMAIL_HASH_KEY_FILE: write('email', base.EMAIL_HASH_KEY),
+      };
+      const keys = loadConfig(['command-processor'], files).personalData!;
+      expect(keys.keyRing.current.id).toBe('kek-2');
+      expect(keys.emailHashKey).toEqual(testPersonalDataKeys().emailHashKey);
+      expect(loadPersonalDataKeys(files).keyRing.current.id).toBe('kek-2');
+      expect(problemsOf({ ...files, EMAIL_HASH_KEY: base.EMAIL_HASH_KEY }, ['projector'])).toEqual(['EMAIL_HASH_KEY_FILE']);
+      expect(problemsOf({ ...files, DATA_KEY_ENCRYPTION_KEY_FILE: join(dir, 'missing') }, ['projector'])).toEqual([
+        'DATA_KEY_ENCRYPTION_KEY_FILE',
+      ]);
+    });
   });
 
   it('requires the owner URL only when migrating at start-up', () => {

@@ -1,16 +1,14 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { EnvironmentName, EnvironmentVariables } from './environment.schema';
+import type { PersonalDataKeys } from '@vinsight/personal-data';
 import { AppConfig, ServiceRole } from './app-config';
+import { PERSONAL_DATA_VARIABLES, personalDataKeys } from './personal-data.settings';
+import { ConfigError } from './config-error';
 import { KafkaSecurityConfig, kafkaSecurity, postgresTlsProblems } from './security.settings';
 
-/** Thrown at boot; its message names every bad variable so an operator can fix them at once. */
-export class ConfigError extends Error {
-  constructor(readonly problems: { variable: string; message: string }[]) {
-    super('Invalid configuration:\n' + problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n'));
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError } from './config-error';
+export { loadKafkaSecurity } from './kafka-security.loader';
 
 const REQUIRED_BY_ROLE: Record<ServiceRole, EnvironmentName[]> = {
   'command-processor': ['PROJECTOR_DATABASE_URL'],
@@ -40,6 +38,7 @@ for (const name of [
   'KAFKA_SASL_USERNAME',
   'KAFKA_SASL_PASSWORD',
   'KAFKA_SASL_PASSWORD_FILE',
+  ...PERSONAL_DATA_VARIABLES,
 ]) {
   KNOWN.add(name);
 }
@@ -66,6 +65,9 @@ export function loadConfig(roles: ServiceRole[], env: Record<string, string | un
   let security: KafkaSecurityConfig = {};
   if (!problems.some((p) => /^KAFKA_S(SL|ASL)/.test(p.variable))) security = kafkaSecurity(vars, problems);
   if (!problems.some((p) => /DATABASE_URL$/.test(p.variable))) postgresTlsProblems(vars, problems);
+  // The roles that seal or open users' personal data need its keys; the read API never sees them.
+  const needsKeys = roles.includes('command-processor') || roles.includes('projector');
+  const personalData = needsKeys ? personalDataKeys(raw, problems) : undefined;
   const migrates = vars.MIGRATE_ON_START === true;
   const required = new Set(roles.flatMap((role) => REQUIRED_BY_ROLE[role]));
   if (migrates && roles.some((r) => r !== 'migrate')) required.add('DATABASE_URL');
@@ -93,7 +95,7 @@ export function loadConfig(roles: ServiceRole[], env: Record<string, string | un
     });
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return toAppConfig(roles, vars, security);
+  return { ...toAppConfig(roles, vars, security), ...(personalData && { personalData }) };
 }
 
 function toAppConfig(roles: ServiceRole[], v: EnvironmentVariables, security: KafkaSecurityConfig): AppConfig {
@@ -170,37 +172,26 @@ function toAppConfig(roles: ServiceRole[], v: EnvironmentVariables, security: Ka
   };
 }
 
-const KAFKA_SECURITY_VARIABLES = [
-  'KAFKA_SSL',
-  'KAFKA_SSL_CA_FILE',
-  'KAFKA_SSL_CERT_FILE',
-  'KAFKA_SSL_KEY_FILE',
-  'KAFKA_SASL_MECHANISM',
-  'KAFKA_SASL_USERNAME',
-  'KAFKA_SASL_PASSWORD',
-  'KAFKA_SASL_PASSWORD_FILE',
-];
-
 /**
- * Only the Kafka TLS and SASL settings, validated and read exactly as loadConfig does: for the CLI
- * and scripts, which connect to the same brokers without the service's other settings.
+ * The personal-data keys of a role that seals or opens personal data. loadConfig refuses to start
+ * such a role without them, so their absence here is a programming error (a role composed with
+ * another role's configuration).
  */
-export function loadKafkaSecurity(env: Readonly<Record<string, string | undefined>> = process.env): KafkaSecurityConfig {
+export function personalDataKeysOf(config: AppConfig): PersonalDataKeys {
+  if (!config.personalData)
+    throw new Error(`no personal data keys loaded for roles ${config.roles.join(', ')} (DATA_KEY_ENCRYPTION_KEY, EMAIL_HASH_KEY)`);
+  return config.personalData;
+}
+
+/** Only the personal-data keys, validated as loadConfig validates them: for scripts that rebuild read models in process. */
+export function loadPersonalDataKeys(env: Readonly<Record<string, string | undefined>> = process.env): PersonalDataKeys {
   const raw: Record<string, string> = {};
-  for (const name of KAFKA_SECURITY_VARIABLES) {
+  for (const name of PERSONAL_DATA_VARIABLES) {
     const value = env[name];
     if (value !== undefined && value !== '') raw[name] = value;
   }
-  const vars = plainToInstance(EnvironmentVariables, raw);
-  const problems = validateSync(vars, { forbidUnknownValues: true })
-    .filter((error) => KAFKA_SECURITY_VARIABLES.includes(error.property))
-    .map((error) => ({
-      variable: error.property,
-      message: `${Object.values(error.constraints ?? {})
-        .map((message) => message.replace(error.property + ' ', ''))
-        .join('; ')} (got ${JSON.stringify(raw[error.property])})`,
-    }));
-  const security = problems.length === 0 ? kafkaSecurity(vars, problems) : {};
-  if (problems.length > 0) throw new ConfigError(problems);
-  return security;
+  const problems: { variable: string; message: string }[] = [];
+  const keys = personalDataKeys(raw, problems);
+  if (!keys) throw new ConfigError(problems);
+  return keys;
 }

@@ -163,6 +163,43 @@ export class EnvironmentVariables {
   KAFKA_SASL_PASSWORD_FILE?: string;
 
   /**
+   * The key-encryption key (KEK) that wraps every new per-user data key, `<id>:<base64 of 32
+   * bytes>`; or DATA_KEY_ENCRYPTION_KEY_FILE. Required by the command processor and the projector
+   * (README, Personal data).
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  DATA_KEY_ENCRYPTION_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  DATA_KEY_ENCRYPTION_KEY_FILE?: string;
+
+  /** Earlier KEKs, comma-separated `<id>:<base64>`: data keys they wrapped still unwrap (rotation). */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  DATA_KEY_ENCRYPTION_KEYS_PREVIOUS?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  DATA_KEY_ENCRYPTION_KEYS_PREVIOUS_FILE?: string;
+
+  /** Key of the HMAC-SHA-256 email hash that email uniqueness is decided on, base64 of at least 32 bytes; or EMAIL_HASH_KEY_FILE. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  EMAIL_HASH_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  EMAIL_HASH_KEY_FILE?: string;
+
+  /**
    * `min.insync.replicas` of the topics the service creates: with producers' acks=all, a write
    * succeeds only once this many replicas have it (2 with a replication factor of 3: one broker
    * may be lost without losing or refusing a write). At most KAFKA_REPLICATION_FACTOR (checked by

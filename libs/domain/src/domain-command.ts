@@ -22,6 +22,7 @@ const COMMAND_TYPE_SET: Readonly<Record<CommandType, true>> = {
   ReactivateUser: true,
   RecordUserLogin: true,
   RemoveUser: true,
+  EraseUser: true,
   IssueApiKey: true,
   RevokeApiKey: true,
   CreateMonitor: true,

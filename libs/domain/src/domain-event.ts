@@ -25,6 +25,7 @@ export const AGGREGATE_TYPE_OF_EVENT: Readonly<Record<EventType, AggregateType>>
   UserReactivated: 'user',
   UserLoggedIn: 'user',
   UserRemoved: 'user',
+  UserErased: 'user',
   ApiKeyIssued: 'api-key',
   ApiKeyRevoked: 'api-key',
   MonitorCreated: 'monitor',

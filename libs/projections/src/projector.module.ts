@@ -1,5 +1,5 @@
 import { DynamicModule, Logger, Module } from '@nestjs/common';
-import { AppConfig } from '@vinsight/config';
+import { AppConfig, personalDataKeysOf } from '@vinsight/config';
 import { PROJECTOR_POOL } from '@vinsight/database';
 import type { LifecycleState } from '@vinsight/health';
 import { createKafkaClient, topicNames } from '@vinsight/kafka';
@@ -39,7 +39,11 @@ export class ProjectorModule {
           useFactory: (kafka: Kafka, pool: Pool) => new ProjectionLagService(kafka, pool, [topics.events, topics.checkEvents]),
           inject: [PROJECTIONS_KAFKA, PROJECTOR_POOL],
         },
-        { provide: ParkedEventsService, useFactory: (pool: Pool) => new ParkedEventsService(pool), inject: [PROJECTOR_POOL] },
+        {
+          provide: ParkedEventsService,
+          useFactory: (pool: Pool) => new ParkedEventsService(pool, personalDataKeysOf(config)),
+          inject: [PROJECTOR_POOL],
+        },
         { provide: RetentionService, useFactory: (pool: Pool, c: Clock) => new RetentionService(pool, c), inject: [PROJECTOR_POOL, CLOCK] },
         ProjectorService,
         { provide: LagServiceCloser, useFactory: (lag: ProjectionLagService) => new LagServiceCloser(lag), inject: [ProjectionLagService] },

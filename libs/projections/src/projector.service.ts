@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '@vinsight/config';
+import { APP_CONFIG, AppConfig, personalDataKeysOf } from '@vinsight/config';
 import { PROJECTOR_POOL } from '@vinsight/database';
 import { ConsumerGroupRegistry, PartitionProgressRegistry, ProjectionLagRegistry, trackConsumerGroup } from '@vinsight/health';
 import type { LifecycleState } from '@vinsight/health';
@@ -80,7 +80,7 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
     const target = ProjectionTarget.live();
     const partitions = new CheckPartitions(this.pool, target, this.clock);
     await partitions.ensureUpcoming();
-    const runner = new BatchRunner(this.pool, target, partitions, this.logger);
+    const runner = new BatchRunner(this.pool, target, partitions, this.logger, personalDataKeysOf(this.config));
     runner.beforeCommit = this.injectedFaults();
     this.consumer = new ProjectionConsumer(this.kafka, runner, {
       groupId: this.groupId,

@@ -53,7 +53,7 @@ export class InProcessProjector {
     options: { concurrency?: number; maxBytesPerPartition?: number } = {},
   ) {
     const target = ProjectionTarget.live();
-    this.runner = new BatchRunner(pool, target, new CheckPartitions(pool, target, clock), quietLogger);
+    this.runner = new BatchRunner(pool, target, new CheckPartitions(pool, target, clock), quietLogger, testEnv.personalDataKeys);
     this.consumer = new ProjectionConsumer(kafka, this.runner, {
       groupId: `test.projector.${randomUUID().slice(0, 8)}`,
       topics: [topics.events, topics.checkEvents],

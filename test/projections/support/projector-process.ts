@@ -18,6 +18,7 @@ export function projectorEnvironment(db: ScratchDatabase, topics: TopicNames, ex
     HTTP_HOST: '127.0.0.1',
     MIGRATE_ON_START: 'false',
     PROJECTOR_DATABASE_URL: db.projectorUrl,
+    ...testEnv.personalDataEnvironment,
     KAFKA_BROKERS: testEnv.kafkaBrokers.join(','),
     ...testEnv.kafkaSecurityEnvironment,
     KAFKA_TOPIC_PREFIX: topics.events.slice(0, -'events'.length),

@@ -1,6 +1,7 @@
-import { ConfigError, loadConfig } from '@vinsight/config';
+import { ConfigError, loadConfig, personalDataKeysOf } from '@vinsight/config';
 import { createPool } from '@vinsight/database';
-import { EventEnvelope, upcastEnvelope } from '@vinsight/contracts';
+import { EventEnvelope, upcastEnvelope, UpcastContext } from '@vinsight/contracts';
+import { emailHasher, PersonalDataVault } from '@vinsight/personal-data';
 import { createKafkaClient, readPartitionsToEnd, topicNames } from '@vinsight/kafka';
 import {
   DISMISSAL_REASON_MAX,
@@ -14,7 +15,6 @@ import {
 } from '@vinsight/projections';
 import { systemClock } from '@vinsight/runtime';
 import { Kafka, logLevel } from 'kafkajs';
-import { Pool } from 'pg';
 import { checkKafkaSettings, KafkaSettingsRefusedError } from '../kafka/kafka-settings-check';
 
 type Output = { write(text: string): unknown; isTTY?: boolean };
@@ -34,7 +34,10 @@ export const PROJECTIONS_USAGE = `usage: npm run cli -- projections <command>   
   parked dismiss <id>... --reason "why the read model does without them"
   retention
   events <tenant-uuid>   the tenant's events (events, then check-events, each partition in order),
-                         one JSON envelope per line, upcast to the current version of each type`;
+                         one JSON envelope per line, upcast to the current version of each type
+                         (personal data stays sealed)
+  keys rewrap            rewraps every user's data key still wrapped by a previous key-encryption
+                         key under DATA_KEY_ENCRYPTION_KEY (after a rotation)`;
 
 class UsageError extends Error {}
 
@@ -92,7 +95,7 @@ async function projections(argv: string[], deps: ProjectionsCliDependencies, out
           projection: READ_MODELS_PROJECTION,
           partitions,
           totalLag: partitions.reduce((sum, p) => sum + p.lag, 0),
-          parkedWaiting: await new ParkedEventsService(pool).countWaiting(),
+          parkedWaiting: await new ParkedEventsService(pool, personalDataKeysOf(config)).countWaiting(),
         };
         out(args.includes('--json') ? JSON.stringify(report) : renderStatus(report));
         return 0;
@@ -104,6 +107,7 @@ async function projections(argv: string[], deps: ProjectionsCliDependencies, out
           groupPrefix: config.kafka.clientId,
           topics: [topics.events, topics.checkEvents],
           clock: systemClock,
+          personalData: personalDataKeysOf(config),
           logger: { log: out, warn: (m) => err(`warning: ${m}`), error: (m) => err(`error: ${m}`) },
           onProgress: (progress) => {
             const line = renderProgressBar(progress);
@@ -121,9 +125,18 @@ async function projections(argv: string[], deps: ProjectionsCliDependencies, out
         return 0;
       }
       case 'parked':
-        return await parked(pool, args, out);
-      case 'events':
-        return await dumpEvents(kafka, [topics.events, topics.checkEvents], args, out, err);
+        return await parked(new ParkedEventsService(pool, personalDataKeysOf(config)), args, out);
+      case 'events': {
+        const context: UpcastContext = { emailHashOf: emailHasher(personalDataKeysOf(config).emailHashKey) };
+        return await dumpEvents(kafka, [topics.events, topics.checkEvents], args, context, out, err);
+      }
+      case 'keys': {
+        if (args[0] !== 'rewrap') throw new UsageError(`unknown keys command ${args[0] ?? '(none)'}`);
+        const vault = new PersonalDataVault(pool, personalDataKeysOf(config));
+        const rewrapped = await vault.rewrapAll();
+        out(`rewrapped ${rewrapped} data key(s) under key-encryption key ${vault.keyRing.current.id}`);
+        return 0;
+      }
       case 'retention': {
         const report = await new RetentionService(pool, systemClock).run();
         out(report.ran ? JSON.stringify(report) : 'retention is already running in another process');
@@ -145,7 +158,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * processor upcast, so what an operator sees is what the read models were built from. A record
  * that is not an envelope, or of a version newer than this CLI, is reported on stderr (exit 1).
  */
-async function dumpEvents(kafka: Kafka, topics: string[], args: string[], out: Line, err: Line): Promise<number> {
+async function dumpEvents(kafka: Kafka, topics: string[], args: string[], context: UpcastContext, out: Line, err: Line): Promise<number> {
   const [tenant] = args;
   if (tenant === undefined || !UUID.test(tenant)) throw new UsageError('events needs a tenant id (a UUID)');
   const tenantId = tenant.toLowerCase();
@@ -159,7 +172,7 @@ async function dumpEvents(kafka: Kafka, topics: string[], args: string[], out: L
       for (const message of messages) {
         if (message.key?.toString('utf8').toLowerCase() !== tenantId) continue;
         try {
-          out(JSON.stringify(upcastEnvelope(JSON.parse(message.value?.toString('utf8') ?? 'null') as EventEnvelope)));
+          out(JSON.stringify(upcastEnvelope(JSON.parse(message.value?.toString('utf8') ?? 'null') as EventEnvelope, context)));
         } catch (error) {
           failures += 1;
           err(`${topic}[${partition}]@${message.offset}: ${(error as Error).message}`);
@@ -170,8 +183,7 @@ async function dumpEvents(kafka: Kafka, topics: string[], args: string[], out: L
   return failures === 0 ? 0 : 1;
 }
 
-async function parked(pool: Pool, args: string[], out: Line): Promise<number> {
-  const service = new ParkedEventsService(pool);
+async function parked(service: ParkedEventsService, args: string[], out: Line): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'list') {
     const limitAt = rest.indexOf('--limit');

@@ -1,6 +1,6 @@
 import type { CommandBus } from '@nestjs/cqrs';
 import { decide, DomainCommand, evolveTenantWriteState, initialTenantWriteState, TenantWriteState } from '@vinsight/domain';
-import { commands } from '../../../domain/src/testing/domain-factories';
+import { commands, TEST_DECISION_PORTS as ports } from '../../../domain/src/testing/domain-factories';
 import type { Reservation } from '../unique-reservations.repository';
 import { CommandDeciders } from './command-deciders';
 import { ReserveUniqueValue } from './reserve-unique-value.handler';
@@ -20,7 +20,7 @@ function busAnswering(answer: Reservation) {
 
 /** The write state of a tenant after `command` was accepted. */
 function stateAfter(command: DomainCommand): TenantWriteState {
-  const decision = decide(command, initialTenantWriteState());
+  const decision = decide(command, initialTenantWriteState(), ports);
   if (!decision.ok) throw new Error(`expected ${command.type} to be accepted`);
   return decision.events.reduce(evolveTenantWriteState, initialTenantWriteState());
 }
@@ -32,9 +32,9 @@ describe('CommandDeciders', () => {
     const rename = commands.renameTenant({}, { tenantId: create.metadata.tenantId });
     const state = stateAfter(create);
 
-    const decision = await new CommandDeciders(bus).decide(rename, state);
+    const decision = await new CommandDeciders(bus, ports).decide(rename, state);
 
-    expect(decision).toEqual(decide(rename, state));
+    expect(decision).toEqual(decide(rename, state, ports));
     expect(asked).toEqual([]);
   });
 
@@ -42,9 +42,9 @@ describe('CommandDeciders', () => {
     const { bus, asked } = busAnswering({ outcome: 'reserved' });
     const create = commands.createTenant({ slug: 'acme-reserved' });
 
-    const decision = await new CommandDeciders(bus).decide(create, initialTenantWriteState());
+    const decision = await new CommandDeciders(bus, ports).decide(create, initialTenantWriteState());
 
-    expect(decision).toEqual(decide(create, initialTenantWriteState()));
+    expect(decision).toEqual(decide(create, initialTenantWriteState(), ports));
     expect(asked).toEqual([new ReserveUniqueValue('tenantSlug', 'acme-reserved', create.metadata.tenantId, create.metadata.commandId)]);
   });
 
@@ -54,7 +54,7 @@ describe('CommandDeciders', () => {
     const state = stateAfter(create);
     const issue = commands.issueApiKey({}, { tenantId: create.metadata.tenantId });
 
-    const decision = await new CommandDeciders(bus).decide(issue, state);
+    const decision = await new CommandDeciders(bus, ports).decide(issue, state);
 
     expect(decision).toMatchObject({ ok: false, error: { code: 'ALREADY_EXISTS', message: 'the token is in use by another tenant' } });
     expect(asked.map((a) => a.kind)).toEqual(['apiKeyToken']);

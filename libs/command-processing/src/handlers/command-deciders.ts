@@ -1,6 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { alreadyExists, COMMAND_TYPES, CommandType, decide, Decision, DomainCommand, TenantWriteState } from '@vinsight/domain';
+import {
+  alreadyExists,
+  COMMAND_TYPES,
+  CommandType,
+  decide,
+  Decision,
+  DecisionPorts,
+  DomainCommand,
+  TenantWriteState,
+} from '@vinsight/domain';
+import { EMAIL_HASH } from '../tokens';
 import type { ReservedValueKind } from '../unique-reservations.repository';
 import { ReserveUniqueValue } from './reserve-unique-value.handler';
 
@@ -39,11 +49,15 @@ const UNIQUE_VALUES: Partial<{ [T in CommandType]: (command: Extract<DomainComma
 export class CommandDeciders {
   private readonly byType: ReadonlyMap<CommandType, CommandDecider>;
 
-  constructor(private readonly commandBus: CommandBus) {
+  constructor(
+    private readonly commandBus: CommandBus,
+    @Inject(EMAIL_HASH) private readonly ports: DecisionPorts,
+  ) {
+    const pure: CommandDecider = (command, state) => decide(command, state, this.ports);
     this.byType = new Map(
       COMMAND_TYPES.map((type): [CommandType, CommandDecider] => {
         const uniqueValueOf = UNIQUE_VALUES[type] as ((command: DomainCommand) => UniqueValue) | undefined;
-        return [type, uniqueValueOf ? (command, state) => this.decideReserving(command, state, uniqueValueOf) : decide];
+        return [type, uniqueValueOf ? (command, state) => this.decideReserving(command, state, uniqueValueOf) : pure];
       }),
     );
   }
@@ -59,7 +73,7 @@ export class CommandDeciders {
     state: TenantWriteState,
     uniqueValueOf: (command: DomainCommand) => UniqueValue,
   ): Promise<Decision> {
-    const decision = decide(command, state);
+    const decision = decide(command, state, this.ports);
     if (!decision.ok) return decision;
     const unique = uniqueValueOf(command);
     const { tenantId, commandId } = command.metadata;

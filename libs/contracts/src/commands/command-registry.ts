@@ -24,6 +24,7 @@ import {
   RecordUserLoginPayloadDto,
   RegisterUserPayloadDto,
   RemoveUserPayloadDto,
+  EraseUserPayloadDto,
 } from './payloads/user.payloads';
 
 /** How one command type is read from the wire: its payload class and the mapping to the domain. */
@@ -87,6 +88,10 @@ export const COMMAND_SPECS: { readonly [T in CommandType]: CommandSpec<T> } = {
   RemoveUser: {
     payload: RemoveUserPayloadDto,
     toData: (p: RemoveUserPayloadDto) => ({ userId: p.userId }),
+  },
+  EraseUser: {
+    payload: EraseUserPayloadDto,
+    toData: (p: EraseUserPayloadDto) => ({ userId: p.userId }),
   },
 
   IssueApiKey: {

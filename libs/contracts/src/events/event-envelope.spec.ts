@@ -6,6 +6,7 @@ import { BCRYPT_HASH, NOW } from '../testing/command-messages';
 import type { EventEnvelope } from './event-envelope';
 import { eventFromEnvelope, eventHeaders, eventTopicRole, toEventEnvelope, upcastEnvelope } from './event-envelope';
 import { EVENT_VERSIONING, UnsupportedSchemaVersionError } from './event-upcasters';
+import { TEST_DECISION_PORTS as ports } from '../../../domain/src/testing/domain-factories';
 
 const tenantId = randomUUID();
 
@@ -57,12 +58,13 @@ function everyEventType(): { decided: DecidedEvent[]; commands: DomainCommand[];
     command('RecordCheckResult', { monitorId, checkId: randomUUID(), status: 'up', checkedAt: '2025-01-15T11:59:50Z' }),
     command('DeleteMonitor', { monitorId }),
     command('RemoveUser', { userId }),
+    command('EraseUser', { userId }),
     command('DeleteTenant', {}),
   ];
   let state = initialTenantWriteState();
   const decided: DecidedEvent[] = [];
   for (const next of commands) {
-    const decision = decide(next, state);
+    const decision = decide(next, state, ports);
     if (!decision.ok) throw new Error(`${next.type}: ${decision.error.message}`);
     for (const event of decision.events) {
       decided.push(event);
@@ -114,7 +116,7 @@ describe('event envelopes', () => {
     expect(new Set(decided.map((event) => event.type))).toEqual(new Set(EVENT_TYPES));
 
     const wire = decided.map((event) => JSON.parse(JSON.stringify(envelopeOf(event))) as EventEnvelope);
-    const replayed = wire.map(eventFromEnvelope).reduce(evolveTenantWriteState, initialTenantWriteState());
+    const replayed = wire.map((e) => eventFromEnvelope(e, ports)).reduce(evolveTenantWriteState, initialTenantWriteState());
     expect(replayed).toEqual(state);
   });
 
@@ -123,7 +125,7 @@ describe('event envelopes', () => {
     for (const event of decided) {
       const wire = JSON.parse(JSON.stringify(envelopeOf(event))) as EventEnvelope;
       const original: DomainEvent = { type: event.type, data: event.data } as DomainEvent;
-      expect(eventFromEnvelope(wire)).toEqual(original);
+      expect(eventFromEnvelope(wire, ports)).toEqual(original);
     }
   });
 
@@ -166,10 +168,10 @@ describe('event envelopes', () => {
     const { decided } = everyEventType();
     const created = JSON.parse(JSON.stringify(envelopeOf(decided[0]))) as EventEnvelope;
     const { schemaVersion: _absent, ...unversioned } = created;
-    expect(eventFromEnvelope(unversioned as EventEnvelope)).toEqual({ type: decided[0].type, data: decided[0].data });
+    expect(eventFromEnvelope(unversioned as EventEnvelope, ports)).toEqual({ type: decided[0].type, data: decided[0].data });
     const newer = { ...created, schemaVersion: EVENT_VERSIONING.currentVersion('TenantCreated') + 1 };
-    expect(() => upcastEnvelope(newer)).toThrow(UnsupportedSchemaVersionError);
-    expect(() => eventFromEnvelope(newer)).toThrow(/TenantCreated schemaVersion 2 is not supported/);
+    expect(() => upcastEnvelope(newer, ports)).toThrow(UnsupportedSchemaVersionError);
+    expect(() => eventFromEnvelope(newer, ports)).toThrow(/TenantCreated schemaVersion 2 is not supported/);
   });
 
   it('routes check results to check-events and everything else to the event store', () => {

@@ -1,7 +1,15 @@
 import type { AggregateType, DecidedEvent, DomainEvent, EventOfType, EventType } from '@vinsight/domain';
 import type { Jsonified } from '../json';
 import { toJson } from '../json';
+import type { UpcastContext } from './event-upcasters';
 import { EVENT_VERSIONING } from './event-upcasters';
+
+/** `personal` of a UserRegistered payload if it is in the clear (written by v1, or not sealed yet); null otherwise. */
+export function openPersonalOrNull(personal: unknown): { email: string; passwordHash: string } | null {
+  if (typeof personal !== 'object' || personal === null) return null;
+  const { email, passwordHash } = personal as Record<string, unknown>;
+  return typeof email === 'string' && typeof passwordHash === 'string' ? { email, passwordHash } : null;
+}
 
 interface EventEnvelopeOf<TEvent extends DomainEvent> {
   readonly eventId: string;
@@ -75,6 +83,7 @@ const DATE_FIELDS: { readonly [T in EventType]: readonly DateFields<EventOfType<
   UserReactivated: [],
   UserLoggedIn: ['at'],
   UserRemoved: [],
+  UserErased: [],
   ApiKeyIssued: ['expiresAt'],
   ApiKeyRevoked: [],
   MonitorCreated: [],
@@ -95,21 +104,23 @@ const DATE_FIELDS: { readonly [T in EventType]: readonly DateFields<EventOfType<
  * new object; the argument is left as it was). Throws UnsupportedSchemaVersionError for a version
  * this code does not know.
  */
-export function upcastEnvelope<TEvent extends DomainEvent>(envelope: EventEnvelope<TEvent>): EventEnvelope<TEvent> {
-  const { schemaVersion, payload } = EVENT_VERSIONING.upcast(envelope.type, envelope.schemaVersion, envelope.payload);
+export function upcastEnvelope<TEvent extends DomainEvent>(envelope: EventEnvelope<TEvent>, context: UpcastContext): EventEnvelope<TEvent> {
+  const { schemaVersion, payload } = EVENT_VERSIONING.upcast(envelope.type, envelope.schemaVersion, envelope.payload, context);
   if (payload === envelope.payload && schemaVersion === envelope.schemaVersion) return envelope;
   return { ...envelope, schemaVersion, payload };
 }
 
 /**
  * The domain event inside an envelope of any version, upcast and with dates revived: what evolve
- * needs when replaying a topic.
+ * needs when replaying a topic. Sealed personal data (UserRegistered `personal` as written by the
+ * processor) is not opened here: it reads as null, which is all the write state needs.
  */
-export function eventFromEnvelope<TEvent extends DomainEvent>(envelope: EventEnvelope<TEvent>): TEvent {
-  const data: Record<string, unknown> = { ...(upcastEnvelope(envelope).payload as Record<string, unknown>) };
+export function eventFromEnvelope<TEvent extends DomainEvent>(envelope: EventEnvelope<TEvent>, context: UpcastContext): TEvent {
+  const data: Record<string, unknown> = { ...(upcastEnvelope(envelope, context).payload as Record<string, unknown>) };
   for (const field of DATE_FIELDS[envelope.type] as readonly string[]) {
     if (typeof data[field] === 'string') data[field] = new Date(data[field]);
   }
+  if (envelope.type === 'UserRegistered') data.personal = openPersonalOrNull(data.personal);
   return { type: envelope.type, data } as unknown as TEvent;
 }
 

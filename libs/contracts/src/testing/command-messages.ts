@@ -25,6 +25,7 @@ export function validPayload(type: CommandType): Record<string, unknown> {
     case 'DeactivateUser':
     case 'ReactivateUser':
     case 'RemoveUser':
+    case 'EraseUser':
       return { userId: randomUUID() };
     case 'RecordUserLogin':
       return { userId: randomUUID(), at: '2025-01-15T11:59:00Z' };

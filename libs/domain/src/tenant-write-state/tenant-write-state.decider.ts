@@ -11,12 +11,13 @@ import { initialMaintenanceWindowState } from '../maintenance/maintenance.state'
 import { decideMonitor } from '../monitor/monitor.decider';
 import { initialMonitorState } from '../monitor/monitor.state';
 import { commandTextProblem } from '../shared/command-text';
-import { conflict } from '../shared/domain-error';
+import { conflict, notFound } from '../shared/domain-error';
 import type { Outcome } from '../shared/outcome';
 import { reject } from '../shared/outcome';
 import { decideTenant, requireActiveTenant } from '../tenant/tenant.decider';
+import type { UserDecisionContext } from '../user/user.decider';
 import { decideUser } from '../user/user.decider';
-import { emailKey, initialUserState } from '../user/user.state';
+import { holdsEmail, initialUserState } from '../user/user.state';
 import type { TenantWriteState } from './tenant-write-state';
 import { isRetiredAt, liveMonitors, pendingMaintenanceWindows } from './tenant-write-state';
 
@@ -30,8 +31,9 @@ import { isRetiredAt, liveMonitors, pendingMaintenanceWindows } from './tenant-w
  * 2. The tenant gate: every command but CreateTenant needs an existing tenant (NOT_FOUND), and an
  *    active one (TENANT_INACTIVE), except ReactivateTenant on a deactivated tenant.
  * 3. The aggregate's own rules.
+ * EraseUser only needs the tenant to exist: the right to erasure outlives a tenant's deactivation.
  */
-export function decide(command: DomainCommand, state: TenantWriteState): Decision {
+export function decide(command: DomainCommand, state: TenantWriteState, ports: DecisionPorts): Decision {
   const text = commandTextProblem(command);
   if (text !== null) return reject(text);
   const target = targetOf(command);
@@ -46,12 +48,21 @@ export function decide(command: DomainCommand, state: TenantWriteState): Decisio
       ),
     );
   }
-  const outcome = decideOnAggregate(command, state);
+  const outcome = decideOnAggregate(command, state, ports);
   if (!outcome.ok) return outcome;
   return stamp(target, currentVersion, outcome.events);
 }
 
-function decideOnAggregate(command: DomainCommand, state: TenantWriteState): Outcome<DomainEvent> {
+/**
+ * What the decider needs from outside that is not state: computed by the caller with keys the
+ * domain never sees, so that deciding stays a pure function of its inputs.
+ */
+export interface DecisionPorts {
+  /** The keyed hash of an email (HMAC under EMAIL_HASH_KEY of `emailKey(email)`): uniqueness without the email. */
+  readonly emailHashOf: (email: string) => string;
+}
+
+function decideOnAggregate(command: DomainCommand, state: TenantWriteState, ports: DecisionPorts): Outcome<DomainEvent> {
   switch (command.type) {
     case 'CreateTenant':
     case 'RenameTenant':
@@ -62,6 +73,11 @@ function decideOnAggregate(command: DomainCommand, state: TenantWriteState): Out
       return decideTenant(command, state.tenant, {
         monitorIntervals: liveMonitors(state).map((monitor) => monitor.checkInterval),
       });
+  }
+
+  if (command.type === 'EraseUser') {
+    if (state.tenant.lifecycle === 'absent') return reject(notFound('tenant does not exist', 'tenantId'));
+    return decideUser(command, state.users.get(command.data.userId) ?? initialUserState(), userContext(state, ports));
   }
 
   const gate = requireActiveTenant(state.tenant);
@@ -75,12 +91,7 @@ function decideOnAggregate(command: DomainCommand, state: TenantWriteState): Out
     case 'ReactivateUser':
     case 'RecordUserLogin':
     case 'RemoveUser':
-      return decideUser(command, state.users.get(command.data.userId) ?? initialUserState(), {
-        isEmailTaken: (email) => {
-          const key = emailKey(email);
-          return [...state.users.values()].some((user) => user.lifecycle !== 'removed' && emailKey(user.email) === key);
-        },
-      });
+      return decideUser(command, state.users.get(command.data.userId) ?? initialUserState(), userContext(state, ports));
     case 'IssueApiKey':
     case 'RevokeApiKey':
       return decideApiKey(command, state.apiKeys.get(command.data.apiKeyId) ?? initialApiKeyState(), {
@@ -110,6 +121,11 @@ function decideOnAggregate(command: DomainCommand, state: TenantWriteState): Out
   }
 }
 
+const userContext = (state: TenantWriteState, ports: DecisionPorts): UserDecisionContext => ({
+  emailHashOf: ports.emailHashOf,
+  isEmailHashTaken: (emailHash) => [...state.users.values()].some((user) => holdsEmail(user) && user.emailHash === emailHash),
+});
+
 const maintenanceWindowOf = (state: TenantWriteState, id: string): MaintenanceWindowState =>
   state.maintenanceWindows.get(id) ?? state.retiredMaintenanceWindows.get(id) ?? initialMaintenanceWindowState();
 
@@ -135,6 +151,7 @@ export function targetOf(command: DomainCommand): AggregateRef {
     case 'ReactivateUser':
     case 'RecordUserLogin':
     case 'RemoveUser':
+    case 'EraseUser':
       return { aggregateType: 'user', aggregateId: command.data.userId };
     case 'IssueApiKey':
     case 'RevokeApiKey':

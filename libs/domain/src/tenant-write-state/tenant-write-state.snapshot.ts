@@ -10,11 +10,12 @@ import type { TenantWriteState } from './tenant-write-state';
 /**
  * Bumped whenever the snapshot's shape changes; an unknown version means "replay instead".
  * 2 added `maintenanceWindows`; 3 added `retiredMaintenanceWindows` and each monitor's
- * `maintenanceWindowId`. Versions 1 and 2 are still read: they predate those facts (no window,
- * or windows kept whole and no maintenance events), so the missing fields read as empty.
+ * `maintenanceWindowId`; 4 keeps each user's keyed email hash instead of the email. Only 4 is
+ * read: the older ones hold users' emails in the clear, which erasure could not reach (migration
+ * 000029 deletes them, and a processor that still meets one replays the log instead).
  */
-export const TENANT_SNAPSHOT_SCHEMA_VERSION = 3;
-const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2, TENANT_SNAPSHOT_SCHEMA_VERSION];
+export const TENANT_SNAPSHOT_SCHEMA_VERSION = 4;
+const READABLE_SCHEMA_VERSIONS: readonly number[] = [TENANT_SNAPSHOT_SCHEMA_VERSION];
 
 type Jsonified<T> = {
   readonly [K in keyof T]: T[K] extends Date
@@ -31,7 +32,7 @@ type Jsonified<T> = {
  * store beside the event offset it reflects, so that a rebuild replays only the events after it.
  */
 export interface TenantWriteSnapshot {
-  /** Written as TENANT_SNAPSHOT_SCHEMA_VERSION; 1 and 2 are read too. */
+  /** Written and read as TENANT_SNAPSHOT_SCHEMA_VERSION only. */
   readonly schemaVersion: number;
   readonly tenant: TenantState;
   readonly users: readonly User[];

@@ -1,7 +1,7 @@
 import type { DomainCommand } from '../domain-command';
 import type { DomainEvent } from '../domain-event';
 import { CHECK_ID_WINDOW } from '../monitor/monitor.state';
-import { commands, events } from '../testing/domain-factories';
+import { commands, events, TEST_DECISION_PORTS, testEmailHashOf } from '../testing/domain-factories';
 import { FIXED_NOW, secondsFromNow } from '../testing/fixed-clock';
 import { newId } from '../testing/test-ids';
 import type { TenantWriteState } from './tenant-write-state';
@@ -25,7 +25,7 @@ function run(commandsToRun: readonly DomainCommand[]): { state: TenantWriteState
   let state = initialTenantWriteState();
   const history: DomainEvent[] = [];
   for (const command of commandsToRun) {
-    const decision = decide(command, state);
+    const decision = decide(command, state, TEST_DECISION_PORTS);
     if (!decision.ok) throw new Error(`${command.type} rejected: ${decision.error.code} ${decision.error.message}`);
     for (const event of decision.events) {
       state = evolveTenantWriteState(state, event);
@@ -84,7 +84,13 @@ describe('tenant write state', () => {
   it('evolves a whole lifecycle into the state the deciders need', () => {
     const { state } = run(lifecycle);
     expect(state.tenant).toEqual({ lifecycle: 'active', id: tenantId, name: 'Acme', slug: 'acme', plan: 'pro', version: 2 });
-    expect(state.users.get(userId)).toEqual({ lifecycle: 'active', id: userId, email: 'ada@example.com', role: 'owner', version: 2 });
+    expect(state.users.get(userId)).toEqual({
+      lifecycle: 'active',
+      id: userId,
+      emailHash: testEmailHashOf('ada@example.com'),
+      role: 'owner',
+      version: 2,
+    });
     expect(state.apiKeys.get(apiKeyId)).toMatchObject({ lifecycle: 'active', expiresAt: secondsFromNow(86_400), version: 1 });
     const monitor = state.monitors.get(monitorId);
     expect(monitor).toMatchObject({ lifecycle: 'active', status: 'down', lastCheckedAt: FIXED_NOW, version: 3 });
@@ -123,7 +129,10 @@ describe('tenant write state', () => {
       const { state } = run(lifecycle);
       const json = JSON.stringify(toSnapshot(state));
       const parsed = JSON.parse(json) as TenantWriteSnapshot;
-      expect(parsed.schemaVersion).toBe(3);
+      expect(parsed.schemaVersion).toBe(4);
+      // Users by their keyed email hash: a snapshot holds no email (erasure could not reach it).
+      expect(json).not.toContain('ada@example.com');
+      expect(parsed.users.map((user) => user.emailHash)).toContain(testEmailHashOf('ada@example.com'));
       expect(parsed.maintenanceWindows?.find((w) => w.id === windowId)?.startsAt).toBe(secondsFromNow(60).toISOString());
       expect(parsed.retiredMaintenanceWindows).toEqual([{ lifecycle: 'cancelled', id: cancelledWindowId, version: 2 }]);
       expect(parsed.monitors.find((m) => m.id === monitorId)?.lastCheckedAt).toBe(FIXED_NOW.toISOString());
@@ -149,42 +158,20 @@ describe('tenant write state', () => {
         commands.cancelMaintenance({ maintenanceWindowId: cancelledWindowId }, meta),
         commands.cancelMaintenance({ maintenanceWindowId: windowId }, meta),
       ];
-      for (const probe of probes) expect(decide(probe, restored)).toEqual(decide(probe, state));
+      for (const probe of probes) expect(decide(probe, restored, TEST_DECISION_PORTS)).toEqual(decide(probe, state, TEST_DECISION_PORTS));
     });
 
     it('refuses a snapshot of an unknown schema version', () => {
-      const snapshot = { ...toSnapshot(initialTenantWriteState()), schemaVersion: 4 } as unknown as TenantWriteSnapshot;
+      const snapshot = { ...toSnapshot(initialTenantWriteState()), schemaVersion: 5 } as unknown as TenantWriteSnapshot;
       expect(() => fromSnapshot(snapshot)).toThrow(UnsupportedSnapshotError);
     });
 
-    it('reads a version 1 snapshot, written before maintenance windows, as having none', () => {
-      const { state } = run(lifecycle.slice(0, 12));
-      const { maintenanceWindows: _none, retiredMaintenanceWindows: _noneRetired, monitors, ...current } = toSnapshot(state);
-      const monitorsOfVersion1 = monitors.map(({ maintenanceWindowId: _maintenanceWindowId, ...monitor }) => monitor);
-      const version1 = JSON.parse(JSON.stringify({ ...current, monitors: monitorsOfVersion1, schemaVersion: 1 })) as TenantWriteSnapshot;
-      expect(fromSnapshot(version1)).toEqual(state);
-      expect(fromSnapshot(version1).maintenanceWindows.size).toBe(0);
-    });
-
-    it('reads a version 2 snapshot, which kept cancelled windows whole, as the events retire them', () => {
+    it.each([1, 2, 3])('refuses a version %i snapshot, which holds emails in the clear: the processor replays instead', (version) => {
       const { state } = run(lifecycle);
-      const { retiredMaintenanceWindows: _retired, monitors, maintenanceWindows, ...current } = toSnapshot(state);
-      const cancelled = {
-        ...(maintenanceWindows ?? [])[0],
-        id: cancelledWindowId,
-        lifecycle: 'cancelled' as const,
-        title: 'Migration',
-        version: 2,
-      };
-      const version2 = JSON.parse(
-        JSON.stringify({
-          ...current,
-          monitors: monitors.map(({ maintenanceWindowId: _maintenanceWindowId, ...monitor }) => monitor),
-          maintenanceWindows: [...(maintenanceWindows ?? []), cancelled],
-          schemaVersion: 2,
-        }),
-      ) as TenantWriteSnapshot;
-      expect(fromSnapshot(version2)).toEqual(state);
+      const { users, ...rest } = toSnapshot(state);
+      const withEmails = users.map(({ emailHash: _hash, ...user }) => ({ ...user, email: 'ada@example.com' }));
+      const older = JSON.parse(JSON.stringify({ ...rest, users: withEmails, schemaVersion: version })) as TenantWriteSnapshot;
+      expect(() => fromSnapshot(older)).toThrow(UnsupportedSnapshotError);
     });
 
     it('trims check ids beyond the current window', () => {
@@ -207,7 +194,7 @@ describe('tenant write state', () => {
     const withEnded = evolveTenantWriteStateAt(base, endedWindow, secondsFromNow(-3 * 3600));
     const later = (ms: number) => new Date(endedWindow.data.endsAt!.getTime() + ms);
     const checkAt = (checkedAt: Date, now: Date) =>
-      decide(commands.recordCheckResult({ monitorId, status: 'down', checkedAt }, { tenantId, now }), withEnded);
+      decide(commands.recordCheckResult({ monitorId, status: 'down', checkedAt }, { tenantId, now }), withEnded, TEST_DECISION_PORTS);
 
     it(`stay whole for ${RETIRED_WINDOW_GRACE_MS / HOUR_MS} h after their end, then keep only their id and version`, () => {
       const kept = evolveTenantWriteStateAt(withEnded, events.userLoggedIn({ userId }), later(RETIRED_WINDOW_GRACE_MS - 1));
@@ -222,9 +209,17 @@ describe('tenant write state', () => {
     it('keep their id taken and refuse a cancel once retired', () => {
       const pruned = evolveTenantWriteStateAt(withEnded, events.userLoggedIn({ userId }), later(RETIRED_WINDOW_GRACE_MS));
       const now = later(RETIRED_WINDOW_GRACE_MS + 1);
-      const reuse = decide(commands.scheduleMaintenance({ maintenanceWindowId: endedWindowId }, { tenantId, now }), pruned);
+      const reuse = decide(
+        commands.scheduleMaintenance({ maintenanceWindowId: endedWindowId }, { tenantId, now }),
+        pruned,
+        TEST_DECISION_PORTS,
+      );
       expect(reuse.ok ? 'accepted' : reuse.error.code).toBe('ALREADY_EXISTS');
-      const cancel = decide(commands.cancelMaintenance({ maintenanceWindowId: endedWindowId }, { tenantId, now }), pruned);
+      const cancel = decide(
+        commands.cancelMaintenance({ maintenanceWindowId: endedWindowId }, { tenantId, now }),
+        pruned,
+        TEST_DECISION_PORTS,
+      );
       expect(cancel.ok ? 'accepted' : cancel.error.code).toBe('INVALID_STATE');
     });
 

@@ -94,7 +94,8 @@ export function evolveTenantWriteState(state: TenantWriteState, event: DomainEve
     case 'UserDeactivated':
     case 'UserReactivated':
     case 'UserLoggedIn':
-    case 'UserRemoved': {
+    case 'UserRemoved':
+    case 'UserErased': {
       const next = evolveUser(state.users.get(event.data.userId) ?? initialUserState(), event);
       return next.lifecycle === 'absent' ? state : { ...state, users: withEntry(state.users, next.id, next) };
     }

@@ -3,6 +3,7 @@ import type { DomainCommand } from '../domain-command';
 import type { DomainEvent } from '../domain-event';
 import type { DomainError, DomainErrorCode } from '../shared/domain-error';
 import { decide } from '../tenant-write-state/tenant-write-state.decider';
+import { TEST_DECISION_PORTS } from './domain-factories';
 import { versionOf } from '../tenant-write-state/tenant-write-state.decider';
 import type { TenantWriteState } from '../tenant-write-state/tenant-write-state';
 import { evolveTenantWriteState, initialTenantWriteState } from '../tenant-write-state/tenant-write-state';
@@ -68,7 +69,7 @@ export const DeciderSpecification = {
 export const tenantWriteDecider: Decider<TenantWriteState> = {
   initialState: initialTenantWriteState,
   evolve: evolveTenantWriteState,
-  decide,
+  decide: (command, state) => decide(command, state, TEST_DECISION_PORTS),
   versionOf: (state, decision) => versionOf(state, decision),
 };
 

@@ -39,14 +39,44 @@ import type {
   TenantReactivated,
   TenantRenamed,
 } from '../tenant/tenant.events';
-import type { ChangeUserRole, DeactivateUser, ReactivateUser, RecordUserLogin, RegisterUser, RemoveUser } from '../user/user.commands';
-import type { UserDeactivated, UserLoggedIn, UserReactivated, UserRegistered, UserRemoved, UserRoleChanged } from '../user/user.events';
+import type { DecisionPorts } from '../tenant-write-state/tenant-write-state.decider';
+import type {
+  ChangeUserRole,
+  DeactivateUser,
+  EraseUser,
+  ReactivateUser,
+  RecordUserLogin,
+  RegisterUser,
+  RemoveUser,
+} from '../user/user.commands';
+import type {
+  UserDeactivated,
+  UserErased,
+  UserLoggedIn,
+  UserReactivated,
+  UserRegistered,
+  UserRemoved,
+  UserRoleChanged,
+} from '../user/user.events';
+import { emailKey } from '../user/user.state';
 import { FIXED_NOW } from './fixed-clock';
 import { newId } from './test-ids';
 
 /** A syntactically valid bcrypt hash ($2b$, cost 10, 53 characters of salt and hash). */
 export const BCRYPT_HASH = '$2b$10$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234';
 export const TOKEN_SHA256 = 'a'.repeat(64);
+
+/**
+ * A stand-in for the keyed email hash in pure tests: as deterministic and case-insensitive as the
+ * real one (libs/personal-data, emailHasher), and like it free of the email itself (tests grep
+ * written events for the address), without crypto in the domain: FNV-1a, 32 bits, hex.
+ */
+export const testEmailHashOf = (email: string): string => {
+  let hash = 0x811c9dc5;
+  for (const char of emailKey(email)) hash = Math.imul(hash ^ char.codePointAt(0)!, 0x01000193) >>> 0;
+  return `test-email-hash-${hash.toString(16).padStart(8, '0')}`;
+};
+export const TEST_DECISION_PORTS: DecisionPorts = { emailHashOf: testEmailHashOf };
 
 export function aMetadata(overrides: Partial<CommandMetadata> = {}): CommandMetadata {
   const commandId = overrides.commandId ?? newId();
@@ -96,6 +126,8 @@ export const commands = {
     command('RecordUserLogin', { userId: newId(), at: FIXED_NOW, ...data }, meta),
   removeUser: (data: Partial<RemoveUser['data']> = {}, meta: Meta = {}): RemoveUser =>
     command('RemoveUser', { userId: newId(), ...data }, meta),
+  eraseUser: (data: Partial<EraseUser['data']> = {}, meta: Meta = {}): EraseUser =>
+    command('EraseUser', { userId: newId(), ...data }, meta),
 
   issueApiKey: (data: Partial<IssueApiKey['data']> = {}, meta: Meta = {}): IssueApiKey =>
     command('IssueApiKey', { apiKeyId: newId(), name: 'CI key', tokenSha256: TOKEN_SHA256, ...data }, meta),
@@ -156,13 +188,18 @@ export const events = {
   tenantReactivated: (): TenantReactivated => ({ type: 'TenantReactivated', data: {} }),
   tenantDeleted: (): TenantDeleted => ({ type: 'TenantDeleted', data: {} }),
 
-  userRegistered: (data: Partial<UserRegistered['data']> = {}): UserRegistered => {
+  /** As the decider writes it, from the fields of RegisterUser (the hash by testEmailHashOf). */
+  userRegistered: (data: Partial<RegisterUser['data']> = {}): UserRegistered => {
     const userId = data.userId ?? newId();
-    return {
-      type: 'UserRegistered',
-      data: { userId, email: `user-${userId.slice(-6)}@example.com`, passwordHash: BCRYPT_HASH, role: 'user', ...data },
+    const { email, passwordHash, role } = {
+      email: `user-${userId.slice(-6)}@example.com`,
+      passwordHash: BCRYPT_HASH,
+      role: 'user' as const,
+      ...data,
     };
+    return { type: 'UserRegistered', data: { userId, role, emailHash: testEmailHashOf(email), personal: { email, passwordHash } } };
   },
+  userErased: (data: Partial<UserErased['data']> = {}): UserErased => ({ type: 'UserErased', data: { userId: newId(), ...data } }),
   userRoleChanged: (data: Partial<UserRoleChanged['data']> = {}): UserRoleChanged => ({
     type: 'UserRoleChanged',
     data: { userId: newId(), role: 'admin', previousRole: 'user', ...data },

@@ -9,5 +9,7 @@ export type DeactivateUser = Command<'DeactivateUser', { userId: string }>;
 export type ReactivateUser = Command<'ReactivateUser', { userId: string }>;
 export type RecordUserLogin = Command<'RecordUserLogin', { userId: string; at: Date }>;
 export type RemoveUser = Command<'RemoveUser', { userId: string }>;
+/** Crypto-shredding of the user's personal data (README, Personal data): irreversible. */
+export type EraseUser = Command<'EraseUser', { userId: string }>;
 
-export type UserCommand = RegisterUser | ChangeUserRole | DeactivateUser | ReactivateUser | RecordUserLogin | RemoveUser;
+export type UserCommand = RegisterUser | ChangeUserRole | DeactivateUser | ReactivateUser | RecordUserLogin | RemoveUser | EraseUser;

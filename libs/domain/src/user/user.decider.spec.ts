@@ -1,5 +1,5 @@
 import { spec } from '../testing/decider-specification';
-import { BCRYPT_HASH, commands, events } from '../testing/domain-factories';
+import { BCRYPT_HASH, commands, events, testEmailHashOf } from '../testing/domain-factories';
 import { FIXED_NOW } from '../testing/fixed-clock';
 import { newId } from '../testing/test-ids';
 
@@ -18,16 +18,39 @@ describe('user decider', () => {
         .then([
           {
             type: 'UserRegistered',
-            data: { userId, email: 'Ada@Example.com', passwordHash: BCRYPT_HASH, role: 'owner' },
+            data: {
+              userId,
+              role: 'owner',
+              emailHash: testEmailHashOf('ada@example.com'),
+              personal: { email: 'Ada@Example.com', passwordHash: BCRYPT_HASH },
+            },
           },
         ]);
       expect(decision).toMatchObject({ aggregateType: 'user', aggregateId: userId, version: 1 });
     });
 
     it('rejects an email already used in the tenant, case-insensitively, with ALREADY_EXISTS', () => {
-      spec([created, registered({ email: 'ada@example.com' })])
+      const error = spec([created, registered({ email: 'ada@example.com' })])
         .when(commands.registerUser({ email: 'ADA@example.COM' }, meta))
         .thenFails('ALREADY_EXISTS', 'payload.email');
+      // Results outlive commands: the answer does not repeat the address.
+      expect(JSON.stringify(error)).not.toMatch(/ada@example/i);
+    });
+
+    it('decides uniqueness on the email hash alone: a user known only by its hash still holds the email', () => {
+      const ada = registered({ email: 'ada@example.com' });
+      const sealed = { ...ada, data: { ...ada.data, personal: null } };
+      spec([created, sealed])
+        .when(commands.registerUser({ email: 'Ada@example.com' }, meta))
+        .thenFails('ALREADY_EXISTS');
+    });
+
+    it('frees the email of an erased user', () => {
+      const ada = registered({ email: 'ada@example.com' });
+      const newAda = newId();
+      spec([created, ada, events.userErased({ userId: ada.data.userId })])
+        .when(commands.registerUser({ userId: newAda, email: 'ada@example.com' }, meta))
+        .then([events.userRegistered({ userId: newAda, email: 'ada@example.com' })]);
     });
 
     it('lets a deactivated user keep the email, but frees it when the user is removed', () => {
@@ -199,6 +222,58 @@ describe('user decider', () => {
       spec([created, ada, events.tenantDeactivated()])
         .when(commands.removeUser({ userId: ada.data.userId }, meta))
         .thenFails('TENANT_INACTIVE');
+    });
+  });
+
+  describe('EraseUser', () => {
+    it('erases active, deactivated and removed users', () => {
+      const ada = registered();
+      const { userId } = ada.data;
+      const decision = spec([created, ada])
+        .when(commands.eraseUser({ userId }, meta))
+        .then([events.userErased({ userId })]);
+      expect(decision.version).toBe(2);
+      spec([created, ada, events.userDeactivated({ userId })])
+        .when(commands.eraseUser({ userId }, meta))
+        .then([events.userErased({ userId })]);
+      spec([created, ada, events.userRemoved({ userId })])
+        .when(commands.eraseUser({ userId }, meta))
+        .then([events.userErased({ userId })]);
+    });
+
+    it('accepts a second EraseUser of the same user and changes nothing', () => {
+      const ada = registered();
+      const { userId } = ada.data;
+      const decision = spec([created, ada, events.userErased({ userId })])
+        .when(commands.eraseUser({ userId }, meta))
+        .thenNothingHappens();
+      expect(decision).toMatchObject({ aggregateType: 'user', aggregateId: userId, version: 2 });
+    });
+
+    it('rejects an unknown user with NOT_FOUND', () => {
+      spec([created]).when(commands.eraseUser({}, meta)).thenFails('NOT_FOUND', 'payload.userId');
+      spec([]).when(commands.eraseUser({}, meta)).thenFails('NOT_FOUND', 'tenantId');
+    });
+
+    it('erases in a deactivated or deleted tenant: the right to erasure outlives the tenant', () => {
+      const ada = registered();
+      const { userId } = ada.data;
+      spec([created, ada, events.tenantDeactivated()])
+        .when(commands.eraseUser({ userId }, meta))
+        .then([events.userErased({ userId })]);
+      spec([created, ada, events.tenantDeleted()])
+        .when(commands.eraseUser({ userId }, meta))
+        .then([events.userErased({ userId })]);
+    });
+
+    it('leaves an erased user NOT_FOUND to every other command, and its id taken', () => {
+      const ada = registered();
+      const { userId } = ada.data;
+      const given = [created, ada, events.userErased({ userId })];
+      spec(given).when(commands.changeUserRole({ userId }, meta)).thenFails('NOT_FOUND');
+      spec(given).when(commands.removeUser({ userId }, meta)).thenFails('NOT_FOUND');
+      spec(given).when(commands.recordUserLogin({ userId }, meta)).thenFails('NOT_FOUND');
+      spec(given).when(commands.registerUser({ userId }, meta)).thenFails('ALREADY_EXISTS', 'payload.userId');
     });
   });
 });

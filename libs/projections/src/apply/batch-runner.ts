@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { UpcastContext } from '@vinsight/contracts';
 import { credentialPayloads, READ_MODEL_CHANNELS } from '@vinsight/database';
+import { PersonalDataKeys, PersonalDataVault } from '@vinsight/personal-data';
 import type { Pool, PoolClient } from 'pg';
 import { CheckpointStore } from '../checkpoints/checkpoint.store';
 import { DecodedRecord, decodeRecord, identityOf } from '../events/decode-event';
@@ -68,11 +70,16 @@ export class BatchRunner {
     readonly target: ProjectionTarget,
     private readonly partitions: CheckPartitions,
     private readonly logger: BatchRunnerLogger,
-    private readonly engine = new ProjectionEngine(READ_MODELS),
+    personalData: PersonalDataKeys,
+    private readonly engine = new ProjectionEngine(READ_MODELS, new PersonalDataVault(pool, personalData)),
     private readonly parking = new ParkedEventsRepository(),
   ) {
     this.checkpoints = new CheckpointStore(target);
+    this.upcastContext = { emailHashOf: new PersonalDataVault(pool, personalData).emailHashOf };
   }
+
+  /** What decoding needs to lift old events (the keyed email hash of UserRegistered v1). */
+  readonly upcastContext: UpcastContext;
 
   get checkpointStore(): CheckpointStore {
     return this.checkpoints;
@@ -82,7 +89,7 @@ export class BatchRunner {
     return this.runDecoded({
       topic: batch.topic,
       partition: batch.partition,
-      records: batch.records.map(decodeRecord),
+      records: batch.records.map((record) => decodeRecord(record, this.upcastContext)),
       lastOffset: batch.lastOffset,
     });
   }

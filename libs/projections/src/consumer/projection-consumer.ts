@@ -62,7 +62,7 @@ export class ProjectionConsumer {
       },
       partitionsConsumedConcurrently: 3,
       decode: ({ topic, partition }, m) =>
-        decodeRecord({ topic, partition, offset: BigInt(m.offset), key: m.key, value: m.value, headers: m.headers }),
+        decodeRecord({ topic, partition, offset: BigInt(m.offset), key: m.key, value: m.value, headers: m.headers }, runner.upcastContext),
       offsetOf: (decoded) => decoded.record.offset,
       // The records are the output: applying them is the sink's transaction.
       processor: { process: async (slice) => slice },

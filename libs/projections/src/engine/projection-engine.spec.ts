@@ -1,4 +1,13 @@
 import type { EventEnvelope } from '@vinsight/contracts';
+import { TEST_DECISION_PORTS } from '../../../domain/src/testing/domain-factories';
+import { PersonalDataVault } from '@vinsight/personal-data';
+import { testPersonalDataKeys } from '../../../personal-data/src/testing/test-keys';
+
+/** These read models never open personal data: a vault without a database. */
+const personalData = new PersonalDataVault(
+  { query: () => Promise.reject(new Error('no database in this spec')) } as never,
+  testPersonalDataKeys(),
+);
 import type { PoolClient } from 'pg';
 import { decodeRecord, DecodedRecord } from '../events/decode-event';
 import { ProjectionRejection } from '../events/projection-rejection';
@@ -34,7 +43,7 @@ const check = envelope(
   { aggregateId: id('monitor') },
 );
 const decoded = (...envelopes: EventEnvelope[]): DecodedRecord[] =>
-  envelopes.map((e, offset) => decodeRecord(recordOf(e, { offset: BigInt(offset) })));
+  envelopes.map((e, offset) => decodeRecord(recordOf(e, { offset: BigInt(offset) }), TEST_DECISION_PORTS));
 
 describe('ProjectionEngine', () => {
   it('gives each read model the events of its types, in record order, one read model after the other', async () => {
@@ -42,7 +51,7 @@ describe('ProjectionEngine', () => {
     const tenants = fakeReadModel('tenants', ['TenantCreated', 'TenantRenamed'], () => order.push('tenants'));
     const checks = fakeReadModel('checks', ['CheckRecorded'], () => order.push('checks'));
     const audit = fakeReadModel('audit', ['TenantCreated', 'TenantRenamed'], () => order.push('audit'));
-    const outcome = await new ProjectionEngine([tenants, checks, audit]).apply(client, decoded(created, check, renamed));
+    const outcome = await new ProjectionEngine([tenants, checks, audit], personalData).apply(client, decoded(created, check, renamed));
     expect(order).toEqual(['tenants', 'checks', 'audit']);
     expect(tenants.seen).toEqual([[created.eventId, renamed.eventId]]);
     expect(checks.seen).toEqual([[check.eventId]]);
@@ -61,7 +70,7 @@ describe('ProjectionEngine', () => {
       context.reject(events[1], new ProjectionRejection('UNKNOWN_AGGREGATE', 'never created')),
     );
     const audit = fakeReadModel('audit', ['TenantCreated', 'TenantRenamed']);
-    const outcome = await new ProjectionEngine([tenants, audit]).apply(client, decoded(created, renamed));
+    const outcome = await new ProjectionEngine([tenants, audit], personalData).apply(client, decoded(created, renamed));
     expect(audit.seen).toEqual([[created.eventId]]);
     expect(outcome.rejected.map((r) => [r.record.offset, r.rejection.code])).toEqual([[1n, 'UNKNOWN_AGGREGATE']]);
     expect(outcome.applied).toEqual(new Map([['TenantCreated', 1]]));
@@ -72,15 +81,15 @@ describe('ProjectionEngine', () => {
     const audit = fakeReadModel('audit', ['TenantCreated'], (events, context) =>
       context.reject(events[0], new ProjectionRejection('INVALID_PAYLOAD', 'no')),
     );
-    await expect(new ProjectionEngine([tenants, audit]).apply(client, decoded(created))).rejects.toThrow(
+    await expect(new ProjectionEngine([tenants, audit], personalData).apply(client, decoded(created))).rejects.toThrow(
       /audit may not refuse TenantCreated/,
     );
   });
 
   it('refuses an event no read model applies, and a record that could not be decoded', async () => {
-    const outcome = await new ProjectionEngine([fakeReadModel('checks', ['CheckRecorded'])]).apply(client, [
+    const outcome = await new ProjectionEngine([fakeReadModel('checks', ['CheckRecorded'])], personalData).apply(client, [
       ...decoded(created),
-      decodeRecord(recordOf('not json', { offset: 1n })),
+      decodeRecord(recordOf('not json', { offset: 1n }), TEST_DECISION_PORTS),
     ]);
     expect(outcome.rejected.map((r) => r.rejection.code)).toEqual(['UNSUPPORTED_EVENT', 'UNREADABLE']);
   });
@@ -94,7 +103,7 @@ describe('ProjectionEngine', () => {
       (events, context) => (seenAsSuperseded = events.map((e) => context.isSuperseded(e))),
     );
     const again = { ...check, eventId: id('event-again'), payload: { ...check.payload, checkId: id('check-2') } } as EventEnvelope;
-    const outcome = await new ProjectionEngine([checks, monitors]).apply(client, decoded(check, again));
+    const outcome = await new ProjectionEngine([checks, monitors], personalData).apply(client, decoded(check, again));
     expect(seenAsSuperseded).toEqual([true, false]);
     expect(outcome.applied.get('CheckRecorded')).toBe(2);
     expect(outcome.changed.get('CheckRecorded')).toBe(1);
@@ -103,6 +112,6 @@ describe('ProjectionEngine', () => {
   it('refuses a list in which two read models write one table', () => {
     const a = { ...fakeReadModel('a', ['CheckRecorded']), tables: ['monitors'] };
     const b = { ...fakeReadModel('b', ['TenantCreated']), tables: ['monitors'] };
-    expect(() => new ProjectionEngine([a, b])).toThrow(/monitors is written by both read models a and b/);
+    expect(() => new ProjectionEngine([a, b], personalData)).toThrow(/monitors is written by both read models a and b/);
   });
 });

@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import { DecodedRecord, eventTypeOf } from '../events/decode-event';
 import { ProjectionRejection } from '../events/projection-rejection';
 import { SourceRecord } from '../events/source-record';
-import { ProjectedEvent, ReadModel, ReadModelContext } from './read-model';
+import { PersonalDataReader, ProjectedEvent, ReadModel, ReadModelContext } from './read-model';
 
 /** A record the read models refused on their own terms, to be parked. */
 export interface RejectedRecord {
@@ -33,7 +33,10 @@ export class ProjectionEngine {
   /** Per event type, its read models in order; the first one alone may refuse an event. */
   private readonly handlers = new Map<string, ReadModel[]>();
 
-  constructor(readonly readModels: readonly ReadModel[]) {
+  constructor(
+    readonly readModels: readonly ReadModel[],
+    private readonly personalData: PersonalDataReader,
+  ) {
     const owners = new Map<string, string>();
     for (const model of readModels) {
       for (const table of model.tables) {
@@ -67,6 +70,7 @@ export class ProjectionEngine {
       if (events.length === 0) continue;
       const context: ReadModelContext = {
         client,
+        personalData: this.personalData,
         reject: (event, rejection) => {
           const type = eventTypeOf(event);
           if (this.handlers.get(type)![0] !== model)

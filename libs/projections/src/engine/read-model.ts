@@ -1,4 +1,5 @@
 import type { EventType } from '@vinsight/domain';
+import type { PersonalDataVault } from '@vinsight/personal-data';
 import type { PoolClient } from 'pg';
 import { DecodedCheck, DecodedEvent } from '../events/decode-event';
 import { ProjectionRejection } from '../events/projection-rejection';
@@ -23,9 +24,14 @@ export interface ReadModel {
   handle(events: readonly ProjectedEvent[], context: ReadModelContext): Promise<void>;
 }
 
+/** What the projector needs of the personal-data vault: the users' data keys, read in the batch's transaction, and opening. */
+export type PersonalDataReader = Pick<PersonalDataVault, 'emailHashOf' | 'existingDataKeys' | 'open'>;
+
 /** What a read model may do besides writing its tables. */
 export interface ReadModelContext {
   readonly client: PoolClient;
+  /** Opens users' sealed personal fields (README, Personal data). */
+  readonly personalData: PersonalDataReader;
   /**
    * Refuses an event on the read model's own terms: it is parked with the reason, and the read
    * models after this one never see it. Only the first read model to handle a type may refuse it

@@ -1,4 +1,5 @@
 import { envelope, FIXED_TIME, id, recordOf } from '../testing/envelopes';
+import { TEST_DECISION_PORTS } from '../../../domain/src/testing/domain-factories';
 import { decodeRecord, identityOf } from './decode-event';
 
 describe('decodeRecord', () => {
@@ -6,7 +7,7 @@ describe('decodeRecord', () => {
 
   it('reads a valid envelope and fills correlationId from commandId when absent', () => {
     const { correlationId: _omitted, ...withoutCorrelation } = created();
-    const decoded = decodeRecord(recordOf(withoutCorrelation as never));
+    const decoded = decodeRecord(recordOf(withoutCorrelation as never), TEST_DECISION_PORTS);
     const envelope = decoded.ok ? decoded.envelope : undefined;
     expect(envelope?.correlationId).toBeDefined();
     expect(envelope?.correlationId).toBe(envelope?.commandId);
@@ -14,7 +15,10 @@ describe('decodeRecord', () => {
 
   it('lower-cases ids, so one id has one spelling in memory', () => {
     const e = created();
-    const decoded = decodeRecord(recordOf({ ...e, tenantId: e.tenantId.toUpperCase(), eventId: e.eventId.toUpperCase() }));
+    const decoded = decodeRecord(
+      recordOf({ ...e, tenantId: e.tenantId.toUpperCase(), eventId: e.eventId.toUpperCase() }),
+      TEST_DECISION_PORTS,
+    );
     expect(decoded.ok && [decoded.envelope?.tenantId, decoded.envelope?.eventId]).toEqual([e.tenantId, e.eventId]);
   });
 
@@ -28,19 +32,19 @@ describe('decodeRecord', () => {
     ['a payload that is not an object', JSON.stringify({ ...created(), payload: 'x' }), 'INVALID_ENVELOPE'],
     ['a wrong aggregate type', JSON.stringify({ ...created(), aggregateType: 'user' }), 'INVALID_ENVELOPE'],
   ])('rejects %s', (_, value, code) => {
-    const decoded = decodeRecord(recordOf(value));
+    const decoded = decodeRecord(recordOf(value), TEST_DECISION_PORTS);
     expect(decoded.ok).toBe(false);
     if (!decoded.ok) expect(decoded.rejection.code).toBe(code);
   });
 
   it('reads an envelope without schemaVersion as version 1', () => {
     const { schemaVersion: _absent, ...unversioned } = created();
-    const decoded = decodeRecord(recordOf(unversioned as never));
+    const decoded = decodeRecord(recordOf(unversioned as never), TEST_DECISION_PORTS);
     expect(decoded.ok && decoded.envelope?.schemaVersion).toBe(1);
   });
 
   it('parks an event of a version newer than this code as unsupported, naming the versions it reads', () => {
-    const decoded = decodeRecord(recordOf({ ...created(), schemaVersion: 2 }));
+    const decoded = decodeRecord(recordOf({ ...created(), schemaVersion: 2 }), TEST_DECISION_PORTS);
     expect(!decoded.ok && [decoded.rejection.code, decoded.rejection.message]).toEqual([
       'UNSUPPORTED_EVENT',
       'TenantCreated schemaVersion 2 is not supported (this version reads 1..1)',
@@ -48,14 +52,14 @@ describe('decodeRecord', () => {
   });
 
   it('rejects a tombstone', () => {
-    const decoded = decodeRecord(recordOf(null));
+    const decoded = decodeRecord(recordOf(null), TEST_DECISION_PORTS);
     expect(!decoded.ok && decoded.rejection.code).toBe('UNREADABLE');
   });
 
   it('keeps of a check result its row and identity, not the envelope', () => {
     const monitorId = id('monitor-1');
     const e = envelope('CheckRecorded', { monitorId, checkId: id('check-1'), status: 'up', responseTimeMs: 120, checkedAt: FIXED_TIME });
-    const decoded = decodeRecord(recordOf(e));
+    const decoded = decodeRecord(recordOf(e), TEST_DECISION_PORTS);
     expect(decoded).toMatchObject({
       ok: true,
       eventId: e.eventId,
@@ -67,7 +71,7 @@ describe('decodeRecord', () => {
 
   it('keeps what it could read of a rejected envelope, for the parked row', () => {
     const e = created();
-    const decoded = decodeRecord(recordOf(JSON.stringify({ ...e, version: -1 })));
+    const decoded = decodeRecord(recordOf(JSON.stringify({ ...e, version: -1 })), TEST_DECISION_PORTS);
     expect(!decoded.ok && decoded.partial).toEqual({ eventId: e.eventId, type: 'TenantCreated', tenantId: e.tenantId });
   });
 });

@@ -1,4 +1,4 @@
-import { EVENT_VERSIONING, EventEnvelope, UnsupportedSchemaVersionError } from '@vinsight/contracts';
+import { EVENT_VERSIONING, EventEnvelope, UnsupportedSchemaVersionError, UpcastContext } from '@vinsight/contracts';
 import { AGGREGATE_TYPE_OF_EVENT, EventType, isEventType, storedTextProblem } from '@vinsight/domain';
 import { ProjectionRejection, reject } from './projection-rejection';
 import { CheckRow, checkRowOf } from '../read-models/checks/check-row';
@@ -62,7 +62,7 @@ export interface PartialEnvelope {
  * shape. An event of a version newer than this code is parked (UNSUPPORTED_EVENT) until the
  * projector is upgraded and it is replayed. Payloads are checked by the read model that applies them. `correlationId` falls back to `commandId` (asyncapi.yaml, CommandEnvelope).
  */
-export function decodeRecord(record: SourceRecord): DecodedRecord {
+export function decodeRecord(record: SourceRecord, context: UpcastContext): DecodedRecord {
   let parsed: unknown;
   try {
     if (record.value === null) reject('UNREADABLE', 'the record has no value (a tombstone)');
@@ -73,7 +73,7 @@ export function decodeRecord(record: SourceRecord): DecodedRecord {
     return { ok: false, record, rejection, partial: {} };
   }
   try {
-    const envelope = checkEnvelope(parsed);
+    const envelope = checkEnvelope(parsed, context);
     if (envelope.type === 'CheckRecorded') return { ok: true, record, check: checkRowOf(envelope), eventId: envelope.eventId };
     return { ok: true, record, envelope };
   } catch (error) {
@@ -82,7 +82,7 @@ export function decodeRecord(record: SourceRecord): DecodedRecord {
   }
 }
 
-function checkEnvelope(value: unknown): EventEnvelope {
+function checkEnvelope(value: unknown, context: UpcastContext): EventEnvelope {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) reject('INVALID_ENVELOPE', 'the envelope is not a JSON object');
   const e = value as Record<string, unknown>;
   if (!isEventType(e.type)) reject('UNSUPPORTED_EVENT', `unknown event type ${JSON.stringify(e.type)}`);
@@ -114,7 +114,7 @@ function checkEnvelope(value: unknown): EventEnvelope {
   if (e.aggregateType !== undefined && e.aggregateType !== aggregateType) {
     reject('INVALID_ENVELOPE', `aggregateType of ${String(e.type)} must be ${aggregateType}`);
   }
-  const current = upcast(e.type as EventType, e.schemaVersion, e.payload as Record<string, unknown>);
+  const current = upcast(e.type as EventType, e.schemaVersion, e.payload as Record<string, unknown>, context);
   // The parsed object is this function's own, so it is completed in place.
   e.schemaVersion = current.schemaVersion;
   e.payload = current.payload;
@@ -127,9 +127,14 @@ function checkEnvelope(value: unknown): EventEnvelope {
   return e as unknown as EventEnvelope;
 }
 
-function upcast(type: EventType, schemaVersion: unknown, payload: Record<string, unknown>): ReturnType<typeof EVENT_VERSIONING.upcast> {
+function upcast(
+  type: EventType,
+  schemaVersion: unknown,
+  payload: Record<string, unknown>,
+  context: UpcastContext,
+): ReturnType<typeof EVENT_VERSIONING.upcast> {
   try {
-    return EVENT_VERSIONING.upcast(type, schemaVersion, payload);
+    return EVENT_VERSIONING.upcast(type, schemaVersion, payload, context);
   } catch (error) {
     if (error instanceof UnsupportedSchemaVersionError) reject('UNSUPPORTED_EVENT', error.message);
     throw error;

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { classifyFailure, errorCodeOf } from '../apply/database-errors';
 import { ProjectionEngine } from '../engine/projection-engine';
+import { PersonalDataKeys, PersonalDataVault } from '@vinsight/personal-data';
 import { decodeRecord } from '../events/decode-event';
 import { ProjectionTarget } from '../projection-target';
 import { READ_MODELS } from '../read-models/read-models';
@@ -28,11 +29,16 @@ export const DISMISSAL_REASON_MAX = 500;
 export class ParkedEventsService {
   private readonly repository = new ParkedEventsRepository();
 
+  private readonly personalData: PersonalDataVault;
+
   constructor(
     private readonly pool: Pool,
+    personalDataKeys: PersonalDataKeys,
     private readonly target: ProjectionTarget = ProjectionTarget.live(),
-    private readonly engine = new ProjectionEngine(READ_MODELS),
-  ) {}
+    private readonly engine = new ProjectionEngine(READ_MODELS, new PersonalDataVault(pool, personalDataKeys)),
+  ) {
+    this.personalData = new PersonalDataVault(pool, personalDataKeys);
+  }
 
   list(options: { includeReplayed?: boolean; limit?: number } = {}): Promise<ParkedEvent[]> {
     return this.repository.list(this.pool, this.target.parkedProjection, options);
@@ -80,7 +86,7 @@ export class ParkedEventsService {
         [this.target.projection, record.topic, record.partition],
       );
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', [this.target.lockNamespace, record.partition]);
-      const decoded = decodeRecord(record);
+      const decoded = decodeRecord(record, this.personalData);
       await client.query('SAVEPOINT replay');
       let outcome: ReplayOutcome;
       try {

@@ -1,3 +1,4 @@
+import type { PersonalDataKeys } from '@vinsight/personal-data';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
@@ -30,6 +31,8 @@ export interface RebuildOptions {
   /** How long the switch may hold the live projection still while the build catches up with it. */
   switchWaitMs?: number;
   switchAttempts?: number;
+  /** The keys the users read model opens personal data with (README, Personal data). */
+  personalData: PersonalDataKeys;
 }
 
 export interface RebuildReport {
@@ -70,7 +73,13 @@ export class ProjectionRebuild {
     const target = ProjectionTarget.build(buildSchema);
     await this.pool.query('SELECT projector.rebuild_prepare($1)', [buildSchema]);
     const lagService = new ProjectionLagService(this.kafka, this.pool, this.options.topics, target);
-    const runner = new BatchRunner(this.pool, target, new CheckPartitions(this.pool, target, this.options.clock), this.options.logger);
+    const runner = new BatchRunner(
+      this.pool,
+      target,
+      new CheckPartitions(this.pool, target, this.options.clock),
+      this.options.logger,
+      this.options.personalData,
+    );
     const consumer = new ProjectionConsumer(this.kafka, runner, {
       groupId: `${this.options.groupPrefix}.rebuild.${suffix}`,
       topics: this.options.topics,

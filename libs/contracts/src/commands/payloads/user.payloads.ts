@@ -69,3 +69,9 @@ export class RemoveUserPayloadDto {
   @IsUUID('all')
   userId!: string;
 }
+
+export class EraseUserPayloadDto {
+  @NormalizeUuid()
+  @IsUUID('all')
+  userId!: string;
+}

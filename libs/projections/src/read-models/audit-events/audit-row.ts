@@ -37,6 +37,17 @@ export function auditRowOf(e: EventEnvelope): AuditEventRow {
     commandId: e.commandId,
     correlationId: e.correlationId,
     issuedBy,
-    payload: JSON.stringify(e.payload),
+    payload: JSON.stringify(auditPayloadOf(e)),
   };
+}
+
+/**
+ * The payload as audited: without personal data, in the clear or sealed, nor the email's hash.
+ * The audit trail says that a user was registered, with which role, not who they are; so there
+ * is nothing in it for an erasure to remove.
+ */
+function auditPayloadOf(e: EventEnvelope): unknown {
+  if (e.type !== 'UserRegistered') return e.payload;
+  const { personal: _personal, emailHash: _emailHash, ...rest } = e.payload;
+  return rest;
 }

@@ -1,7 +1,7 @@
 import type { EventEnvelope } from '@vinsight/contracts';
 import { BatchEvent, foldEvents } from '../../engine/fold';
 import { envelope, FIXED_TIME, id } from '../../testing/envelopes';
-import { evolveUser, UserRow, userKeyOf } from './users.evolve';
+import { ERASED, evolveUser, UserRow, userKeyOf } from './users.evolve';
 
 const HASH = '$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy';
 const at = (minute: number) => new Date(Date.parse(FIXED_TIME) + minute * 60_000).toISOString();
@@ -9,7 +9,10 @@ const batch = (events: EventEnvelope[], keyOf: (e: EventEnvelope) => string): Ba
   events.map((e, index) => ({ index, envelope: e, key: keyOf(e) }));
 
 describe('users projection', () => {
-  const registered = envelope('UserRegistered', { userId: id('user'), email: 'Ann@example.com', passwordHash: HASH, role: 'admin' });
+  const registeredWith = (personal: { email: string; passwordHash: string } | null) =>
+    envelope('UserRegistered', { userId: id('user'), role: 'admin', emailHash: 'a'.repeat(64), personal });
+  /** As the read model folds it: `personal` opened with the user's data key. */
+  const registered = registeredWith({ email: 'Ann@example.com', passwordHash: HASH });
 
   it('registers, logs in and removes a user', () => {
     const events = [
@@ -34,9 +37,22 @@ describe('users projection', () => {
   });
 
   it('refuses a password that is not a bcrypt hash', () => {
-    expect(() =>
-      evolveUser(undefined, envelope('UserRegistered', { userId: id('user'), email: 'a@b.c', passwordHash: 'secret', role: 'user' })),
-    ).toThrow(/passwordHash/);
+    expect(() => evolveUser(undefined, registeredWith({ email: 'a@b.c', passwordHash: 'secret' }))).toThrow(/passwordHash/);
+  });
+
+  it('shows the erased marker for a user whose data key is gone, and after UserErased', () => {
+    const keyGone = evolveUser(undefined, registeredWith(null));
+    expect(keyGone).toMatchObject({ email: ERASED, passwordHash: ERASED, isActive: true, deletedAt: null });
+    const erased = evolveUser(
+      evolveUser(undefined, registered),
+      envelope('UserErased', { userId: id('user') }, { version: 2, occurredAt: at(9) }),
+    );
+    expect(erased).toMatchObject({ email: ERASED, passwordHash: ERASED, isActive: false, deletedAt: at(9), version: 2, role: 'admin' });
+  });
+
+  it('refuses personal fields that were not opened', () => {
+    const sealed = { alg: 'A256GCM', iv: 'AAAAAAAAAAAAAAAA', ciphertext: 'AAAA' };
+    expect(() => evolveUser(undefined, registeredWith(sealed as never))).toThrow(/personal/);
   });
 
   it('refuses an event whose userId is not its aggregate', () => {
