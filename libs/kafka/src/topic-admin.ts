@@ -34,6 +34,8 @@ export interface PartitionLag {
 }
 
 const NO_COMMITTED_OFFSET = '-1';
+const ENSURE_TOPICS_ATTEMPTS = 5;
+const ENSURE_TOPICS_RETRY_MS = 500;
 
 /**
  * Creates the service's topics and reports consumer-group lag. Holds one admin connection,
@@ -53,9 +55,22 @@ export class TopicAdmin {
    * Creates the topics of asyncapi.yaml, channels that do not exist yet, with their retention. Existing
    * topics are never altered: changing partitions would move tenants to other partitions and
    * break the one-writer-per-partition order. Safe to call concurrently from several instances.
+   *
+   * When several instances start on a fresh cluster at once, KafkaJS's createTopics refreshes its
+   * metadata right after a topic another instance just created, and a broker whose metadata image
+   * lacks it yet answers UNKNOWN_TOPIC_OR_PARTITION, which KafkaJS does not retry there: a
+   * projector of `make cluster-up` failed to start on it. A retriable error is therefore retried
+   * here, with a fresh admin client; a second pass finds the topics and creates nothing twice.
    */
-  ensureTopics(layout: TopicLayout): Promise<EnsureTopicsResult> {
-    return this.admin.use((admin) => this.ensureTopicsWith(admin, layout));
+  async ensureTopics(layout: TopicLayout): Promise<EnsureTopicsResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.admin.use((admin) => this.ensureTopicsWith(admin, layout));
+      } catch (error) {
+        if ((error as { retriable?: unknown }).retriable !== true || attempt >= ENSURE_TOPICS_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, ENSURE_TOPICS_RETRY_MS));
+      }
+    }
   }
 
   private async ensureTopicsWith(admin: Admin, layout: TopicLayout): Promise<EnsureTopicsResult> {

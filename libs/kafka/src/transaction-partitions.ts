@@ -22,9 +22,9 @@
 type BrokerRequest = (this: unknown, ...args: unknown[]) => Promise<unknown>;
 
 /** Attempts in place before KafkaJS gets the error (and retries the whole send). */
-export const IN_PLACE_ATTEMPTS = 20;
+export const IN_PLACE_ATTEMPTS = 30;
 const FIRST_DELAY_MS = 1;
-const MAX_DELAY_MS = 50;
+const MAX_DELAY_MS = 100;
 
 let installed: boolean | undefined;
 
