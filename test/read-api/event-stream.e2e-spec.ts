@@ -5,7 +5,7 @@ import request from 'supertest';
 import { decodeConsistencyToken, encodeConsistencyToken } from '@vinsight/contracts';
 import { CommandClient, createKafkaClient, topicNames } from '@vinsight/kafka';
 import { SseStream } from '../../scripts/sse-client';
-import { recordCheck } from '../commands/commands';
+import { command, recordCheck } from '../commands/commands';
 import { ServiceProcess, freePort, roleEnvironment } from '../e2e/service-process';
 import { deleteTestTopics } from '../projections/support/projector-harness';
 import { testEnv } from '../test-env';
@@ -86,6 +86,8 @@ describe('GET /v1/stream (Server-Sent Events)', () => {
     streams.push(stream);
     return stream;
   };
+
+  const checkAtOf = (checkId: string) => [...checkAt].find(([, id]) => id === checkId)![0];
 
   const sendChecks = async (scenario: KafkaTenantScenario, monitorId: string, statuses: Status[]) => {
     const checks = statuses.map((status) => {
@@ -224,6 +226,57 @@ describe('GET /v1/stream (Server-Sent Events)', () => {
     else await crossed.ended;
     expect(crossed.status).toBe(samePartition ? 200 : 400);
     if (!samePartition) expect(JSON.parse(crossed.body)).toMatchObject({ status: 400, errors: [{ field: 'Last-Event-ID' }] });
+  });
+
+  it('sends maintenance.started and .ended with the checks that cross a window, and incident.resolved when a down monitor is deleted', async () => {
+    const monitorId = await a.createMonitor('maintained');
+    const stream = await open(apiA, a, `?monitorId=${monitorId}`);
+    try {
+      await stream.waitFor((s) => s.of('stream.opened').length === 1, 10000);
+      const [before] = await sendChecks(a, monitorId, ['up']);
+      // A window from just after that check to well ahead: the checks dated inside it are in maintenance until it is cancelled.
+      const maintenanceWindowId = randomUUID();
+      await a.accept(
+        command('ScheduleMaintenance', a.tenantId, {
+          maintenanceWindowId,
+          monitorId,
+          startsAt: new Date(nextCheckAt + 500).toISOString(),
+          endsAt: new Date(Date.now() + 60 * 60 * 1000).toISOString(),
+        }),
+      );
+      const [inside] = await sendChecks(a, monitorId, ['down']);
+      await a.accept(command('CancelMaintenance', a.tenantId, { maintenanceWindowId }));
+      const [after] = await sendChecks(a, monitorId, ['down']);
+      await a.accept(command('DeleteMonitor', a.tenantId, { monitorId }));
+
+      const expected = [
+        `monitor.status_changed:${before.checkId}`,
+        `maintenance.started:${inside.checkId}`,
+        `maintenance.ended:${after.checkId}`,
+        `monitor.status_changed:${after.checkId}`,
+        `incident.opened:${after.checkId}`,
+        'incident.resolved',
+      ];
+      await stream.waitFor((s) => s.events.length > expected.length, 20000, 'maintenance and incident events');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(received(stream, checkAt).map((e) => (e.startsWith('incident.resolved') ? 'incident.resolved' : e))).toEqual(expected);
+      expect(JSON.parse(stream.of('maintenance.started')[0].data)).toEqual({
+        monitorId,
+        maintenanceWindowId,
+        checkId: inside.checkId,
+        startedAt: checkAtOf(inside.checkId),
+      });
+      // The incident the deletion ended is closed in the read models too (the API lists no deleted monitor's incidents).
+      const resolvedAt = (JSON.parse(stream.of('incident.resolved')[0].data) as { resolvedAt: string }).resolvedAt;
+      const { rows } = await pool.query<{ resolved_at: Date | null }>(
+        'SELECT resolved_at FROM incidents WHERE tenant_id = $1 AND monitor_id = $2',
+        [a.tenantId, monitorId],
+      );
+      expect(rows.map((row) => row.resolved_at?.toISOString())).toEqual([resolvedAt]);
+    } finally {
+      // The tenant's stream limit is shared with the next tests.
+      stream.close();
+    }
   });
 
   it('answers problem+json: 400 for bad parameters or Last-Event-ID, 401 without a credential, 429 beyond the tenant limit', async () => {
