@@ -247,9 +247,33 @@ async function fullSpeed(client: CommandClient, fleet: Fleet): Promise<number> {
   return accepted / seconds;
 }
 
-async function fixedRate(client: CommandClient, fleet: Fleet, perSecond: number, seconds: number): Promise<{ p50: number; p99: number }> {
+interface Spread {
+  p50: number;
+  p99: number;
+}
+
+/**
+ * Latencies at a fixed rate, whole and in two parts split at the result's processedAt (the
+ * processor's clock when it took the command into a slice; same machine, millisecond
+ * resolution): publish -> decided is the trip to the processor and the wait for the partition's
+ * slice (linger, queue); decided -> result is the slice's Kafka transaction and the result's
+ * way back to a read_committed consumer.
+ */
+interface RateLatency extends Spread {
+  publishToDecided: Spread;
+  decidedToResult: Spread;
+}
+
+const spreadOf = (values: number[]): Spread => {
+  values.sort((a, b) => a - b);
+  return { p50: percentile(values, 50), p99: percentile(values, 99) };
+};
+
+async function fixedRate(client: CommandClient, fleet: Fleet, perSecond: number, seconds: number): Promise<RateLatency> {
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
+  const toDecided: number[] = [];
+  const toResult: number[] = [];
   const begin = Date.now();
   /** The slowest result of the commands sent in each second: shows whether a p99 comes from one pause. */
   const worstPerSecond: number[] = [];
@@ -257,6 +281,11 @@ async function fixedRate(client: CommandClient, fleet: Fleet, perSecond: number,
     const t = sentAt.get(result.commandId);
     if (t !== undefined) {
       latencies.push(receivedAt - t);
+      const decidedAt = typeof result.processedAt === 'string' ? Date.parse(result.processedAt) : Number.NaN;
+      if (!Number.isNaN(decidedAt)) {
+        toDecided.push(decidedAt - t);
+        toResult.push(receivedAt - decidedAt);
+      }
       const second = Math.floor((t - begin) / 1000);
       worstPerSecond[second] = Math.max(worstPerSecond[second] ?? 0, receivedAt - t);
       sentAt.delete(result.commandId);
@@ -285,9 +314,16 @@ async function fixedRate(client: CommandClient, fleet: Fleet, perSecond: number,
   client.onResult = undefined;
   latencies.sort((a, b) => a - b);
   const achieved = (latencies.length / ((Date.now() - begin) / 1000)).toFixed(0);
-  const figures = { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  const figures = {
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    publishToDecided: spreadOf(toDecided),
+    decidedToResult: spreadOf(toResult),
+  };
   log(
-    `fixed rate: ${latencies.length}/${total} results at ~${perSecond}/s (measured ${achieved}/s incl. drain), p50 ${figures.p50} ms, p99 ${figures.p99} ms; slowest per second (ms): ${worstPerSecond.join(' ')}`,
+    `fixed rate: ${latencies.length}/${total} results at ~${perSecond}/s (measured ${achieved}/s incl. drain), p50 ${figures.p50} ms, p99 ${figures.p99} ms` +
+      ` (publish -> decided p50 ${figures.publishToDecided.p50} p99 ${figures.publishToDecided.p99}, decided -> result p50 ${figures.decidedToResult.p50} p99 ${figures.decidedToResult.p99});` +
+      ` slowest per second (ms): ${worstPerSecond.join(' ')}`,
   );
   return figures;
 }
@@ -427,6 +463,7 @@ async function main() {
       txnCeilingCpuUsPerCommand: ceiling.cpuUsPerCommand,
       p50Ms: latency.p50,
       p99Ms: latency.p99,
+      latencyAt1000: { publishToDecided: latency.publishToDecided, decidedToResult: latency.decidedToResult },
       rawPerSec: Math.round(rawPerSec),
       ratio: Number((commandsPerSec / rawPerSec).toFixed(3)),
       processorCpuUsPerCommand,

@@ -19,9 +19,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createKafkaClient, topicNames } from '@vinsight/kafka';
+import { CompleteSender, createKafkaClient, topicNames } from '@vinsight/kafka';
 import { loadKafkaSecurity } from '@vinsight/config';
-import { Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { fullGcs, liveHeapTrend } from './soak.gc';
 import { heapGrowth, heapTotalMb, summariseHeapSnapshot } from './soak.heap';
@@ -248,8 +248,12 @@ async function consumeResults(kafka: Kafka, topic: string, prefix: string, count
   return consumer;
 }
 
-async function publish(producer: Producer, topic: string, envelopes: SoakEnvelope[]) {
-  await producer.send({ topic, acks: -1, messages: envelopes.map((e) => ({ key: e.tenantId, value: JSON.stringify(e) })) });
+/** Through the service's own sender: a send KafkaJS resolved after dropping some records is completed. */
+async function publish(sender: CompleteSender, topic: string, envelopes: SoakEnvelope[]) {
+  await sender.send(
+    topic,
+    envelopes.map((e) => ({ key: e.tenantId, value: JSON.stringify(e) })),
+  );
 }
 
 /** Waits for every result; false when some are still missing after `timeoutMs`. */
@@ -332,7 +336,7 @@ async function main() {
   );
   await createDatabase(database);
   let child: ChildProcess | undefined;
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const sender = new CompleteSender(kafka);
   let consumer: Awaited<ReturnType<typeof consumeResults>> | undefined;
   try {
     const port = await freePort();
@@ -341,7 +345,7 @@ async function main() {
     const pid = child.pid!;
     const started = await sample(pid, port, 0);
     log(`service up (pid ${pid}, port ${port}): ${JSON.stringify(started)}`);
-    await producer.connect();
+    await sender.producer.connect();
     const counter = new ResultCounter();
     consumer = await consumeResults(kafka, topics.commandResults, prefix, counter);
 
@@ -349,10 +353,10 @@ async function main() {
     const { commands: keyCommands, keys } = fleet.apiKeys(Math.min(API_KEYS, options.tenants));
     for (let i = 0; i < setup.length; i += 500) {
       counter.sent(setup.slice(i, i + 500), Date.now());
-      await publish(producer, topics.commands, setup.slice(i, i + 500));
+      await publish(sender, topics.commands, setup.slice(i, i + 500));
     }
     counter.sent(keyCommands, Date.now());
-    await publish(producer, topics.commands, keyCommands);
+    await publish(sender, topics.commands, keyCommands);
     if (!(await waitForResults(counter, 300_000))) throw new Error(`${counter.waiting.size} setup commands got no result within 300 s`);
     await waitForKeys(port, keys);
     log(`setup: ${setup.length + keyCommands.length} commands done (${counter.accepted} accepted, ${counter.rejected} rejected)`);
@@ -380,7 +384,7 @@ async function main() {
       }
       if (batch.length > 0) {
         counter.sent(batch, Date.now());
-        await publish(producer, topics.commands, batch);
+        await publish(sender, topics.commands, batch);
       }
       if (Date.now() >= nextSample) {
         nextSample += SAMPLE_MS;
@@ -486,7 +490,7 @@ async function main() {
     );
   } finally {
     await consumer?.disconnect().catch(() => undefined);
-    await producer.disconnect().catch(() => undefined);
+    await sender.producer.disconnect().catch(() => undefined);
     if (child && child.exitCode === null) {
       child.kill('SIGTERM');
       await Promise.race([new Promise((r) => child!.once('exit', r)), sleep(40_000)]);

@@ -296,6 +296,7 @@ describe('asyncapi.yaml', () => {
           },
         },
         { type: 'CancelMaintenance', payload: { maintenanceWindowId: windowId } },
+        check('down'),
         { type: 'PauseMonitor', payload: { monitorId } },
         { type: 'ResumeMonitor', payload: { monitorId } },
         { type: 'DeleteMonitor', payload: { monitorId } },

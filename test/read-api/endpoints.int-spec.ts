@@ -148,10 +148,71 @@ describe('read API endpoints (openapi.yaml)', () => {
         status: 'up',
         lastCheckedAt: at(-60000).toISOString(),
         lastResponseTimeMs: 120,
+        inMaintenance: false,
+        maintenanceWindowId: null,
         version: 3,
         createdAt: seed.monitors[0].createdAt.toISOString(),
         updatedAt: seed.monitors[0].createdAt.toISOString(),
       });
+    });
+
+    it('shows the maintenance window that holds each monitor now, one and list alike', async () => {
+      // A tenant of its own: no other test may count these windows.
+      const own = new TenantSeed(pool);
+      await own.insertTenant();
+      await own.insertApiKey(own.apiKeyId, own.token);
+      try {
+        const monitor = (name: string) => own.insertMonitor({ name, status: 'up', isActive: true, createdAt: daysAgo(2) });
+        const [held, tenantWideOnly, cancelled, recurringLater] = [
+          await monitor('a'),
+          await monitor('b'),
+          await monitor('c'),
+          await monitor('d'),
+        ];
+        const window = async (monitorId: string | null, startsAt: Date, endsAt: Date | null, extra: Record<string, unknown> = {}) => {
+          const id = randomUUID();
+          const columns = Object.keys(extra);
+          await pool.query(
+            `INSERT INTO maintenance_windows (tenant_id, id, monitor_id, starts_at, ends_at, version, created_at, updated_at${columns.map((c) => `, ${c}`).join('')})
+             VALUES ($1, $2, $3, $4, $5, 1, $4, $4${columns.map((_, i) => `, $${i + 6}`).join('')})`,
+            [own.tenantId, id, monitorId, startsAt, endsAt, ...Object.values(extra)],
+          );
+          return id;
+        };
+        const tenantWide = await window(null, hoursAgo(0.5), hoursAgo(-0.5));
+        // Began earlier than the tenant-wide one: the window `held` is said to be in.
+        const own1 = await window(held, hoursAgo(1), hoursAgo(-1));
+        await window(held, hoursAgo(3), hoursAgo(2)); // ended
+        await window(cancelled, hoursAgo(1), hoursAgo(-1), { cancelled_at: hoursAgo(0.1) });
+        // every day 13:00-14:00 London time: not now (12:00)
+        await window(recurringLater, daysAgo(1), null, {
+          recurrence_days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+          recurrence_start_time: '13:00',
+          recurrence_duration_minutes: 60,
+          recurrence_timezone: 'Europe/London',
+        });
+        const expected = { [held]: own1, [tenantWideOnly]: tenantWide, [cancelled]: tenantWide, [recurringLater]: tenantWide };
+        const list = await get('/v1/monitors', own.token).expect(200);
+        expect(
+          Object.fromEntries(list.body.data.map((m: { id: string; maintenanceWindowId: string | null }) => [m.id, m.maintenanceWindowId])),
+        ).toEqual(expected);
+        expect(list.body.data.every((m: { inMaintenance: boolean }) => m.inMaintenance)).toBe(true);
+        await pool.query('UPDATE maintenance_windows SET cancelled_at = $3 WHERE tenant_id = $1 AND id = $2', [
+          own.tenantId,
+          tenantWide,
+          hoursAgo(0.1),
+        ]);
+        expect((await get(`/v1/monitors/${held}`, own.token).expect(200)).body).toMatchObject({
+          inMaintenance: true,
+          maintenanceWindowId: own1,
+        });
+        for (const id of [tenantWideOnly, cancelled, recurringLater]) {
+          const one = await get(`/v1/monitors/${id}`, own.token).expect(200);
+          expect({ id, ...one.body }).toMatchObject({ id, inMaintenance: false, maintenanceWindowId: null });
+        }
+      } finally {
+        await own.delete();
+      }
     });
 
     it('filters by status, active and name search (wildcards match themselves)', async () => {
@@ -297,34 +358,69 @@ describe('read API endpoints (openapi.yaml)', () => {
     });
 
     it("reports the time of the monitor's maintenance windows, overlaps once, and the checks the rollups counted apart", async () => {
-      const window = (monitor: string | null, startsAt: Date, endsAt: Date | null, extra = '', values: unknown[] = []) =>
-        pool.query(
+      // Removed afterwards: the other tests' incidents and downtime know no maintenance.
+      const windowIds: string[] = [];
+      const window = (monitor: string | null, startsAt: Date, endsAt: Date | null, extra = '', values: unknown[] = []) => {
+        windowIds.push(randomUUID());
+        return pool.query(
           `INSERT INTO maintenance_windows (tenant_id, id, monitor_id, starts_at, ends_at, version, created_at, updated_at${extra ? ', ' : ''}${extra})
            VALUES ($1, $2, $3, $4, $5, 1, $4, $4${values.map((_, i) => `, $${i + 6}`).join('')})`,
-          [seed.tenantId, randomUUID(), monitor, startsAt, endsAt, ...values],
+          [seed.tenantId, windowIds.at(-1), monitor, startsAt, endsAt, ...values],
         );
-      // this monitor's window, 10:00-11:00, and the same hour again through a tenant-wide window
-      await window(monitorId, hoursAgo(2), hoursAgo(1));
-      await window(null, new Date(hoursAgo(2).getTime() + 30 * 60000), hoursAgo(1));
-      // every day 11:30-12:30 London time (UTC in January), cancelled today at 11:50
-      await window(
-        null,
-        daysAgo(3),
-        null,
-        'recurrence_days, recurrence_start_time, recurrence_duration_minutes, recurrence_timezone, cancelled_at',
-        [['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], '11:30', 60, 'Europe/London', new Date(NOW.getTime() - 10 * 60000)],
-      );
-      // another monitor's window counts nothing here
-      await window(seed.monitors[1].id, hoursAgo(5), hoursAgo(3));
-      await pool.query(
-        'UPDATE monitor_check_rollups_hourly SET maintenance_checks = 3 WHERE tenant_id = $1 AND monitor_id = $2 AND bucket_start = $3',
-        [seed.tenantId, monitorId, hoursAgo(2)],
-      );
-      const day = await get(`/v1/monitors/${monitorId}/uptime`).expect(200);
-      // 3600 (10:00-11:00) + yesterday's occurrence from 12:00, the window's start, to 12:30 + today's 11:30-11:50
-      expect(day.body).toMatchObject({ maintenanceSeconds: 3600 + 1800 + 1200, maintenanceChecks: 3, totalChecks: 240 });
-      const other = await get(`/v1/monitors/${seed.monitors[1].id}/uptime`).expect(200);
-      expect(other.body.maintenanceSeconds).toBe(2 * 3600 + 1800 + 1800 + 1200);
+      };
+      try {
+        // this monitor's window, 10:00-11:00, and the same hour again through a tenant-wide window
+        await window(monitorId, hoursAgo(2), hoursAgo(1));
+        await window(null, new Date(hoursAgo(2).getTime() + 30 * 60000), hoursAgo(1));
+        // every day 11:30-12:30 London time (UTC in January), cancelled today at 11:50
+        await window(
+          null,
+          daysAgo(3),
+          null,
+          'recurrence_days, recurrence_start_time, recurrence_duration_minutes, recurrence_timezone, cancelled_at',
+          [['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], '11:30', 60, 'Europe/London', new Date(NOW.getTime() - 10 * 60000)],
+        );
+        // another monitor's window counts nothing here
+        await window(seed.monitors[1].id, hoursAgo(5), hoursAgo(3));
+        await pool.query(
+          'UPDATE monitor_check_rollups_hourly SET maintenance_checks = 3 WHERE tenant_id = $1 AND monitor_id = $2 AND bucket_start = $3',
+          [seed.tenantId, monitorId, hoursAgo(2)],
+        );
+        const day = await get(`/v1/monitors/${monitorId}/uptime`).expect(200);
+        // 3600 (10:00-11:00) + yesterday's occurrence from 12:00, the window's start, to 12:30 + today's 11:30-11:50
+        expect(day.body).toMatchObject({ maintenanceSeconds: 3600 + 1800 + 1200, maintenanceChecks: 3, totalChecks: 240 });
+        const other = await get(`/v1/monitors/${seed.monitors[1].id}/uptime`).expect(200);
+        expect(other.body.maintenanceSeconds).toBe(2 * 3600 + 1800 + 1800 + 1200);
+      } finally {
+        await pool.query('DELETE FROM maintenance_windows WHERE tenant_id = $1 AND id = ANY($2::uuid[])', [seed.tenantId, windowIds]);
+      }
+    });
+
+    it('leaves maintenance time out of the downtime, also inside an incident opened before the window', async () => {
+      // A tenant of its own: no other test may count these rows, nor these windows.
+      const own = new TenantSeed(pool);
+      await own.insertTenant();
+      await own.insertApiKey(own.apiKeyId, own.token);
+      try {
+        const monitor = await own.insertMonitor({ name: 'Downtime', status: 'down', isActive: true, createdAt: daysAgo(2) });
+        // 7200 s of incident from 09:00, 1800 s of it in maintenance (09:30-10:00); an open one from 11:30, 900 s in a window still running.
+        await own.insertIncident(monitor, hoursAgo(3), hoursAgo(1));
+        await own.insertIncident(monitor, hoursAgo(0.5), null);
+        for (const [startsAt, endsAt] of [
+          [hoursAgo(2.5), hoursAgo(2)],
+          [hoursAgo(0.25), hoursAgo(-1)],
+        ]) {
+          await pool.query(
+            `INSERT INTO maintenance_windows (tenant_id, id, monitor_id, starts_at, ends_at, version, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, 1, $4, $4)`,
+            [own.tenantId, randomUUID(), monitor, startsAt, endsAt],
+          );
+        }
+        const day = await get(`/v1/monitors/${monitor}/uptime`, own.token).expect(200);
+        expect(day.body).toMatchObject({ incidentCount: 2, downtimeSeconds: 7200 - 1800 + (1800 - 900), maintenanceSeconds: 1800 + 900 });
+      } finally {
+        await own.delete();
+      }
     });
 
     it('answers a monitor without checks with zeros and null percentages', async () => {

@@ -224,6 +224,8 @@ describe('read API on data produced through Kafka', () => {
         status: 'up',
         lastCheckedAt: homeCheck.checkedAt.toISOString(),
         lastResponseTimeMs: 60,
+        inMaintenance: false,
+        maintenanceWindowId: null,
         version: 3,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),

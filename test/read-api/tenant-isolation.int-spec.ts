@@ -2,7 +2,16 @@ import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import request from 'supertest';
+import type { Kafka } from 'kafkajs';
+import type { EventEnvelope } from '@vinsight/contracts';
+import { checkpointPayload, READ_MODEL_CHANNELS } from '@vinsight/database';
+import type { TopicNames } from '@vinsight/kafka';
 import { ReadModelsDatabase } from '../../libs/read-api/src/database/read-models.database';
+import { encodeStreamPosition } from '../../libs/read-api/src/stream/stream-position';
+import { SseStream } from '../../scripts/sse-client';
+import { createTestTopics, deleteTestTopics, testKafka } from '../projections/support/projector-harness';
+import { publishRecords, recordFor } from '../projections/support/raw-events';
+import { testEnv } from '../test-env';
 import { TenantSeed, bearer, hoursAgo } from './read-api.fixtures';
 import { ReadApiTestApp, projectorPool, startReadApi } from './read-api.harness';
 
@@ -334,6 +343,121 @@ describe('tenant isolation', () => {
         ),
         { seed: 7, numRuns: 200 },
       );
+    });
+  });
+
+  describe('GET /v1/stream, with A and B on one partition', () => {
+    let kafka: Kafka;
+    let topics: TopicNames;
+    let streamApi: ReadApiTestApp;
+    let baseUrl: string;
+    const streams: SseStream[] = [];
+    let published = 0;
+
+    /** A status change of the tenant's monitor, as the processor writes it; B's carries B's monitor id and name. */
+    const statusChanged = (seed: TenantSeed, to: 'up' | 'down') => {
+      const monitor = seed.monitors[0];
+      const envelope = {
+        eventId: randomUUID(),
+        type: 'MonitorStatusChanged',
+        schemaVersion: 1,
+        tenantId: seed.tenantId,
+        aggregateType: 'monitor',
+        aggregateId: monitor.id,
+        version: 10 + published,
+        occurredAt: hoursAgo(1).toISOString(),
+        commandId: randomUUID(),
+        correlationId: randomUUID(),
+        payload: {
+          monitorId: monitor.id,
+          from: to === 'down' ? 'up' : 'down',
+          to,
+          checkId: randomUUID(),
+          checkedAt: hoursAgo(1).toISOString(),
+          ...(to === 'down' && { errorMessage: `down: ${monitor.name}` }),
+        },
+      } as EventEnvelope;
+      return recordFor(topics.events, seed.tenantId, envelope);
+    };
+
+    /** Publishes the records and moves the projector's checkpoint past them, as the projector would after applying them. */
+    async function publishAndProject(records: ReturnType<typeof statusChanged>[]) {
+      await publishRecords(kafka, `isolation-stream-${randomUUID()}`, records);
+      published += records.length;
+      const admin = kafka.admin();
+      await admin.connect();
+      const high = await admin.fetchTopicOffsets(topics.events).finally(() => admin.disconnect());
+      const nextOffset = high[0].high;
+      await pool.query(
+        `INSERT INTO projection_checkpoints (projection, topic, partition, next_offset) VALUES ('read-models', $1, 0, $2)
+         ON CONFLICT (projection, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()`,
+        [topics.events, nextOffset],
+      );
+      await pool.query('SELECT pg_notify($1, $2)', [
+        READ_MODEL_CHANNELS.checkpoint,
+        checkpointPayload({ topic: topics.events, partition: 0, nextOffset: BigInt(nextOffset) }),
+      ]);
+    }
+
+    async function openAsA(lastEventId?: string): Promise<SseStream> {
+      const stream = await SseStream.open(`${baseUrl}/v1/stream`, {
+        ...bearer(a.token),
+        ...(lastEventId !== undefined && { 'last-event-id': lastEventId }),
+      });
+      streams.push(stream);
+      expect(stream.status).toBe(200);
+      return stream;
+    }
+
+    /** A's stream, once it shows A's `count` status changes: by then every record before them has passed (one partition, in order). */
+    async function expectOnlyA(what: string, stream: SseStream, count: number) {
+      await stream.waitFor((s) => s.of('monitor.status_changed').length >= count, 15_000, `A's ${count} status changes`);
+      const text = JSON.stringify(stream.events).toLowerCase();
+      requestsChecked++;
+      for (const secret of bSecrets) {
+        if (text.includes(secret))
+          throw new Error(`A's ${what} stream carries B's ${secret}: ${JSON.stringify(stream.events).slice(0, 400)}`);
+      }
+      for (const event of stream.of('monitor.status_changed', 'incident.opened', 'incident.resolved')) {
+        expect(JSON.parse(event.data).monitorId).toBe(aMonitorId);
+      }
+    }
+
+    beforeAll(async () => {
+      kafka = testKafka('isolation-stream');
+      // One partition: every tenant shares it, as tenants whose ids hash alike do on any cluster.
+      topics = await createTestTopics(kafka, 'isolationstream', 1);
+      streamApi = await startReadApi({
+        env: { KAFKA_TOPIC_PREFIX: topics.events.slice(0, -'events'.length), ...testEnv.kafkaSecurityEnvironment },
+      });
+      await streamApi.app.listen(0, '127.0.0.1');
+      baseUrl = await streamApi.app.getUrl();
+      // Offset 0: B's, written and projected before any stream opens, so a replay from the start reads it from Kafka.
+      await publishAndProject([statusChanged(b, 'down'), statusChanged(a, 'down')]);
+    });
+
+    afterAll(async () => {
+      for (const stream of streams) stream.close();
+      await streamApi?.close();
+      await pool.query('DELETE FROM projection_checkpoints WHERE topic = ANY($1::text[])', [[topics.events, topics.checkEvents]]);
+      await deleteTestTopics(kafka, topics);
+    });
+
+    it("replays from Kafka (Last-Event-ID before the first record) only A's events", async () => {
+      const fromStart = await openAsA(encodeStreamPosition({ partition: 0, events: -1n, checks: -1n }));
+      await expectOnlyA('replayed from Kafka', fromStart, 1);
+    });
+
+    it("sends live only A's events, and replays from memory (a recent Last-Event-ID) only A's", async () => {
+      const live = await openAsA();
+      await live.waitFor((s) => s.of('stream.opened').length === 1, 15_000, 'stream.opened');
+      const opened = live.of('stream.opened')[0].id!;
+      await publishAndProject([statusChanged(b, 'up'), statusChanged(a, 'up'), statusChanged(b, 'down'), statusChanged(a, 'down')]);
+      await expectOnlyA('live', live, 2);
+      // These records were released while this process served streams: the replay comes from its ring.
+      const resumed = await openAsA(opened);
+      await expectOnlyA('replayed from memory', resumed, 2);
+      expect(resumed.of('monitor.status_changed').map((e) => e.data)).toEqual(live.of('monitor.status_changed').map((e) => e.data));
     });
   });
 

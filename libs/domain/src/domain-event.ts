@@ -35,6 +35,8 @@ export const AGGREGATE_TYPE_OF_EVENT: Readonly<Record<EventType, AggregateType>>
   MonitorDeleted: 'monitor',
   CheckRecorded: 'monitor',
   MonitorStatusChanged: 'monitor',
+  MonitorMaintenanceStarted: 'monitor',
+  MonitorMaintenanceEnded: 'monitor',
   MaintenanceScheduled: 'maintenance-window',
   MaintenanceCancelled: 'maintenance-window',
 };

@@ -55,6 +55,7 @@ function everyEventType(): { decided: DecidedEvent[]; commands: DomainCommand[];
       recurrence: { daysOfWeek: ['sat'], startTime: '22:00', durationMinutes: 240, timezone: 'America/Chicago' },
     }),
     command('CancelMaintenance', { maintenanceWindowId: windowId }),
+    command('RecordCheckResult', { monitorId, checkId: randomUUID(), status: 'up', checkedAt: '2025-01-15T11:59:50Z' }),
     command('DeleteMonitor', { monitorId }),
     command('RemoveUser', { userId }),
     command('EraseUser', { userId }),
@@ -139,7 +140,10 @@ describe('event envelopes', () => {
       ['CheckRecorded', 4],
       ['MonitorStatusChanged', 5],
       ['CheckRecorded', 5],
-      ['MonitorDeleted', 6],
+      ['MonitorMaintenanceStarted', 6],
+      ['CheckRecorded', 6],
+      ['MonitorMaintenanceEnded', 7],
+      ['MonitorDeleted', 8],
     ]);
     const windowEvents = decided.filter((event) => event.aggregateType === 'maintenance-window');
     expect(windowEvents.map((event) => [event.type, event.version])).toEqual([

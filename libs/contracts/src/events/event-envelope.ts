@@ -93,6 +93,8 @@ const DATE_FIELDS: { readonly [T in EventType]: readonly DateFields<EventOfType<
   MonitorDeleted: [],
   CheckRecorded: ['checkedAt'],
   MonitorStatusChanged: ['checkedAt'],
+  MonitorMaintenanceStarted: ['checkedAt'],
+  MonitorMaintenanceEnded: ['checkedAt'],
   MaintenanceScheduled: ['startsAt', 'endsAt'],
   MaintenanceCancelled: [],
 };

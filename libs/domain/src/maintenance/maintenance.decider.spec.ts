@@ -3,6 +3,7 @@ import { spec } from '../testing/decider-specification';
 import { commands, events } from '../testing/domain-factories';
 import { FIXED_NOW, secondsFromNow } from '../testing/fixed-clock';
 import { newId } from '../testing/test-ids';
+import { evolveTenantWriteState, initialTenantWriteState } from '../tenant-write-state/tenant-write-state';
 import { MAINTENANCE_LIMITS } from './maintenance.decider';
 
 describe('maintenance decider', () => {
@@ -189,20 +190,29 @@ describe('maintenance decider', () => {
       const checkId = newId();
       spec(history)
         .when(commands.recordCheckResult({ monitorId, checkId, status: 'down', statusCode: 503 }, meta))
-        .then([events.checkRecorded({ monitorId, checkId, status: 'down', statusCode: 503, inMaintenance: true })]);
+        .then([
+          events.checkRecorded({ monitorId, checkId, status: 'down', statusCode: 503, inMaintenance: true }),
+          events.monitorMaintenanceStarted({ monitorId, maintenanceWindowId: window.data.maintenanceWindowId, checkId }),
+        ]);
     });
 
     it('leaves a monitor never checked unknown while in maintenance', () => {
       spec([created, monitor, window])
         .when(commands.recordCheckResult({ monitorId, status: 'up' }, meta))
-        .then([expect.objectContaining({ type: 'CheckRecorded', data: expect.objectContaining({ inMaintenance: true }) })]);
+        .then([
+          expect.objectContaining({ type: 'CheckRecorded', data: expect.objectContaining({ inMaintenance: true }) }),
+          expect.objectContaining({ type: 'MonitorMaintenanceStarted' }),
+        ]);
     });
 
     it('counts the start instant in and the end instant out', () => {
       const atStart = commands.recordCheckResult({ monitorId, status: 'down', checkedAt: secondsFromNow(-HOUR) }, meta);
       spec(history)
         .when(atStart)
-        .then([expect.objectContaining({ data: expect.objectContaining({ inMaintenance: true }) })]);
+        .then([
+          expect.objectContaining({ data: expect.objectContaining({ inMaintenance: true }) }),
+          expect.objectContaining({ type: 'MonitorMaintenanceStarted' }),
+        ]);
       const justBefore = commands.recordCheckResult(
         { monitorId, status: 'down', checkedAt: new Date(secondsFromNow(-HOUR).getTime() - 1) },
         meta,
@@ -242,7 +252,14 @@ describe('maintenance decider', () => {
       const tenantWide = events.maintenanceScheduled();
       spec([created, other, tenantWide])
         .when(commands.recordCheckResult({ monitorId: other.data.monitorId, status: 'down' }, meta))
-        .then([expect.objectContaining({ data: expect.objectContaining({ inMaintenance: true }) })]);
+        .then([
+          expect.objectContaining({ data: expect.objectContaining({ inMaintenance: true }) }),
+          events.monitorMaintenanceStarted({
+            monitorId: other.data.monitorId,
+            maintenanceWindowId: tenantWide.data.maintenanceWindowId,
+            checkId: expect.any(String) as string,
+          }),
+        ]);
       spec([created, monitor, other, window])
         .when(commands.recordCheckResult({ monitorId: other.data.monitorId, status: 'down' }, meta))
         .then([expect.objectContaining({ type: 'CheckRecorded' }), expect.objectContaining({ type: 'MonitorStatusChanged' })]);
@@ -271,11 +288,98 @@ describe('maintenance decider', () => {
         const decision = check(iso);
         if (!decision.ok) throw new Error(decision.error.message);
         const [recorded, ...rest] = decision.events;
-        return recorded.type === 'CheckRecorded' && recorded.data.inMaintenance === true && rest.length === 0;
+        return (
+          recorded.type === 'CheckRecorded' &&
+          recorded.data.inMaintenance === true &&
+          rest.every((e) => e.type === 'MonitorMaintenanceStarted')
+        );
       };
       // Saturday, CET: 02:30 local is 01:30Z. Sunday, the change: 03:30 CEST, also 01:30Z. Monday, CEST: 00:30Z.
       expect(['2025-03-29T01:45:00Z', '2025-03-30T01:45:00Z', '2025-03-31T00:45:00Z'].map(inMaintenance)).toEqual([true, true, true]);
       expect(['2025-03-29T02:45:00Z', '2025-03-30T00:45:00Z', '2025-03-31T01:45:00Z'].map(inMaintenance)).toEqual([false, false, false]);
+    });
+  });
+
+  describe('the monitor entering and leaving maintenance (MonitorMaintenanceStarted / Ended)', () => {
+    const monitor = events.monitorCreated();
+    const { monitorId } = monitor.data;
+    const window = events.maintenanceScheduled({ monitorId, startsAt: secondsFromNow(-HOUR), endsAt: secondsFromNow(HOUR) });
+    const maintenanceWindowId = window.data.maintenanceWindowId;
+    const up = events.monitorStatusChanged({ monitorId, from: 'unknown', to: 'up', checkedAt: secondsFromNow(-2 * HOUR) });
+    const started = events.monitorMaintenanceStarted({ monitorId, maintenanceWindowId, checkedAt: secondsFromNow(-HOUR) });
+    const inMaintenance = [created, monitor, up, window, started];
+
+    it('starts with the first check inside the window', () => {
+      const checkId = newId();
+      spec([created, monitor, up, window])
+        .when(commands.recordCheckResult({ monitorId, checkId, status: 'up' }, meta))
+        .then([
+          expect.objectContaining({ type: 'CheckRecorded' }),
+          events.monitorMaintenanceStarted({ monitorId, maintenanceWindowId, checkId, checkedAt: FIXED_NOW }),
+        ]);
+    });
+
+    it('records the next checks inside it without another start', () => {
+      spec(inMaintenance)
+        .when(commands.recordCheckResult({ monitorId, status: 'down' }, meta))
+        .then([expect.objectContaining({ type: 'CheckRecorded', data: expect.objectContaining({ inMaintenance: true }) })]);
+    });
+
+    it('ends with the first check after the window, before the status change that check makes', () => {
+      const after = secondsFromNow(HOUR + 60);
+      const checkId = newId();
+      spec(inMaintenance)
+        .when(commands.recordCheckResult({ monitorId, checkId, status: 'down', checkedAt: after }, { ...meta, now: after }))
+        .then([
+          expect.objectContaining({ type: 'CheckRecorded' }),
+          events.monitorMaintenanceEnded({ monitorId, maintenanceWindowId, checkId, checkedAt: after }),
+          expect.objectContaining({ type: 'MonitorStatusChanged', data: expect.objectContaining({ from: 'up', to: 'down' }) }),
+        ]);
+    });
+
+    it('ends with the first check after a cancel', () => {
+      spec([...inMaintenance, events.maintenanceCancelled({ maintenanceWindowId })])
+        .when(commands.recordCheckResult({ monitorId, status: 'up' }, meta))
+        .then([expect.objectContaining({ type: 'CheckRecorded' }), expect.objectContaining({ type: 'MonitorMaintenanceEnded' })]);
+    });
+
+    it('moves from an ended window to another that holds the check: an end, then a start', () => {
+      const next = events.maintenanceScheduled({ monitorId, startsAt: secondsFromNow(HOUR), endsAt: secondsFromNow(3 * HOUR) });
+      const at = secondsFromNow(2 * HOUR);
+      spec([...inMaintenance, next])
+        .when(commands.recordCheckResult({ monitorId, status: 'down', checkedAt: at }, { ...meta, now: at }))
+        .then([
+          expect.objectContaining({ type: 'CheckRecorded', data: expect.objectContaining({ inMaintenance: true }) }),
+          expect.objectContaining({ type: 'MonitorMaintenanceEnded', data: expect.objectContaining({ maintenanceWindowId }) }),
+          expect.objectContaining({
+            type: 'MonitorMaintenanceStarted',
+            data: expect.objectContaining({ maintenanceWindowId: next.data.maintenanceWindowId }),
+          }),
+        ]);
+    });
+
+    it('stays in the window it is in while an overlapping one also holds the check', () => {
+      const overlapping = events.maintenanceScheduled({ startsAt: secondsFromNow(-2 * HOUR), endsAt: secondsFromNow(2 * HOUR) });
+      spec([...inMaintenance, overlapping])
+        .when(commands.recordCheckResult({ monitorId, status: 'down' }, meta))
+        .then([expect.objectContaining({ type: 'CheckRecorded' })]);
+    });
+
+    it('is decided on the newest check only: a late check neither starts nor ends it', () => {
+      const newest = events.checkRecorded({ monitorId, checkedAt: secondsFromNow(-HOUR - 60) });
+      spec([created, monitor, up, window, newest])
+        .when(commands.recordCheckResult({ monitorId, status: 'down', checkedAt: secondsFromNow(-HOUR - 120) }, meta))
+        .then([expect.objectContaining({ type: 'CheckRecorded' })]);
+      spec(inMaintenance)
+        .when(commands.recordCheckResult({ monitorId, status: 'down', checkedAt: secondsFromNow(-HOUR - 60) }, meta))
+        .then([expect.objectContaining({ type: 'CheckRecorded', data: expect.not.objectContaining({ inMaintenance: true }) })]);
+    });
+
+    it('keeps the window in the monitor state and bumps its version', () => {
+      const state = inMaintenance.reduce(evolveTenantWriteState, initialTenantWriteState());
+      expect(state.monitors.get(monitorId)).toMatchObject({ maintenanceWindowId, version: 3 });
+      const after = evolveTenantWriteState(state, events.monitorMaintenanceEnded({ monitorId, maintenanceWindowId }));
+      expect(after.monitors.get(monitorId)).toMatchObject({ maintenanceWindowId: null, version: 4 });
     });
   });
 });

@@ -54,9 +54,14 @@ export function occurrenceAt(window: MaintenanceWindow, at: Date): MaintenanceOc
   return null;
 }
 
-/** The windows of the tenant that hold this monitor in maintenance at `at`. */
-export function maintenanceWindowsAt(windows: ReadonlyMap<string, MaintenanceWindow>, monitorId: string, at: Date): MaintenanceWindow[] {
-  return [...windows.values()].filter((window) => coversMonitor(window, monitorId) && occurrenceAt(window, at) !== null);
+/**
+ * The windows that hold this monitor in maintenance at `at`, the earliest-starting first (then by
+ * id): the first is the window a monitor entering maintenance is said to be in.
+ */
+export function maintenanceWindowsAt(windows: Iterable<MaintenanceWindow>, monitorId: string, at: Date): MaintenanceWindow[] {
+  return [...windows]
+    .filter((window) => coversMonitor(window, monitorId) && occurrenceAt(window, at) !== null)
+    .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 function weekdayOf(utcMidnightMs: number): Weekday {

@@ -199,10 +199,18 @@ describe('monitor decider', () => {
       const { monitorId } = monitor.data;
       spec([created, monitor])
         .when(commands.deleteMonitor({ monitorId }, meta))
-        .then([events.monitorDeleted({ monitorId })]);
+        .then([events.monitorDeleted({ monitorId, lastStatus: 'unknown' })]);
       spec([created, monitor, events.monitorPaused({ monitorId })])
         .when(commands.deleteMonitor({ monitorId }, meta))
-        .then([events.monitorDeleted({ monitorId })]);
+        .then([events.monitorDeleted({ monitorId, lastStatus: 'unknown' })]);
+    });
+
+    it('carries the status the monitor had, so that a down one is known to end its incident', () => {
+      const monitor = events.monitorCreated();
+      const { monitorId } = monitor.data;
+      spec([created, monitor, events.monitorStatusChanged({ monitorId, from: 'unknown', to: 'down' })])
+        .when(commands.deleteMonitor({ monitorId }, meta))
+        .then([events.monitorDeleted({ monitorId, lastStatus: 'down' })]);
     });
 
     it('rejects unknown and already deleted monitors with NOT_FOUND', () => {

@@ -4,7 +4,7 @@ import { accept, reject } from '../shared/outcome';
 import type { Plan } from '../shared/plan-limits';
 import { PLAN_LIMITS } from '../shared/plan-limits';
 import type { MonitorCommand, RecordCheckResult } from './monitor.commands';
-import type { CheckRecorded, MonitorEvent } from './monitor.events';
+import type { CheckRecorded, MonitorEvent, MonitorMaintenanceEnded, MonitorMaintenanceStarted } from './monitor.events';
 import { monitorStatusOf } from './monitor.events';
 import type { Monitor, MonitorState } from './monitor.state';
 
@@ -15,8 +15,11 @@ export interface MonitorDecisionContext {
   readonly plan: Plan;
   /** Monitors of the tenant that are not deleted; paused ones count against the plan. */
   readonly monitorCount: number;
-  /** True when a maintenance window of the tenant holds this monitor in maintenance at that instant. */
-  readonly isInMaintenance: (at: Date) => boolean;
+  /**
+   * The maintenance windows of the tenant that hold this monitor in maintenance at that instant,
+   * by id, the earliest-starting first; empty outside maintenance.
+   */
+  readonly maintenanceWindowIdsAt: (at: Date) => readonly string[];
 }
 
 export function decideMonitor(command: MonitorCommand, monitor: MonitorState, context: MonitorDecisionContext): Outcome<MonitorEvent> {
@@ -65,7 +68,7 @@ export function decideMonitor(command: MonitorCommand, monitor: MonitorState, co
       if (monitor.lifecycle === 'active') return reject(invalidState(`monitor ${monitorId} is not paused`));
       return accept({ type: 'MonitorResumed', data: { monitorId } });
     case 'DeleteMonitor':
-      return accept({ type: 'MonitorDeleted', data: { monitorId } });
+      return accept({ type: 'MonitorDeleted', data: { monitorId, lastStatus: monitor.status } });
     case 'RecordCheckResult':
       return decideCheckResult(command, monitor, context);
   }
@@ -78,7 +81,8 @@ export function decideMonitor(command: MonitorCommand, monitor: MonitorState, co
  * checks arriving out of order (several regions, retries) never flap the status backwards. A check
  * inside a maintenance window (by its `checkedAt`) is recorded with `inMaintenance` and never moves
  * the status: planned downtime opens no incident, and the first check after the window compares
- * with the status from before it.
+ * with the status from before it. Entering and leaving maintenance is decided on the newest check
+ * too (see maintenanceTransitions), so an old check arriving late never flips it.
  */
 function decideCheckResult(command: RecordCheckResult, monitor: Monitor, context: MonitorDecisionContext): Outcome<MonitorEvent> {
   const check = command.data;
@@ -87,7 +91,8 @@ function decideCheckResult(command: RecordCheckResult, monitor: Monitor, context
     return reject(validationFailed('payload.checkedAt', 'checkedAt is more than 5 minutes in the future'));
   }
   if (monitor.lifecycle === 'paused') return reject(monitorPaused(`monitor ${monitor.id} is paused`));
-  const inMaintenance = context.isInMaintenance(check.checkedAt);
+  const windowIds = context.maintenanceWindowIdsAt(check.checkedAt);
+  const inMaintenance = windowIds.length > 0;
 
   const recorded: CheckRecorded = {
     type: 'CheckRecorded',
@@ -103,11 +108,12 @@ function decideCheckResult(command: RecordCheckResult, monitor: Monitor, context
       ...(inMaintenance && { inMaintenance }),
     },
   };
-  if (inMaintenance) return accept(recorded);
-  const to = monitorStatusOf(check.status);
   const isNewest = monitor.lastCheckedAt === null || check.checkedAt.getTime() >= monitor.lastCheckedAt.getTime();
-  if (!isNewest || to === monitor.status) return accept(recorded);
-  return accept<MonitorEvent>(recorded, {
+  if (!isNewest) return accept(recorded);
+  const transitions = maintenanceTransitions(monitor, windowIds, recorded.data);
+  const to = monitorStatusOf(check.status);
+  if (inMaintenance || to === monitor.status) return accept<MonitorEvent>(recorded, ...transitions);
+  return accept<MonitorEvent>(recorded, ...transitions, {
     type: 'MonitorStatusChanged',
     data: {
       monitorId: monitor.id,
@@ -118,6 +124,27 @@ function decideCheckResult(command: RecordCheckResult, monitor: Monitor, context
       ...(check.errorMessage !== undefined && { errorMessage: check.errorMessage }),
     },
   });
+}
+
+/**
+ * What the newest check, held by `windowIds`, changes in the monitor's maintenance: nothing while
+ * the window it is in still holds it; else the end of that window's maintenance, then the start
+ * of the earliest-starting window that holds the check, if any.
+ */
+function maintenanceTransitions(
+  monitor: Monitor,
+  windowIds: readonly string[],
+  check: { checkId: string; checkedAt: Date },
+): (MonitorMaintenanceStarted | MonitorMaintenanceEnded)[] {
+  const current = monitor.maintenanceWindowId;
+  if (current !== null && windowIds.includes(current)) return [];
+  const about = { monitorId: monitor.id, checkId: check.checkId, checkedAt: check.checkedAt };
+  return [
+    ...(current !== null ? [{ type: 'MonitorMaintenanceEnded' as const, data: { ...about, maintenanceWindowId: current } }] : []),
+    ...(windowIds.length > 0
+      ? [{ type: 'MonitorMaintenanceStarted' as const, data: { ...about, maintenanceWindowId: windowIds[0] } }]
+      : []),
+  ];
 }
 
 const intervalTooShort = (plan: Plan) =>

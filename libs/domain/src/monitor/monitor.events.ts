@@ -13,7 +13,12 @@ export type MonitorCreated = Event<'MonitorCreated', { monitorId: string; name: 
 export type MonitorUpdated = Event<'MonitorUpdated', { monitorId: string; name?: string; url?: string; checkInterval?: number }>;
 export type MonitorPaused = Event<'MonitorPaused', { monitorId: string }>;
 export type MonitorResumed = Event<'MonitorResumed', { monitorId: string }>;
-export type MonitorDeleted = Event<'MonitorDeleted', { monitorId: string }>;
+/**
+ * `lastStatus`: the monitor's status when it was deleted, so that a consumer of the events alone
+ * (the live stream) knows a `down` monitor's open incident ends with it. Absent in events written
+ * before it was added.
+ */
+export type MonitorDeleted = Event<'MonitorDeleted', { monitorId: string; lastStatus?: MonitorStatus }>;
 /**
  * Published on `check-events`, not on the event store: see the versioning note in decide.
  * Version 2: `region` is always present, null when the probe did not say (version 1 left it out;
@@ -49,7 +54,32 @@ export type MonitorStatusChanged = Event<
   }
 >;
 
+/**
+ * The monitor's newest check fell inside a maintenance window (`maintenanceWindowId`; the
+ * earliest-starting one when several cover it) while the monitor was not in maintenance.
+ */
+export type MonitorMaintenanceStarted = Event<
+  'MonitorMaintenanceStarted',
+  { monitorId: string; maintenanceWindowId: string; checkId: string; checkedAt: Date }
+>;
+/**
+ * The monitor's newest check fell outside the window it was in (the window ended or was
+ * cancelled); a MonitorMaintenanceStarted follows when another window holds that check.
+ */
+export type MonitorMaintenanceEnded = Event<
+  'MonitorMaintenanceEnded',
+  { monitorId: string; maintenanceWindowId: string; checkId: string; checkedAt: Date }
+>;
+
 export type MonitorEvent =
-  MonitorCreated | MonitorUpdated | MonitorPaused | MonitorResumed | MonitorDeleted | CheckRecorded | MonitorStatusChanged;
+  | MonitorCreated
+  | MonitorUpdated
+  | MonitorPaused
+  | MonitorResumed
+  | MonitorDeleted
+  | CheckRecorded
+  | MonitorStatusChanged
+  | MonitorMaintenanceStarted
+  | MonitorMaintenanceEnded;
 
 export const monitorStatusOf = (check: CheckStatus): MonitorStatus => (check === 'up' ? 'up' : 'down');

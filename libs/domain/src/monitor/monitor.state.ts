@@ -91,6 +91,20 @@ export function evolveMonitor(state: MonitorState, event: MonitorEvent): Monitor
         lastCheckedAt: latest(state.lastCheckedAt, event.data.checkedAt),
         version: state.version + 1,
       };
+    case 'MonitorMaintenanceStarted':
+      return {
+        ...state,
+        maintenanceWindowId: event.data.maintenanceWindowId,
+        lastCheckedAt: latest(state.lastCheckedAt, event.data.checkedAt),
+        version: state.version + 1,
+      };
+    case 'MonitorMaintenanceEnded':
+      return {
+        ...state,
+        maintenanceWindowId: null,
+        lastCheckedAt: latest(state.lastCheckedAt, event.data.checkedAt),
+        version: state.version + 1,
+      };
   }
 }
 

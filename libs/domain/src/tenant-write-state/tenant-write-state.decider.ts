@@ -106,7 +106,8 @@ function decideOnAggregate(command: DomainCommand, state: TenantWriteState, port
       return decideMonitor(command, state.monitors.get(command.data.monitorId) ?? initialMonitorState(), {
         plan: tenant.plan,
         monitorCount: liveMonitors(state).length,
-        isInMaintenance: (at) => maintenanceWindowsOf(state, command.data.monitorId, at, command.metadata.now).length > 0,
+        maintenanceWindowIdsAt: (at) =>
+          maintenanceWindowsOf(state, command.data.monitorId, at, command.metadata.now).map((window) => window.id),
       });
     case 'ScheduleMaintenance':
     case 'CancelMaintenance':
@@ -131,7 +132,7 @@ const maintenanceWindowOf = (state: TenantWriteState, id: string): MaintenanceWi
 /** The windows holding the monitor in maintenance at `at`, leaving out those retired by `now` whether pruned yet or not. */
 function maintenanceWindowsOf(state: TenantWriteState, monitorId: string, at: Date, now: Date): MaintenanceWindow[] {
   if (state.maintenanceWindows.size === 0) return [];
-  return maintenanceWindowsAt(state.maintenanceWindows, monitorId, at).filter((window) => !isRetiredAt(window, now));
+  return maintenanceWindowsAt(state.maintenanceWindows.values(), monitorId, at).filter((window) => !isRetiredAt(window, now));
 }
 
 /** The aggregate a command is aimed at: what `expectedVersion` and the command result refer to. */

@@ -110,7 +110,9 @@ export function evolveTenantWriteState(state: TenantWriteState, event: DomainEve
     case 'MonitorResumed':
     case 'MonitorDeleted':
     case 'CheckRecorded':
-    case 'MonitorStatusChanged': {
+    case 'MonitorStatusChanged':
+    case 'MonitorMaintenanceStarted':
+    case 'MonitorMaintenanceEnded': {
       const next = evolveMonitor(state.monitors.get(event.data.monitorId) ?? initialMonitorState(), event);
       return next.lifecycle === 'absent' ? state : { ...state, monitors: withEntry(state.monitors, next.id, next) };
     }

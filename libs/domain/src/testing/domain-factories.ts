@@ -17,6 +17,8 @@ import type {
   MonitorDeleted,
   MonitorPaused,
   MonitorResumed,
+  MonitorMaintenanceEnded,
+  MonitorMaintenanceStarted,
   MonitorStatusChanged,
   MonitorUpdated,
 } from '../monitor/monitor.events';
@@ -264,6 +266,14 @@ export const events = {
   monitorStatusChanged: (data: Partial<MonitorStatusChanged['data']> = {}): MonitorStatusChanged => ({
     type: 'MonitorStatusChanged',
     data: { monitorId: newId(), from: 'unknown', to: 'up', checkId: newId(), checkedAt: FIXED_NOW, ...data },
+  }),
+  monitorMaintenanceStarted: (data: Partial<MonitorMaintenanceStarted['data']> = {}): MonitorMaintenanceStarted => ({
+    type: 'MonitorMaintenanceStarted',
+    data: { monitorId: newId(), maintenanceWindowId: newId(), checkId: newId(), checkedAt: FIXED_NOW, ...data },
+  }),
+  monitorMaintenanceEnded: (data: Partial<MonitorMaintenanceEnded['data']> = {}): MonitorMaintenanceEnded => ({
+    type: 'MonitorMaintenanceEnded',
+    data: { monitorId: newId(), maintenanceWindowId: newId(), checkId: newId(), checkedAt: FIXED_NOW, ...data },
   }),
   maintenanceScheduled: (data: Partial<MaintenanceScheduled['data']> = {}): MaintenanceScheduled => ({
     type: 'MaintenanceScheduled',

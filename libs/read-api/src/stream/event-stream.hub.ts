@@ -246,7 +246,7 @@ export class EventStreamHub implements BeforeApplicationShutdown {
     if (topic === 'checks' && connection.position.checks < bound - 1n) connection.position.checks = bound - 1n;
   }
 
-  /** Writes what of a record the connection has not had and wants, each event with its id. */
+  /** Writes what of a record of its tenant the connection has not had and wants, each event with its id. */
   private deliver(connection: Connection, record: StreamRecord): void {
     const position = connection.position;
     let skip = 0;
@@ -257,7 +257,9 @@ export class EventStreamHub implements BeforeApplicationShutdown {
       } else if (record.offset <= position.events) return;
     } else if (record.offset <= position.checks) return;
     let out = '';
-    const last = record.events.length - 1;
+    // A partition carries every tenant keyed to it, and the ring and Kafka replays hold all of
+    // them: another tenant's record only moves the connection's position past it.
+    const last = record.tenantId === connection.tenantId ? record.events.length - 1 : -1;
     for (let i = skip; i <= last; i++) {
       const event = record.events[i];
       if (!connection.types.has(event.type) || (connection.monitorId !== undefined && connection.monitorId !== event.monitorId)) continue;

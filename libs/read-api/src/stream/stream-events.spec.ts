@@ -48,6 +48,32 @@ describe('stream events of a record', () => {
     ]);
   });
 
+  it('a down monitor deleted: its incident resolved at the deletion; any other deleted monitor: nothing', () => {
+    const deleted = (lastStatus?: string) => ({
+      eventId,
+      type: 'MonitorDeleted',
+      tenantId,
+      occurredAt: checkedAt,
+      payload: { monitorId, ...(lastStatus && { lastStatus }) },
+    });
+    expect(streamEventsOf(deleted('down'))).toEqual([
+      { type: 'incident.resolved', tenantId, monitorId, data: { monitorId, resolvedAt: checkedAt } },
+    ]);
+    expect(streamEventsOf(deleted('up'))).toEqual([]);
+    expect(streamEventsOf(deleted())).toEqual([]);
+  });
+
+  it('a monitor entering and leaving maintenance: maintenance.started, maintenance.ended', () => {
+    const maintenanceWindowId = '22222222-2222-4333-8444-555555555555';
+    const record = (type: string) => ({ eventId, type, tenantId, payload: { monitorId, maintenanceWindowId, checkId, checkedAt } });
+    expect(streamEventsOf(record('MonitorMaintenanceStarted'))).toEqual([
+      { type: 'maintenance.started', tenantId, monitorId, data: { monitorId, maintenanceWindowId, checkId, startedAt: checkedAt } },
+    ]);
+    expect(streamEventsOf(record('MonitorMaintenanceEnded'))).toEqual([
+      { type: 'maintenance.ended', tenantId, monitorId, data: { monitorId, maintenanceWindowId, checkId, endedAt: checkedAt } },
+    ]);
+  });
+
   it.each([null, 'text', {}, { type: 'MonitorCreated', tenantId, payload: { monitorId } }, { type: 'CheckRecorded', tenantId }])(
     'nothing from %p',
     (record) => expect(streamEventsOf(record)).toEqual([]),
@@ -56,7 +82,13 @@ describe('stream events of a record', () => {
 
 describe('?types=', () => {
   it('defaults to everything but check.recorded', () => {
-    expect([...parseStreamTypes(undefined)!].sort()).toEqual(['incident.opened', 'incident.resolved', 'monitor.status_changed']);
+    expect([...parseStreamTypes(undefined)!].sort()).toEqual([
+      'incident.opened',
+      'incident.resolved',
+      'maintenance.ended',
+      'maintenance.started',
+      'monitor.status_changed',
+    ]);
   });
 
   it('takes a comma-separated list or repeated parameters', () => {

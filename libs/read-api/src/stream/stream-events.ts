@@ -3,14 +3,27 @@
  * and how each is derived from one record of `events` or `check-events`. Pure: the hub decodes a
  * record once and fans the result out to every connection that wants it.
  */
-export const STREAM_EVENT_TYPES = ['monitor.status_changed', 'incident.opened', 'incident.resolved', 'check.recorded'] as const;
+export const STREAM_EVENT_TYPES = [
+  'monitor.status_changed',
+  'incident.opened',
+  'incident.resolved',
+  'maintenance.started',
+  'maintenance.ended',
+  'check.recorded',
+] as const;
 export type StreamEventType = (typeof STREAM_EVENT_TYPES)[number];
 
 /** Sent unless `?types=` says otherwise: check results are many, so they are opt-in. */
-export const DEFAULT_STREAM_EVENT_TYPES: readonly StreamEventType[] = ['monitor.status_changed', 'incident.opened', 'incident.resolved'];
+export const DEFAULT_STREAM_EVENT_TYPES: readonly StreamEventType[] = STREAM_EVENT_TYPES.filter((type) => type !== 'check.recorded');
 
 /** The record types that can become a stream event; others are skipped from their `type` header, unparsed. */
-export const STREAMED_RECORD_TYPES: ReadonlySet<string> = new Set(['MonitorStatusChanged', 'CheckRecorded']);
+export const STREAMED_RECORD_TYPES: ReadonlySet<string> = new Set([
+  'MonitorStatusChanged',
+  'CheckRecorded',
+  'MonitorMaintenanceStarted',
+  'MonitorMaintenanceEnded',
+  'MonitorDeleted',
+]);
 
 export interface StreamEvent {
   type: StreamEventType;
@@ -53,6 +66,29 @@ export function streamEventsOf(record: unknown): StreamEvent[] {
           errorMessage: payload.errorMessage,
           region: payload.region,
           checkedAt: payload.checkedAt,
+        }),
+      },
+    ];
+  }
+  if (envelope.type === 'MonitorDeleted') {
+    // The incidents read model ends a deleted monitor's open incident at the deletion; a monitor
+    // has one open exactly while it is down.
+    const resolvedAt = text(envelope.occurredAt);
+    if (payload.lastStatus !== 'down' || !resolvedAt) return [];
+    return [{ type: 'incident.resolved', tenantId, monitorId, data: { monitorId, resolvedAt } }];
+  }
+  if (envelope.type === 'MonitorMaintenanceStarted' || envelope.type === 'MonitorMaintenanceEnded') {
+    const started = envelope.type === 'MonitorMaintenanceStarted';
+    return [
+      {
+        type: started ? 'maintenance.started' : 'maintenance.ended',
+        tenantId,
+        monitorId,
+        data: compact({
+          monitorId,
+          maintenanceWindowId: payload.maintenanceWindowId,
+          checkId: payload.checkId,
+          [started ? 'startedAt' : 'endedAt']: payload.checkedAt,
         }),
       },
     ];

@@ -13,6 +13,8 @@ import {
   CheckRecordedData,
   IncidentOpenedData,
   IncidentResolvedData,
+  MaintenanceEndedData,
+  MaintenanceStartedData,
   MonitorStatusChangedData,
   StreamOpenedData,
   StreamQuery,
@@ -23,6 +25,8 @@ const EVENT_DATA = {
   'monitor.status_changed': MonitorStatusChangedData,
   'incident.opened': IncidentOpenedData,
   'incident.resolved': IncidentResolvedData,
+  'maintenance.started': MaintenanceStartedData,
+  'maintenance.ended': MaintenanceEndedData,
   'check.recorded': CheckRecordedData,
 };
 
@@ -47,7 +51,7 @@ export class StreamController {
   @Get('stream')
   @ApiOperation({
     operationId: 'streamEvents',
-    summary: "The tenant's status changes, incidents and (opt-in) checks, live (SSE)",
+    summary: "The tenant's status changes, incidents, maintenance and (opt-in) checks, live (SSE)",
     description: STREAM_DESCRIPTION,
   })
   @ApiBearerAuth()

@@ -57,6 +57,22 @@ export class IncidentResolvedData {
   @Field({ type: 'string', format: 'date-time' }) resolvedAt!: string;
 }
 
+/** `data:` of `maintenance.started`: the monitor's newest check fell inside a maintenance window. */
+export class MaintenanceStartedData {
+  @Field({ type: 'string', format: 'uuid' }) monitorId!: string;
+  @Field({ type: 'string', format: 'uuid', description: 'the window (GET /v1/maintenance-windows)' }) maintenanceWindowId!: string;
+  @Field({ type: 'string', format: 'uuid', description: 'the first check inside it' }) checkId!: string;
+  @Field({ type: 'string', format: 'date-time', description: 'when that check ran' }) startedAt!: string;
+}
+
+/** `data:` of `maintenance.ended`: the monitor's newest check fell outside the window it was in (ended or cancelled). */
+export class MaintenanceEndedData {
+  @Field({ type: 'string', format: 'uuid' }) monitorId!: string;
+  @Field({ type: 'string', format: 'uuid' }) maintenanceWindowId!: string;
+  @Field({ type: 'string', format: 'uuid', description: 'the first check outside it' }) checkId!: string;
+  @Field({ type: 'string', format: 'date-time', description: 'when that check ran' }) endedAt!: string;
+}
+
 /** `data:` of `check.recorded` (only with `types=check.recorded`). */
 export class CheckRecordedData {
   @Field({ type: 'string', format: 'uuid' }) monitorId!: string;

@@ -11,8 +11,17 @@ describe('monitors read model and its incidents', () => {
   const monitorId = id('monitor');
   const created = envelope('MonitorCreated', { monitorId, name: 'Home', url: 'https://example.com', checkInterval: 60 });
   let version = 1;
-  const next = (type: 'MonitorStatusChanged' | 'MonitorPaused' | 'MonitorDeleted' | 'MonitorUpdated', payload: object, minute: number) =>
-    envelope(type, { monitorId, ...payload }, { version: ++version, occurredAt: at(minute), eventId: id(`event-${version}`) });
+  const next = (
+    type:
+      | 'MonitorStatusChanged'
+      | 'MonitorPaused'
+      | 'MonitorDeleted'
+      | 'MonitorUpdated'
+      | 'MonitorMaintenanceStarted'
+      | 'MonitorMaintenanceEnded',
+    payload: object,
+    minute: number,
+  ) => envelope(type, { monitorId, ...payload }, { version: ++version, occurredAt: at(minute), eventId: id(`event-${version}`) });
   const fold = (events: EventEnvelope[], current = new Map<string, MonitorState>()) =>
     foldEvents(batch(events, monitorKeyOf), current, monitorVersionOf, evolveMonitor);
 
@@ -71,5 +80,16 @@ describe('monitors read model and its incidents', () => {
   it('rejects a status change of a monitor that was never created', () => {
     const down = next('MonitorStatusChanged', { from: 'up', to: 'down', checkId: id('c1'), checkedAt: at(10) }, 10);
     expect(fold([down]).rejected[0].rejection.code).toBe('UNKNOWN_AGGREGATE');
+  });
+
+  it('follows the monitor into and out of maintenance under its version, with no incident', () => {
+    const maintenanceWindowId = id('window');
+    const started = next('MonitorMaintenanceStarted', { maintenanceWindowId, checkId: id('c1'), checkedAt: at(10) }, 10);
+    const ended = next('MonitorMaintenanceEnded', { maintenanceWindowId, checkId: id('c2'), checkedAt: at(70) }, 70);
+    const state = fold([created, started, ended]).changed.get(`${id('tenant')}|${monitorId}`)!;
+    expect(state.monitor).toMatchObject({ status: 'unknown', version: 3, updatedAt: at(70) });
+    expect(state.incidents.size).toBe(0);
+    const malformed = next('MonitorMaintenanceStarted', { checkId: id('c3'), checkedAt: at(80) }, 80);
+    expect(fold([created, malformed]).rejected[0].rejection.code).toBe('INVALID_PAYLOAD');
   });
 });

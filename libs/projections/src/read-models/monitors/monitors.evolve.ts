@@ -40,6 +40,8 @@ export const MONITOR_EVENTS: readonly EventType[] = [
   'MonitorResumed',
   'MonitorDeleted',
   'MonitorStatusChanged',
+  'MonitorMaintenanceStarted',
+  'MonitorMaintenanceEnded',
 ];
 
 /**
@@ -107,6 +109,11 @@ export function evolveMonitor(state: MonitorState | undefined, e: EventEnvelope)
       return resolveOpenIncident({ ...current, monitor: { ...next, deletedAt: e.occurredAt } }, e.occurredAt);
     case 'MonitorStatusChanged':
       return statusChanged(current, next, e);
+    case 'MonitorMaintenanceStarted':
+    case 'MonitorMaintenanceEnded':
+      p.uuid('maintenanceWindowId');
+      p.time('checkedAt');
+      return { ...current, monitor: next };
     default:
       return reject('UNSUPPORTED_EVENT', `${e.type} is not a monitor lifecycle event`);
   }

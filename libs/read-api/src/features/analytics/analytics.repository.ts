@@ -2,8 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { ReadContext } from '../../database/read-context';
 import { PreparedStatement, ReadModelsDatabase } from '../../database/read-models.database';
 import { timestampLiteral, uuidLiteral } from '../../database/sql-literals';
+import type { MaintenanceWindow } from '@vinsight/domain';
 import { maintenanceSecondsBetween } from '@vinsight/domain';
-import { asDomainWindow, MaintenanceWindowRow } from '../maintenance-windows/maintenance-windows.repository';
+import {
+  MAINTENANCE_WINDOW_JSON_SQL,
+  MaintenanceWindowJson,
+  maintenanceWindowFromJson,
+} from '../maintenance-windows/maintenance-windows.repository';
 import { monitorExists } from '../monitors/monitors.repository';
 import { BucketSize, UptimeRanges } from './analytics.windows';
 import { histogramPercentile, sumHistograms } from './latency-histogram';
@@ -40,7 +45,7 @@ const ROLLUP_COLUMNS =
  * ragged ends, daily rows between (see analytics.windows.ts), summed into counts, the average
  * from the response-time sums, and the rows' latency histograms, which are merged into p95 in
  * latency-histogram.ts (cheaper there than in plpgsql); plus the incidents
- * overlapping the window and their time inside it, and the maintenance windows that cover the
+ * overlapping the window and their spans inside it (downtimeSecondsOutside), and the maintenance windows that cover the
  * monitor within it (their occurrences are computed by the domain, in TypeScript, with the same
  * time zone rules the command processor decided the checks with). Checks in maintenance are not
  * in the rollups' counts, only in maintenance_checks. One statement, prepared once per connection
@@ -68,20 +73,17 @@ WITH rollups AS (
     FROM rollups
 ), incident_totals AS (
   SELECT count(*)::float8 AS incident_count,
-         coalesce(sum(extract(epoch FROM least(coalesce(resolved_at, $6::timestamptz), $6::timestamptz)
-                                        - greatest(started_at, $7::timestamptz))), 0)::float8 AS downtime_seconds
+         json_agg(json_build_array(extract(epoch FROM greatest(started_at, $7::timestamptz))::float8,
+                                   extract(epoch FROM least(coalesce(resolved_at, $6::timestamptz), $6::timestamptz))::float8))
+           AS incident_spans
     FROM incidents
    WHERE tenant_id = $1::uuid AND monitor_id = $2::uuid AND started_at < $6::timestamptz
      AND (resolved_at IS NULL OR resolved_at > $7::timestamptz)
 ), maintenance AS (
-  SELECT json_agg(json_build_object('id', id, 'monitorId', monitor_id, 'title', title, 'startsAt', starts_at, 'endsAt', ends_at,
-                                    'recurrenceDays', recurrence_days, 'recurrenceStartTime', recurrence_start_time,
-                                    'recurrenceDurationMinutes', recurrence_duration_minutes,
-                                    'recurrenceTimezone', recurrence_timezone, 'cancelledAt', cancelled_at, 'version', version))
-         AS maintenance_windows
-    FROM maintenance_windows
-   WHERE tenant_id = $1::uuid AND (monitor_id = $2::uuid OR monitor_id IS NULL) AND starts_at < $6::timestamptz
-     AND coalesce(least(ends_at, cancelled_at), 'infinity'::timestamptz) > $7::timestamptz
+  SELECT json_agg(${MAINTENANCE_WINDOW_JSON_SQL}) AS maintenance_windows
+    FROM maintenance_windows w
+   WHERE w.tenant_id = $1::uuid AND (w.monitor_id = $2::uuid OR w.monitor_id IS NULL) AND w.starts_at < $6::timestamptz
+     AND coalesce(least(w.ends_at, w.cancelled_at), 'infinity'::timestamptz) > $7::timestamptz
 )
 SELECT EXISTS (SELECT 1 FROM monitors WHERE tenant_id = $1::uuid AND id = $2::uuid AND deleted_at IS NULL) AS monitor_found,
        totals.*, incident_totals.*, maintenance.*
@@ -102,23 +104,27 @@ interface UptimeRow {
   avg_response_time_ms: number | null;
   histograms: (number | string)[][] | null;
   incident_count: number;
-  downtime_seconds: number;
+  /** [start, end] in epoch seconds, clipped to the window. */
+  incident_spans: [number, number][] | null;
   maintenance_checks: number;
   maintenance_windows: MaintenanceWindowJson[] | null;
 }
 
-/** A maintenance_windows row as json_build_object writes it (times as text). */
-type MaintenanceWindowJson = {
-  [K in keyof MaintenanceWindowRow]: MaintenanceWindowRow[K] extends Date | null ? string | null : MaintenanceWindowRow[K];
-};
-
-const maintenanceWindowOf = (json: MaintenanceWindowJson) =>
-  asDomainWindow({
-    ...json,
-    startsAt: new Date(json.startsAt!),
-    endsAt: json.endsAt === null ? null : new Date(json.endsAt),
-    cancelledAt: json.cancelledAt === null ? null : new Date(json.cancelledAt),
-  });
+/**
+ * Incident time that is not maintenance time: an incident open when a window starts stays open
+ * (the monitor's status does not move in maintenance), but the window's time is planned, so it
+ * is left out of the downtime as its checks are left out of the uptime. The windows are those
+ * that cover the monitor within the uptime window, which contains every span.
+ */
+export function downtimeSecondsOutside(windows: readonly MaintenanceWindow[], spans: readonly (readonly [number, number])[]): number {
+  let seconds = 0;
+  for (const [start, end] of spans) {
+    if (end <= start) continue;
+    const maintenance = windows.length === 0 ? 0 : maintenanceSecondsBetween(windows, new Date(start * 1000), new Date(end * 1000));
+    seconds += end - start - maintenance;
+  }
+  return seconds;
+}
 
 /** Checks in maintenance are counted apart and left out of every other figure. */
 const CHECK_FIGURES = `(count(*) FILTER (WHERE NOT in_maintenance))::float8 AS total_checks,
@@ -233,6 +239,7 @@ export class AnalyticsRepository {
     if (!row || !row.monitor_found) return null;
     const bounds = await this.histogramBounds();
     const histogram = sumHistograms(row.histograms ?? [], bounds.length);
+    const maintenanceWindows = (row.maintenance_windows ?? []).map(maintenanceWindowFromJson);
     return {
       totalChecks: Number(row.total_checks),
       upChecks: Number(row.up_checks),
@@ -241,9 +248,9 @@ export class AnalyticsRepository {
       avgResponseTimeMs: num(row.avg_response_time_ms),
       p95ResponseTimeMs: histogramPercentile(histogram, 0.95, bounds),
       incidentCount: Number(row.incident_count),
-      downtimeSeconds: Number(row.downtime_seconds),
+      downtimeSeconds: downtimeSecondsOutside(maintenanceWindows, row.incident_spans ?? []),
       maintenanceChecks: Number(row.maintenance_checks),
-      maintenanceSeconds: maintenanceSecondsBetween((row.maintenance_windows ?? []).map(maintenanceWindowOf), ranges.from, ranges.to),
+      maintenanceSeconds: maintenanceSecondsBetween(maintenanceWindows, ranges.from, ranges.to),
     };
   }
 

@@ -56,7 +56,8 @@ export class UptimeView {
   @Field({ type: 'integer' }) errorChecks!: number;
   @Field({ type: 'number', nullable: true, description: 'up checks / all checks x 100; null without checks' }) uptimePercent!:
     number | null;
-  @Field({ type: 'number', description: 'incident time inside the window' }) downtimeSeconds!: number;
+  @Field({ type: 'number', description: 'incident time inside the window, less the time the monitor was in maintenance' })
+  downtimeSeconds!: number;
   @Field({ type: 'integer', description: 'incidents overlapping the window' }) incidentCount!: number;
   @Field({ type: 'integer', description: 'checks inside a maintenance window: not in the counts above, nor in uptime and latencies' })
   maintenanceChecks!: number;

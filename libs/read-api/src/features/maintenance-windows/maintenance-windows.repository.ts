@@ -63,6 +63,27 @@ export function asDomainWindow(row: Omit<MaintenanceWindowRow, 'createdAt' | 'up
   };
 }
 
+/** A maintenance_windows row `w` as one JSON object, for statements that bring windows beside other rows (maintenanceWindowFromJson). */
+export const MAINTENANCE_WINDOW_JSON_SQL = `json_build_object('id', w.id, 'monitorId', w.monitor_id, 'title', w.title,
+  'startsAt', w.starts_at, 'endsAt', w.ends_at, 'recurrenceDays', w.recurrence_days, 'recurrenceStartTime', w.recurrence_start_time,
+  'recurrenceDurationMinutes', w.recurrence_duration_minutes, 'recurrenceTimezone', w.recurrence_timezone,
+  'cancelledAt', w.cancelled_at, 'version', w.version)`;
+
+/** A maintenance_windows row as MAINTENANCE_WINDOW_JSON_SQL writes it (times as text). */
+export type MaintenanceWindowJson = {
+  [K in Exclude<keyof MaintenanceWindowRow, 'createdAt' | 'updatedAt'>]: MaintenanceWindowRow[K] extends Date | null
+    ? string | null
+    : MaintenanceWindowRow[K];
+};
+
+export const maintenanceWindowFromJson = (json: MaintenanceWindowJson): MaintenanceWindow =>
+  asDomainWindow({
+    ...json,
+    startsAt: new Date(json.startsAt!),
+    endsAt: json.endsAt === null ? null : new Date(json.endsAt),
+    cancelledAt: json.cancelledAt === null ? null : new Date(json.cancelledAt),
+  });
+
 /** Windows newest start first, in (starts_at, id) order: maintenance_windows_starts_at_idx. */
 @Injectable()
 export class MaintenanceWindowsRepository {

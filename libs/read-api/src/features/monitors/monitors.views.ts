@@ -20,6 +20,19 @@ export class MonitorView {
   @Field({ enum: MONITOR_STATUSES }) status!: string;
   @Field({ type: 'string', format: 'date-time', nullable: true }) lastCheckedAt!: string | null;
   @Field({ type: 'integer', nullable: true }) lastResponseTimeMs!: number | null;
+  @Field({
+    type: 'boolean',
+    description:
+      'a maintenance window holds the monitor now (GET /v1/maintenance-windows): its checks are recorded in maintenance, move no status and open no incident',
+  })
+  inMaintenance!: boolean;
+  @Field({
+    type: 'string',
+    format: 'uuid',
+    nullable: true,
+    description: 'that window (the earliest-starting one when several hold the monitor); null outside maintenance',
+  })
+  maintenanceWindowId!: string | null;
   @Field({ type: 'integer' }) version!: number;
   @Field({ type: 'string', format: 'date-time' }) createdAt!: string;
   @Field({ type: 'string', format: 'date-time' }) updatedAt!: string;
