@@ -160,6 +160,7 @@ function validPayload(type: string, context: Context, tenantId: string, text: st
     case 'DeactivateUser':
     case 'ReactivateUser':
     case 'RemoveUser':
+    case 'EraseUser':
       return [['userId', json(randomUUID())]];
     case 'RecordUserLogin':
       return [
