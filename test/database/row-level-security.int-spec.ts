@@ -53,7 +53,7 @@ describe('row level security and grants (vinsight_test)', () => {
          AND (c.relname = 'tenants'
               OR EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id'
                                                          AND NOT a.attisdropped))
-         AND c.relname NOT IN ('tenant_slug_reservations', 'api_key_token_reservations')
+         AND c.relname NOT IN ('tenant_slug_reservations', 'api_key_token_reservations', 'user_data_keys')
        ORDER BY c.relname`,
     );
     expect(rows.map((r) => r.relname)).toEqual([...tables].sort());
@@ -133,6 +133,21 @@ describe('row level security and grants (vinsight_test)', () => {
     });
     expect(switchedOff.code).toBe(INSUFFICIENT_PRIVILEGE);
     expect(switchedOff.message).toMatch(/row-level security/);
+  });
+
+  it('user_data_keys: ENABLE and FORCE row level security, and the api role may do nothing with it', async () => {
+    const { rows } = await pools.owner.query<{ relrowsecurity: boolean; relforcerowsecurity: boolean }>(
+      `SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = 'public.user_data_keys'::regclass`,
+    );
+    expect(rows).toEqual([{ relrowsecurity: true, relforcerowsecurity: true }]);
+    for (const sql of [
+      'SELECT count(*) FROM user_data_keys',
+      `DELETE FROM user_data_keys WHERE tenant_id = '${a.tenantId}'`,
+      `UPDATE user_data_keys SET kek_id = kek_id`,
+    ]) {
+      const error = await asTenant(pools.api, a.tenantId, (client) => failureOf(client.query(sql)));
+      expect({ sql, code: error.code }).toEqual({ sql, code: INSUFFICIENT_PRIVILEGE });
+    }
   });
 
   it('the api role cannot read users.password_hash or audit_events.payload', async () => {
