@@ -382,20 +382,34 @@ describe('tenant isolation', () => {
 
     /** Publishes the records and moves the projector's checkpoint past them, as the projector would after applying them. */
     async function publishAndProject(records: ReturnType<typeof statusChanged>[]) {
-      await publishRecords(kafka, `isolation-stream-${randomUUID()}`, records);
-      published += records.length;
       const admin = kafka.admin();
       await admin.connect();
-      const high = await admin.fetchTopicOffsets(topics.events).finally(() => admin.disconnect());
-      const nextOffset = high[0].high;
+      // The end a read_committed reader sees (the last stable offset) moves once the commit's
+      // markers are written, after commit() returns: seconds later on a broker that has just
+      // started. A checkpoint before the records would keep them from every stream.
+      const endOf = async () => BigInt((await admin.fetchTopicOffsets(topics.events))[0].high);
+      let nextOffset: bigint;
+      try {
+        const before = await endOf();
+        await publishRecords(kafka, `isolation-stream-${randomUUID()}`, records);
+        published += records.length;
+        const deadline = Date.now() + 30_000;
+        while ((nextOffset = await endOf()) < before + BigInt(records.length)) {
+          if (Date.now() > deadline)
+            throw new Error(`the records' commit is not visible within 30 s (end ${nextOffset}, before ${before})`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      } finally {
+        await admin.disconnect();
+      }
       await pool.query(
         `INSERT INTO projection_checkpoints (projection, topic, partition, next_offset) VALUES ('read-models', $1, 0, $2)
          ON CONFLICT (projection, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()`,
-        [topics.events, nextOffset],
+        [topics.events, nextOffset.toString()],
       );
       await pool.query('SELECT pg_notify($1, $2)', [
         READ_MODEL_CHANNELS.checkpoint,
-        checkpointPayload({ topic: topics.events, partition: 0, nextOffset: BigInt(nextOffset) }),
+        checkpointPayload({ topic: topics.events, partition: 0, nextOffset }),
       ]);
     }
 
