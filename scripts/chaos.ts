@@ -327,9 +327,11 @@ async function main(): Promise<void> {
     process.once(name, () => {
       log(`${name}: stopping everything`);
       for (const instance of instances) instance.child?.kill('SIGKILL');
-      if (options.mode === 'single') void brokers?.close();
-      dropPostgres();
-      process.exit(130);
+      const brokerClosed = options.mode === 'single' ? (brokers?.close() ?? Promise.resolve()) : Promise.resolve();
+      void Promise.race([brokerClosed.catch(() => undefined), sleep(20_000)]).finally(() => {
+        dropPostgres();
+        process.exit(130);
+      });
     });
   }
   try {

@@ -29,6 +29,15 @@ interface ChaosSummary {
   readinessDown: Record<string, string[]>;
 }
 
+/** Jest's limit for the test; the run is stopped before it so that it can tidy up after itself. */
+const TEST_TIMEOUT_MS = 600_000;
+const RUN_TIMEOUT_MS = TEST_TIMEOUT_MS - 45_000;
+
+/**
+ * Runs the chaos script; past RUN_TIMEOUT_MS it gets SIGTERM, on which it stops its service,
+ * broker and Postgres clusters (then SIGKILL if it has not exited 30 s later). A timed-out test
+ * must not leave them running for the next tier.
+ */
 function runChaos(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(ROOT, process.env.VINSIGHT_DIST ?? 'dist', 'scripts', 'chaos.js'), ...args], {
@@ -39,58 +48,75 @@ function runChaos(args: string[]): Promise<{ code: number | null; stdout: string
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    const kill = setTimeout(() => {
+      stderr += `\n[test] no result after ${RUN_TIMEOUT_MS / 1000} s: SIGTERM\n`;
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 30_000).unref();
+    }, RUN_TIMEOUT_MS);
+    child.once('exit', (code) => {
+      clearTimeout(kill);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
 describe('npm run chaos, short form on a single broker', () => {
-  it('loses, duplicates and breaks nothing through broker, Postgres and replica faults, and is ready again within 10 s of each', async () => {
-    const run = await runChaos([
-      '--mode',
-      'single',
-      '--commands',
-      '2000',
-      '--rate',
-      '200',
-      '--tenants',
-      '20',
-      '--broker-down-seconds',
-      '2',
-      '--pause-seconds',
-      '8',
-      '--pg-down-seconds',
-      '5',
-      '--replica-down-seconds',
-      '5',
-      // Load through the faults that come after the 2,000 commands, light enough for CI.
-      '--background-rate',
-      '20',
-    ]);
-    const lines = run.stdout.trim().split('\n');
-    process.stdout.write(`chaos: ${lines[lines.length - 1]}\n`);
-    expect({ code: run.code, stderrTail: run.code === 0 ? '' : run.stderr.slice(-3000) }).toEqual({ code: 0, stderrTail: '' });
-    const summary = JSON.parse(lines[lines.length - 1]) as ChaosSummary;
-    expect(summary).toMatchObject({
-      bench: 'chaos',
-      mode: 'single',
-      missingResults: 0,
-      extraResults: 0,
-      duplicatedEvents: 0,
-      versionGaps: 0,
-      eventsOfRejected: 0,
-      acceptedWithoutEvents: 0,
-      checksumsEqual: true,
-      http5xx: 0,
-      livenessFailures: 0,
-    });
-    expect(summary.commands).toBe(2000 + summary.backgroundCommands);
-    expect(Object.keys(summary.recoverySeconds).sort()).toEqual(['brokerKill9', 'brokerStop', 'postgresPrimaryRestart', 'replicaRestart']);
-    for (const [fault, recovery] of Object.entries(summary.recoverySeconds)) {
-      expect({ fault, withinLimit: recovery !== null && recovery < READY_WITHIN_SECONDS }).toEqual({ fault, withinLimit: true });
-    }
-    // Readiness told what was down while it was.
-    expect(summary.readinessDown.postgresPrimaryRestart.some((key) => key.endsWith(':postgres'))).toBe(true);
-    expect(summary.readinessDown.replicaRestart.some((key) => key.endsWith(':replication'))).toBe(true);
-    expect(summary.readinessDown.brokerKill9.some((key) => key.endsWith(':kafka'))).toBe(true);
-  }, 600_000);
+  it(
+    'loses, duplicates and breaks nothing through broker, Postgres and replica faults, and is ready again within 10 s of each',
+    async () => {
+      const run = await runChaos([
+        '--mode',
+        'single',
+        '--commands',
+        '2000',
+        '--rate',
+        '200',
+        '--tenants',
+        '20',
+        '--broker-down-seconds',
+        '2',
+        '--pause-seconds',
+        '8',
+        '--pg-down-seconds',
+        '5',
+        '--replica-down-seconds',
+        '5',
+        // Load through the faults that come after the 2,000 commands, light enough for CI.
+        '--background-rate',
+        '20',
+      ]);
+      const lines = run.stdout.trim().split('\n');
+      process.stdout.write(`chaos: ${lines[lines.length - 1]}\n`);
+      expect({ code: run.code, stderrTail: run.code === 0 ? '' : run.stderr.slice(-3000) }).toEqual({ code: 0, stderrTail: '' });
+      const summary = JSON.parse(lines[lines.length - 1]) as ChaosSummary;
+      expect(summary).toMatchObject({
+        bench: 'chaos',
+        mode: 'single',
+        missingResults: 0,
+        extraResults: 0,
+        duplicatedEvents: 0,
+        versionGaps: 0,
+        eventsOfRejected: 0,
+        acceptedWithoutEvents: 0,
+        checksumsEqual: true,
+        http5xx: 0,
+        livenessFailures: 0,
+      });
+      expect(summary.commands).toBe(2000 + summary.backgroundCommands);
+      expect(Object.keys(summary.recoverySeconds).sort()).toEqual([
+        'brokerKill9',
+        'brokerStop',
+        'postgresPrimaryRestart',
+        'replicaRestart',
+      ]);
+      for (const [fault, recovery] of Object.entries(summary.recoverySeconds)) {
+        expect({ fault, withinLimit: recovery !== null && recovery < READY_WITHIN_SECONDS }).toEqual({ fault, withinLimit: true });
+      }
+      // Readiness told what was down while it was.
+      expect(summary.readinessDown.postgresPrimaryRestart.some((key) => key.endsWith(':postgres'))).toBe(true);
+      expect(summary.readinessDown.replicaRestart.some((key) => key.endsWith(':replication'))).toBe(true);
+      expect(summary.readinessDown.brokerKill9.some((key) => key.endsWith(':kafka'))).toBe(true);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

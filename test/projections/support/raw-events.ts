@@ -97,6 +97,12 @@ export const recordFor = (topic: string, key: string, value: EventEnvelope | str
 });
 
 /** Publishes records in order (one Kafka transaction), keyed so one tenant stays on one partition. */
+/**
+ * Publishes the records in one transaction and returns once a read_committed reader can see them.
+ * The end such a reader sees (the last stable offset) moves when the commit's markers are written,
+ * after commit() returns: seconds later on a broker that has just started. A test that measures
+ * lag or writes checkpoints right after publishing would otherwise see the records as absent.
+ */
 export async function publishRecords(kafka: Kafka, transactionalId: string, records: { topic: string; message: Message }[]): Promise<void> {
   const producer = kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
@@ -104,12 +110,47 @@ export async function publishRecords(kafka: Kafka, transactionalId: string, reco
     idempotent: true,
     maxInFlightRequests: 1,
   });
+  const lastOffsets = new Map<string, { topic: string; partition: number; offset: bigint }>();
   await producer.connect();
   try {
     const transaction = await producer.transaction();
-    for (const record of records) await transaction.send({ topic: record.topic, messages: [record.message] });
+    for (const record of records) {
+      for (const sent of await transaction.send({ topic: record.topic, messages: [record.message] })) {
+        const offset = BigInt(sent.baseOffset ?? '-1');
+        const key = `${sent.topicName}:${sent.partition}`;
+        if (offset > (lastOffsets.get(key)?.offset ?? -1n))
+          lastOffsets.set(key, { topic: sent.topicName, partition: sent.partition, offset });
+      }
+    }
     await transaction.commit();
   } finally {
     await producer.disconnect();
+  }
+  await waitUntilVisible(kafka, [...lastOffsets.values()]);
+}
+
+async function waitUntilVisible(
+  kafka: Kafka,
+  lastOffsets: { topic: string; partition: number; offset: bigint }[],
+  timeoutMs = 30_000,
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hidden = [];
+      for (const last of lastOffsets) {
+        const ends = await admin.fetchTopicOffsets(last.topic);
+        const end = BigInt(ends.find((e) => e.partition === last.partition)?.high ?? '0');
+        if (end <= last.offset) hidden.push(`${last.topic}[${last.partition}] end ${end} <= ${last.offset}`);
+      }
+      if (hidden.length === 0) return;
+      if (Date.now() > deadline)
+        throw new Error(`committed records not visible to read_committed readers within ${timeoutMs} ms: ${hidden.join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await admin.disconnect();
   }
 }

@@ -5,8 +5,13 @@ import { APP_CONFIG, AppConfig } from '@vinsight/config';
 import { AppMetrics } from '@vinsight/observability';
 import type { InjectionToken } from '@nestjs/common';
 import { errorMessage, withTimeout } from '../with-timeout';
-import { PRIMARY_WAL_BEHIND_SQL, Queryable, measureReplicationLag } from './replication-lag.query';
-import { judgeReplicationLag } from './replication-lag.verdict';
+import { FLUSH_PRIMARY_WAL_SQL, PRIMARY_WAL_BEHIND_SQL, Queryable, ReplicationLag, measureReplicationLag } from './replication-lag.query';
+import { judgeReplicationLag, replayWaitsForPrimaryFlush } from './replication-lag.verdict';
+
+/** How long a flushed primary is given to reach the standby before it is measured again. */
+const AFTER_FLUSH_MS = 250;
+/** At most one flush per this interval per process, however often readiness is asked. */
+const FLUSH_INTERVAL_MS = 5000;
 
 /**
  * Readiness of the replica this role reads from: down when its lag in seconds or bytes is above
@@ -14,6 +19,8 @@ import { judgeReplicationLag } from './replication-lag.verdict';
  */
 @Injectable()
 export class ReplicationLagIndicator {
+  private lastFlushAt = 0;
+
   constructor(
     private readonly indicators: HealthIndicatorService,
     private readonly moduleRef: ModuleRef,
@@ -28,18 +35,37 @@ export class ReplicationLagIndicator {
     if (!replica) return indicator.up({ configured: false, message: 'no replica configured' });
     try {
       const deadline = Date.now() + this.config.health.checkTimeoutMs;
-      const lag = await withTimeout(measureReplicationLag(replica), deadline - Date.now(), 'replica');
-      if (primary && lag.inRecovery && lag.replayLsn !== null) {
-        // The primary being down is the postgres check's finding, not the replica's.
-        const left = Math.max(deadline - Date.now(), 1);
-        lag.bytesBehindPrimary = await withTimeout(walBehindPrimary(primary, lag.replayLsn), left, 'primary').catch(() => undefined);
+      let lag = await this.measure(replica, primary, deadline);
+      let primaryFlushed = false;
+      if (primary && replayWaitsForPrimaryFlush(lag, this.config.replication) && Date.now() - this.lastFlushAt >= FLUSH_INTERVAL_MS) {
+        // Asking an idle primary to flush is what lets the standby finish the record and replay.
+        this.lastFlushAt = Date.now();
+        primaryFlushed = await withTimeout(primary.query(FLUSH_PRIMARY_WAL_SQL), Math.max(deadline - Date.now(), 1), 'primary').then(
+          () => true,
+          () => false,
+        );
+        if (primaryFlushed && deadline - Date.now() > AFTER_FLUSH_MS) {
+          await new Promise((resolve) => setTimeout(resolve, AFTER_FLUSH_MS));
+          lag = await this.measure(replica, primary, deadline);
+        }
       }
       const verdict = judgeReplicationLag(lag, this.config.replication);
       this.metrics?.setReplicationLag(lag.seconds, verdict.details.lagBytes as number);
-      return verdict.healthy ? indicator.up(verdict.details) : indicator.down(verdict.details);
+      const details = primaryFlushed ? { ...verdict.details, primaryFlushed } : verdict.details;
+      return verdict.healthy ? indicator.up(details) : indicator.down(details);
     } catch (error) {
       return indicator.down({ message: `replica unreachable: ${errorMessage(error)}` });
     }
+  }
+
+  private async measure(replica: Queryable, primary: Queryable | undefined, deadline: number): Promise<ReplicationLag> {
+    const lag = await withTimeout(measureReplicationLag(replica), deadline - Date.now(), 'replica');
+    if (primary && lag.inRecovery && lag.replayLsn !== null) {
+      // The primary being down is the postgres check's finding, not the replica's.
+      const left = Math.max(deadline - Date.now(), 1);
+      lag.bytesBehindPrimary = await withTimeout(walBehindPrimary(primary, lag.replayLsn), left, 'primary').catch(() => undefined);
+    }
+    return lag;
   }
 
   private resolve(token: InjectionToken): Queryable | undefined {

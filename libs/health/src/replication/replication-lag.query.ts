@@ -54,6 +54,13 @@ SELECT
   END::float8 AS seconds
 FROM receiver`;
 
+/**
+ * Primary side: commits a transaction that has an id, so the primary writes a commit record and
+ * flushes its WAL up to it, and a standby waiting for the end of a record receives it. Any role
+ * may run it, in a read-only transaction too.
+ */
+export const FLUSH_PRIMARY_WAL_SQL = 'SELECT pg_current_xact_id()';
+
 /** Primary side: how far the standby's replay position is behind the primary's WAL. */
 export const PRIMARY_WAL_BEHIND_SQL = `SELECT greatest(pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn), 0)::float8 AS bytes`;
 

@@ -1,5 +1,5 @@
 import { ReplicationLag } from './replication-lag.query';
-import { judgeReplicationLag } from './replication-lag.verdict';
+import { judgeReplicationLag, replayWaitsForPrimaryFlush } from './replication-lag.verdict';
 
 const limits = { maxLagSeconds: 10, maxLagBytes: 1000 };
 
@@ -63,5 +63,24 @@ describe('judgeReplicationLag', () => {
 
   it('is healthy at exactly the limits', () => {
     expect(judgeReplicationLag(lag({ seconds: 10, bytes: 1000 }), limits).healthy).toBe(true);
+  });
+});
+
+describe('replayWaitsForPrimaryFlush', () => {
+  it('is true for a streaming standby holding part of a record while its last commit ages', () => {
+    expect(replayWaitsForPrimaryFlush(lag({ seconds: 223, bytes: 2200 }), { ...limits, maxLagBytes: 16_000_000 })).toBe(true);
+    expect(replayWaitsForPrimaryFlush(lag({ seconds: null, bytes: 10 }), limits)).toBe(true);
+  });
+
+  it('is false when nothing is pending, when the age is within the limit, or when the standby is really behind', () => {
+    expect(replayWaitsForPrimaryFlush(lag({ seconds: 223, bytes: 0 }), limits)).toBe(false);
+    expect(replayWaitsForPrimaryFlush(lag({ seconds: 9, bytes: 10 }), limits)).toBe(false);
+    expect(replayWaitsForPrimaryFlush(lag({ seconds: 223, bytes: 1001 }), limits)).toBe(false);
+  });
+
+  it('is false when replay is paused, no receiver runs, or the server is not a standby', () => {
+    expect(replayWaitsForPrimaryFlush(lag({ seconds: 223, bytes: 10, replayPaused: true }), limits)).toBe(false);
+    expect(replayWaitsForPrimaryFlush(lag({ seconds: 223, bytes: 10, receiving: false }), limits)).toBe(false);
+    expect(replayWaitsForPrimaryFlush(lag({ seconds: 223, bytes: 10, inRecovery: false }), limits)).toBe(false);
   });
 });
