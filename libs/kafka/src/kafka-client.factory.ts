@@ -3,6 +3,7 @@ import { installCoordinatorCache } from './coordinator-cache';
 import { installTransactionPartitionsRetry } from './transaction-partitions';
 import { KafkaLogger, kafkaLogCreator } from './kafka-logger';
 import { KafkaConnectionSettings } from './kafka.settings';
+import { installRecordDecoding } from './record-decoding';
 import { installRecordEncoding } from './record-encoding';
 
 export interface KafkaClientOptions {
@@ -41,6 +42,7 @@ export function createKafkaClient(settings: KafkaConnectionSettings, options: Ka
   installCoordinatorCache();
   installTransactionPartitionsRetry();
   installRecordEncoding();
+  installRecordDecoding();
   const config: KafkaConfig = {
     clientId: settings.clientId,
     brokers: settings.brokers,

@@ -1,0 +1,83 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ModuleKind, transpileModule } from 'typescript';
+import { recordDecoder } from './record-decoding';
+
+// KafkaJS's own encoder, decoder and record decoder: the reference.
+type Encoded = { buffer: Buffer };
+const encodeRecord = require('kafkajs/src/protocol/recordBatch/record/v0') as (record: object) => Encoded;
+const Decoder = require('kafkajs/src/protocol/decoder') as new (buffer: Buffer) => { offset: number; readVarIntBytes(): Buffer };
+const kafkajsDecode = require('kafkajs/src/protocol/recordBatch/record/v0/decoder') as (decoder: never, context?: object) => unknown;
+const decode = recordDecoder(kafkajsDecode as never);
+
+const uuid = '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
+const context = (overrides: object = {}) => ({
+  firstOffset: '41250',
+  firstTimestamp: '1767225600000',
+  maxTimestamp: '1767225600900',
+  magicByte: 2,
+  isControlBatch: false,
+  timestampType: 0,
+  ...overrides,
+});
+const records: [string, object, object][] = [
+  [
+    'an event with four headers',
+    {
+      offsetDelta: 7,
+      timestampDelta: 35,
+      key: uuid,
+      value: '{"a":1}',
+      headers: { type: 'CheckRecorded', schemaVersion: '2', eventId: uuid, correlationId: uuid },
+    },
+    context(),
+  ],
+  ['no key, no value, no headers', { offsetDelta: 0, timestampDelta: 0, key: null, value: null }, context()],
+  [
+    'a repeated header, three times',
+    { offsetDelta: 300, timestampDelta: -5, key: 'k', value: 'v', headers: { h: ['one', 'two', 'three'], g: '' } },
+    context(),
+  ],
+  ['log append time', { offsetDelta: 1, timestampDelta: 3, key: 'k', value: 'v' }, context({ timestampType: 1 })],
+  ['a control batch', { offsetDelta: 1, timestampDelta: 3, key: 'k', value: 'v' }, context({ isControlBatch: true })],
+  [
+    'bases past 2^53',
+    { offsetDelta: 9, timestampDelta: 3, key: 'k', value: 'v', headers: { a: 'b' } },
+    context({ firstOffset: '9007199254740993' }),
+  ],
+  [
+    'a header named __proto__',
+    { offsetDelta: 2, timestampDelta: 3, key: 'k', value: 'v', headers: JSON.parse('{"__proto__":"x","b":"y"}') as object },
+    context(),
+  ],
+];
+
+describe('recordDecoder', () => {
+  it.each(records)('reads the record KafkaJS reads: %s', (_name, record, batch) => {
+    // As the batch decoder hands it over: the record without its length prefix.
+    const bytes = new Decoder(encodeRecord(record).buffer).readVarIntBytes();
+    const expected = kafkajsDecode(new Decoder(bytes) as never, batch);
+    const reader = new Decoder(bytes);
+    expect(decode(reader as never, batch)).toEqual(expected);
+    expect(reader.offset).toBe(bytes.length);
+  });
+});
+
+describe('installRecordDecoding', () => {
+  // Jest's module registry ignores require.cache, so the installation is checked in plain Node.
+  it('replaces the record decoder of the record batch decoder', () => {
+    const source = readFileSync(join(__dirname, 'record-decoding.ts'), 'utf8');
+    const compiled = transpileModule(source, { compilerOptions: { module: ModuleKind.CommonJS } }).outputText;
+    const kafkajs = dirname(require.resolve('kafkajs/package.json'));
+    const script = `
+      const m = { exports: {} };
+      new Function('module', 'exports', 'require', ${JSON.stringify(compiled)})(m, m.exports, require);
+      const original = require('kafkajs/src/protocol/recordBatch/record/v0/decoder');
+      const installed = m.exports.installRecordDecoding();
+      const patched = require('kafkajs/src/protocol/recordBatch/record/v0/decoder');
+      process.stdout.write(JSON.stringify({ installed, replaced: patched !== original, again: m.exports.installRecordDecoding() }));`;
+    const out = execFileSync(process.execPath, ['-e', script], { env: { ...process.env, NODE_PATH: dirname(kafkajs) }, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual({ installed: true, replaced: true, again: true });
+  });
+});
