@@ -21,10 +21,13 @@ export interface KafkaClientOptions {
  * Retries start at 50 ms instead of KafkaJS's 300 ms: right after a transaction commits, the
  * broker answers the next transaction's AddPartitionsToTxn with CONCURRENT_TRANSACTIONS for the
  * few milliseconds it takes to write the commit markers, and a 300 ms first back-off would add
- * that much to every transaction of the command processor. Eight retries keep the overall
- * patience (about 12 s) close to KafkaJS's default.
+ * that much to every transaction of the command processor. No wait is longer than 2 s: when the
+ * retries run out, KafkaJS restarts a crashed consumer after the last wait, which with KafkaJS's
+ * 30 s cap reached 16 s and kept a projector's consumer away for 16 s after its broker was back
+ * (chaos run: readiness 15.6 s after a broker's kill -9). Twelve retries keep the overall patience
+ * (about 15 s) close to KafkaJS's default.
  */
-const RETRY = { initialRetryTime: 50, retries: 8 };
+const RETRY = { initialRetryTime: 50, maxRetryTime: 2000, retries: 12 };
 
 /**
  * How long a connection (TCP, then TLS) may take before KafkaJS gives up on it: Java clients'
