@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { PLANS } from '@vinsight/domain';
 import type { Clock } from '@vinsight/runtime';
 import { RetainedPlan, retentionCutoffs } from './retention-policy';
 
@@ -13,7 +14,6 @@ export interface RetentionReport {
 
 const DEFAULT_BATCH_SIZE = 5000;
 const LOCK_KEY = 'vinsight.projections.retention';
-const PLANS: RetainedPlan[] = ['free', 'pro', 'enterprise'];
 
 /**
  * Retention of the check data: drops whole daily partitions past the longest plan retention
