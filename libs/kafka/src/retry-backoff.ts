@@ -15,3 +15,20 @@ export interface RetryBackoff {
 export function retryDelayMs(failures: number, backoff: RetryBackoff = PARTITION_RETRY_BACKOFF): number {
   return Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.max(0, failures - 1));
 }
+
+/**
+ * Start-up on a fresh cluster: right after topics are created, a broker whose metadata image lacks
+ * them yet answers UNKNOWN_TOPIC_OR_PARTITION to whoever asks it (KafkaJS marks it retriable but
+ * does not retry it in createTopics or subscribe). `run` is tried again while it fails with a
+ * retriable error, `attempts` times in all, `delayMs` apart.
+ */
+export async function retryRetriable<T>(run: () => Promise<T>, attempts = 5, delayMs = 500): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if ((error as { retriable?: unknown }).retriable !== true || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}

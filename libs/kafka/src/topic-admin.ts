@@ -1,5 +1,6 @@
 import { Admin, ITopicConfig, Kafka } from 'kafkajs';
 import { RenewingAdmin } from './renewing-admin';
+import { retryRetriable } from './retry-backoff';
 import { waitForTopicLeaders } from './topic-leaders';
 import { TopicNames, TopicRole } from './topic-names';
 import { RETAIN_FOREVER, TOPIC_RETENTION_MS } from './topic-retention';
@@ -34,8 +35,6 @@ export interface PartitionLag {
 }
 
 const NO_COMMITTED_OFFSET = '-1';
-const ENSURE_TOPICS_ATTEMPTS = 5;
-const ENSURE_TOPICS_RETRY_MS = 500;
 
 /**
  * Creates the service's topics and reports consumer-group lag. Holds one admin connection,
@@ -62,15 +61,8 @@ export class TopicAdmin {
    * projector of `make cluster-up` failed to start on it. A retriable error is therefore retried
    * here, with a fresh admin client; a second pass finds the topics and creates nothing twice.
    */
-  async ensureTopics(layout: TopicLayout): Promise<EnsureTopicsResult> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.admin.use((admin) => this.ensureTopicsWith(admin, layout));
-      } catch (error) {
-        if ((error as { retriable?: unknown }).retriable !== true || attempt >= ENSURE_TOPICS_ATTEMPTS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, ENSURE_TOPICS_RETRY_MS));
-      }
-    }
+  ensureTopics(layout: TopicLayout): Promise<EnsureTopicsResult> {
+    return retryRetriable(() => this.admin.use((admin) => this.ensureTopicsWith(admin, layout)));
   }
 
   private async ensureTopicsWith(admin: Admin, layout: TopicLayout): Promise<EnsureTopicsResult> {

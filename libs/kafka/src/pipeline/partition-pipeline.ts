@@ -1,6 +1,6 @@
 import type { Batch, Consumer, ConsumerConfig, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { KafkaLogger } from '../kafka-logger';
-import { PARTITION_RETRY_BACKOFF, RetryBackoff, retryDelayMs } from '../retry-backoff';
+import { PARTITION_RETRY_BACKOFF, RetryBackoff, retryDelayMs, retryRetriable } from '../retry-backoff';
 import { PartitionBuffer } from './partition-buffer';
 import { PartitionSink, Slice, SliceProcessor, TopicPartition, topicPartitionKey, WriteReceipt } from './partition-pipeline.ports';
 import { Semaphore } from './semaphore';
@@ -184,7 +184,9 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
   async start(): Promise<void> {
     await this.options.sink.start?.();
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
+    // On a fresh cluster a broker may not know the topics yet (see retryRetriable): make cluster-up's
+    // projector #1 failed to start on it after its own ensureTopics had passed.
+    await retryRetriable(() => this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true }));
     this.running = true;
     await this.consumer.run({
       autoCommit: false,
