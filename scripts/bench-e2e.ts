@@ -35,6 +35,13 @@ const READ_CONNECTIONS = Number(process.env.BENCH_E2E_READ_CONNECTIONS ?? 32);
 const READ_TIMEOUT_MS = Number(process.env.BENCH_E2E_READ_TIMEOUT_MS ?? 10000);
 /** Extra node arguments for every role (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, `--trace-gc`). */
 const NODE_ARGS = (process.env.BENCH_E2E_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/** Extra environment for every role, `NAME=value` pairs separated by spaces (e.g. `PROCESSOR_TRANSACTION_LINGER_MS=10`). */
+const ROLE_ENV = Object.fromEntries(
+  (process.env.BENCH_E2E_ENV ?? '')
+    .split(' ')
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 /** A file for the roles' standard output (their log lines, --trace-gc); discarded when unset. */
 const ROLES_LOG = process.env.BENCH_E2E_LOG;
 
@@ -135,6 +142,7 @@ async function main(): Promise<void> {
     KAFKA_TOPIC_PREFIX: prefix,
     KAFKA_CLIENT_ID: `bench-e2e-${randomUUID().slice(0, 8)}`,
     KAFKA_PARTITIONS: '12',
+    ...ROLE_ENV,
   };
   log(`bench:e2e on ${BROKERS.join(',')}, topics ${prefix}*, ${RATE} commands/s, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured`);
   const kafka = createKafkaClient({ brokers: BROKERS, clientId: 'bench-e2e' }, { logLevel: logLevel.ERROR });
@@ -202,10 +210,22 @@ async function main(): Promise<void> {
       return { envelope, token: tenant.token, monitorId, checkId, checkedAt };
     };
 
-    type Sent = { sentAt: number; token: string; monitorId: string; checkId: string; checkedAt: string };
+    type Sent = {
+      sentAt: number;
+      token: string;
+      monitorId: string;
+      checkId: string;
+      checkedAt: string;
+      resultAt?: number;
+      decidedAt?: number;
+    };
     const run = async (seconds: number, measured: boolean) => {
       const pending = new Map<string, Sent>();
       const latencies: number[] = [];
+      /** The two halves of each seen check's latency: publish -> its result consumed, result -> the read that showed it. */
+      const toResult: number[] = [];
+      const toDecided: number[] = [];
+      const resultToRead: number[] = [];
       /** Why checks were not seen: no result in 30 s, rejected, an answer other than 200 (by status), 200 without the check, no answer. */
       const failed: Record<string, number> = {};
       const fail = (reason: string) => (failed[reason] = (failed[reason] ?? 0) + 1);
@@ -223,14 +243,20 @@ async function main(): Promise<void> {
         readsDone++;
         if (answer.failure) fail(answer.failure);
         else if (answer.status !== 200) fail(`http${answer.status}`);
-        else if ((answer.body as { data?: { id: string }[] }).data?.some((check) => check.id === sent.checkId))
-          latencies.push(Date.now() - sent.sentAt);
-        else fail('checkMissing');
+        else if ((answer.body as { data?: { id: string }[] }).data?.some((check) => check.id === sent.checkId)) {
+          const now = Date.now();
+          latencies.push(now - sent.sentAt);
+          toResult.push(sent.resultAt! - sent.sentAt);
+          if (sent.decidedAt !== undefined) toDecided.push(sent.decidedAt - sent.sentAt);
+          resultToRead.push(now - sent.resultAt!);
+        } else fail('checkMissing');
       };
       client!.onResult = (result) => {
         const sent = pending.get(result.commandId);
         if (!sent) return;
         pending.delete(result.commandId);
+        sent.resultAt = Date.now();
+        if (typeof result.processedAt === 'string') sent.decidedAt = Date.parse(result.processedAt);
         if (result.status !== 'accepted' || typeof result.position !== 'string') fail('rejected');
         else reads.push(read(sent, result.position));
       };
@@ -273,7 +299,7 @@ async function main(): Promise<void> {
       await Promise.all(reads);
       clearInterval(progress);
       if (!measured) return undefined;
-      latencies.sort((a, b) => a - b);
+      for (const list of [latencies, toDecided, toResult, resultToRead]) list.sort((a, b) => a - b);
       const failures = Object.values(failed).reduce((sum, count) => sum + count, 0);
       return {
         commands: total,
@@ -282,6 +308,9 @@ async function main(): Promise<void> {
         p50: percentile(latencies, 50),
         p99: percentile(latencies, 99),
         max: latencies[latencies.length - 1],
+        toDecided: { p50: percentile(toDecided, 50), p99: percentile(toDecided, 99) },
+        toResult: { p50: percentile(toResult, 50), p99: percentile(toResult, 99) },
+        resultToRead: { p50: percentile(resultToRead, 50), p99: percentile(resultToRead, 99) },
         failures,
         failed,
       };
@@ -312,6 +341,9 @@ async function main(): Promise<void> {
         p50Ms: figures.p50,
         p99Ms: figures.p99,
         maxMs: figures.max,
+        publishToDecidedMs: figures.toDecided,
+        publishToResultMs: figures.toResult,
+        resultToReadMs: figures.resultToRead,
         failures: figures.failures,
         failed: figures.failed,
         cores,

@@ -7,6 +7,7 @@ import { histogramPercentile, sumHistograms } from '../../libs/read-api/src/feat
 import { PrismaClient } from '../../prisma/generated/client';
 import { testEnv } from '../test-env';
 import { TenantSeed, bearer, hoursAgo } from './read-api.fixtures';
+import { API_POOL } from '../../libs/database/src';
 import { NOW, ReadApiTestApp, projectorPool, startReadApi } from './read-api.harness';
 
 /**
@@ -208,5 +209,40 @@ describe('hot paths answer what the references answer', () => {
       ),
       { seed: 31337, numRuns: 200 },
     );
+  });
+});
+
+describe("a monitor's checks page", () => {
+  let pool: Pool;
+  let seed: TenantSeed;
+  let api: ReadApiTestApp;
+
+  beforeAll(async () => {
+    pool = projectorPool();
+    seed = await new TenantSeed(pool).insertStandard({ monitors: 2 });
+    // One connection: the statements the reads prepared are then on the connection this test asks.
+    api = await startReadApi({ env: { DATABASE_POOL_MAX: '1' } });
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await seed?.delete();
+    await pool?.end();
+  });
+
+  it('is planned once per filter combination and connection, not for every read', async () => {
+    const monitorId = seed.monitors[0].id;
+    for (const query of ['limit=5', 'limit=5', 'limit=5', 'status=up&limit=5', `to=${encodeURIComponent(NOW.toISOString())}`]) {
+      await request(api.server).get(`/v1/monitors/${monitorId}/checks?${query}`).set(bearer(seed.token)).expect(200);
+    }
+    const apiPool = api.app.get<Pool>(API_POOL);
+    const { rows } = await apiPool.query<{ name: string; generic_plans: string; custom_plans: string }>(
+      `SELECT name, generic_plans::text, custom_plans::text FROM pg_prepared_statements WHERE name LIKE 'checks_page_%' ORDER BY name`,
+    );
+    expect(rows).toEqual([
+      { name: 'checks_page_0', generic_plans: '3', custom_plans: '0' },
+      { name: 'checks_page_1', generic_plans: '1', custom_plans: '0' },
+      { name: 'checks_page_8', generic_plans: '1', custom_plans: '0' },
+    ]);
   });
 });

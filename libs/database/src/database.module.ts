@@ -15,13 +15,14 @@ export class PoolRegistry implements OnApplicationShutdown {
 
   constructor(@Inject('APP_CONFIG_FOR_POOLS') private readonly config: AppConfig) {}
 
-  create(url: string, role: string): Pool {
+  create(url: string, role: string, options: { namedStatements?: boolean } = {}): Pool {
     const pool = createPool(
       {
         connectionString: url,
         max: this.config.database.poolMax,
         statementTimeoutMs: this.config.database.statementTimeoutMs,
         applicationName: `vinsight-${role}`,
+        namedStatements: options.namedStatements,
       },
       (error) =>
         this.logger.warn(`${role} pool: connection lost (${(error as Error & { code?: string }).code ?? 'no code'}): ${error.message}`),
@@ -41,12 +42,17 @@ export class DatabaseModule {
   static forRoot(config: AppConfig): DynamicModule {
     const providers: Provider[] = [{ provide: 'APP_CONFIG_FOR_POOLS', useValue: config }, PoolRegistry];
     const exported: symbol[] = [];
-    const add = (token: symbol, url: string | undefined, role: string) => {
+    const add = (token: symbol, url: string | undefined, role: string, options: { namedStatements?: boolean } = {}) => {
       if (!url) return;
-      providers.push({ provide: token, useFactory: (registry: PoolRegistry) => registry.create(url, role), inject: [PoolRegistry] });
+      providers.push({
+        provide: token,
+        useFactory: (registry: PoolRegistry) => registry.create(url, role, options),
+        inject: [PoolRegistry],
+      });
       exported.push(token);
     };
-    add(PROJECTOR_POOL, config.database.projectorUrl, 'projector');
+    // The projector's batches run a few fixed statements hundreds of times a second.
+    add(PROJECTOR_POOL, config.database.projectorUrl, 'projector', { namedStatements: true });
     add(API_POOL, config.database.apiUrl, 'read-api');
     add(REPLICA_POOL, config.database.replicaUrl, 'replica');
     return { module: DatabaseModule, providers, exports: [...exported, PoolRegistry] };

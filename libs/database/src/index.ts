@@ -1,6 +1,7 @@
 export * from './database.module';
 export * from './migrator';
 export * from './pool.factory';
+export * from './named-statements';
 export * from './tenant-context';
 export * from './connection-errors';
 export * from './wait-for-database';

@@ -1,4 +1,5 @@
 import { Pool, PoolConfig } from 'pg';
+import { namingClient } from './named-statements';
 
 export interface PoolSettings {
   connectionString: string;
@@ -6,6 +7,8 @@ export interface PoolSettings {
   /** Unset: no statement timeout (an operator's long rebuild). */
   statementTimeoutMs?: number;
   applicationName: string;
+  /** Send parameterized queries as named statements (see named-statements.ts). */
+  namedStatements?: boolean;
 }
 
 /**
@@ -25,6 +28,7 @@ export function createPool(settings: PoolSettings, onConnectionError: (error: Er
     application_name: settings.applicationName,
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30000,
+    ...(settings.namedStatements ? { Client: namingClient() } : {}),
   };
   const pool = new Pool(config);
   pool.on('connect', (client) => client.on('error', onConnectionError));

@@ -114,11 +114,10 @@ export class BatchRunner {
     const client = await this.pool.connect();
     let broken = false;
     try {
-      await client.query('BEGIN');
-      // A crash of Postgres may lose the last commits, rows and checkpoint together: they are
-      // then applied again from the older checkpoint. Not waiting for the WAL flush is safe here.
-      await client.query('SET LOCAL synchronous_commit = off');
-      for (const statement of this.target.transactionSettings) await client.query(statement);
+      // One round trip. A crash of Postgres may lose the last commits, rows and checkpoint
+      // together: they are then applied again from the older checkpoint. Not waiting for the WAL
+      // flush is safe here.
+      await client.query(['BEGIN', 'SET LOCAL synchronous_commit = off', ...this.target.transactionSettings].join('; '));
       const stored = await this.checkpoints.lock(client, batch.topic, batch.partition);
       const pending = decoded.filter((d) => d.record.offset >= stored);
       const nextOffset = batch.lastOffset + 1n > stored ? batch.lastOffset + 1n : stored;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ReadContext } from '../../database/read-context';
-import { ReadModelsDatabase } from '../../database/read-models.database';
+import { PreparedStatement, ReadModelsDatabase } from '../../database/read-models.database';
 import { integerLiteral, textLiteral, timestampLiteral, uuidLiteral } from '../../database/sql-literals';
 import { TimeIdKey, decodeCursor, toPage } from '../../pagination/cursor.codec';
 import { CheckPage, ListChecksQuery } from './checks.views';
@@ -23,9 +23,14 @@ interface CheckRow {
  * key (tenant_id, monitor_id, checked_at, id); from/to prune the daily partitions.
  * null: no such monitor for this tenant.
  *
- * One statement in one round trip (ReadModelsDatabase.singleRoundTrip): whether the monitor
- * exists, and its page of checks only if it does. It is the read a dashboard makes after each
- * check it records, with the result's consistency token, so it is the API's hottest.
+ * A PREPAREd statement per combination of filters, planned once (generic plan) and executed in
+ * one round trip (ReadModelsDatabase.prepared): planning it for every call cost more than running
+ * it (1.1 ms against 0.3 ms, most of it looking at every daily partition and its indexes), and
+ * the generic plan prunes the partitions when it starts (Subplans Removed). It is the read a
+ * dashboard makes after each check it records, with the result's consistency token, so it is
+ * the API's hottest.
+ *
+ * One statement: whether the monitor exists, and its page of checks only if it does.
  */
 @Injectable()
 export class ChecksRepository {
@@ -33,28 +38,8 @@ export class ChecksRepository {
 
   async list(context: ReadContext, monitorId: string, query: ListChecksQuery): Promise<CheckPage | null> {
     const before = decodeCursor('checks', query.cursor);
-    const tenant = uuidLiteral(context.tenantId);
-    const monitor = uuidLiteral(monitorId);
-    const conditions = [`tenant_id = ${tenant}`, `monitor_id = ${monitor}`];
-    if (query.status !== undefined) conditions.push(`status = ${textLiteral(query.status)}`);
-    if (query.region !== undefined) conditions.push(`region = ${textLiteral(query.region)}`);
-    if (query.from !== undefined) conditions.push(`checked_at >= ${timestampLiteral(query.from)}`);
-    if (query.to !== undefined) conditions.push(`checked_at < ${timestampLiteral(query.to)}`);
-    if (before) conditions.push(`(checked_at, id) < (${timestampLiteral(before.at)}, ${uuidLiteral(before.id)})`);
-    const rows = await this.database.singleRoundTrip<CheckRow>(
-      context,
-      `SELECT m.monitor_exists AS "monitorExists", c.id, c.status, c.response_time_ms AS "responseTimeMs",
-              c.status_code AS "statusCode", c.error_message AS "errorMessage", c.region, c.checked_at AS "checkedAt",
-              c.in_maintenance AS "inMaintenance"
-       FROM (SELECT EXISTS (SELECT 1 FROM monitors WHERE tenant_id = ${tenant} AND id = ${monitor} AND deleted_at IS NULL)
-               AS monitor_exists) m
-       LEFT JOIN LATERAL (
-         SELECT id, status, response_time_ms, status_code, error_message, region, checked_at, in_maintenance FROM monitor_checks
-         WHERE ${conditions.join(' AND ')}
-         ORDER BY checked_at DESC, id DESC LIMIT ${integerLiteral(query.limit + 1)}
-       ) c ON m.monitor_exists
-       ORDER BY c.checked_at DESC, c.id DESC`,
-    );
+    const { statement, literals } = checksPageStatement(context.tenantId, monitorId, query, before);
+    const rows = await this.database.prepared<CheckRow>(context, statement, literals);
     if (!rows[0]?.monitorExists) return null;
     const checks = rows.filter((row) => row.id !== null) as (CheckRow & { id: string })[];
     return toPage(
@@ -74,4 +59,51 @@ export class ChecksRepository {
       }),
     );
   }
+}
+
+/** The optional filters, in the order of their parameters; each present one sets its bit in the statement's name. */
+const FILTERS = ['status', 'region', 'from', 'to', 'cursor'] as const;
+
+function checksPageStatement(
+  tenantId: string,
+  monitorId: string,
+  query: ListChecksQuery,
+  before: TimeIdKey | undefined,
+): { statement: PreparedStatement; literals: string[] } {
+  const types = ['uuid', 'uuid'];
+  const literals = [uuidLiteral(tenantId), uuidLiteral(monitorId)];
+  const conditions = ['tenant_id = $1', 'monitor_id = $2'];
+  const parameter = (type: string, literal: string) => {
+    types.push(type);
+    literals.push(literal);
+    return `$${types.length}`;
+  };
+  let shape = 0;
+  FILTERS.forEach((filter, bit) => {
+    if (filter === 'status' && query.status !== undefined) conditions.push(`status = ${parameter('text', textLiteral(query.status))}`);
+    else if (filter === 'region' && query.region !== undefined) conditions.push(`region = ${parameter('text', textLiteral(query.region))}`);
+    else if (filter === 'from' && query.from !== undefined)
+      conditions.push(`checked_at >= ${parameter('timestamptz', timestampLiteral(query.from))}`);
+    else if (filter === 'to' && query.to !== undefined)
+      conditions.push(`checked_at < ${parameter('timestamptz', timestampLiteral(query.to))}`);
+    else if (filter === 'cursor' && before)
+      conditions.push(
+        `(checked_at, id) < (${parameter('timestamptz', timestampLiteral(before.at))}, ${parameter('uuid', uuidLiteral(before.id))})`,
+      );
+    else return;
+    shape |= 1 << bit;
+  });
+  const limit = parameter('int', integerLiteral(query.limit + 1));
+  const text = `SELECT m.monitor_exists AS "monitorExists", c.id, c.status, c.response_time_ms AS "responseTimeMs",
+              c.status_code AS "statusCode", c.error_message AS "errorMessage", c.region, c.checked_at AS "checkedAt",
+              c.in_maintenance AS "inMaintenance"
+       FROM (SELECT EXISTS (SELECT 1 FROM monitors WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL)
+               AS monitor_exists) m
+       LEFT JOIN LATERAL (
+         SELECT id, status, response_time_ms, status_code, error_message, region, checked_at, in_maintenance FROM monitor_checks
+         WHERE ${conditions.join(' AND ')}
+         ORDER BY checked_at DESC, id DESC LIMIT ${limit}
+       ) c ON m.monitor_exists
+       ORDER BY c.checked_at DESC, c.id DESC`;
+  return { statement: { name: `checks_page_${shape}`, types, text, genericPlan: true }, literals };
 }
