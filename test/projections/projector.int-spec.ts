@@ -218,6 +218,41 @@ describe('projector on Kafka and Postgres', () => {
       expect(await tableChecksums(pool)).toEqual(before);
     });
 
+    it('applies checks already in the read models once when they come again past the checkpoint (first attempt fails, guarded one succeeds)', async () => {
+      const totals = async () =>
+        (
+          await pool.query<{ checks: number; hourly: number; daily: number }>(
+            `SELECT (SELECT count(*) FROM monitor_checks)::int AS checks,
+                    (SELECT sum(total_checks) FROM monitor_check_rollups_hourly)::int AS hourly,
+                    (SELECT sum(total_checks) FROM monitor_check_rollups_daily)::int AS daily`,
+          )
+        ).rows[0];
+      const before = await totals();
+      const target = ProjectionTarget.live();
+      const runner = new BatchRunner(pool, target, new CheckPartitions(pool, target, clock), quietLogger, testEnv.personalDataKeys);
+      const [stored] = (await runner.checkpointStore.all(pool)).filter((c) => c.topic === topics.checkEvents && c.nextOffset > 10n);
+      const again = sourceRecords()
+        .filter((r) => r.topic === topics.checkEvents)
+        .slice(0, 10)
+        .map((r, i) => ({ ...r, partition: stored.partition, offset: stored.nextOffset + BigInt(i) }));
+      try {
+        const result = await runner.run({
+          topic: topics.checkEvents,
+          partition: stored.partition,
+          records: again,
+          lastOffset: stored.nextOffset + 9n,
+        });
+        expect(result).toMatchObject({ applied: 10, parked: 0, checksInserted: 0, nextOffset: stored.nextOffset + 10n });
+        expect(await totals()).toEqual(before);
+      } finally {
+        // The records are not in Kafka at these offsets: the tests after this one read the real log from the checkpoint.
+        await pool.query(
+          `UPDATE projection_checkpoints SET next_offset = $1 WHERE projection = 'read-models' AND topic = $2 AND partition = $3`,
+          [stored.nextOffset.toString(), topics.checkEvents, stored.partition],
+        );
+      }
+    });
+
     it('counts a re-delivered check once when it comes in one batch with a new one, whatever the spelling of its ids', async () => {
       const delivered = records.find((r) => r.role === 'checkEvents')!.envelope;
       const p = delivered.payload as Record<string, string>;

@@ -54,6 +54,8 @@ const FIRST_RETRY_DELAY_MS = 100;
  *    and check results (same partition number on both topics) are never applied concurrently;
  * 3. apply the rest to the read models (ProjectionEngine); if the database refuses the data, split
  *    the batch (savepoints) until the refused events are isolated, and park them with the reason;
+ *    the first attempt has no savepoints (four round trips fewer): if anything fails in it, the
+ *    transaction is rolled back whole and the batch runs again guarded;
  * 4. move the checkpoint past the batch and commit.
  * A transient failure (connection, deadlock, timeout) rolls everything back and retries.
  */
@@ -97,10 +99,15 @@ export class BatchRunner {
   /** As run, for records the consumer decoded as they arrived. */
   async runDecoded(batch: DecodedPartitionBatch): Promise<BatchResult> {
     await this.partitions.ensureDays(checkDaysOf(batch.records));
+    let guarded = false;
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await this.transaction(batch);
+        return await this.transaction(batch, guarded);
       } catch (error) {
+        if (!guarded && classifyFailure(error) !== 'transient') {
+          guarded = true;
+          continue;
+        }
         if (classifyFailure(error) !== 'transient' || attempt >= MAX_TRANSIENT_RETRIES) throw error;
         const delay = FIRST_RETRY_DELAY_MS * 2 ** attempt;
         this.logger.warn(`${batch.topic}[${batch.partition}]: ${(error as Error).message}; retrying the batch in ${delay} ms`);
@@ -109,7 +116,7 @@ export class BatchRunner {
     }
   }
 
-  private async transaction(batch: DecodedPartitionBatch): Promise<BatchResult> {
+  private async transaction(batch: DecodedPartitionBatch, guarded: boolean): Promise<BatchResult> {
     const decoded = batch.records;
     const client = await this.pool.connect();
     let broken = false;
@@ -126,7 +133,9 @@ export class BatchRunner {
         return emptyResult(stored, decoded.length);
       }
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', [this.target.lockNamespace, batch.partition]);
-      const { parked, applied, checksInserted, types, credentialTenants } = await this.applyIsolating(client, pending);
+      const { parked, applied, checksInserted, types, credentialTenants } = guarded
+        ? await this.applyIsolating(client, pending)
+        : sliceOutcomeOf(await this.engine.apply(client, pending, false));
       await this.parking.park(client, this.target.parkedProjection, parked);
       if (this.target.notifiesReaders) await notifyCredentials(client, credentialTenants);
       await this.checkpoints.advance(client, batch.topic, batch.partition, nextOffset);

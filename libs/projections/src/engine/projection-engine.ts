@@ -48,7 +48,8 @@ export class ProjectionEngine {
     }
   }
 
-  async apply(client: PoolClient, records: readonly DecodedRecord[]): Promise<ApplyOutcome> {
+  /** `guarded`: see ReadModelContext.guarded. */
+  async apply(client: PoolClient, records: readonly DecodedRecord[], guarded = true): Promise<ApplyOutcome> {
     const rejected = new Map<DecodedRecord, ProjectionRejection>();
     const superseded = new Set<ProjectedEvent>();
     const credentialTenants: string[] = [];
@@ -70,6 +71,7 @@ export class ProjectionEngine {
       if (events.length === 0) continue;
       const context: ReadModelContext = {
         client,
+        guarded,
         personalData: this.personalData,
         reject: (event, rejection) => {
           const type = eventTypeOf(event);

@@ -30,6 +30,12 @@ export type PersonalDataReader = Pick<PersonalDataVault, 'emailHashOf' | 'existi
 /** What a read model may do besides writing its tables. */
 export interface ReadModelContext {
   readonly client: PoolClient;
+  /**
+   * Whether a statement expected to fail now and then (a duplicate key) must leave the
+   * transaction usable, behind a savepoint. False on a batch's first attempt: if anything fails
+   * there, the whole transaction is rolled back and the batch runs again guarded.
+   */
+  readonly guarded: boolean;
   /** Opens users' sealed personal fields (README, Personal data). */
   readonly personalData: PersonalDataReader;
   /**

@@ -15,7 +15,7 @@ export const checksReadModel: ReadModel = {
   canHandle: ['CheckRecorded'],
   async handle(events, context) {
     const checks = checkEvents(events);
-    const inserted = await insertChecks(context.client, distinctChecks(checks.map((e) => e.check)));
+    const inserted = await insertChecks(context.client, distinctChecks(checks.map((e) => e.check)), context.guarded);
     if (inserted.length > 0) {
       const hourly = rollupDeltas(inserted, 'hour');
       await addToRollups(context.client, 'monitor_check_rollups_hourly', hourly);

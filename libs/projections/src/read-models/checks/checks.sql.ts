@@ -19,10 +19,16 @@ export type RollupTable = 'monitor_check_rollups_hourly' | 'monitor_check_rollup
  * The rows go in with COPY, straight into monitor_checks. A duplicate key makes COPY fail as a
  * whole; only then (rare: the command processor drops repeated check ids) the batch takes the
  * slower path through a staging table with ON CONFLICT DO NOTHING, which reports the rows inserted.
+ * Unguarded (a batch's first attempt), the failed COPY fails the batch, which runs again guarded:
+ * the savepoint and its release are two round trips that almost every batch would pay for nothing.
  */
-export async function insertChecks(client: PoolClient, rows: readonly CheckRow[]): Promise<readonly CheckRow[]> {
+export async function insertChecks(client: PoolClient, rows: readonly CheckRow[], guarded = true): Promise<readonly CheckRow[]> {
   if (rows.length === 0) return rows;
   const data = Buffer.from(rows.map(copyLine).join(''), 'utf8');
+  if (!guarded) {
+    await copyFrom(client, `COPY monitor_checks (${CHECK_COLUMNS}) FROM STDIN`, data);
+    return rows;
+  }
   await client.query('SAVEPOINT check_copy');
   try {
     await copyFrom(client, `COPY monitor_checks (${CHECK_COLUMNS}) FROM STDIN`, data);
