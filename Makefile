@@ -14,7 +14,7 @@ export REPLICA_DATABASE_URL ?= postgres://vinsight_api@127.0.0.1:5433/vinsight
 export KAFKA_BROKERS ?= 127.0.0.1:9092
 
 .PHONY: help install build up down stack-up stack-down service-start service-stop test \
-        migrate-create migrate-up migrate-down migrate-version migrate-force kafka-start kafka-stop \
+        migrate-create migrate-up migrate-down migrate-version migrate-force kafka-start kafka-stop broker-metrics \
         postgres-setup replica-start replica-stop chromium-install keys-rotate secure-up secure-down test-secure cluster-up cluster-down cluster-status
 
 help: ## list the verbs
@@ -36,6 +36,9 @@ chromium-install: ## Debian's chromium for the stream's browser test (once; apt-
 
 kafka-stop: ## stop the broker by its pid
 	deploy/local/kafka/stop.sh
+
+broker-metrics: ## the local broker's CPU by thread group, requests/s and broker-side request times over BROKER_METRICS_SECONDS (20), e.g. during a bench
+	deploy/local/kafka/metrics.sh
 
 postgres-setup: ## start the primary if needed, create the databases and roles
 	deploy/local/postgres/setup.sh
