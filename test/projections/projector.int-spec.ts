@@ -204,11 +204,17 @@ describe('projector on Kafka and Postgres', () => {
       expect(await tableChecksums(pool)).toEqual(before);
     });
 
-    it('skips a batch delivered again below the stored checkpoint', async () => {
-      const before = await tableChecksums(pool);
+    /** A batch runner on the live tables, and a check-events checkpoint past offset 10. */
+    const liveRunnerAndCheckpoint = async () => {
       const target = ProjectionTarget.live();
       const runner = new BatchRunner(pool, target, new CheckPartitions(pool, target, clock), quietLogger, testEnv.personalDataKeys);
       const [stored] = (await runner.checkpointStore.all(pool)).filter((c) => c.topic === topics.checkEvents && c.nextOffset > 10n);
+      return { runner, stored };
+    };
+
+    it('skips a batch delivered again below the stored checkpoint', async () => {
+      const before = await tableChecksums(pool);
+      const { runner, stored } = await liveRunnerAndCheckpoint();
       const again = sourceRecords()
         .filter((r) => r.topic === topics.checkEvents)
         .slice(0, 10)
@@ -228,9 +234,7 @@ describe('projector on Kafka and Postgres', () => {
           )
         ).rows[0];
       const before = await totals();
-      const target = ProjectionTarget.live();
-      const runner = new BatchRunner(pool, target, new CheckPartitions(pool, target, clock), quietLogger, testEnv.personalDataKeys);
-      const [stored] = (await runner.checkpointStore.all(pool)).filter((c) => c.topic === topics.checkEvents && c.nextOffset > 10n);
+      const { runner, stored } = await liveRunnerAndCheckpoint();
       const again = sourceRecords()
         .filter((r) => r.topic === topics.checkEvents)
         .slice(0, 10)

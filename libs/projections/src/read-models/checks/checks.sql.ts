@@ -8,6 +8,7 @@ import { histogramLiteral, LATENCY_HISTOGRAM_BUCKETS } from './latency-histogram
 const UNIQUE_VIOLATION = '23505';
 /** The columns of a COPY line, in copyLine's order. */
 const CHECK_COLUMNS = 'tenant_id, monitor_id, id, status, response_time_ms, status_code, error_message, region, checked_at, in_maintenance';
+const COPY_CHECKS = `COPY monitor_checks (${CHECK_COLUMNS}) FROM STDIN`;
 
 /** The rollup tables, each adding checks up per monitor and bucket. */
 export type RollupTable = 'monitor_check_rollups_hourly' | 'monitor_check_rollups_daily';
@@ -26,12 +27,12 @@ export async function insertChecks(client: PoolClient, rows: readonly CheckRow[]
   if (rows.length === 0) return rows;
   const data = Buffer.from(rows.map(copyLine).join(''), 'utf8');
   if (!guarded) {
-    await copyFrom(client, `COPY monitor_checks (${CHECK_COLUMNS}) FROM STDIN`, data);
+    await copyFrom(client, COPY_CHECKS, data);
     return rows;
   }
   await client.query('SAVEPOINT check_copy');
   try {
-    await copyFrom(client, `COPY monitor_checks (${CHECK_COLUMNS}) FROM STDIN`, data);
+    await copyFrom(client, COPY_CHECKS, data);
     await client.query('RELEASE SAVEPOINT check_copy');
     return rows;
   } catch (error) {

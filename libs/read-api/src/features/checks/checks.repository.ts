@@ -61,9 +61,6 @@ export class ChecksRepository {
   }
 }
 
-/** The optional filters, in the order of their parameters; each present one sets its bit in the statement's name. */
-const FILTERS = ['status', 'region', 'from', 'to', 'cursor'] as const;
-
 function checksPageStatement(
   tenantId: string,
   monitorId: string,
@@ -78,21 +75,21 @@ function checksPageStatement(
     literals.push(literal);
     return `$${types.length}`;
   };
+  // Each optional filter present sets its bit: one statement name per combination.
   let shape = 0;
-  FILTERS.forEach((filter, bit) => {
-    if (filter === 'status' && query.status !== undefined) conditions.push(`status = ${parameter('text', textLiteral(query.status))}`);
-    else if (filter === 'region' && query.region !== undefined) conditions.push(`region = ${parameter('text', textLiteral(query.region))}`);
-    else if (filter === 'from' && query.from !== undefined)
-      conditions.push(`checked_at >= ${parameter('timestamptz', timestampLiteral(query.from))}`);
-    else if (filter === 'to' && query.to !== undefined)
-      conditions.push(`checked_at < ${parameter('timestamptz', timestampLiteral(query.to))}`);
-    else if (filter === 'cursor' && before)
-      conditions.push(
-        `(checked_at, id) < (${parameter('timestamptz', timestampLiteral(before.at))}, ${parameter('uuid', uuidLiteral(before.id))})`,
-      );
-    else return;
-    shape |= 1 << bit;
-  });
+  const filter = (bit: number, condition: string) => {
+    conditions.push(condition);
+    shape |= bit;
+  };
+  if (query.status !== undefined) filter(1, `status = ${parameter('text', textLiteral(query.status))}`);
+  if (query.region !== undefined) filter(2, `region = ${parameter('text', textLiteral(query.region))}`);
+  if (query.from !== undefined) filter(4, `checked_at >= ${parameter('timestamptz', timestampLiteral(query.from))}`);
+  if (query.to !== undefined) filter(8, `checked_at < ${parameter('timestamptz', timestampLiteral(query.to))}`);
+  if (before)
+    filter(
+      16,
+      `(checked_at, id) < (${parameter('timestamptz', timestampLiteral(before.at))}, ${parameter('uuid', uuidLiteral(before.id))})`,
+    );
   const limit = parameter('int', integerLiteral(query.limit + 1));
   const text = `SELECT m.monitor_exists AS "monitorExists", c.id, c.status, c.response_time_ms AS "responseTimeMs",
               c.status_code AS "statusCode", c.error_message AS "errorMessage", c.region, c.checked_at AS "checkedAt",
