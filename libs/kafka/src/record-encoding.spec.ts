@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { transpileModule, ModuleKind } from 'typescript';
-import { encodeRecord } from './record-encoding';
+import { encodeProduceRequest, encodeRecord, ProduceEncodingTools, ProduceRequest } from './record-encoding';
 
 // KafkaJS's own encoder: the reference for every byte.
 const kafkajsRecord = require('kafkajs/src/protocol/recordBatch/record/v0') as (record: object) => { buffer: Buffer };
@@ -54,6 +54,85 @@ describe('encodeRecord', () => {
   });
 });
 
+// KafkaJS's own produce request, its CRC-32C and Long: the reference for every byte of a request.
+const kafkajsProduce = require('kafkajs/src/protocol/requests/produce/v3/request') as (request: ProduceRequest) => {
+  encode(): Promise<{ buffer: Buffer }>;
+};
+const Long = require('kafkajs/src/utils/long') as { fromValue(value: unknown): { getHighBits(): number; getLowBits(): number } };
+const tools: ProduceEncodingTools = {
+  crc32c: require('kafkajs/src/protocol/recordBatch/crc32C') as (bytes: Buffer) => number,
+  int64: (value) => [Long.fromValue(value).getHighBits(), Long.fromValue(value).getLowBits()],
+};
+const NOW = 1_764_806_400_123;
+
+const event = (i: number) => ({
+  key: uuid,
+  value: `{"type":"CheckRecorded","n":${i},"text":"${'é€'.repeat(i % 7)}"}`,
+  headers: { type: 'CheckRecorded', schemaVersion: '1', eventId: uuid, correlationId: uuid },
+});
+const requests: [string, ProduceRequest][] = [
+  [
+    'a transaction over two topics and three partitions',
+    {
+      acks: -1,
+      timeout: 30000,
+      transactionalId: 'vinsight-processor-7',
+      producerId: Long.fromValue(4_000_000_123),
+      producerEpoch: 3,
+      topicData: [
+        {
+          topic: 'vinsight.monitor-events',
+          partitions: [
+            { partition: 0, firstSequence: 17, messages: Array.from({ length: 300 }, (_, i) => event(i)) },
+            { partition: 11, firstSequence: 2_000_000_000, messages: [event(1)] },
+          ],
+        },
+        { topic: 'vinsight.command-results', partitions: [{ partition: 4, messages: [{ key: null, value: 'x'.repeat(70000) }] }] },
+      ],
+    },
+  ],
+  [
+    'an idempotent producer with no transaction',
+    {
+      acks: 1,
+      timeout: 5000,
+      topicData: [{ topic: 't', partitions: [{ partition: 2, messages: [{ key: 'k', value: Buffer.from([1, 2]) }] }] }],
+    },
+  ],
+  [
+    'buffers, repeated and empty headers',
+    {
+      acks: 0,
+      timeout: 1,
+      transactionalId: null,
+      topicData: [{ topic: 'ü', partitions: [{ partition: 0, messages: [records[1][1], records[2][1], records[4][1]] }] }],
+    },
+  ],
+  ['no topics', { acks: -1, timeout: 30000, transactionalId: 'x', producerId: 5, producerEpoch: 1, topicData: [] }],
+];
+
+describe('encodeProduceRequest', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it.each(requests)('writes the bytes KafkaJS writes: %s', async (_name, request) => {
+    jest.spyOn(Date, 'now').mockReturnValue(NOW);
+    const reference = (await kafkajsProduce(request).encode()).buffer;
+    expect(encodeProduceRequest(request, NOW, tools)).toEqual(reference);
+  });
+
+  it('leaves to KafkaJS what it does not encode itself', () => {
+    const topicData = (message: object) => [
+      { topic: 't', partitions: [{ partition: 0, messages: [{ key: 'k', value: 'v', ...message }] }] },
+    ];
+    expect(encodeProduceRequest({ acks: -1, timeout: 1, compression: 1, topicData: topicData({}) }, NOW, tools)).toBeUndefined();
+    expect(
+      encodeProduceRequest({ acks: -1, timeout: 1, topicData: topicData({ timestamp: '1700000000000' }) }, NOW, tools),
+    ).toBeUndefined();
+    expect(encodeProduceRequest({ acks: -1, timeout: 1, topicData: topicData({ headers: { n: 1 } }) }, NOW, tools)).toBeUndefined();
+    expect(encodeProduceRequest({ acks: -1, timeout: 1, topicData: topicData({}) }, NOW, tools)).toBeInstanceOf(Buffer);
+  });
+});
+
 describe('installRecordEncoding', () => {
   // Jest's module registry ignores require.cache, so the installation is checked in plain Node.
   it('replaces the record encoder of the produce request, and every record it writes is the one KafkaJS would write', () => {
@@ -76,7 +155,26 @@ describe('installRecordEncoding', () => {
         grown: grown.length === 3001 && grown[2999] === 1 && grown[3000] === 2,
         again: m.exports.installRecordEncoding(),
       }));`;
+    // The produce request KafkaJS's v4 (which reuses v3) encodes, with and without the installation, in two processes.
+    const produce = (install: boolean) => `
+      const m = { exports: {} };
+      new Function('module', 'exports', 'require', ${JSON.stringify(compiled)})(m, m.exports, require);
+      ${install ? 'm.exports.installRecordEncoding();' : ''}
+      Date.now = () => ${NOW};
+      const Long = require('kafkajs/src/utils/long');
+      const request = require('kafkajs/src/protocol/requests/produce/v4/request')({
+        acks: -1, timeout: 30000, transactionalId: 'tx', producerId: Long.fromValue(77), producerEpoch: 2,
+        topicData: [{ topic: 't', partitions: [{ partition: 3, firstSequence: 9, messages: [{ key: 'k', value: 'v'.repeat(900), headers: { a: 'b' } }, { key: null, value: 'w' }] }] }],
+      });
+      request.encode().then((e) => process.stdout.write(JSON.stringify({ apiVersion: request.apiVersion, hex: e.buffer.toString('hex') })));`;
     const out = execFileSync(process.execPath, ['-e', script], { env: { ...process.env, NODE_PATH: dirname(kafkajs) }, encoding: 'utf8' });
     expect(JSON.parse(out)).toEqual({ installed: true, replaced: true, same: true, grown: true, again: true });
+    const run = (script: string) =>
+      JSON.parse(
+        execFileSync(process.execPath, ['-e', script], { env: { ...process.env, NODE_PATH: dirname(kafkajs) }, encoding: 'utf8' }),
+      );
+    const installed = run(produce(true));
+    expect(installed).toEqual(run(produce(false)));
+    expect(installed.apiVersion).toBe(4);
   });
 });

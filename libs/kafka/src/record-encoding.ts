@@ -12,7 +12,16 @@
  * Records it does not know how to encode (a Long timestamp delta, a header value that is not a
  * string or Buffer) go to KafkaJS's own encoder.
  *
- * It replaces a KafkaJS internal module (not part of its typed API), loaded only when a
+ * The produce request around the records was still built as KafkaJS builds it: the records
+ * copied into the batch's body, the body into the batch, the batch into its partition's entry,
+ * that into its topic's, that into the request's, each into a new buffer (a transaction's
+ * request at full speed is hundreds of KB, so every copy lands on freshly mapped pages). This
+ * writes the whole request body (v3, which KafkaJS's v4 to v7 reuse) into one buffer of its exact
+ * size: each record is written once, where it ends up, and the batch's CRC is computed in place.
+ * A request it does not encode itself (compression, a message with its own timestamp, a record
+ * encodeRecord leaves to KafkaJS) is encoded by KafkaJS.
+ *
+ * It replaces KafkaJS internal modules (not part of its typed API), loaded only when a
  * producer sends its first request, so it must be installed before any produce: the client
  * factory does it. It checks the shape first and does nothing if a KafkaJS upgrade changed it.
  */
@@ -67,20 +76,175 @@ export function installRecordEncoding(): boolean {
       this.buf = grown;
     }
   };
-  cached!.exports = (record: RecordInput): EncoderLike => {
-    const bytes = encodeRecord(record);
-    if (bytes === undefined) return original(record);
+  const encoderOf = (bytes: Buffer): EncoderLike => {
     const encoder = Object.create(Encoder.prototype) as EncoderLike;
     encoder.buf = bytes;
     encoder.offset = bytes.length;
     return encoder;
   };
+  cached!.exports = (record: RecordInput): EncoderLike => {
+    const bytes = encodeRecord(record);
+    return bytes === undefined ? original(record) : encoderOf(bytes);
+  };
+
+  // Loaded now, so that it holds the record encoder above for what it still encodes itself.
+  const produceRequest = require(producePath) as (request: ProduceRequest) => KafkaRequest;
+  const crc32c = require(require.resolve('kafkajs/src/protocol/recordBatch/crc32C')) as (bytes: Buffer) => number;
+  const Long = require(require.resolve('kafkajs/src/utils/long')) as LongClass;
+  const tools: ProduceEncodingTools = {
+    crc32c,
+    int64: (value) => {
+      const long = Long.fromValue(value);
+      return [long.getHighBits(), long.getLowBits()];
+    },
+  };
+  require.cache[producePath]!.exports = (request: ProduceRequest): KafkaRequest => {
+    const kafkajs = produceRequest(request);
+    return {
+      ...kafkajs,
+      encode: async () => {
+        const body = encodeProduceRequest(request, Date.now(), tools);
+        return body === undefined ? kafkajs.encode() : encoderOf(body);
+      },
+    };
+  };
   return true;
 }
+
+type LongClass = { fromValue(value: unknown): { getHighBits(): number; getLowBits(): number } };
+
+/** A produce request as KafkaJS's produce/v3/request.js takes it. */
+export interface ProduceRequest {
+  acks: number;
+  timeout: number;
+  transactionalId?: string | null;
+  /** A KafkaJS Long (or what Long.fromValue takes); -1 when absent. */
+  producerId?: unknown;
+  producerEpoch?: number;
+  compression?: number;
+  topicData: readonly {
+    topic: string;
+    partitions: readonly {
+      partition: number;
+      firstSequence?: number;
+      messages: readonly (RecordInput & { timestamp?: unknown })[];
+    }[];
+  }[];
+}
+
+interface KafkaRequest {
+  encode(): Promise<EncoderLike>;
+  [field: string]: unknown;
+}
+
+/** KafkaJS's CRC-32C and 64-bit integers, handed in so that the encoding itself stays pure. */
+export interface ProduceEncodingTools {
+  crc32c(bytes: Buffer): number;
+  /** High and low 32 bits of a 64-bit integer. */
+  int64(value: unknown): [number, number];
+}
+
+/** Bytes of a record batch's header after its length and before its records (Kafka's DefaultRecordBatch). */
+const BATCH_HEADER = 4 + 1 + 4 + 2 + 4 + 8 + 8 + 8 + 2 + 4 + 4;
+const TRANSACTIONAL_BATCH = 16;
+
+/**
+ * The body of a Produce request (v3: transactional id, acks, timeout, topics, partitions, one
+ * record batch of magic 2 each) with the bytes KafkaJS's produce/v3/request.js writes, in one
+ * buffer; `now` is every batch's first and largest timestamp, as KafkaJS's Date.now(). Undefined
+ * for what only KafkaJS encodes: compression, a message with a timestamp, a record encodeRecord
+ * leaves to it.
+ */
+export function encodeProduceRequest(request: ProduceRequest, now: number, tools: ProduceEncodingTools): Buffer | undefined {
+  const { acks, timeout, transactionalId = null, producerId = -1, producerEpoch = 0, compression = 0, topicData } = request;
+  if (compression !== 0) return undefined;
+  let size = stringSize(transactionalId) + 2 + 4 + 4;
+  const plans: RecordPlan[][][] = [];
+  for (const { topic, partitions } of topicData) {
+    size += stringSize(topic) + 4;
+    const topicPlans: RecordPlan[][] = [];
+    for (const { messages } of partitions) {
+      const records: RecordPlan[] = [];
+      let recordBytes = 0;
+      for (let i = 0; i < messages.length; i++) {
+        const { key, value, headers, timestamp } = messages[i];
+        if (timestamp !== undefined && timestamp !== null) return undefined;
+        const plan = planRecord({ key, value, headers, offsetDelta: i, timestampDelta: 0 });
+        if (plan === undefined) return undefined;
+        records.push(plan);
+        recordBytes += plan.size;
+      }
+      size += 4 + 4 + 8 + 4 + BATCH_HEADER + recordBytes;
+      topicPlans.push(records);
+    }
+    plans.push(topicPlans);
+  }
+
+  const out = Buffer.allocUnsafe(size);
+  const [idHigh, idLow] = tools.int64(producerId);
+  let at = writeString(out, 0, transactionalId);
+  at = out.writeInt16BE(acks, at);
+  at = out.writeInt32BE(timeout, at);
+  at = out.writeInt32BE(topicData.length, at);
+  topicData.forEach(({ topic, partitions }, t) => {
+    at = writeString(out, at, topic);
+    at = out.writeInt32BE(partitions.length, at);
+    partitions.forEach(({ partition, firstSequence = 0 }, p) => {
+      const records = plans[t][p];
+      const batchLength = BATCH_HEADER + records.reduce((sum, plan) => sum + plan.size, 0);
+      at = out.writeInt32BE(partition, at);
+      at = out.writeInt32BE(8 + 4 + batchLength, at);
+      at = writeInt64(out, at, 0, 0); // first offset
+      at = out.writeInt32BE(batchLength, at);
+      at = out.writeInt32BE(0, at); // partition leader epoch
+      at = out.writeInt8(2, at); // magic
+      const crcAt = at;
+      const bodyAt = at + 4;
+      at = out.writeInt16BE(transactionalId ? TRANSACTIONAL_BATCH : 0, bodyAt); // attributes
+      at = out.writeInt32BE(records.length - 1, at); // last offset delta
+      at = writeInt64(out, at, ...timestampParts(now)); // first timestamp
+      at = writeInt64(out, at, ...timestampParts(now)); // max timestamp
+      at = writeInt64(out, at, idHigh, idLow);
+      at = out.writeInt16BE(producerEpoch, at);
+      at = out.writeInt32BE(firstSequence, at);
+      at = out.writeInt32BE(records.length, at);
+      for (const plan of records) at = writeRecord(out, at, plan);
+      out.writeUInt32BE(tools.crc32c(out.subarray(bodyAt, at)), crcAt);
+    });
+  });
+  return out;
+}
+
+const stringSize = (value: string | null): number => 2 + (value === null ? 0 : Buffer.byteLength(value, 'utf8'));
+
+function writeString(out: Buffer, at: number, value: string | null): number {
+  if (value === null) return out.writeInt16BE(-1, at);
+  const length = Buffer.byteLength(value, 'utf8');
+  at = out.writeInt16BE(length, at);
+  return at + out.write(value, at, length, 'utf8');
+}
+
+function writeInt64(out: Buffer, at: number, high: number, low: number): number {
+  at = out.writeInt32BE(high, at);
+  return out.writeInt32BE(low, at);
+}
+
+/** A millisecond time as the high and low 32 bits of an int64 (times are positive and below 2^53). */
+const timestampParts = (ms: number): [number, number] => [Math.floor(ms / 2 ** 32) | 0, (ms % 2 ** 32) | 0];
 
 interface Header {
   key: string;
   value: Buffer | string;
+}
+
+/** A record's bytes, measured: its headers listed and its length known before it is written. */
+interface RecordPlan {
+  readonly record: RecordInput;
+  readonly headers: readonly Header[];
+  /** Length of the record after its own length varint. */
+  readonly body: number;
+  /** All of the record's bytes. */
+  readonly size: number;
 }
 
 /**
@@ -88,7 +252,16 @@ interface Header {
  * delta, key, value and headers, lengths as zigzag varints. Undefined for what only KafkaJS's
  * encoder handles.
  */
-export function encodeRecord({ offsetDelta = 0, timestampDelta = 0, key, value, headers = {} }: RecordInput): Buffer | undefined {
+export function encodeRecord(record: RecordInput): Buffer | undefined {
+  const plan = planRecord(record);
+  if (plan === undefined) return undefined;
+  const out = Buffer.allocUnsafe(plan.size);
+  writeRecord(out, 0, plan);
+  return out;
+}
+
+function planRecord(record: RecordInput): RecordPlan | undefined {
+  const { offsetDelta = 0, timestampDelta = 0, key, value, headers = {} } = record;
   if (typeof timestampDelta !== 'number' || Math.abs(timestampDelta) > MAX_SAFE_ZIGZAG || !Number.isInteger(timestampDelta))
     return undefined;
   if (!isBytes(key) || !isBytes(value)) return undefined;
@@ -104,20 +277,23 @@ export function encodeRecord({ offsetDelta = 0, timestampDelta = 0, key, value, 
   let body = 1 + varintSize(zigzag(timestampDelta)) + varintSize(zigzag(offsetDelta)) + bytesSize(key) + bytesSize(value);
   body += varintSize(zigzag(list.length));
   for (const header of list) body += bytesSize(header.key) + bytesSize(header.value);
+  return { record, headers: list, body, size: varintSize(zigzag(body)) + body };
+}
 
-  const out = Buffer.allocUnsafe(varintSize(zigzag(body)) + body);
-  let at = writeVarint(out, 0, zigzag(body));
+function writeRecord(out: Buffer, at: number, { record, headers, body }: RecordPlan): number {
+  const { offsetDelta = 0, timestampDelta = 0, key, value } = record;
+  at = writeVarint(out, at, zigzag(body));
   out[at++] = 0; // attributes: none are used on records
-  at = writeVarint(out, at, zigzag(timestampDelta));
+  at = writeVarint(out, at, zigzag(timestampDelta as number));
   at = writeVarint(out, at, zigzag(offsetDelta));
   at = writeBytes(out, at, key);
   at = writeBytes(out, at, value);
-  at = writeVarint(out, at, zigzag(list.length));
-  for (const header of list) {
+  at = writeVarint(out, at, zigzag(headers.length));
+  for (const header of headers) {
     at = writeBytes(out, at, header.key);
     at = writeBytes(out, at, header.value);
   }
-  return out;
+  return at;
 }
 
 const isBytes = (value: unknown): value is Buffer | string | null | undefined =>
