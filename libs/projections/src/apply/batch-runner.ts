@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { UpcastContext } from '@vinsight/contracts';
 import { credentialPayloads, READ_MODEL_CHANNELS } from '@vinsight/database';
 import { PersonalDataKeys, PersonalDataVault } from '@vinsight/personal-data';
-import type { Pool, PoolClient } from 'pg';
+import { escapeLiteral } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import { CheckpointStore } from '../checkpoints/checkpoint.store';
 import { DecodedRecord, decodeRecord, identityOf } from '../events/decode-event';
 import { describeRecord, SourceRecord } from '../events/source-record';
@@ -62,8 +63,8 @@ const FIRST_RETRY_DELAY_MS = 100;
 export class BatchRunner {
   private readonly checkpoints: CheckpointStore;
   /**
-   * Called inside every batch transaction, its rows and checkpoint written, just before COMMIT,
-   * with the number of records it applies (test-only fault injection).
+   * Called inside every batch transaction, its rows written, just before the message that writes
+   * the checkpoint and commits, with the number of records it applies (test-only fault injection).
    */
   beforeCommit?: (partition: number, records: number, batch: string) => void;
 
@@ -121,26 +122,34 @@ export class BatchRunner {
     const client = await this.pool.connect();
     let broken = false;
     try {
-      // One round trip. A crash of Postgres may lose the last commits, rows and checkpoint
-      // together: they are then applied again from the older checkpoint. Not waiting for the WAL
-      // flush is safe here.
-      await client.query(['BEGIN', 'SET LOCAL synchronous_commit = off', ...this.target.transactionSettings].join('; '));
-      const stored = await this.checkpoints.lock(client, batch.topic, batch.partition);
+      // One round trip: BEGIN, the settings, the checkpoint's row lock, then the partition's
+      // advisory lock (in that order, as everywhere). A crash of Postgres may lose the last
+      // commits, rows and checkpoint together: they are then applied again from the older
+      // checkpoint. Not waiting for the WAL flush is safe here.
+      const opened = (await client.query(
+        [
+          'BEGIN',
+          'SET LOCAL synchronous_commit = off',
+          ...this.target.transactionSettings,
+          this.checkpoints.lockStatement(batch.topic, batch.partition),
+          `SELECT pg_advisory_xact_lock(hashtext(${escapeLiteral(this.target.lockNamespace)}), ${batch.partition})`,
+        ].join('; '),
+      )) as unknown as QueryResult<{ next_offset: string }>[];
+      const stored = await this.checkpoints.lockedOffset(client, batch.topic, batch.partition, opened[opened.length - 2]);
       const pending = decoded.filter((d) => d.record.offset >= stored);
       const nextOffset = batch.lastOffset + 1n > stored ? batch.lastOffset + 1n : stored;
       if (pending.length === 0 && nextOffset === stored) {
         await client.query('ROLLBACK');
         return emptyResult(stored, decoded.length);
       }
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', [this.target.lockNamespace, batch.partition]);
       const { parked, applied, checksInserted, types, credentialTenants } = guarded
         ? await this.applyIsolating(client, pending)
         : sliceOutcomeOf(await this.engine.apply(client, pending, false));
       await this.parking.park(client, this.target.parkedProjection, parked);
       if (this.target.notifiesReaders) await notifyCredentials(client, credentialTenants);
-      await this.checkpoints.advance(client, batch.topic, batch.partition, nextOffset);
       this.beforeCommit?.(batch.partition, pending.length, `batch ${batch.topic}[${batch.partition}] ${stored}..${nextOffset - 1n}`);
-      await client.query('COMMIT');
+      // One round trip: if the checkpoint's statement fails, Postgres skips the COMMIT after it.
+      await client.query(`${this.checkpoints.advanceStatement(batch.topic, batch.partition, nextOffset)}; COMMIT`);
       for (const p of parked) {
         this.logger.warn(`parked ${describeRecord(p.record)} (${p.eventType ?? 'unreadable'}): ${p.errorCode} ${p.reason}`);
       }

@@ -1,5 +1,6 @@
 import { CHECKPOINT_PAYLOAD_SQL, READ_MODEL_CHANNELS } from '@vinsight/database';
-import type { Pool, PoolClient } from 'pg';
+import { escapeLiteral } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import { ProjectionTarget } from '../projection-target';
 
 export interface StoredCheckpoint {
@@ -34,12 +35,31 @@ export class CheckpointStore {
     return BigInt(rows[0].next_offset);
   }
 
-  async advance(client: PoolClient, topic: string, partition: number, nextOffset: bigint): Promise<void> {
-    await client.query(
-      this.notifying(`UPDATE ${this.target.checkpointTable} SET next_offset = $4, updated_at = now()
-       WHERE projection = $1 AND topic = $2 AND partition = $3 AND next_offset < $4`),
-      [this.target.projection, topic, partition, nextOffset.toString()],
-    );
+  /**
+   * `lock`'s row lock as one statement with literal values, for a message that carries other
+   * statements too (the batch's BEGIN); `lockedOffset` reads its result.
+   */
+  lockStatement(topic: string, partition: number): string {
+    return `SELECT next_offset FROM ${this.target.checkpointTable} WHERE ${this.rowLiterals(topic, partition)} FOR UPDATE`;
+  }
+
+  /** The checkpoint from the lock statement's result; a partition never applied gets its row here (`lock`). */
+  async lockedOffset(client: PoolClient, topic: string, partition: number, result: QueryResult<{ next_offset: string }>): Promise<bigint> {
+    return result.rows.length > 0 ? BigInt(result.rows[0].next_offset) : this.lock(client, topic, partition);
+  }
+
+  /**
+   * Moves the checkpoint forward (never back) to `nextOffset`: one statement with literal values,
+   * for the message that also commits the batch.
+   */
+  advanceStatement(topic: string, partition: number, nextOffset: bigint): string {
+    return this.notifying(`UPDATE ${this.target.checkpointTable} SET next_offset = ${nextOffset}, updated_at = now()
+       WHERE ${this.rowLiterals(topic, partition)} AND next_offset < ${nextOffset}`);
+  }
+
+  private rowLiterals(topic: string, partition: number): string {
+    if (!Number.isSafeInteger(partition) || partition < 0) throw new Error(`not a partition number: ${partition}`);
+    return `projection = ${escapeLiteral(this.target.projection)} AND topic = ${escapeLiteral(topic)} AND partition = ${partition}`;
   }
 
   /**
