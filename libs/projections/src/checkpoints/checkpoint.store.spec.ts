@@ -17,7 +17,9 @@ describe('CheckpointStore statements with literal values', () => {
     expect(statement).toContain('AND next_offset < 12345678901234');
     // the live target tells the read API in the same statement
     expect(statement).toContain('pg_notify');
-    expect(new CheckpointStore(ProjectionTarget.build('projection_build_20261204')).advanceStatement('t', 0, 1n)).not.toContain('pg_notify');
+    expect(new CheckpointStore(ProjectionTarget.build('projection_build_20261204')).advanceStatement('t', 0, 1n)).not.toContain(
+      'pg_notify',
+    );
   });
 
   it('refuses a partition that is not a non-negative integer', () => {
