@@ -159,10 +159,11 @@ export function encodeProduceRequest(request: ProduceRequest, now: number, tools
   const { acks, timeout, transactionalId = null, producerId = -1, producerEpoch = 0, compression = 0, topicData } = request;
   if (compression !== 0) return undefined;
   let size = stringSize(transactionalId) + 2 + 4 + 4;
-  const plans: RecordPlan[][][] = [];
+  // Per topic and partition: the records measured, and the record batch's length.
+  const plans: { records: RecordPlan[]; batchLength: number }[][] = [];
   for (const { topic, partitions } of topicData) {
     size += stringSize(topic) + 4;
-    const topicPlans: RecordPlan[][] = [];
+    const topicPlans: { records: RecordPlan[]; batchLength: number }[] = [];
     for (const { messages } of partitions) {
       const records: RecordPlan[] = [];
       let recordBytes = 0;
@@ -174,8 +175,9 @@ export function encodeProduceRequest(request: ProduceRequest, now: number, tools
         records.push(plan);
         recordBytes += plan.size;
       }
-      size += 4 + 4 + 8 + 4 + BATCH_HEADER + recordBytes;
-      topicPlans.push(records);
+      const batchLength = BATCH_HEADER + recordBytes;
+      size += 4 + 4 + 8 + 4 + batchLength;
+      topicPlans.push({ records, batchLength });
     }
     plans.push(topicPlans);
   }
@@ -190,8 +192,7 @@ export function encodeProduceRequest(request: ProduceRequest, now: number, tools
     at = writeString(out, at, topic);
     at = out.writeInt32BE(partitions.length, at);
     partitions.forEach(({ partition, firstSequence = 0 }, p) => {
-      const records = plans[t][p];
-      const batchLength = BATCH_HEADER + records.reduce((sum, plan) => sum + plan.size, 0);
+      const { records, batchLength } = plans[t][p];
       at = out.writeInt32BE(partition, at);
       at = out.writeInt32BE(8 + 4 + batchLength, at);
       at = writeInt64(out, at, 0, 0); // first offset

@@ -1,3 +1,4 @@
+import { escapeLiteral } from 'pg';
 import { READ_MODELS_PROJECTION } from './projections.constants';
 
 const BUILD_SCHEMA = /^projection_build_[a-z0-9_]{1,40}$/;
@@ -37,7 +38,16 @@ export class ProjectionTarget {
   }
 
   /** Key of the advisory lock that serialises a partition's batches across both topics. */
-  get lockNamespace(): string {
+  private get lockNamespace(): string {
     return `${this.projection}:${this.buildSchema ?? 'public'}`;
+  }
+
+  /**
+   * Takes the partition's advisory lock for the transaction, always after the checkpoint row's
+   * lock. One statement with literal values, so it can share a message with others.
+   */
+  partitionLockStatement(partition: number): string {
+    if (!Number.isSafeInteger(partition) || partition < 0) throw new Error(`not a partition number: ${partition}`);
+    return `SELECT pg_advisory_xact_lock(hashtext(${escapeLiteral(this.lockNamespace)}), ${partition})`;
   }
 }

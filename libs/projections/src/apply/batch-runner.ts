@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { UpcastContext } from '@vinsight/contracts';
 import { credentialPayloads, READ_MODEL_CHANNELS } from '@vinsight/database';
 import { PersonalDataKeys, PersonalDataVault } from '@vinsight/personal-data';
-import { escapeLiteral } from 'pg';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import { CheckpointStore } from '../checkpoints/checkpoint.store';
 import { DecodedRecord, decodeRecord, identityOf } from '../events/decode-event';
@@ -132,7 +131,7 @@ export class BatchRunner {
           'SET LOCAL synchronous_commit = off',
           ...this.target.transactionSettings,
           this.checkpoints.lockStatement(batch.topic, batch.partition),
-          `SELECT pg_advisory_xact_lock(hashtext(${escapeLiteral(this.target.lockNamespace)}), ${batch.partition})`,
+          this.target.partitionLockStatement(batch.partition),
         ].join('; '),
       )) as unknown as QueryResult<{ next_offset: string }>[];
       const stored = await this.checkpoints.lockedOffset(client, batch.topic, batch.partition, opened[opened.length - 2]);

@@ -27,3 +27,11 @@ describe('CheckpointStore statements with literal values', () => {
     expect(() => live.advanceStatement('t', 1.5, 1n)).toThrow('not a partition number');
   });
 });
+
+describe('ProjectionTarget.partitionLockStatement', () => {
+  it('names the target in the lock key, so the live models and a build never wait for each other', () => {
+    expect(ProjectionTarget.live().partitionLockStatement(7)).toMatch(/^SELECT pg_advisory_xact_lock\(hashtext\('[^']+:public'\), 7\)$/);
+    expect(ProjectionTarget.build('projection_build_x').partitionLockStatement(7)).toContain(":projection_build_x'), 7)");
+    expect(() => ProjectionTarget.live().partitionLockStatement(-2)).toThrow('not a partition number');
+  });
+});

@@ -85,7 +85,7 @@ export class ParkedEventsService {
         `SELECT 1 FROM ${this.target.checkpointTable} WHERE projection = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
         [this.target.projection, record.topic, record.partition],
       );
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', [this.target.lockNamespace, record.partition]);
+      await client.query(this.target.partitionLockStatement(record.partition));
       const decoded = decodeRecord(record, this.personalData);
       await client.query('SAVEPOINT replay');
       let outcome: ReplayOutcome;

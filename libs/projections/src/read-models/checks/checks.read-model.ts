@@ -18,7 +18,7 @@ export const checksReadModel: ReadModel = {
     const inserted = await insertChecks(context.client, distinctChecks(checks.map((e) => e.check)), context.guarded);
     if (inserted.length > 0) {
       const hourly = rollupDeltas(inserted, 'hour');
-      await addToRollups(context.client, { monitor_check_rollups_hourly: hourly, monitor_check_rollups_daily: dailyFromHourly(hourly) });
+      await addToRollups(context.client, hourly, dailyFromHourly(hourly));
     }
     if (inserted.length === checks.length) return;
     const stored = new Set(inserted);

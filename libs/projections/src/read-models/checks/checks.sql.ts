@@ -57,22 +57,19 @@ export async function insertChecks(client: PoolClient, rows: readonly CheckRow[]
 }
 
 /**
- * Adds the deltas to their rollup rows, creating the rows a bucket does not have yet: the hourly
- * and the daily table in one statement (the daily upsert a data-modifying CTE of the hourly one;
- * the two touch different tables, so neither needs to see the other's rows), one round trip.
+ * Adds a batch's deltas to their rollup rows, creating the rows a bucket does not have yet: the
+ * hourly and the daily table in one statement (the daily upsert a data-modifying CTE of the hourly
+ * one; they touch different tables, so neither needs to see the other's rows), one round trip.
+ * The daily deltas are the hourly ones summed, so both are empty or neither is.
  */
-export async function addToRollups(client: PoolClient, deltas: Readonly<Record<RollupTable, readonly RollupDelta[]>>): Promise<void> {
-  const upserts: string[] = [];
-  const params: unknown[] = [];
-  for (const table of ['monitor_check_rollups_daily', 'monitor_check_rollups_hourly'] as const) {
-    if (deltas[table].length === 0) continue;
-    const rows = unnestRows(ROLLUP_COLUMNS, deltas[table], params.length + 1);
-    upserts.push(rollupUpsert(table, rows.from));
-    params.push(...rows.params);
-  }
-  if (upserts.length === 0) return;
-  const last = upserts.pop()!;
-  await client.query(upserts.length === 0 ? last : `WITH ${upserts.map((u, i) => `earlier_${i} AS (${u})`).join(', ')} ${last}`, params);
+export async function addToRollups(client: PoolClient, hourly: readonly RollupDelta[], daily: readonly RollupDelta[]): Promise<void> {
+  if (hourly.length === 0) return;
+  const dailyRows = unnestRows(ROLLUP_COLUMNS, daily);
+  const hourlyRows = unnestRows(ROLLUP_COLUMNS, hourly, dailyRows.params.length + 1);
+  await client.query(
+    `WITH daily AS (${rollupUpsert('monitor_check_rollups_daily', dailyRows.from)}) ${rollupUpsert('monitor_check_rollups_hourly', hourlyRows.from)}`,
+    [...dailyRows.params, ...hourlyRows.params],
+  );
 }
 
 function rollupUpsert(table: RollupTable, from: string): string {
