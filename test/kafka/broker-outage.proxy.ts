@@ -5,10 +5,13 @@ import { testEnv } from '../test-env';
 /**
  * A TCP proxy of the test's own in front of the test broker, for a client whose every connection
  * goes through it: `kill()` drops its connections and refuses new ones, as a broker killed with -9
- * does; `restart()` accepts again on the same port. Plaintext only.
+ * does; `restart()` accepts again on the same port; `freezeExisting()` leaves the open connections
+ * open but carries nothing more on them (requests sent there are never answered), while new
+ * connections work. Plaintext only.
  */
 export class BrokerOutageProxy {
   private readonly accepted = new Set<net.Socket>();
+  private readonly links: { from: net.Socket; to: net.Socket }[] = [];
   private readonly server: net.Server;
   private port = 0;
 
@@ -21,6 +24,7 @@ export class BrokerOutageProxy {
         [upstream, socket],
       ]) {
         from.pipe(to);
+        this.links.push({ from, to });
         from.on('error', () => to.destroy());
         from.on('close', () => {
           to.destroy();
@@ -39,9 +43,17 @@ export class BrokerOutageProxy {
   }
 
   /** A client of the test broker whose connections all go through this proxy. */
-  client(clientId: string, retry: RetryOptions = { retries: 1, initialRetryTime: 50 }): Kafka {
+  client(clientId: string, retry: RetryOptions = { retries: 1, initialRetryTime: 50 }, requestTimeout?: number): Kafka {
     const socketFactory: ISocketFactory = ({ onConnect }) => net.connect({ host: '127.0.0.1', port: this.port }, onConnect);
-    return new Kafka({ clientId, brokers: testEnv.kafka.brokers, socketFactory, logLevel: logLevel.NOTHING, retry });
+    return new Kafka({ clientId, brokers: testEnv.kafka.brokers, socketFactory, logLevel: logLevel.NOTHING, retry, requestTimeout });
+  }
+
+  /** Every connection open now stays open and carries nothing more, either way; new ones work. */
+  freezeExisting(): void {
+    for (const { from, to } of this.links.splice(0)) {
+      from.unpipe(to);
+      from.pause();
+    }
   }
 
   async kill(): Promise<void> {

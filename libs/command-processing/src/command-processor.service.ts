@@ -77,6 +77,10 @@ export class CommandProcessorService implements OnApplicationBootstrap, BeforeAp
       beforeCommit: this.injectedFaults(),
     });
     const membership = trackConsumerGroup(this.processor.groupConsumer, groupId, { sessionTimeoutMs: PROCESSOR_SESSION_TIMEOUT_MS });
+    this.processor.onConsumerReplaced((consumer) => {
+      membership.follow(consumer);
+      this.metrics.recordConsumerReplaced(groupId);
+    });
     this.consumerGroups.register(membership);
     this.groupAdmin = new TopicAdmin(this.kafka, this.topics);
     this.partitionProgress.register(

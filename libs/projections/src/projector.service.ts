@@ -101,6 +101,10 @@ export class ProjectorService implements OnApplicationBootstrap, BeforeApplicati
       },
     });
     const membership = trackConsumerGroup(this.consumer.kafkaConsumer, this.groupId, { sessionTimeoutMs: CONSUMER_SESSION_TIMEOUT_MS });
+    this.consumer.onConsumerReplaced((consumer) => {
+      membership.follow(consumer);
+      this.metrics?.recordConsumerReplaced(this.groupId);
+    });
     this.consumerGroups?.register(membership);
     this.partitionProgress?.register(new ProjectionPartitionsProgress(this.groupId, this.lag, membership));
     this.lagSources?.register(this.lag);

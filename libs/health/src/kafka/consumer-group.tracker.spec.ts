@@ -62,4 +62,30 @@ describe('ConsumerGroupTracker', () => {
     tracker.detach();
     expect(listeners()).toBe(0);
   });
+
+  it('follows the consumer that replaced a stalled one, and no longer the stalled one', () => {
+    let now = 0;
+    const stalled = fakeConsumer();
+    const tracker = new ConsumerGroupTracker(stalled.consumer, 'g', { now: () => now, sessionTimeoutMs: 6000 });
+    stalled.emit('GROUP_JOIN', { memberAssignment: { t: [0, 1] } });
+
+    now = 90_000;
+    const replacement = fakeConsumer();
+    tracker.follow(replacement.consumer);
+    expect(tracker.consumerGroupStatus()).toEqual({
+      groupId: 'g',
+      state: 'starting',
+      assignment: {},
+      since: 90_000,
+      sessionTimeoutMs: 6000,
+    });
+    expect(stalled.listeners()).toBe(0);
+
+    stalled.emit('GROUP_JOIN', { memberAssignment: { t: [0, 1] } });
+    expect(tracker.consumerGroupStatus()).toMatchObject({ state: 'starting' });
+
+    now = 95_000;
+    replacement.emit('GROUP_JOIN', { memberAssignment: { t: [1] } });
+    expect(tracker.consumerGroupStatus()).toMatchObject({ state: 'joined', assignment: { t: [1] }, since: 95_000, lastHeartbeat: 95_000 });
+  });
 });

@@ -14,6 +14,19 @@ export class ConsumerGroupTracker implements ConsumerGroupStatusSource {
   constructor(consumer: Consumer, groupId: string, options: { sessionTimeoutMs?: number; now?: () => number } = {}) {
     this.now = options.now ?? Date.now;
     this.status = { groupId, state: 'starting', assignment: {}, since: this.now(), sessionTimeoutMs: options.sessionTimeoutMs ?? 30000 };
+    this.attach(consumer);
+  }
+
+  /** Follows `consumer` instead, from its start: a stalled consumer was replaced by it. */
+  follow(consumer: Consumer): void {
+    this.detach();
+    const { lastHeartbeat: _ofTheStalledOne, ...rest } = this.status;
+    this.status = rest;
+    this.enter('starting', { assignment: {} });
+    this.attach(consumer);
+  }
+
+  private attach(consumer: Consumer): void {
     const { GROUP_JOIN, HEARTBEAT, REBALANCING, CRASH, STOP, DISCONNECT } = consumer.events;
     this.removers.push(
       consumer.on(GROUP_JOIN, ({ payload }) => this.enter('joined', { assignment: payload.memberAssignment, lastHeartbeat: this.now() })),

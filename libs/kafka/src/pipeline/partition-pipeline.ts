@@ -45,6 +45,12 @@ export interface PartitionPipelineOptions<R, Output, Receipt extends WriteReceip
   logger: KafkaLogger;
   /** After every slice the sink wrote (metrics). */
   onWritten?: (slice: Slice<R>, receipt: Receipt, durationMs: number) => void;
+  /**
+   * How long the consumer may show no sign of life (a join, a heartbeat, a completed fetch) before
+   * it is replaced by a new one (see `replaceStalledConsumer`). Default: the consumer's rebalance
+   * timeout plus two session timeouts, the longest a healthy member waits in a rebalance.
+   */
+  stallTimeoutMs?: number;
 }
 
 /** One assigned partition: what it queued and where it stands. Replaced by a new lane when reloaded. */
@@ -91,7 +97,14 @@ interface Lane<R> extends TopicPartition {
  * so work of an older one that ends late changes nothing.
  */
 export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteReceipt> {
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
+  /** Removes this pipeline's listeners from the current consumer. */
+  private consumerListeners: (() => void)[] = [];
+  private readonly replacementListeners: ((consumer: Consumer) => void)[] = [];
+  private readonly stallTimeoutMs: number;
+  private lastSignOfLife = Date.now();
+  private watchdog?: NodeJS.Timeout;
+  private replacing = false;
   private readonly lanes = new Map<string, Lane<R>>();
   /** Per partition: loads or slices failed in a row, and the timer ending its pause. */
   private readonly failures = new Map<string, { count: number; resume?: NodeJS.Timeout }>();
@@ -105,50 +118,72 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
   private fatal: Error | null = null;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly options: PartitionPipelineOptions<R, Output, Receipt>,
   ) {
     if (options.maxConcurrentSlices !== undefined) this.slots = new Semaphore(options.maxConcurrentSlices);
-    this.consumer = kafka.consumer({ ...options.consumer, groupId: options.groupId, readUncommitted: false });
-    const { GROUP_JOIN, CRASH, START_BATCH_PROCESS } = this.consumer.events;
-    this.consumer.on(GROUP_JOIN, ({ payload }) => {
-      this.joined = true;
-      this.assign(payload.memberAssignment);
-    });
-    this.consumer.on(CRASH, ({ payload }) => {
-      this.joined = false;
-      if (!payload.restart) this.fatal = payload.error;
-      options.logger.error(
-        { err: payload.error, restart: payload.restart },
-        `consumer of ${options.groupId} crashed: ${payload.error.message}`,
-      );
-      for (const lane of [...this.lanes.values()]) void this.release(lane);
-    });
-    // A fetch of only transaction markers (or aborted records) is skipped by KafkaJS without
-    // reaching eachBatch; step over it too, or the next fetch would look like a gap (and a
-    // position stored in the sink would stay one step behind until new records come).
-    this.consumer.on(START_BATCH_PROCESS, ({ payload }) => {
-      const lane = this.lanes.get(topicPartitionKey(payload.topic, payload.partition));
-      if (payload.batchSize > 0 || !lane || payload.firstOffset === null) return;
-      const [first, last] = [BigInt(payload.firstOffset), BigInt(payload.lastOffset)];
-      // The first fetch after an assignment often arrives while the partition still loads.
-      void lane.loaded.then(
-        () => {
-          if (!this.isCurrent(lane) || this.stopping) return;
-          lane.nextExpected ??= first;
-          lane.stored ??= first;
-          if (first > lane.nextExpected || last < lane.nextExpected) return;
-          lane.nextExpected = last + 1n;
-          if (options.sink.writesEmptySlices) this.enqueue(lane, [], last);
-        },
-        () => undefined,
-      );
-    });
+    const { rebalanceTimeout = 60000, sessionTimeout = 30000 } = options.consumer;
+    this.stallTimeoutMs = options.stallTimeoutMs ?? rebalanceTimeout + 2 * sessionTimeout;
+    this.consumer = this.createConsumer();
   }
 
-  /** The KafkaJS consumer, for health tracking (listen to its events; do not drive it). */
+  private createConsumer(): Consumer {
+    const { options } = this;
+    const consumer = this.kafka.consumer({ ...options.consumer, groupId: options.groupId, readUncommitted: false });
+    const { GROUP_JOIN, HEARTBEAT, FETCH, CRASH, START_BATCH_PROCESS } = consumer.events;
+    const alive = () => (this.lastSignOfLife = Date.now());
+    this.consumerListeners = [
+      consumer.on(GROUP_JOIN, ({ payload }) => {
+        alive();
+        this.joined = true;
+        this.assign(payload.memberAssignment);
+      }),
+      consumer.on(HEARTBEAT, alive),
+      consumer.on(FETCH, alive),
+      consumer.on(CRASH, ({ payload }) => {
+        this.joined = false;
+        if (!payload.restart) this.fatal = payload.error;
+        options.logger.error(
+          { err: payload.error, restart: payload.restart },
+          `consumer of ${options.groupId} crashed: ${payload.error.message}`,
+        );
+        for (const lane of [...this.lanes.values()]) void this.release(lane);
+      }),
+      // A fetch of only transaction markers (or aborted records) is skipped by KafkaJS without
+      // reaching eachBatch; step over it too, or the next fetch would look like a gap (and a
+      // position stored in the sink would stay one step behind until new records come).
+      consumer.on(START_BATCH_PROCESS, ({ payload }) => {
+        const lane = this.lanes.get(topicPartitionKey(payload.topic, payload.partition));
+        if (payload.batchSize > 0 || !lane || payload.firstOffset === null) return;
+        const [first, last] = [BigInt(payload.firstOffset), BigInt(payload.lastOffset)];
+        // The first fetch after an assignment often arrives while the partition still loads.
+        void lane.loaded.then(
+          () => {
+            if (!this.isCurrent(lane) || this.stopping) return;
+            lane.nextExpected ??= first;
+            lane.stored ??= first;
+            if (first > lane.nextExpected || last < lane.nextExpected) return;
+            lane.nextExpected = last + 1n;
+            if (options.sink.writesEmptySlices) this.enqueue(lane, [], last);
+          },
+          () => undefined,
+        );
+      }),
+    ];
+    return consumer;
+  }
+
+  /**
+   * The KafkaJS consumer, for health tracking (listen to its events; do not drive it). A stalled
+   * one is replaced: follow `onConsumerReplaced` too.
+   */
   get groupConsumer(): Consumer {
     return this.consumer;
+  }
+
+  /** Called with each new consumer that replaces a stalled one (see `stallTimeoutMs`). */
+  onConsumerReplaced(listener: (consumer: Consumer) => void): void {
+    this.replacementListeners.push(listener);
   }
 
   get isJoined(): boolean {
@@ -183,22 +218,87 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
 
   async start(): Promise<void> {
     await this.options.sink.start?.();
-    await this.consumer.connect();
+    await this.runConsumer(this.consumer);
+    this.lastSignOfLife = Date.now();
+    const every = Math.max(100, Math.min(5000, this.stallTimeoutMs / 4));
+    this.watchdog = setInterval(() => this.checkSignsOfLife(), every).unref();
+  }
+
+  private async runConsumer(consumer: Consumer): Promise<void> {
+    await consumer.connect();
     // On a fresh cluster a broker may not know the topics yet (see retryRetriable): make cluster-up's
     // projector #1 failed to start on it after its own ensureTopics had passed.
-    await retryRetriable(() => this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true }));
+    await retryRetriable(() => consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true }));
     this.running = true;
-    await this.consumer.run({
+    await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
-      eachBatch: (payload) => this.receive(payload),
+      // A replaced consumer that wakes up again must not feed the lanes of its successor.
+      eachBatch: async (payload) => {
+        if (consumer === this.consumer) await this.receive(payload);
+      },
     });
+  }
+
+  private checkSignsOfLife(): void {
+    if (this.stopping || this.replacing || this.fatal) return;
+    const silentMs = Date.now() - this.lastSignOfLife;
+    if (silentMs > this.stallTimeoutMs) void this.replaceStalledConsumer(silentMs);
+  }
+
+  /**
+   * KafkaJS can stall for good: seen after a broker restart, a consumer whose rejoin never
+   * finished (no heartbeat, no fetch, no crash, no log line) while the process stayed up, so the
+   * partitions it held were not consumed until someone restarted the process. Readiness reports
+   * it; this replaces it: the partitions are released as on a crash, the stalled consumer is told
+   * to disconnect (not awaited: it may never answer, and once it wakes it leaves the group), and a
+   * new one joins under a new member id. Starting the new one is retried until it works or the
+   * pipeline stops (the broker may still be away).
+   */
+  private async replaceStalledConsumer(silentMs: number): Promise<void> {
+    const { groupId, logger } = this.options;
+    this.replacing = true;
+    for (const remove of this.consumerListeners.splice(0)) remove();
+    const stalled = this.consumer;
+    this.joined = false;
+    this.running = false;
+    logger.error(
+      { groupId, silentMs },
+      `consumer of ${groupId} showed no sign of life (join, heartbeat or fetch) for ${silentMs} ms: replacing it`,
+    );
+    for (const lane of [...this.lanes.values()]) void this.release(lane);
+    stalled
+      .disconnect()
+      .catch((error: unknown) => logger.warn({ err: error }, `stalled consumer of ${groupId}: ${(error as Error).message}`));
+    try {
+      for (let attempt = 1; !this.stopping; attempt++) {
+        this.consumer = this.createConsumer();
+        for (const listener of this.replacementListeners) listener(this.consumer);
+        try {
+          await this.runConsumer(this.consumer);
+          return;
+        } catch (error) {
+          const delay = retryDelayMs(attempt, this.options.retryBackoff ?? PARTITION_RETRY_BACKOFF);
+          logger.error(
+            { groupId, err: error },
+            `starting a new consumer of ${groupId} failed, retrying in ${delay} ms: ${(error as Error).message}`,
+          );
+          for (const remove of this.consumerListeners.splice(0)) remove();
+          await this.consumer.disconnect().catch(() => undefined);
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
+    } finally {
+      this.lastSignOfLife = Date.now();
+      this.replacing = false;
+    }
   }
 
   /** Finishes the slices in flight (and, with `drainOnStop: 'queued'`, what is queued), then leaves the group. */
   async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.watchdog);
     for (const failure of this.failures.values()) clearTimeout(failure.resume);
     // Nothing fetched from now on is taken: stop fetching it (pause throws before run()).
     if (this.running) this.steer((consumer) => consumer.pause(this.options.topics.map((topic) => ({ topic }))));

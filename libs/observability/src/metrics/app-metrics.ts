@@ -53,6 +53,7 @@ export class AppMetrics {
   readonly replicationLagBytes: Gauge;
   readonly poolConnections: Gauge<'pool' | 'state'>;
   readonly eventsParked: Counter<'projection'>;
+  readonly consumerReplacements: Counter<'group'>;
   readonly parkedEventsWaiting: Gauge<'projection'>;
   readonly stuckPartitions: Gauge<'group'>;
   readonly consumerLag: Gauge<'group' | 'topic'>;
@@ -165,6 +166,12 @@ export class AppMetrics {
         await refreshLag();
       },
     });
+    this.consumerReplacements = new Counter({
+      name: 'vinsight_consumer_replacements_total',
+      help: 'Kafka consumers of this process replaced after showing no sign of life (no join, heartbeat or fetch) for longer than a rebalance, by group',
+      labelNames: ['group'],
+      registers,
+    });
     const refreshStuck = () => this.stuckPartitionsRefresh?.();
     this.stuckPartitions = new Gauge({
       name: 'vinsight_stuck_partitions',
@@ -230,6 +237,10 @@ export class AppMetrics {
    */
   refreshProjectionLagWith(refresh: () => Promise<void>): void {
     this.projectionLagRefresh = refresh;
+  }
+
+  recordConsumerReplaced(group: string): void {
+    this.consumerReplacements.inc({ group });
   }
 
   recordEventsParked(projection: string, count: number): void {

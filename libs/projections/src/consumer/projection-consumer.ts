@@ -79,9 +79,13 @@ export class ProjectionConsumer {
     });
   }
 
-  /** The KafkaJS consumer, for health tracking. */
+  /** The KafkaJS consumer, for health tracking (a stalled one is replaced: see `onConsumerReplaced`). */
   get kafkaConsumer(): Consumer {
     return this.pipeline.groupConsumer;
+  }
+
+  onConsumerReplaced(listener: (consumer: Consumer) => void): void {
+    this.pipeline.onConsumerReplaced(listener);
   }
 
   /** Set when KafkaJS gave up on the consumer (a crash it does not restart from): nothing is fetched any more. */
