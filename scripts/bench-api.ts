@@ -8,8 +8,9 @@
  * Runs: the single-monitor read at full speed (BENCH_ROUNDS rounds alternating with the bare
  * ceiling and with the same read API module on Express, bench-api.express.ts, which is how the
  * HTTP platform was chosen; medians, plus each read API process's CPU time per request, the
- * figure that holds on a machine shared with other work) and at a fixed 1,000 req/s, the first page of
- * monitors, the 30-day uptime (full speed and a fixed BENCH_UPTIME_RATE).
+ * figure that holds on a machine shared with other work) and at a fixed 1,000 req/s; the first page of
+ * 50 monitors in the same rounds, right after the single read (`listToSingleRatio`, the median of
+ * the rounds' ratios); the 30-day uptime (full speed and a fixed BENCH_UPTIME_RATE).
  * Then the token-wait line (bench-api.token-wait.ts): result received -> read with its token
  * answered at 200 commands/s through Kafka, notified against polled read API processes.
  * `npm run bench:api -- --token-wait-only` runs only that line (no data set to seed).
@@ -185,7 +186,6 @@ function median(runs: Figures[]): Figures {
 }
 
 async function measureApi(server: ChildProcess, port: number, results: Record<string, Figures>): Promise<void> {
-  results['list'] = await measure(port, list);
   results['uptime'] = await measure(port, uptime, { pid: server.pid });
   results['uptime @rate'] = await measureAtRate(port, uptime, UPTIME_RATE);
 }
@@ -193,7 +193,7 @@ async function measureApi(server: ChildProcess, port: number, results: Record<st
 function report(results: Record<string, Figures>): void {
   row('read API: GET /v1/monitors/:id (median)', results['single']);
   row('read API: GET /v1/monitors/:id @ 1000/s', results['single @1000']);
-  row('read API: GET /v1/monitors?limit=50', results['list']);
+  row('read API: GET /v1/monitors?limit=50 (median)', results['list']);
   row('read API: uptime?window=30d', results['uptime']);
   row(`read API: uptime?window=30d @ ${UPTIME_RATE}/s`, results[`uptime @rate`]);
 }
@@ -244,6 +244,7 @@ async function main(): Promise<void> {
   let cpuPerRequest: { bare: number; fastify: number; express: number };
   const ratios: number[] = [];
   const expressRatios: number[] = [];
+  const listRatios: number[] = [];
   try {
     const server = await apiServer(3912);
     try {
@@ -255,20 +256,26 @@ async function main(): Promise<void> {
         const bareRounds: Figures[] = [];
         const apiRounds: Figures[] = [];
         const expressRounds: Figures[] = [];
+        const listRounds: Figures[] = [];
         for (let round = 0; round < ROUNDS; round++) {
           bareRounds.push(await measure(barePort, single, { pid: bare.pid }));
           apiRounds.push(await measure(3912, single, { pid: server.pid }));
+          // The list of 50 beside the single read it is judged against, on the same machine.
+          listRounds.push(await measure(3912, list, { pid: server.pid }));
+          listRatios.push(listRounds[round].reqPerSec / apiRounds[round].reqPerSec);
           expressRounds.push(await measure(expressPort, single, { pid: expressServer.pid }));
           ratios.push(apiRounds[round].reqPerSec / bareRounds[round].reqPerSec);
           expressRatios.push(expressRounds[round].reqPerSec / apiRounds[round].reqPerSec);
           log(
             `round ${round + 1}: bare ${bareRounds[round].reqPerSec} req/s, read API ${apiRounds[round].reqPerSec} req/s ` +
               `(${apiRounds[round].cpuUsPerRequest} µs CPU/request), ratio ${ratios[round].toFixed(3)}; ` +
-              `read API on Express ${expressRounds[round].reqPerSec} req/s (${expressRounds[round].cpuUsPerRequest} µs CPU/request)`,
+              `read API on Express ${expressRounds[round].reqPerSec} req/s (${expressRounds[round].cpuUsPerRequest} µs CPU/request); ` +
+              `list of 50 ${listRounds[round].reqPerSec} req/s (${listRounds[round].cpuUsPerRequest} µs CPU/request), ${listRatios[round].toFixed(3)} of the single read`,
           );
         }
         bareFigures = median(bareRounds);
         results['single'] = median(apiRounds);
+        results['list'] = median(listRounds);
         expressFigures = median(expressRounds);
         const cpuOf = (rounds: Figures[]) => middle(rounds.map((f) => f.cpuUsPerRequest ?? Number.NaN));
         cpuPerRequest = { bare: cpuOf(bareRounds), fastify: cpuOf(apiRounds), express: cpuOf(expressRounds) };
@@ -328,6 +335,8 @@ async function main(): Promise<void> {
       uptime30dReqPerSec: results['uptime'].reqPerSec,
       uptime30dCpuUsPerRequest: results['uptime'].cpuUsPerRequest,
       listReqPerSec: results['list'].reqPerSec,
+      listToSingleRatio: Number(middle(listRatios).toFixed(3)),
+      listCpuUsPerRequest: results['list'].cpuUsPerRequest,
       expressReqPerSec: expressFigures.reqPerSec,
       expressP99MsAt1000: expressAt1000.p99,
       expressToFastifyRatio: Number(expressRatio.toFixed(3)),
