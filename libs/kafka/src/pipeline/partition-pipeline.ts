@@ -253,8 +253,8 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
    * partitions it held were not consumed until someone restarted the process. Readiness reports
    * it; this replaces it: the partitions are released as on a crash, the stalled consumer is told
    * to disconnect (not awaited: it may never answer, and once it wakes it leaves the group), and a
-   * new one joins under a new member id. Starting the new one is retried until it works or the
-   * pipeline stops (the broker may still be away).
+   * new one joins under a new member id. Starting it is retried until it works or the pipeline
+   * stops (the broker may still be away).
    */
   private async replaceStalledConsumer(silentMs: number): Promise<void> {
     const { groupId, logger } = this.options;
@@ -268,13 +268,21 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
       `consumer of ${groupId} showed no sign of life (join, heartbeat or fetch) for ${silentMs} ms: replacing it`,
     );
     for (const lane of [...this.lanes.values()]) void this.release(lane);
-    stalled
-      .disconnect()
-      .catch((error: unknown) => logger.warn({ err: error }, `stalled consumer of ${groupId}: ${(error as Error).message}`));
+    const dismiss = () =>
+      stalled
+        .disconnect()
+        .catch((error: unknown) => logger.warn({ err: error }, `stalled consumer of ${groupId}: ${(error as Error).message}`));
+    // A disconnect that comes while KafkaJS handles a crash of its own does not cancel the restart
+    // it schedules: should the stalled consumer ever join again, it is dismissed again at once
+    // (holding partitions whose batches nobody takes would stall them).
+    stalled.on(stalled.events.GROUP_JOIN, () => void dismiss());
+    void dismiss();
+    this.consumer = this.createConsumer();
+    for (const listener of this.replacementListeners) listener(this.consumer);
     try {
+      // A consumer whose connect or subscribe failed can be started again (KafkaJS's run itself
+      // does not throw: a failed first join is a crash it restarts from).
       for (let attempt = 1; !this.stopping; attempt++) {
-        this.consumer = this.createConsumer();
-        for (const listener of this.replacementListeners) listener(this.consumer);
         try {
           await this.runConsumer(this.consumer);
           return;
@@ -282,10 +290,8 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
           const delay = retryDelayMs(attempt, this.options.retryBackoff ?? PARTITION_RETRY_BACKOFF);
           logger.error(
             { groupId, err: error },
-            `starting a new consumer of ${groupId} failed, retrying in ${delay} ms: ${(error as Error).message}`,
+            `starting the new consumer of ${groupId} failed, retrying in ${delay} ms: ${(error as Error).message}`,
           );
-          for (const remove of this.consumerListeners.splice(0)) remove();
-          await this.consumer.disconnect().catch(() => undefined);
           await new Promise((resolve) => setTimeout(resolve, delay));
         }
       }

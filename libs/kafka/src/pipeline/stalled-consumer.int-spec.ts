@@ -47,7 +47,7 @@ describe('a consumer stalled inside KafkaJS (requests that are never answered)',
   let kafka: Kafka;
   let proxy: BrokerOutageProxy;
   let topic: string;
-  let pipeline: PartitionPipeline<KafkaMessage, Slice<KafkaMessage>> | undefined;
+  const pipelines: PartitionPipeline<KafkaMessage, Slice<KafkaMessage>>[] = [];
 
   beforeAll(async () => {
     kafka = testKafkaClient('stalled-consumer-int-spec');
@@ -57,7 +57,7 @@ describe('a consumer stalled inside KafkaJS (requests that are never answered)',
   });
 
   afterAll(async () => {
-    await pipeline?.stop();
+    await Promise.all(pipelines.map((pipeline) => pipeline.stop()));
     await proxy.stop();
     const admin = kafka.admin();
     await admin.connect();
@@ -72,14 +72,16 @@ describe('a consumer stalled inside KafkaJS (requests that are never answered)',
     await producer.disconnect();
   }
 
-  it('is replaced: a new consumer takes the partitions over and nothing is lost or written twice', async () => {
+  const valuesOf = (...rounds: number[]) => rounds.flatMap((round) => Array.from({ length: PER_ROUND }, (_, i) => `r${round}-${i}`)).sort();
+
+  /** A pipeline of a group of its own whose consumer's connections all go through the proxy. */
+  function proxiedPipeline(group: string, stallTimeoutMs: number, requestTimeout?: number) {
     const sink = new MemorySink();
     const logLines: string[] = [];
     const replacements: Consumer[] = [];
-    // The stalled consumer's requests would time out only after 10 minutes: long past this test.
-    const stallable = proxy.client('stalled-consumer-int-spec', { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 }, 600_000);
-    pipeline = new PartitionPipeline<KafkaMessage, Slice<KafkaMessage>>(stallable, {
-      groupId: `${topic}.group`,
+    const client = proxy.client(`stalled-consumer-${group}`, { retries: 2, initialRetryTime: 100, maxRetryTime: 500 }, requestTimeout);
+    const pipeline = new PartitionPipeline<KafkaMessage, Slice<KafkaMessage>>(client, {
+      groupId: `${topic}.${group}`,
       topics: [topic],
       consumer: { maxWaitTimeInMs: 50, sessionTimeout: 6000, rebalanceTimeout: 10000, heartbeatInterval: 500 },
       partitionsConsumedConcurrently: PARTITIONS,
@@ -90,11 +92,18 @@ describe('a consumer stalled inside KafkaJS (requests that are never answered)',
       maxSliceRecords: 100,
       drainOnStop: 'in-flight',
       logger: recordingLogger(logLines),
-      stallTimeoutMs: 5000,
+      stallTimeoutMs,
     });
     pipeline.onConsumerReplaced((consumer) => replacements.push(consumer));
-    const first = pipeline.groupConsumer;
+    pipelines.push(pipeline);
+    const log = () => logLines.join(' | ');
+    return { pipeline, sink, logLines, replacements, log };
+  }
 
+  it('is replaced: a new consumer takes the partitions over and nothing is lost or written twice', async () => {
+    // The stalled consumer's requests would time out only after 10 minutes: long past this test.
+    const { pipeline, sink, logLines, replacements, log } = proxiedPipeline('frozen', 5000, 600_000);
+    const first = pipeline.groupConsumer;
     await produceRound(1);
     await pipeline.start();
     await waitFor(
@@ -109,7 +118,7 @@ describe('a consumer stalled inside KafkaJS (requests that are never answered)',
     await waitFor(
       () => sink.written.length === 2 * PER_ROUND,
       60_000,
-      () => `second round: ${sink.written.length} written, log: ${logLines.join(' | ')}`,
+      () => `second round: ${sink.written.length} written, log: ${log()}`,
     );
 
     expect(Date.now() - frozenAt).toBeGreaterThanOrEqual(5000);
@@ -117,8 +126,36 @@ describe('a consumer stalled inside KafkaJS (requests that are never answered)',
     expect(pipeline.groupConsumer).toBe(replacements[0]);
     expect(pipeline.groupConsumer).not.toBe(first);
     expect(logLines.some((line) => /no sign of life .* for \d+ ms: replacing it/.test(line))).toBe(true);
-    const expected = [1, 2].flatMap((round) => Array.from({ length: PER_ROUND }, (_, i) => `r${round}-${i}`));
-    expect([...sink.written].sort()).toEqual(expected.sort());
+    expect([...sink.written].sort()).toEqual(valuesOf(1, 2));
+    expect(pipeline.isJoined).toBe(true);
+  });
+
+  it('while the broker cannot be reached, the new consumer is started again until it can', async () => {
+    const { pipeline, sink, logLines, replacements, log } = proxiedPipeline('unreachable', 3000);
+    const before = sink.written.length;
+    await pipeline.start();
+    await waitFor(
+      () => sink.written.length - before === 2 * PER_ROUND,
+      30_000,
+      () => `rounds 1 and 2: ${sink.written.length} written`,
+    );
+
+    await proxy.kill();
+    await waitFor(
+      () => logLines.some((line) => line.startsWith('starting the new consumer')),
+      30_000,
+      () => `no failed start of a new consumer, log: ${log()}`,
+    );
+    await produceRound(3);
+    await proxy.restart();
+    await waitFor(
+      () => sink.written.length === 3 * PER_ROUND,
+      60_000,
+      () => `third round: ${sink.written.length} written, log: ${log()}`,
+    );
+
+    expect(replacements).toHaveLength(1);
+    expect([...sink.written].sort()).toEqual(valuesOf(1, 2, 3));
     expect(pipeline.isJoined).toBe(true);
   });
 });
