@@ -11,7 +11,6 @@ import { testEnv } from '../test-env';
  */
 export class BrokerOutageProxy {
   private readonly accepted = new Set<net.Socket>();
-  private readonly links: { from: net.Socket; to: net.Socket }[] = [];
   private readonly server: net.Server;
   private port = 0;
 
@@ -24,7 +23,6 @@ export class BrokerOutageProxy {
         [upstream, socket],
       ]) {
         from.pipe(to);
-        this.links.push({ from, to });
         from.on('error', () => to.destroy());
         from.on('close', () => {
           to.destroy();
@@ -50,9 +48,10 @@ export class BrokerOutageProxy {
 
   /** Every connection open now stays open and carries nothing more, either way; new ones work. */
   freezeExisting(): void {
-    for (const { from, to } of this.links.splice(0)) {
-      from.unpipe(to);
-      from.pause();
+    // Each open connection and its upstream are in `accepted`, each piped to the other.
+    for (const socket of this.accepted) {
+      socket.unpipe();
+      socket.pause();
     }
   }
 

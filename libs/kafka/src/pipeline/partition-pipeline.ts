@@ -147,7 +147,7 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
           { err: payload.error, restart: payload.restart },
           `consumer of ${options.groupId} crashed: ${payload.error.message}`,
         );
-        for (const lane of [...this.lanes.values()]) void this.release(lane);
+        void this.releaseAll();
       }),
       // A fetch of only transaction markers (or aborted records) is skipped by KafkaJS without
       // reaching eachBatch; step over it too, or the next fetch would look like a gap (and a
@@ -267,7 +267,7 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
       { groupId, silentMs },
       `consumer of ${groupId} showed no sign of life (join, heartbeat or fetch) for ${silentMs} ms: replacing it`,
     );
-    for (const lane of [...this.lanes.values()]) void this.release(lane);
+    void this.releaseAll();
     const dismiss = () =>
       stalled
         .disconnect()
@@ -315,7 +315,7 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
     }
     await Promise.all([...this.lanes.values()].map((lane) => lane.running));
     await this.consumer.disconnect();
-    await Promise.all([...this.lanes.values()].map((lane) => this.release(lane)));
+    await this.releaseAll();
     await this.options.sink.stop?.();
   }
 
@@ -560,6 +560,10 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
     } catch (error) {
       this.options.logger.warn({ err: error }, `consumer not steerable right now (it restarts): ${(error as Error).message}`);
     }
+  }
+
+  private async releaseAll(): Promise<void> {
+    await Promise.all([...this.lanes.values()].map((lane) => this.release(lane)));
   }
 
   /** Forgets the partition (only if `lane` is still its current one): queue, processor state, sink resources. */
