@@ -212,7 +212,7 @@ describe('hot paths answer what the references answer', () => {
   });
 });
 
-describe("a monitor's checks page", () => {
+describe('hot statements', () => {
   let pool: Pool;
   let seed: TenantSeed;
   let api: ReadApiTestApp;
@@ -230,16 +230,37 @@ describe("a monitor's checks page", () => {
     await pool?.end();
   });
 
-  it('is planned once per filter combination and connection, not for every read', async () => {
+  const preparedStatements = async (prefix: string) =>
+    (
+      await api.app
+        .get<Pool>(API_POOL)
+        .query<{ name: string; generic_plans: string; custom_plans: string }>(
+          `SELECT name, generic_plans::text, custom_plans::text FROM pg_prepared_statements WHERE name LIKE $1 || '%' ORDER BY name`,
+          [prefix],
+        )
+    ).rows;
+
+  it('a monitor and a page of monitors are planned at most five times per connection, then never again', async () => {
+    const monitorId = seed.monitors[0].id;
+    for (let read = 0; read < 8; read++) {
+      await request(api.server).get(`/v1/monitors/${monitorId}`).set(bearer(seed.token)).expect(200);
+      await request(api.server).get('/v1/monitors?limit=5').set(bearer(seed.token)).expect(200);
+    }
+    await request(api.server).get('/v1/monitors?status=up').set(bearer(seed.token)).expect(200);
+    // Postgres's own choice (plan_cache_mode auto): five custom plans, then the generic plan for good.
+    expect([...(await preparedStatements('monitor_by_id_')), ...(await preparedStatements('monitors_page_'))]).toEqual([
+      { name: 'monitor_by_id_0', generic_plans: '3', custom_plans: '5' },
+      { name: 'monitors_page_0', generic_plans: '3', custom_plans: '5' },
+      { name: 'monitors_page_1', generic_plans: '0', custom_plans: '1' },
+    ]);
+  });
+
+  it("a monitor's checks page is planned once per filter combination and connection, not for every read", async () => {
     const monitorId = seed.monitors[0].id;
     for (const query of ['limit=5', 'limit=5', 'limit=5', 'status=up&limit=5', `to=${encodeURIComponent(NOW.toISOString())}`]) {
       await request(api.server).get(`/v1/monitors/${monitorId}/checks?${query}`).set(bearer(seed.token)).expect(200);
     }
-    const apiPool = api.app.get<Pool>(API_POOL);
-    const { rows } = await apiPool.query<{ name: string; generic_plans: string; custom_plans: string }>(
-      `SELECT name, generic_plans::text, custom_plans::text FROM pg_prepared_statements WHERE name LIKE 'checks_page_%' ORDER BY name`,
-    );
-    expect(rows).toEqual([
+    expect(await preparedStatements('checks_page_')).toEqual([
       { name: 'checks_page_0', generic_plans: '3', custom_plans: '0' },
       { name: 'checks_page_1', generic_plans: '1', custom_plans: '0' },
       { name: 'checks_page_8', generic_plans: '1', custom_plans: '0' },

@@ -194,7 +194,11 @@ describe('tenant isolation', () => {
     ];
     for (const table of tables) {
       const column = table === 'tenants' ? 'id' : 'tenant_id';
-      const rows = await database.singleRoundTrip<{ tenant: string }>(context, `SELECT DISTINCT ${column}::text AS tenant FROM ${table}`);
+      const rows = await database.prepared<{ tenant: string }>(
+        context,
+        { name: `rls_probe_${table}`, types: [], text: `SELECT DISTINCT ${column}::text AS tenant FROM ${table}` },
+        [],
+      );
       expect({ table, tenants: rows.map((r) => r.tenant) }).toEqual({ table, tenants: [a.tenantId] });
       const raw = await database.transaction(context, (tx) =>
         tx.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${table} WHERE ${column} = $1::uuid`, b.tenantId),

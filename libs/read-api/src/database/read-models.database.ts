@@ -24,6 +24,9 @@ export interface PreparedStatement {
 
 const GENERIC_PLAN = `SET LOCAL plan_cache_mode = force_generic_plan; `;
 
+/** PREPARE's types and EXECUTE's arguments: none is no parentheses at all. */
+const inParentheses = (items: string[]) => (items.length > 0 ? `(${items.join(', ')})` : '');
+
 const SQL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** The typed client inside one tenant transaction. */
@@ -34,18 +37,16 @@ export type TenantTransaction = Parameters<Parameters<PrismaClient['$transaction
  * to the tenant by @vinsight/database's tenant context (tenant-context.ts), which is what row
  * level security reads. Repositories add explicit tenant filters on top, for the indexes.
  *
- * Three ways in:
+ * Two ways in:
  * - `transaction`: Prisma's interactive transaction (BEGIN, the tenant scope, the work, COMMIT),
  *   for typed reads;
- * - `singleRoundTrip`: the tenant scope and one read statement sent as one simple-protocol
- *   message (`withTenant`), so a hot read costs one round trip instead of four;
- * - `prepared`: for a larger statement, whose planning costs more than its execution (the
- *   30-day uptime: 1.1 ms instead of 3.0 ms per query, most of it planning): the statement is
- *   declared once per pooled connection with SQL's PREPARE, then every call is again ONE
- *   simple-protocol message, the tenant scope and `EXECUTE name(literals)`, one implicit
- *   transaction. (A protocol-level named statement cannot share a message with the scope:
- *   BEGIN, execute, COMMIT made three round trips, and the 30-day uptime's p99 paid for them.)
- *   See the benchmark figures in scripts/bench-api.ts.
+ * - `prepared`: for the hot reads, whose planning costs more than their execution (a monitor:
+ *   ~40 µs of Postgres CPU instead of ~110-140 sent as text with literals; the 30-day uptime:
+ *   1.1 ms instead of 3.0 ms): the statement is declared once per pooled connection with SQL's
+ *   PREPARE, then every call is ONE simple-protocol message, the tenant scope and
+ *   `EXECUTE name(literals)`, one implicit transaction, one round trip. (A protocol-level named
+ *   statement cannot share a message with the scope: BEGIN, execute, COMMIT made three round
+ *   trips, and the 30-day uptime's p99 paid for them.) See scripts/bench-api.ts.
  *
  * A read routed to the replica that fails for any reason other than a client mistake is retried
  * on the primary (reads are idempotent), and the router stops using the replica until its next
@@ -94,25 +95,20 @@ export class ReadModelsDatabase implements OnApplicationShutdown {
     );
   }
 
-  /** `statement`: one read statement whose values are literals from sql-literals.ts. */
-  singleRoundTrip<R extends QueryResultRow>(context: ReadContext, statement: string): Promise<R[]> {
-    return this.onTarget(context.target, (target) => withTenant<R>(this.pools[target]!, context.tenantId, statement));
-  }
-
   /**
    * `statement.text` with $n parameters of `statement.types`, PREPAREd once per pooled connection
    * under `statement.name`; `literals` are its arguments, each from sql-literals.ts.
    */
   async prepared<R extends QueryResultRow>(context: ReadContext, statement: PreparedStatement, literals: string[]): Promise<R[]> {
     if (!SQL_NAME.test(statement.name)) throw new Error('not a statement name');
-    const execute = `${statement.genericPlan ? GENERIC_PLAN : ''}EXECUTE ${statement.name}(${literals.join(', ')})`;
+    const execute = `${statement.genericPlan ? GENERIC_PLAN : ''}EXECUTE ${statement.name}${inParentheses(literals)}`;
     let preparedOn = this.preparedOn.get(statement.name);
     if (!preparedOn) this.preparedOn.set(statement.name, (preparedOn = new WeakSet()));
     return this.onTarget(context.target, async (target) => {
       const client = await this.pools[target]!.connect();
       try {
         if (!preparedOn.has(client)) {
-          await client.query(`PREPARE ${statement.name}(${statement.types.join(', ')}) AS ${statement.text}`);
+          await client.query(`PREPARE ${statement.name}${inParentheses(statement.types)} AS ${statement.text}`);
           preparedOn.add(client);
         }
         return await withTenant<R>(client, context.tenantId, execute);

@@ -4,11 +4,8 @@ import { PreparedStatement, ReadModelsDatabase } from '../../database/read-model
 import { timestampLiteral, uuidLiteral } from '../../database/sql-literals';
 import type { MaintenanceWindow } from '@vinsight/domain';
 import { maintenanceSecondsBetween } from '@vinsight/domain';
-import {
-  MAINTENANCE_WINDOW_JSON_SQL,
-  MaintenanceWindowJson,
-  maintenanceWindowFromJson,
-} from '../maintenance-windows/maintenance-windows.repository';
+import { MaintenanceWindowJson, maintenanceWindowFromJson } from '../maintenance-windows/maintenance-windows.repository';
+import { MAINTENANCE_WINDOW_JSON_SQL } from '../maintenance-windows/maintenance-windows.sql';
 import { monitorExists } from '../monitors/monitors.repository';
 import { BucketSize, UptimeRanges } from './analytics.windows';
 import { histogramPercentile, sumHistograms } from './latency-histogram';

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ReadContext } from '../../database/read-context';
-import { PreparedStatement, ReadModelsDatabase } from '../../database/read-models.database';
+import { ReadModelsDatabase } from '../../database/read-models.database';
 import { integerLiteral, textLiteral, timestampLiteral, uuidLiteral } from '../../database/sql-literals';
+import { StatementParameters } from '../../database/statement-parameters';
 import { TimeIdKey, decodeCursor, toPage } from '../../pagination/cursor.codec';
 import { CheckPage, ListChecksQuery } from './checks.views';
 
@@ -61,36 +62,20 @@ export class ChecksRepository {
   }
 }
 
-function checksPageStatement(
-  tenantId: string,
-  monitorId: string,
-  query: ListChecksQuery,
-  before: TimeIdKey | undefined,
-): { statement: PreparedStatement; literals: string[] } {
-  const types = ['uuid', 'uuid'];
-  const literals = [uuidLiteral(tenantId), uuidLiteral(monitorId)];
-  const conditions = ['tenant_id = $1', 'monitor_id = $2'];
-  const parameter = (type: string, literal: string) => {
-    types.push(type);
-    literals.push(literal);
-    return `$${types.length}`;
-  };
-  // Each optional filter present sets its bit: one statement name per combination.
-  let shape = 0;
-  const filter = (bit: number, condition: string) => {
-    conditions.push(condition);
-    shape |= bit;
-  };
-  if (query.status !== undefined) filter(1, `status = ${parameter('text', textLiteral(query.status))}`);
-  if (query.region !== undefined) filter(2, `region = ${parameter('text', textLiteral(query.region))}`);
-  if (query.from !== undefined) filter(4, `checked_at >= ${parameter('timestamptz', timestampLiteral(query.from))}`);
-  if (query.to !== undefined) filter(8, `checked_at < ${parameter('timestamptz', timestampLiteral(query.to))}`);
+function checksPageStatement(tenantId: string, monitorId: string, query: ListChecksQuery, before: TimeIdKey | undefined) {
+  const parameters = new StatementParameters();
+  parameters.where(`tenant_id = ${parameters.add('uuid', uuidLiteral(tenantId))}`);
+  parameters.where(`monitor_id = ${parameters.add('uuid', uuidLiteral(monitorId))}`);
+  if (query.status !== undefined) parameters.filter(1, `status = ${parameters.add('text', textLiteral(query.status))}`);
+  if (query.region !== undefined) parameters.filter(2, `region = ${parameters.add('text', textLiteral(query.region))}`);
+  if (query.from !== undefined) parameters.filter(4, `checked_at >= ${parameters.add('timestamptz', timestampLiteral(query.from))}`);
+  if (query.to !== undefined) parameters.filter(8, `checked_at < ${parameters.add('timestamptz', timestampLiteral(query.to))}`);
   if (before)
-    filter(
+    parameters.filter(
       16,
-      `(checked_at, id) < (${parameter('timestamptz', timestampLiteral(before.at))}, ${parameter('uuid', uuidLiteral(before.id))})`,
+      `(checked_at, id) < (${parameters.add('timestamptz', timestampLiteral(before.at))}, ${parameters.add('uuid', uuidLiteral(before.id))})`,
     );
-  const limit = parameter('int', integerLiteral(query.limit + 1));
+  const limit = parameters.add('int', integerLiteral(query.limit + 1));
   const text = `SELECT m.monitor_exists AS "monitorExists", c.id, c.status, c.response_time_ms AS "responseTimeMs",
               c.status_code AS "statusCode", c.error_message AS "errorMessage", c.region, c.checked_at AS "checkedAt",
               c.in_maintenance AS "inMaintenance"
@@ -98,9 +83,9 @@ function checksPageStatement(
                AS monitor_exists) m
        LEFT JOIN LATERAL (
          SELECT id, status, response_time_ms, status_code, error_message, region, checked_at, in_maintenance FROM monitor_checks
-         WHERE ${conditions.join(' AND ')}
+         WHERE ${parameters.whereSql}
          ORDER BY checked_at DESC, id DESC LIMIT ${limit}
        ) c ON m.monitor_exists
        ORDER BY c.checked_at DESC, c.id DESC`;
-  return { statement: { name: `checks_page_${shape}`, types, text, genericPlan: true }, literals };
+  return parameters.statement('checks_page', text, { genericPlan: true });
 }

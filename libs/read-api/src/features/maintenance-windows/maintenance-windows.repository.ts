@@ -63,13 +63,7 @@ export function asDomainWindow(row: Omit<MaintenanceWindowRow, 'createdAt' | 'up
   };
 }
 
-/** A maintenance_windows row `w` as one JSON object, for statements that bring windows beside other rows (maintenanceWindowFromJson). */
-export const MAINTENANCE_WINDOW_JSON_SQL = `json_build_object('id', w.id, 'monitorId', w.monitor_id, 'title', w.title,
-  'startsAt', w.starts_at, 'endsAt', w.ends_at, 'recurrenceDays', w.recurrence_days, 'recurrenceStartTime', w.recurrence_start_time,
-  'recurrenceDurationMinutes', w.recurrence_duration_minutes, 'recurrenceTimezone', w.recurrence_timezone,
-  'cancelledAt', w.cancelled_at, 'version', w.version)`;
-
-/** A maintenance_windows row as MAINTENANCE_WINDOW_JSON_SQL writes it (times as text). */
+/** A maintenance_windows row as MAINTENANCE_WINDOW_JSON_SQL (maintenance-windows.sql.ts) writes it (times as text). */
 export type MaintenanceWindowJson = {
   [K in Exclude<keyof MaintenanceWindowRow, 'createdAt' | 'updatedAt'>]: MaintenanceWindowRow[K] extends Date | null
     ? string | null
