@@ -2,14 +2,15 @@
  * The ceiling of `npm run bench:api`: bare Fastify and pg, no Nest, no validation, no auth
  * cache, answering GET /v1/monitors/:id with the read API's own statement (monitors.statements.ts:
  * the monitor and the tenant's maintenance windows in force), PREPAREd once per connection and
- * executed in the same single-round-trip tenant transaction (read only, app.current_tenant_id set
- * locally), and the same JSON. The database does the same work for both; what the ratio
- * measures is the HTTP path around it. The tenant comes from the benchmark's token by the same
- * derivation the data set uses.
+ * executed in the same single-round-trip tenant transaction (read only, app.current_tenant_id
+ * set locally), its times parsed the same way (iso-timestamps.ts), and the same JSON. The
+ * database does the same work for both; what the ratio measures is the HTTP path around it. The
+ * tenant comes from the benchmark's token by the same derivation the data set uses.
  */
 import Fastify from 'fastify';
 import { Pool, PoolClient, QueryResult } from 'pg';
 import { tenantScope } from '../libs/database/src/tenant-context';
+import { ISO_TIMESTAMP_TYPES } from '../libs/read-api/src/database/iso-timestamps';
 import { MonitorRow, monitorByIdStatement } from '../libs/read-api/src/features/monitors/monitors.statements';
 import { tenantIdOf } from './bench-api.data';
 
@@ -33,9 +34,10 @@ app.get<{ Params: { id: string } }>('/v1/monitors/:id', async (request, reply) =
       await client.query(`PREPARE ${statement.name}(${statement.types.join(', ')}) AS ${statement.text}`);
       prepared.add(client);
     }
-    results = (await client.query(
-      `${tenantScope(tenantId)}; EXECUTE ${statement.name}(${literals.join(', ')})`,
-    )) as unknown as QueryResult<MonitorRow>[];
+    results = (await client.query({
+      text: `${tenantScope(tenantId)}; EXECUTE ${statement.name}(${literals.join(', ')})`,
+      types: ISO_TIMESTAMP_TYPES,
+    })) as unknown as QueryResult<MonitorRow>[];
   } finally {
     client.release();
   }
@@ -48,14 +50,14 @@ app.get<{ Params: { id: string } }>('/v1/monitors/:id', async (request, reply) =
     checkInterval: row.checkInterval,
     isActive: row.isActive,
     status: row.status,
-    lastCheckedAt: row.lastCheckedAt?.toISOString() ?? null,
+    lastCheckedAt: row.lastCheckedAt,
     lastResponseTimeMs: row.lastResponseTimeMs,
     // The benchmark's data set schedules no maintenance: the windows are read, never in force.
     inMaintenance: row.maintenanceWindows !== null,
     maintenanceWindowId: null,
     version: row.version,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
   };
 });
 

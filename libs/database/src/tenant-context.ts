@@ -1,4 +1,4 @@
-import type { QueryResult, QueryResultRow } from 'pg';
+import type { CustomTypesConfig, QueryResult, QueryResultRow } from 'pg';
 
 /**
  * The one way to run a query as a tenant. Row-level security reads the tenant from
@@ -21,7 +21,7 @@ const COLUMN = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
 
 /** What `withTenant` sends its message through: a pool or one of its checked-out clients. */
 export interface TenantQueryable {
-  query(text: string): Promise<unknown>;
+  query(query: string | { text: string; types: CustomTypesConfig }): Promise<unknown>;
 }
 
 const scopeTo = (tenantSql: string) =>
@@ -43,8 +43,17 @@ export function tenantScopeFromColumn(column: string): string {
   return scopeTo(`${column}::text`);
 }
 
-/** Runs `statement` (values inlined as literals) as `tenantId` in one round trip; its rows. */
-export async function withTenant<R extends QueryResultRow>(queryable: TenantQueryable, tenantId: string, statement: string): Promise<R[]> {
-  const results = (await queryable.query(`${tenantScope(tenantId)}; ${statement}`)) as QueryResult<R>[];
+/**
+ * Runs `statement` (values inlined as literals) as `tenantId` in one round trip; its rows, their
+ * columns parsed by `types` when given (pg's own parsers otherwise).
+ */
+export async function withTenant<R extends QueryResultRow>(
+  queryable: TenantQueryable,
+  tenantId: string,
+  statement: string,
+  types?: CustomTypesConfig,
+): Promise<R[]> {
+  const text = `${tenantScope(tenantId)}; ${statement}`;
+  const results = (await queryable.query(types ? { text, types } : text)) as QueryResult<R>[];
   return results[results.length - 1].rows;
 }

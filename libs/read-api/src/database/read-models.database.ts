@@ -5,6 +5,7 @@ import { API_POOL, REPLICA_POOL, tenantScope, withTenant } from '@vinsight/datab
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { PrismaClient } from '../../../../prisma/generated/client';
 import { ReadApiError } from '../errors/read-api.errors';
+import { ISO_TIMESTAMP_TYPES } from './iso-timestamps';
 import { ReadContext } from './read-context';
 import { ReadTarget, ReplicaRouter } from './replica-router';
 
@@ -97,7 +98,8 @@ export class ReadModelsDatabase implements OnApplicationShutdown {
 
   /**
    * `statement.text` with $n parameters of `statement.types`, PREPAREd once per pooled connection
-   * under `statement.name`; `literals` are its arguments, each from sql-literals.ts.
+   * under `statement.name`; `literals` are its arguments, each from sql-literals.ts. Its
+   * timestamptz columns come as the ISO strings the API answers with (iso-timestamps.ts).
    */
   async prepared<R extends QueryResultRow>(context: ReadContext, statement: PreparedStatement, literals: string[]): Promise<R[]> {
     if (!SQL_NAME.test(statement.name)) throw new Error('not a statement name');
@@ -111,7 +113,7 @@ export class ReadModelsDatabase implements OnApplicationShutdown {
           await client.query(`PREPARE ${statement.name}${inParentheses(statement.types)} AS ${statement.text}`);
           preparedOn.add(client);
         }
-        return await withTenant<R>(client, context.tenantId, execute);
+        return await withTenant<R>(client, context.tenantId, execute, ISO_TIMESTAMP_TYPES);
       } finally {
         client.release();
       }

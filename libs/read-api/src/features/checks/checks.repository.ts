@@ -6,6 +6,7 @@ import { StatementParameters } from '../../database/statement-parameters';
 import { TimeIdKey, decodeCursor, toPage } from '../../pagination/cursor.codec';
 import { CheckPage, ListChecksQuery } from './checks.views';
 
+/** Times as ISO strings (ReadModelsDatabase.prepared). */
 interface CheckRow {
   monitorExists: boolean;
   /** The columns below are null on the one row that says only whether the monitor exists. */
@@ -15,7 +16,7 @@ interface CheckRow {
   statusCode: number | null;
   errorMessage: string | null;
   region: string | null;
-  checkedAt: Date;
+  checkedAt: string;
   inMaintenance: boolean;
 }
 
@@ -47,7 +48,7 @@ export class ChecksRepository {
       checks,
       query.limit,
       'checks',
-      (row): TimeIdKey => ({ at: row.checkedAt, id: row.id }),
+      (row): TimeIdKey => ({ at: new Date(row.checkedAt), id: row.id }),
       ({ id, status, responseTimeMs, statusCode, errorMessage, region, checkedAt, inMaintenance }) => ({
         id,
         status,
@@ -55,7 +56,7 @@ export class ChecksRepository {
         statusCode,
         errorMessage,
         region,
-        checkedAt: checkedAt.toISOString(),
+        checkedAt,
         inMaintenance,
       }),
     );

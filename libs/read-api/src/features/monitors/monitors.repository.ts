@@ -18,13 +18,13 @@ function toView(row: MonitorRow, windows: readonly MaintenanceWindow[], now: Dat
     checkInterval: row.checkInterval,
     isActive: row.isActive,
     status: row.status,
-    lastCheckedAt: row.lastCheckedAt?.toISOString() ?? null,
+    lastCheckedAt: row.lastCheckedAt,
     lastResponseTimeMs: row.lastResponseTimeMs,
     inMaintenance: holding.length > 0,
     maintenanceWindowId: holding[0]?.id ?? null,
     version: row.version,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
   };
 }
 
@@ -50,7 +50,7 @@ export class MonitorsRepository {
       rows,
       query.limit,
       'monitors',
-      (row): TimeIdKey => ({ at: row.createdAt, id: row.id }),
+      (row): TimeIdKey => ({ at: new Date(row.createdAt), id: row.id }),
       (row) => toView(row, windows, now),
     );
   }

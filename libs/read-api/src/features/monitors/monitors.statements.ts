@@ -5,7 +5,7 @@ import type { MaintenanceWindowJson } from '../maintenance-windows/maintenance-w
 import { windowsInForceSql } from '../maintenance-windows/maintenance-windows.sql';
 import type { ListMonitorsQuery } from './monitors.views';
 
-/** A monitors row as both statements select it. */
+/** A monitors row as both statements select it (times as ISO strings: ReadModelsDatabase.prepared). */
 export interface MonitorRow {
   id: string;
   name: string;
@@ -13,11 +13,11 @@ export interface MonitorRow {
   checkInterval: number;
   isActive: boolean;
   status: string;
-  lastCheckedAt: Date | null;
+  lastCheckedAt: string | null;
   lastResponseTimeMs: number | null;
   version: number;
-  createdAt: Date;
-  updatedAt: Date;
+  createdAt: string;
+  updatedAt: string;
   /** The tenant's windows in force at the statement's `now`, the same on every row. */
   maintenanceWindows: MaintenanceWindowJson[] | null;
 }
