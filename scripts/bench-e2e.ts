@@ -29,8 +29,13 @@ const TENANTS = 50;
 const MONITORS_PER_TENANT = 10;
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const ROLES = ['command-processor', 'projector', 'read-api'] as const;
-/** Dashboards behind a few keep-alive connections, as a gateway would hold them; more reads wait their turn. */
-const READ_CONNECTIONS = Number(process.env.BENCH_E2E_READ_CONNECTIONS ?? 32);
+/**
+ * Keep-alive connections the reads share, as a gateway would hold them for many dashboards; more
+ * reads wait their turn. A read holds its connection while it waits for its position, so
+ * RATE x (wait in s) connections are busy at once (Little's law): at 1,000/s, 32 of them would
+ * make the client's own queue the figure as soon as a read waits more than 32 ms.
+ */
+const READ_CONNECTIONS = Number(process.env.BENCH_E2E_READ_CONNECTIONS ?? 256);
 /** A read not answered within this many ms counts as failed ('readTimeout'): the run ends in bounded time. */
 const READ_TIMEOUT_MS = Number(process.env.BENCH_E2E_READ_TIMEOUT_MS ?? 10000);
 /** Extra node arguments for every role (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, `--trace-gc`). */
