@@ -15,8 +15,4 @@ describe('accessLogLevel', () => {
   ])('%s answered %d is logged at %s', (url, status, level) => {
     expect(accessLogLevel(url, status)).toBe(level);
   });
-
-  it('logs a probe that failed with an error at error', () => {
-    expect(accessLogLevel('/health/ready', 503, new Error('socket hang up'))).toBe('error');
-  });
 });

@@ -1,9 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { DynamicModule, Injectable, Module, OnModuleInit, RequestMethod } from '@nestjs/common';
+import {
+  DynamicModule,
+  Injectable,
+  MiddlewareConsumer,
+  Module,
+  NestMiddleware,
+  NestModule,
+  OnModuleInit,
+  RequestMethod,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance } from 'fastify';
-import { LoggerModule } from 'nestjs-pino';
-import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { LoggerModule, PinoLogger } from 'nestjs-pino';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DestinationStream, Level } from 'pino';
 import { UNMATCHED_ROUTE } from './metrics/http-metrics.hook';
 import { saneCorrelationId } from './tracing/correlation-id';
@@ -20,30 +29,31 @@ export function requestIdOf(request: IncomingMessage): string {
   return saneCorrelationId(firstHeader(request, 'x-request-id')) ?? randomUUID();
 }
 
-/** The route pattern of a request, stamped on the raw request by AccessLogRouteHook. */
-const ROUTE = Symbol('route');
-/** The trace fields of a request, computed once: see httpTraceFields. */
-const TRACE_FIELDS = Symbol('traceFields');
-
-type LoggedRequest = IncomingMessage & { id?: unknown; [ROUTE]?: string; [TRACE_FIELDS]?: Record<string, string> };
-
-/**
- * What each HTTP log line carries: the caller's correlation id (else the request id) and trace.
- * Computed once per request: pino-http asks at the start and again at the end, and binds the
- * fields a second time, as duplicate JSON keys, when the answers differ (the read API writes the
- * correlation id it settles on into the request's headers in between).
- */
-export function httpTraceFields(request: LoggedRequest): Record<string, string> {
-  request[TRACE_FIELDS] ??= traceFieldsOf(request);
-  return request[TRACE_FIELDS];
-}
-
-function traceFieldsOf(request: LoggedRequest): Record<string, string> {
+/** What every line logged while handling a request carries: the request, the caller's correlation id (else the request id) and trace. */
+function requestBindings(request: IncomingMessage, id: string, url: string) {
   const trace = parseTraceparent(firstHeader(request, 'traceparent'));
   return {
-    correlationId: saneCorrelationId(firstHeader(request, 'x-correlation-id')) ?? String(request.id),
+    req: { id, method: request.method, url },
+    correlationId: saneCorrelationId(firstHeader(request, 'x-correlation-id')) ?? id,
     ...(trace ? { traceId: trace.traceId, parentSpanId: trace.spanId } : {}),
   };
+}
+
+type RequestLogger = PinoLogger['logger'];
+
+/** The one access line of a request; `route` is its pattern (`/v1/monitors/:id`), never the raw URL. */
+function logAccess(
+  logger: RequestLogger,
+  method: string | undefined,
+  url: string | undefined,
+  route: string,
+  statusCode: number,
+  durationMs: number,
+) {
+  logger[accessLogLevel(url, statusCode)](
+    { route, res: { statusCode }, durationMs: Math.round(durationMs) },
+    `${method} ${route} ${statusCode}`,
+  );
 }
 
 const PROBE_PATH = /^\/(health|metrics)(\/|\?|$)/;
@@ -54,69 +64,111 @@ const PROBE_PATH = /^\/(health|metrics)(\/|\?|$)/;
  * mistake, not ours to be paged for) at info. A probe's 503 is a dependency reported down
  * (readiness, every few seconds for the whole outage): warn, the level of the outage's other lines.
  */
-export function accessLogLevel(url: string | undefined, statusCode: number, error?: Error): Level {
+export function accessLogLevel(url: string | undefined, statusCode: number): Level {
   const probe = PROBE_PATH.test(url ?? '');
-  if (probe && statusCode === 503 && !error) return 'warn';
-  if (error || statusCode >= 500) return 'error';
+  if (probe && statusCode === 503) return 'warn';
+  if (statusCode >= 500) return 'error';
   return probe ? 'debug' : 'info';
 }
 
+const REQUEST_LOGGER = Symbol('requestLogger');
+
+type LoggedFastifyRequest = FastifyRequest & { [REQUEST_LOGGER]?: RequestLogger };
+
 /**
- * Fastify resolves the route before its onRequest hooks run; pino-http sees only the raw
- * request, so the pattern (`/v1/monitors/:id`, never the raw URL) is stamped on it here. Added
- * while modules initialise, before Nest declares its routes, so it applies to all of them.
+ * The access log and each request's logging context, as two Fastify hooks (every role runs on
+ * Fastify) rather than a middleware, which Nest would run through @fastify/middie and its path
+ * matching on every request. onRequest binds requestBindings to a child of the application's
+ * logger and runs the rest of the request inside nestjs-pino's context, so every line logged
+ * while handling it carries them; onResponse writes the access line. Added while modules
+ * initialise, before Fastify builds the routes Nest declared, so it applies to all of them.
  */
 @Injectable()
-export class AccessLogRouteHook implements OnModuleInit {
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+export class FastifyAccessLog implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly logger: PinoLogger,
+  ) {}
 
   onModuleInit(): void {
     const adapter = this.adapterHost.httpAdapter;
     if (!adapter || adapter.getType() !== 'fastify') return;
-    adapter.getInstance<FastifyInstance>().addHook('onRequest', (request, _reply, done) => {
-      (request.raw as LoggedRequest)[ROUTE] = request.routeOptions?.url ?? UNMATCHED_ROUTE;
+    const fastify = adapter.getInstance<FastifyInstance>();
+    const routeOf = (request: FastifyRequest) => request.routeOptions?.url ?? UNMATCHED_ROUTE;
+    fastify.addHook('onRequest', (request: LoggedFastifyRequest, _reply, done) => {
+      // Fastify's request id is the X-Request-Id answered (see createHttpAdapter).
+      this.logger.runInContext(
+        () => {
+          request[REQUEST_LOGGER] = this.logger.logger;
+          done();
+        },
+        { bindings: requestBindings(request.raw, request.id, request.url) },
+      );
+    });
+    fastify.addHook('onResponse', (request: LoggedFastifyRequest, reply, done) => {
+      const logger = request[REQUEST_LOGGER];
+      if (logger) logAccess(logger, request.method, request.url, routeOf(request), reply.statusCode, reply.elapsedTime);
       done();
     });
   }
 }
 
+/** The same on Express (the read API's comparison in bench:api), as Nest middleware. */
+@Injectable()
+export class ExpressAccessLog implements NestMiddleware {
+  constructor(private readonly logger: PinoLogger) {}
+
+  use(request: IncomingMessage & { originalUrl?: string; route?: { path?: string } }, response: ServerResponse, next: () => void): void {
+    const id = requestIdOf(request);
+    response.setHeader('x-request-id', id);
+    const url = request.originalUrl ?? request.url ?? '';
+    const started = performance.now();
+    this.logger.runInContext(
+      () => {
+        const logger = this.logger.logger;
+        response.once('finish', () =>
+          logAccess(logger, request.method, url, request.route?.path ?? UNMATCHED_ROUTE, response.statusCode, performance.now() - started),
+        );
+        next();
+      },
+      { bindings: requestBindings(request, id, url) },
+    );
+  }
+}
+
+interface LoggingOptions {
+  level: string;
+  service: string;
+  destination?: DestinationStream;
+}
+
 @Module({})
-export class LoggingModule {
-  static forRoot(options: { level: string; service: string; destination?: DestinationStream }): DynamicModule {
+export class LoggingModule implements NestModule {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  static forRoot(options: LoggingOptions): DynamicModule {
     return {
       module: LoggingModule,
-      providers: [AccessLogRouteHook],
+      providers: [FastifyAccessLog, ExpressAccessLog],
       imports: [
         LoggerModule.forRoot({
-          // nestjs-pino's default pattern matches no request under NestJS 12's Fastify adapter.
-          forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
+          // No middleware of nestjs-pino's: FastifyAccessLog or ExpressAccessLog bind each
+          // request. The pino-http instance built from these options is the application's logger.
+          forRoutes: [],
           pinoHttp: {
             level: options.level,
             base: { service: options.service },
             // Lines written while handling a Kafka message carry that message's ids.
             mixin: () => traceLogFields(),
-            // Fastify's request id (the X-Request-Id answered, see createHttpAdapter) is on the
-            // raw request already; this serves platforms that have none.
-            genReqId: (request, response) => {
-              const id = requestIdOf(request);
-              response.setHeader('x-request-id', id);
-              return id;
-            },
-            customProps: (request) => httpTraceFields(request),
-            customLogLevel: (request, response, error) => accessLogLevel(request.url, response.statusCode, error),
-            customSuccessMessage: (request, response) => `${request.method} ${routeOf(request)} ${response.statusCode}`,
-            customErrorMessage: (request, response) => `${request.method} ${routeOf(request)} ${response.statusCode}`,
-            // The request was serialised when it arrived, before routing stamped its pattern.
-            customSuccessObject: (request, _response, fields: object) => ({ route: routeOf(request), ...fields }),
-            customErrorObject: (request, _response, _error, fields: object) => ({ route: routeOf(request), ...fields }),
-            customAttributeKeys: { responseTime: 'durationMs' },
+            // pino-http's own serializers expect Node's request and response; these log the
+            // access line's objects as they are (a response's `raw` is the object logged).
             serializers: {
               req: (request: { id: unknown; method: string; url: string }) => ({
                 id: request.id,
                 method: request.method,
                 url: request.url,
               }),
-              res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+              res: (response: { raw: { statusCode: number } }) => ({ statusCode: response.raw.statusCode }),
             },
             ...(options.destination ? { stream: options.destination } : {}),
           },
@@ -124,8 +176,9 @@ export class LoggingModule {
       ],
     };
   }
-}
 
-function routeOf(request: IncomingMessage): string {
-  return (request as LoggedRequest)[ROUTE] ?? UNMATCHED_ROUTE;
+  configure(consumer: MiddlewareConsumer): void {
+    if (this.adapterHost.httpAdapter?.getType() === 'express')
+      consumer.apply(ExpressAccessLog).forRoutes({ path: '*path', method: RequestMethod.ALL });
+  }
 }

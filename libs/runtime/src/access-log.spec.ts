@@ -1,5 +1,7 @@
-import { Controller, Get, Module, Param } from '@nestjs/common';
+import { Controller, Get, INestApplication, Logger as NestLogger, Module, Param } from '@nestjs/common';
+import { ExpressAdapter } from '@nestjs/platform-express';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Test } from '@nestjs/testing';
 import { LoggingModule } from '@vinsight/observability';
 import { Logger } from 'nestjs-pino';
@@ -8,8 +10,13 @@ import { createHttpAdapter } from './http-adapter';
 
 @Controller('v1/monitors')
 class MonitorsController {
+  private readonly logger = new NestLogger('Monitors');
+
   @Get(':id')
-  one(@Param('id') id: string) {
+  async one(@Param('id') id: string) {
+    // After an await: the request's context must survive it.
+    await sleep(1);
+    this.logger.log(`read ${id}`);
     return { id };
   }
 }
@@ -36,14 +43,17 @@ type Line = Record<string, unknown> & { level: number; req?: Record<string, unkn
  * The access log of a real Nest application on the adapter every role runs on, its pino output
  * captured line by line: one line per request, found by the id the client was answered with.
  */
+/** Every line the tests' applications log: nestjs-pino keeps the first application's logger for the whole process. */
+const raw: string[] = [];
+const destination = { write: (line: string) => void raw.push(line) };
+const lines = (): Line[] => raw.map((line) => JSON.parse(line) as Line);
+
 describe('access log', () => {
   let app: NestFastifyApplication;
-  const raw: string[] = [];
-  const lines = (): Line[] => raw.map((line) => JSON.parse(line) as Line);
-  const byRequestId = (id: string) => lines().filter((line) => line.req?.id === id);
+  /** The access lines of a request (the application's own lines carry its id too). */
+  const byRequestId = (id: string) => lines().filter((line) => line.req?.id === id && line.res !== undefined);
 
   beforeAll(async () => {
-    const destination = { write: (line: string) => void raw.push(line) };
     const moduleRef = await Test.createTestingModule({
       imports: [RoutesModule, LoggingModule.forRoot({ level: 'info', service: 'read-api', destination })],
     }).compile();
@@ -74,6 +84,18 @@ describe('access log', () => {
     ]);
   });
 
+  it("puts the request's fields on the lines the application logs while handling it", async () => {
+    const response = await request(app.getHttpServer()).get('/v1/monitors/m-3').set('x-correlation-id', 'corr-9').expect(200);
+    const requestId = response.headers['x-request-id'];
+    expect(lines().filter((line) => line.msg === 'read m-3')).toEqual([
+      expect.objectContaining({
+        context: 'Monitors',
+        req: { id: requestId, method: 'GET', url: '/v1/monitors/m-3' },
+        correlationId: 'corr-9',
+      }),
+    ]);
+  });
+
   it("keeps a caller's sane X-Request-Id and X-Correlation-Id, each key once per line", async () => {
     const response = await request(app.getHttpServer())
       .get('/v1/monitors/m-2')
@@ -98,5 +120,32 @@ describe('access log', () => {
     const scrape = await request(app.getHttpServer()).get('/metrics').expect(200);
     expect(byRequestId(live.headers['x-request-id'])).toEqual([]);
     expect(byRequestId(scrape.headers['x-request-id'])).toEqual([]);
+  });
+});
+
+/** The read API on Express (bench:api's comparison) logs the same lines through Nest middleware. */
+describe('access log on Express', () => {
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [RoutesModule, LoggingModule.forRoot({ level: 'info', service: 'read-api', destination })],
+    }).compile();
+    app = moduleRef.createNestApplication(new ExpressAdapter(), { bufferLogs: true });
+    app.useLogger(app.get(Logger));
+    await app.init();
+  });
+
+  afterAll(() => app.close());
+
+  it('logs the access line and binds the request to the lines logged while handling it', async () => {
+    const response = await request(app.getHttpServer()).get('/v1/monitors/m-4').expect(200);
+    const requestId = response.headers['x-request-id'];
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const req = { id: requestId, method: 'GET', url: '/v1/monitors/m-4' };
+    expect(lines().filter((line) => line.req?.id === requestId)).toEqual([
+      expect.objectContaining({ msg: 'read m-4', req, correlationId: requestId }),
+      expect.objectContaining({ level: 30, req, route: '/v1/monitors/:id', res: { statusCode: 200 }, msg: 'GET /v1/monitors/:id 200' }),
+    ]);
   });
 });
