@@ -65,8 +65,10 @@ export class ChecksRepository {
 
 function checksPageStatement(tenantId: string, monitorId: string, query: ListChecksQuery, before: TimeIdKey | undefined) {
   const parameters = new StatementParameters();
-  parameters.where(`tenant_id = ${parameters.add('uuid', uuidLiteral(tenantId))}`);
-  parameters.where(`monitor_id = ${parameters.add('uuid', uuidLiteral(monitorId))}`);
+  const tenant = parameters.add('uuid', uuidLiteral(tenantId));
+  const monitor = parameters.add('uuid', uuidLiteral(monitorId));
+  parameters.where(`tenant_id = ${tenant}`);
+  parameters.where(`monitor_id = ${monitor}`);
   if (query.status !== undefined) parameters.filter(1, `status = ${parameters.add('text', textLiteral(query.status))}`);
   if (query.region !== undefined) parameters.filter(2, `region = ${parameters.add('text', textLiteral(query.region))}`);
   if (query.from !== undefined) parameters.filter(4, `checked_at >= ${parameters.add('timestamptz', timestampLiteral(query.from))}`);
@@ -80,7 +82,7 @@ function checksPageStatement(tenantId: string, monitorId: string, query: ListChe
   const text = `SELECT m.monitor_exists AS "monitorExists", c.id, c.status, c.response_time_ms AS "responseTimeMs",
               c.status_code AS "statusCode", c.error_message AS "errorMessage", c.region, c.checked_at AS "checkedAt",
               c.in_maintenance AS "inMaintenance"
-       FROM (SELECT EXISTS (SELECT 1 FROM monitors WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL)
+       FROM (SELECT EXISTS (SELECT 1 FROM monitors WHERE tenant_id = ${tenant} AND id = ${monitor} AND deleted_at IS NULL)
                AS monitor_exists) m
        LEFT JOIN LATERAL (
          SELECT id, status, response_time_ms, status_code, error_message, region, checked_at, in_maintenance FROM monitor_checks
