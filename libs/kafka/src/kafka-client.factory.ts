@@ -5,6 +5,7 @@ import { KafkaLogger, kafkaLogCreator } from './kafka-logger';
 import { KafkaConnectionSettings } from './kafka.settings';
 import { installRecordDecoding } from './record-decoding';
 import { installRecordEncoding } from './record-encoding';
+import { installStaleResponseReset } from './stale-response-reset';
 
 export interface KafkaClientOptions {
   /** Where KafkaJS logs go; without one, KafkaJS's own console logger is used. */
@@ -46,6 +47,7 @@ export function createKafkaClient(settings: KafkaConnectionSettings, options: Ka
   installTransactionPartitionsRetry();
   installRecordEncoding();
   installRecordDecoding();
+  installStaleResponseReset();
   const config: KafkaConfig = {
     clientId: settings.clientId,
     brokers: settings.brokers,
