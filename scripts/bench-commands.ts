@@ -20,7 +20,7 @@ import { CommandClient, createKafkaClient, topicNames } from '@vinsight/kafka';
 import { loadKafkaSecurity } from '@vinsight/config';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { freePort } from './local-services';
-import { cpuSecondsOf } from './process-cpu';
+import { cpuSecondsOf, machineBusySeconds } from './process-cpu';
 import { personalDataEnvironment } from '../libs/personal-data/src/testing/test-keys';
 
 const TOTAL = Number(process.env.BENCH_COMMANDS ?? 50000);
@@ -42,19 +42,20 @@ function brokerPid(): number | undefined {
   }
 }
 
-/** CPU seconds used by each named process (and this one) between start() and the call it returns. */
+/** CPU seconds used by each named process, this one and the whole machine between start() and the call it returns. */
 function cpuMeter(pids: Record<string, number | undefined>) {
   const read = () =>
     Object.fromEntries([
       ...Object.entries(pids).map(([name, pid]) => [name, pid ? cpuSecondsOf(pid) : Number.NaN] as const),
       ['bench', cpuSecondsOf(process.pid)] as const,
+      ['machine', machineBusySeconds()] as const,
     ]);
   const before = read();
   const started = Date.now();
   return () => {
     const after = read();
     const seconds = (Date.now() - started) / 1000;
-    /** Cores used on average, per process. */
+    /** Cores used on average, per process and by the machine. */
     return Object.fromEntries(Object.keys(after).map((name) => [name, Number(((after[name] - before[name]) / seconds).toFixed(2))]));
   };
 }
@@ -368,9 +369,12 @@ async function txnCeiling(kafka: Kafka, fleet: Fleet, prefix: string): Promise<{
       await publishAll(client, warm);
       await Promise.all(warm.map((c) => client.waitFor(c.commandId, 1, 120000)));
       const cpuBefore = cpuSecondsOf(child.pid!);
+      const cores = cpuMeter({ ceiling: child.pid, broker: brokerPid() });
       const perSec = await fullSpeed(client, fleet);
       const cpuUsPerCommand = Math.round(((cpuSecondsOf(child.pid!) - cpuBefore) * 1e6) / TOTAL);
-      log(`exactly-once ceiling: ${Math.round(perSec)} commands/s, ${cpuUsPerCommand} µs CPU per command`);
+      log(
+        `exactly-once ceiling: ${Math.round(perSec)} commands/s, ${cpuUsPerCommand} µs CPU per command; cores used ${JSON.stringify(cores())}`,
+      );
       return { perSec, cpuUsPerCommand };
     } finally {
       await client.disconnect();

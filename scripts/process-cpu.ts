@@ -13,3 +13,18 @@ export function cpuSecondsOf(pid: number): number {
     return Number.NaN;
   }
 }
+
+/**
+ * CPU seconds the whole machine has spent busy so far (Linux /proc/stat: every state but idle and
+ * iowait, over all cores); NaN elsewhere. Beside a process's own CPU it shows what its work costs
+ * the broker, Postgres and the kernel.
+ */
+export function machineBusySeconds(): number {
+  try {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/);
+    const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number);
+    return (user + nice + system + irq + softirq + steal) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}

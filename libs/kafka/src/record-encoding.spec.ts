@@ -148,13 +148,25 @@ describe('installRecordEncoding', () => {
       const patched = require('kafkajs/src/protocol/recordBatch/record/v0');
       const Encoder = require('kafkajs/src/protocol/encoder');
       const grown = new Encoder().writeBuffer(Buffer.alloc(3000, 1)).writeInt8(2).buffer;
-      process.stdout.write(JSON.stringify({
+      // An encoder written by two others: the first takes the room before it, the second copies it.
+      const smallRequest = require('kafkajs/src/protocol/requests/produce/v3/request')({
+        acks: -1, timeout: 1000, topicData: [{ topic: 't', partitions: [{ partition: 0, messages: [{ key: 'k', value: 'v' }] }] }],
+      });
+      const writtenTwice = (body) => {
+        const first = new Encoder().writeInt32(7).writeEncoder(body);
+        const second = new Encoder().writeInt16(9).writeEncoder(body);
+        return first.buffer.readInt32BE(0) === 7 && second.buffer.readInt16BE(0) === 9 &&
+          first.buffer.subarray(4).equals(body.buffer) && second.buffer.subarray(2).equals(body.buffer) &&
+          first.buf.buffer === body.buf.buffer && second.buf.buffer !== body.buf.buffer;
+      };
+      smallRequest.encode().then((body) => process.stdout.write(JSON.stringify({
         installed,
         replaced: patched !== original,
         same: patched(record).buffer.equals(original(record).buffer),
         grown: grown.length === 3001 && grown[2999] === 1 && grown[3000] === 2,
+        writtenTwice: writtenTwice(body),
         again: m.exports.installRecordEncoding(),
-      }));`;
+      })));`;
     // The produce request KafkaJS's v4 (which reuses v3) encodes, with and without the installation, in two processes.
     const produce = (install: boolean) => `
       const m = { exports: {} };
@@ -166,14 +178,27 @@ describe('installRecordEncoding', () => {
         acks: -1, timeout: 30000, transactionalId: 'tx', producerId: Long.fromValue(77), producerEpoch: 2,
         topicData: [{ topic: 't', partitions: [{ partition: 3, firstSequence: 9, messages: [{ key: 'k', value: 'v'.repeat(900), headers: { a: 'b' } }, { key: null, value: 'w' }] }] }],
       });
-      request.encode().then((e) => process.stdout.write(JSON.stringify({ apiVersion: request.apiVersion, hex: e.buffer.toString('hex') })));`;
+      const encode = request.encode;
+      let body;
+      request.encode = async () => (body = await encode());
+      // Framed by KafkaJS as its connection sends it: the header, and the size before both.
+      require('kafkajs/src/protocol/request')({ correlationId: 12, clientId: 'client-1', request }).then((framed) =>
+        process.stdout.write(JSON.stringify({
+          apiVersion: request.apiVersion,
+          hex: framed.buffer.toString('hex'),
+          bodyHex: body.buffer.toString('hex'),
+          bodyCopied: framed.buffer.buffer !== body.buf.buffer,
+        })));`;
     const run = (source: string) =>
       JSON.parse(
         execFileSync(process.execPath, ['-e', source], { env: { ...process.env, NODE_PATH: dirname(kafkajs) }, encoding: 'utf8' }),
       );
-    expect(run(script)).toEqual({ installed: true, replaced: true, same: true, grown: true, again: true });
+    expect(run(script)).toEqual({ installed: true, replaced: true, same: true, grown: true, writtenTwice: true, again: true });
     const installed = run(produce(true));
-    expect(installed).toEqual(run(produce(false)));
+    const kafkajsOwn = run(produce(false));
+    expect(installed).toEqual({ ...kafkajsOwn, bodyCopied: false });
+    expect(kafkajsOwn.bodyCopied).toBe(true);
+    expect(installed.hex.endsWith(installed.bodyHex)).toBe(true);
     expect(installed.apiVersion).toBe(4);
   });
 });

@@ -21,6 +21,12 @@
  * A request it does not encode itself (compression, a message with its own timestamp, a record
  * encodeRecord leaves to KafkaJS) is encoded by KafkaJS.
  *
+ * KafkaJS then frames every request (protocol/request.js) by writing its header into a new
+ * encoder and copying the body after it, then the size into another and copying the rest after
+ * that: two more copies of the whole request onto fresh pages. The body is therefore written
+ * with room before it, and an encoder that writes an encoder having such room puts its own few
+ * bytes there instead and becomes a view of both: the framed request is the body's buffer.
+ *
  * It replaces KafkaJS internal modules (not part of its typed API), loaded only when a
  * producer sends its first request, so it must be installed before any produce: the client
  * factory does it. It checks the shape first and does nothing if a KafkaJS upgrade changed it.
@@ -37,10 +43,20 @@ interface RecordInput {
   headers?: Record<string, HeaderValue>;
 }
 
+/** Bytes before an encoder's `buf`, in the same allocation, that the encoder owns and nothing has written. */
+const ROOM_BEFORE = Symbol('roomBefore');
+
 interface EncoderLike {
   buf: Buffer;
   offset: number;
+  [ROOM_BEFORE]?: number;
 }
+
+/**
+ * Room left before a produce request's body for KafkaJS's framing: its size, API key and version,
+ * correlation id and client id (16 bytes and the client id's); a longer client id is copied as before.
+ */
+const REQUEST_HEADER_ROOM = 512;
 
 type EncoderClass = { prototype: EncoderLike & Record<string, unknown>; nextPowerOfTwo(value: number): number };
 type RecordEncoder = (record: RecordInput) => EncoderLike;
@@ -65,6 +81,7 @@ export function installRecordEncoding(): boolean {
     cached !== undefined &&
     typeof Encoder.nextPowerOfTwo === 'function' &&
     typeof Encoder.prototype.ensureAvailable === 'function' &&
+    typeof Encoder.prototype.writeEncoder === 'function' &&
     // Too late: the produce request already holds KafkaJS's record encoder.
     require.cache[producePath] === undefined;
   if (!installed) return false;
@@ -76,10 +93,15 @@ export function installRecordEncoding(): boolean {
       this.buf = grown;
     }
   };
-  const encoderOf = (bytes: Buffer): EncoderLike => {
+  const writeEncoder = Encoder.prototype.writeEncoder as (this: EncoderLike, value: EncoderLike) => EncoderLike;
+  Encoder.prototype.writeEncoder = function (this: EncoderLike, value: EncoderLike) {
+    return prependInto(this, value) ? this : writeEncoder.call(this, value);
+  };
+  const encoderOf = (bytes: Buffer, roomBefore = 0): EncoderLike => {
     const encoder = Object.create(Encoder.prototype) as EncoderLike;
     encoder.buf = bytes;
     encoder.offset = bytes.length;
+    if (roomBefore > 0) encoder[ROOM_BEFORE] = roomBefore;
     return encoder;
   };
   cached!.exports = (record: RecordInput): EncoderLike => {
@@ -103,11 +125,29 @@ export function installRecordEncoding(): boolean {
     return {
       ...kafkajs,
       encode: async () => {
-        const body = encodeProduceRequest(request, Date.now(), tools);
-        return body === undefined ? kafkajs.encode() : encoderOf(body);
+        const body = encodeProduceRequest(request, Date.now(), tools, REQUEST_HEADER_ROOM);
+        return body === undefined ? kafkajs.encode() : encoderOf(body, REQUEST_HEADER_ROOM);
       },
     };
   };
+  return true;
+}
+
+/**
+ * `head.writeEncoder(tail)` without copying `tail`: when `tail` has room for `head`'s bytes before
+ * it, they are written there and `head` becomes a view of them and `tail`'s. The room passes to
+ * `head` (for the next framing); `tail` keeps none, so that a second encoder writing it copies it.
+ */
+function prependInto(head: EncoderLike, tail: EncoderLike): boolean {
+  const room = tail[ROOM_BEFORE] ?? 0;
+  if (room < head.offset) return false;
+  const start = tail.buf.byteOffset - head.offset;
+  const joined = Buffer.from(tail.buf.buffer, start, head.offset + tail.offset);
+  head.buf.copy(joined, 0, 0, head.offset);
+  head[ROOM_BEFORE] = room - head.offset;
+  tail[ROOM_BEFORE] = 0;
+  head.buf = joined;
+  head.offset = joined.length;
   return true;
 }
 
@@ -153,9 +193,14 @@ const TRANSACTIONAL_BATCH = 16;
  * record batch of magic 2 each) with the bytes KafkaJS's produce/v3/request.js writes, in one
  * buffer; `now` is every batch's first and largest timestamp, as KafkaJS's Date.now(). Undefined
  * for what only KafkaJS encodes: compression, a message with a timestamp, a record encodeRecord
- * leaves to it.
+ * leaves to it. `roomBefore` bytes of the same allocation are left unwritten before the body.
  */
-export function encodeProduceRequest(request: ProduceRequest, now: number, tools: ProduceEncodingTools): Buffer | undefined {
+export function encodeProduceRequest(
+  request: ProduceRequest,
+  now: number,
+  tools: ProduceEncodingTools,
+  roomBefore = 0,
+): Buffer | undefined {
   const { acks, timeout, transactionalId = null, producerId = -1, producerEpoch = 0, compression = 0, topicData } = request;
   if (compression !== 0) return undefined;
   let size = stringSize(transactionalId) + 2 + 4 + 4;
@@ -182,7 +227,7 @@ export function encodeProduceRequest(request: ProduceRequest, now: number, tools
     plans.push(topicPlans);
   }
 
-  const out = Buffer.allocUnsafe(size);
+  const out = Buffer.allocUnsafe(roomBefore + size).subarray(roomBefore);
   const [idHigh, idLow] = tools.int64(producerId);
   let at = writeString(out, 0, transactionalId);
   at = out.writeInt16BE(acks, at);
