@@ -4,12 +4,14 @@
  * the processor's headers, through KafkaJS's request framing. Three encoders, in turns:
  * - `kafkajs`: KafkaJS 2.2.4 as published (its record encoder and its request assembly);
  * - `recordsOnly`: this project's record encoder inside KafkaJS's request assembly;
- * - `installed`: what `installRecordEncoding` installs (the whole request body in one buffer).
+ * - `installed`: what the client factory installs (the whole request body in one buffer, its
+ *   CRC-32C eight bytes a step).
  * Every encoder's bytes are checked equal first. The last line is one JSON object.
  *
  * Environment: BENCH_ENCODING_COMMANDS (per request, 600), BENCH_ENCODING_REQUESTS (per turn,
  * 200), BENCH_ENCODING_ROUNDS (3).
  */
+import { crc32c } from '../libs/kafka/src/crc32c';
 import { installRecordEncoding, ProduceRequest } from '../libs/kafka/src/record-encoding';
 
 const COMMANDS = Number(process.env.BENCH_ENCODING_COMMANDS ?? 600);
@@ -24,7 +26,7 @@ const producePath = require.resolve('kafkajs/src/protocol/requests/produce/v3/re
 if (require.cache[producePath]) throw new Error('the produce request was loaded before the bench could take KafkaJS’s own');
 const kafkajs = require(producePath) as Produce;
 delete require.cache[producePath];
-if (!installRecordEncoding()) throw new Error('installRecordEncoding did not install (KafkaJS changed shape?)');
+if (!installRecordEncoding(crc32c)) throw new Error('installRecordEncoding did not install (KafkaJS changed shape?)');
 const installed = require(producePath) as Produce;
 const wrapper = require.cache[producePath];
 delete require.cache[producePath];

@@ -25,6 +25,7 @@ import { asInfrastructure, InfrastructureFailure } from './infrastructure-failur
 import { personalDataOwner, sealPersonalFields } from './personal-data/seal-personal-fields';
 import { PartitionState } from './partition-state';
 import { PartitionStateLoader } from './partition-state.loader';
+import { ResultOrigin } from './recent-results';
 import { EVENT_IDS, EventIdGenerator } from './ports';
 import { resultPosition, WrittenSoFar } from './result-position';
 import { PartitionSnapshot, SnapshotStore } from './snapshot.store';
@@ -56,6 +57,8 @@ type PendingResult = (position: string) => CommandResult;
 interface Answer {
   readonly result: PendingResult;
   readonly written: WrittenSoFar;
+  /** The result's `processedAt`; absent for a duplicate, whose result is the original's. */
+  readonly decidedAt?: Date;
 }
 
 export type CommandOutcome = 'accepted' | 'rejected' | 'duplicate' | 'dead_lettered';
@@ -70,6 +73,8 @@ export interface CommandSliceOutput extends TransactionOutput {
   /** The tenants' write states as the slice's decisions left them. */
   readonly working: ReadonlyMap<string, TenantWriteState>;
   readonly results: readonly CommandResult[];
+  /** What each result was made from (none for duplicates), for remembering it cheaply. */
+  readonly origins: readonly (ResultOrigin | undefined)[];
   readonly deadLetters: number;
   readonly eventsWritten: number;
   /** When the processor took the slice (elapsedClock), for the commands' durations. */
@@ -161,7 +166,7 @@ export class CommandPartitionHandler implements SliceProcessor<KafkaMessage, Com
           result = await this.decide(partition, parsed.command, working, state, events, checks, personal, traceparentOf(message.headers));
         }
         pending.set(commandId, result);
-        answers.push({ result, written: writtenSoFar() });
+        answers.push({ result, written: writtenSoFar(), decidedAt: now });
       } catch (error) {
         // Kafka or Postgres down: the slice is retried. Anything else is this command's alone;
         // retrying would meet it again for ever, so the command gets its answer and the partition goes on.
@@ -195,7 +200,7 @@ export class CommandPartitionHandler implements SliceProcessor<KafkaMessage, Com
             position,
           });
         pending.set(addressed.commandId, failed);
-        answers.push({ result: failed, written });
+        answers.push({ result: failed, written, decidedAt: now });
       }
     }
 
@@ -205,7 +210,9 @@ export class CommandPartitionHandler implements SliceProcessor<KafkaMessage, Com
     // offsets the partition's state says come next; the sink checks that the broker agrees.
     const bases = new Map([this.topics.events, this.topics.checkEvents].map((topic) => [topic, state.nextOffsets.get(topic) ?? 0n]));
     const inputs = { partition, topics: this.topics, bases, committedNext: state.nextOffsets };
-    const results = answers.map(({ result, written }) => result(encodeConsistencyToken(resultPosition(inputs, written))));
+    const positions = answers.map(({ written }) => resultPosition(inputs, written));
+    const results = answers.map(({ result }, i) => result(encodeConsistencyToken(positions[i])));
+    const origins = answers.map(({ decidedAt }, i) => (decidedAt ? { position: positions[i], processedAt: decidedAt } : undefined));
     const resultMessages = results.map((r): Message => ({
       key: r.tenantId ?? null,
       value: JSON.stringify(r),
@@ -224,6 +231,7 @@ export class CommandPartitionHandler implements SliceProcessor<KafkaMessage, Com
       state,
       working,
       results,
+      origins,
       deadLetters: deadLetters.length,
       eventsWritten: events.length + checks.length,
       takenAt,
@@ -233,7 +241,9 @@ export class CommandPartitionHandler implements SliceProcessor<KafkaMessage, Com
   committed({ partition }: Slice<KafkaMessage>, output: CommandSliceOutput, receipt: TransactionReceipt): void {
     const { state } = output;
     for (const [tenantId, tenantState] of output.working) state.tenants.set(tenantId, tenantState);
-    for (const result of output.results) if (!result.duplicate) state.remember(result);
+    output.results.forEach((result, i) => {
+      if (!result.duplicate) state.remember(result, output.origins[i]);
+    });
     for (const [topic, offset] of receipt.nextOutputOffsets) state.nextOffsets.set(topic, offset);
     state.writtenSinceSnapshot += output.eventsWritten;
     // A partition that has to wait for another's snapshot takes its own after a later commit.

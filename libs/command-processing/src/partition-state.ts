@@ -1,6 +1,6 @@
 import { evolveTenantWriteStateAt, initialTenantWriteState, TenantWriteState, DomainEvent } from '@vinsight/domain';
 import type { CommandResult } from '@vinsight/contracts';
-import { RecentResults } from './recent-results';
+import { RecentResults, ResultOrigin } from './recent-results';
 
 /**
  * How many command results each partition remembers for `commandId` idempotency by default
@@ -34,7 +34,7 @@ export class PartitionState {
     this.tenants.set(tenantId, evolveTenantWriteStateAt(this.tenant(tenantId), event, occurredAt));
   }
 
-  remember(result: CommandResult) {
-    this.results.remember(result);
+  remember(result: CommandResult, origin?: ResultOrigin) {
+    this.results.remember(result, origin);
   }
 }

@@ -52,6 +52,18 @@ describe('RecentResults', () => {
     expect(results.size).toBe(samples.length);
   });
 
+  it('gives back the same result when told what the result was made from', () => {
+    const positions = [
+      { partition: 7, checkEventsOffset: '123456789012' },
+      { partition: 11, eventsOffset: '0', checkEventsOffset: '9007199254740991' },
+      { partition: 1, eventsOffset: '9999999999999999999' },
+    ];
+    const results = new RecentResults(10);
+    const samples = positions.map((position) => ({ result: accepted({ position: encodeConsistencyToken(position) }), position }));
+    for (const { result, position } of samples) results.remember(result, { position, processedAt });
+    for (const { result } of samples) expect(results.get(result.commandId)).toStrictEqual(result);
+  });
+
   it('forgets the oldest result once full, and only it', () => {
     const results = new RecentResults(1000);
     const all = Array.from({ length: 2500 }, () => accepted());

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { acceptedResult, CommandResult, decodeConsistencyToken, encodeConsistencyToken } from '@vinsight/contracts';
+import { acceptedResult, CommandResult, ConsistencyPosition, decodeConsistencyToken, encodeConsistencyToken } from '@vinsight/contracts';
 
 const RECORD_BYTES = 80;
 const KEY = 0;
@@ -23,6 +23,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 /** Above this many distinct command types a result is kept whole (types are few; this is a guard). */
 const MAX_TYPES = 255;
+
+/**
+ * What a result was made from, when the caller made it: its position as decoded and its time.
+ * Given, they spare decoding the result's token and parsing its time (and checking both come
+ * back the same), which was most of the cost of remembering a result.
+ */
+export interface ResultOrigin {
+  readonly position: ConsistencyPosition;
+  readonly processedAt: Date;
+}
 
 /**
  * The results of the last `capacity` commands of a partition, for `commandId` idempotency, in a
@@ -69,18 +79,21 @@ export class RecentResults {
     return this.read(this.index[cell] - 1);
   }
 
-  /** Adds a result as the newest; once full, the oldest result is forgotten. */
-  remember(result: CommandResult): void {
+  /**
+   * Adds a result as the newest; once full, the oldest result is forgotten. `origin`, when
+   * given, must be what the result's `position` and `processedAt` were made from.
+   */
+  remember(result: CommandResult, origin?: ResultOrigin): void {
     const hashed = this.keyOf(result.commandId);
     const existing = this.find(hashed);
     if (existing >= 0) {
       // Same command id again (a rebuild reading a result it already has): update it in place.
-      this.write(this.index[existing] - 1, result, hashed);
+      this.write(this.index[existing] - 1, result, hashed, origin);
       return;
     }
     const slot = this.next;
     if (this.records[slot * RECORD_BYTES + FLAGS] & IN_USE) this.forget(slot);
-    this.write(slot, result, hashed);
+    this.write(slot, result, hashed, origin);
     this.insert(slot);
     this.count++;
     this.next = (slot + 1) % this.capacity;
@@ -154,10 +167,10 @@ export class RecentResults {
     return (h ^ (h >>> 16)) & this.mask;
   }
 
-  private write(slot: number, result: CommandResult, hashed: boolean): void {
+  private write(slot: number, result: CommandResult, hashed: boolean, origin: ResultOrigin | undefined): void {
     const at = slot * RECORD_BYTES;
     this.key.copy(this.records, at + KEY);
-    const compact = hashed ? undefined : this.compact(result);
+    const compact = hashed ? undefined : this.compact(result, origin);
     this.whole.delete(slot);
     if (!compact) {
       this.whole.set(slot, result);
@@ -200,20 +213,20 @@ export class RecentResults {
   }
 
   /** The record's fields, when the result can be rebuilt from them exactly; otherwise undefined. */
-  private compact(result: CommandResult) {
+  private compact(result: CommandResult, origin: ResultOrigin | undefined) {
     if (result.status !== 'accepted' || result.duplicate || result.correlationId !== result.commandId) return undefined;
     if (!UUID.test(result.tenantId) || !UUID.test(result.aggregateId)) return undefined;
     if (!Number.isInteger(result.version) || result.version < 0 || result.version > 0xffffffff) return undefined;
-    const position = decodeConsistencyToken(result.position);
+    const position = origin?.position ?? decodeConsistencyToken(result.position);
     if (!position || position.partition > 0xffff) return undefined;
     const eventsOffset = position.eventsOffset === undefined ? Number.NaN : Number(position.eventsOffset);
     const checkEventsOffset = position.checkEventsOffset === undefined ? Number.NaN : Number(position.checkEventsOffset);
     const exact = (offset: string | undefined, value: number) =>
       offset === undefined || (Number.isSafeInteger(value) && String(value) === offset);
     if (!exact(position.eventsOffset, eventsOffset) || !exact(position.checkEventsOffset, checkEventsOffset)) return undefined;
-    if (encodeConsistencyToken(position) !== result.position) return undefined;
-    const processedAt = Date.parse(result.processedAt);
-    if (Number.isNaN(processedAt) || new Date(processedAt).toISOString() !== result.processedAt) return undefined;
+    if (!origin && encodeConsistencyToken(position) !== result.position) return undefined;
+    const processedAt = origin ? origin.processedAt.getTime() : Date.parse(result.processedAt);
+    if (!origin && (Number.isNaN(processedAt) || new Date(processedAt).toISOString() !== result.processedAt)) return undefined;
     const type = this.typeOf(result.type);
     if (type === undefined) return undefined;
     return {

@@ -1,4 +1,5 @@
 import { Kafka, KafkaConfig, logLevel as KafkaLogLevel, RetryOptions, SASLOptions } from 'kafkajs';
+import { crc32c } from './crc32c';
 import { installCoordinatorCache } from './coordinator-cache';
 import { installTransactionPartitionsRetry } from './transaction-partitions';
 import { KafkaLogger, kafkaLogCreator } from './kafka-logger';
@@ -45,7 +46,7 @@ export const CONNECTION_TIMEOUT_MS = 10_000;
 export function createKafkaClient(settings: KafkaConnectionSettings, options: KafkaClientOptions = {}): Kafka {
   installCoordinatorCache();
   installTransactionPartitionsRetry();
-  installRecordEncoding();
+  installRecordEncoding(crc32c);
   installRecordDecoding();
   installStaleResponseReset();
   const config: KafkaConfig = {

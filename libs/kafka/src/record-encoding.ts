@@ -66,8 +66,11 @@ const MAX_SAFE_ZIGZAG = Number.MAX_SAFE_INTEGER / 2;
 
 let installed: boolean | undefined;
 
-/** Installs the record encoder once per process; returns whether KafkaJS had the expected shape. */
-export function installRecordEncoding(): boolean {
+/**
+ * Installs the record encoder once per process; returns whether KafkaJS had the expected shape.
+ * `checksum` computes the record batches' CRC-32C (KafkaJS's own unless given).
+ */
+export function installRecordEncoding(checksum?: (bytes: Buffer) => number): boolean {
   if (installed !== undefined) return installed;
   // KafkaJS's internals have no typed entry point.
   const encoderPath = require.resolve('kafkajs/src/protocol/encoder');
@@ -111,7 +114,7 @@ export function installRecordEncoding(): boolean {
 
   // Loaded now, so that it holds the record encoder above for what it still encodes itself.
   const produceRequest = require(producePath) as (request: ProduceRequest) => KafkaRequest;
-  const crc32c = require(require.resolve('kafkajs/src/protocol/recordBatch/crc32C')) as (bytes: Buffer) => number;
+  const crc32c = checksum ?? (require(require.resolve('kafkajs/src/protocol/recordBatch/crc32C')) as (bytes: Buffer) => number);
   const Long = require(require.resolve('kafkajs/src/utils/long')) as LongClass;
   const tools: ProduceEncodingTools = {
     crc32c,
@@ -177,7 +180,7 @@ interface KafkaRequest {
   [field: string]: unknown;
 }
 
-/** KafkaJS's CRC-32C and 64-bit integers, handed in so that the encoding itself stays pure. */
+/** A CRC-32C and KafkaJS's 64-bit integers, handed in so that the encoding itself stays pure. */
 export interface ProduceEncodingTools {
   crc32c(bytes: Buffer): number;
   /** High and low 32 bits of a 64-bit integer. */
