@@ -14,8 +14,9 @@
  * partitions.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KafkaMessage, logLevel, Producer } from 'kafkajs';
+// @vinsight/kafka before KafkaJS, as in the service: it replaces KafkaJS's partition grouping.
 import { createKafkaClient, topicNames } from '@vinsight/kafka';
+import { KafkaMessage, logLevel, Producer } from 'kafkajs';
 
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const PREFIX = process.env.BENCH_CEILING_PREFIX ?? 'bench.ceiling.';

@@ -1,3 +1,6 @@
+// First: it must reach Node's module cache before KafkaJS is loaded (see the module).
+import './partition-grouping';
+
 export type { KafkaSettings } from './kafka.settings';
 export type { KafkaLogger } from './kafka-logger';
 export { kafkaLogCreator } from './kafka-logger';

@@ -1,3 +1,5 @@
+// Before KafkaJS: see partition-grouping.ts.
+import './partition-grouping';
 import { Kafka, KafkaConfig, logLevel as KafkaLogLevel, RetryOptions, SASLOptions } from 'kafkajs';
 import { crc32c } from './crc32c';
 import { installCoordinatorCache } from './coordinator-cache';

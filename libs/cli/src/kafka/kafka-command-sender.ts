@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { logLevel as KafkaLogLevel } from 'kafkajs';
 import type { CommandResultLike, KafkaLogger } from '@vinsight/kafka';
+// @vinsight/kafka before KafkaJS: it replaces KafkaJS's grouping of a send's messages by partition.
 import { CommandClient, createKafkaClient, topicNames } from '@vinsight/kafka';
+import { logLevel as KafkaLogLevel } from 'kafkajs';
 import type { OutgoingEnvelope } from '../envelope/command-envelope.builder';
 import type { CliSettings } from '../settings/cli.settings';
 import { checkKafkaSettings } from './kafka-settings-check';
