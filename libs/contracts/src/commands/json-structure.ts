@@ -19,32 +19,61 @@ export const COMMAND_LIMITS = {
 /** Characters of one key kept in a field path of a detail: a key can be as long as the message. */
 const MAX_KEY_SHOWN = 64;
 
+/** An object or array still to be measured, and where it sits (its path is built only for a detail). */
+interface Nested {
+  readonly value: object;
+  readonly parent: Nested | undefined;
+  readonly key: string | number;
+  readonly depth: number;
+}
+
 /**
  * The first way `root` (a JSON.parse result) breaks the limits, as a detail naming where, or null.
- * Iterative: a value nested deeper than any stack is measured without recursion.
+ * Iterative: a value nested deeper than any stack is measured without recursion. It runs on every
+ * command, so it allocates only an entry per object or array, and a path only for a detail.
  */
 export function structureProblem(root: unknown, limits = COMMAND_LIMITS): ErrorDetail | null {
-  const forbidden = new Set(limits.forbiddenKeys);
-  const stack: { value: unknown; path: string; depth: number }[] = [{ value: root, path: '', depth: 1 }];
+  if (typeof root !== 'object' || root === null) return null;
+  const stack: Nested[] = [{ value: root, parent: undefined, key: '', depth: 1 }];
   let values = 0;
   while (stack.length > 0) {
-    const { value, path, depth } = stack.pop()!;
-    if (typeof value !== 'object' || value === null) continue;
+    const entry = stack.pop()!;
+    const { value, depth } = entry;
     if (depth > limits.maxDepth) {
-      return { field: path, message: `nesting deeper than ${limits.maxDepth} levels is refused` };
+      return { field: pathOf(entry), message: `nesting deeper than ${limits.maxDepth} levels is refused` };
     }
     const keys = Array.isArray(value) ? null : Object.keys(value);
-    const refused = keys?.find((key) => forbidden.has(key));
-    if (refused !== undefined) return { field: join(path, refused), message: `the key "${refused}" is refused anywhere in a command` };
+    if (keys !== null) {
+      for (const key of keys) {
+        if (limits.forbiddenKeys.includes(key)) {
+          return { field: join(pathOf(entry), key), message: `the key "${key}" is refused anywhere in a command` };
+        }
+      }
+    }
     values += keys === null ? (value as unknown[]).length : keys.length;
     if (values > limits.maxValues) {
-      return { field: path, message: `more than ${limits.maxValues} object members and array elements in one command are refused` };
+      return {
+        field: pathOf(entry),
+        message: `more than ${limits.maxValues} object members and array elements in one command are refused`,
+      };
     }
-    if (keys === null)
-      (value as unknown[]).forEach((element, index) => stack.push({ value: element, path: `${path}[${index}]`, depth: depth + 1 }));
-    else for (const key of keys) stack.push({ value: (value as Record<string, unknown>)[key], path: join(path, key), depth: depth + 1 });
+    if (keys === null) {
+      const elements = value as unknown[];
+      for (let index = 0; index < elements.length; index++) push(stack, elements[index], entry, index);
+    } else {
+      for (const key of keys) push(stack, (value as Record<string, unknown>)[key], entry, key);
+    }
   }
   return null;
+}
+
+function push(stack: Nested[], value: unknown, parent: Nested, key: string | number): void {
+  if (typeof value === 'object' && value !== null) stack.push({ value, parent, key, depth: parent.depth + 1 });
+}
+
+function pathOf({ parent, key }: Nested): string {
+  if (parent === undefined) return '';
+  return typeof key === 'number' ? `${pathOf(parent)}[${key}]` : join(pathOf(parent), key);
 }
 
 function join(path: string, key: string): string {
