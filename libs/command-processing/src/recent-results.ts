@@ -217,16 +217,13 @@ export class RecentResults {
     if (result.status !== 'accepted' || result.duplicate || result.correlationId !== result.commandId) return undefined;
     if (!UUID.test(result.tenantId) || !UUID.test(result.aggregateId)) return undefined;
     if (!Number.isInteger(result.version) || result.version < 0 || result.version > 0xffffffff) return undefined;
-    const position = origin?.position ?? decodeConsistencyToken(result.position);
-    if (!position || position.partition > 0xffff) return undefined;
+    const { position, processedAt } = origin ?? originOf(result) ?? {};
+    if (!position || !processedAt || position.partition > 0xffff) return undefined;
     const eventsOffset = position.eventsOffset === undefined ? Number.NaN : Number(position.eventsOffset);
     const checkEventsOffset = position.checkEventsOffset === undefined ? Number.NaN : Number(position.checkEventsOffset);
     const exact = (offset: string | undefined, value: number) =>
       offset === undefined || (Number.isSafeInteger(value) && String(value) === offset);
     if (!exact(position.eventsOffset, eventsOffset) || !exact(position.checkEventsOffset, checkEventsOffset)) return undefined;
-    if (!origin && encodeConsistencyToken(position) !== result.position) return undefined;
-    const processedAt = origin ? origin.processedAt.getTime() : Date.parse(result.processedAt);
-    if (!origin && (Number.isNaN(processedAt) || new Date(processedAt).toISOString() !== result.processedAt)) return undefined;
     const type = this.typeOf(result.type);
     if (type === undefined) return undefined;
     return {
@@ -236,7 +233,7 @@ export class RecentResults {
       partition: position.partition,
       eventsOffset,
       checkEventsOffset,
-      processedAt,
+      processedAt: processedAt.getTime(),
       type,
     };
   }
@@ -249,6 +246,15 @@ export class RecentResults {
     }
     return index;
   }
+}
+
+/** What a result was made from, read back from it: only when re-encoding both gives the same text. */
+function originOf(result: CommandResult): ResultOrigin | undefined {
+  const position = result.position === undefined ? null : decodeConsistencyToken(result.position);
+  if (!position || encodeConsistencyToken(position) !== result.position) return undefined;
+  const processedAt = new Date(result.processedAt);
+  if (Number.isNaN(processedAt.getTime()) || processedAt.toISOString() !== result.processedAt) return undefined;
+  return { position, processedAt };
 }
 
 function writeUuid(target: Uint8Array, at: number, uuid: string): void {
