@@ -11,7 +11,7 @@
  * rounds' ratios.
  *
  * The processor runs as its own process from dist/, as in production. Environment:
- * BENCH_COMMANDS (default 50000, per full-speed run), BENCH_TENANTS (200), BENCH_RATE_SECONDS (30), BENCH_RATE_WARMUP_SECONDS
+ * BENCH_COMMANDS (default 50000, per full-speed run), BENCH_TENANTS (200), BENCH_MONITORS_PER_TENANT (10), BENCH_RATE_SECONDS (30), BENCH_RATE_WARMUP_SECONDS
  * (30: the same rate, unmeasured, first), BENCH_PROCESSOR_PORT (a free one), BENCH_PROCESSOR_LOG (a file for the processor's own log
  * lines), BENCH_PROCESSOR_NODE_ARGS (e.g. `--cpu-prof`); PROCESSOR_TRANSACTION_LINGER_MS is passed
  * on to the processor when set.
@@ -33,7 +33,7 @@ const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 30);
 const RATE_WARMUP_SECONDS = Number(process.env.BENCH_RATE_WARMUP_SECONDS ?? 30);
 /** Full-speed rounds, each the processor's run then the ceiling's. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const MONITORS_PER_TENANT = 10;
+const MONITORS_PER_TENANT = Number(process.env.BENCH_MONITORS_PER_TENANT ?? 10);
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 /** The built tree this script runs from (dist/ normally). */
 const BUILD = join(__dirname, '..');

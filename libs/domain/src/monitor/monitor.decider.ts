@@ -13,8 +13,11 @@ export const MAX_CHECK_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 export interface MonitorDecisionContext {
   readonly plan: Plan;
-  /** Monitors of the tenant that are not deleted; paused ones count against the plan. */
-  readonly monitorCount: number;
+  /**
+   * Monitors of the tenant that are not deleted; paused ones count against the plan. A function:
+   * counting is O(monitors), and only CreateMonitor needs it, not every check.
+   */
+  readonly monitorCount: () => number;
   /**
    * The maintenance windows of the tenant that hold this monitor in maintenance at that instant,
    * by id, the earliest-starting first; empty outside maintenance.
@@ -31,7 +34,7 @@ export function decideMonitor(command: MonitorCommand, monitor: MonitorState, co
     if (monitor.lifecycle !== 'absent') {
       return reject(alreadyExists(`monitor ${monitorId} already exists`, 'payload.monitorId'));
     }
-    if (limits.maxMonitors !== null && context.monitorCount >= limits.maxMonitors) {
+    if (limits.maxMonitors !== null && context.monitorCount() >= limits.maxMonitors) {
       return reject(planLimitExceeded(`plan ${context.plan} allows at most ${limits.maxMonitors} monitors`));
     }
     const { name, url, checkInterval } = command.data;

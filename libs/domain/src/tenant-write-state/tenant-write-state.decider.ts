@@ -71,7 +71,7 @@ function decideOnAggregate(command: DomainCommand, state: TenantWriteState, port
     case 'ReactivateTenant':
     case 'DeleteTenant':
       return decideTenant(command, state.tenant, {
-        monitorIntervals: liveMonitors(state).map((monitor) => monitor.checkInterval),
+        monitorIntervals: () => liveMonitors(state).map((monitor) => monitor.checkInterval),
       });
   }
 
@@ -105,7 +105,7 @@ function decideOnAggregate(command: DomainCommand, state: TenantWriteState, port
     case 'RecordCheckResult':
       return decideMonitor(command, state.monitors.get(command.data.monitorId) ?? initialMonitorState(), {
         plan: tenant.plan,
-        monitorCount: liveMonitors(state).length,
+        monitorCount: () => liveMonitors(state).length,
         maintenanceWindowIdsAt: (at) =>
           maintenanceWindowsOf(state, command.data.monitorId, at, command.metadata.now).map((window) => window.id),
       });

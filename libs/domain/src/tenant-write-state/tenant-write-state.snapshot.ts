@@ -1,3 +1,4 @@
+import { Map as ImmutableMap } from 'immutable';
 import type { ApiKey } from '../api-key/api-key.state';
 import type { MaintenanceWindow, RetiredMaintenanceWindow } from '../maintenance/maintenance.state';
 import { CheckIdWindow } from '../monitor/check-id-window';
@@ -84,9 +85,9 @@ export function fromSnapshot(snapshot: TenantWriteSnapshot): TenantWriteState {
   }
   return {
     tenant: { ...snapshot.tenant },
-    users: new Map(snapshot.users.map((user) => [user.id, { ...user }])),
-    apiKeys: new Map(snapshot.apiKeys.map((key): [string, ApiKey] => [key.id, { ...key, expiresAt: dateOrNull(key.expiresAt) }])),
-    monitors: new Map(
+    users: ImmutableMap(snapshot.users.map((user): [string, User] => [user.id, { ...user }])),
+    apiKeys: ImmutableMap(snapshot.apiKeys.map((key): [string, ApiKey] => [key.id, { ...key, expiresAt: dateOrNull(key.expiresAt) }])),
+    monitors: ImmutableMap(
       snapshot.monitors.map((monitor): [string, Monitor] => [
         monitor.id,
         {
@@ -112,7 +113,7 @@ function maintenanceWindowsOf(snapshot: TenantWriteSnapshot): Pick<TenantWriteSt
     if (window.lifecycle === 'cancelled') retired.set(window.id, { lifecycle: 'cancelled', id: window.id, version: window.version });
     else windows.set(window.id, { ...window, startsAt: new Date(window.startsAt), endsAt: dateOrNull(window.endsAt) });
   }
-  return { maintenanceWindows: windows, retiredMaintenanceWindows: retired };
+  return { maintenanceWindows: ImmutableMap(windows), retiredMaintenanceWindows: ImmutableMap(retired) };
 }
 
 const isoOrNull = (date: Date | null): string | null => (date === null ? null : date.toISOString());

@@ -8,8 +8,8 @@ import type { TenantEvent } from './tenant.events';
 import type { Tenant, TenantState } from './tenant.state';
 
 export interface TenantDecisionContext {
-  /** Check intervals of the tenant's monitors that are not deleted (paused ones included). */
-  readonly monitorIntervals: readonly number[];
+  /** Check intervals of the tenant's monitors that are not deleted (paused ones included); only a plan change needs them. */
+  readonly monitorIntervals: () => readonly number[];
 }
 
 /**
@@ -74,11 +74,12 @@ export function decideTenant(command: TenantCommand, tenant: TenantState, contex
 function decidePlanChange(tenant: Tenant, plan: Tenant['plan'], context: TenantDecisionContext): Outcome<TenantEvent> {
   if (plan === tenant.plan) return reject(invalidState(`tenant is already on plan ${plan}`));
   const limits = PLAN_LIMITS[plan];
-  const count = context.monitorIntervals.length;
+  const intervals = context.monitorIntervals();
+  const count = intervals.length;
   if (limits.maxMonitors !== null && count > limits.maxMonitors) {
     return reject(planLimitExceeded(`plan ${plan} allows at most ${limits.maxMonitors} monitors; the tenant has ${count}`, 'payload.plan'));
   }
-  const tooFrequent = context.monitorIntervals.filter((interval) => interval < limits.minCheckIntervalSeconds).length;
+  const tooFrequent = intervals.filter((interval) => interval < limits.minCheckIntervalSeconds).length;
   if (tooFrequent > 0) {
     return reject(
       planLimitExceeded(
