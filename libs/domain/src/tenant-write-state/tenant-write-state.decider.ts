@@ -194,7 +194,14 @@ function stamp(target: AggregateRef, currentVersion: number, events: readonly Do
   let version = currentVersion;
   const decided = events.map((event): DecidedEvent => {
     if (bumpsVersion(event.type)) version += 1;
-    return { ...event, ...target, version };
+    // Literals rather than spreads of the event and the target: every event of every command passes here.
+    return {
+      type: event.type,
+      data: event.data,
+      aggregateType: target.aggregateType,
+      aggregateId: target.aggregateId,
+      version,
+    } as DecidedEvent;
   });
-  return { ok: true, events: decided, ...target, version };
+  return { ok: true, events: decided, aggregateType: target.aggregateType, aggregateId: target.aggregateId, version };
 }
