@@ -134,13 +134,15 @@ let PROCESSOR_PORT = Number(process.env.BENCH_PROCESSOR_PORT ?? 0);
 /** The processor's own cadence (command-processor.service.ts, PROCESSOR_TRANSACTION_LINGER_MS's default). */
 const MAX_COMMANDS_PER_TRANSACTION = 1000;
 const TRANSACTION_LINGER_MS = Number(process.env.PROCESSOR_TRANSACTION_LINGER_MS ?? 50);
+/** V8 flags of both the processor and the exactly-once ceiling (BENCH_NODE_ARGS): by default the young generation deploy/k8s gives the processor. */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '--max-semi-space-size=32').split(' ').filter(Boolean);
 const PARTITIONS = 12;
 
 async function startProcessor(prefix: string, clientId: string): Promise<ChildProcess> {
   if (PROCESSOR_PORT === 0) PROCESSOR_PORT = await freePort();
   const port = PROCESSOR_PORT;
   const nodeArgs = (process.env.BENCH_PROCESSOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, join(BUILD, 'apps', 'command-processor', 'src', 'main.js')], {
+  const child = spawn(process.execPath, [...NODE_ARGS, ...nodeArgs, join(BUILD, 'apps', 'command-processor', 'src', 'main.js')], {
     env: {
       PATH: process.env.PATH,
       LOG_LEVEL: 'warn',
@@ -370,7 +372,7 @@ async function startTxnCeiling(kafka: Kafka, fleet: Fleet, prefix: string): Prom
     waitForLeaders: true,
   });
   await admin.disconnect();
-  const child = spawn(process.execPath, [join(__dirname, 'bench-commands.txn-ceiling.js')], {
+  const child = spawn(process.execPath, [...NODE_ARGS, join(__dirname, 'bench-commands.txn-ceiling.js')], {
     env: {
       PATH: process.env.PATH,
       KAFKA_BROKERS: BROKERS.join(','),

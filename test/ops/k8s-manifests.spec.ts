@@ -184,7 +184,9 @@ describe.each([
     expect(c.resources.limits).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
     const memoryMiB = (quantity: string) => Number(/^(\d+)(Mi|Gi)$/.exec(quantity)![1]) * (quantity.endsWith('Gi') ? 1024 : 1);
     const heapMiB = Number(/^--max-old-space-size=(\d+)$/.exec(c.command[1])![1]);
-    expect(heapMiB).toBeLessThan(memoryMiB(c.resources.limits.memory));
+    // The young generation is three semi-spaces (V8's default semi-space: 16 MiB).
+    const semiSpaceMiB = Number(/^--max-semi-space-size=(\d+)$/.exec(c.command[2])?.[1] ?? 16);
+    expect(heapMiB + 3 * semiSpaceMiB).toBeLessThan(memoryMiB(c.resources.limits.memory));
     expect(Number(config.LIVENESS_HEAP_MAX_MB)).toBeLessThan(heapMiB);
   });
 

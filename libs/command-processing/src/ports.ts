@@ -9,13 +9,16 @@ export interface EventIdGenerator {
   eventId(commandId: string, index: number): string;
 }
 export const EVENT_IDS = Symbol('EVENT_IDS');
+
+/** The hex digit of the variant (binary 10xx) that replaces each hex digit of the hash at its place. */
+const VARIANT_DIGIT: Readonly<Record<string, string>> = Object.fromEntries(
+  [...'0123456789abcdef'].map((digit) => [digit, ((parseInt(digit, 16) & 0x3) | 0x8).toString(16)]),
+);
+
 export const deterministicEventIds: EventIdGenerator = {
   eventId(commandId, index) {
-    // The one-shot hash: no Hash object per event on the hot path.
-    const bytes = hash('sha1', `vinsight-event:${commandId}:${index}`, 'buffer').subarray(0, 16);
-    bytes[6] = (bytes[6] & 0x0f) | 0x50;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    const hex = bytes.toString('hex');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    // The one-shot hash straight to hex, the version and variant set in the text: no Hash object or Buffer per event.
+    const hex = hash('sha1', `vinsight-event:${commandId}:${index}`);
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${VARIANT_DIGIT[hex[16]]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   },
 };
