@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isIsoDateTime, isIsoDateTimeByValidators } from './wire-format.decorators';
+import { isIsoDateTime, isIsoDateTimeByValidators } from '../../libs/contracts/src/commands/wire-format.decorators';
 
 /** Two digits, out of range values included. */
 const twoDigits = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
