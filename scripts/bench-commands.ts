@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { CommandClient, createKafkaClient, topicNames } from '@vinsight/kafka';
 import { loadKafkaSecurity } from '@vinsight/config';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { Envelope, Fleet } from './bench-commands.workload';
 import { freePort } from './local-services';
 import { cpuSecondsOf, machineBusySeconds } from './process-cpu';
 import { personalDataEnvironment } from '../libs/personal-data/src/testing/test-keys';
@@ -66,8 +67,6 @@ function cpuMeter(pids: Record<string, number | undefined>) {
   };
 }
 
-type Envelope = { commandId: string; type: string; tenantId: string; payload: Record<string, unknown> };
-
 const log = (line: string) => process.stdout.write(line + '\n');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -78,55 +77,6 @@ function median(values: number[]): number {
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-class Fleet {
-  readonly tenants = Array.from({ length: TENANTS }, () => ({
-    id: randomUUID(),
-    monitors: Array.from({ length: MONITORS_PER_TENANT }, () => randomUUID()),
-  }));
-  private n = 0;
-
-  setup(): Envelope[] {
-    return this.tenants.flatMap((t) => [
-      {
-        commandId: randomUUID(),
-        type: 'CreateTenant',
-        tenantId: t.id,
-        payload: { name: 'Bench', slug: `b-${randomUUID()}`, plan: 'enterprise' },
-      },
-      ...t.monitors.map((monitorId) => ({
-        commandId: randomUUID(),
-        type: 'CreateMonitor',
-        tenantId: t.id,
-        payload: { monitorId, name: 'Bench monitor', url: 'https://example.com/health', checkInterval: 30 },
-      })),
-    ]);
-  }
-
-  /** Mostly check results (90 %), some monitor updates and tenant renames. */
-  next(): Envelope {
-    const i = this.n++;
-    const tenant = this.tenants[i % this.tenants.length];
-    const monitorId = tenant.monitors[Math.floor(i / this.tenants.length) % MONITORS_PER_TENANT];
-    const roll = i % 20;
-    if (roll === 0) return { commandId: randomUUID(), type: 'UpdateMonitor', tenantId: tenant.id, payload: { monitorId, name: `m${i}` } };
-    if (roll === 1) return { commandId: randomUUID(), type: 'RenameTenant', tenantId: tenant.id, payload: { name: `t${i}` } };
-    return {
-      commandId: randomUUID(),
-      type: 'RecordCheckResult',
-      tenantId: tenant.id,
-      payload: {
-        monitorId,
-        checkId: randomUUID(),
-        status: i % 17 === 0 ? 'down' : 'up',
-        responseTimeMs: 50 + (i % 400),
-        statusCode: i % 17 === 0 ? 503 : 200,
-        checkedAt: new Date().toISOString(),
-        region: 'eu-west-1',
-      },
-    };
-  }
 }
 
 /** The processor's HTTP port: a free one unless given (a fixed one was held by another run's processor). */
@@ -461,7 +411,7 @@ async function main() {
   const processor = await startProcessor(prefix, `bench-${randomUUID().slice(0, 8)}`);
   try {
     const client = await CommandClient.connect(kafka, topics);
-    const fleet = new Fleet();
+    const fleet = new Fleet(TENANTS, MONITORS_PER_TENANT);
     const setup = fleet.setup();
     await publishAll(client, setup);
     await Promise.all(setup.map((c) => client.waitFor(c.commandId, 1, 120000)));

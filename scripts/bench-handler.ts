@@ -12,11 +12,11 @@
  * least. Environment: BENCH_HANDLER_SLICES (counted slices per size, 200), BENCH_HANDLER_TENANTS
  * (200). The last line is one JSON object.
  */
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { KafkaMessage } from 'kafkajs';
 import type { TransactionReceipt } from '@vinsight/kafka';
 import { Logger } from '@nestjs/common';
+import { Envelope, Fleet } from './bench-commands.workload';
 
 type HandlerModule = typeof import('../libs/command-processing/src/command-partition.handler');
 type StateModule = typeof import('../libs/command-processing/src/partition-state');
@@ -30,8 +30,6 @@ const SLICES = Number(process.env.BENCH_HANDLER_SLICES ?? 200);
 const TENANTS = Number(process.env.BENCH_HANDLER_TENANTS ?? 200);
 const SIZES = (process.env.BENCH_HANDLER_MONITORS ?? '10,100,1000').split(',').map(Number);
 const BASELINE = process.env.BENCH_HANDLER_BASELINE;
-
-type Envelope = Record<string, unknown> & { tenantId: string };
 
 /** One build's handler on partition 0, fed serialized envelopes; `cpuUs` adds up its slices' CPU. */
 class Subject {
@@ -99,63 +97,10 @@ class Subject {
   }
 }
 
-/** bench:commands' workload: tenants with their monitors, then 90 % checks, 5 % monitor updates, 5 % renames. */
-class Workload {
-  private n = 0;
-  private readonly tenants: { id: string; monitors: string[] }[];
-
-  constructor(private readonly monitorsPerTenant: number) {
-    this.tenants = Array.from({ length: TENANTS }, () => ({
-      id: randomUUID(),
-      monitors: Array.from({ length: monitorsPerTenant }, () => randomUUID()),
-    }));
-  }
-
-  setup(): Envelope[] {
-    return this.tenants.flatMap((t) => [
-      {
-        commandId: randomUUID(),
-        type: 'CreateTenant',
-        tenantId: t.id,
-        payload: { name: 'Bench', slug: `b-${randomUUID()}`, plan: 'enterprise' },
-      },
-      ...t.monitors.map((monitorId) => ({
-        commandId: randomUUID(),
-        type: 'CreateMonitor',
-        tenantId: t.id,
-        payload: { monitorId, name: 'Bench monitor', url: 'https://example.com/health', checkInterval: 30 },
-      })),
-    ]);
-  }
-
-  next(): Envelope {
-    const i = this.n++;
-    const tenant = this.tenants[i % this.tenants.length];
-    const monitorId = tenant.monitors[Math.floor(i / this.tenants.length) % this.monitorsPerTenant];
-    const roll = i % 20;
-    if (roll === 0) return { commandId: randomUUID(), type: 'UpdateMonitor', tenantId: tenant.id, payload: { monitorId, name: `m${i}` } };
-    if (roll === 1) return { commandId: randomUUID(), type: 'RenameTenant', tenantId: tenant.id, payload: { name: `t${i}` } };
-    return {
-      commandId: randomUUID(),
-      type: 'RecordCheckResult',
-      tenantId: tenant.id,
-      payload: {
-        monitorId,
-        checkId: randomUUID(),
-        status: i % 17 === 0 ? 'down' : 'up',
-        responseTimeMs: 50 + (i % 400),
-        statusCode: i % 17 === 0 ? 503 : 200,
-        checkedAt: new Date().toISOString(),
-        region: 'eu-west-1',
-      },
-    };
-  }
-}
-
 async function measure(monitorsPerTenant: number): Promise<Record<string, number>> {
   const subjects = [new Subject('this build', join(__dirname, '..')), ...(BASELINE ? [new Subject('baseline', BASELINE)] : [])];
   for (const subject of subjects) await subject.load();
-  const workload = new Workload(monitorsPerTenant);
+  const workload = new Fleet(TENANTS, monitorsPerTenant);
   const feed = async (envelopes: Envelope[], counted: boolean, turn: number) => {
     const values = envelopes.map((e) => JSON.stringify(e));
     const keys = envelopes.map((e) => e.tenantId);
