@@ -68,7 +68,9 @@ export async function loadMonitors(client: PoolClient, envelopes: readonly Event
 /**
  * A monitor created here may already have check results (check-events is another topic): its
  * new row takes the last of them from monitor_checks. Existing rows keep their last-check columns,
- * which updateLastChecks moves. The version guard stays in SQL too, so a stale writer can never
+ * which updateLastChecks moves, and look up no check: `u.is_new` inside the lateral subquery is a
+ * one-time filter that skips its scan of every check partition (as the join's condition it would
+ * only discard what the scan found, for every monitor updated). The version guard stays in SQL too, so a stale writer can never
  * move a row backwards.
  */
 export async function upsertMonitors(
@@ -89,12 +91,12 @@ export async function upsertMonitors(
      LEFT JOIN LATERAL (
        SELECT ${LAST_CHECK_FIELDS.map((f) => `c.${f}`).join(', ')}
        FROM monitor_checks c
-       WHERE c.tenant_id = u.tenant_id AND c.monitor_id = u.id
+       WHERE u.is_new AND c.tenant_id = u.tenant_id AND c.monitor_id = u.id
        ORDER BY ${lastCheckOrder('c.')
          .map((key) => `${key} DESC`)
          .join(', ')}
        LIMIT 1
-     ) last ON u.is_new
+     ) last ON true
      ON CONFLICT (tenant_id, id) DO UPDATE SET ${updateAssignments(COLUMNS, ['tenant_id', 'id', 'created_at'])}
      WHERE t.version < EXCLUDED.version`,
     params,
