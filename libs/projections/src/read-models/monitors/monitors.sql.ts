@@ -70,8 +70,8 @@ export async function loadMonitors(client: PoolClient, envelopes: readonly Event
  * new row takes the last of them from monitor_checks. Existing rows keep their last-check columns,
  * which updateLastChecks moves, and look up no check: `u.is_new` inside the lateral subquery is a
  * one-time filter that skips its scan of every check partition (as the join's condition it would
- * only discard what the scan found, for every monitor updated). The version guard stays in SQL too, so a stale writer can never
- * move a row backwards.
+ * only discard what the scan found, for every monitor updated). The version guard stays in SQL
+ * too, so a stale writer can never move a row backwards.
  */
 export async function upsertMonitors(
   client: PoolClient,
