@@ -3,7 +3,8 @@
  * autovacuum off (SHOW autovacuum), production's does not. Every `naptimeMs`, each table (leaf
  * partitions included, partitioned parents not, as autovacuum does) is vacuumed when its dead rows
  * exceed 50 + 20 % of its rows and analyzed when the rows changed since its last ANALYZE exceed
- * 50 + 10 % (autovacuum's default thresholds and scale factors).
+ * 50 + 10 % (autovacuum's default thresholds and scale factors), paced as autovacuum paces its
+ * work (a 2-ms sleep per 200 cost units: autovacuum_vacuum_cost_delay and vacuum_cost_limit).
  *
  * Without it a run inherits the dead rows of every run before it (their tenants are deleted
  * afterwards), and statistics never follow the tables: the generic plans cached in the roles'
@@ -34,6 +35,7 @@ export class BenchAutovacuum {
   static async start(ownerUrl: string, naptimeMs: number): Promise<BenchAutovacuum> {
     const client = new Client({ connectionString: ownerUrl });
     await client.connect();
+    await client.query(`SET vacuum_cost_delay = '2ms'; SET vacuum_cost_limit = 200`);
     const autovacuum = new BenchAutovacuum(client, naptimeMs);
     await autovacuum.runPass();
     autovacuum.schedule();
