@@ -23,8 +23,8 @@ const DUE_TABLES_SQL = `SELECT format('%I.%I', s.schemaname, s.relname) AS name,
 export class BenchAutovacuum {
   private timer: NodeJS.Timeout | undefined;
   private pass: Promise<void> = Promise.resolve();
-  /** Tables vacuumed and analyzed so far, for the bench's report. */
-  readonly done = { vacuumed: 0, analyzed: 0 };
+  /** Tables vacuumed and analyzed so far, and passes that failed, for the bench's report. */
+  readonly done = { vacuumed: 0, analyzed: 0, failedPasses: 0 };
 
   private constructor(
     private readonly client: Client,
@@ -34,6 +34,8 @@ export class BenchAutovacuum {
   /** Connects as the tables' owner, runs a first pass at once, then one every `naptimeMs`. */
   static async start(ownerUrl: string, naptimeMs: number): Promise<BenchAutovacuum> {
     const client = new Client({ connectionString: ownerUrl });
+    // A lost connection fails the passes after it (counted), instead of the bench.
+    client.on('error', () => undefined);
     await client.connect();
     await client.query(`SET vacuum_cost_delay = '2ms'; SET vacuum_cost_limit = 200`);
     const autovacuum = new BenchAutovacuum(client, naptimeMs);
@@ -51,9 +53,14 @@ export class BenchAutovacuum {
 
   private schedule(): void {
     this.timer = setTimeout(() => {
-      this.pass = this.runPass().finally(() => {
-        if (this.timer) this.schedule();
-      });
+      // A failed pass is counted, not thrown: the bench must still stop the roles it started.
+      this.pass = this.runPass()
+        .catch(() => {
+          this.done.failedPasses++;
+        })
+        .finally(() => {
+          if (this.timer) this.schedule();
+        });
     }, this.naptimeMs);
   }
 
