@@ -1,7 +1,7 @@
 import { RolePools, asTenant, createRolePools } from './db';
 
 /**
- * The histogram helpers of migrations 000006 and 000030, run in SQL on the test database (they are pure
+ * The histogram helpers of migrations 000006 and 000031, run in SQL on the test database (they are pure
  * functions: nothing is written).
  */
 describe('latency histogram functions', () => {
