@@ -24,7 +24,7 @@ import { CommandClient, createKafkaClient, topicNames } from '@vinsight/kafka';
 import { loadKafkaSecurity } from '@vinsight/config';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { Envelope, Fleet } from './bench-commands.workload';
-import { freePort } from './local-services';
+import { freePort, startBuiltRole } from './local-services';
 import { cpuSecondsOf, machineBusySeconds } from './process-cpu';
 import { personalDataEnvironment } from '../libs/personal-data/src/testing/test-keys';
 
@@ -92,36 +92,27 @@ async function startProcessor(prefix: string, clientId: string): Promise<ChildPr
   if (PROCESSOR_PORT === 0) PROCESSOR_PORT = await freePort();
   const port = PROCESSOR_PORT;
   const nodeArgs = (process.env.BENCH_PROCESSOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...NODE_ARGS, ...nodeArgs, join(BUILD, 'apps', 'command-processor', 'src', 'main.js')], {
-    env: {
-      PATH: process.env.PATH,
-      LOG_LEVEL: 'warn',
-      HTTP_PORT: String(port),
-      DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://vinsight_owner@127.0.0.1:5432/vinsight_test',
-      PROJECTOR_DATABASE_URL: process.env.PROJECTOR_DATABASE_URL ?? 'postgres://vinsight_projector@127.0.0.1:5432/vinsight_test',
-      ...personalDataEnvironment(process.env),
-      KAFKA_BROKERS: BROKERS.join(','),
-      KAFKA_TOPIC_PREFIX: prefix,
-      KAFKA_CLIENT_ID: clientId,
-      KAFKA_PARTITIONS: String(PARTITIONS),
-      ...(process.env.PROCESSOR_TRANSACTION_LINGER_MS
-        ? { PROCESSOR_TRANSACTION_LINGER_MS: process.env.PROCESSOR_TRANSACTION_LINGER_MS }
-        : {}),
-    },
-    stdio: ['ignore', process.env.BENCH_PROCESSOR_LOG ? openSync(process.env.BENCH_PROCESSOR_LOG, 'w') : 'ignore', 'inherit'],
-  });
+  const env = {
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://vinsight_owner@127.0.0.1:5432/vinsight_test',
+    PROJECTOR_DATABASE_URL: process.env.PROJECTOR_DATABASE_URL ?? 'postgres://vinsight_projector@127.0.0.1:5432/vinsight_test',
+    ...personalDataEnvironment(process.env),
+    KAFKA_BROKERS: BROKERS.join(','),
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_CLIENT_ID: clientId,
+    KAFKA_PARTITIONS: String(PARTITIONS),
+    ...(process.env.PROCESSOR_TRANSACTION_LINGER_MS
+      ? { PROCESSOR_TRANSACTION_LINGER_MS: process.env.PROCESSOR_TRANSACTION_LINGER_MS }
+      : {}),
+  };
+  const stdout = process.env.BENCH_PROCESSOR_LOG ? openSync(process.env.BENCH_PROCESSOR_LOG, 'w') : 'ignore';
   // On a machine shared with other work, a start (topics, group join, partition loads) has taken over a minute.
-  for (const deadline = Date.now() + 180_000; Date.now() < deadline;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health/startup`)).status === 200) return child;
-    } catch {
-      // not up yet
-    }
-    if (child.exitCode !== null) throw new Error(`processor exited with ${child.exitCode}`);
-    await sleep(100);
-  }
-  child.kill('SIGKILL');
-  throw new Error('processor did not start within 180 s');
+  return startBuiltRole('command-processor', env, port, {
+    build: BUILD,
+    nodeArgs: [...NODE_ARGS, ...nodeArgs],
+    stdout,
+    startupTimeoutMs: 180_000,
+  });
 }
 
 /** The processor's transaction count and summed duration so far, from its /metrics. */

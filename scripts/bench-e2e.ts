@@ -14,18 +14,17 @@
  * (BenchAutovacuum: this machine's Postgres has autovacuum off).
  * The last line of output is one JSON object.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { openSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logLevel } from 'kafkajs';
 import { CommandClient, createKafkaClient, topicNames } from '@vinsight/kafka';
 import { benchUrls, ensureBenchDatabase } from './bench-api.data';
 import { BenchAutovacuum } from './bench-autovacuum';
 import { forgetBenchTenants } from './bench-api.token-wait';
-import { freePort } from './local-services';
+import { freePort, startBuiltRole, stopBuiltRole } from './local-services';
 import { cpuSecondsOf } from './process-cpu';
 import { personalDataEnvironment } from '../libs/personal-data/src/testing/test-keys';
 
@@ -111,34 +110,11 @@ function readApiClient(port: number) {
   return { getJson, close: () => agent.destroy() };
 }
 
+/** One role of this build, on a free port (the processor's start takes longest: topics, group, partition loads). */
 async function startRole(role: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...NODE_ARGS, join(__dirname, '..', 'apps', role, 'src', 'main.js')], {
-    env: { PATH: process.env.PATH, ...env, HTTP_PORT: String(port) },
-    stdio: ['ignore', ROLES_LOG ? openSync(ROLES_LOG, 'a') : 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 60000;
-  for (;;) {
-    const status = await fetch(`http://127.0.0.1:${port}/health/startup`).then(
-      (r) => r.status,
-      () => 0,
-    );
-    if (status === 200) return { child, port };
-    if (child.exitCode !== null) throw new Error(`${role} exited with ${child.exitCode}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGTERM');
-      throw new Error(`${role} did not start within 60 s`);
-    }
-    await sleep(200);
-  }
-}
-
-async function stopRole(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, sleep(15000)]);
-  if (child.exitCode === null) child.kill('SIGKILL');
+  const stdout = ROLES_LOG ? openSync(ROLES_LOG, 'a') : 'ignore';
+  return { child: await startBuiltRole(role, env, port, { nodeArgs: NODE_ARGS, stdout, startupTimeoutMs: 60_000 }), port };
 }
 
 async function main(): Promise<void> {
@@ -375,7 +351,7 @@ async function main(): Promise<void> {
     await autovacuum.stop();
     api?.close();
     await client?.disconnect().catch(() => undefined);
-    for (const { child } of roles.reverse()) await stopRole(child);
+    for (const { child } of roles.reverse()) await stopBuiltRole(child);
     await forgetBenchTenants(
       urls,
       prefix,

@@ -9,17 +9,16 @@
  * (`vinsight_bench_stream`, created and migrated when missing), on fresh topics.
  * The last line of output is one JSON object.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logLevel } from 'kafkajs';
 import { CommandClient, createKafkaClient, topicNames } from '@vinsight/kafka';
 import { benchUrls, ensureBenchDatabase } from './bench-api.data';
 import { forgetBenchTenants } from './bench-api.token-wait';
-import { freePort } from './local-services';
+import { freePort, startBuiltRole, stopBuiltRole } from './local-services';
 import { cpuSecondsOf } from './process-cpu';
 import { SseStream } from './sse-client';
 import { personalDataEnvironment } from '../libs/personal-data/src/testing/test-keys';
@@ -43,32 +42,7 @@ const rssMbOf = (pid: number) => {
 
 async function startRole(role: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(__dirname, '..', 'apps', role, 'src', 'main.js')], {
-    env: { PATH: process.env.PATH, ...env, HTTP_PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 120000;
-  for (;;) {
-    const status = await fetch(`http://127.0.0.1:${port}/health/startup`).then(
-      (r) => r.status,
-      () => 0,
-    );
-    if (status === 200) return { child, port };
-    if (child.exitCode !== null) throw new Error(`${role} exited with ${child.exitCode}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGTERM');
-      throw new Error(`${role} did not start within 120 s`);
-    }
-    await sleep(200);
-  }
-}
-
-async function stopRole(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, sleep(15000)]);
-  if (child.exitCode === null) child.kill('SIGKILL');
+  return { child: await startBuiltRole(role, env, port), port };
 }
 
 async function main(): Promise<void> {
@@ -217,7 +191,7 @@ async function main(): Promise<void> {
   } finally {
     for (const { stream } of streams) stream.close();
     await client?.disconnect().catch(() => undefined);
-    for (const { child } of roles.reverse()) await stopRole(child);
+    for (const { child } of roles.reverse()) await stopBuiltRole(child);
     await forgetBenchTenants(
       urls,
       prefix,

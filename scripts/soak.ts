@@ -14,7 +14,7 @@
  * written (the first would add its own memory to every RSS sample). Everything it creates is
  * removed at the end.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -26,7 +26,7 @@ import { Client } from 'pg';
 import { fullGcs, liveHeapTrend } from './soak.gc';
 import { heapGrowth, heapTotalMb, summariseHeapSnapshot } from './soak.heap';
 import { SoakApiKey, SoakEnvelope, SoakFleet } from './soak.workload';
-import { freePort, withDatabase } from './local-services';
+import { freePort, startBuiltRole, withDatabase } from './local-services';
 import { personalDataEnvironment } from '../libs/personal-data/src/testing/test-keys';
 
 const env = (name: string, fallback: string) => process.env[name] ?? fallback;
@@ -126,37 +126,23 @@ async function startService(options: Options, database: string, prefix: string, 
   // One line per collection: cheap, and the live size after each full one is the leak signal.
   nodeArgs.push('--trace-gc');
   const output = openSync(options.traceGc, 'w');
-  const child = spawn(process.execPath, [...nodeArgs, join(options.build, 'apps', 'all-in-one', 'src', 'main.js')], {
-    env: {
-      // The service's own tuning (e.g. the bounds under test) passes through; its database and
-      // topics never do: the soak must not touch a developer's data.
-      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => /^(PROCESSOR|PROJECTOR)_/.test(name) && !name.endsWith('_URL'))),
-      PATH: process.env.PATH,
-      LOG_LEVEL: 'warn',
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(port),
-      DATABASE_URL: `postgres://vinsight_owner@127.0.0.1:5432/${database}`,
-      PROJECTOR_DATABASE_URL: `postgres://vinsight_projector@127.0.0.1:5432/${database}`,
-      ...personalDataEnvironment(process.env),
-      API_DATABASE_URL: `postgres://vinsight_api@127.0.0.1:5432/${database}`,
-      KAFKA_BROKERS: BROKERS.join(','),
-      KAFKA_TOPIC_PREFIX: prefix,
-      KAFKA_CLIENT_ID: `soak-${prefix.split('.')[1]}`,
-      SHUTDOWN_DRAIN_DELAY_MS: '0',
-    },
-    // --trace-gc writes to stdout; the service's own log lines (warn and above) go there too.
-    stdio: ['ignore', output, 'inherit'],
-  });
-  for (let i = 0; i < 1200; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health/startup`)).status === 200) return child;
-    } catch {
-      // not listening yet
-    }
-    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode} during start-up`);
-    await sleep(100);
-  }
-  throw new Error('the service did not start within 120 s');
+  const env = {
+    // The service's own tuning (e.g. the bounds under test) passes through; its database and
+    // topics never do: the soak must not touch a developer's data.
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => /^(PROCESSOR|PROJECTOR)_/.test(name) && !name.endsWith('_URL'))),
+    LOG_LEVEL: 'warn',
+    HTTP_HOST: '127.0.0.1',
+    DATABASE_URL: `postgres://vinsight_owner@127.0.0.1:5432/${database}`,
+    PROJECTOR_DATABASE_URL: `postgres://vinsight_projector@127.0.0.1:5432/${database}`,
+    ...personalDataEnvironment(process.env),
+    API_DATABASE_URL: `postgres://vinsight_api@127.0.0.1:5432/${database}`,
+    KAFKA_BROKERS: BROKERS.join(','),
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_CLIENT_ID: `soak-${prefix.split('.')[1]}`,
+    SHUTDOWN_DRAIN_DELAY_MS: '0',
+  };
+  // --trace-gc writes to stdout; the service's own log lines (warn and above) go there too.
+  return startBuiltRole('all-in-one', env, port, { build: options.build, nodeArgs, stdout: output });
 }
 
 function rssMbOf(pid: number): number {
