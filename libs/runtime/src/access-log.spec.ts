@@ -1,6 +1,8 @@
 import { Controller, Get, INestApplication, Logger as NestLogger, Module, Param } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { get } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Test } from '@nestjs/testing';
 import { LoggingModule } from '@vinsight/observability';
@@ -34,7 +36,17 @@ class ProbesController {
   }
 }
 
-@Module({ controllers: [MonitorsController, ProbesController] })
+@Controller('v1/slow')
+class SlowController {
+  @Get()
+  async slow() {
+    // Longer than the client below waits: it leaves first, and the answer goes to a closed connection.
+    await sleep(400);
+    return { done: true };
+  }
+}
+
+@Module({ controllers: [MonitorsController, ProbesController, SlowController] })
 class RoutesModule {}
 
 type Line = Record<string, unknown> & { level: number; req?: Record<string, unknown>; res?: Record<string, unknown> };
@@ -47,6 +59,28 @@ type Line = Record<string, unknown> & { level: number; req?: Record<string, unkn
 const raw: string[] = [];
 const destination = { write: (line: string) => void raw.push(line) };
 const lines = (): Line[] => raw.map((line) => JSON.parse(line) as Line);
+
+/** GET /v1/slow on a listening application, the connection closed by the client after 100 ms. */
+async function abandonSlowRequest(app: INestApplication, requestId: string): Promise<void> {
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const req = get({ host: '127.0.0.1', port, path: '/v1/slow', headers: { 'x-request-id': requestId } });
+  req.on('error', () => undefined);
+  await sleep(100);
+  req.destroy();
+  // Past the handler's answer, so a second line for it would be there too.
+  await sleep(700);
+}
+
+const abandonedLine = (requestId: string) =>
+  expect.objectContaining({
+    level: 30,
+    req: { id: requestId, method: 'GET', url: '/v1/slow' },
+    route: '/v1/slow',
+    res: { statusCode: 499 },
+    durationMs: expect.any(Number),
+    msg: 'GET /v1/slow 499',
+  });
 
 describe('access log', () => {
   let app: NestFastifyApplication;
@@ -115,6 +149,11 @@ describe('access log', () => {
     ]);
   });
 
+  it('logs a request whose client left before the answer once, as 499', async () => {
+    await abandonSlowRequest(app, 'abandoned-fastify-1');
+    expect(byRequestId('abandoned-fastify-1')).toEqual([abandonedLine('abandoned-fastify-1')]);
+  });
+
   it('logs probes and scrapes at debug, so not at info', async () => {
     const live = await request(app.getHttpServer()).get('/health/live').expect(200);
     const scrape = await request(app.getHttpServer()).get('/metrics').expect(200);
@@ -147,5 +186,10 @@ describe('access log on Express', () => {
       expect.objectContaining({ msg: 'read m-4', req, correlationId: requestId }),
       expect.objectContaining({ level: 30, req, route: '/v1/monitors/:id', res: { statusCode: 200 }, msg: 'GET /v1/monitors/:id 200' }),
     ]);
+  });
+
+  it('logs a request whose client left before the answer once, as 499', async () => {
+    await abandonSlowRequest(app, 'abandoned-express-1');
+    expect(lines().filter((line) => line.req?.id === 'abandoned-express-1')).toEqual([abandonedLine('abandoned-express-1')]);
   });
 });
