@@ -10,7 +10,7 @@ import {
   RequestMethod,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -80,9 +80,8 @@ export function accessLogLevel(url: string | undefined, statusCode: number): Lev
 }
 
 const REQUEST_LOGGER = Symbol('requestLogger');
-const REQUEST_STARTED = Symbol('requestStarted');
 
-type LoggedFastifyRequest = FastifyRequest & { [REQUEST_LOGGER]?: RequestLogger; [REQUEST_STARTED]?: number };
+type LoggedFastifyRequest = FastifyRequest & { [REQUEST_LOGGER]?: RequestLogger };
 
 /**
  * The access log and each request's logging context, as two Fastify hooks (every role runs on
@@ -105,14 +104,13 @@ export class FastifyAccessLog implements OnModuleInit {
     if (!adapter || adapter.getType() !== 'fastify') return;
     const fastify = adapter.getInstance<FastifyInstance>();
     const routeOf = (request: FastifyRequest) => request.routeOptions?.url ?? UNMATCHED_ROUTE;
-    const logAbandoned = (request: LoggedFastifyRequest) => {
+    const logAbandoned = (reply: FastifyReply) => {
+      const request: LoggedFastifyRequest = reply.request;
       const logger = request[REQUEST_LOGGER];
-      const durationMs = performance.now() - (request[REQUEST_STARTED] ?? performance.now());
-      if (logger) logAccess(logger, request.method, request.url, routeOf(request), CLIENT_CLOSED_REQUEST, durationMs);
+      if (logger) logAccess(logger, request.method, request.url, routeOf(request), CLIENT_CLOSED_REQUEST, reply.elapsedTime);
     };
-    fastify.addHook('onRequest', (request: LoggedFastifyRequest, _reply, done) => {
-      request[REQUEST_STARTED] = performance.now();
-      unansweredOf(request.raw.socket, logAbandoned).add(request);
+    fastify.addHook('onRequest', (request: LoggedFastifyRequest, reply, done) => {
+      unansweredOf(request.raw.socket, logAbandoned).add(reply);
       // Fastify's request id is the X-Request-Id answered (see createHttpAdapter).
       this.logger.runInContext(
         () => {
@@ -123,7 +121,7 @@ export class FastifyAccessLog implements OnModuleInit {
       );
     });
     fastify.addHook('onResponse', (request: LoggedFastifyRequest, reply, done) => {
-      (request.raw.socket as TrackedSocket | null)?.[UNANSWERED]?.delete(request);
+      (request.raw.socket as TrackedSocket | null)?.[UNANSWERED]?.delete(reply);
       const logger = request[REQUEST_LOGGER];
       if (logger) logAccess(logger, request.method, request.url, routeOf(request), reply.statusCode, reply.elapsedTime);
       done();
@@ -133,21 +131,21 @@ export class FastifyAccessLog implements OnModuleInit {
 
 const UNANSWERED = Symbol('unansweredRequests');
 
-type TrackedSocket = Socket & { [UNANSWERED]?: Set<LoggedFastifyRequest> };
+type TrackedSocket = Socket & { [UNANSWERED]?: Set<FastifyReply> };
 
 /**
- * The requests of a connection not answered yet. A client abandons an HTTP/1.1 request only by
+ * The replies a connection still owes. A client abandons an HTTP/1.1 request only by
  * closing its connection, and Fastify then runs no onResponse; one 'close' listener per
  * connection finds those requests. (Fastify's onRequestAbort hook would add a listener to every
  * request: 10-30 µs more CPU per request on the read API's single read when it was measured.)
  */
-function unansweredOf(socket: TrackedSocket, onAbandoned: (request: LoggedFastifyRequest) => void): Set<LoggedFastifyRequest> {
+function unansweredOf(socket: TrackedSocket, onAbandoned: (reply: FastifyReply) => void): Set<FastifyReply> {
   const known = socket[UNANSWERED];
   if (known !== undefined) return known;
-  const unanswered = new Set<LoggedFastifyRequest>();
+  const unanswered = new Set<FastifyReply>();
   socket[UNANSWERED] = unanswered;
   socket.once('close', () => {
-    for (const request of unanswered) onAbandoned(request);
+    for (const reply of unanswered) onAbandoned(reply);
     unanswered.clear();
   });
   return unanswered;
