@@ -181,18 +181,17 @@ class Instance {
     await exited;
   }
 
-  async ready(): Promise<{ status: number; down: string[] }> {
+  async ready(): Promise<{ status: number; down: string[]; why?: string }> {
     try {
       const response = await fetch(this.url('/health/ready'), { signal: AbortSignal.timeout(3000) });
       const body = (await response.json().catch(() => ({}))) as { error?: unknown; detail?: unknown };
       // Terminus names the failed checks in `error`; a draining process answers a problem instead.
-      const down =
-        body.error !== null && typeof body.error === 'object'
-          ? Object.keys(body.error)
-          : response.status === 200
-            ? []
-            : [String(body.detail ?? body.error ?? response.status)];
-      return { status: response.status, down };
+      if (body.error !== null && typeof body.error === 'object') {
+        const failed = Object.entries(body.error as Record<string, { message?: unknown }>);
+        const why = failed.map(([key, check]) => `${key}: ${String(check?.message ?? JSON.stringify(check))}`).join('; ');
+        return { status: response.status, down: failed.map(([key]) => key), why };
+      }
+      return { status: response.status, down: response.status === 200 ? [] : [String(body.detail ?? body.error ?? response.status)] };
     } catch {
       return { status: 0, down: ['unreachable'] };
     }
@@ -203,11 +202,13 @@ async function waitReady(instances: Instance[], timeoutMs = READY_TIMEOUT_MS): P
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const alive = instances.filter((i) => i.alive || !i.expectedDown);
-    const states = await Promise.all(alive.map((i) => (i.alive ? i.ready() : Promise.resolve({ status: 0, down: ['exited'] }))));
+    const states = await Promise.all(
+      alive.map((i) => (i.alive ? i.ready() : Promise.resolve({ status: 0, down: ['exited'], why: undefined }))),
+    );
     if (states.every((s) => s.status === 200)) return Date.now();
     if (Date.now() > deadline) {
       throw new Error(
-        `not ready within ${timeoutMs} ms: ${alive.map((i, k) => `${i.name} ${states[k].status} ${states[k].down.join(',')}`).join('; ')}`,
+        `not ready within ${timeoutMs} ms: ${alive.map((i, k) => `${i.name} ${states[k].status} ${states[k].why ?? states[k].down.join(',')}`).join('; ')}`,
       );
     }
     await sleep(250);

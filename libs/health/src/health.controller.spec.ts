@@ -184,6 +184,13 @@ describe('HealthController (Nest + Fastify)', () => {
     const ready = await http().get('/health/ready').expect(200);
     expect(ready.body.info['kafka-consumers'].groups.cp).toMatchObject({ state: 'joined', assignedPartitions: 2 });
     expect(ready.body.info.projection.projections['read-models']).toMatchObject({ maxPartitionLag: 50 });
+
+    // Joined as far as the consumer knows, but silent past its session: evicted, and the message says so.
+    group = { ...group, lastHeartbeat: Date.now() - 7000, sessionTimeoutMs: 6000 };
+    const evicted = await http().get('/health/ready').expect(503);
+    expect(evicted.body.error['kafka-consumers'].message).toMatch(
+      /^consumer group not joined: cp is joined \(no heartbeat for \d+ ms \(session timeout 6000 ms\)\)$/,
+    );
   });
 
   it('names a partition with input waiting whose committed offset stood still past the limit, and only that one', async () => {

@@ -3,6 +3,7 @@ import './partition-grouping';
 import { Kafka, KafkaConfig, logLevel as KafkaLogLevel, RetryOptions, SASLOptions } from 'kafkajs';
 import { crc32c } from './crc32c';
 import { installCoordinatorCache } from './coordinator-cache';
+import { installEvictedMemberRejoin } from './evicted-member-rejoin';
 import { installTransactionPartitionsRetry } from './transaction-partitions';
 import { KafkaLogger, kafkaLogCreator } from './kafka-logger';
 import { KafkaConnectionSettings } from './kafka.settings';
@@ -51,6 +52,7 @@ export function createKafkaClient(settings: KafkaConnectionSettings, options: Ka
   installRecordEncoding(crc32c);
   installRecordDecoding();
   installStaleResponseReset();
+  installEvictedMemberRejoin();
   const config: KafkaConfig = {
     clientId: settings.clientId,
     brokers: settings.brokers,

@@ -22,7 +22,9 @@ export class ConsumerGroupIndicator {
       const status = source.consumerGroupStatus();
       const verdict = judgeConsumerGroup(status, now, rebalanceGraceMs);
       groups[status.groupId] = verdict.details;
-      if (!verdict.healthy) notReady.push(`${status.groupId} is ${status.state}`);
+      // A joined member can be unhealthy too (evicted while it thinks itself joined): say why.
+      const why = verdict.details.message;
+      if (!verdict.healthy) notReady.push(`${status.groupId} is ${status.state}${typeof why === 'string' ? ` (${why})` : ''}`);
     }
     return notReady.length === 0
       ? indicator.up({ groups })

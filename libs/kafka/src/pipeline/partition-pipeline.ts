@@ -46,9 +46,11 @@ export interface PartitionPipelineOptions<R, Output, Receipt extends WriteReceip
   /** After every slice the sink wrote (metrics). */
   onWritten?: (slice: Slice<R>, receipt: Receipt, durationMs: number) => void;
   /**
-   * How long the consumer may show no sign of life (a join, a heartbeat, a completed fetch) before
-   * it is replaced by a new one (see `replaceStalledConsumer`). Default: the consumer's rebalance
-   * timeout plus two session timeouts, the longest a healthy member waits in a rebalance.
+   * How long the consumer may show no sign of life (a join or a heartbeat) before it is replaced
+   * by a new one (see `replaceStalledConsumer`). Default: the consumer's rebalance timeout plus two
+   * session timeouts, the longest a healthy member waits in a rebalance. Fetches are no sign of
+   * life: a consumer that fetches heartbeats too (KafkaJS sends one after each fetch at most every
+   * `heartbeatInterval`), unless it is no member of its group any more, which readiness reports.
    */
   stallTimeoutMs?: number;
 }
@@ -130,7 +132,7 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
   private createConsumer(): Consumer {
     const { options } = this;
     const consumer = this.kafka.consumer({ ...options.consumer, groupId: options.groupId, readUncommitted: false });
-    const { GROUP_JOIN, HEARTBEAT, FETCH, CRASH, START_BATCH_PROCESS } = consumer.events;
+    const { GROUP_JOIN, HEARTBEAT, CRASH, START_BATCH_PROCESS } = consumer.events;
     const alive = () => (this.lastSignOfLife = Date.now());
     this.consumerListeners = [
       consumer.on(GROUP_JOIN, ({ payload }) => {
@@ -139,7 +141,6 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
         this.assign(payload.memberAssignment);
       }),
       consumer.on(HEARTBEAT, alive),
-      consumer.on(FETCH, alive),
       consumer.on(CRASH, ({ payload }) => {
         this.joined = false;
         if (!payload.restart) this.fatal = payload.error;
@@ -265,7 +266,7 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
     this.running = false;
     logger.error(
       { groupId, silentMs },
-      `consumer of ${groupId} showed no sign of life (join, heartbeat or fetch) for ${silentMs} ms: replacing it`,
+      `consumer of ${groupId} showed no sign of life (join or heartbeat) for ${silentMs} ms: replacing it`,
     );
     void this.releaseAll();
     const dismiss = () =>

@@ -131,7 +131,9 @@ describe('a consumer stalled inside KafkaJS (requests that are never answered)',
   });
 
   it('while the broker cannot be reached, the new consumer is started again until it can', async () => {
-    const { pipeline, sink, logLines, replacements, log } = proxiedPipeline('unreachable', 3000);
+    // Longer than the 6 s session: once the broker is back, the new member's join may wait that long
+    // for the old member to leave, and a healthy join must not count as a stall.
+    const { pipeline, sink, logLines, replacements, log } = proxiedPipeline('unreachable', 8000);
     const before = sink.written.length;
     await pipeline.start();
     await waitFor(
