@@ -70,7 +70,7 @@ describe('a KafkaJS consumer evicted from its group whose first rejoin is refuse
           return kafkajsJoinGroup.call(this, request);
         };
         // No heartbeat for longer than the session: the coordinator evicts the member.
-        await new Promise((resolve) => setTimeout(resolve, SESSION_TIMEOUT_MS + 3_000));
+        await new Promise((resolve) => setTimeout(resolve, SESSION_TIMEOUT_MS + 5_000));
       },
     });
     const producer = await connectedProducer(kafka);
