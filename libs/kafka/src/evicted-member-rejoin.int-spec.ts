@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Consumer, Kafka } from 'kafkajs';
 import { connectedProducer, createTestTopics, testKafkaClient, uniqueTopicPrefix } from '../../../test/kafka/kafka-test.helpers';
+import { eventually } from '../../../test/ops/support/eventually';
 import { installEvictedMemberRejoin } from './evicted-member-rejoin';
 
 jest.setTimeout(90_000);
@@ -11,14 +12,6 @@ const { createErrorFromCode } = require('kafkajs/src/protocol/error') as { creat
 const GROUP_LOAD_IN_PROGRESS = 14;
 
 const SESSION_TIMEOUT_MS = 6_000;
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('a KafkaJS consumer evicted from its group whose first rejoin is refused', () => {
   let kafka: Kafka;
@@ -49,8 +42,8 @@ describe('a KafkaJS consumer evicted from its group whose first rejoin is refuse
     expect(installEvictedMemberRejoin()).toBe(true);
     const groupId = `${topic}.group.${randomUUID().slice(0, 8)}`;
     consumer = kafka.consumer({ groupId, sessionTimeout: SESSION_TIMEOUT_MS, rebalanceTimeout: 10_000, heartbeatInterval: 500 });
-    const joins: number[] = [];
-    consumer.on(consumer.events.GROUP_JOIN, () => joins.push(Date.now()));
+    let joins = 0;
+    consumer.on(consumer.events.GROUP_JOIN, () => joins++);
     const received: string[] = [];
     let evicted = false;
     await consumer.connect();
@@ -76,25 +69,41 @@ describe('a KafkaJS consumer evicted from its group whose first rejoin is refuse
     const producer = await connectedProducer(kafka);
     try {
       await producer.send({ topic, messages: [{ value: 'before' }] });
-      await waitFor(() => evicted, 20_000, 'the first batch');
-      await waitFor(() => joins.length >= 2, 30_000, `a second join (joins: ${joins.length})`);
+      await eventually(
+        'the first batch',
+        async () => evicted,
+        (seen) => seen,
+        20_000,
+      );
+      await eventually(
+        'a second join',
+        async () => joins,
+        (count) => count >= 2,
+        30_000,
+      );
       // A member of its group again, as the coordinator sees it.
       const admin = kafka.admin();
       await admin.connect();
       try {
-        await waitFor(
+        await eventually(
+          'the group stable with one member',
           async () => {
             const [group] = (await admin.describeGroups([groupId])).groups;
-            return group.state === 'Stable' && group.members.length === 1;
+            return { state: group.state, members: group.members.length };
           },
+          (group) => group.state === 'Stable' && group.members === 1,
           15_000,
-          'the group to be stable with one member',
         );
       } finally {
         await admin.disconnect();
       }
       await producer.send({ topic, messages: [{ value: 'after' }] });
-      await waitFor(() => received.includes('after'), 15_000, 'the record sent after the rejoin');
+      await eventually(
+        'the record sent after the rejoin',
+        async () => received,
+        (values) => values.includes('after'),
+        15_000,
+      );
       expect(received.filter((value) => value === 'before').length).toBeGreaterThanOrEqual(1);
     } finally {
       await producer.disconnect();
