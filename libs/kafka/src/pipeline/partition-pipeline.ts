@@ -107,6 +107,8 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
   private lastSignOfLife = Date.now();
   private watchdog?: NodeJS.Timeout;
   private replacing = false;
+  /** Replaced consumers: KafkaJS must not restart one after a crash (see `replaceStalledConsumer`). */
+  private readonly dismissed = new WeakSet<Consumer>();
   private readonly lanes = new Map<string, Lane<R>>();
   /** Per partition: loads or slices failed in a row, and the timer ending its pause. */
   private readonly failures = new Map<string, { count: number; resume?: NodeJS.Timeout }>();
@@ -131,7 +133,18 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
 
   private createConsumer(): Consumer {
     const { options } = this;
-    const consumer = this.kafka.consumer({ ...options.consumer, groupId: options.groupId, readUncommitted: false });
+    // KafkaJS's own default when a consumer is given no retry options.
+    const retry = options.consumer.retry ?? { retries: 5 };
+    const consumer: Consumer = this.kafka.consumer({
+      ...options.consumer,
+      groupId: options.groupId,
+      readUncommitted: false,
+      retry: {
+        ...retry,
+        restartOnFailure: async (error) =>
+          !this.dismissed.has(consumer) && (retry.restartOnFailure ? await retry.restartOnFailure(error) : true),
+      },
+    });
     const { GROUP_JOIN, HEARTBEAT, CRASH, START_BATCH_PROCESS } = consumer.events;
     const alive = () => (this.lastSignOfLife = Date.now());
     this.consumerListeners = [
@@ -273,9 +286,13 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
       stalled
         .disconnect()
         .catch((error: unknown) => logger.warn({ err: error }, `stalled consumer of ${groupId}: ${(error as Error).message}`));
-    // A disconnect that comes while KafkaJS handles a crash of its own does not cancel the restart
-    // it schedules: should the stalled consumer ever join again, it is dismissed again at once
-    // (holding partitions whose batches nobody takes would stall them).
+    // KafkaJS restarts a consumer after a crash even if it was told to disconnect meanwhile (its
+    // crash handler disconnects, then schedules the restart), and dismissing a consumer that is
+    // starting makes it crash ("No broker available"): a stalled consumer came back every few
+    // seconds, joined, took partitions nobody consumed and was dismissed again, for ever (the
+    // stalled-consumer int-spec, after a broker outage). A dismissed consumer is never restarted,
+    // and should one still join (a start already under way), it is dismissed again at once.
+    this.dismissed.add(stalled);
     stalled.on(stalled.events.GROUP_JOIN, () => void dismiss());
     void dismiss();
     this.consumer = this.createConsumer();

@@ -134,6 +134,13 @@ describe('a consumer stalled inside KafkaJS (requests that are never answered)',
     // Longer than the 6 s session: once the broker is back, the new member's join may wait that long
     // for the old member to leave, and a healthy join must not count as a stall.
     const { pipeline, sink, logLines, replacements, log } = proxiedPipeline('unreachable', 8000);
+    // KafkaJS restarts a crashed consumer even after it was told to disconnect: the replaced one
+    // came back, joined, held partitions nobody consumed and was dismissed again, every few seconds.
+    const stalled = pipeline.groupConsumer;
+    let joinsAfterReplacement = 0;
+    stalled.on(stalled.events.GROUP_JOIN, () => {
+      if (replacements.length > 0) joinsAfterReplacement += 1;
+    });
     const before = sink.written.length;
     await pipeline.start();
     await waitFor(
@@ -159,5 +166,8 @@ describe('a consumer stalled inside KafkaJS (requests that are never answered)',
     expect(replacements).toHaveLength(1);
     expect([...sink.written].sort()).toEqual(valuesOf(1, 2, 3));
     expect(pipeline.isJoined).toBe(true);
+    // Long enough for a restart KafkaJS scheduled before the replacement to have joined.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(joinsAfterReplacement).toBe(0);
   });
 });
