@@ -166,7 +166,7 @@ describe('a consumer stalled inside KafkaJS (requests that are never answered)',
     expect(replacements).toHaveLength(1);
     expect([...sink.written].sort()).toEqual(valuesOf(1, 2, 3));
     expect(pipeline.isJoined).toBe(true);
-    // Long enough for a restart KafkaJS scheduled before the replacement to have joined.
+    // Long enough for KafkaJS to have restarted the replaced consumer after its last crash and rejoined (it did within a second).
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(joinsAfterReplacement).toBe(0);
   });
