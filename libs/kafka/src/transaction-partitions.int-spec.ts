@@ -9,7 +9,7 @@ jest.setTimeout(60_000);
 
 const CONCURRENT = 'another concurrent operation on the same transaction';
 
-describe('AddPartitionsToTxn answered CONCURRENT_TRANSACTIONS is retried in place, not by a whole send', () => {
+describe('AddPartitionsToTxn and AddOffsetsToTxn answered CONCURRENT_TRANSACTIONS are retried in place', () => {
   let admin: Kafka;
   let topics: string[];
 
@@ -34,9 +34,9 @@ describe('AddPartitionsToTxn answered CONCURRENT_TRANSACTIONS is retried in plac
     expect(installTransactionPartitionsRetry()).toBe(true);
   });
 
-  it('back-to-back transactions (the previous commit markers still being written) never fail a send on it', async () => {
-    const seen: string[] = [];
-    const kafka = createKafkaClient(
+  /** A client whose KafkaJS warnings and errors land in `seen`. */
+  const loggedClient = (seen: string[]): Kafka =>
+    createKafkaClient(
       { ...testEnv.kafka, clientId: 'transaction-partitions-int-spec' },
       {
         logLevel: logLevel.DEBUG,
@@ -48,7 +48,10 @@ describe('AddPartitionsToTxn answered CONCURRENT_TRANSACTIONS is retried in plac
         },
       },
     );
-    const producer = kafka.producer({
+
+  it('back-to-back transactions (the previous commit markers still being written) never fail a send on it', async () => {
+    const seen: string[] = [];
+    const producer = loggedClient(seen).producer({
       transactionalId: `transaction-partitions-${randomUUID()}`,
       idempotent: true,
       maxInFlightRequests: 1,
@@ -64,6 +67,37 @@ describe('AddPartitionsToTxn answered CONCURRENT_TRANSACTIONS is retried in plac
       await producer.disconnect();
     }
     // KafkaJS logs each send it retries ("Failed to send messages: …"); none may be for this answer.
+    expect(seen.filter((message) => message.includes(CONCURRENT))).toEqual([]);
+  });
+
+  it('back-to-back transactions that start with their offsets (KafkaJS retries nothing there) never fail on it', async () => {
+    const seen: string[] = [];
+    const producer = loggedClient(seen).producer({
+      transactionalId: `transaction-partitions-${randomUUID()}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    const failures: string[] = [];
+    try {
+      for (let i = 0; i < 60; i++) {
+        const transaction = await producer.transaction();
+        try {
+          await transaction.sendOffsets({
+            consumerGroupId: `${topics[0]}-group`,
+            topics: [{ topic: topics[0], partitions: [{ partition: 0, offset: `${i}` }] }],
+          });
+          await transaction.sendBatch({ topicMessages: [{ topic: topics[1], messages: [{ value: `v${i}` }] }], acks: -1 });
+          await transaction.commit();
+        } catch (error) {
+          failures.push((error as Error).message);
+          await transaction.abort();
+        }
+      }
+    } finally {
+      await producer.disconnect();
+    }
+    expect(failures).toEqual([]);
     expect(seen.filter((message) => message.includes(CONCURRENT))).toEqual([]);
   });
 });

@@ -11,7 +11,9 @@
  *
  * So the CONCURRENT_TRANSACTIONS answer to AddPartitionsToTxn is retried here, in place, before
  * KafkaJS sees it: the markers take milliseconds, and adding the same partitions again is
- * harmless. This also spares the Metadata round trip KafkaJS makes before its own retry. Other
+ * harmless. AddOffsetsToTxn meets the same answer when it is a transaction's first request to the
+ * coordinator (the transactional sink sends it beside the output), and KafkaJS does not retry it
+ * at all: it is retried here the same way. This also spares the Metadata round trip KafkaJS makes before its own retry. Other
  * failures of one broker's request during a send (a broker dying) can still duplicate records;
  * the transactional sink checks every output's base offset and aborts on such a transaction.
  *
@@ -33,21 +35,24 @@ export function installTransactionPartitionsRetry(): boolean {
   if (installed !== undefined) return installed;
   // KafkaJS's internals have no typed entry point.
   const Broker = require('kafkajs/src/broker') as { prototype: Record<string, unknown> };
-  const original = Broker.prototype.addPartitionsToTxn;
-  installed = typeof original === 'function';
+  const methods = ['addPartitionsToTxn', 'addOffsetsToTxn'] as const;
+  installed = methods.every((name) => typeof Broker.prototype[name] === 'function');
   if (!installed) return false;
-  const addPartitions = original as BrokerRequest;
-  Broker.prototype.addPartitionsToTxn = async function (this: unknown, ...args: unknown[]) {
+  for (const name of methods) Broker.prototype[name] = retriedWhileConcurrent(Broker.prototype[name] as BrokerRequest);
+  return true;
+}
+
+function retriedWhileConcurrent(request: BrokerRequest): BrokerRequest {
+  return async function (this: unknown, ...args: unknown[]) {
     let delayMs = FIRST_DELAY_MS;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await addPartitions.apply(this, args);
+        return await request.apply(this, args);
       } catch (error) {
         if ((error as { type?: string }).type !== 'CONCURRENT_TRANSACTIONS' || attempt >= IN_PLACE_ATTEMPTS) throw error;
         await new Promise((resolve) => setTimeout(resolve, delayMs));
         delayMs = Math.min(MAX_DELAY_MS, delayMs * 1.5);
       }
     }
-  } satisfies BrokerRequest;
-  return true;
+  };
 }

@@ -99,7 +99,22 @@ export class KafkaTransactionSink implements PartitionSink<KafkaMessage, Transac
     const nextOffset = BigInt(records[records.length - 1].offset) + 1n;
     const transaction = await producer.transaction();
     try {
-      const acknowledged = messages.length > 0 ? await transaction.sendBatch({ topicMessages: messages, acks: -1 }) : [];
+      // The output and the input offsets go out together: the two chains (AddPartitionsToTxn then
+      // Produce, AddOffsetsToTxn then TxnOffsetCommit) queue on the producer's connections without
+      // waiting for each other, so the broker takes the next request as soon as it answers one.
+      // Whichever reaches the coordinator first may meet the previous commit's markers still being
+      // written: both are retried in place on that answer (transaction-partitions.ts). Both are
+      // settled before anything else, so an abort never races a request of its own transaction.
+      const [sent, offsets] = await Promise.allSettled([
+        messages.length > 0 ? transaction.sendBatch({ topicMessages: messages, acks: -1 }) : Promise.resolve([]),
+        transaction.sendOffsets({
+          consumerGroupId: this.options.groupId,
+          topics: [{ topic: this.options.inputTopic, partitions: [{ partition, offset: `${nextOffset}` }] }],
+        }),
+      ]);
+      if (sent.status === 'rejected') throw sent.reason;
+      if (offsets.status === 'rejected') throw offsets.reason;
+      const acknowledged = sent.value;
       // A leader change during the send can make KafkaJS drop a topic's records and still resolve;
       // committing then would lose them (results without events, or the reverse) for good.
       const dropped = unacknowledgedPartitions(
@@ -115,10 +130,6 @@ export class KafkaTransactionSink implements PartitionSink<KafkaMessage, Transac
           throw new Error(`${topic}[${partition}] was written at offset ${actual}, not ${assumed}: another writer?`);
       }
       this.options.beforeCommit?.(partition, slice.records.length);
-      await transaction.sendOffsets({
-        consumerGroupId: this.options.groupId,
-        topics: [{ topic: this.options.inputTopic, partitions: [{ partition, offset: `${nextOffset}` }] }],
-      });
       await transaction.commit();
       // One writer per partition: the next record comes after this one's last record and its commit marker.
       const nextOutputOffsets = new Map(messages.map((o) => [o.topic, bases.get(o.topic)! + BigInt(o.messages.length) + 1n]));
@@ -135,7 +146,9 @@ export class KafkaTransactionSink implements PartitionSink<KafkaMessage, Transac
       producer = this.kafka.producer({
         transactionalId: `${this.options.transactionalIdPrefix}-${partition}`,
         idempotent: true,
-        maxInFlightRequests: 1,
+        // Two: a transaction's output and its offsets are sent side by side (see write); a broker
+        // still takes one request of a connection at a time.
+        maxInFlightRequests: 2,
         transactionTimeout: 60000,
         // Right after a commit the coordinator still writes its markers for a few milliseconds
         // and answers the next transaction with CONCURRENT_TRANSACTIONS (a third to three
