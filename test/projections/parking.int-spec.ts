@@ -89,6 +89,22 @@ describe('poison events are parked, the projection goes on, operators replay the
     for (const p of await lag.lag()) expect(p.lag).toBe(0);
   });
 
+  it("keeps each parked record's headers as they were published", async () => {
+    const rows = (
+      await pool.query<{ event_type: string | null; event_id: string | null; headers: unknown }>(
+        'SELECT event_type, event_id, headers FROM projector.parked_events',
+      )
+    ).rows;
+    const check = rows.find((row) => row.event_type === 'CheckRecorded')!;
+    expect(check.headers).toEqual({
+      type: 'CheckRecorded',
+      schemaVersion: '1',
+      eventId: check.event_id,
+      correlationId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
+    expect(rows.find((row) => row.event_type === null)!.headers).toEqual({});
+  });
+
   it('replays a parked event once its cause is gone, and keeps refusing the ones still invalid', async () => {
     await publishRecords(kafka, `parking-2-${topics.events}`, [
       recordFor(topics.events, t.tenantId, t.event('UserRemoved', 'user', userA, { userId: userA })),

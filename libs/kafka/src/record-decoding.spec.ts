@@ -46,6 +46,8 @@ const records: [string, object, object][] = [
     { offsetDelta: 9, timestampDelta: 3, key: 'k', value: 'v', headers: { a: 'b' } },
     context({ firstOffset: '9007199254740993' }),
   ],
+  ['a large negative timestamp delta (seven bytes)', { offsetDelta: 4, timestampDelta: -(2 ** 47), key: 'k', value: 'v' }, context()],
+  ['a timestamp delta past 49 bits', { offsetDelta: 4, timestampDelta: 2 ** 50 + 3, key: 'k', value: 'v' }, context()],
   [
     'a header named __proto__',
     { offsetDelta: 2, timestampDelta: 3, key: 'k', value: 'v', headers: JSON.parse('{"__proto__":"x","b":"y"}') as object },
@@ -59,8 +61,19 @@ describe('recordDecoder', () => {
     const bytes = new Decoder(encodeRecord(record).buffer).readVarIntBytes();
     const expected = kafkajsDecode(new Decoder(bytes) as never, batch);
     const reader = new Decoder(bytes);
-    expect(decode(reader as never, batch)).toEqual(expected);
+    const decoded = decode(reader as never, batch) as { headers: unknown };
+    // Its headers are a getter: compared as the field KafkaJS's record has.
+    expect({ ...decoded, headers: decoded.headers }).toEqual(expected);
     expect(reader.offset).toBe(bytes.length);
+  });
+
+  it('reads records one after another from one buffer, each keeping its own headers', () => {
+    const encoded = records.slice(0, 3).map(([, record]) => new Decoder(encodeRecord(record).buffer).readVarIntBytes());
+    const expected = encoded.map((bytes) => kafkajsDecode(new Decoder(bytes) as never, context()) as { headers: unknown });
+    const decoded = encoded.map((bytes) => decode(new Decoder(bytes) as never, context()) as { headers: unknown });
+    // Read after all were decoded, in reverse: each record reads its own bytes.
+    for (let i = decoded.length - 1; i >= 0; i--) expect(decoded[i].headers).toEqual(expected[i].headers);
+    expect(decoded[0].headers).toBe(decoded[0].headers);
   });
 });
 

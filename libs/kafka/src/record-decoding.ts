@@ -5,9 +5,10 @@
  * printing the result. Events carry four headers, so on the projector's hot path that is four
  * object copies and two string parses per event, all garbage at once.
  *
- * This decoder returns the same record object (same fields, same values), building the headers
- * in one object and doing the arithmetic in doubles, with the batch's bases parsed once per
- * batch. Whatever it cannot do exactly in doubles (bases past 2^53), and a header named
+ * This decoder returns a record with the same fields and values, reading the record's varints in
+ * doubles (KafkaJS builds three Longs per byte of the timestamp's delta), with the batch's bases
+ * parsed once per batch, and the headers decoded only when read (FetchedRecord). Whatever it
+ * cannot do exactly in doubles (bases past 2^53, deltas past 49 bits), and a header named
  * `__proto__`, go to KafkaJS's own decoder, so nothing changes but the cost.
  *
  * Like record-encoding.ts it replaces a KafkaJS internal module, loaded only with the first
@@ -16,12 +17,8 @@
  */
 
 interface Decoder {
+  readonly buffer: Buffer;
   offset: number;
-  readInt8(): number;
-  readVarInt(): number;
-  readVarLong(): { toNumber(): number };
-  readVarIntBytes(): Buffer | null;
-  readVarIntString(): string | null;
 }
 
 interface BatchContext {
@@ -76,43 +73,147 @@ export function recordDecoder(original: RecordDecoder): RecordDecoder {
   return (decoder, batchContext = {}) => {
     const base = baseOf(batchContext);
     if (base === null) return original(decoder, batchContext);
+    const { buffer } = decoder;
     const start = decoder.offset;
     const { magicByte, isControlBatch = false, timestampType, maxTimestamp } = batchContext;
-    const attributes = decoder.readInt8();
-    const timestampDelta = decoder.readVarLong().toNumber();
-    const offsetDelta = decoder.readVarInt();
-    const key = decoder.readVarIntBytes();
-    const value = decoder.readVarIntBytes();
-    const count = decoder.readVarInt();
-    const headers: Record<string, Buffer | null | (Buffer | null)[]> = {};
-    for (let i = 0; i < count; i++) {
-      const name = decoder.readVarIntString() as string;
-      const one = decoder.readVarIntBytes();
-      if (name === '__proto__') {
-        decoder.offset = start;
-        return original(decoder, batchContext);
-      }
-      const seen = headers[name];
-      headers[name] = seen === undefined ? one : Array.isArray(seen) ? seen.concat([one]) : [seen, one];
-    }
+    cursor = start;
+    const attributes = buffer.readInt8(cursor++);
+    const timestampDelta = readVarLong(buffer);
+    if (timestampDelta === null) return original(decoder, batchContext);
+    const offsetDelta = readVarInt(buffer);
+    const key = readBytes(buffer);
+    const value = readBytes(buffer);
+    const headersAt = cursor;
+    const headerCount = skipHeaders(buffer);
     const timestamp = timestampType === LOG_APPEND_TIME && maxTimestamp ? maxTimestamp : exactSum(base.timestamp, timestampDelta);
     const offset = exactSum(base.offset, offsetDelta);
-    if (timestamp === null || offset === null) {
+    if (headerCount === null || timestamp === null || offset === null) {
       decoder.offset = start;
       return original(decoder, batchContext);
     }
-    return {
+    decoder.offset = cursor;
+    return new FetchedRecord(
       magicByte,
       attributes,
       timestamp,
       offset,
       key,
       value,
-      headers,
-      isControlRecord: isControlBatch,
+      isControlBatch,
       batchContext,
-    };
+      buffer,
+      headersAt,
+      headerCount,
+    );
   };
+}
+
+/**
+ * A record as KafkaJS's decoder returns it, with its headers read from the record's bytes only
+ * when asked for: the projector never reads them unless it parks the record, and four header
+ * names and values were five objects per record, kept alive while the record waits for its batch.
+ */
+class FetchedRecord {
+  readonly #bytes: Buffer;
+  readonly #headersAt: number;
+  readonly #headerCount: number;
+  #headers: Record<string, Buffer | null | (Buffer | null)[]> | undefined;
+
+  constructor(
+    readonly magicByte: unknown,
+    readonly attributes: number,
+    readonly timestamp: unknown,
+    readonly offset: string,
+    readonly key: Buffer | null,
+    readonly value: Buffer | null,
+    readonly isControlRecord: boolean,
+    readonly batchContext: BatchContext,
+    bytes: Buffer,
+    headersAt: number,
+    headerCount: number,
+  ) {
+    this.#bytes = bytes;
+    this.#headersAt = headersAt;
+    this.#headerCount = headerCount;
+  }
+
+  get headers(): Record<string, Buffer | null | (Buffer | null)[]> {
+    if (this.#headers === undefined) this.#headers = readHeaders(this.#bytes, this.#headersAt, this.#headerCount);
+    return this.#headers;
+  }
+}
+
+/** Where the record being decoded is read next (decoding is synchronous, one record at a time). */
+let cursor = 0;
+
+/** A zig-zag varint, as KafkaJS's Decoder.readVarInt reads it. */
+function readVarInt(buffer: Buffer): number {
+  let byte: number;
+  let result = 0;
+  let shift = 0;
+  do {
+    byte = buffer[cursor++];
+    result += (byte & 0x7f) << shift;
+    shift += 7;
+  } while (byte >= 0x80);
+  return (result >>> 1) ^ -(result & 1);
+}
+
+/** A zig-zag varlong in a double, or null past seven bytes (49 bits: beyond them a double may not be exact). */
+function readVarLong(buffer: Buffer): number | null {
+  let byte: number;
+  let result = 0;
+  let scale = 1;
+  let bytes = 0;
+  do {
+    if (++bytes > 7) return null;
+    byte = buffer[cursor++];
+    result += (byte & 0x7f) * scale;
+    scale *= 128;
+  } while (byte >= 0x80);
+  return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
+}
+
+function readBytes(buffer: Buffer): Buffer | null {
+  const length = readVarInt(buffer);
+  if (length === -1) return null;
+  const bytes = buffer.subarray(cursor, cursor + length);
+  cursor += length;
+  return bytes;
+}
+
+/** `__proto__` as UTF-8: a header of that name is left to KafkaJS's decoder. */
+const PROTO = Buffer.from('__proto__');
+
+/** Moves past the headers; their count, or null when one is named `__proto__`. */
+function skipHeaders(buffer: Buffer): number | null {
+  const count = readVarInt(buffer);
+  if (count === -1) return 0;
+  let named__proto__ = false;
+  for (let i = 0; i < count; i++) {
+    const nameLength = readVarInt(buffer);
+    if (nameLength === PROTO.length && PROTO.equals(buffer.subarray(cursor, cursor + nameLength))) named__proto__ = true;
+    cursor += Math.max(nameLength, 0);
+    const valueLength = readVarInt(buffer);
+    cursor += Math.max(valueLength, 0);
+  }
+  return named__proto__ ? null : count;
+}
+
+/** The headers as KafkaJS builds them: a repeated name's values in an array, in record order. */
+function readHeaders(buffer: Buffer, at: number, count: number): Record<string, Buffer | null | (Buffer | null)[]> {
+  const headers: Record<string, Buffer | null | (Buffer | null)[]> = {};
+  cursor = at;
+  readVarInt(buffer); // the count, already known
+  for (let i = 0; i < count; i++) {
+    const nameLength = readVarInt(buffer);
+    const name = nameLength === -1 ? 'null' : buffer.toString('utf8', cursor, cursor + nameLength);
+    cursor += Math.max(nameLength, 0);
+    const one = readBytes(buffer);
+    const seen = headers[name];
+    headers[name] = seen === undefined ? one : Array.isArray(seen) ? seen.concat([one]) : [seen, one];
+  }
+  return headers;
 }
 
 /** A decimal string (or number) as a double, when the double is exactly that integer. */

@@ -2,6 +2,7 @@ import type { Consumer, Kafka } from 'kafkajs';
 import { KafkaLogger, PartitionPipeline, Slice } from '@vinsight/kafka';
 import { BatchResult, BatchRunner } from '../apply/batch-runner';
 import { DecodedRecord, decodeRecord } from '../events/decode-event';
+import { FetchedSourceRecord } from '../events/source-record';
 import { CheckpointSink } from './checkpoint.sink';
 
 export const CONSUMER_SESSION_TIMEOUT_MS = 6000;
@@ -61,8 +62,7 @@ export class ProjectionConsumer {
         retry: { initialRetryTime: 300, maxRetryTime: 2000, retries: 60 },
       },
       partitionsConsumedConcurrently: 3,
-      decode: ({ topic, partition }, m) =>
-        decodeRecord({ topic, partition, offset: BigInt(m.offset), key: m.key, value: m.value, headers: m.headers }, runner.upcastContext),
+      decode: ({ topic, partition }, m) => decodeRecord(new FetchedSourceRecord(topic, partition, m), runner.upcastContext),
       offsetOf: (decoded) => decoded.record.offset,
       // The records are the output: applying them is the sink's transaction.
       processor: { process: async (slice) => slice },

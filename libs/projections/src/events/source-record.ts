@@ -1,4 +1,4 @@
-import type { IHeaders } from 'kafkajs';
+import type { IHeaders, KafkaMessage } from 'kafkajs';
 
 /** One Kafka record as the projector received it; kept whole so it can be parked as it was. */
 export interface SourceRecord {
@@ -8,6 +8,33 @@ export interface SourceRecord {
   readonly key: Buffer | null;
   readonly value: Buffer | null;
   readonly headers?: IHeaders;
+}
+
+/**
+ * A fetched message as a SourceRecord, its headers left in the message until asked for: only a
+ * parked record's are ever read, and the client decodes them on demand (record-decoding.ts), so a
+ * record waiting for its batch keeps no header objects alive.
+ */
+export class FetchedSourceRecord implements SourceRecord {
+  readonly offset: bigint;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly #message: KafkaMessage;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    message: KafkaMessage,
+  ) {
+    this.offset = BigInt(message.offset);
+    this.key = message.key;
+    this.value = message.value;
+    this.#message = message;
+  }
+
+  get headers(): IHeaders | undefined {
+    return this.#message.headers;
+  }
 }
 
 /** `topic[partition]@offset`, the way logs and parked events name a record. */
