@@ -67,6 +67,23 @@ describe('recordDecoder', () => {
     expect(reader.offset).toBe(bytes.length);
   });
 
+  it('leaves a record whose header count runs past its bytes to KafkaJS, which answers as it would', () => {
+    const bytes = new Decoder(encodeRecord(records[0][1]).buffer).readVarIntBytes();
+    // The header count is the record's last varint before its headers: claim 1,000 headers instead of 4.
+    const countAt = bytes.indexOf(Buffer.from([0x08, 0x08, 0x74, 0x79, 0x70, 0x65]));
+    const corrupt = Buffer.concat([bytes.subarray(0, countAt), Buffer.from([0xd0, 0x0f]), bytes.subarray(countAt + 1)]);
+    const answer = (read: () => unknown) => {
+      try {
+        return { value: read() };
+      } catch (error) {
+        return { error: (error as Error).message };
+      }
+    };
+    const expected = answer(() => kafkajsDecode(new Decoder(corrupt) as never, context()));
+    const actual = answer(() => decode(new Decoder(corrupt) as never, context()));
+    expect(actual).toEqual(expected);
+  });
+
   it('reads records one after another from one buffer, each keeping its own headers', () => {
     const encoded = records.slice(0, 3).map(([, record]) => new Decoder(encodeRecord(record).buffer).readVarIntBytes());
     const expected = encoded.map((bytes) => kafkajsDecode(new Decoder(bytes) as never, context()) as { headers: unknown });

@@ -185,12 +185,17 @@ function readBytes(buffer: Buffer): Buffer | null {
 /** `__proto__` as UTF-8: a header of that name is left to KafkaJS's decoder. */
 const PROTO = Buffer.from('__proto__');
 
-/** Moves past the headers; their count, or null when one is named `__proto__`. */
+/**
+ * Moves past the headers; their count, or null when one is named `__proto__` or they run past the
+ * record's bytes (a corrupt count would otherwise loop up to 2^31 times here): KafkaJS's decoder
+ * then answers as it would.
+ */
 function skipHeaders(buffer: Buffer): number | null {
   const count = readVarInt(buffer);
   if (count === -1) return 0;
   let named__proto__ = false;
   for (let i = 0; i < count; i++) {
+    if (cursor >= buffer.length) return null;
     const nameLength = readVarInt(buffer);
     if (nameLength === PROTO.length && PROTO.equals(buffer.subarray(cursor, cursor + nameLength))) named__proto__ = true;
     cursor += Math.max(nameLength, 0);
