@@ -13,9 +13,10 @@
  * KafkaJS sees it: the markers take milliseconds, and adding the same partitions again is
  * harmless. AddOffsetsToTxn meets the same answer when it is a transaction's first request to the
  * coordinator (the transactional sink sends it beside the output), and KafkaJS does not retry it
- * at all: it is retried here the same way. This also spares the Metadata round trip KafkaJS makes before its own retry. Other
- * failures of one broker's request during a send (a broker dying) can still duplicate records;
- * the transactional sink checks every output's base offset and aborts on such a transaction.
+ * at all: it is retried here the same way. This also spares the Metadata round trip KafkaJS makes
+ * before its own retry. Other failures of one broker's request during a send (a broker dying)
+ * can still duplicate records; the transactional sink checks every output's base offset and
+ * aborts on such a transaction.
  *
  * It patches KafkaJS's internal Broker class (not part of its typed API), so it checks its shape
  * first and does nothing if a KafkaJS upgrade changed it.
