@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, Producer } from 'kafkajs';
 import { createTestTopics, testKafkaClient, uniqueTopicPrefix } from '../../../test/kafka/kafka-test.helpers';
 import { testEnv } from '../../../test/test-env';
 import { createKafkaClient } from './kafka-client.factory';
@@ -49,14 +49,20 @@ describe('AddPartitionsToTxn and AddOffsetsToTxn answered CONCURRENT_TRANSACTION
       },
     );
 
-  it('back-to-back transactions (the previous commit markers still being written) never fail a send on it', async () => {
-    const seen: string[] = [];
+  /** A connected transactional producer of its own id, logging into `seen`. */
+  const connectedProducer = async (seen: string[]): Promise<Producer> => {
     const producer = loggedClient(seen).producer({
       transactionalId: `transaction-partitions-${randomUUID()}`,
       idempotent: true,
       maxInFlightRequests: 1,
     });
     await producer.connect();
+    return producer;
+  };
+
+  it('back-to-back transactions (the previous commit markers still being written) never fail a send on it', async () => {
+    const seen: string[] = [];
+    const producer = await connectedProducer(seen);
     try {
       for (let i = 0; i < 60; i++) {
         const transaction = await producer.transaction();
@@ -72,12 +78,7 @@ describe('AddPartitionsToTxn and AddOffsetsToTxn answered CONCURRENT_TRANSACTION
 
   it('back-to-back transactions that start with their offsets (KafkaJS retries nothing there) never fail on it', async () => {
     const seen: string[] = [];
-    const producer = loggedClient(seen).producer({
-      transactionalId: `transaction-partitions-${randomUUID()}`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    await producer.connect();
+    const producer = await connectedProducer(seen);
     const failures: string[] = [];
     try {
       for (let i = 0; i < 60; i++) {
