@@ -20,15 +20,12 @@ export interface PartitionPipelineOptions<R, Output, Receipt extends WriteReceip
   /** Records per slice at most. */
   maxSliceRecords: number;
   /**
-   * How long a partition's queue waits for company before it becomes a slice (0: at once). A
-   * slice costs its sink a fixed amount of work whatever it carries, so under light load waiting
-   * a little costs less than it saves. `previous-slice`: a slice starts no sooner than `lingerMs`
-   * after the partition's previous slice started (latency stays bounded by the spacing);
-   * `first-record`: records wait `lingerMs` from when the first of them arrived, or from when the
-   * previous slice finished (slices stay large). A full slice never waits.
+   * A partition's slices start at least this many ms apart (0: at once). A slice costs its sink a
+   * fixed amount of work whatever it carries, so under load the records that arrive while one is
+   * written wait out the spacing and go together; a record reaching an idle partition goes at
+   * once, so latency stays bounded by the spacing. A full slice never waits.
    */
   lingerMs?: number;
-  lingerFrom?: 'previous-slice' | 'first-record';
   /** Slices being processed or written at the same time, across partitions (default: no bound). */
   maxConcurrentSlices?: number;
   /** Records queued in one partition before its fetching waits (default: no bound). */
@@ -67,9 +64,7 @@ interface Lane<R> extends TopicPartition {
   stored?: bigint;
   /** The slice loop, while it runs. */
   running?: Promise<void>;
-  firstQueuedAt: number;
   lastStartedAt?: number;
-  lastFinishedAt?: number;
   /** Ends the linger early, while it lasts. */
   endLinger?: () => void;
 }
@@ -378,7 +373,6 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
 
   private enqueue(lane: Lane<R>, records: R[], lastOffset: bigint): void {
     if (records.length === 0 && lane.buffer.isEmpty && !this.options.sink.writesEmptySlices) return;
-    if (lane.buffer.isEmpty) lane.firstQueuedAt = Date.now();
     lane.buffer.append(records, lastOffset);
     this.queued += records.length;
     this.schedule(lane);
@@ -425,11 +419,7 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
       (this.options.maxQueuedRecords !== undefined && this.queued > this.options.maxQueuedRecords)
     )
       return;
-    const from =
-      this.options.lingerFrom === 'first-record'
-        ? Math.max(lane.firstQueuedAt, lane.lastFinishedAt ?? 0)
-        : (lane.lastStartedAt ?? Number.NEGATIVE_INFINITY);
-    const wait = from + lingerMs - Date.now();
+    const wait = (lane.lastStartedAt ?? Number.NEGATIVE_INFINITY) + lingerMs - Date.now();
     if (wait <= 0) return;
     await new Promise<void>((resolve) => {
       const end = () => {
@@ -484,8 +474,6 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
       if (lane.stored !== undefined && !this.stopping)
         this.steer((consumer) => consumer.seek({ topic: lane.topic, partition: lane.partition, offset: `${lane.stored}` }));
       return false;
-    } finally {
-      lane.lastFinishedAt = Date.now();
     }
   }
 
@@ -496,7 +484,6 @@ export class PartitionPipeline<R, Output, Receipt extends WriteReceipt = WriteRe
       key: topicPartitionKey(p.topic, p.partition),
       loaded: Promise.resolve(),
       buffer: new PartitionBuffer(this.options.offsetOf),
-      firstQueuedAt: 0,
     }));
     const loaded = (async () => {
       const positions = await this.options.sink.load(partitions);

@@ -239,6 +239,23 @@ describe('the transactional partition pipeline against the real broker', () => {
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(390);
   });
 
+  it('writes a record reaching an idle partition at once, and the next one lingerMs after it', async () => {
+    const { input, output, echo, producer } = await lingering(10_000, 1000);
+    const sentAt = Date.now();
+    await producer.send({ topic: input, acks: -1, messages: [{ partition: 0, value: 'first' }] });
+    for (const deadline = Date.now() + 9_000; echo.handled.length === 0 && Date.now() < deadline;)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await producer.send({ topic: input, acks: -1, messages: [{ partition: 0, value: 'second' }] });
+    await producer.disconnect();
+    const echoed = await consumeUntil(kafka, { topic: output, timeoutMs: 30_000, isComplete: (read) => read.length >= 2 });
+
+    expect(echoed.map((m) => String(m.value))).toEqual(['first', 'second']);
+    expect(echo.handled).toHaveLength(2);
+    // Waiting for company from the first record would have taken 10 s.
+    expect(echo.handled[0].at - sentAt).toBeLessThan(5_000);
+    expect(echo.handled[1].at - echo.handled[0].at).toBeGreaterThanOrEqual(9_990);
+  });
+
   it('does not linger when a full transaction is queued', async () => {
     const { input, output, echo, producer } = await lingering(10_000, 10);
     await producer.send({ topic: input, acks: -1, messages: Array.from({ length: 100 }, (_, i) => ({ partition: 0, value: String(i) })) });

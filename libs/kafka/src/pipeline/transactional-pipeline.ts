@@ -79,7 +79,6 @@ export function transactionalPipeline(kafka: Kafka, options: TransactionalPipeli
     }),
     maxSliceRecords: options.maxMessagesPerTransaction,
     lingerMs: options.lingerMs,
-    lingerFrom: 'previous-slice',
     maxQueuedPerPartition: 2 * options.maxMessagesPerTransaction,
     retryBackoff: options.retryBackoff,
     // Queued commands are left to the partition's next owner: leaving the group sooner hands them over sooner.

@@ -22,7 +22,11 @@ export interface ProjectionConsumerOptions {
   maxBytesPerPartition?: number;
   /** Records of one partition applied in one transaction at most; a full batch is applied at once (default 20000). */
   maxBatchRecords?: number;
-  /** How long records may wait for more before they are applied (default 20 ms). */
+  /**
+   * A partition's batches start at least this many ms apart (default 20): under load records
+   * gather while the previous batch is applied and waits out the spacing; a record reaching an
+   * idle partition is applied at once, so at a fleet's steady rate it waits for no company.
+   */
   lingerMs?: number;
   /**
    * Records buffered across partitions before fetching waits for the database (default 100000).
@@ -69,7 +73,6 @@ export class ProjectionConsumer {
       sink: new CheckpointSink(runner),
       maxSliceRecords: options.maxBatchRecords ?? 20000,
       lingerMs: options.lingerMs ?? 20,
-      lingerFrom: 'first-record',
       maxConcurrentSlices: options.concurrency ?? 3,
       maxQueuedRecords: options.maxBufferedRecords ?? 100000,
       // Fetched records are applied before the group is left: the next owner need not fetch them again.
