@@ -12,12 +12,15 @@
  * second each would measure Postgres updating the same rows, which no real fleet does).
  * Autovacuum's rules run every BENCH_E2E_AUTOVACUUM_NAPTIME_SECONDS (15) on that database
  * (BenchAutovacuum: this machine's Postgres has autovacuum off).
+ * `--floor` runs the same client at the same rate against bench-e2e.floor.ts's bare roles instead
+ * (what the machine allows any implementation; JSON field `floor: true`).
  * The last line of output is one JSON object.
  */
 import type { ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { openSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logLevel } from 'kafkajs';
 import { CommandClient, createKafkaClient, topicNames } from '@vinsight/kafka';
@@ -59,6 +62,8 @@ const ROLE_ENV = Object.fromEntries(
 );
 /** A file for the roles' standard output (their log lines, --trace-gc); discarded when unset. */
 const ROLES_LOG = process.env.BENCH_E2E_LOG;
+/** The bare roles of bench-e2e.floor.ts instead of the service's. */
+const FLOOR = process.argv.includes('--floor');
 
 interface Envelope {
   commandId: string;
@@ -114,7 +119,8 @@ function readApiClient(port: number) {
 async function startRole(role: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
   const stdout = ROLES_LOG ? openSync(ROLES_LOG, 'a') : 'ignore';
-  return { child: await startBuiltRole(role, env, port, { nodeArgs: NODE_ARGS, stdout, startupTimeoutMs: 60_000 }), port };
+  const entry = FLOOR ? join(__dirname, 'bench-e2e.floor.js') : undefined;
+  return { child: await startBuiltRole(role, env, port, { entry, nodeArgs: NODE_ARGS, stdout, startupTimeoutMs: 60_000 }), port };
 }
 
 async function main(): Promise<void> {
@@ -136,7 +142,9 @@ async function main(): Promise<void> {
     KAFKA_PARTITIONS: '12',
     ...ROLE_ENV,
   };
-  log(`bench:e2e on ${BROKERS.join(',')}, topics ${prefix}*, ${RATE} commands/s, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured`);
+  log(
+    `bench:e2e${FLOOR ? ' --floor' : ''} on ${BROKERS.join(',')}, topics ${prefix}*, ${RATE} commands/s, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured`,
+  );
   const kafka = createKafkaClient({ brokers: BROKERS, clientId: 'bench-e2e' }, { logLevel: logLevel.ERROR });
   const tenants = Array.from({ length: TENANTS }, () => ({
     id: randomUUID(),
@@ -332,6 +340,7 @@ async function main(): Promise<void> {
     log(
       JSON.stringify({
         bench: 'e2e',
+        ...(FLOOR && { floor: true }),
         ratePerSec: RATE,
         checks: figures.checks,
         p50Ms: figures.p50,

@@ -25,6 +25,8 @@ export function freePort(): Promise<number> {
 export interface BuiltRoleOptions {
   /** The build holding apps/<role>/src/main.js (default: this one). */
   build?: string;
+  /** A script to run instead of the build's apps/<role>/src/main.js, with the role as its argument. */
+  entry?: string;
   /** Node flags before the entry point. */
   nodeArgs?: readonly string[];
   /** Where the role's stdout goes (a file descriptor), or nowhere. */
@@ -45,7 +47,8 @@ export async function startBuiltRole(
   options: BuiltRoleOptions = {},
 ): Promise<ChildProcess> {
   const build = options.build ?? join(__dirname, '..');
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(build, 'apps', role, 'src', 'main.js')], {
+  const entry = options.entry ? [options.entry, role] : [join(build, 'apps', role, 'src', 'main.js')];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
     env: { PATH: process.env.PATH, ...env, HTTP_PORT: String(port) },
     stdio: ['ignore', options.stdout ?? 'ignore', 'inherit'],
   });
