@@ -21,8 +21,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify from 'fastify';
 import { Client, Pool } from 'pg';
 // @vinsight/kafka before KafkaJS, as in the service: it replaces KafkaJS's partition grouping.
-import { createKafkaClient, KafkaLogger, topicNames } from '@vinsight/kafka';
-import { KafkaMessage, logLevel, Partitioners, Producer } from 'kafkajs';
+import { createKafkaClient, topicNames } from '@vinsight/kafka';
+import { logLevel } from 'kafkajs';
+import { runExactlyOnceLoop, stderrKafkaLogger } from './bench-exactly-once-loop';
 
 const ROLE = process.argv[2];
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -35,12 +36,8 @@ const MAX_PER_TRANSACTION = 1000;
 const LINGER_MS = Number(process.env.PROCESSOR_TRANSACTION_LINGER_MS ?? 50);
 const CHANNEL = 'bench_floor_positions';
 const topics = topicNames(PREFIX);
-/** Warnings and errors as JSON lines on stderr; the service's mapping lowers a broker's routine retriable answers. */
-const line = (level: string) => (context: Record<string, unknown>, message: string) =>
-  process.stderr.write(`${JSON.stringify({ level, message, ...context })}\n`);
-const stderrLogger: KafkaLogger = { error: line('error'), warn: line('warn'), info: () => undefined, debug: () => undefined };
 const kafka = () =>
-  createKafkaClient({ brokers: BROKERS, clientId: `${PREFIX}floor-${ROLE}` }, { logLevel: logLevel.WARN, logger: stderrLogger });
+  createKafkaClient({ brokers: BROKERS, clientId: `${PREFIX}floor-${ROLE}` }, { logLevel: logLevel.WARN, logger: stderrKafkaLogger });
 
 /** The floor's tables, named after the run's topic prefix so runs never meet. */
 const tableSuffix = PREFIX.replace(/[^a-z0-9]/gi, '_').toLowerCase();
@@ -54,14 +51,14 @@ interface CheckCommand {
   payload: { monitorId?: string; checkId?: string; status?: string; responseTimeMs?: number; checkedAt?: string };
 }
 
-/** A process with no HTTP of its own answers the startup probe from here once `ready` resolves. */
-function startupProbe(ready: Promise<unknown>): void {
+/** A process with no HTTP of its own answers the startup probe here: 503, then 200 once the answer is called. */
+function startupProbe(): () => void {
   let up = false;
-  void ready.then(() => (up = true));
   createServer((request, response) => {
     response.statusCode = up ? 200 : 503;
     response.end();
   }).listen(PORT, '127.0.0.1');
+  return () => (up = true);
 }
 
 async function processor(): Promise<void> {
@@ -69,85 +66,45 @@ async function processor(): Promise<void> {
   const admin = client.admin();
   await admin.connect();
   await admin.createTopics({
-    topics: [topics.commands, topics.events, topics.checkEvents, topics.commandResults].map((topic) => ({
-      topic,
-      numPartitions: PARTITIONS,
-    })),
+    // Every topic of the prefix, as the service creates them: bench:e2e deletes them all afterwards.
+    topics: Object.values(topics).map((topic) => ({ topic, numPartitions: PARTITIONS })),
   });
   await admin.disconnect();
-  const groupId = `${PREFIX}floor-processor`;
-  const consumer = client.consumer({ groupId, readUncommitted: false, maxBytesPerPartition: 2 * 1024 * 1024, maxWaitTimeInMs: 500 });
-  const producers = new Map<number, Producer>();
-  const lastStartedAt = new Map<number, number>();
-  const producerOf = async (partition: number): Promise<Producer> => {
-    let producer = producers.get(partition);
-    if (!producer) {
-      producer = client.producer({
-        transactionalId: `${PREFIX}floor-${partition}`,
-        idempotent: true,
-        maxInFlightRequests: 1,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
-      await producer.connect();
-      producers.set(partition, producer);
-    }
-    return producer;
-  };
-  const transact = async (partition: number, messages: KafkaMessage[]): Promise<void> => {
-    const wait = (lastStartedAt.get(partition) ?? 0) + LINGER_MS - Date.now();
-    if (wait > 0 && messages.length < MAX_PER_TRANSACTION) await sleep(wait);
-    lastStartedAt.set(partition, Date.now());
-    const processedAt = new Date().toISOString();
-    const checks = [];
-    const events = [];
-    const results = [];
-    for (const message of messages) {
-      const command = JSON.parse(message.value!.toString('utf8')) as CheckCommand;
-      const position = `${partition}:${message.offset}`;
-      if (command.type === 'RecordCheckResult') {
-        checks.push({ key: message.key, partition, value: JSON.stringify({ ...command.payload, position: Number(message.offset) }) });
-      } else events.push({ key: message.key, partition, value: message.value });
-      results.push({
-        key: message.key,
-        partition,
-        value: JSON.stringify({ commandId: command.commandId, tenantId: command.tenantId, status: 'accepted', position, processedAt }),
-      });
-    }
-    const transaction = await (await producerOf(partition)).transaction();
-    try {
-      await transaction.sendBatch({
-        acks: -1,
-        topicMessages: [
-          { topic: topics.checkEvents, messages: checks },
-          { topic: topics.events, messages: events },
-          { topic: topics.commandResults, messages: results },
-        ].filter((t) => t.messages.length > 0),
-      });
-      const next = (BigInt(messages[messages.length - 1].offset) + 1n).toString();
-      await transaction.sendOffsets({
-        consumerGroupId: groupId,
-        topics: [{ topic: topics.commands, partitions: [{ partition, offset: next }] }],
-      });
-      await transaction.commit();
-    } catch (error) {
-      await transaction.abort().catch(() => undefined);
-      throw error;
-    }
-  };
-  let joined!: () => void;
-  startupProbe(new Promise<void>((resolve) => (joined = resolve)));
-  consumer.on(consumer.events.GROUP_JOIN, () => joined());
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topics.commands], fromBeginning: true });
-  await consumer.run({
-    autoCommit: false,
-    partitionsConsumedConcurrently: PARTITIONS,
-    eachBatch: async ({ batch }) => {
-      for (let i = 0; i < batch.messages.length; i += MAX_PER_TRANSACTION)
-        await transact(batch.partition, batch.messages.slice(i, i + MAX_PER_TRANSACTION));
+  const stop = await runExactlyOnceLoop({
+    kafka: client,
+    groupId: `${PREFIX}floor-processor`,
+    transactionalIdPrefix: `${PREFIX}floor-`,
+    inputTopic: topics.commands,
+    partitions: PARTITIONS,
+    maxPerTransaction: MAX_PER_TRANSACTION,
+    lingerMs: LINGER_MS,
+    maxWaitTimeInMs: 500,
+    onJoined: startupProbe(),
+    output: (partition, messages) => {
+      const processedAt = new Date().toISOString();
+      const checks = [];
+      const events = [];
+      const results = [];
+      for (const message of messages) {
+        const command = JSON.parse(message.value!.toString('utf8')) as CheckCommand;
+        const position = `${partition}:${message.offset}`;
+        if (command.type === 'RecordCheckResult') {
+          checks.push({ key: message.key, partition, value: JSON.stringify({ ...command.payload, position: Number(message.offset) }) });
+        } else events.push({ key: message.key, partition, value: message.value });
+        results.push({
+          key: message.key,
+          partition,
+          value: JSON.stringify({ commandId: command.commandId, tenantId: command.tenantId, status: 'accepted', position, processedAt }),
+        });
+      }
+      return [
+        { topic: topics.checkEvents, messages: checks },
+        { topic: topics.events, messages: events },
+        { topic: topics.commandResults, messages: results },
+      ];
     },
   });
-  onStop(() => consumer.disconnect().then(() => Promise.all([...producers.values()].map((p) => p.disconnect()))));
+  onStop(stop);
 }
 
 async function projector(): Promise<void> {
@@ -174,9 +131,7 @@ async function projector(): Promise<void> {
     maxBytesPerPartition: 256 * 1024,
     maxWaitTimeInMs: 100,
   });
-  let joined!: () => void;
-  startupProbe(new Promise<void>((resolve) => (joined = resolve)));
-  consumer.on(consumer.events.GROUP_JOIN, () => joined());
+  consumer.on(consumer.events.GROUP_JOIN, startupProbe());
   await consumer.connect();
   await consumer.subscribe({ topics: [topics.checkEvents], fromBeginning: true });
   await consumer.run({
